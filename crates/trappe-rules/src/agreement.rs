@@ -1,0 +1,437 @@
+//! A letting agreement as checked data.
+//!
+//! The agreement files under `agreements/` are parsed and checked by `trappe-formats`
+//! into these types; past that point every value is known to be well-formed and
+//! consistent (no overlapping periods, bands covering 0–100 %, a step for every cell
+//! of the step table). Every value carries the paragraph of the source it comes from.
+
+use serde::Serialize;
+
+use crate::criteria::{Comparison, Criterion, Threshold, ThresholdSet};
+use crate::designation::Designation;
+use crate::law::ListThresholds;
+use crate::{Date, Pct};
+
+/// A reference to the paragraph of a source document, e.g. `"CPH 6.2 fig 5"`.
+pub type SourceRef = String;
+
+/// A value with where it comes from and, where the source leaves a choice open, the
+/// choice made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: SourceRef,
+    /// Set when the value is the agreement file's reading of an open point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+/// A period of validity: from `from` (inclusive) to `to` (inclusive), open-ended when
+/// `to` is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Option<Date>,
+}
+
+impl Period {
+    pub fn contains(&self, date: Date) -> bool {
+        date >= self.from && self.to.is_none_or(|to| date <= to)
+    }
+
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let a_before_b = self.to.is_some_and(|to| to < other.from);
+        let b_before_a = other.to.is_some_and(|to| to < self.from);
+        !(a_before_b || b_before_a)
+    }
+}
+
+/// A checked letting agreement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreement {
+    pub id: String,
+    pub title: String,
+    pub municipality: String,
+    /// Municipality codes this agreement covers (e.g. "101" for Copenhagen).
+    pub municipality_codes: Vec<String>,
+    pub period: Period,
+    pub source: SourceRef,
+    /// The id of the law parameter set the agreement refers to.
+    pub law: String,
+    /// SHA-256 of the file's bytes, hex; a placement's receipt names it.
+    pub content_sha256: String,
+    pub risk_zone: RiskZoneRule,
+    pub small_departments: SmallDepartmentRule,
+    pub model: Model,
+    /// What each step means for letting, by period.
+    pub steps: Vec<StepRule>,
+    /// The letting wheels, by step and period (used by the letting wheel).
+    pub wheels: Vec<WheelRule>,
+    /// Every open point the file settles, gathered for display.
+    pub interpretations: Vec<Interpretation>,
+}
+
+/// A documented reading of an open point in the sources.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interpretation {
+    pub key: String,
+    pub text: String,
+    pub source: SourceRef,
+}
+
+/// The staircase mechanism an agreement uses.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Model {
+    /// Copenhagen: an area staircase for departments in designated areas and a
+    /// department staircase for all others.
+    Staircases {
+        area: AreaStaircase,
+        department: DepartmentStaircase,
+    },
+    /// Aalborg: red, yellow or green for every department.
+    TrafficLight(TrafficLight),
+}
+
+/// The risk zone: how close to the udsat thresholds counts as "challenged".
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskZoneRule {
+    /// Relative margin in percent of the udsat threshold (convictions, education, income).
+    pub relative_margin_pct: Sourced<Pct>,
+    /// Absolute margin in percentage points for unemployment.
+    pub unemployment_margin_points: Sourced<Pct>,
+    /// The "10 persons" margin, used on the area staircase only.
+    pub persons_margin: Sourced<u32>,
+    /// Whether the persons margin applies to income (an average, not a count).
+    pub persons_margin_applies_to_income: Sourced<bool>,
+    /// Risk-zone values published for a list; where a list has none, they are derived
+    /// from the list's udsat thresholds and the margins.
+    pub published: Vec<PublishedRiskZone>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedRiskZone {
+    pub list_date: Date,
+    pub thresholds: ThresholdSet,
+    pub source: SourceRef,
+}
+
+/// Risk-zone thresholds for one list and where they came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskZone {
+    pub thresholds: ThresholdSet,
+    pub source: SourceRef,
+    /// True when computed from the udsat thresholds and margins.
+    pub derived: bool,
+}
+
+impl RiskZoneRule {
+    /// The risk zone for the thresholds of `list`: published values for that list when
+    /// the agreement has them, else derived from the udsat thresholds and the margins.
+    pub fn for_list(&self, list: &ListThresholds) -> RiskZone {
+        if let Some(p) = self.published.iter().find(|p| p.list_date == list.list_date) {
+            return RiskZone {
+                thresholds: p.thresholds,
+                source: p.source.clone(),
+                derived: false,
+            };
+        }
+        let hundred = Pct::from(100);
+        let rel = self.relative_margin_pct.value / hundred;
+        let shift = |t: Threshold| -> Threshold {
+            let value = match t.comparison {
+                Comparison::Above | Comparison::AtLeast => t.value * (Pct::ONE - rel),
+                Comparison::Below => t.value * (Pct::ONE + rel),
+            };
+            Threshold {
+                value: value.normalize(),
+                comparison: t.comparison,
+            }
+        };
+        let u = list.udsat;
+        RiskZone {
+            thresholds: ThresholdSet {
+                unemployment: Threshold {
+                    value: u.unemployment.value - self.unemployment_margin_points.value,
+                    comparison: u.unemployment.comparison,
+                },
+                convictions: shift(u.convictions),
+                primary_education: shift(u.primary_education),
+                income: shift(u.income),
+            },
+            source: format!(
+                "derived from the udsat thresholds of the list of {} and {}",
+                list.list_date, self.relative_margin_pct.source
+            ),
+            derived: true,
+        }
+    }
+}
+
+/// Small departments and pooling [CPH B17 "Små afdelinger puljes"].
+#[derive(Debug, Clone, Serialize)]
+pub struct SmallDepartmentRule {
+    /// Figures exist only for departments with at least this many homes …
+    pub min_homes: Sourced<u32>,
+    /// … and at least this many residents.
+    pub min_residents: Sourced<u32>,
+}
+
+impl SmallDepartmentRule {
+    pub fn is_small(&self, homes: u32, residents: u32) -> bool {
+        homes < self.min_homes.value || residents < self.min_residents.value
+    }
+}
+
+/// Copenhagen's area staircase [CPH 6.1].
+#[derive(Debug, Clone, Serialize)]
+pub struct AreaStaircase {
+    /// The step for each designation that puts an area on the staircase.
+    pub steps: Vec<(Designation, String)>,
+    pub source: SourceRef,
+    /// An area with more residents than this (strictly), but fewer than the law's
+    /// minimum, may be placed by decision of the Samarbejdsforum.
+    pub decision_residents_above: Sourced<u32>,
+}
+
+impl AreaStaircase {
+    pub fn step_for(&self, designation: Designation) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|(d, _)| *d == designation)
+            .map(|(_, s)| s.as_str())
+    }
+}
+
+/// The need to strengthen the resident mix [CPH 6.2 fig 5].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Low,
+    Medium,
+    High,
+}
+
+impl Need {
+    pub const ALL: [Need; 3] = [Need::High, Need::Medium, Need::Low];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Need::Low => "low",
+            Need::Medium => "medium",
+            Need::High => "high",
+        }
+    }
+}
+
+/// Copenhagen's department staircase [CPH 6.2, B17].
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentStaircase {
+    /// High need: at least this many udsat criteria met.
+    pub high_min_udsat_criteria: Sourced<u32>,
+    /// Medium need: at least this many criteria within the risk zone.
+    pub medium_min_risk_zone_criteria: Sourced<u32>,
+    /// Allocated-share bands, sorted, covering 0–100 % without gaps or overlaps.
+    pub bands: Vec<AllocatedBand>,
+    /// Step per (band id, need); every cell present.
+    pub table: Vec<StepCell>,
+    pub table_source: SourceRef,
+}
+
+/// A band of allocated share: `from_pct` ≤ share < `to_pct` (`to_pct` open for the top band).
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocatedBand {
+    pub id: String,
+    pub from_pct: Pct,
+    pub to_pct: Option<Pct>,
+    pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+impl AllocatedBand {
+    pub fn contains(&self, share: Pct) -> bool {
+        share >= self.from_pct && self.to_pct.is_none_or(|to| share < to)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepCell {
+    pub band: String,
+    pub need: Need,
+    pub step: String,
+}
+
+impl DepartmentStaircase {
+    pub fn band_for(&self, share: Pct) -> Option<&AllocatedBand> {
+        self.bands.iter().find(|b| b.contains(share))
+    }
+
+    pub fn step_for(&self, band: &str, need: Need) -> Option<&str> {
+        self.table
+            .iter()
+            .find(|c| c.band == band && c.need == need)
+            .map(|c| c.step.as_str())
+    }
+}
+
+/// Which thresholds the yellow rule counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdLevel {
+    Forebyggelse,
+    RiskZone,
+    Udsat,
+}
+
+impl ThresholdLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThresholdLevel::Forebyggelse => "forebyggelse",
+            ThresholdLevel::RiskZone => "risk_zone",
+            ThresholdLevel::Udsat => "udsat",
+        }
+    }
+}
+
+/// Aalborg's traffic light [AAL].
+#[derive(Debug, Clone, Serialize)]
+pub struct TrafficLight {
+    /// Departments in areas with these designations are red.
+    pub red_designations: Sourced<Vec<Designation>>,
+    /// A department not red is yellow when at least `yellow_min_criteria` of the four
+    /// criteria are met at `yellow_level`; green otherwise.
+    pub yellow_level: Sourced<ThresholdLevel>,
+    pub yellow_min_criteria: Sourced<u32>,
+}
+
+/// The channels that compete for a vacancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    WaitingList,
+    Flexible,
+    MunicipalAllocation,
+    UrbanRenewal,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::WaitingList,
+        Channel::Flexible,
+        Channel::MunicipalAllocation,
+        Channel::UrbanRenewal,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::WaitingList => "waiting_list",
+            Channel::Flexible => "flexible",
+            Channel::MunicipalAllocation => "municipal_allocation",
+            Channel::UrbanRenewal => "urban_renewal",
+        }
+    }
+}
+
+/// Whether flexible letting is absent, possible by agreement, or required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlexibleLetting {
+    None,
+    Possible,
+    Required,
+}
+
+/// Whether the municipality may allocate citizens to the department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocationRule {
+    Allowed,
+    /// Allowed within the legal limits for designated areas (§59 stk. 7).
+    Limited,
+    Suspended,
+}
+
+/// The staircase a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Staircase {
+    Area,
+    Department,
+    TrafficLight,
+}
+
+impl Staircase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Staircase::Area => "area",
+            Staircase::Department => "department",
+            Staircase::TrafficLight => "traffic-light",
+        }
+    }
+}
+
+/// What a step means for letting during one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRule {
+    pub staircase: Staircase,
+    pub step: String,
+    pub period: Period,
+    pub label_da: String,
+    pub label_en: String,
+    pub channels: Vec<Channel>,
+    pub municipal_allocation: AllocationRule,
+    pub report_homes_to_allocation: bool,
+    pub flexible: FlexibleLetting,
+    /// Names of the criteria sets that may be used (e.g. "A", "B", "tightened:relevant").
+    pub criteria_sets: Vec<String>,
+    /// The shares of each channel as written in the source, for display.
+    pub shares: Vec<(Channel, String)>,
+    pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+/// One slot's channel and criteria set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotChoice {
+    pub channel: Channel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<String>,
+}
+
+/// One slot of a letting wheel: one choice, or alternating choices ("på skift"), or
+/// the organisation's choice between options ("or").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slot {
+    /// Used in turn on successive rounds; one element for a plain slot.
+    pub alternate: Vec<SlotChoice>,
+    /// The organisation chooses between these instead (dept 1 "venteliste eller fleksible").
+    pub organisation_chooses: bool,
+    /// What the home goes to when an allocation slot is not used, in order.
+    pub fallback: Vec<Channel>,
+}
+
+/// The letting wheel of one step during one period [CPH B4 III].
+#[derive(Debug, Clone, Serialize)]
+pub struct WheelRule {
+    pub staircase: Staircase,
+    pub step: String,
+    pub period: Period,
+    pub slots: Vec<Slot>,
+    pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+impl Agreement {
+    /// The step rule for a step on a date, if the agreement defines one.
+    pub fn step_rule(&self, staircase: Staircase, step: &str, on: Date) -> Option<&StepRule> {
+        self.steps
+            .iter()
+            .find(|s| s.staircase == staircase && s.step == step && s.period.contains(on))
+    }
+
+    /// Every criterion in a fixed order, for displays that list them.
+    pub fn criteria(&self) -> [Criterion; 4] {
+        Criterion::ALL
+    }
+}

@@ -1,0 +1,142 @@
+//! Reasons: why a department got its placement.
+//!
+//! A reason is a stable snake_case code with parameters; it is rendered to Danish or
+//! English text at the edge (`trappe-formats::text`), never here.
+
+use serde::Serialize;
+
+use crate::agreement::{Need, ThresholdLevel};
+use crate::criteria::{Comparison, Criterion};
+use crate::designation::Designation;
+use crate::{Date, Pct};
+
+/// Which set of thresholds a criterion was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckedAgainst {
+    Udsat,
+    RiskZone,
+    Forebyggelse,
+}
+
+impl From<ThresholdLevel> for CheckedAgainst {
+    fn from(level: ThresholdLevel) -> Self {
+        match level {
+            ThresholdLevel::Forebyggelse => CheckedAgainst::Forebyggelse,
+            ThresholdLevel::RiskZone => CheckedAgainst::RiskZone,
+            ThresholdLevel::Udsat => CheckedAgainst::Udsat,
+        }
+    }
+}
+
+/// One reason behind a placement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// The department's area is on the state list with this designation.
+    AreaDesignated {
+        area_id: String,
+        designation: Designation,
+        list_date: Date,
+        step: String,
+    },
+    /// The area's designation computed from its figures differs from the official one.
+    AreaDesignationDisagrees {
+        area_id: String,
+        official: Designation,
+        computed: Designation,
+    },
+    /// A small area placed on the area staircase by a recorded decision.
+    AreaStaircaseByDecision {
+        area_id: String,
+        residents: u32,
+        would_be: Designation,
+        ground: String,
+        decided_by: String,
+        decided_on: Date,
+        step: String,
+    },
+    /// A small area whose figures would qualify it, without a recorded decision.
+    AreaStaircaseCandidate {
+        area_id: String,
+        residents: u32,
+        above: u32,
+        would_be: Designation,
+    },
+    /// One criterion checked against one set of thresholds.
+    Criterion {
+        against: CheckedAgainst,
+        criterion: Criterion,
+        value: Pct,
+        comparison: Comparison,
+        threshold: Pct,
+        met: bool,
+    },
+    /// The area is challenged on a criterion (risk zone or within N persons): the
+    /// tightened criterion applies on area step 1 [CPH 6.1.2].
+    AreaChallenged {
+        area_id: String,
+        criterion: Criterion,
+        value: Pct,
+        risk_zone_threshold: Pct,
+        within_risk_zone: bool,
+        persons_to_udsat: Option<u32>,
+        persons_margin: u32,
+        challenged: bool,
+    },
+    /// The area's figures are missing, so the municipality decides which tightened
+    /// criteria apply [CPH 6.1.5].
+    AreaFiguresMissing { area_id: String },
+    /// The need level from the counts of criteria met.
+    NeedLevel {
+        need: Need,
+        udsat_met: usize,
+        high_min: u32,
+        risk_zone_met: usize,
+        medium_min: u32,
+    },
+    /// The allocated-share band.
+    AllocatedBand {
+        allocated_pct: Pct,
+        band: String,
+        from_pct: Pct,
+        to_pct: Option<Pct>,
+    },
+    /// The step from the need × band table.
+    StepFromTable {
+        need: Need,
+        band: String,
+        step: String,
+    },
+    /// The department is small; the pool's figures were used.
+    PoolFigures {
+        pool_id: String,
+        homes: u32,
+        residents: u32,
+        min_homes: u32,
+        min_residents: u32,
+        members: usize,
+        computed: bool,
+    },
+    /// Traffic light: red because the area is designated.
+    RedByDesignation {
+        area_id: String,
+        designation: Designation,
+        list_date: Date,
+    },
+    /// Traffic light: yellow or green from the count of criteria met.
+    YellowRule {
+        level: ThresholdLevel,
+        met: usize,
+        min: u32,
+        yellow: bool,
+    },
+    /// No areas file was given, so the area staircase / red was not evaluated.
+    NoAreaData,
+    /// The department is mainly youth or elderly homes [CPH 7.1, footnote 3 of 6].
+    NotMainlyFamilyHomes {
+        family_homes: u32,
+        youth_homes: u32,
+        elderly_homes: u32,
+    },
+}
