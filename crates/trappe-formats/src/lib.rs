@@ -16,4 +16,5 @@ pub mod table_in;
 pub mod text;
 
 pub use agreement_file::{load_agreement, load_builtin, AgreementSource, LoadedAgreement};
+pub use text::Lang;
 

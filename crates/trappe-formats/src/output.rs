@@ -1,1 +1,414 @@
-//! wip
+//! Results as bytes: the Danish/English table an analyst reads, CSV for spreadsheets and
+//! JSON for scripts. Writers take any `io::Write`; nothing here prints by itself.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use trappe_rules::agreement::{AllocationRule, Channel, FlexibleLetting, Staircase, StepRule};
+use trappe_rules::designation::DesignationResult;
+use trappe_rules::placement::{Area, Classification, Department, Placement};
+use trappe_rules::reason::Reason;
+use trappe_rules::{Agreement, Criterion, Designation};
+
+use crate::text::{self, Lang};
+
+/// Output format of `classify` and `designate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// A whole number with the language's thousands separator ("52.000" in Danish).
+pub fn int(n: u64, lang: Lang) -> String {
+    let digits = n.to_string();
+    let sep = match lang {
+        Lang::Da => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ReasonOut<'a> {
+    #[serde(flatten)]
+    reason: &'a Reason,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Consequences<'a> {
+    label: &'a str,
+    channels: &'a [Channel],
+    municipal_allocation: AllocationRule,
+    report_homes_to_allocation: bool,
+    flexible: FlexibleLetting,
+    criteria_sets: &'a [String],
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct PlacementOut<'a> {
+    department_id: &'a str,
+    name: &'a str,
+    organisation_id: &'a str,
+    area_id: Option<&'a str>,
+    family_homes: u32,
+    staircase: Staircase,
+    step: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    need: Option<trappe_rules::agreement::Need>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated_pct: Option<trappe_rules::Pct>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated_band: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tightened_criteria: Option<&'a [Criterion]>,
+    consequences: Consequences<'a>,
+    reasons: Vec<ReasonOut<'a>>,
+    receipt: &'a RawValue,
+}
+
+fn label<'a>(rule: &'a StepRule, lang: Lang) -> &'a str {
+    match lang {
+        Lang::Da => &rule.label_da,
+        Lang::En => &rule.label_en,
+    }
+}
+
+/// Writes a classification in the chosen format.
+pub fn write_classification(
+    out: &mut dyn Write,
+    format: Format,
+    lang: Lang,
+    agreement: &Agreement,
+    departments: &[Department],
+    result: &Classification,
+) -> io::Result<()> {
+    match format {
+        Format::Json => write_json(out, lang, agreement, departments, result),
+        Format::Csv => write_csv(out, lang, agreement, departments, result),
+        Format::Table => write_table(out, lang, agreement, departments, result),
+    }
+}
+
+fn write_json(
+    out: &mut dyn Write,
+    lang: Lang,
+    agreement: &Agreement,
+    departments: &[Department],
+    result: &Classification,
+) -> io::Result<()> {
+    let receipt = serde_json::value::to_raw_value(&result.receipt).map_err(io::Error::other)?;
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    w.write_all(b"[")?;
+    for (i, p) in result.placements.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        } else {
+            w.write_all(b"\n")?;
+        }
+        let d = &departments[p.department];
+        let rule = &agreement.steps[p.step_rule];
+        let item = PlacementOut {
+            department_id: &d.id,
+            name: &d.name,
+            organisation_id: &d.organisation_id,
+            area_id: d.area_id.as_deref(),
+            family_homes: d.family_homes,
+            staircase: p.staircase,
+            step: &p.step,
+            need: p.need,
+            allocated_pct: if p.staircase == Staircase::Department { d.allocated_pct } else { None },
+            allocated_band: p.allocated_band.as_deref(),
+            pool_id: p.pool_id.as_deref(),
+            tightened_criteria: p.tightened_criteria.as_deref(),
+            consequences: Consequences {
+                label: label(rule, lang),
+                channels: &rule.channels,
+                municipal_allocation: rule.municipal_allocation,
+                report_homes_to_allocation: rule.report_homes_to_allocation,
+                flexible: rule.flexible,
+                criteria_sets: &rule.criteria_sets,
+                source: &rule.source,
+            },
+            reasons: p
+                .reasons
+                .iter()
+                .map(|r| ReasonOut {
+                    reason: r,
+                    text: text::reason(r, lang),
+                })
+                .collect(),
+            receipt: &receipt,
+        };
+        serde_json::to_writer(&mut w, &item).map_err(io::Error::other)?;
+    }
+    w.write_all(b"\n]\n")?;
+    w.flush()
+}
+
+fn write_csv(
+    out: &mut dyn Write,
+    lang: Lang,
+    agreement: &Agreement,
+    departments: &[Department],
+    result: &Classification,
+) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "department_id", "name", "organisation_id", "area_id", "family_homes", "staircase",
+        "step", "label", "need", "allocated_pct", "allocated_band", "pool_id",
+        "tightened_criteria", "reasons",
+    ])?;
+    for p in &result.placements {
+        let d = &departments[p.department];
+        let rule = &agreement.steps[p.step_rule];
+        w.write_record([
+            d.id.as_str(),
+            &d.name,
+            &d.organisation_id,
+            d.area_id.as_deref().unwrap_or(""),
+            &d.family_homes.to_string(),
+            p.staircase.as_str(),
+            &p.step,
+            label(rule, lang),
+            p.need.map_or("", |n| n.as_str()),
+            &d.allocated_pct.map_or(String::new(), |a| a.to_string()),
+            p.allocated_band.as_deref().unwrap_or(""),
+            p.pool_id.as_deref().unwrap_or(""),
+            &p.tightened_criteria.as_ref().map_or(String::new(), |c| {
+                c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
+            }),
+            &p.reasons.iter().map(|r| text::reason(r, lang)).collect::<Vec<_>>().join(" | "),
+        ])?;
+    }
+    w.flush()
+}
+
+/// Groups placements by (staircase, step), in display order.
+fn groups<'a>(result: &'a Classification) -> BTreeMap<(Staircase, u8, &'a str), Vec<&'a Placement>> {
+    let mut g: BTreeMap<(Staircase, u8, &str), Vec<&Placement>> = BTreeMap::new();
+    for p in &result.placements {
+        // Highest step first within a staircase; red before yellow before green.
+        let order = match p.step.as_str() {
+            "red" => 0,
+            "yellow" => 1,
+            "green" => 2,
+            s => 100u8.saturating_sub(s.parse::<u8>().unwrap_or(0)),
+        };
+        g.entry((p.staircase, order, p.step.as_str())).or_default().push(p);
+    }
+    g
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    lang: Lang,
+    agreement: &Agreement,
+    departments: &[Department],
+    result: &Classification,
+) -> io::Result<()> {
+    let da = lang == Lang::Da;
+    let r = &result.receipt;
+    let mut w = io::BufWriter::new(out);
+    writeln!(w, "{} ({})", agreement.title, agreement.id)?;
+    if da {
+        writeln!(w, "Placering pr. {} · grænseværdier fra listen pr. {} (listen i kraft: {}) · aftale-sha256 {}…", r.placement_date, r.thresholds_from_list, r.list_in_force, &r.agreement_sha256[..12])?;
+    } else {
+        writeln!(w, "Placement on {} · thresholds from the list of {} (list in force: {}) · agreement sha256 {}…", r.placement_date, r.thresholds_from_list, r.list_in_force, &r.agreement_sha256[..12])?;
+    }
+    let groups = groups(result);
+    let traffic = groups.keys().all(|(s, _, _)| *s == Staircase::TrafficLight);
+    writeln!(w)?;
+    let (h_step, h_depts, h_homes) = if da { ("Trin", "Afdelinger", "Familieboliger") } else { ("Step", "Departments", "Family homes") };
+    writeln!(w, "{h_step:<34} {h_depts:>11} {h_homes:>15}")?;
+    let mut total = (0u64, 0u64);
+    for ((staircase, _, step), ps) in &groups {
+        let homes: u64 = ps.iter().map(|p| u64::from(departments[p.department].family_homes)).sum();
+        total.0 += ps.len() as u64;
+        total.1 += homes;
+        writeln!(w, "{:<34} {:>11} {:>15}", text::step_name(*staircase, step, lang), int(ps.len() as u64, lang), int(homes, lang))?;
+    }
+    writeln!(w, "{:<34} {:>11} {:>15}", if da { "I alt" } else { "Total" }, int(total.0, lang), int(total.1, lang))?;
+
+    if traffic {
+        writeln!(w)?;
+        writeln!(w, "{}", if da { "Samlet oversigt over røde og gule afdelinger" } else { "One overview of red and yellow departments" })?;
+    }
+    for ((staircase, _, step), ps) in &groups {
+        if traffic && *step == "green" {
+            continue;
+        }
+        writeln!(w)?;
+        let homes: u64 = ps.iter().map(|p| u64::from(departments[p.department].family_homes)).sum();
+        writeln!(w, "== {} — {} {}, {} {} ==", text::step_name(*staircase, step, lang), int(ps.len() as u64, lang), if da { "afdelinger" } else { "departments" }, int(homes, lang), if da { "familieboliger" } else { "family homes" })?;
+        let cols = if da {
+            ["Afdeling", "Navn", "Organisation", "Område", "Fam.boliger", "Behov", "Anviste %", "Pulje"]
+        } else {
+            ["Department", "Name", "Organisation", "Area", "Fam. homes", "Need", "Allocated %", "Pool"]
+        };
+        writeln!(w, "{:<12} {:<28} {:<12} {:<10} {:>11} {:<7} {:>11} {:<8}", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7])?;
+        for p in ps {
+            let d = &departments[p.department];
+            writeln!(
+                w,
+                "{:<12} {:<28} {:<12} {:<10} {:>11} {:<7} {:>11} {:<8}",
+                d.id,
+                truncate(&d.name, 28),
+                d.organisation_id,
+                d.area_id.as_deref().unwrap_or("-"),
+                int(u64::from(d.family_homes), lang),
+                p.need.map_or("-", |n| text::need(n, lang)),
+                d.allocated_pct.map_or("-".to_string(), |a| text::pct(a, lang)),
+                p.pool_id.as_deref().unwrap_or("-"),
+            )?;
+        }
+    }
+    if !result.pools.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{}", if da { "Puljer af små afdelinger" } else { "Pools of small departments" })?;
+        for pool in &result.pools {
+            writeln!(w, "  {}: {} ({} {}, {} {}; {})", pool.id, pool.members.join(" "), int(u64::from(pool.homes), lang), if da { "boliger" } else { "homes" }, int(u64::from(pool.residents), lang), if da { "beboere" } else { "residents" }, pool.figures_source)?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "{}", if da { "Begrundelser pr. afdeling: brug --format json eller --format csv." } else { "Reasons per department: use --format json or --format csv." })?;
+    w.flush()
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+#[derive(Serialize)]
+struct DesignationOut<'a> {
+    area_id: &'a str,
+    name: &'a str,
+    residents: u32,
+    designation: Designation,
+    would_be: Designation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    official: Option<Designation>,
+    disagrees_with_official: bool,
+    list_in_force: trappe_rules::Date,
+    thresholds_from_list: trappe_rules::Date,
+    result: &'a DesignationResult,
+    reasons: Vec<String>,
+}
+
+/// Reasons for a designation, as sentences.
+pub fn designation_reasons(r: &DesignationResult, lang: Lang) -> Vec<String> {
+    let da = lang == Lang::Da;
+    let mut out = Vec::new();
+    out.push(if da {
+        format!("{} beboere (mindst {} kræves)", r.residents, r.min_residents)
+    } else {
+        format!("{} residents ({} required)", r.residents, r.min_residents)
+    });
+    for c in &r.udsat_checks {
+        out.push(text::reason(&Reason::Criterion { against: trappe_rules::reason::CheckedAgainst::Udsat, criterion: c.criterion, value: c.value, comparison: c.comparison, threshold: c.threshold, met: c.met }, lang));
+    }
+    for c in &r.forebyggelse_checks {
+        out.push(text::reason(&Reason::Criterion { against: trappe_rules::reason::CheckedAgainst::Forebyggelse, criterion: c.criterion, value: c.value, comparison: c.comparison, threshold: c.threshold, met: c.met }, lang));
+    }
+    out.push(if da {
+        format!("{} af 4 kriterier over grænsen for udsatte, {} over grænsen for forebyggelse (mindst {} kræves)", r.udsat_met, r.forebyggelse_met, r.min_criteria)
+    } else {
+        format!("{} of 4 criteria beyond the disadvantaged-area thresholds, {} beyond the prevention thresholds ({} required)", r.udsat_met, r.forebyggelse_met, r.min_criteria)
+    });
+    out.push(if da {
+        format!("Ikke-vestlig herkomst {} % (forebyggelse > {} %, parallelsamfund > {} %); parallelsamfund på {} lister i træk før denne (omdannelse efter {})", text::pct(r.non_western_pct, lang), text::pct(r.forebyggelse_origin_above_pct, lang), text::pct(r.parallelsamfund_origin_above_pct, lang), r.prior_parallelsamfund_lists, r.omdannelse_consecutive_lists)
+    } else {
+        format!("Non-western origin {} % (prevention > {} %, parallel society > {} %); parallel society on {} lists in a row before this one (transformation after {})", text::pct(r.non_western_pct, lang), text::pct(r.forebyggelse_origin_above_pct, lang), text::pct(r.parallelsamfund_origin_above_pct, lang), r.prior_parallelsamfund_lists, r.omdannelse_consecutive_lists)
+    });
+    out
+}
+
+/// Writes computed designations.
+pub fn write_designations(
+    out: &mut dyn Write,
+    format: Format,
+    lang: Lang,
+    list_in_force: trappe_rules::Date,
+    thresholds_from_list: trappe_rules::Date,
+    areas: &[Area],
+    results: &[DesignationResult],
+) -> io::Result<()> {
+    let da = lang == Lang::Da;
+    match format {
+        Format::Json => {
+            let items: Vec<DesignationOut<'_>> = areas
+                .iter()
+                .zip(results)
+                .map(|(a, r)| DesignationOut {
+                    area_id: &a.id,
+                    name: &a.name,
+                    residents: a.residents,
+                    designation: r.designation,
+                    would_be: r.would_be,
+                    official: a.official,
+                    disagrees_with_official: a.official.is_some_and(|o| o != r.designation),
+                    list_in_force,
+                    thresholds_from_list,
+                    result: r,
+                    reasons: designation_reasons(r, lang),
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &items).map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["area_id", "name", "residents", "designation", "would_be", "official", "disagrees_with_official", "udsat_criteria_met", "forebyggelse_criteria_met", "reasons"])?;
+            for (a, r) in areas.iter().zip(results) {
+                w.write_record([
+                    a.id.as_str(),
+                    &a.name,
+                    &a.residents.to_string(),
+                    r.designation.as_str(),
+                    r.would_be.as_str(),
+                    a.official.map_or("", |d| d.as_str()),
+                    if a.official.is_some_and(|o| o != r.designation) { "true" } else { "false" },
+                    &r.udsat_met.to_string(),
+                    &r.forebyggelse_met.to_string(),
+                    &designation_reasons(r, lang).join(" | "),
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            writeln!(out, "{} {} ({} {})", if da { "Udpegning for listen pr." } else { "Designation for the list of" }, list_in_force, if da { "grænseværdier fra" } else { "thresholds from" }, thresholds_from_list)?;
+            writeln!(out)?;
+            for (a, r) in areas.iter().zip(results) {
+                let official = match a.official {
+                    Some(o) if o != r.designation => format!(" — {} {}", if da { "AFVIGER fra officiel:" } else { "DIFFERS from official:" }, text::designation(o, lang)),
+                    Some(_) => format!(" ({})", if da { "som officiel" } else { "as official" }),
+                    None => String::new(),
+                };
+                writeln!(out, "{} {}: {}{}", a.id, a.name, text::designation(r.designation, lang), official)?;
+                for line in designation_reasons(r, lang) {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,1 +1,345 @@
-//! wip
+//! Synthetic example data, labelled synthetic, with a fixed seed.
+//!
+//! Figures are drawn relative to the thresholds of the agreement and law given (never
+//! from numbers written here), so that a data set lands on chosen steps: the Copenhagen
+//! preset aims at the baseline of CPH 6.2 figs 6–9 and B15 (departments and family homes
+//! per step, 13 forebyggelse areas, 1 omdannelse area).
+
+use std::fmt::Write as _;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use trappe_rules::agreement::{Need, RiskZone};
+use trappe_rules::criteria::{Comparison, Criterion, Threshold, ThresholdSet};
+use trappe_rules::law::ListThresholds;
+use trappe_rules::Pct;
+
+/// A target group: `departments` departments with `homes` family homes in total, placed
+/// by these (need, allocated band) draws.
+struct Target {
+    departments: usize,
+    homes: u32,
+    draws: &'static [(Need, Band)],
+    small: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Band {
+    Low,
+    Mid,
+    High,
+}
+
+/// The generated files.
+pub struct Generated {
+    pub departments_csv: String,
+    pub areas_csv: String,
+    pub decisions_csv: String,
+}
+
+const DISTRICTS: &[&str] = &[
+    "Amager Vest", "Amager Øst", "Bispebjerg", "Brønshøj-Husum", "Indre By", "Nørrebro",
+    "Østerbro", "Valby", "Vanløse", "Vesterbro", "Christianshavn", "Nordvest",
+];
+
+struct Gen<'a> {
+    rng: ChaCha8Rng,
+    udsat: &'a ThresholdSet,
+    forebyggelse: &'a ThresholdSet,
+    risk: &'a ThresholdSet,
+    deps: String,
+    areas: String,
+    n: usize,
+}
+
+fn dec(x: f64, dp: u32) -> Pct {
+    Pct::from_f64_retain(x).unwrap_or_default().round_dp(dp)
+}
+
+fn f(p: Pct) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    p.to_f64().unwrap_or(0.0)
+}
+
+impl<'a> Gen<'a> {
+    fn new(seed: u64, list: &'a ListThresholds, risk: &'a RiskZone) -> Self {
+        Gen {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            udsat: &list.udsat,
+            forebyggelse: &list.forebyggelse,
+            risk: &risk.thresholds,
+            deps: "department_id,name,organisation_id,municipality_code,area_id,local_district,family_homes,youth_homes,elderly_homes,residents,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,allocated_pct\n".into(),
+            areas: "area_id,name,residents,designation,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,unemployed_count,aged_18_64_count,convicted_count,aged_18_plus_count,primary_education_count,aged_30_59_count,prior_parallelsamfund_lists\n".into(),
+            n: 0,
+        }
+    }
+
+    /// A value on the met side of `t` (beyond it by up to `spread` relative).
+    fn beyond(&mut self, t: Threshold, spread: f64) -> f64 {
+        let v = f(t.value);
+        let d = v * self.rng.gen_range(0.02..spread);
+        match t.comparison {
+            Comparison::Above | Comparison::AtLeast => v + d,
+            Comparison::Below => v - d,
+        }
+    }
+
+    /// A value between the risk-zone limit and the udsat threshold (within the risk zone,
+    /// not meeting udsat).
+    fn between(&mut self, risk: Threshold, udsat: Threshold) -> f64 {
+        let (a, b) = (f(risk.value), f(udsat.value));
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        let x = self.rng.gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15);
+        x
+    }
+
+    /// A value well on the safe side of the forebyggelse threshold.
+    fn safe(&mut self, t: Threshold) -> f64 {
+        let v = f(t.value);
+        match t.comparison {
+            Comparison::Above | Comparison::AtLeast => v * self.rng.gen_range(0.25..0.8),
+            Comparison::Below => v * self.rng.gen_range(1.15..1.8),
+        }
+    }
+
+    fn figures(&mut self, need: Need) -> [Pct; 4] {
+        let mut order = Criterion::ALL;
+        for i in (1..4).rev() {
+            let j = self.rng.gen_range(0..=i);
+            order.swap(i, j);
+        }
+        let (beyond, risky) = match need {
+            Need::High => (self.rng.gen_range(2..=3), 0),
+            Need::Medium => (self.rng.gen_range(0..=1), 2),
+            Need::Low => (0, self.rng.gen_range(0..=1)),
+        };
+        let mut out = [Pct::ZERO; 4];
+        for (k, c) in order.iter().enumerate() {
+            let (u, r, fb) = (self.udsat.get(*c), self.risk.get(*c), self.forebyggelse.get(*c));
+            let x = if k < beyond {
+                self.beyond(u, 0.3)
+            } else if k < beyond + risky {
+                self.between(r, u)
+            } else {
+                self.safe(fb)
+            };
+            let dp = if *c == Criterion::Convictions { 2 } else { 1 };
+            out[Criterion::ALL.iter().position(|x| x == c).unwrap_or(0)] = dec(x, dp);
+        }
+        out
+    }
+
+    fn allocated(&mut self, band: Band) -> Pct {
+        let x = match band {
+            Band::Low => self.rng.gen_range(2.0..19.9),
+            Band::Mid => self.rng.gen_range(20.0..24.9),
+            Band::High => self.rng.gen_range(25.0..38.0),
+        };
+        dec(x, 1)
+    }
+
+    /// Splits `total` homes into `n` parts between `lo` and `hi` each (approximately).
+    fn split(&mut self, total: u32, n: usize, lo: u32, hi: u32) -> Vec<u32> {
+        if n == 0 {
+            return vec![];
+        }
+        let weights: Vec<f64> = (0..n).map(|_| self.rng.gen_range(0.5..1.5)).collect();
+        let sum: f64 = weights.iter().sum();
+        let mut parts: Vec<u32> = weights
+            .iter()
+            .map(|w| ((w / sum) * total as f64).round().clamp(lo as f64, hi as f64) as u32)
+            .collect();
+        // Put the rounding difference on the largest part.
+        let got: i64 = parts.iter().map(|&p| i64::from(p)).sum();
+        let diff = i64::from(total) - got;
+        if let Some(max) = parts.iter_mut().max() {
+            *max = (i64::from(*max) + diff).max(i64::from(lo)) as u32;
+        }
+        parts
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn department(&mut self, municipality: &str, org: usize, area: &str, district: &str, homes: u32, small: bool, figures: Option<[Pct; 4]>, allocated: Pct) {
+        self.n += 1;
+        let residents = if small {
+            self.rng.gen_range(homes..(homes * 2).clamp(homes + 1, 99))
+        } else {
+            (f64::from(homes) * self.rng.gen_range(1.7..2.3)) as u32
+        };
+        let youth = if self.rng.gen_bool(0.1) { self.rng.gen_range(1..10) } else { 0 };
+        let nw = self.rng.gen_range(8.0..55.0);
+        let fig = figures.map_or(",,,".to_string(), |x| format!("{},{},{},{}", x[0], x[1], x[2], x[3]));
+        let _ = writeln!(
+            self.deps,
+            "{municipality}-{:04},Syntetisk afdeling {:04},org-{org:02},{municipality},{area},{district},{homes},{youth},0,{residents},{fig},{},{allocated}",
+            self.n, self.n, dec(nw, 1)
+        );
+    }
+
+    fn area(&mut self, id: &str, residents: u32, designation: &str, need: Option<Need>, origin: f64, prior: u32) {
+        let fig = match need {
+            Some(n) => self.figures(n),
+            None => {
+                // Forebyggelse figures: two criteria beyond the lower thresholds, one of
+                // them within the risk zone, none meeting udsat.
+                let mut out = [Pct::ZERO; 4];
+                for (i, c) in Criterion::ALL.iter().enumerate() {
+                    let (fb, r, u) = (self.forebyggelse.get(*c), self.risk.get(*c), self.udsat.get(*c));
+                    let x = match i {
+                        0 => self.between(r, u),
+                        3 => self.between(fb, r),
+                        _ => self.safe(fb),
+                    };
+                    out[i] = dec(x, if *c == Criterion::Convictions { 2 } else { 1 });
+                }
+                out
+            }
+        };
+        let aged = (f64::from(residents) * 0.62) as u32;
+        let adults = (f64::from(residents) * 0.78) as u32;
+        let aged_30_59 = (f64::from(residents) * 0.4) as u32;
+        let cnt = |p: Pct, of: u32| ((f(p) / 100.0) * f64::from(of)).round() as u32;
+        let _ = writeln!(
+            self.areas,
+            "{id},Syntetisk område {id},{residents},{designation},{},{},{},{},{},{},{aged},{},{adults},{},{aged_30_59},{prior}",
+            fig[0], fig[1], fig[2], fig[3], dec(origin, 1),
+            cnt(fig[0], aged), cnt(fig[1], adults), cnt(fig[2], aged_30_59)
+        );
+    }
+}
+
+/// The Copenhagen-sized example: ≈ 400 departments, ≈ 52,000 family homes, placing close
+/// to the baseline of CPH 6.2 figs 6–9.
+pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
+    let mut g = Gen::new(seed, list, risk);
+    let muni = "101";
+    let targets = [
+        Target { departments: 16, homes: 3324, draws: &[(Need::High, Band::High)], small: 0 },
+        Target { departments: 21, homes: 4202, draws: &[(Need::High, Band::Mid), (Need::Medium, Band::High)], small: 0 },
+        Target { departments: 20, homes: 3968, draws: &[(Need::High, Band::Low), (Need::Medium, Band::Mid)], small: 0 },
+        Target { departments: 307, homes: 27253, draws: &[(Need::Low, Band::Low), (Need::Low, Band::Mid), (Need::Low, Band::High), (Need::Medium, Band::Low), (Need::Low, Band::Low)], small: 140 },
+    ];
+    for t in &targets {
+        let large = t.departments - t.small;
+        let small_homes: Vec<u32> = (0..t.small).map(|_| g.rng.gen_range(8..45)).collect();
+        let small_total: u32 = small_homes.iter().sum();
+        let large_homes = g.split(t.homes - small_total, large, 60, 900);
+        for homes in large_homes {
+            let (need, band) = t.draws[g.rng.gen_range(0..t.draws.len())];
+            let figures = g.figures(need);
+            let allocated = g.allocated(band);
+            let org = g.rng.gen_range(1..=25);
+            let district = DISTRICTS[g.rng.gen_range(0..DISTRICTS.len())];
+            g.department(muni, org, "", district, homes, false, Some(figures), allocated);
+        }
+        // Small departments: few organisations per district so that pools form; their
+        // own figures are low-need (they are pooled, see CPH B17).
+        for homes in small_homes {
+            let figures = g.figures(Need::Low);
+            let allocated = g.allocated(Band::Low);
+            let org = g.rng.gen_range(1..=6);
+            let district = DISTRICTS[g.rng.gen_range(0..4)];
+            g.department(muni, org, "", district, homes, true, Some(figures), allocated);
+        }
+    }
+    // 13 forebyggelse areas with 38 departments and ≈ 13,400 homes [CPH B15].
+    let per_area: Vec<usize> = (0..13).map(|i| if i < 12 { 3 } else { 2 }).collect();
+    let area_homes = g.split(13_400, 13, 700, 1500);
+    for (i, (&n, &homes)) in per_area.iter().zip(&area_homes).enumerate() {
+        let id = format!("A{:02}", i + 1);
+        let residents = (f64::from(homes) * 2.1) as u32;
+        let origin = g.rng.gen_range(31.0..49.0);
+        g.area(&id, residents.max(1000), "forebyggelse", None, origin, 0);
+        let district = DISTRICTS[i % DISTRICTS.len()];
+        for h in g.split(homes, n, 100, 900) {
+            let org = g.rng.gen_range(1..=25);
+            let allocated = g.allocated(Band::Mid);
+            let figures = g.figures(Need::Medium);
+            g.department(muni, org, &id, district, h, false, Some(figures), allocated);
+        }
+    }
+    // 1 omdannelse area with 1 department of ≈ 560 homes [CPH B15].
+    g.area("A14", 1300, "omdannelse", Some(Need::High), 58.0, 4);
+    let figures = g.figures(Need::High);
+    let allocated = g.allocated(Band::Mid);
+    g.department(muni, 3, "A14", "Nordvest", 560, false, Some(figures), allocated);
+    // A small area (951–999 residents) whose figures would make it a forebyggelsesområde:
+    // a candidate for the area staircase by decision [CPH 6 (1)]. Its two departments
+    // stay on the department staircase unless the decisions file is passed.
+    g.area("A15", 970, "none", None, 40.0, 0);
+    for h in [230, 210] {
+        let figures = g.figures(Need::Low);
+        g.department(muni, 7, "A15", "Bispebjerg", h, false, Some(figures), dec(12.5, 1));
+    }
+    // Large undesignated areas holding department-staircase departments are left out:
+    // a department with no area_id is on the department staircase as well.
+    Generated {
+        departments_csv: g.deps,
+        areas_csv: g.areas,
+        decisions_csv: "area_id,ground,decided_by,decided_on\nA15,residents_over_threshold,Samarbejdsforum,2024-02-15\n".into(),
+    }
+}
+
+/// A municipality of `departments` departments with random figures (no baseline), used
+/// for Aalborg-sized and national examples.
+fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &str) {
+    let designated = (departments / 60).max(1);
+    let mut area_ids = Vec::new();
+    for i in 0..designated {
+        let id = format!("{area_prefix}{:02}", i + 1);
+        let (designation, need, origin, prior) = match i % 3 {
+            0 => ("forebyggelse", None, 38.0, 0),
+            1 => ("udsat", Some(Need::High), 35.0, 0),
+            _ => ("parallelsamfund", Some(Need::High), 55.0, 1),
+        };
+        let residents = 1000 + g.rng.gen_range(0..2500);
+        g.area(&id, residents, designation, need, origin, prior);
+        area_ids.push(id);
+    }
+    for i in 0..departments {
+        let small = g.rng.gen_bool(0.3);
+        let homes = if small { g.rng.gen_range(8..45) } else { g.rng.gen_range(50..700) };
+        let need = match g.rng.gen_range(0..100) {
+            0..=79 => Need::Low,
+            80..=91 => Need::Medium,
+            _ => Need::High,
+        };
+        let figures = g.figures(if small { Need::Low } else { need });
+        let band = match g.rng.gen_range(0..10) {
+            0..=6 => Band::Low,
+            7..=8 => Band::Mid,
+            _ => Band::High,
+        };
+        let allocated = g.allocated(band);
+        let area = if i % 25 == 0 { area_ids[(i / 25) % area_ids.len()].clone() } else { String::new() };
+        let org = g.rng.gen_range(1..=8);
+        let district = DISTRICTS[g.rng.gen_range(0..4)];
+        g.department(muni, org, &area, district, homes, small, Some(figures), allocated);
+    }
+}
+
+/// An Aalborg-sized example (≈ 220 departments) for the traffic light.
+pub fn aalborg(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
+    let mut g = Gen::new(seed, list, risk);
+    municipality(&mut g, "851", 220, "AAL-");
+    Generated {
+        departments_csv: g.deps,
+        areas_csv: g.areas,
+        decisions_csv: "area_id,ground,decided_by,decided_on\n".into(),
+    }
+}
+
+/// A national-scale set: `municipalities` × `per_municipality` departments.
+pub fn national(seed: u64, list: &ListThresholds, risk: &RiskZone, municipalities: usize, per_municipality: usize) -> Generated {
+    let mut g = Gen::new(seed, list, risk);
+    for m in 0..municipalities {
+        let code = format!("{}", 101 + m * 8);
+        municipality(&mut g, &code, per_municipality, &format!("M{code}-"));
+    }
+    Generated {
+        departments_csv: g.deps,
+        areas_csv: g.areas,
+        decisions_csv: "area_id,ground,decided_by,decided_on\n".into(),
+    }
+}

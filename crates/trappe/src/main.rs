@@ -1,1 +1,350 @@
-fn main(){}
+//! The `trappe` command line: argument parsing and wiring only. The rules live in
+//! `trappe-rules`, the file formats in `trappe-formats`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use trappe_formats::agreement_file::{load_agreement, parse_agreement, parse_law, LoadedAgreement};
+use trappe_formats::output::{self, Format};
+use trappe_formats::{synth, table_in, text, Lang};
+use trappe_rules::designation::designate;
+use trappe_rules::placement::{classify, ClassifyInput};
+use trappe_rules::pooling::{computed_figures, propose_pools, PoolMember};
+use trappe_rules::Date;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(name = "trappe", version, about = "Joint letting agreements: state designations and staircase placement of housing departments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Da,
+    En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Preset {
+    Copenhagen,
+    Aalborg,
+    National,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Place every department on its agreement's staircase, with reasons and a receipt.
+    Classify {
+        /// Agreement name (copenhagen-2024, aalborg-2023) or path to an agreement file.
+        #[arg(long)]
+        agreement: String,
+        /// Departments CSV.
+        #[arg(long)]
+        departments: PathBuf,
+        /// Areas CSV (area designations; needed for the area staircase / red).
+        #[arg(long)]
+        areas: Option<PathBuf>,
+        /// Pool figures CSV for small departments (pool_id, members, indicators).
+        #[arg(long)]
+        pools: Option<PathBuf>,
+        /// Recorded decisions to put small areas on the area staircase.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// The date to place for (YYYY-MM-DD).
+        #[arg(long)]
+        on: Date,
+        /// The reference date of the key figures (defaults to --on).
+        #[arg(long)]
+        data_date: Option<Date>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
+        /// Classify departments of other municipalities by this agreement too (what-if).
+        #[arg(long)]
+        any_municipality: bool,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Compute the state's designations of housing areas from their key figures.
+    Designate {
+        /// Areas CSV with the indicator columns and non_western_pct filled in.
+        #[arg(long)]
+        areas: PathBuf,
+        /// The list date (or any date: the list in force on it is used).
+        #[arg(long)]
+        on: Date,
+        /// Law parameter file (defaults to the built-in almenboligloven-61).
+        #[arg(long)]
+        law: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Work with agreement files.
+    Agreement {
+        #[command(subcommand)]
+        command: AgreementCommand,
+    },
+    /// Propose pools for small departments (a template for the pools file).
+    Pools {
+        #[arg(long)]
+        agreement: String,
+        #[arg(long)]
+        departments: PathBuf,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Generate synthetic example data with a fixed seed.
+    Generate {
+        #[arg(long, value_enum)]
+        preset: Preset,
+        /// Directory to write departments.csv, areas.csv and decisions.csv into.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// National preset: number of municipalities.
+        #[arg(long, default_value_t = 100)]
+        municipalities: usize,
+        /// National preset: departments per municipality.
+        #[arg(long, default_value_t = 100)]
+        per_municipality: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgreementCommand {
+    /// Check an agreement (or law parameter) file and report every problem.
+    Check { file: PathBuf },
+    /// List the built-in agreements.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("trappe: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    }
+}
+
+fn lang(l: LangArg) -> Lang {
+    match l {
+        LangArg::Da => Lang::Da,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Writes the output to a file atomically (temporary file, then rename) or to stdout.
+fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => {
+            let tmp = path.with_extension("trappe-tmp");
+            std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Classify { agreement, departments, areas, pools, decisions, on, data_date, format: f, lang: l, any_municipality, output } => {
+            let loaded = load_agreement(&agreement)?;
+            let dep_file = departments.display().to_string();
+            let deps = table_in::read_departments(&read(&departments)?, &dep_file)?;
+            let areas = match &areas {
+                Some(p) => Some(table_in::read_areas(&read(p)?, &p.display().to_string(), false)?),
+                None => None,
+            };
+            let pools = match &pools {
+                Some(p) => Some(table_in::read_pools(&read(p)?, &p.display().to_string())?),
+                None => None,
+            };
+            let decisions = match &decisions {
+                Some(p) => table_in::read_decisions(&read(p)?, &p.display().to_string())?,
+                None => Vec::new(),
+            };
+            let result = classify(ClassifyInput {
+                agreement: &loaded.agreement,
+                law: &loaded.law,
+                on,
+                data_reference_date: data_date,
+                departments: &deps,
+                areas: areas.as_deref(),
+                decisions: &decisions,
+                pools: pools.as_deref(),
+                any_municipality,
+                program_version: VERSION,
+            });
+            let result = match result {
+                Ok(r) => r,
+                Err(errors) => {
+                    let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+                    bail!("cannot classify {} with {}:\n{}", dep_file, loaded.agreement.id, list.join("\n"));
+                }
+            };
+            for w in &result.warnings {
+                eprintln!("{}", text::warning(w, lang(l)));
+            }
+            let mut buf = Vec::with_capacity(deps.len() * 512);
+            output::write_classification(&mut buf, format(f), lang(l), &loaded.agreement, &deps, &result)?;
+            emit(output.as_deref(), &buf)
+        }
+        Command::Designate { areas, on, law, format: f, lang: l, output } => {
+            let law = match law {
+                Some(p) => parse_law(&String::from_utf8_lossy(&read(&p)?), &p.display().to_string())?,
+                None => trappe_formats::load_builtin("copenhagen-2024")?.law,
+            };
+            let file = areas.display().to_string();
+            let areas = table_in::read_areas(&read(&areas)?, &file, true)?;
+            let Some(selection) = law.select(on) else {
+                bail!("the law parameters {} have no values for any list on or before {on}", law.id);
+            };
+            if selection.fallback {
+                eprintln!("{}", text::warning(&trappe_rules::placement::Warning::ThresholdsFallback { list_in_force: selection.list_in_force, values_from_list: selection.values_from_list }, lang(l)));
+            }
+            let results: Vec<_> = areas
+                .iter()
+                .map(|a| {
+                    let af = a.area_figures().expect("read_areas with need_figures guarantees figures and origin");
+                    designate(&af, selection.thresholds)
+                })
+                .collect();
+            for (a, r) in areas.iter().zip(&results) {
+                if let Some(o) = a.official {
+                    if o != r.designation {
+                        eprintln!("{}", text::warning(&trappe_rules::placement::Warning::DesignationDisagrees { area_id: a.id.clone(), official: o, computed: r.designation }, lang(l)));
+                    }
+                }
+            }
+            let mut buf = Vec::new();
+            output::write_designations(&mut buf, format(f), lang(l), selection.list_in_force, selection.values_from_list, &areas, &results)?;
+            emit(output.as_deref(), &buf)
+        }
+        Command::Agreement { command: AgreementCommand::Check { file } } => check_file(&file),
+        Command::Agreement { command: AgreementCommand::List } => {
+            for (name, _) in trappe_formats::agreement_file::BUILTIN_AGREEMENTS {
+                let a = trappe_formats::load_builtin(name)?;
+                println!("{name}\t{}\t{} – {}", a.agreement.title, a.agreement.period.from, a.agreement.period.to.map_or("".into(), |d| d.to_string()));
+            }
+            Ok(())
+        }
+        Command::Pools { agreement, departments, output } => {
+            let loaded = load_agreement(&agreement)?;
+            let deps = table_in::read_departments(&read(&departments)?, &departments.display().to_string())?;
+            let members: Vec<PoolMember<'_>> = deps.iter().map(|d| PoolMember { department_id: &d.id, organisation_id: &d.organisation_id, local_district: &d.local_district, homes: d.homes(), residents: d.residents, figures: d.figures }).collect();
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(["pool_id", "members", "homes", "residents", "stage", "reaches_threshold", "unemployment_pct", "convictions_pct", "primary_education_pct", "income_pct"])?;
+            for pool in propose_pools(&members, &loaded.agreement.small_departments) {
+                let fig = computed_figures(&pool, &members);
+                let cell = |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
+                w.write_record([
+                    pool.id.clone(),
+                    pool.members.iter().map(|&i| members[i].department_id).collect::<Vec<_>>().join(" "),
+                    pool.homes.to_string(),
+                    pool.residents.to_string(),
+                    format!("{:?}", pool.stage),
+                    pool.reaches_threshold.to_string(),
+                    cell(fig.map(|f| f.unemployment_pct)),
+                    cell(fig.map(|f| f.convictions_pct)),
+                    cell(fig.map(|f| f.primary_education_pct)),
+                    cell(fig.map(|f| f.income_pct)),
+                ])?;
+            }
+            emit(output.as_deref(), &w.into_inner()?)
+        }
+        Command::Generate { preset, out, seed, municipalities, per_municipality } => {
+            let name = match preset {
+                Preset::Aalborg => "aalborg-2023",
+                _ => "copenhagen-2024",
+            };
+            let LoadedAgreement { agreement, law, .. } = trappe_formats::load_builtin(name)?;
+            let list = law.lists.last().context("the law parameters have no list")?;
+            let risk = agreement.risk_zone.for_list(list);
+            let generated = match preset {
+                Preset::Copenhagen => synth::copenhagen(seed, list, &risk),
+                Preset::Aalborg => synth::aalborg(seed, list, &risk),
+                Preset::National => synth::national(seed, list, &risk, municipalities, per_municipality),
+            };
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            for (file, body) in [("departments.csv", &generated.departments_csv), ("areas.csv", &generated.areas_csv), ("decisions.csv", &generated.decisions_csv)] {
+                emit(Some(&out.join(file)), body.as_bytes())?;
+            }
+            eprintln!("wrote {}/departments.csv, areas.csv, decisions.csv (synthetic, seed {seed})", out.display());
+            Ok(())
+        }
+    }
+}
+
+/// Checks an agreement file, or a law parameter file (recognised by its [law] table).
+fn check_file(file: &Path) -> Result<()> {
+    let bytes = read(file)?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", file.display()))?;
+    let name = file.display().to_string();
+    if text.lines().any(|l| l.trim() == "[law]") {
+        let law = parse_law(&text, &name)?;
+        println!("{name}: ok — law parameters {} with {} list(s)", law.id, law.lists.len());
+        return Ok(());
+    }
+    let agreement = parse_agreement(&text, &name)?;
+    // The law it refers to must load as well.
+    let loaded = load_agreement(&name)?;
+    println!(
+        "{name}: ok — {} ({} – {}), law {} with lists {}, {} step rules, {} wheels, {} interpretations, sha256 {}",
+        agreement.id,
+        agreement.period.from,
+        agreement.period.to.map_or("open".into(), |d| d.to_string()),
+        loaded.law.id,
+        loaded.law.lists.iter().map(|l| l.list_date.to_string()).collect::<Vec<_>>().join(", "),
+        agreement.steps.len(),
+        agreement.wheels.len(),
+        agreement.interpretations.len(),
+        agreement.content_sha256,
+    );
+    for i in &agreement.interpretations {
+        println!("  interpretation {}: {} [{}]", i.key, i.text, i.source);
+    }
+    Ok(())
+}
