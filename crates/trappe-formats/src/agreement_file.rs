@@ -93,7 +93,9 @@ pub struct LoadedAgreement {
 /// Errors while locating or reading an agreement.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("unknown agreement {name:?}: not a file, and not one of the built-in agreements ({known})")]
+    #[error(
+        "unknown agreement {name:?}: not a file, and not one of the built-in agreements ({known})"
+    )]
     UnknownAgreement { name: String, known: String },
     #[error("cannot read {path}: {source}")]
     Read {
@@ -125,17 +127,22 @@ pub fn load_agreement(name_or_path: &str) -> Result<LoadedAgreement, LoadError> 
         let dir = path.parent().unwrap_or(Path::new(".")).join("law");
         let law_path = dir.join(format!("{}.toml", agreement.law));
         let law = if law_path.is_file() {
-            let law_text = std::fs::read_to_string(&law_path).map_err(|source| LoadError::Read {
-                path: law_path.display().to_string(),
-                source,
-            })?;
+            let law_text =
+                std::fs::read_to_string(&law_path).map_err(|source| LoadError::Read {
+                    path: law_path.display().to_string(),
+                    source,
+                })?;
             parse_law(&law_text, &law_path.display().to_string()).map_err(LoadError::Problems)?
         } else {
             builtin_law(&agreement.law).ok_or_else(|| LoadError::UnknownLaw {
                 file: file.clone(),
                 law: agreement.law.clone(),
                 dir: dir.display().to_string(),
-                known: BUILTIN_LAWS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                known: BUILTIN_LAWS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?
         };
         return Ok(LoadedAgreement {
@@ -165,7 +172,11 @@ pub fn load_builtin(name: &str) -> Result<LoadedAgreement, LoadError> {
         file,
         law: agreement.law.clone(),
         dir: "agreements/law".into(),
-        known: BUILTIN_LAWS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+        known: BUILTIN_LAWS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", "),
     })?;
     Ok(LoadedAgreement {
         agreement,
@@ -445,11 +456,19 @@ impl<'a> Checker<'a> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
-        let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+        let column = before
+            .rfind('\n')
+            .map_or(before.len(), |i| before.len() - i - 1)
+            + 1;
         (line, column)
     }
 
-    fn problem(&mut self, span: Range<usize>, what: impl Into<String>, expected: impl Into<String>) {
+    fn problem(
+        &mut self,
+        span: Range<usize>,
+        what: impl Into<String>,
+        expected: impl Into<String>,
+    ) {
         let (line, column) = self.position(span.start);
         self.problems.push(Problem {
             line,
@@ -459,16 +478,29 @@ impl<'a> Checker<'a> {
         });
     }
 
-    fn date(&mut self, span: Range<usize>, dt: &toml::value::Datetime, field: &str) -> Option<Date> {
+    fn date(
+        &mut self,
+        span: Range<usize>,
+        dt: &toml::value::Datetime,
+        field: &str,
+    ) -> Option<Date> {
         match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => {
                 Date::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()).or_else(|| {
-                    self.problem(span, format!("{field} = {dt} is not a calendar date"), "a date such as 2024-01-01");
+                    self.problem(
+                        span,
+                        format!("{field} = {dt} is not a calendar date"),
+                        "a date such as 2024-01-01",
+                    );
                     None
                 })
             }
             _ => {
-                self.problem(span, format!("{field} = {dt} has a time or offset"), "a plain date such as 2024-01-01");
+                self.problem(
+                    span,
+                    format!("{field} = {dt} has a time or offset"),
+                    "a plain date such as 2024-01-01",
+                );
                 None
             }
         }
@@ -487,7 +519,11 @@ impl<'a> Checker<'a> {
         match set.as_slice() {
             [(comparison, value)] => {
                 if *value < Pct::ZERO || *value > Pct::from(1000) {
-                    self.problem(raw.span(), format!("{name} threshold {value} is out of range"), "a percentage from 0 to 1000");
+                    self.problem(
+                        raw.span(),
+                        format!("{name} threshold {value} is out of range"),
+                        "a percentage from 0 to 1000",
+                    );
                 }
                 Some(Threshold {
                     value: *value,
@@ -537,7 +573,11 @@ impl<'a> Checker<'a> {
         };
         if let Some(to) = to {
             if to < from {
-                self.problem(span, format!("valid_to {to} is before valid_from {from}"), "valid_to on or after valid_from");
+                self.problem(
+                    span,
+                    format!("valid_to {to} is before valid_from {from}"),
+                    "valid_to on or after valid_from",
+                );
                 return None;
             }
         }
@@ -577,9 +617,7 @@ fn sourced<T, U>(raw: RawSourced<T>, f: impl FnOnce(T) -> U) -> Sourced<U> {
 
 fn syntax_problem(text: &str, file: &str, e: &toml::de::Error) -> FileProblems {
     let checker = Checker::new(text);
-    let (line, column) = e
-        .span()
-        .map_or((1, 1), |s| checker.position(s.start));
+    let (line, column) = e.span().map_or((1, 1), |s| checker.position(s.start));
     FileProblems {
         file: file.to_string(),
         problems: vec![Problem {
@@ -596,9 +634,13 @@ fn parse_channel(s: &str) -> Option<Channel> {
 }
 
 fn parse_staircase(s: &str) -> Option<Staircase> {
-    [Staircase::Area, Staircase::Department, Staircase::TrafficLight]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+    [
+        Staircase::Area,
+        Staircase::Department,
+        Staircase::TrafficLight,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == s)
 }
 
 /// Parses and checks an agreement file. `file` names it in problems.
@@ -623,7 +665,11 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
 
     let header_span = raw.agreement.span();
     let header = raw.agreement.into_inner();
-    let from = ck.date(header.valid_from.span(), header.valid_from.get_ref(), "valid_from");
+    let from = ck.date(
+        header.valid_from.span(),
+        header.valid_from.get_ref(),
+        "valid_from",
+    );
     let to = match &header.valid_to {
         Some(t) => ck.date(t.span(), t.get_ref(), "valid_to"),
         None => None,
@@ -631,11 +677,19 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     let period = from.map(|from| Period { from, to });
     if let Some(p) = period {
         if p.to.is_some_and(|to| to < p.from) {
-            ck.problem(header_span.clone(), "the agreement's valid_to is before its valid_from", "valid_to on or after valid_from");
+            ck.problem(
+                header_span.clone(),
+                "the agreement's valid_to is before its valid_from",
+                "valid_to on or after valid_from",
+            );
         }
     }
     if header.id.trim().is_empty() {
-        ck.problem(header_span.clone(), "agreement id is empty", "a name such as copenhagen-2024");
+        ck.problem(
+            header_span.clone(),
+            "agreement id is empty",
+            "a name such as copenhagen-2024",
+        );
     }
 
     // Risk zone.
@@ -647,18 +701,35 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     ] {
         let v = m.get_ref().value.0;
         if v < Pct::ZERO || v >= Pct::from(100) {
-            ck.problem(m.span(), format!("risk_zone.{name} = {v} is out of range"), "a percentage from 0 up to 100");
+            ck.problem(
+                m.span(),
+                format!("risk_zone.{name} = {v} is out of range"),
+                "a percentage from 0 up to 100",
+            );
         }
     }
     let mut published = Vec::new();
     let mut seen_lists = HashSet::new();
     for p in &rz.published {
         let raw_p = p.get_ref();
-        let date = ck.date(raw_p.list_date.span(), raw_p.list_date.get_ref(), "list_date");
-        let set = ck.threshold_set(&raw_p.unemployment, &raw_p.convictions, &raw_p.primary_education, &raw_p.income);
+        let date = ck.date(
+            raw_p.list_date.span(),
+            raw_p.list_date.get_ref(),
+            "list_date",
+        );
+        let set = ck.threshold_set(
+            &raw_p.unemployment,
+            &raw_p.convictions,
+            &raw_p.primary_education,
+            &raw_p.income,
+        );
         if let Some(date) = date {
             if !seen_lists.insert(date) {
-                ck.problem(p.span(), format!("a second risk_zone.published for the list of {date}"), "one published risk zone per list date");
+                ck.problem(
+                    p.span(),
+                    format!("a second risk_zone.published for the list of {date}"),
+                    "one published risk zone per list date",
+                );
             }
             if let Some(thresholds) = set {
                 published.push(PublishedRiskZone {
@@ -670,8 +741,16 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
     }
     let rz_src = rz.relative_margin_pct.get_ref().source.clone();
-    note("risk_zone.relative_margin_pct", &rz_src, &rz.relative_margin_pct.get_ref().interpretation);
-    note("risk_zone.persons_margin_applies_to_income", &rz.persons_margin_applies_to_income.source, &rz.persons_margin_applies_to_income.interpretation);
+    note(
+        "risk_zone.relative_margin_pct",
+        &rz_src,
+        &rz.relative_margin_pct.get_ref().interpretation,
+    );
+    note(
+        "risk_zone.persons_margin_applies_to_income",
+        &rz.persons_margin_applies_to_income.source,
+        &rz.persons_margin_applies_to_income.interpretation,
+    );
     let risk_zone = RiskZoneRule {
         relative_margin_pct: sourced(rz.relative_margin_pct.into_inner(), |n| n.0),
         unemployment_margin_points: sourced(rz.unemployment_margin_points.into_inner(), |n| n.0),
@@ -681,7 +760,11 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     };
     let _ = rz_span;
 
-    note("small_departments.min_homes", &raw.small_departments.min_homes.source, &raw.small_departments.min_homes.interpretation);
+    note(
+        "small_departments.min_homes",
+        &raw.small_departments.min_homes.source,
+        &raw.small_departments.min_homes.interpretation,
+    );
     let small_departments = SmallDepartmentRule {
         min_homes: sourced(raw.small_departments.min_homes, |n| n),
         min_residents: sourced(raw.small_departments.min_residents, |n| n),
@@ -693,19 +776,31 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     let model = match model_name {
         "staircases" => {
             if let Some(t) = &raw.traffic_light {
-                ck.problem(t.span(), "a [traffic_light] table in a staircases agreement", "no [traffic_light] with model = \"staircases\"");
+                ck.problem(
+                    t.span(),
+                    "a [traffic_light] table in a staircases agreement",
+                    "no [traffic_light] with model = \"staircases\"",
+                );
             }
             let area = match raw.area_staircase {
                 Some(a) => check_area_stairs(ck, a, &mut used_steps, &mut note),
                 None => {
-                    ck.problem(header.model.span(), "model = \"staircases\" without an [area_staircase] table", "an [area_staircase] table");
+                    ck.problem(
+                        header.model.span(),
+                        "model = \"staircases\" without an [area_staircase] table",
+                        "an [area_staircase] table",
+                    );
                     None
                 }
             };
             let department = match raw.department_staircase {
                 Some(d) => check_dept_stairs(ck, d, &mut used_steps, &mut note),
                 None => {
-                    ck.problem(header.model.span(), "model = \"staircases\" without a [department_staircase] table", "a [department_staircase] table");
+                    ck.problem(
+                        header.model.span(),
+                        "model = \"staircases\" without a [department_staircase] table",
+                        "a [department_staircase] table",
+                    );
                     None
                 }
             };
@@ -716,11 +811,21 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
         "traffic-light" => {
             for (present, name) in [
-                (raw.area_staircase.as_ref().map(|a| a.span()), "[area_staircase]"),
-                (raw.department_staircase.as_ref().map(|a| a.span()), "[department_staircase]"),
+                (
+                    raw.area_staircase.as_ref().map(|a| a.span()),
+                    "[area_staircase]",
+                ),
+                (
+                    raw.department_staircase.as_ref().map(|a| a.span()),
+                    "[department_staircase]",
+                ),
             ] {
                 if let Some(span) = present {
-                    ck.problem(span, format!("a {name} table in a traffic-light agreement"), "only [traffic_light] with model = \"traffic-light\"");
+                    ck.problem(
+                        span,
+                        format!("a {name} table in a traffic-light agreement"),
+                        "only [traffic_light] with model = \"traffic-light\"",
+                    );
                 }
             }
             match raw.traffic_light {
@@ -732,13 +837,21 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
                     check_traffic(ck, t, &mut note).map(Model::TrafficLight)
                 }
                 None => {
-                    ck.problem(header.model.span(), "model = \"traffic-light\" without a [traffic_light] table", "a [traffic_light] table");
+                    ck.problem(
+                        header.model.span(),
+                        "model = \"traffic-light\" without a [traffic_light] table",
+                        "a [traffic_light] table",
+                    );
                     None
                 }
             }
         }
         other => {
-            ck.problem(header.model.span(), format!("model = {other:?}"), "\"staircases\" or \"traffic-light\"");
+            ck.problem(
+                header.model.span(),
+                format!("model = {other:?}"),
+                "\"staircases\" or \"traffic-light\"",
+            );
             None
         }
     };
@@ -750,7 +863,11 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         let span = s.span();
         let r = s.get_ref();
         if let Some(rule) = check_step(ck, span.clone(), r, period) {
-            note(&format!("step.{}.{}", r.staircase, r.step), &r.source, &r.interpretation);
+            note(
+                &format!("step.{}.{}", r.staircase, r.step),
+                &r.source,
+                &r.interpretation,
+            );
             steps.push(rule);
             step_spans.push(span);
         }
@@ -762,7 +879,11 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
                 let (line, _) = ck.position(step_spans[j].start);
                 ck.problem(
                     step_spans[i].clone(),
-                    format!("{} step {} is defined twice for overlapping periods (also at line {line})", a.staircase.as_str(), a.step),
+                    format!(
+                        "{} step {} is defined twice for overlapping periods (also at line {line})",
+                        a.staircase.as_str(),
+                        a.step
+                    ),
                     "one [[step]] per step and date: periods must not overlap",
                 );
             }
@@ -770,12 +891,33 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     }
     if let Some(period) = period {
         for (staircase, step, span) in &used_steps {
-            check_coverage(ck, span.clone(), period, *staircase, step, steps.iter().map(|s| (s.staircase, s.step.as_str(), s.period)), "[[step]]");
+            check_coverage(
+                ck,
+                span.clone(),
+                period,
+                *staircase,
+                step,
+                steps
+                    .iter()
+                    .map(|s| (s.staircase, s.step.as_str(), s.period)),
+                "[[step]]",
+            );
         }
     }
     for (s, span) in steps.iter().zip(&step_spans) {
-        if !used_steps.iter().any(|(st, step, _)| *st == s.staircase && *step == s.step) {
-            ck.problem(span.clone(), format!("{} step {} is not a step of this agreement's staircases", s.staircase.as_str(), s.step), "a step that the staircase tables can produce");
+        if !used_steps
+            .iter()
+            .any(|(st, step, _)| *st == s.staircase && *step == s.step)
+        {
+            ck.problem(
+                span.clone(),
+                format!(
+                    "{} step {} is not a step of this agreement's staircases",
+                    s.staircase.as_str(),
+                    s.step
+                ),
+                "a step that the staircase tables can produce",
+            );
         }
     }
 
@@ -785,15 +927,33 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     for w in &raw.wheel {
         let span = w.span();
         if let Some(rule) = check_wheel(ck, span.clone(), w.get_ref(), period) {
-            note(&format!("wheel.{}.{}", rule.staircase.as_str(), rule.step), &rule.source, &rule.interpretation);
+            note(
+                &format!("wheel.{}.{}", rule.staircase.as_str(), rule.step),
+                &rule.source,
+                &rule.interpretation,
+            );
             for (j, other) in wheels.iter().enumerate() {
-                if other.staircase == rule.staircase && other.step == rule.step && other.period.overlaps(&rule.period) {
+                if other.staircase == rule.staircase
+                    && other.step == rule.step
+                    && other.period.overlaps(&rule.period)
+                {
                     let (line, _) = ck.position(wheel_spans[j]);
                     ck.problem(span.clone(), format!("a second wheel for {} step {} in an overlapping period (also at line {line})", rule.staircase.as_str(), rule.step), "one [[wheel]] per step and date");
                 }
             }
-            if !steps.iter().any(|s| s.staircase == rule.staircase && s.step == rule.step) {
-                ck.problem(span.clone(), format!("a wheel for {} step {}, which has no [[step]]", rule.staircase.as_str(), rule.step), "a wheel only for a defined step");
+            if !steps
+                .iter()
+                .any(|s| s.staircase == rule.staircase && s.step == rule.step)
+            {
+                ck.problem(
+                    span.clone(),
+                    format!(
+                        "a wheel for {} step {}, which has no [[step]]",
+                        rule.staircase.as_str(),
+                        rule.step
+                    ),
+                    "a wheel only for a defined step",
+                );
             }
             wheels.push(rule);
             wheel_spans.push(span.start);
@@ -833,19 +993,35 @@ fn check_area_stairs(
     for s in &a.steps {
         let r = s.get_ref();
         match r.designation.parse::<Designation>() {
-            Ok(Designation::None) => ck.problem(s.span(), "designation \"none\" on the area staircase", "forebyggelse, udsat, parallelsamfund or omdannelse"),
+            Ok(Designation::None) => ck.problem(
+                s.span(),
+                "designation \"none\" on the area staircase",
+                "forebyggelse, udsat, parallelsamfund or omdannelse",
+            ),
             Ok(d) => {
                 if steps.iter().any(|(x, _)| *x == d) {
-                    ck.problem(s.span(), format!("designation {d} is given a step twice"), "one step per designation");
+                    ck.problem(
+                        s.span(),
+                        format!("designation {d} is given a step twice"),
+                        "one step per designation",
+                    );
                 } else {
                     steps.push((d, r.step.clone()));
                     used.push((Staircase::Area, r.step.clone(), s.span()));
                 }
             }
-            Err(e) => ck.problem(s.span(), format!("designation {:?}", r.designation), e.to_string()),
+            Err(e) => ck.problem(
+                s.span(),
+                format!("designation {:?}", r.designation),
+                e.to_string(),
+            ),
         }
     }
-    note("area_staircase.decision_residents_above", &a.decision_residents_above.source, &a.decision_residents_above.interpretation);
+    note(
+        "area_staircase.decision_residents_above",
+        &a.decision_residents_above.source,
+        &a.decision_residents_above.interpretation,
+    );
     Some(AreaStaircase {
         steps,
         source: a.source,
@@ -866,15 +1042,34 @@ fn check_dept_stairs(
         let r = b.get_ref();
         let from = r.from_pct.0;
         let to = r.to_pct.map(|t| t.0);
-        if from < Pct::ZERO || from > Pct::from(100) || to.is_some_and(|t| t <= from || t > Pct::from(100)) {
-            ck.problem(b.span(), format!("band {} [{from}, {}) is not a range within 0–100", r.id, to.map_or("∞".into(), |t| t.to_string())), "0 ≤ from_pct < to_pct ≤ 100");
+        if from < Pct::ZERO
+            || from > Pct::from(100)
+            || to.is_some_and(|t| t <= from || t > Pct::from(100))
+        {
+            ck.problem(
+                b.span(),
+                format!(
+                    "band {} [{from}, {}) is not a range within 0–100",
+                    r.id,
+                    to.map_or("∞".into(), |t| t.to_string())
+                ),
+                "0 ≤ from_pct < to_pct ≤ 100",
+            );
             continue;
         }
         if bands.iter().any(|(x, _)| x.id == r.id) {
-            ck.problem(b.span(), format!("band id {} is used twice", r.id), "unique band ids");
+            ck.problem(
+                b.span(),
+                format!("band id {} is used twice", r.id),
+                "unique band ids",
+            );
             continue;
         }
-        note(&format!("department_staircase.band.{}", r.id), &r.source, &r.interpretation);
+        note(
+            &format!("department_staircase.band.{}", r.id),
+            &r.source,
+            &r.interpretation,
+        );
         bands.push((
             AllocatedBand {
                 id: r.id.clone(),
@@ -892,12 +1087,30 @@ fn check_dept_stairs(
     let mut open_end = false;
     for (b, bspan) in &bands {
         if open_end {
-            ck.problem(bspan.clone(), format!("band {} starts after a band with no upper end", b.id), "only the highest band may omit to_pct");
+            ck.problem(
+                bspan.clone(),
+                format!("band {} starts after a band with no upper end", b.id),
+                "only the highest band may omit to_pct",
+            );
         }
         if b.from_pct < expected_from {
-            ck.problem(bspan.clone(), format!("band {} starts at {} %, overlapping the band below (which ends at {} %)", b.id, b.from_pct, expected_from), "bands that do not overlap");
+            ck.problem(
+                bspan.clone(),
+                format!(
+                    "band {} starts at {} %, overlapping the band below (which ends at {} %)",
+                    b.id, b.from_pct, expected_from
+                ),
+                "bands that do not overlap",
+            );
         } else if b.from_pct > expected_from {
-            ck.problem(bspan.clone(), format!("band {} starts at {} %, leaving {}–{} % in no band", b.id, b.from_pct, expected_from, b.from_pct), "bands without gaps, the lowest starting at 0");
+            ck.problem(
+                bspan.clone(),
+                format!(
+                    "band {} starts at {} %, leaving {}–{} % in no band",
+                    b.id, b.from_pct, expected_from, b.from_pct
+                ),
+                "bands without gaps, the lowest starting at 0",
+            );
         }
         match b.to_pct {
             Some(t) => expected_from = t,
@@ -905,20 +1118,36 @@ fn check_dept_stairs(
         }
     }
     if !open_end && !bands.is_empty() && expected_from < Pct::from(100) {
-        ck.problem(span.clone(), format!("the bands end at {expected_from} %"), "the highest band without to_pct (or ending at 100)");
+        ck.problem(
+            span.clone(),
+            format!("the bands end at {expected_from} %"),
+            "the highest band without to_pct (or ending at 100)",
+        );
     }
     let mut table = Vec::new();
     for row in &d.table {
         let r = row.get_ref();
         if !bands.iter().any(|(b, _)| b.id == r.band) {
-            ck.problem(row.span(), format!("table row for unknown band {:?}", r.band), "a band id from department_staircase.bands");
+            ck.problem(
+                row.span(),
+                format!("table row for unknown band {:?}", r.band),
+                "a band id from department_staircase.bands",
+            );
             continue;
         }
         if table.iter().any(|c: &StepCell| c.band == r.band) {
-            ck.problem(row.span(), format!("band {} has two rows in the step table", r.band), "one row per band");
+            ck.problem(
+                row.span(),
+                format!("band {} has two rows in the step table", r.band),
+                "one row per band",
+            );
             continue;
         }
-        for (need, step) in [(Need::High, &r.high), (Need::Medium, &r.medium), (Need::Low, &r.low)] {
+        for (need, step) in [
+            (Need::High, &r.high),
+            (Need::Medium, &r.medium),
+            (Need::Low, &r.low),
+        ] {
             table.push(StepCell {
                 band: r.band.clone(),
                 need,
@@ -929,10 +1158,18 @@ fn check_dept_stairs(
     }
     for (b, bspan) in &bands {
         if !table.iter().any(|c| c.band == b.id) {
-            ck.problem(bspan.clone(), format!("band {} has no row in the step table", b.id), "a table row for every band");
+            ck.problem(
+                bspan.clone(),
+                format!("band {} has no row in the step table", b.id),
+                "a table row for every band",
+            );
         }
     }
-    note("department_staircase.high_min_udsat_criteria", &d.high_min_udsat_criteria.source, &d.high_min_udsat_criteria.interpretation);
+    note(
+        "department_staircase.high_min_udsat_criteria",
+        &d.high_min_udsat_criteria.source,
+        &d.high_min_udsat_criteria.interpretation,
+    );
     Some(DepartmentStaircase {
         high_min_udsat_criteria: sourced(d.high_min_udsat_criteria, |n| n),
         medium_min_risk_zone_criteria: sourced(d.medium_min_risk_zone_criteria, |n| n),
@@ -942,14 +1179,22 @@ fn check_dept_stairs(
     })
 }
 
-fn check_traffic(ck: &mut Checker<'_>, raw: Spanned<RawTraffic>, note: &mut Note<'_>) -> Option<TrafficLight> {
+fn check_traffic(
+    ck: &mut Checker<'_>,
+    raw: Spanned<RawTraffic>,
+    note: &mut Note<'_>,
+) -> Option<TrafficLight> {
     let t = raw.into_inner();
     let red_span = t.red_designations.span();
     let red = t.red_designations.into_inner();
     let mut designations = Vec::new();
     for name in &red.value {
         match name.parse::<Designation>() {
-            Ok(Designation::None) | Err(_) => ck.problem(red_span.clone(), format!("red designation {name:?}"), "forebyggelse, udsat, parallelsamfund or omdannelse"),
+            Ok(Designation::None) | Err(_) => ck.problem(
+                red_span.clone(),
+                format!("red designation {name:?}"),
+                "forebyggelse, udsat, parallelsamfund or omdannelse",
+            ),
             Ok(d) => designations.push(d),
         }
     }
@@ -960,16 +1205,39 @@ fn check_traffic(ck: &mut Checker<'_>, raw: Spanned<RawTraffic>, note: &mut Note
         "risk_zone" => Some(ThresholdLevel::RiskZone),
         "udsat" => Some(ThresholdLevel::Udsat),
         other => {
-            ck.problem(level_span, format!("yellow_level = {other:?}"), "\"forebyggelse\", \"risk_zone\" or \"udsat\"");
+            ck.problem(
+                level_span,
+                format!("yellow_level = {other:?}"),
+                "\"forebyggelse\", \"risk_zone\" or \"udsat\"",
+            );
             None
         }
     };
     if t.yellow_min_criteria.value > 4 {
-        ck.problem(red_span, format!("yellow_min_criteria = {} exceeds the 4 criteria", t.yellow_min_criteria.value), "a number from 0 to 4");
+        ck.problem(
+            red_span,
+            format!(
+                "yellow_min_criteria = {} exceeds the 4 criteria",
+                t.yellow_min_criteria.value
+            ),
+            "a number from 0 to 4",
+        );
     }
-    note("traffic_light.red_designations", &red.source, &red.interpretation);
-    note("traffic_light.yellow_level", &level_raw.source, &level_raw.interpretation);
-    note("traffic_light.yellow_min_criteria", &t.yellow_min_criteria.source, &t.yellow_min_criteria.interpretation);
+    note(
+        "traffic_light.red_designations",
+        &red.source,
+        &red.interpretation,
+    );
+    note(
+        "traffic_light.yellow_level",
+        &level_raw.source,
+        &level_raw.interpretation,
+    );
+    note(
+        "traffic_light.yellow_min_criteria",
+        &t.yellow_min_criteria.source,
+        &t.yellow_min_criteria.interpretation,
+    );
     Some(TrafficLight {
         red_designations: Sourced {
             value: designations,
@@ -985,22 +1253,43 @@ fn check_traffic(ck: &mut Checker<'_>, raw: Spanned<RawTraffic>, note: &mut Note
     })
 }
 
-fn check_step(ck: &mut Checker<'_>, span: Range<usize>, r: &RawStep, agreement: Option<Period>) -> Option<StepRule> {
+fn check_step(
+    ck: &mut Checker<'_>,
+    span: Range<usize>,
+    r: &RawStep,
+    agreement: Option<Period>,
+) -> Option<StepRule> {
     let staircase = parse_staircase(&r.staircase);
     if staircase.is_none() {
-        ck.problem(span.clone(), format!("staircase = {:?}", r.staircase), "\"area\", \"department\" or \"traffic-light\"");
+        ck.problem(
+            span.clone(),
+            format!("staircase = {:?}", r.staircase),
+            "\"area\", \"department\" or \"traffic-light\"",
+        );
     }
     let period = ck.period(span.clone(), &r.valid_from, r.valid_to.as_ref());
     if let (Some(p), Some(a)) = (period, agreement) {
         if p.from < a.from || (a.to.is_some() && p.to.is_none_or(|to| to > a.to.unwrap_or(to))) {
-            ck.problem(span.clone(), format!("step period {} – {} reaches outside the agreement's period", p.from, p.to.map_or("open".into(), |d| d.to_string())), "a period within the agreement's valid_from–valid_to");
+            ck.problem(
+                span.clone(),
+                format!(
+                    "step period {} – {} reaches outside the agreement's period",
+                    p.from,
+                    p.to.map_or("open".into(), |d| d.to_string())
+                ),
+                "a period within the agreement's valid_from–valid_to",
+            );
         }
     }
     let mut channels = Vec::new();
     for c in &r.channels {
         match parse_channel(c) {
             Some(ch) => channels.push(ch),
-            None => ck.problem(span.clone(), format!("channel {c:?}"), "waiting_list, flexible, municipal_allocation or urban_renewal"),
+            None => ck.problem(
+                span.clone(),
+                format!("channel {c:?}"),
+                "waiting_list, flexible, municipal_allocation or urban_renewal",
+            ),
         }
     }
     let mut shares = Vec::new();
@@ -1015,7 +1304,11 @@ fn check_step(ck: &mut Checker<'_>, span: Range<usize>, r: &RawStep, agreement: 
         "limited" => Some(AllocationRule::Limited),
         "suspended" => Some(AllocationRule::Suspended),
         other => {
-            ck.problem(span.clone(), format!("municipal_allocation = {other:?}"), "\"allowed\", \"limited\" or \"suspended\"");
+            ck.problem(
+                span.clone(),
+                format!("municipal_allocation = {other:?}"),
+                "\"allowed\", \"limited\" or \"suspended\"",
+            );
             None
         }
     };
@@ -1024,15 +1317,29 @@ fn check_step(ck: &mut Checker<'_>, span: Range<usize>, r: &RawStep, agreement: 
         "possible" => Some(FlexibleLetting::Possible),
         "required" => Some(FlexibleLetting::Required),
         other => {
-            ck.problem(span.clone(), format!("flexible = {other:?}"), "\"none\", \"possible\" or \"required\"");
+            ck.problem(
+                span.clone(),
+                format!("flexible = {other:?}"),
+                "\"none\", \"possible\" or \"required\"",
+            );
             None
         }
     };
     if flexible == Some(FlexibleLetting::None) && channels.contains(&Channel::Flexible) {
-        ck.problem(span.clone(), "flexible = \"none\" but channels include flexible", "flexible letting allowed when it is a channel");
+        ck.problem(
+            span.clone(),
+            "flexible = \"none\" but channels include flexible",
+            "flexible letting allowed when it is a channel",
+        );
     }
-    if allocation == Some(AllocationRule::Suspended) && channels.contains(&Channel::MunicipalAllocation) {
-        ck.problem(span.clone(), "municipal_allocation = \"suspended\" but channels include municipal_allocation", "no allocation channel where allocation is suspended");
+    if allocation == Some(AllocationRule::Suspended)
+        && channels.contains(&Channel::MunicipalAllocation)
+    {
+        ck.problem(
+            span.clone(),
+            "municipal_allocation = \"suspended\" but channels include municipal_allocation",
+            "no allocation channel where allocation is suspended",
+        );
     }
     Some(StepRule {
         staircase: staircase?,
@@ -1051,15 +1358,28 @@ fn check_step(ck: &mut Checker<'_>, span: Range<usize>, r: &RawStep, agreement: 
     })
 }
 
-fn check_wheel(ck: &mut Checker<'_>, span: Range<usize>, r: &RawWheel, agreement: Option<Period>) -> Option<WheelRule> {
+fn check_wheel(
+    ck: &mut Checker<'_>,
+    span: Range<usize>,
+    r: &RawWheel,
+    agreement: Option<Period>,
+) -> Option<WheelRule> {
     let staircase = parse_staircase(&r.staircase);
     if staircase.is_none() {
-        ck.problem(span.clone(), format!("staircase = {:?}", r.staircase), "\"area\", \"department\" or \"traffic-light\"");
+        ck.problem(
+            span.clone(),
+            format!("staircase = {:?}", r.staircase),
+            "\"area\", \"department\" or \"traffic-light\"",
+        );
     }
     let period = ck.period(span.clone(), &r.valid_from, r.valid_to.as_ref());
     if let (Some(p), Some(a)) = (period, agreement) {
         if !a.contains(p.from) || p.to.is_some_and(|t| !a.contains(t)) {
-            ck.problem(span.clone(), "wheel period reaches outside the agreement's period", "a period within the agreement's valid_from–valid_to");
+            ck.problem(
+                span.clone(),
+                "wheel period reaches outside the agreement's period",
+                "a period within the agreement's valid_from–valid_to",
+            );
         }
     }
     if r.slots.is_empty() {
@@ -1068,41 +1388,77 @@ fn check_wheel(ck: &mut Checker<'_>, span: Range<usize>, r: &RawWheel, agreement
     let mut slots = Vec::new();
     for s in &r.slots {
         let raw = s.get_ref();
-        let choice = |ck: &mut Checker<'_>, channel: &str, criteria: &Option<String>| -> Option<SlotChoice> {
+        let choice = |ck: &mut Checker<'_>,
+                      channel: &str,
+                      criteria: &Option<String>|
+         -> Option<SlotChoice> {
             let Some(ch) = parse_channel(channel) else {
-                ck.problem(s.span(), format!("channel {channel:?}"), "waiting_list, flexible, municipal_allocation or urban_renewal");
+                ck.problem(
+                    s.span(),
+                    format!("channel {channel:?}"),
+                    "waiting_list, flexible, municipal_allocation or urban_renewal",
+                );
                 return None;
             };
             if ch == Channel::Flexible && criteria.is_none() {
-                ck.problem(s.span(), "a flexible slot without criteria", "criteria = \"A\" (or another criteria set)");
+                ck.problem(
+                    s.span(),
+                    "a flexible slot without criteria",
+                    "criteria = \"A\" (or another criteria set)",
+                );
             }
             Some(SlotChoice {
                 channel: ch,
                 criteria: criteria.clone(),
             })
         };
-        let kinds = [raw.channel.is_some(), raw.alternate.is_some(), raw.choose.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let kinds = [
+            raw.channel.is_some(),
+            raw.alternate.is_some(),
+            raw.choose.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if kinds != 1 {
-            ck.problem(s.span(), format!("a slot with {kinds} of channel/alternate/choose"), "exactly one of channel, alternate or choose");
+            ck.problem(
+                s.span(),
+                format!("a slot with {kinds} of channel/alternate/choose"),
+                "exactly one of channel, alternate or choose",
+            );
             continue;
         }
         let (choices, organisation_chooses) = if let Some(ch) = &raw.channel {
             (vec![choice(ck, ch, &raw.criteria)], false)
         } else {
-            let list = raw.alternate.as_ref().or(raw.choose.as_ref()).map_or(&[][..], |v| v.as_slice());
+            let list = raw
+                .alternate
+                .as_ref()
+                .or(raw.choose.as_ref())
+                .map_or(&[][..], |v| v.as_slice());
             if list.len() < 2 {
-                ck.problem(s.span(), "alternate/choose with fewer than two choices", "two or more choices");
+                ck.problem(
+                    s.span(),
+                    "alternate/choose with fewer than two choices",
+                    "two or more choices",
+                );
             }
-            (list.iter().map(|c| choice(ck, &c.channel, &c.criteria)).collect(), raw.choose.is_some())
+            (
+                list.iter()
+                    .map(|c| choice(ck, &c.channel, &c.criteria))
+                    .collect(),
+                raw.choose.is_some(),
+            )
         };
         let mut fallback = Vec::new();
         for f in &raw.fallback {
             match parse_channel(f) {
                 Some(ch) => fallback.push(ch),
-                None => ck.problem(s.span(), format!("fallback channel {f:?}"), "waiting_list, flexible, municipal_allocation or urban_renewal"),
+                None => ck.problem(
+                    s.span(),
+                    format!("fallback channel {f:?}"),
+                    "waiting_list, flexible, municipal_allocation or urban_renewal",
+                ),
             }
         }
         let choices: Option<Vec<SlotChoice>> = choices.into_iter().collect();
@@ -1158,8 +1514,15 @@ fn check_coverage<'s>(
     if !covered {
         ck.problem(
             span,
-            format!("{} step {step} has no {what} from {}", staircase.as_str(), cursor.map_or("-".into(), |c| c.to_string())),
-            format!("a {what} for {} step {step} covering the whole agreement period", staircase.as_str()),
+            format!(
+                "{} step {step} has no {what} from {}",
+                staircase.as_str(),
+                cursor.map_or("-".into(), |c| c.to_string())
+            ),
+            format!(
+                "a {what} for {} step {step} covering the whole agreement period",
+                staircase.as_str()
+            ),
         );
     }
 }
@@ -1175,19 +1538,37 @@ pub fn parse_law(text: &str, file: &str) -> Result<LawParams, FileProblems> {
         let date = ck.date(r.list_date.span(), r.list_date.get_ref(), "list_date");
         let forebyggelse = {
             let f = r.forebyggelse.get_ref();
-            ck.threshold_set(&f.unemployment, &f.convictions, &f.primary_education, &f.income)
+            ck.threshold_set(
+                &f.unemployment,
+                &f.convictions,
+                &f.primary_education,
+                &f.income,
+            )
         };
         let udsat = {
             let u = r.udsat.get_ref();
-            ck.threshold_set(&u.unemployment, &u.convictions, &u.primary_education, &u.income)
+            ck.threshold_set(
+                &u.unemployment,
+                &u.convictions,
+                &u.primary_education,
+                &u.income,
+            )
         };
         let _ = (&r.forebyggelse.get_ref().source, &r.udsat.get_ref().source);
         if r.min_criteria.value > 4 {
-            ck.problem(span.clone(), format!("min_criteria = {}", r.min_criteria.value), "a number from 1 to 4");
+            ck.problem(
+                span.clone(),
+                format!("min_criteria = {}", r.min_criteria.value),
+                "a number from 1 to 4",
+            );
         }
         if let Some(d) = date {
             if lists.iter().any(|x| x.list_date == d) {
-                ck.problem(span.clone(), format!("a second [[list]] for {d}"), "one [[list]] per list date");
+                ck.problem(
+                    span.clone(),
+                    format!("a second [[list]] for {d}"),
+                    "one [[list]] per list date",
+                );
             }
         }
         if let (Some(list_date), Some(forebyggelse), Some(udsat)) = (date, forebyggelse, udsat) {
@@ -1250,9 +1631,15 @@ mod tests {
 
     #[test]
     fn overlapping_bands_are_an_error_with_a_line() {
-        let text = cph().replace("{ id = \"20_to_25\", from_pct = 20.0", "{ id = \"20_to_25\", from_pct = 19.0");
+        let text = cph().replace(
+            "{ id = \"20_to_25\", from_pct = 20.0",
+            "{ id = \"20_to_25\", from_pct = 19.0",
+        );
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("overlapping the band below")), "{p:?}");
+        assert!(
+            p.iter().any(|l| l.contains("overlapping the band below")),
+            "{p:?}"
+        );
         assert!(p[0].starts_with("x.toml:"), "{p:?}");
     }
 
@@ -1260,28 +1647,49 @@ mod tests {
     fn a_gap_between_bands_is_an_error() {
         let text = cph().replace("to_pct = 20.0", "to_pct = 19.0");
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("leaving 19–20 % in no band")), "{p:?}");
+        assert!(
+            p.iter().any(|l| l.contains("leaving 19–20 % in no band")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn two_steps_for_the_same_period_are_contradictory() {
         let text = cph().replacen("valid_from = 2026-01-01\nvalid_to = 2027-12-31\nlabel_da = \"Afdelingstrappen trin 2\"", "valid_from = 2025-06-01\nvalid_to = 2027-12-31\nlabel_da = \"Afdelingstrappen trin 2\"", 1);
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("defined twice for overlapping periods")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|l| l.contains("defined twice for overlapping periods")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn a_missing_step_rule_is_reported() {
-        let text = cph().replace("staircase = \"department\"\nstep = \"4\"", "staircase = \"department\"\nstep = \"5\"");
+        let text = cph().replace(
+            "staircase = \"department\"\nstep = \"4\"",
+            "staircase = \"department\"\nstep = \"5\"",
+        );
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("department step 4 has no [[step]]")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|l| l.contains("department step 4 has no [[step]]")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn a_threshold_with_two_comparisons_is_an_error() {
-        let text = cph().replace("unemployment = { above = 35.0 }", "unemployment = { above = 35.0, below = 3.0 }");
+        let text = cph().replace(
+            "unemployment = { above = 35.0 }",
+            "unemployment = { above = 35.0, below = 3.0 }",
+        );
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("unemployment has 2 comparisons")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|l| l.contains("unemployment has 2 comparisons")),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -1293,8 +1701,14 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_an_error() {
-        let text = cph().replace("law = \"almenboligloven-61\"", "law = \"almenboligloven-61\"\nlaww = 1");
+        let text = cph().replace(
+            "law = \"almenboligloven-61\"",
+            "law = \"almenboligloven-61\"\nlaww = 1",
+        );
         let p = problems(&text);
-        assert!(p.iter().any(|l| l.contains("unknown field `laww`")), "{p:?}");
+        assert!(
+            p.iter().any(|l| l.contains("unknown field `laww`")),
+            "{p:?}"
+        );
     }
 }

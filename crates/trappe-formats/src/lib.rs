@@ -17,4 +17,3 @@ pub mod text;
 
 pub use agreement_file::{load_agreement, load_builtin, AgreementSource, LoadedAgreement};
 pub use text::Lang;
-

@@ -112,7 +112,23 @@ fn write_json(
     departments: &[Department],
     result: &Classification,
 ) -> io::Result<()> {
-    let receipt = serde_json::value::to_raw_value(&result.receipt).map_err(io::Error::other)?;
+    // Each object carries the receipt; the parameter values are named by their hash (they
+    // follow from the agreement's content hash and the law list) to keep the output small.
+    let r = &result.receipt;
+    let params = serde_json::to_vec(&r.parameters).map_err(io::Error::other)?;
+    let compact = serde_json::json!({
+        "agreement": r.agreement,
+        "agreement_sha256": r.agreement_sha256,
+        "law": r.law,
+        "placement_date": r.placement_date,
+        "data_reference_date": r.data_reference_date,
+        "list_in_force": r.list_in_force,
+        "thresholds_from_list": r.thresholds_from_list,
+        "thresholds_fallback": r.thresholds_fallback,
+        "parameters_sha256": crate::agreement_file::sha256_hex(&params),
+        "program_version": r.program_version,
+    });
+    let receipt = serde_json::value::to_raw_value(&compact).map_err(io::Error::other)?;
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
     w.write_all(b"[")?;
     for (i, p) in result.placements.iter().enumerate() {
@@ -132,7 +148,11 @@ fn write_json(
             staircase: p.staircase,
             step: &p.step,
             need: p.need,
-            allocated_pct: if p.staircase == Staircase::Department { d.allocated_pct } else { None },
+            allocated_pct: if p.staircase == Staircase::Department {
+                d.allocated_pct
+            } else {
+                None
+            },
             allocated_band: p.allocated_band.as_deref(),
             pool_id: p.pool_id.as_deref(),
             tightened_criteria: p.tightened_criteria.as_deref(),
@@ -170,9 +190,20 @@ fn write_csv(
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
-        "department_id", "name", "organisation_id", "area_id", "family_homes", "staircase",
-        "step", "label", "need", "allocated_pct", "allocated_band", "pool_id",
-        "tightened_criteria", "reasons",
+        "department_id",
+        "name",
+        "organisation_id",
+        "area_id",
+        "family_homes",
+        "staircase",
+        "step",
+        "label",
+        "need",
+        "allocated_pct",
+        "allocated_band",
+        "pool_id",
+        "tightened_criteria",
+        "reasons",
     ])?;
     for p in &result.placements {
         let d = &departments[p.department];
@@ -193,14 +224,20 @@ fn write_csv(
             &p.tightened_criteria.as_ref().map_or(String::new(), |c| {
                 c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
             }),
-            &p.reasons.iter().map(|r| text::reason(r, lang)).collect::<Vec<_>>().join(" | "),
+            &p.reasons
+                .iter()
+                .map(|r| text::reason(r, lang))
+                .collect::<Vec<_>>()
+                .join(" | "),
         ])?;
     }
     w.flush()
 }
 
 /// Groups placements by (staircase, step), in display order.
-fn groups<'a>(result: &'a Classification) -> BTreeMap<(Staircase, u8, &'a str), Vec<&'a Placement>> {
+fn groups<'a>(
+    result: &'a Classification,
+) -> BTreeMap<(Staircase, u8, &'a str), Vec<&'a Placement>> {
     let mut g: BTreeMap<(Staircase, u8, &str), Vec<&Placement>> = BTreeMap::new();
     for p in &result.placements {
         // Highest step first within a staircase; red before yellow before green.
@@ -210,7 +247,9 @@ fn groups<'a>(result: &'a Classification) -> BTreeMap<(Staircase, u8, &'a str), 
             "green" => 2,
             s => 100u8.saturating_sub(s.parse::<u8>().unwrap_or(0)),
         };
-        g.entry((p.staircase, order, p.step.as_str())).or_default().push(p);
+        g.entry((p.staircase, order, p.step.as_str()))
+            .or_default()
+            .push(p);
     }
     g
 }
@@ -234,34 +273,94 @@ fn write_table(
     let groups = groups(result);
     let traffic = groups.keys().all(|(s, _, _)| *s == Staircase::TrafficLight);
     writeln!(w)?;
-    let (h_step, h_depts, h_homes) = if da { ("Trin", "Afdelinger", "Familieboliger") } else { ("Step", "Departments", "Family homes") };
+    let (h_step, h_depts, h_homes) = if da {
+        ("Trin", "Afdelinger", "Familieboliger")
+    } else {
+        ("Step", "Departments", "Family homes")
+    };
     writeln!(w, "{h_step:<34} {h_depts:>11} {h_homes:>15}")?;
     let mut total = (0u64, 0u64);
     for ((staircase, _, step), ps) in &groups {
-        let homes: u64 = ps.iter().map(|p| u64::from(departments[p.department].family_homes)).sum();
+        let homes: u64 = ps
+            .iter()
+            .map(|p| u64::from(departments[p.department].family_homes))
+            .sum();
         total.0 += ps.len() as u64;
         total.1 += homes;
-        writeln!(w, "{:<34} {:>11} {:>15}", text::step_name(*staircase, step, lang), int(ps.len() as u64, lang), int(homes, lang))?;
+        writeln!(
+            w,
+            "{:<34} {:>11} {:>15}",
+            text::step_name(*staircase, step, lang),
+            int(ps.len() as u64, lang),
+            int(homes, lang)
+        )?;
     }
-    writeln!(w, "{:<34} {:>11} {:>15}", if da { "I alt" } else { "Total" }, int(total.0, lang), int(total.1, lang))?;
+    writeln!(
+        w,
+        "{:<34} {:>11} {:>15}",
+        if da { "I alt" } else { "Total" },
+        int(total.0, lang),
+        int(total.1, lang)
+    )?;
 
     if traffic {
         writeln!(w)?;
-        writeln!(w, "{}", if da { "Samlet oversigt over røde og gule afdelinger" } else { "One overview of red and yellow departments" })?;
+        writeln!(
+            w,
+            "{}",
+            if da {
+                "Samlet oversigt over røde og gule afdelinger"
+            } else {
+                "One overview of red and yellow departments"
+            }
+        )?;
     }
     for ((staircase, _, step), ps) in &groups {
         if traffic && *step == "green" {
             continue;
         }
         writeln!(w)?;
-        let homes: u64 = ps.iter().map(|p| u64::from(departments[p.department].family_homes)).sum();
-        writeln!(w, "== {} — {} {}, {} {} ==", text::step_name(*staircase, step, lang), int(ps.len() as u64, lang), if da { "afdelinger" } else { "departments" }, int(homes, lang), if da { "familieboliger" } else { "family homes" })?;
+        let homes: u64 = ps
+            .iter()
+            .map(|p| u64::from(departments[p.department].family_homes))
+            .sum();
+        writeln!(
+            w,
+            "== {} — {} {}, {} {} ==",
+            text::step_name(*staircase, step, lang),
+            int(ps.len() as u64, lang),
+            if da { "afdelinger" } else { "departments" },
+            int(homes, lang),
+            if da { "familieboliger" } else { "family homes" }
+        )?;
         let cols = if da {
-            ["Afdeling", "Navn", "Organisation", "Område", "Fam.boliger", "Behov", "Anviste %", "Pulje"]
+            [
+                "Afdeling",
+                "Navn",
+                "Organisation",
+                "Område",
+                "Fam.boliger",
+                "Behov",
+                "Anviste %",
+                "Pulje",
+            ]
         } else {
-            ["Department", "Name", "Organisation", "Area", "Fam. homes", "Need", "Allocated %", "Pool"]
+            [
+                "Department",
+                "Name",
+                "Organisation",
+                "Area",
+                "Fam. homes",
+                "Need",
+                "Allocated %",
+                "Pool",
+            ]
         };
-        writeln!(w, "{:<12} {:<28} {:<12} {:<10} {:>11} {:<7} {:>11} {:<8}", cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7])?;
+        writeln!(
+            w,
+            "{:<12} {:<28} {:<12} {:<10} {:>11} {:<7} {:>11} {:<8}",
+            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]
+        )?;
         for p in ps {
             let d = &departments[p.department];
             writeln!(
@@ -273,20 +372,47 @@ fn write_table(
                 d.area_id.as_deref().unwrap_or("-"),
                 int(u64::from(d.family_homes), lang),
                 p.need.map_or("-", |n| text::need(n, lang)),
-                d.allocated_pct.map_or("-".to_string(), |a| text::pct(a, lang)),
+                d.allocated_pct
+                    .map_or("-".to_string(), |a| text::pct(a, lang)),
                 p.pool_id.as_deref().unwrap_or("-"),
             )?;
         }
     }
     if !result.pools.is_empty() {
         writeln!(w)?;
-        writeln!(w, "{}", if da { "Puljer af små afdelinger" } else { "Pools of small departments" })?;
+        writeln!(
+            w,
+            "{}",
+            if da {
+                "Puljer af små afdelinger"
+            } else {
+                "Pools of small departments"
+            }
+        )?;
         for pool in &result.pools {
-            writeln!(w, "  {}: {} ({} {}, {} {}; {})", pool.id, pool.members.join(" "), int(u64::from(pool.homes), lang), if da { "boliger" } else { "homes" }, int(u64::from(pool.residents), lang), if da { "beboere" } else { "residents" }, pool.figures_source)?;
+            writeln!(
+                w,
+                "  {}: {} ({} {}, {} {}; {})",
+                pool.id,
+                pool.members.join(" "),
+                int(u64::from(pool.homes), lang),
+                if da { "boliger" } else { "homes" },
+                int(u64::from(pool.residents), lang),
+                if da { "beboere" } else { "residents" },
+                pool.figures_source
+            )?;
         }
     }
     writeln!(w)?;
-    writeln!(w, "{}", if da { "Begrundelser pr. afdeling: brug --format json eller --format csv." } else { "Reasons per department: use --format json or --format csv." })?;
+    writeln!(
+        w,
+        "{}",
+        if da {
+            "Begrundelser pr. afdeling: brug --format json eller --format csv."
+        } else {
+            "Reasons per department: use --format json or --format csv."
+        }
+    )?;
     w.flush()
 }
 
@@ -319,15 +445,38 @@ pub fn designation_reasons(r: &DesignationResult, lang: Lang) -> Vec<String> {
     let da = lang == Lang::Da;
     let mut out = Vec::new();
     out.push(if da {
-        format!("{} beboere (mindst {} kræves)", r.residents, r.min_residents)
+        format!(
+            "{} beboere (mindst {} kræves)",
+            r.residents, r.min_residents
+        )
     } else {
         format!("{} residents ({} required)", r.residents, r.min_residents)
     });
     for c in &r.udsat_checks {
-        out.push(text::reason(&Reason::Criterion { against: trappe_rules::reason::CheckedAgainst::Udsat, criterion: c.criterion, value: c.value, comparison: c.comparison, threshold: c.threshold, met: c.met }, lang));
+        out.push(text::reason(
+            &Reason::Criterion {
+                against: trappe_rules::reason::CheckedAgainst::Udsat,
+                criterion: c.criterion,
+                value: c.value,
+                comparison: c.comparison,
+                threshold: c.threshold,
+                met: c.met,
+            },
+            lang,
+        ));
     }
     for c in &r.forebyggelse_checks {
-        out.push(text::reason(&Reason::Criterion { against: trappe_rules::reason::CheckedAgainst::Forebyggelse, criterion: c.criterion, value: c.value, comparison: c.comparison, threshold: c.threshold, met: c.met }, lang));
+        out.push(text::reason(
+            &Reason::Criterion {
+                against: trappe_rules::reason::CheckedAgainst::Forebyggelse,
+                criterion: c.criterion,
+                value: c.value,
+                comparison: c.comparison,
+                threshold: c.threshold,
+                met: c.met,
+            },
+            lang,
+        ));
     }
     out.push(if da {
         format!("{} af 4 kriterier over grænsen for udsatte, {} over grænsen for forebyggelse (mindst {} kræves)", r.udsat_met, r.forebyggelse_met, r.min_criteria)
@@ -377,7 +526,18 @@ pub fn write_designations(
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(["area_id", "name", "residents", "designation", "would_be", "official", "disagrees_with_official", "udsat_criteria_met", "forebyggelse_criteria_met", "reasons"])?;
+            w.write_record([
+                "area_id",
+                "name",
+                "residents",
+                "designation",
+                "would_be",
+                "official",
+                "disagrees_with_official",
+                "udsat_criteria_met",
+                "forebyggelse_criteria_met",
+                "reasons",
+            ])?;
             for (a, r) in areas.iter().zip(results) {
                 w.write_record([
                     a.id.as_str(),
@@ -386,7 +546,11 @@ pub fn write_designations(
                     r.designation.as_str(),
                     r.would_be.as_str(),
                     a.official.map_or("", |d| d.as_str()),
-                    if a.official.is_some_and(|o| o != r.designation) { "true" } else { "false" },
+                    if a.official.is_some_and(|o| o != r.designation) {
+                        "true"
+                    } else {
+                        "false"
+                    },
                     &r.udsat_met.to_string(),
                     &r.forebyggelse_met.to_string(),
                     &designation_reasons(r, lang).join(" | "),
@@ -395,15 +559,45 @@ pub fn write_designations(
             w.flush()
         }
         Format::Table => {
-            writeln!(out, "{} {} ({} {})", if da { "Udpegning for listen pr." } else { "Designation for the list of" }, list_in_force, if da { "grænseværdier fra" } else { "thresholds from" }, thresholds_from_list)?;
+            writeln!(
+                out,
+                "{} {} ({} {})",
+                if da {
+                    "Udpegning for listen pr."
+                } else {
+                    "Designation for the list of"
+                },
+                list_in_force,
+                if da {
+                    "grænseværdier fra"
+                } else {
+                    "thresholds from"
+                },
+                thresholds_from_list
+            )?;
             writeln!(out)?;
             for (a, r) in areas.iter().zip(results) {
                 let official = match a.official {
-                    Some(o) if o != r.designation => format!(" — {} {}", if da { "AFVIGER fra officiel:" } else { "DIFFERS from official:" }, text::designation(o, lang)),
+                    Some(o) if o != r.designation => format!(
+                        " — {} {}",
+                        if da {
+                            "AFVIGER fra officiel:"
+                        } else {
+                            "DIFFERS from official:"
+                        },
+                        text::designation(o, lang)
+                    ),
                     Some(_) => format!(" ({})", if da { "som officiel" } else { "as official" }),
                     None => String::new(),
                 };
-                writeln!(out, "{} {}: {}{}", a.id, a.name, text::designation(r.designation, lang), official)?;
+                writeln!(
+                    out,
+                    "{} {}: {}{}",
+                    a.id,
+                    a.name,
+                    text::designation(r.designation, lang),
+                    official
+                )?;
                 for line in designation_reasons(r, lang) {
                     writeln!(out, "    {line}")?;
                 }

@@ -39,8 +39,18 @@ pub struct Generated {
 }
 
 const DISTRICTS: &[&str] = &[
-    "Amager Vest", "Amager Øst", "Bispebjerg", "Brønshøj-Husum", "Indre By", "Nørrebro",
-    "Østerbro", "Valby", "Vanløse", "Vesterbro", "Christianshavn", "Nordvest",
+    "Amager Vest",
+    "Amager Øst",
+    "Bispebjerg",
+    "Brønshøj-Husum",
+    "Indre By",
+    "Nørrebro",
+    "Østerbro",
+    "Valby",
+    "Vanløse",
+    "Vesterbro",
+    "Christianshavn",
+    "Nordvest",
 ];
 
 struct Gen<'a> {
@@ -90,7 +100,9 @@ impl<'a> Gen<'a> {
     fn between(&mut self, risk: Threshold, udsat: Threshold) -> f64 {
         let (a, b) = (f(risk.value), f(udsat.value));
         let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-        let x = self.rng.gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15);
+        let x = self
+            .rng
+            .gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15);
         x
     }
 
@@ -116,7 +128,11 @@ impl<'a> Gen<'a> {
         };
         let mut out = [Pct::ZERO; 4];
         for (k, c) in order.iter().enumerate() {
-            let (u, r, fb) = (self.udsat.get(*c), self.risk.get(*c), self.forebyggelse.get(*c));
+            let (u, r, fb) = (
+                self.udsat.get(*c),
+                self.risk.get(*c),
+                self.forebyggelse.get(*c),
+            );
             let x = if k < beyond {
                 self.beyond(u, 0.3)
             } else if k < beyond + risky {
@@ -148,7 +164,11 @@ impl<'a> Gen<'a> {
         let sum: f64 = weights.iter().sum();
         let mut parts: Vec<u32> = weights
             .iter()
-            .map(|w| ((w / sum) * total as f64).round().clamp(lo as f64, hi as f64) as u32)
+            .map(|w| {
+                ((w / sum) * total as f64)
+                    .round()
+                    .clamp(lo as f64, hi as f64) as u32
+            })
             .collect();
         // Put the rounding difference on the largest part.
         let got: i64 = parts.iter().map(|&p| i64::from(p)).sum();
@@ -160,16 +180,32 @@ impl<'a> Gen<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn department(&mut self, municipality: &str, org: usize, area: &str, district: &str, homes: u32, small: bool, figures: Option<[Pct; 4]>, allocated: Pct) {
+    fn department(
+        &mut self,
+        municipality: &str,
+        org: usize,
+        area: &str,
+        district: &str,
+        homes: u32,
+        small: bool,
+        figures: Option<[Pct; 4]>,
+        allocated: Pct,
+    ) {
         self.n += 1;
         let residents = if small {
             self.rng.gen_range(homes..(homes * 2).clamp(homes + 1, 99))
         } else {
             (f64::from(homes) * self.rng.gen_range(1.7..2.3)) as u32
         };
-        let youth = if self.rng.gen_bool(0.1) { self.rng.gen_range(1..10) } else { 0 };
+        let youth = if self.rng.gen_bool(0.1) {
+            self.rng.gen_range(1..10)
+        } else {
+            0
+        };
         let nw = self.rng.gen_range(8.0..55.0);
-        let fig = figures.map_or(",,,".to_string(), |x| format!("{},{},{},{}", x[0], x[1], x[2], x[3]));
+        let fig = figures.map_or(",,,".to_string(), |x| {
+            format!("{},{},{},{}", x[0], x[1], x[2], x[3])
+        });
         let _ = writeln!(
             self.deps,
             "{municipality}-{:04},Syntetisk afdeling {:04},org-{org:02},{municipality},{area},{district},{homes},{youth},0,{residents},{fig},{},{allocated}",
@@ -177,7 +213,15 @@ impl<'a> Gen<'a> {
         );
     }
 
-    fn area(&mut self, id: &str, residents: u32, designation: &str, need: Option<Need>, origin: f64, prior: u32) {
+    fn area(
+        &mut self,
+        id: &str,
+        residents: u32,
+        designation: &str,
+        need: Option<Need>,
+        origin: f64,
+        prior: u32,
+    ) {
         let fig = match need {
             Some(n) => self.figures(n),
             None => {
@@ -185,7 +229,11 @@ impl<'a> Gen<'a> {
                 // them within the risk zone, none meeting udsat.
                 let mut out = [Pct::ZERO; 4];
                 for (i, c) in Criterion::ALL.iter().enumerate() {
-                    let (fb, r, u) = (self.forebyggelse.get(*c), self.risk.get(*c), self.udsat.get(*c));
+                    let (fb, r, u) = (
+                        self.forebyggelse.get(*c),
+                        self.risk.get(*c),
+                        self.udsat.get(*c),
+                    );
                     let x = match i {
                         0 => self.between(r, u),
                         3 => self.between(fb, r),
@@ -215,10 +263,36 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
     let mut g = Gen::new(seed, list, risk);
     let muni = "101";
     let targets = [
-        Target { departments: 16, homes: 3324, draws: &[(Need::High, Band::High)], small: 0 },
-        Target { departments: 21, homes: 4202, draws: &[(Need::High, Band::Mid), (Need::Medium, Band::High)], small: 0 },
-        Target { departments: 20, homes: 3968, draws: &[(Need::High, Band::Low), (Need::Medium, Band::Mid)], small: 0 },
-        Target { departments: 307, homes: 27253, draws: &[(Need::Low, Band::Low), (Need::Low, Band::Mid), (Need::Low, Band::High), (Need::Medium, Band::Low), (Need::Low, Band::Low)], small: 140 },
+        Target {
+            departments: 16,
+            homes: 3324,
+            draws: &[(Need::High, Band::High)],
+            small: 0,
+        },
+        Target {
+            departments: 21,
+            homes: 4202,
+            draws: &[(Need::High, Band::Mid), (Need::Medium, Band::High)],
+            small: 0,
+        },
+        Target {
+            departments: 20,
+            homes: 3968,
+            draws: &[(Need::High, Band::Low), (Need::Medium, Band::Mid)],
+            small: 0,
+        },
+        Target {
+            departments: 307,
+            homes: 27253,
+            draws: &[
+                (Need::Low, Band::Low),
+                (Need::Low, Band::Mid),
+                (Need::Low, Band::High),
+                (Need::Medium, Band::Low),
+                (Need::Low, Band::Low),
+            ],
+            small: 140,
+        },
     ];
     for t in &targets {
         let large = t.departments - t.small;
@@ -231,7 +305,16 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
             let allocated = g.allocated(band);
             let org = g.rng.gen_range(1..=25);
             let district = DISTRICTS[g.rng.gen_range(0..DISTRICTS.len())];
-            g.department(muni, org, "", district, homes, false, Some(figures), allocated);
+            g.department(
+                muni,
+                org,
+                "",
+                district,
+                homes,
+                false,
+                Some(figures),
+                allocated,
+            );
         }
         // Small departments: few organisations per district so that pools form; their
         // own figures are low-need (they are pooled, see CPH B17).
@@ -240,7 +323,16 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
             let allocated = g.allocated(Band::Low);
             let org = g.rng.gen_range(1..=6);
             let district = DISTRICTS[g.rng.gen_range(0..4)];
-            g.department(muni, org, "", district, homes, true, Some(figures), allocated);
+            g.department(
+                muni,
+                org,
+                "",
+                district,
+                homes,
+                true,
+                Some(figures),
+                allocated,
+            );
         }
     }
     // 13 forebyggelse areas with 38 departments and ≈ 13,400 homes [CPH B15].
@@ -263,14 +355,32 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
     g.area("A14", 1300, "omdannelse", Some(Need::High), 58.0, 4);
     let figures = g.figures(Need::High);
     let allocated = g.allocated(Band::Mid);
-    g.department(muni, 3, "A14", "Nordvest", 560, false, Some(figures), allocated);
+    g.department(
+        muni,
+        3,
+        "A14",
+        "Nordvest",
+        560,
+        false,
+        Some(figures),
+        allocated,
+    );
     // A small area (951–999 residents) whose figures would make it a forebyggelsesområde:
     // a candidate for the area staircase by decision [CPH 6 (1)]. Its two departments
     // stay on the department staircase unless the decisions file is passed.
     g.area("A15", 970, "none", None, 40.0, 0);
     for h in [230, 210] {
         let figures = g.figures(Need::Low);
-        g.department(muni, 7, "A15", "Bispebjerg", h, false, Some(figures), dec(12.5, 1));
+        g.department(
+            muni,
+            7,
+            "A15",
+            "Bispebjerg",
+            h,
+            false,
+            Some(figures),
+            dec(12.5, 1),
+        );
     }
     // Large undesignated areas holding department-staircase departments are left out:
     // a department with no area_id is on the department staircase as well.
@@ -299,7 +409,11 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
     }
     for i in 0..departments {
         let small = g.rng.gen_bool(0.3);
-        let homes = if small { g.rng.gen_range(8..45) } else { g.rng.gen_range(50..700) };
+        let homes = if small {
+            g.rng.gen_range(8..45)
+        } else {
+            g.rng.gen_range(50..700)
+        };
         let need = match g.rng.gen_range(0..100) {
             0..=79 => Need::Low,
             80..=91 => Need::Medium,
@@ -312,10 +426,23 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
             _ => Band::High,
         };
         let allocated = g.allocated(band);
-        let area = if i % 25 == 0 { area_ids[(i / 25) % area_ids.len()].clone() } else { String::new() };
+        let area = if i % 25 == 0 {
+            area_ids[(i / 25) % area_ids.len()].clone()
+        } else {
+            String::new()
+        };
         let org = g.rng.gen_range(1..=8);
         let district = DISTRICTS[g.rng.gen_range(0..4)];
-        g.department(muni, org, &area, district, homes, small, Some(figures), allocated);
+        g.department(
+            muni,
+            org,
+            &area,
+            district,
+            homes,
+            small,
+            Some(figures),
+            allocated,
+        );
     }
 }
 
@@ -331,7 +458,13 @@ pub fn aalborg(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
 }
 
 /// A national-scale set: `municipalities` × `per_municipality` departments.
-pub fn national(seed: u64, list: &ListThresholds, risk: &RiskZone, municipalities: usize, per_municipality: usize) -> Generated {
+pub fn national(
+    seed: u64,
+    list: &ListThresholds,
+    risk: &RiskZone,
+    municipalities: usize,
+    per_municipality: usize,
+) -> Generated {
     let mut g = Gen::new(seed, list, risk);
     for m in 0..municipalities {
         let code = format!("{}", 101 + m * 8);

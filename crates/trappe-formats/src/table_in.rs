@@ -55,7 +55,10 @@ impl fmt::Display for InputErrors {
             write!(f, "{e}")?;
         }
         if self.truncated {
-            write!(f, "\n(more problems not shown; the first {MAX_PROBLEMS} are listed)")?;
+            write!(
+                f,
+                "\n(more problems not shown; the first {MAX_PROBLEMS} are listed)"
+            )?;
         }
         Ok(())
     }
@@ -117,7 +120,13 @@ impl<'a> Table<'a> {
         (!v.is_empty()).then(|| v.to_string())
     }
 
-    fn count(&mut self, rec: &csv::StringRecord, line: u64, column: &str, required: bool) -> Option<u32> {
+    fn count(
+        &mut self,
+        rec: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        required: bool,
+    ) -> Option<u32> {
         let v = self.cell(rec, column);
         if v.is_empty() {
             if required {
@@ -128,7 +137,12 @@ impl<'a> Table<'a> {
         match v.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.push(line, column, v, "is not a whole number (digits only, no separators)");
+                self.push(
+                    line,
+                    column,
+                    v,
+                    "is not a whole number (digits only, no separators)",
+                );
                 None
             }
         }
@@ -147,7 +161,12 @@ impl<'a> Table<'a> {
                 None
             }
             None => {
-                self.push(line, column, v, "is not a number (use digits with , or . as the decimal mark)");
+                self.push(
+                    line,
+                    column,
+                    v,
+                    "is not a number (use digits with , or . as the decimal mark)",
+                );
                 None
             }
         }
@@ -165,7 +184,12 @@ impl<'a> Table<'a> {
     }
 
     fn figures(&mut self, rec: &csv::StringRecord, line: u64) -> Option<Figures> {
-        let cols = ["unemployment_pct", "convictions_pct", "primary_education_pct", "income_pct"];
+        let cols = [
+            "unemployment_pct",
+            "convictions_pct",
+            "primary_education_pct",
+            "income_pct",
+        ];
         let present: Vec<bool> = cols.iter().map(|c| !self.cell(rec, c).is_empty()).collect();
         let u = self.pct(rec, line, cols[0], 100);
         let c = self.pct(rec, line, cols[1], 100);
@@ -208,7 +232,10 @@ pub fn parse_decimal(s: &str) -> Option<Pct> {
         return None;
     }
     let s = s.replace(',', ".");
-    if !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
         return None;
     }
     s.parse().ok()
@@ -244,7 +271,13 @@ fn open<'a>(
     };
     let first = text.lines().next().unwrap_or("");
     if first.trim().is_empty() {
-        return Err(fail(1, format!("the file is empty; expected a header line with the columns {}", required.join(", "))));
+        return Err(fail(
+            1,
+            format!(
+                "the file is empty; expected a header line with the columns {}",
+                required.join(", ")
+            ),
+        ));
     }
     let delimiter = if first.matches(';').count() > first.matches(',').count() {
         b';'
@@ -270,11 +303,14 @@ fn open<'a>(
         .filter(|c| !columns.contains_key(*c))
         .collect();
     if !missing.is_empty() {
-        return Err(fail(1, format!(
-            "the header lacks the column(s) {}; found: {}",
-            missing.join(", "),
-            header.iter().collect::<Vec<_>>().join(", ")
-        )));
+        return Err(fail(
+            1,
+            format!(
+                "the header lacks the column(s) {}; found: {}",
+                missing.join(", "),
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
     let mut table = Table {
         file,
@@ -295,7 +331,9 @@ fn open<'a>(
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let expected = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("has {len} fields; the header has {expected_len} (a row cut short, or a separator inside an unquoted value)")
                     }
                     _ => format!("cannot be read: {e}"),
@@ -326,14 +364,27 @@ pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, Inp
         let line = *line;
         let id = t.text(rec, line, "department_id");
         if let Some(first) = seen.insert(id.clone(), line) {
-            t.push(line, "department_id", &id, format!("is a duplicate id (first on line {first})"));
+            t.push(
+                line,
+                "department_id",
+                &id,
+                format!("is a duplicate id (first on line {first})"),
+            );
         }
         let name = t.cell(rec, "name").to_string();
         let organisation_id = t.text(rec, line, "organisation_id");
         let local_district = t.cell(rec, "local_district").to_string();
         let family = t.count(rec, line, "family_homes", true);
-        let youth = if t.has("youth_homes") { t.count(rec, line, "youth_homes", false) } else { None };
-        let elderly = if t.has("elderly_homes") { t.count(rec, line, "elderly_homes", false) } else { None };
+        let youth = if t.has("youth_homes") {
+            t.count(rec, line, "youth_homes", false)
+        } else {
+            None
+        };
+        let elderly = if t.has("elderly_homes") {
+            t.count(rec, line, "elderly_homes", false)
+        } else {
+            None
+        };
         let residents = t.count(rec, line, "residents", true);
         let figures = t.figures(rec, line);
         let non_western = t.pct(rec, line, "non_western_pct", 100);
@@ -365,7 +416,13 @@ pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, Inp
 pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Area>, InputErrors> {
     let mut required = vec!["area_id", "name", "residents"];
     if need_figures {
-        required.extend(["unemployment_pct", "convictions_pct", "primary_education_pct", "income_pct", "non_western_pct"]);
+        required.extend([
+            "unemployment_pct",
+            "convictions_pct",
+            "primary_education_pct",
+            "income_pct",
+            "non_western_pct",
+        ]);
     }
     let (mut t, records) = open(bytes, file, &required)?;
     let mut rows = Vec::with_capacity(records.len());
@@ -374,7 +431,12 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
         let line = *line;
         let id = t.text(rec, line, "area_id");
         if let Some(first) = seen.insert(id.clone(), line) {
-            t.push(line, "area_id", &id, format!("is a duplicate id (first on line {first})"));
+            t.push(
+                line,
+                "area_id",
+                &id,
+                format!("is a duplicate id (first on line {first})"),
+            );
         }
         let residents = t.count(rec, line, "residents", true);
         let official = match t.cell(rec, "designation") {
@@ -383,7 +445,12 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
                 Ok(d) => Some(d),
                 Err(e) => {
                     let v = v.to_string();
-                    t.push(line, "designation", &v, format!("is not a designation; {e}"));
+                    t.push(
+                        line,
+                        "designation",
+                        &v,
+                        format!("is not a designation; {e}"),
+                    );
                     None
                 }
             },
@@ -392,10 +459,20 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
         let non_western = t.pct(rec, line, "non_western_pct", 100);
         if need_figures {
             if figures.is_none() && t.cell(rec, "unemployment_pct").is_empty() {
-                t.push(line, "unemployment_pct", "", "is empty; designate needs all four indicators");
+                t.push(
+                    line,
+                    "unemployment_pct",
+                    "",
+                    "is empty; designate needs all four indicators",
+                );
             }
             if non_western.is_none() && t.cell(rec, "non_western_pct").is_empty() {
-                t.push(line, "non_western_pct", "", "is empty; designate needs the origin share");
+                t.push(
+                    line,
+                    "non_western_pct",
+                    "",
+                    "is empty; designate needs the origin share",
+                );
             }
         }
         let count = |t: &mut Table<'_>, persons: &str, of: &str| -> Option<Count> {
@@ -415,7 +492,9 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
             convictions: count(&mut t, "convicted_count", "aged_18_plus_count"),
             primary_education: count(&mut t, "primary_education_count", "aged_30_59_count"),
         };
-        let prior = t.count(rec, line, "prior_parallelsamfund_lists", false).unwrap_or(0);
+        let prior = t
+            .count(rec, line, "prior_parallelsamfund_lists", false)
+            .unwrap_or(0);
         let Some(residents) = residents else { continue };
         rows.push(Area {
             name: t.cell(rec, "name").to_string(),
@@ -434,28 +513,58 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
 /// Reads a pools file: `pool_id, members` (space-separated department ids) and the
 /// four indicator columns.
 pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputErrors> {
-    let required = ["pool_id", "members", "unemployment_pct", "convictions_pct", "primary_education_pct", "income_pct"];
+    let required = [
+        "pool_id",
+        "members",
+        "unemployment_pct",
+        "convictions_pct",
+        "primary_education_pct",
+        "income_pct",
+    ];
     let (mut t, records) = open(bytes, file, &required)?;
     let mut rows = Vec::new();
     let mut member_of: HashMap<String, String> = HashMap::new();
     for (line, rec) in &records {
         let line = *line;
         let id = t.text(rec, line, "pool_id");
-        let members: Vec<String> = t.cell(rec, "members").split_whitespace().map(str::to_string).collect();
+        let members: Vec<String> = t
+            .cell(rec, "members")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         if members.is_empty() {
-            t.push(line, "members", "", "is empty; list the pool's department ids separated by spaces");
+            t.push(
+                line,
+                "members",
+                "",
+                "is empty; list the pool's department ids separated by spaces",
+            );
         }
         for m in &members {
             if let Some(other) = member_of.insert(m.clone(), id.clone()) {
-                t.push(line, "members", m, format!("is already a member of pool {other}"));
+                t.push(
+                    line,
+                    "members",
+                    m,
+                    format!("is already a member of pool {other}"),
+                );
             }
         }
         let figures = t.figures(rec, line);
         if figures.is_none() && t.cell(rec, "unemployment_pct").is_empty() {
-            t.push(line, "unemployment_pct", "", "is empty; a pool needs its four indicators");
+            t.push(
+                line,
+                "unemployment_pct",
+                "",
+                "is empty; a pool needs its four indicators",
+            );
         }
         if let Some(figures) = figures {
-            rows.push(OfficialPool { id, members, figures });
+            rows.push(OfficialPool {
+                id,
+                members,
+                figures,
+            });
         }
     }
     t.finish(rows)
@@ -463,19 +572,36 @@ pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputEr
 
 /// Reads a decisions file: `area_id, ground, decided_by, decided_on`.
 pub fn read_decisions(bytes: &[u8], file: &str) -> Result<Vec<AreaDecision>, InputErrors> {
-    let (mut t, records) = open(bytes, file, &["area_id", "ground", "decided_by", "decided_on"])?;
+    let (mut t, records) = open(
+        bytes,
+        file,
+        &["area_id", "ground", "decided_by", "decided_on"],
+    )?;
     let mut rows = Vec::new();
     for (line, rec) in &records {
         let line = *line;
         let area_id = t.text(rec, line, "area_id");
         let ground = t.text(rec, line, "ground");
-        if !ground.is_empty() && ground != "residents_over_threshold" && ground != "temporary_rehousing" {
-            t.push(line, "ground", &ground, "is not a ground; expected residents_over_threshold or temporary_rehousing");
+        if !ground.is_empty()
+            && ground != "residents_over_threshold"
+            && ground != "temporary_rehousing"
+        {
+            t.push(
+                line,
+                "ground",
+                &ground,
+                "is not a ground; expected residents_over_threshold or temporary_rehousing",
+            );
         }
         let decided_by = t.text(rec, line, "decided_by");
         let decided_on = t.date(rec, line, "decided_on");
         if let Some(decided_on) = decided_on {
-            rows.push(AreaDecision { area_id, ground, decided_by, decided_on });
+            rows.push(AreaDecision {
+                area_id,
+                ground,
+                decided_by,
+                decided_on,
+            });
         }
     }
     t.finish(rows)
@@ -502,10 +628,14 @@ mod tests {
 
     #[test]
     fn semicolons_decimal_commas_and_bom() {
-        let text = format!("\u{feff}{HEADER}d1;Øresund;o1;;Amager;120;250;12,5;1,1;30,0;80,0;15,0\n");
+        let text =
+            format!("\u{feff}{HEADER}d1;Øresund;o1;;Amager;120;250;12,5;1,1;30,0;80,0;15,0\n");
         let rows = read_departments(text.as_bytes(), "d.csv").unwrap();
         assert_eq!(rows[0].name, "Øresund");
-        assert_eq!(rows[0].figures.unwrap().unemployment_pct, "12.5".parse().unwrap());
+        assert_eq!(
+            rows[0].figures.unwrap().unemployment_pct,
+            "12.5".parse().unwrap()
+        );
     }
 
     #[test]
@@ -529,31 +659,56 @@ mod tests {
     #[test]
     fn every_bad_row_is_reported_and_duplicates_named() {
         let text = format!("{HEADER}d1;A;o1;;X;120;250;;;;;101\nd1;B;o1;;X;-3;250;;;;;1\n");
-        let err = read_departments(text.as_bytes(), "d.csv").unwrap_err().to_string();
-        assert!(err.contains("line 2, column allocated_pct: \"101\" is outside 0–100"), "{err}");
-        assert!(err.contains("line 3, column department_id: \"d1\" is a duplicate id (first on line 2)"), "{err}");
-        assert!(err.contains("line 3, column family_homes: \"-3\" is not a whole number"), "{err}");
+        let err = read_departments(text.as_bytes(), "d.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2, column allocated_pct: \"101\" is outside 0–100"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "line 3, column department_id: \"d1\" is a duplicate id (first on line 2)"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("line 3, column family_homes: \"-3\" is not a whole number"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_row_cut_short_is_an_error() {
         let text = format!("{HEADER}d1;A;o1;;X;120\n");
-        let err = read_departments(text.as_bytes(), "d.csv").unwrap_err().to_string();
-        assert!(err.contains("d.csv line 2: has 6 fields; the header has 12"), "{err}");
+        let err = read_departments(text.as_bytes(), "d.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("d.csv line 2: has 6 fields; the header has 12"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_empty_file_and_a_missing_column_are_errors() {
         let err = read_departments(b"", "d.csv").unwrap_err().to_string();
         assert!(err.contains("the file is empty"), "{err}");
-        let err = read_departments(b"department_id,name\n", "d.csv").unwrap_err().to_string();
+        let err = read_departments(b"department_id,name\n", "d.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("lacks the column(s) organisation_id"), "{err}");
     }
 
     #[test]
     fn an_unknown_designation_is_an_error() {
         let text = "area_id,name,residents,designation\na1,Nord,1200,ghetto\n";
-        let err = read_areas(text.as_bytes(), "areas.csv", false).unwrap_err().to_string();
-        assert!(err.contains("column designation: \"ghetto\" is not a designation"), "{err}");
+        let err = read_areas(text.as_bytes(), "areas.csv", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column designation: \"ghetto\" is not a designation"),
+            "{err}"
+        );
     }
 }

@@ -72,15 +72,25 @@ pub fn step_name(s: Staircase, step: &str, lang: Lang) -> String {
         (Staircase::TrafficLight, "red") => lang.pick("Rød", "Red").into(),
         (Staircase::TrafficLight, "yellow") => lang.pick("Gul", "Yellow").into(),
         (Staircase::TrafficLight, "green") => lang.pick("Grøn", "Green").into(),
-        _ => format!("{} {} {step}", staircase(s, lang), lang.pick("trin", "step")),
+        _ => format!(
+            "{} {} {step}",
+            staircase(s, lang),
+            lang.pick("trin", "step")
+        ),
     }
 }
 
 fn against(a: CheckedAgainst, lang: Lang) -> &'static str {
     match a {
-        CheckedAgainst::Udsat => lang.pick("grænsen for udsatte boligområder", "the disadvantaged-area threshold"),
+        CheckedAgainst::Udsat => lang.pick(
+            "grænsen for udsatte boligområder",
+            "the disadvantaged-area threshold",
+        ),
         CheckedAgainst::RiskZone => lang.pick("risikozonen", "the risk zone"),
-        CheckedAgainst::Forebyggelse => lang.pick("grænsen for forebyggelsesområder", "the prevention-area threshold"),
+        CheckedAgainst::Forebyggelse => lang.pick(
+            "grænsen for forebyggelsesområder",
+            "the prevention-area threshold",
+        ),
     }
 }
 

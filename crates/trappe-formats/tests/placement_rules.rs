@@ -6,7 +6,9 @@ use rstest::rstest;
 
 use trappe_formats::load_builtin;
 use trappe_rules::designation::{designate, AreaCounts, AreaFigures, Count};
-use trappe_rules::placement::{classify, Area, AreaDecision, Classification, ClassifyError, ClassifyInput, Department, Warning};
+use trappe_rules::placement::{
+    classify, Area, AreaDecision, Classification, ClassifyError, ClassifyInput, Department, Warning,
+};
 use trappe_rules::{Date, Designation, Figures, Pct};
 
 fn d(s: &str) -> Pct {
@@ -47,7 +49,13 @@ fn dept(id: &str, f: Figures, allocated: &str) -> Department {
     }
 }
 
-fn run(agreement: &str, deps: &[Department], areas: Option<&[Area]>, decisions: &[AreaDecision], on: &str) -> Result<Classification, Vec<ClassifyError>> {
+fn run(
+    agreement: &str,
+    deps: &[Department],
+    areas: Option<&[Area]>,
+    decisions: &[AreaDecision],
+    on: &str,
+) -> Result<Classification, Vec<ClassifyError>> {
     let loaded = load_builtin(agreement).unwrap();
     classify(ClassifyInput {
         agreement: &loaded.agreement,
@@ -64,7 +72,14 @@ fn run(agreement: &str, deps: &[Department], areas: Option<&[Area]>, decisions: 
 }
 
 fn cph_one(f: Figures, allocated: &str) -> (String, Option<&'static str>) {
-    let result = run("copenhagen-2024", &[dept("d", f, allocated)], Some(&[]), &[], "2024-03-01").unwrap();
+    let result = run(
+        "copenhagen-2024",
+        &[dept("d", f, allocated)],
+        Some(&[]),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap();
     let p = &result.placements[0];
     (p.step.clone(), p.need.map(|n| n.as_str()))
 }
@@ -88,7 +103,11 @@ fn with(changes: &[(usize, &str)]) -> Figures {
 #[case::convictions_2_18_is_at_least(1, "2.18", "high")]
 #[case::income_55_0_is_not_below_55(3, "55.0", "medium")]
 #[case::income_54_9_is_below_55(3, "54.9", "high")]
-fn dept_need_high_needs_two_udsat_criteria_cph_6_2_fig_5(#[case] criterion: usize, #[case] value: &str, #[case] need: &str) {
+fn dept_need_high_needs_two_udsat_criteria_cph_6_2_fig_5(
+    #[case] criterion: usize,
+    #[case] value: &str,
+    #[case] need: &str,
+) {
     let f = with(&[(2, "65.0"), (criterion, value)]);
     assert_eq!(cph_one(f, "10.0").1, Some(need));
 }
@@ -103,7 +122,11 @@ fn dept_need_high_needs_two_udsat_criteria_cph_6_2_fig_5(#[case] criterion: usiz
 #[case::convictions_2_07_is_inside(1, "2.07", "medium")]
 #[case::income_57_8_is_outside(3, "57.8", "low")]
 #[case::income_57_7_is_inside(3, "57.7", "medium")]
-fn dept_need_medium_needs_two_risk_zone_criteria_cph_b17(#[case] criterion: usize, #[case] value: &str, #[case] need: &str) {
+fn dept_need_medium_needs_two_risk_zone_criteria_cph_b17(
+    #[case] criterion: usize,
+    #[case] value: &str,
+    #[case] need: &str,
+) {
     let f = with(&[(2, "58.0"), (criterion, value)]);
     assert_eq!(cph_one(f, "10.0").1, Some(need));
 }
@@ -114,7 +137,10 @@ fn dept_need_medium_needs_two_risk_zone_criteria_cph_b17(#[case] criterion: usiz
 #[case::education_57_1(&[(2, "57.1"), (0, "36.0")], "medium")]
 #[case::education_60_0(&[(2, "60.0"), (0, "41.0")], "medium")]
 #[case::education_60_1(&[(2, "60.1"), (0, "41.0")], "high")]
-fn dept_need_education_boundaries_cph_b17_fig_1(#[case] changes: &[(usize, &str)], #[case] need: &str) {
+fn dept_need_education_boundaries_cph_b17_fig_1(
+    #[case] changes: &[(usize, &str)],
+    #[case] need: &str,
+) {
     assert_eq!(cph_one(with(changes), "10.0").1, Some(need));
 }
 
@@ -130,11 +156,21 @@ fn dept_need_education_boundaries_cph_b17_fig_1(#[case] changes: &[(usize, &str)
 #[case::medium_25_0(&[(0, "36.0"), (2, "58.0")], "25.0", "3")]
 #[case::low_25_0(&[], "25.0", "1")]
 #[case::low_0(&[], "0", "1")]
-fn dept_step_from_need_and_allocated_share_cph_6_2_fig_5(#[case] changes: &[(usize, &str)], #[case] allocated: &str, #[case] step: &str) {
+fn dept_step_from_need_and_allocated_share_cph_6_2_fig_5(
+    #[case] changes: &[(usize, &str)],
+    #[case] allocated: &str,
+    #[case] step: &str,
+) {
     assert_eq!(cph_one(with(changes), allocated).0, step);
 }
 
-fn area(id: &str, residents: u32, official: Option<Designation>, f: Option<Figures>, nw: &str) -> Area {
+fn area(
+    id: &str,
+    residents: u32,
+    official: Option<Designation>,
+    f: Option<Figures>,
+    nw: &str,
+) -> Area {
     Area {
         id: id.into(),
         name: id.into(),
@@ -160,9 +196,20 @@ fn in_area(area_id: &str) -> Department {
 #[case(Designation::Parallelsamfund, "area", "2")]
 #[case(Designation::Omdannelse, "area", "2")]
 #[case(Designation::None, "department", "1")]
-fn area_staircase_step_from_designation_cph_6_1(#[case] des: Designation, #[case] staircase: &str, #[case] step: &str) {
+fn area_staircase_step_from_designation_cph_6_1(
+    #[case] des: Designation,
+    #[case] staircase: &str,
+    #[case] step: &str,
+) {
     let areas = [area("A", 1500, Some(des), None, "40")];
-    let r = run("copenhagen-2024", &[in_area("A")], Some(&areas), &[], "2024-03-01").unwrap();
+    let r = run(
+        "copenhagen-2024",
+        &[in_area("A")],
+        Some(&areas),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap();
     assert_eq!(r.placements[0].staircase.as_str(), staircase);
     assert_eq!(r.placements[0].step, step);
 }
@@ -179,11 +226,33 @@ fn forebyggelse_figures() -> Figures {
 #[case::residents_951_with_decision(951, true, "area")]
 #[case::residents_999_with_decision(999, true, "area")]
 #[case::residents_999_without_decision(999, false, "department")]
-fn small_area_by_decision_cph_6_1(#[case] residents: u32, #[case] decided: bool, #[case] staircase: &str) {
-    let areas = [area("A", residents, None, Some(forebyggelse_figures()), "40")];
-    let decisions = [AreaDecision { area_id: "A".into(), ground: "residents_over_threshold".into(), decided_by: "Samarbejdsforum".into(), decided_on: date("2024-02-01") }];
+fn small_area_by_decision_cph_6_1(
+    #[case] residents: u32,
+    #[case] decided: bool,
+    #[case] staircase: &str,
+) {
+    let areas = [area(
+        "A",
+        residents,
+        None,
+        Some(forebyggelse_figures()),
+        "40",
+    )];
+    let decisions = [AreaDecision {
+        area_id: "A".into(),
+        ground: "residents_over_threshold".into(),
+        decided_by: "Samarbejdsforum".into(),
+        decided_on: date("2024-02-01"),
+    }];
     let decisions: &[AreaDecision] = if decided { &decisions } else { &[] };
-    let r = run("copenhagen-2024", &[in_area("A")], Some(&areas), decisions, "2024-03-01").unwrap();
+    let r = run(
+        "copenhagen-2024",
+        &[in_area("A")],
+        Some(&areas),
+        decisions,
+        "2024-03-01",
+    )
+    .unwrap();
     assert_eq!(r.placements[0].staircase.as_str(), staircase);
 }
 
@@ -195,25 +264,79 @@ fn small_area_by_decision_cph_6_1(#[case] residents: u32, #[case] decided: bool,
 #[case::ten_persons_away_is_within(1.20, 12, true)]
 #[case::eleven_persons_away_is_not(1.10, 11, false)]
 #[case::far_away(0.50, 5, false)]
-fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(#[case] share: f64, #[case] persons: u32, #[case] expected: bool) {
-    let mut a = area("A", 1500, Some(Designation::Forebyggelse), Some(figures("10.0", &format!("{share:.2}"), "20.0", "100.0")), "40");
+fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(
+    #[case] share: f64,
+    #[case] persons: u32,
+    #[case] expected: bool,
+) {
+    let mut a = area(
+        "A",
+        1500,
+        Some(Designation::Forebyggelse),
+        Some(figures("10.0", &format!("{share:.2}"), "20.0", "100.0")),
+        "40",
+    );
     a.counts.convictions = Some(Count { persons, of: 1000 });
-    let r = run("copenhagen-2024", &[in_area("A")], Some(&[a]), &[], "2024-03-01").unwrap();
+    let r = run(
+        "copenhagen-2024",
+        &[in_area("A")],
+        Some(&[a]),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap();
     let tightened = r.placements[0].tightened_criteria.clone().unwrap();
-    assert_eq!(tightened.contains(&trappe_rules::Criterion::Convictions), expected, "{tightened:?}");
+    assert_eq!(
+        tightened.contains(&trappe_rules::Criterion::Convictions),
+        expected,
+        "{tightened:?}"
+    );
 }
 
 #[test]
 fn ten_persons_margin_counts_persons_to_cross_the_threshold() {
     use trappe_rules::criteria::{Comparison, Threshold};
     use trappe_rules::placement::persons_to_meet;
-    let above_40 = Threshold { value: d("40.0"), comparison: Comparison::Above };
+    let above_40 = Threshold {
+        value: d("40.0"),
+        comparison: Comparison::Above,
+    };
     // 390 of 1000 = 39.0 %: 11 more persons make 40.1 % (> 40 %); 10 more make exactly 40 %.
-    assert_eq!(persons_to_meet(Count { persons: 390, of: 1000 }, above_40), Some(11));
-    assert_eq!(persons_to_meet(Count { persons: 401, of: 1000 }, above_40), Some(0));
-    let at_least = Threshold { value: d("2.18"), comparison: Comparison::AtLeast };
+    assert_eq!(
+        persons_to_meet(
+            Count {
+                persons: 390,
+                of: 1000
+            },
+            above_40
+        ),
+        Some(11)
+    );
+    assert_eq!(
+        persons_to_meet(
+            Count {
+                persons: 401,
+                of: 1000
+            },
+            above_40
+        ),
+        Some(0)
+    );
+    let at_least = Threshold {
+        value: d("2.18"),
+        comparison: Comparison::AtLeast,
+    };
     // 2.18 % of 1000 = 21.8 persons: 22 convicted meet it; with 12, 10 more are needed.
-    assert_eq!(persons_to_meet(Count { persons: 12, of: 1000 }, at_least), Some(10));
+    assert_eq!(
+        persons_to_meet(
+            Count {
+                persons: 12,
+                of: 1000
+            },
+            at_least
+        ),
+        Some(10)
+    );
 }
 
 // AAL Røde områder: departments in designated areas are red; the file's yellow rule:
@@ -225,7 +348,11 @@ fn ten_persons_margin_counts_persons_to_cross_the_threshold() {
 #[case::yellow_two_criteria(Some(Designation::None), &[(0, "30.1"), (2, "60.1")], "yellow")]
 #[case::green_at_30_0(Some(Designation::None), &[(0, "30.0"), (2, "60.1")], "green")]
 #[case::green_one_criterion(None, &[(3, "64.9")], "green")]
-fn aalborg_traffic_light_aal(#[case] des: Option<Designation>, #[case] changes: &[(usize, &str)], #[case] step: &str) {
+fn aalborg_traffic_light_aal(
+    #[case] des: Option<Designation>,
+    #[case] changes: &[(usize, &str)],
+    #[case] step: &str,
+) {
     let areas = [area("A", 1500, des, None, "40")];
     let mut x = dept("d", with(changes), "10.0");
     x.area_id = Some("A".into());
@@ -244,30 +371,66 @@ fn aalborg_traffic_light_aal(#[case] des: Option<Designation>, #[case] changes: 
 #[case::forebyggelse(1000, "31.0", "60.1", "30.1", 0, Designation::Forebyggelse)]
 #[case::forebyggelse_needs_origin_over_30(1000, "31.0", "60.1", "30.0", 0, Designation::None)]
 #[case::forebyggelse_unemployment_30_0(1000, "30.0", "60.1", "40", 0, Designation::None)]
-fn state_designation_almenboligloven_61(#[case] residents: u32, #[case] unemployment: &str, #[case] education: &str, #[case] nw: &str, #[case] prior: u32, #[case] expected: Designation) {
+fn state_designation_almenboligloven_61(
+    #[case] residents: u32,
+    #[case] unemployment: &str,
+    #[case] education: &str,
+    #[case] nw: &str,
+    #[case] prior: u32,
+    #[case] expected: Designation,
+) {
     let law = load_builtin("copenhagen-2024").unwrap().law;
     let list = law.select(date("2023-01-01")).unwrap().thresholds;
-    let af = AreaFigures { residents, figures: figures(unemployment, "1.0", education, "100"), non_western_pct: d(nw), prior_parallelsamfund_lists: prior };
+    let af = AreaFigures {
+        residents,
+        figures: figures(unemployment, "1.0", education, "100"),
+        non_western_pct: d(nw),
+        prior_parallelsamfund_lists: prior,
+    };
     assert_eq!(designate(&af, list).designation, expected);
 }
 
 #[test]
 fn thresholds_fallback_is_a_warning_and_in_the_receipt() {
-    let r = run("copenhagen-2024", &[dept("d", with(&[]), "1")], Some(&[]), &[], "2024-03-01").unwrap();
-    assert!(r.warnings.contains(&Warning::ThresholdsFallback { list_in_force: date("2023-12-01"), values_from_list: date("2022-12-01") }));
+    let r = run(
+        "copenhagen-2024",
+        &[dept("d", with(&[]), "1")],
+        Some(&[]),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap();
+    assert!(r.warnings.contains(&Warning::ThresholdsFallback {
+        list_in_force: date("2023-12-01"),
+        values_from_list: date("2022-12-01")
+    }));
     assert!(r.receipt.thresholds_fallback);
     assert_eq!(r.receipt.thresholds_from_list, date("2022-12-01"));
 }
 
 #[test]
 fn a_date_outside_the_agreement_is_an_error() {
-    let e = run("copenhagen-2024", &[dept("d", with(&[]), "1")], None, &[], "2028-01-01").unwrap_err();
+    let e = run(
+        "copenhagen-2024",
+        &[dept("d", with(&[]), "1")],
+        None,
+        &[],
+        "2028-01-01",
+    )
+    .unwrap_err();
     assert!(matches!(e[0], ClassifyError::OutsidePeriod { .. }));
 }
 
 #[test]
 fn a_department_pointing_to_an_unknown_area_is_an_error() {
-    let e = run("copenhagen-2024", &[in_area("nowhere")], Some(&[]), &[], "2024-03-01").unwrap_err();
+    let e = run(
+        "copenhagen-2024",
+        &[in_area("nowhere")],
+        Some(&[]),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap_err();
     assert!(matches!(&e[0], ClassifyError::UnknownArea { area, .. } if area == "nowhere"));
 }
 
@@ -276,7 +439,18 @@ fn pct_strategy(max: u32) -> impl Strategy<Value = Pct> {
 }
 
 fn figures_strategy() -> impl Strategy<Value = Figures> {
-    (pct_strategy(100), (0..=500u32).prop_map(|x| Pct::new(i64::from(x), 2)), pct_strategy(100), pct_strategy(150)).prop_map(|(u, c, e, i)| Figures { unemployment_pct: u, convictions_pct: c, primary_education_pct: e, income_pct: i })
+    (
+        pct_strategy(100),
+        (0..=500u32).prop_map(|x| Pct::new(i64::from(x), 2)),
+        pct_strategy(100),
+        pct_strategy(150),
+    )
+        .prop_map(|(u, c, e, i)| Figures {
+            unemployment_pct: u,
+            convictions_pct: c,
+            primary_education_pct: e,
+            income_pct: i,
+        })
 }
 
 proptest! {

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::criteria::{Comparison, Criterion, Threshold, ThresholdSet};
+use crate::criteria::{Comparison, Threshold, ThresholdSet};
 use crate::designation::Designation;
 use crate::law::ListThresholds;
 use crate::{Date, Pct};
@@ -129,7 +129,11 @@ impl RiskZoneRule {
     /// The risk zone for the thresholds of `list`: published values for that list when
     /// the agreement has them, else derived from the udsat thresholds and the margins.
     pub fn for_list(&self, list: &ListThresholds) -> RiskZone {
-        if let Some(p) = self.published.iter().find(|p| p.list_date == list.list_date) {
+        if let Some(p) = self
+            .published
+            .iter()
+            .find(|p| p.list_date == list.list_date)
+        {
             return RiskZone {
                 thresholds: p.thresholds,
                 source: p.source.clone(),
@@ -428,10 +432,5 @@ impl Agreement {
         self.steps
             .iter()
             .find(|s| s.staircase == staircase && s.step == step && s.period.contains(on))
-    }
-
-    /// Every criterion in a fixed order, for displays that list them.
-    pub fn criteria(&self) -> [Criterion; 4] {
-        Criterion::ALL
     }
 }

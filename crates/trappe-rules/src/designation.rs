@@ -142,8 +142,7 @@ pub fn designate(area: &AreaFigures, list: &ListThresholds) -> DesignationResult
         } else {
             Designation::Udsat
         }
-    } else if forebyggelse_met >= min && area.non_western_pct > list.forebyggelse_origin_above_pct
-    {
+    } else if forebyggelse_met >= min && area.non_western_pct > list.forebyggelse_origin_above_pct {
         Designation::Forebyggelse
     } else {
         Designation::None

@@ -16,7 +16,9 @@ use crate::agreement::{
     TrafficLight,
 };
 use crate::criteria::{count_met, Comparison, Criterion, CriterionCheck, Figures, Threshold};
-use crate::designation::{designate, AreaCounts, AreaFigures, Count, Designation, DesignationResult};
+use crate::designation::{
+    designate, AreaCounts, AreaFigures, Count, Designation, DesignationResult,
+};
 use crate::law::{LawParams, ListThresholds};
 use crate::pooling::{computed_figures, propose_pools, Pool, PoolMember, PoolStage};
 use crate::reason::{CheckedAgainst, Reason};
@@ -190,11 +192,7 @@ pub struct Classification {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClassifyError {
     #[error("{on} is outside the agreement's period {from} – {to}")]
-    OutsidePeriod {
-        on: Date,
-        from: Date,
-        to: String,
-    },
+    OutsidePeriod { on: Date, from: Date, to: String },
     #[error("the law parameters {law} have no values for any list on or before {on}")]
     NoLawValues { law: String, on: Date },
     #[error("department {department}: area {area} is not in the areas file")]
@@ -229,7 +227,9 @@ pub enum ClassifyError {
         step: String,
         on: Date,
     },
-    #[error("allocated share {share} % of department {department} falls in no band of the agreement")]
+    #[error(
+        "allocated share {share} % of department {department} falls in no band of the agreement"
+    )]
     NoBand { department: String, share: Pct },
 }
 
@@ -692,7 +692,8 @@ impl Ctx<'_> {
                 Criterion::PrimaryEducation => area.counts.primary_education,
                 Criterion::Income => None,
             };
-            let persons = count.and_then(|c| persons_to_meet(c, self.list.udsat.get(check.criterion)));
+            let persons =
+                count.and_then(|c| persons_to_meet(c, self.list.udsat.get(check.criterion)));
             let by_persons = persons.is_some_and(|p| p <= margin)
                 && (check.criterion != Criterion::Income
                     || rz.persons_margin_applies_to_income.value);
@@ -777,10 +778,12 @@ impl Ctx<'_> {
             risk_zone_met: count_met(&risk),
             medium_min: stairs.medium_min_risk_zone_criteria.value,
         });
-        let band = stairs.band_for(share).ok_or_else(|| ClassifyError::NoBand {
-            department: d.id.clone(),
-            share,
-        })?;
+        let band = stairs
+            .band_for(share)
+            .ok_or_else(|| ClassifyError::NoBand {
+                department: d.id.clone(),
+                share,
+            })?;
         reasons.push(Reason::AllocatedBand {
             allocated_pct: share,
             band: band.id.clone(),
@@ -860,7 +863,11 @@ impl Ctx<'_> {
             yellow,
         });
         let pool = judged.pool.map(|p| self.pools[p].id.clone());
-        Ok(place(if yellow { "yellow" } else { "green" }, pool, reasons))
+        Ok(place(
+            if yellow { "yellow" } else { "green" },
+            pool,
+            reasons,
+        ))
     }
 }
 
@@ -920,7 +927,11 @@ pub fn persons_to_meet(count: Count, threshold: Threshold) -> Option<u32> {
     needed.to_u32()
 }
 
-fn receipt(input: &ClassifyInput<'_>, selection: &crate::law::ListSelection<'_>, risk_zone: &RiskZone) -> Receipt {
+fn receipt(
+    input: &ClassifyInput<'_>,
+    selection: &crate::law::ListSelection<'_>,
+    risk_zone: &RiskZone,
+) -> Receipt {
     let a = input.agreement;
     let list = selection.thresholds;
     let mut parameters = Vec::new();
@@ -935,19 +946,43 @@ fn receipt(input: &ClassifyInput<'_>, selection: &crate::law::ListSelection<'_>,
     for (prefix, set, source) in [
         ("udsat", &list.udsat, list.source.as_str()),
         ("forebyggelse", &list.forebyggelse, list.source.as_str()),
-        ("risk_zone", &risk_zone.thresholds, risk_zone.source.as_str()),
+        (
+            "risk_zone",
+            &risk_zone.thresholds,
+            risk_zone.source.as_str(),
+        ),
     ] {
         for c in Criterion::ALL {
             param(&format!("{prefix}.{}", c.as_str()), fmt(set.get(c)), source);
         }
     }
-    param("law.min_residents", list.min_residents.to_string(), &list.source);
-    param("law.min_criteria", list.min_criteria.to_string(), &list.source);
+    param(
+        "law.min_residents",
+        list.min_residents.to_string(),
+        &list.source,
+    );
+    param(
+        "law.min_criteria",
+        list.min_criteria.to_string(),
+        &list.source,
+    );
     let rz = &a.risk_zone;
-    param("risk_zone.persons_margin", rz.persons_margin.value.to_string(), &rz.persons_margin.source);
+    param(
+        "risk_zone.persons_margin",
+        rz.persons_margin.value.to_string(),
+        &rz.persons_margin.source,
+    );
     let sd = &a.small_departments;
-    param("small_departments.min_homes", sd.min_homes.value.to_string(), &sd.min_homes.source);
-    param("small_departments.min_residents", sd.min_residents.value.to_string(), &sd.min_residents.source);
+    param(
+        "small_departments.min_homes",
+        sd.min_homes.value.to_string(),
+        &sd.min_homes.source,
+    );
+    param(
+        "small_departments.min_residents",
+        sd.min_residents.value.to_string(),
+        &sd.min_residents.source,
+    );
     match &a.model {
         Model::Staircases { area, department } => {
             param(
@@ -957,7 +992,11 @@ fn receipt(input: &ClassifyInput<'_>, selection: &crate::law::ListSelection<'_>,
             );
             for b in &department.bands {
                 let to = b.to_pct.map_or_else(|| "∞".to_string(), |t| t.to_string());
-                param(&format!("allocated_band.{}", b.id), format!("[{}, {})", b.from_pct, to), &b.source);
+                param(
+                    &format!("allocated_band.{}", b.id),
+                    format!("[{}, {})", b.from_pct, to),
+                    &b.source,
+                );
             }
             for c in &department.table {
                 param(
@@ -979,7 +1018,11 @@ fn receipt(input: &ClassifyInput<'_>, selection: &crate::law::ListSelection<'_>,
                     .join(","),
                 &light.red_designations.source,
             );
-            param("traffic_light.yellow_level", light.yellow_level.value.as_str().to_string(), &light.yellow_level.source);
+            param(
+                "traffic_light.yellow_level",
+                light.yellow_level.value.as_str().to_string(),
+                &light.yellow_level.source,
+            );
             param(
                 "traffic_light.yellow_min_criteria",
                 light.yellow_min_criteria.value.to_string(),

@@ -291,7 +291,10 @@ mod tests {
 
     #[test]
     fn everything_too_small_forms_one_pool_flagged_below_threshold() {
-        let members = [m("a1", "org1", "Amager", 5, 10), m("b1", "org2", "Valby", 5, 10)];
+        let members = [
+            m("a1", "org1", "Amager", 5, 10),
+            m("b1", "org2", "Valby", 5, 10),
+        ];
         let pools = propose_pools(&members, &rule());
         assert_eq!(pools.len(), 1);
         assert!(!pools[0].reaches_threshold);

@@ -17,8 +17,11 @@ fn bench(c: &mut Criterion) {
     let on = "2024-03-01".parse().unwrap();
     c.bench_function("classify_10000_departments_csv_to_json", |b| {
         b.iter(|| {
-            let deps = table_in::read_departments(data.departments_csv.as_bytes(), "departments.csv").unwrap();
-            let areas = table_in::read_areas(data.areas_csv.as_bytes(), "areas.csv", false).unwrap();
+            let deps =
+                table_in::read_departments(data.departments_csv.as_bytes(), "departments.csv")
+                    .unwrap();
+            let areas =
+                table_in::read_areas(data.areas_csv.as_bytes(), "areas.csv", false).unwrap();
             let result = classify(ClassifyInput {
                 agreement: &loaded.agreement,
                 law: &loaded.law,
@@ -33,7 +36,15 @@ fn bench(c: &mut Criterion) {
             })
             .unwrap();
             let mut out = Vec::with_capacity(deps.len() * 4096);
-            write_classification(&mut out, Format::Json, Lang::Da, &loaded.agreement, &deps, &result).unwrap();
+            write_classification(
+                &mut out,
+                Format::Json,
+                Lang::Da,
+                &loaded.agreement,
+                &deps,
+                &result,
+            )
+            .unwrap();
             assert_eq!(result.placements.len(), 10_000);
             out.len()
         })

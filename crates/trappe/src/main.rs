@@ -19,7 +19,11 @@ use trappe_rules::Date;
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Parser)]
-#[command(name = "trappe", version, about = "Joint letting agreements: state designations and staircase placement of housing departments")]
+#[command(
+    name = "trappe",
+    version,
+    about = "Joint letting agreements: state designations and staircase placement of housing departments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -174,8 +178,10 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(path) => {
             let tmp = path.with_extension("trappe-tmp");
-            std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&tmp, bytes)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(())
         }
         None => {
@@ -190,12 +196,28 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Classify { agreement, departments, areas, pools, decisions, on, data_date, format: f, lang: l, any_municipality, output } => {
+        Command::Classify {
+            agreement,
+            departments,
+            areas,
+            pools,
+            decisions,
+            on,
+            data_date,
+            format: f,
+            lang: l,
+            any_municipality,
+            output,
+        } => {
             let loaded = load_agreement(&agreement)?;
             let dep_file = departments.display().to_string();
             let deps = table_in::read_departments(&read(&departments)?, &dep_file)?;
             let areas = match &areas {
-                Some(p) => Some(table_in::read_areas(&read(p)?, &p.display().to_string(), false)?),
+                Some(p) => Some(table_in::read_areas(
+                    &read(p)?,
+                    &p.display().to_string(),
+                    false,
+                )?),
                 None => None,
             };
             let pools = match &pools {
@@ -222,67 +244,163 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(r) => r,
                 Err(errors) => {
                     let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-                    bail!("cannot classify {} with {}:\n{}", dep_file, loaded.agreement.id, list.join("\n"));
+                    bail!(
+                        "cannot classify {} with {}:\n{}",
+                        dep_file,
+                        loaded.agreement.id,
+                        list.join("\n")
+                    );
                 }
             };
             for w in &result.warnings {
                 eprintln!("{}", text::warning(w, lang(l)));
             }
             let mut buf = Vec::with_capacity(deps.len() * 512);
-            output::write_classification(&mut buf, format(f), lang(l), &loaded.agreement, &deps, &result)?;
+            output::write_classification(
+                &mut buf,
+                format(f),
+                lang(l),
+                &loaded.agreement,
+                &deps,
+                &result,
+            )?;
             emit(output.as_deref(), &buf)
         }
-        Command::Designate { areas, on, law, format: f, lang: l, output } => {
+        Command::Designate {
+            areas,
+            on,
+            law,
+            format: f,
+            lang: l,
+            output,
+        } => {
             let law = match law {
-                Some(p) => parse_law(&String::from_utf8_lossy(&read(&p)?), &p.display().to_string())?,
+                Some(p) => parse_law(
+                    &String::from_utf8_lossy(&read(&p)?),
+                    &p.display().to_string(),
+                )?,
                 None => trappe_formats::load_builtin("copenhagen-2024")?.law,
             };
             let file = areas.display().to_string();
             let areas = table_in::read_areas(&read(&areas)?, &file, true)?;
             let Some(selection) = law.select(on) else {
-                bail!("the law parameters {} have no values for any list on or before {on}", law.id);
+                bail!(
+                    "the law parameters {} have no values for any list on or before {on}",
+                    law.id
+                );
             };
             if selection.fallback {
-                eprintln!("{}", text::warning(&trappe_rules::placement::Warning::ThresholdsFallback { list_in_force: selection.list_in_force, values_from_list: selection.values_from_list }, lang(l)));
+                eprintln!(
+                    "{}",
+                    text::warning(
+                        &trappe_rules::placement::Warning::ThresholdsFallback {
+                            list_in_force: selection.list_in_force,
+                            values_from_list: selection.values_from_list
+                        },
+                        lang(l)
+                    )
+                );
             }
             let results: Vec<_> = areas
                 .iter()
                 .map(|a| {
-                    let af = a.area_figures().expect("read_areas with need_figures guarantees figures and origin");
+                    let af = a
+                        .area_figures()
+                        .expect("read_areas with need_figures guarantees figures and origin");
                     designate(&af, selection.thresholds)
                 })
                 .collect();
             for (a, r) in areas.iter().zip(&results) {
                 if let Some(o) = a.official {
                     if o != r.designation {
-                        eprintln!("{}", text::warning(&trappe_rules::placement::Warning::DesignationDisagrees { area_id: a.id.clone(), official: o, computed: r.designation }, lang(l)));
+                        eprintln!(
+                            "{}",
+                            text::warning(
+                                &trappe_rules::placement::Warning::DesignationDisagrees {
+                                    area_id: a.id.clone(),
+                                    official: o,
+                                    computed: r.designation
+                                },
+                                lang(l)
+                            )
+                        );
                     }
                 }
             }
             let mut buf = Vec::new();
-            output::write_designations(&mut buf, format(f), lang(l), selection.list_in_force, selection.values_from_list, &areas, &results)?;
+            output::write_designations(
+                &mut buf,
+                format(f),
+                lang(l),
+                selection.list_in_force,
+                selection.values_from_list,
+                &areas,
+                &results,
+            )?;
             emit(output.as_deref(), &buf)
         }
-        Command::Agreement { command: AgreementCommand::Check { file } } => check_file(&file),
-        Command::Agreement { command: AgreementCommand::List } => {
+        Command::Agreement {
+            command: AgreementCommand::Check { file },
+        } => check_file(&file),
+        Command::Agreement {
+            command: AgreementCommand::List,
+        } => {
             for (name, _) in trappe_formats::agreement_file::BUILTIN_AGREEMENTS {
                 let a = trappe_formats::load_builtin(name)?;
-                println!("{name}\t{}\t{} – {}", a.agreement.title, a.agreement.period.from, a.agreement.period.to.map_or("".into(), |d| d.to_string()));
+                println!(
+                    "{name}\t{}\t{} – {}",
+                    a.agreement.title,
+                    a.agreement.period.from,
+                    a.agreement.period.to.map_or("".into(), |d| d.to_string())
+                );
             }
             Ok(())
         }
-        Command::Pools { agreement, departments, output } => {
+        Command::Pools {
+            agreement,
+            departments,
+            output,
+        } => {
             let loaded = load_agreement(&agreement)?;
-            let deps = table_in::read_departments(&read(&departments)?, &departments.display().to_string())?;
-            let members: Vec<PoolMember<'_>> = deps.iter().map(|d| PoolMember { department_id: &d.id, organisation_id: &d.organisation_id, local_district: &d.local_district, homes: d.homes(), residents: d.residents, figures: d.figures }).collect();
+            let deps = table_in::read_departments(
+                &read(&departments)?,
+                &departments.display().to_string(),
+            )?;
+            let members: Vec<PoolMember<'_>> = deps
+                .iter()
+                .map(|d| PoolMember {
+                    department_id: &d.id,
+                    organisation_id: &d.organisation_id,
+                    local_district: &d.local_district,
+                    homes: d.homes(),
+                    residents: d.residents,
+                    figures: d.figures,
+                })
+                .collect();
             let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["pool_id", "members", "homes", "residents", "stage", "reaches_threshold", "unemployment_pct", "convictions_pct", "primary_education_pct", "income_pct"])?;
+            w.write_record([
+                "pool_id",
+                "members",
+                "homes",
+                "residents",
+                "stage",
+                "reaches_threshold",
+                "unemployment_pct",
+                "convictions_pct",
+                "primary_education_pct",
+                "income_pct",
+            ])?;
             for pool in propose_pools(&members, &loaded.agreement.small_departments) {
                 let fig = computed_figures(&pool, &members);
-                let cell = |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
+                let cell =
+                    |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
                 w.write_record([
                     pool.id.clone(),
-                    pool.members.iter().map(|&i| members[i].department_id).collect::<Vec<_>>().join(" "),
+                    pool.members
+                        .iter()
+                        .map(|&i| members[i].department_id)
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     pool.homes.to_string(),
                     pool.residents.to_string(),
                     format!("{:?}", pool.stage),
@@ -295,24 +413,43 @@ fn run(cli: Cli) -> Result<()> {
             }
             emit(output.as_deref(), &w.into_inner()?)
         }
-        Command::Generate { preset, out, seed, municipalities, per_municipality } => {
+        Command::Generate {
+            preset,
+            out,
+            seed,
+            municipalities,
+            per_municipality,
+        } => {
             let name = match preset {
                 Preset::Aalborg => "aalborg-2023",
                 _ => "copenhagen-2024",
             };
             let LoadedAgreement { agreement, law, .. } = trappe_formats::load_builtin(name)?;
-            let list = law.lists.last().context("the law parameters have no list")?;
+            let list = law
+                .lists
+                .last()
+                .context("the law parameters have no list")?;
             let risk = agreement.risk_zone.for_list(list);
             let generated = match preset {
                 Preset::Copenhagen => synth::copenhagen(seed, list, &risk),
                 Preset::Aalborg => synth::aalborg(seed, list, &risk),
-                Preset::National => synth::national(seed, list, &risk, municipalities, per_municipality),
+                Preset::National => {
+                    synth::national(seed, list, &risk, municipalities, per_municipality)
+                }
             };
-            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-            for (file, body) in [("departments.csv", &generated.departments_csv), ("areas.csv", &generated.areas_csv), ("decisions.csv", &generated.decisions_csv)] {
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            for (file, body) in [
+                ("departments.csv", &generated.departments_csv),
+                ("areas.csv", &generated.areas_csv),
+                ("decisions.csv", &generated.decisions_csv),
+            ] {
                 emit(Some(&out.join(file)), body.as_bytes())?;
             }
-            eprintln!("wrote {}/departments.csv, areas.csv, decisions.csv (synthetic, seed {seed})", out.display());
+            eprintln!(
+                "wrote {}/departments.csv, areas.csv, decisions.csv (synthetic, seed {seed})",
+                out.display()
+            );
             Ok(())
         }
     }
@@ -321,11 +458,16 @@ fn run(cli: Cli) -> Result<()> {
 /// Checks an agreement file, or a law parameter file (recognised by its [law] table).
 fn check_file(file: &Path) -> Result<()> {
     let bytes = read(file)?;
-    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", file.display()))?;
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", file.display()))?;
     let name = file.display().to_string();
     if text.lines().any(|l| l.trim() == "[law]") {
         let law = parse_law(&text, &name)?;
-        println!("{name}: ok — law parameters {} with {} list(s)", law.id, law.lists.len());
+        println!(
+            "{name}: ok — law parameters {} with {} list(s)",
+            law.id,
+            law.lists.len()
+        );
         return Ok(());
     }
     let agreement = parse_agreement(&text, &name)?;

@@ -19,10 +19,17 @@ fn trappe() -> Command {
 fn cph(format: &str) -> Command {
     let mut c = trappe();
     c.args([
-        "classify", "--agreement", "copenhagen-2024",
-        "--departments", "examples/copenhagen/departments.csv",
-        "--areas", "examples/copenhagen/areas.csv",
-        "--on", "2024-03-01", "--format", format,
+        "classify",
+        "--agreement",
+        "copenhagen-2024",
+        "--departments",
+        "examples/copenhagen/departments.csv",
+        "--areas",
+        "examples/copenhagen/areas.csv",
+        "--on",
+        "2024-03-01",
+        "--format",
+        format,
     ]);
     c
 }
@@ -62,7 +69,10 @@ fn json_has_one_object_per_department_with_the_agreed_fields() {
             assert!(item["need"].is_string());
         }
     }
-    let step4 = items.iter().filter(|i| i["staircase"] == "department" && i["step"] == "4").count();
+    let step4 = items
+        .iter()
+        .filter(|i| i["staircase"] == "department" && i["step"] == "4")
+        .count();
     assert_eq!(step4, 16);
 }
 
@@ -76,11 +86,21 @@ fn decisions_move_the_candidate_area_to_the_area_staircase() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let in_a15: Vec<_> = v.as_array().unwrap().iter().filter(|i| i["area_id"] == "A15").collect();
+    let in_a15: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["area_id"] == "A15")
+        .collect();
     assert_eq!(in_a15.len(), 2);
     for i in in_a15 {
         assert_eq!(i["staircase"], "area");
-        let codes: Vec<&str> = i["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = i["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
         assert!(codes.contains(&"area_staircase_by_decision"), "{codes:?}");
     }
 }
@@ -88,14 +108,29 @@ fn decisions_move_the_candidate_area_to_the_area_staircase() {
 #[test]
 fn aalborg_gives_red_yellow_green_and_the_one_overview() {
     let out = trappe()
-        .args(["classify", "--agreement", "aalborg-2023", "--departments", "examples/aalborg/departments.csv", "--areas", "examples/aalborg/areas.csv", "--on", "2024-03-01", "--lang", "en"])
+        .args([
+            "classify",
+            "--agreement",
+            "aalborg-2023",
+            "--departments",
+            "examples/aalborg/departments.csv",
+            "--areas",
+            "examples/aalborg/areas.csv",
+            "--on",
+            "2024-03-01",
+            "--lang",
+            "en",
+        ])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("One overview of red and yellow departments"), "{text}");
+    assert!(
+        text.contains("One overview of red and yellow departments"),
+        "{text}"
+    );
     for colour in ["Red", "Yellow", "Green"] {
         assert!(text.contains(colour), "{colour}");
     }
@@ -105,7 +140,8 @@ fn aalborg_gives_red_yellow_green_and_the_one_overview() {
 fn a_bad_number_names_file_line_column_and_value_and_prints_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("departments.csv");
-    let mut text = std::fs::read_to_string(root().join("examples/copenhagen/departments.csv")).unwrap();
+    let mut text =
+        std::fs::read_to_string(root().join("examples/copenhagen/departments.csv")).unwrap();
     text = text.replacen(",101,,", ",101,,", 1);
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let mut cells: Vec<String> = lines[16].split(',').map(str::to_string).collect();
@@ -113,49 +149,101 @@ fn a_bad_number_names_file_line_column_and_value_and_prints_nothing() {
     lines[16] = cells.join(",");
     std::fs::write(&path, lines.join("\n")).unwrap();
     trappe()
-        .args(["classify", "--agreement", "copenhagen-2024", "--departments"])
+        .args([
+            "classify",
+            "--agreement",
+            "copenhagen-2024",
+            "--departments",
+        ])
         .arg(&path)
         .args(["--on", "2024-03-01", "--format", "json"])
         .assert()
         .failure()
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("departments.csv line 17, column unemployment_pct: \"4.5x\" is not a number"));
+        .stderr(predicate::str::contains(
+            "departments.csv line 17, column unemployment_pct: \"4.5x\" is not a number",
+        ));
 }
 
 #[test]
 fn unknown_agreement_and_date_outside_period_are_errors() {
     trappe()
-        .args(["classify", "--agreement", "odense-2030", "--departments", "examples/copenhagen/departments.csv", "--on", "2024-03-01"])
+        .args([
+            "classify",
+            "--agreement",
+            "odense-2030",
+            "--departments",
+            "examples/copenhagen/departments.csv",
+            "--on",
+            "2024-03-01",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("unknown agreement \"odense-2030\"").and(predicate::str::contains("copenhagen-2024, aalborg-2023")));
+        .stderr(
+            predicate::str::contains("unknown agreement \"odense-2030\"")
+                .and(predicate::str::contains("copenhagen-2024, aalborg-2023")),
+        );
     trappe()
-        .args(["classify", "--agreement", "copenhagen-2024", "--departments", "examples/copenhagen/departments.csv", "--on", "2023-06-01"])
+        .args([
+            "classify",
+            "--agreement",
+            "copenhagen-2024",
+            "--departments",
+            "examples/copenhagen/departments.csv",
+            "--on",
+            "2023-06-01",
+        ])
         .assert()
         .failure()
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("2023-06-01 is outside the agreement's period 2024-01-01 – 2027-12-31"));
+        .stderr(predicate::str::contains(
+            "2023-06-01 is outside the agreement's period 2024-01-01 – 2027-12-31",
+        ));
 }
 
 #[test]
 fn departments_of_another_municipality_are_an_error_unless_asked_for() {
     trappe()
-        .args(["classify", "--agreement", "copenhagen-2024", "--departments", "examples/aalborg/departments.csv", "--on", "2024-03-01"])
+        .args([
+            "classify",
+            "--agreement",
+            "copenhagen-2024",
+            "--departments",
+            "examples/aalborg/departments.csv",
+            "--on",
+            "2024-03-01",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("municipality 851 is not covered by the agreement"));
+        .stderr(predicate::str::contains(
+            "municipality 851 is not covered by the agreement",
+        ));
 }
 
 #[test]
 fn agreement_check_accepts_the_shipped_files_and_reports_problems_with_lines() {
-    for f in ["agreements/copenhagen-2024.toml", "agreements/aalborg-2023.toml", "agreements/law/almenboligloven-61.toml"] {
-        trappe().args(["agreement", "check", f]).assert().success().stdout(predicate::str::contains(": ok"));
+    for f in [
+        "agreements/copenhagen-2024.toml",
+        "agreements/aalborg-2023.toml",
+        "agreements/law/almenboligloven-61.toml",
+    ] {
+        trappe()
+            .args(["agreement", "check", f])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(": ok"));
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("law")).unwrap();
-    std::fs::copy(root().join("agreements/law/almenboligloven-61.toml"), dir.path().join("law/almenboligloven-61.toml")).unwrap();
+    std::fs::copy(
+        root().join("agreements/law/almenboligloven-61.toml"),
+        dir.path().join("law/almenboligloven-61.toml"),
+    )
+    .unwrap();
     let text = std::fs::read_to_string(root().join("agreements/copenhagen-2024.toml")).unwrap();
-    let broken = text.replace("to_pct = 25.0", "to_pct = 26.0").replace("flexible = \"possible\"", "flexible = \"maybe\"");
+    let broken = text
+        .replace("to_pct = 25.0", "to_pct = 26.0")
+        .replace("flexible = \"possible\"", "flexible = \"maybe\"");
     let path = dir.path().join("broken.toml");
     std::fs::write(&path, broken).unwrap();
     trappe()
@@ -163,13 +251,27 @@ fn agreement_check_accepts_the_shipped_files_and_reports_problems_with_lines() {
         .arg(&path)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("broken.toml:").and(predicate::str::contains("overlapping the band below")).and(predicate::str::contains("flexible = \"maybe\"; expected \"none\", \"possible\" or \"required\"")));
+        .stderr(
+            predicate::str::contains("broken.toml:")
+                .and(predicate::str::contains("overlapping the band below"))
+                .and(predicate::str::contains(
+                    "flexible = \"maybe\"; expected \"none\", \"possible\" or \"required\"",
+                )),
+        );
 }
 
 #[test]
 fn designate_json_has_area_id_designation_and_reasons() {
     let out = trappe()
-        .args(["designate", "--areas", "examples/copenhagen/areas.csv", "--on", "2022-12-01", "--format", "json"])
+        .args([
+            "designate",
+            "--areas",
+            "examples/copenhagen/areas.csv",
+            "--on",
+            "2022-12-01",
+            "--format",
+            "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -189,8 +291,15 @@ fn designate_json_has_area_id_designation_and_reasons() {
 #[test]
 fn generator_is_deterministic_for_a_seed() {
     let dir = tempfile::tempdir().unwrap();
-    trappe().args(["generate", "--preset", "copenhagen", "--out"]).arg(dir.path()).assert().success();
+    trappe()
+        .args(["generate", "--preset", "copenhagen", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
     let a = std::fs::read(dir.path().join("departments.csv")).unwrap();
     let b = std::fs::read(root().join("examples/copenhagen/departments.csv")).unwrap();
-    assert_eq!(a, b, "examples/copenhagen was generated with the default seed");
+    assert_eq!(
+        a, b,
+        "examples/copenhagen was generated with the default seed"
+    );
 }
