@@ -49,6 +49,18 @@ impl Department {
     pub fn homes(&self) -> u32 {
         self.family_homes + self.youth_homes + self.elderly_homes
     }
+
+    /// What pooling needs to know about this department.
+    pub fn pool_member(&self) -> PoolMember<'_> {
+        PoolMember {
+            department_id: &self.id,
+            organisation_id: &self.organisation_id,
+            local_district: &self.local_district,
+            homes: self.homes(),
+            residents: self.residents,
+            figures: self.figures,
+        }
+    }
 }
 
 /// One housing area as read from the areas file.
@@ -333,14 +345,7 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
     let members: Vec<PoolMember<'_>> = input
         .departments
         .iter()
-        .map(|d| PoolMember {
-            department_id: &d.id,
-            organisation_id: &d.organisation_id,
-            local_district: &d.local_district,
-            homes: d.homes(),
-            residents: d.residents,
-            figures: d.figures,
-        })
+        .map(Department::pool_member)
         .collect();
     let (pools, pool_of) = build_pools(&input, &members, &mut errors);
     for pool in &pools {

@@ -368,14 +368,7 @@ fn run(cli: Cli) -> Result<()> {
             )?;
             let members: Vec<PoolMember<'_>> = deps
                 .iter()
-                .map(|d| PoolMember {
-                    department_id: &d.id,
-                    organisation_id: &d.organisation_id,
-                    local_district: &d.local_district,
-                    homes: d.homes(),
-                    residents: d.residents,
-                    figures: d.figures,
-                })
+                .map(trappe_rules::placement::Department::pool_member)
                 .collect();
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record([
