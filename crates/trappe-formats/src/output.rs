@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use trappe_rules::agreement::{AllocationRule, Channel, FlexibleLetting, Staircase, StepRule};
 use trappe_rules::designation::DesignationResult;
 use trappe_rules::placement::{Area, Classification, Department, Placement};
-use trappe_rules::reason::Reason;
+use trappe_rules::reason::{CheckedAgainst, Reason};
 use trappe_rules::{Agreement, Criterion, Designation};
 
 use crate::text::{self, Lang};
@@ -452,31 +452,15 @@ pub fn designation_reasons(r: &DesignationResult, lang: Lang) -> Vec<String> {
     } else {
         format!("{} residents ({} required)", r.residents, r.min_residents)
     });
-    for c in &r.udsat_checks {
-        out.push(text::reason(
-            &Reason::Criterion {
-                against: trappe_rules::reason::CheckedAgainst::Udsat,
-                criterion: c.criterion,
-                value: c.value,
-                comparison: c.comparison,
-                threshold: c.threshold,
-                met: c.met,
-            },
-            lang,
-        ));
-    }
-    for c in &r.forebyggelse_checks {
-        out.push(text::reason(
-            &Reason::Criterion {
-                against: trappe_rules::reason::CheckedAgainst::Forebyggelse,
-                criterion: c.criterion,
-                value: c.value,
-                comparison: c.comparison,
-                threshold: c.threshold,
-                met: c.met,
-            },
-            lang,
-        ));
+    for (against, checks) in [
+        (CheckedAgainst::Udsat, &r.udsat_checks),
+        (CheckedAgainst::Forebyggelse, &r.forebyggelse_checks),
+    ] {
+        out.extend(
+            checks
+                .iter()
+                .map(|c| text::reason(&Reason::from_check(against, c), lang)),
+        );
     }
     out.push(if da {
         format!("{} af 4 kriterier over grænsen for udsatte, {} over grænsen for forebyggelse (mindst {} kræves)", r.udsat_met, r.forebyggelse_met, r.min_criteria)

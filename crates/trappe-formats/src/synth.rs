@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use trappe_rules::agreement::{Need, RiskZone};
+use trappe_rules::agreement::{Model, Need};
 use trappe_rules::criteria::{Comparison, Criterion, Threshold, ThresholdSet};
 use trappe_rules::law::ListThresholds;
-use trappe_rules::Pct;
+use trappe_rules::{Agreement, Pct};
 
 /// A target group: `departments` departments with `homes` family homes in total, placed
 /// by these (need, allocated band) draws.
@@ -26,6 +26,7 @@ struct Target {
 
 #[derive(Clone, Copy)]
 enum Band {
+    // Index into Limits::bands.
     Low,
     Mid,
     High,
@@ -57,7 +58,8 @@ struct Gen<'a> {
     rng: ChaCha8Rng,
     udsat: &'a ThresholdSet,
     forebyggelse: &'a ThresholdSet,
-    risk: &'a ThresholdSet,
+    risk: ThresholdSet,
+    limits: Limits,
     deps: String,
     areas: String,
     n: usize,
@@ -72,13 +74,59 @@ fn f(p: Pct) -> f64 {
     p.to_f64().unwrap_or(0.0)
 }
 
+/// The limits the generator draws around, all taken from the agreement and the law list.
+struct Limits {
+    /// Ranges to draw an allocated share from for the low, middle and top band.
+    bands: [(f64, f64); 3],
+    small_homes: u32,
+    small_residents: u32,
+    area_min_residents: u32,
+    decision_residents_above: Option<u32>,
+    forebyggelse_origin: f64,
+    parallelsamfund_origin: f64,
+}
+
+impl Limits {
+    fn new(agreement: &Agreement, list: &ListThresholds) -> Self {
+        // With a band table: inside the lowest, a middle and the top band. Without one
+        // (traffic light), allocated shares are not used for placement: any spread will do.
+        let (bands, decision) = match &agreement.model {
+            Model::Staircases { area, department } if department.bands.len() >= 3 => {
+                let b = &department.bands;
+                let lo = |i: usize| f(b[i].from_pct);
+                let hi = |i: usize| b[i].to_pct.map_or(lo(i) + 13.0, f);
+                let top = b.len() - 1;
+                (
+                    [
+                        (lo(0) + 2.0, hi(0) - 0.1),
+                        (lo(top - 1), hi(top - 1) - 0.1),
+                        (lo(top), hi(top)),
+                    ],
+                    Some(area.decision_residents_above.value),
+                )
+            }
+            _ => ([(0.0, 40.0); 3], None),
+        };
+        Limits {
+            bands,
+            small_homes: agreement.small_departments.min_homes.value,
+            small_residents: agreement.small_departments.min_residents.value,
+            area_min_residents: list.min_residents,
+            decision_residents_above: decision,
+            forebyggelse_origin: f(list.forebyggelse_origin_above_pct),
+            parallelsamfund_origin: f(list.parallelsamfund_origin_above_pct),
+        }
+    }
+}
+
 impl<'a> Gen<'a> {
-    fn new(seed: u64, list: &'a ListThresholds, risk: &'a RiskZone) -> Self {
+    fn new(seed: u64, agreement: &Agreement, list: &'a ListThresholds) -> Self {
         Gen {
             rng: ChaCha8Rng::seed_from_u64(seed),
             udsat: &list.udsat,
             forebyggelse: &list.forebyggelse,
-            risk: &risk.thresholds,
+            risk: agreement.risk_zone.for_list(list).thresholds,
+            limits: Limits::new(agreement, list),
             deps: "department_id,name,organisation_id,municipality_code,area_id,local_district,family_homes,youth_homes,elderly_homes,residents,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,allocated_pct\n".into(),
             areas: "area_id,name,residents,designation,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,unemployed_count,aged_18_64_count,convicted_count,aged_18_plus_count,primary_education_count,aged_30_59_count,prior_parallelsamfund_lists\n".into(),
             n: 0,
@@ -147,11 +195,8 @@ impl<'a> Gen<'a> {
     }
 
     fn allocated(&mut self, band: Band) -> Pct {
-        let x = match band {
-            Band::Low => self.rng.gen_range(2.0..19.9),
-            Band::Mid => self.rng.gen_range(20.0..24.9),
-            Band::High => self.rng.gen_range(25.0..38.0),
-        };
+        let (lo, hi) = self.limits.bands[band as usize];
+        let x = self.rng.gen_range(lo..hi);
         dec(x, 1)
     }
 
@@ -193,7 +238,8 @@ impl<'a> Gen<'a> {
     ) {
         self.n += 1;
         let residents = if small {
-            self.rng.gen_range(homes..(homes * 2).clamp(homes + 1, 99))
+            self.rng
+                .gen_range(homes..(homes * 2).clamp(homes + 1, self.limits.small_residents - 1))
         } else {
             (f64::from(homes) * self.rng.gen_range(1.7..2.3)) as u32
         };
@@ -259,8 +305,12 @@ impl<'a> Gen<'a> {
 
 /// The Copenhagen-sized example: ≈ 400 departments, ≈ 52,000 family homes, placing close
 /// to the baseline of CPH 6.2 figs 6–9.
-pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
-    let mut g = Gen::new(seed, list, risk);
+pub fn copenhagen(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Generated {
+    let mut g = Gen::new(seed, agreement, list);
+    let (fb, ps) = (
+        g.limits.forebyggelse_origin,
+        g.limits.parallelsamfund_origin,
+    );
     let muni = "101";
     let targets = [
         Target {
@@ -296,7 +346,9 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
     ];
     for t in &targets {
         let large = t.departments - t.small;
-        let small_homes: Vec<u32> = (0..t.small).map(|_| g.rng.gen_range(8..45)).collect();
+        let small_homes: Vec<u32> = (0..t.small)
+            .map(|_| g.rng.gen_range(8..g.limits.small_homes - 5))
+            .collect();
         let small_total: u32 = small_homes.iter().sum();
         let large_homes = g.split(t.homes - small_total, large, 60, 900);
         for homes in large_homes {
@@ -341,8 +393,15 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
     for (i, (&n, &homes)) in per_area.iter().zip(&area_homes).enumerate() {
         let id = format!("A{:02}", i + 1);
         let residents = (f64::from(homes) * 2.1) as u32;
-        let origin = g.rng.gen_range(31.0..49.0);
-        g.area(&id, residents.max(1000), "forebyggelse", None, origin, 0);
+        let origin = g.rng.gen_range(fb + 1.0..ps - 1.0);
+        g.area(
+            &id,
+            residents.max(g.limits.area_min_residents),
+            "forebyggelse",
+            None,
+            origin,
+            0,
+        );
         let district = DISTRICTS[i % DISTRICTS.len()];
         for h in g.split(homes, n, 100, 900) {
             let org = g.rng.gen_range(1..=25);
@@ -352,7 +411,15 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
         }
     }
     // 1 omdannelse area with 1 department of ≈ 560 homes [CPH B15].
-    g.area("A14", 1300, "omdannelse", Some(Need::High), 58.0, 4);
+    let list_min = g.limits.area_min_residents;
+    g.area(
+        "A14",
+        list_min + 300,
+        "omdannelse",
+        Some(Need::High),
+        ps + 8.0,
+        4,
+    );
     let figures = g.figures(Need::High);
     let allocated = g.allocated(Band::Mid);
     g.department(
@@ -368,7 +435,15 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
     // A small area (951–999 residents) whose figures would make it a forebyggelsesområde:
     // a candidate for the area staircase by decision [CPH 6 (1)]. Its two departments
     // stay on the department staircase unless the decisions file is passed.
-    g.area("A15", 970, "none", None, 40.0, 0);
+    let above = g.limits.decision_residents_above.unwrap_or(list_min);
+    g.area(
+        "A15",
+        above + (list_min - above) / 2,
+        "none",
+        None,
+        (fb + ps) / 2.0,
+        0,
+    );
     for h in [230, 210] {
         let figures = g.figures(Need::Low);
         g.department(
@@ -394,25 +469,29 @@ pub fn copenhagen(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generate
 /// A municipality of `departments` departments with random figures (no baseline), used
 /// for Aalborg-sized and national examples.
 fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &str) {
+    let (fb, ps) = (
+        g.limits.forebyggelse_origin,
+        g.limits.parallelsamfund_origin,
+    );
     let designated = (departments / 60).max(1);
     let mut area_ids = Vec::new();
     for i in 0..designated {
         let id = format!("{area_prefix}{:02}", i + 1);
         let (designation, need, origin, prior) = match i % 3 {
-            0 => ("forebyggelse", None, 38.0, 0),
-            1 => ("udsat", Some(Need::High), 35.0, 0),
-            _ => ("parallelsamfund", Some(Need::High), 55.0, 1),
+            0 => ("forebyggelse", None, (fb + ps) / 2.0, 0),
+            1 => ("udsat", Some(Need::High), fb + 5.0, 0),
+            _ => ("parallelsamfund", Some(Need::High), ps + 5.0, 1),
         };
-        let residents = 1000 + g.rng.gen_range(0..2500);
+        let residents = g.limits.area_min_residents + g.rng.gen_range(0..2500);
         g.area(&id, residents, designation, need, origin, prior);
         area_ids.push(id);
     }
     for i in 0..departments {
         let small = g.rng.gen_bool(0.3);
         let homes = if small {
-            g.rng.gen_range(8..45)
+            g.rng.gen_range(8..g.limits.small_homes - 5)
         } else {
-            g.rng.gen_range(50..700)
+            g.rng.gen_range(g.limits.small_homes..700)
         };
         let need = match g.rng.gen_range(0..100) {
             0..=79 => Need::Low,
@@ -447,8 +526,8 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
 }
 
 /// An Aalborg-sized example (≈ 220 departments) for the traffic light.
-pub fn aalborg(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
-    let mut g = Gen::new(seed, list, risk);
+pub fn aalborg(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Generated {
+    let mut g = Gen::new(seed, agreement, list);
     municipality(&mut g, "851", 220, "AAL-");
     Generated {
         departments_csv: g.deps,
@@ -460,12 +539,12 @@ pub fn aalborg(seed: u64, list: &ListThresholds, risk: &RiskZone) -> Generated {
 /// A national-scale set: `municipalities` × `per_municipality` departments.
 pub fn national(
     seed: u64,
+    agreement: &Agreement,
     list: &ListThresholds,
-    risk: &RiskZone,
     municipalities: usize,
     per_municipality: usize,
 ) -> Generated {
-    let mut g = Gen::new(seed, list, risk);
+    let mut g = Gen::new(seed, agreement, list);
     for m in 0..municipalities {
         let code = format!("{}", 101 + m * 8);
         municipality(&mut g, &code, per_municipality, &format!("M{code}-"));

@@ -898,14 +898,7 @@ pub fn need_level(
 }
 
 fn push_checks(reasons: &mut Vec<Reason>, against: CheckedAgainst, checks: &[CriterionCheck]) {
-    reasons.extend(checks.iter().map(|c| Reason::Criterion {
-        against,
-        criterion: c.criterion,
-        value: c.value,
-        comparison: c.comparison,
-        threshold: c.threshold,
-        met: c.met,
-    }));
+    reasons.extend(checks.iter().map(|c| Reason::from_check(against, c)));
 }
 
 /// How many more persons in the group would make the share meet the threshold

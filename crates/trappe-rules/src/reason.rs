@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::agreement::{Need, ThresholdLevel};
-use crate::criteria::{Comparison, Criterion};
+use crate::criteria::{Comparison, Criterion, CriterionCheck};
 use crate::designation::Designation;
 use crate::{Date, Pct};
 
@@ -139,4 +139,18 @@ pub enum Reason {
         youth_homes: u32,
         elderly_homes: u32,
     },
+}
+
+impl Reason {
+    /// The reason for one criterion check against one set of thresholds.
+    pub fn from_check(against: CheckedAgainst, check: &CriterionCheck) -> Reason {
+        Reason::Criterion {
+            against,
+            criterion: check.criterion,
+            value: check.value,
+            comparison: check.comparison,
+            threshold: check.threshold,
+            met: check.met,
+        }
+    }
 }

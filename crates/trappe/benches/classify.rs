@@ -12,8 +12,7 @@ use trappe_rules::placement::{classify, ClassifyInput};
 fn bench(c: &mut Criterion) {
     let loaded = load_builtin("copenhagen-2024").unwrap();
     let list = loaded.law.lists.last().unwrap();
-    let risk = loaded.agreement.risk_zone.for_list(list);
-    let data = synth::national(2024, list, &risk, 100, 100);
+    let data = synth::national(2024, &loaded.agreement, list, 100, 100);
     let on = "2024-03-01".parse().unwrap();
     c.bench_function("classify_10000_departments_csv_to_json", |b| {
         b.iter(|| {

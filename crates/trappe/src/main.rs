@@ -301,15 +301,14 @@ fn run(cli: Cli) -> Result<()> {
                     )
                 );
             }
-            let results: Vec<_> = areas
-                .iter()
-                .map(|a| {
-                    let af = a
-                        .area_figures()
-                        .expect("read_areas with need_figures guarantees figures and origin");
-                    designate(&af, selection.thresholds)
-                })
-                .collect();
+            let mut results = Vec::with_capacity(areas.len());
+            for a in &areas {
+                // read_areas(…, true) refuses a row without the four figures and origin.
+                let af = a.area_figures().with_context(|| {
+                    format!("{file}: area {} lacks figures or non_western_pct", a.id)
+                })?;
+                results.push(designate(&af, selection.thresholds));
+            }
             for (a, r) in areas.iter().zip(&results) {
                 if let Some(o) = a.official {
                     if o != r.designation {
@@ -422,12 +421,11 @@ fn run(cli: Cli) -> Result<()> {
                 .lists
                 .last()
                 .context("the law parameters have no list")?;
-            let risk = agreement.risk_zone.for_list(list);
             let generated = match preset {
-                Preset::Copenhagen => synth::copenhagen(seed, list, &risk),
-                Preset::Aalborg => synth::aalborg(seed, list, &risk),
+                Preset::Copenhagen => synth::copenhagen(seed, &agreement, list),
+                Preset::Aalborg => synth::aalborg(seed, &agreement, list),
                 Preset::National => {
-                    synth::national(seed, list, &risk, municipalities, per_municipality)
+                    synth::national(seed, &agreement, list, municipalities, per_municipality)
                 }
             };
             std::fs::create_dir_all(&out)
