@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use trappe_rules::agreement::{AllocationRule, Channel, FlexibleLetting, Staircase, StepRule};
 use trappe_rules::designation::DesignationResult;
@@ -20,7 +19,10 @@ use crate::text::{self, Lang};
 pub enum Format {
     Table,
     Csv,
+    /// Reasons as codes with parameters (the stable, scriptable form).
     Json,
+    /// As `Json`, with each reason also rendered as a sentence in the chosen language.
+    JsonWithText,
 }
 
 /// A whole number with the language's thousands separator ("52.000" in Danish).
@@ -38,13 +40,6 @@ pub fn int(n: u64, lang: Lang) -> String {
         out.push(c);
     }
     out
-}
-
-#[derive(Serialize)]
-struct ReasonOut<'a> {
-    #[serde(flatten)]
-    reason: &'a Reason,
-    text: String,
 }
 
 #[derive(Serialize)]
@@ -78,8 +73,6 @@ struct PlacementOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tightened_criteria: Option<&'a [Criterion]>,
     consequences: Consequences<'a>,
-    reasons: Vec<ReasonOut<'a>>,
-    receipt: &'a RawValue,
 }
 
 fn label<'a>(rule: &'a StepRule, lang: Lang) -> &'a str {
@@ -99,15 +92,18 @@ pub fn write_classification(
     result: &Classification,
 ) -> io::Result<()> {
     match format {
-        Format::Json => write_json(out, lang, agreement, departments, result),
+        Format::Json => write_json(out, lang, false, agreement, departments, result),
+        Format::JsonWithText => write_json(out, lang, true, agreement, departments, result),
         Format::Csv => write_csv(out, lang, agreement, departments, result),
         Format::Table => write_table(out, lang, agreement, departments, result),
     }
 }
 
+/// With `with_text`, each reason also carries its sentence in `lang`.
 fn write_json(
     out: &mut dyn Write,
     lang: Lang,
+    with_text: bool,
     agreement: &Agreement,
     departments: &[Department],
     result: &Classification,
@@ -128,14 +124,55 @@ fn write_json(
         "parameters_sha256": crate::agreement_file::sha256_hex(&params),
         "program_version": r.program_version,
     });
-    let receipt = serde_json::value::to_raw_value(&compact).map_err(io::Error::other)?;
-    let mut w = io::BufWriter::with_capacity(1 << 16, out);
-    w.write_all(b"[")?;
-    for (i, p) in result.placements.iter().enumerate() {
+    let receipt = serde_json::to_vec(&compact).map_err(io::Error::other)?;
+    // Rendering the reasons dominates; split the departments over the machine's cores and
+    // join the parts in order, so the output is the same as from one thread.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = result.placements.len().div_ceil(threads).max(1);
+    let parts: Vec<io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = result
+            .placements
+            .chunks(chunk)
+            .map(|ps| {
+                scope.spawn(|| json_items(ps, lang, with_text, agreement, departments, &receipt))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a JSON writer thread panicked")))
+            })
+            .collect()
+    });
+    out.write_all(b"[")?;
+    let mut first = true;
+    for part in parts {
+        let part = part?;
+        if part.is_empty() {
+            continue;
+        }
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        out.write_all(&part)?;
+    }
+    out.write_all(b"\n]\n")?;
+    out.flush()
+}
+
+/// The JSON objects of `placements`, separated by ",\n", without the array brackets.
+fn json_items(
+    placements: &[Placement],
+    lang: Lang,
+    with_text: bool,
+    agreement: &Agreement,
+    departments: &[Department],
+    receipt: &[u8],
+) -> io::Result<Vec<u8>> {
+    let mut w: Vec<u8> = Vec::with_capacity(placements.len() * 4096);
+    for (i, p) in placements.iter().enumerate() {
         if i > 0 {
-            w.write_all(b",\n")?;
-        } else {
-            w.write_all(b"\n")?;
+            w.extend_from_slice(b",\n");
         }
         let d = &departments[p.department];
         let rule = &agreement.steps[p.step_rule];
@@ -165,20 +202,29 @@ fn write_json(
                 criteria_sets: &rule.criteria_sets,
                 source: &rule.source,
             },
-            reasons: p
-                .reasons
-                .iter()
-                .map(|r| ReasonOut {
-                    reason: r,
-                    text: text::reason(r, lang),
-                })
-                .collect(),
-            receipt: &receipt,
         };
         serde_json::to_writer(&mut w, &item).map_err(io::Error::other)?;
+        // Append the reasons and the receipt inside the object just written: each reason
+        // is its code and parameters with the rendered sentence added as "text".
+        w.pop(); // the object's closing brace
+        w.extend_from_slice(b",\"reasons\":[");
+        for (k, r) in p.reasons.iter().enumerate() {
+            if k > 0 {
+                w.push(b',');
+            }
+            serde_json::to_writer(&mut w, r).map_err(io::Error::other)?;
+            if with_text {
+                w.pop(); // the reason's closing brace
+                w.extend_from_slice(b",\"text\":");
+                serde_json::to_writer(&mut w, &text::reason(r, lang)).map_err(io::Error::other)?;
+                w.push(b'}');
+            }
+        }
+        w.extend_from_slice(b"],\"receipt\":");
+        w.extend_from_slice(receipt);
+        w.push(b'}');
     }
-    w.write_all(b"\n]\n")?;
-    w.flush()
+    Ok(w)
 }
 
 fn write_csv(
@@ -487,7 +533,7 @@ pub fn write_designations(
 ) -> io::Result<()> {
     let da = lang == Lang::Da;
     match format {
-        Format::Json => {
+        Format::Json | Format::JsonWithText => {
             let items: Vec<DesignationOut<'_>> = areas
                 .iter()
                 .zip(results)

@@ -76,7 +76,9 @@ pub fn decode(bytes: &[u8]) -> String {
 /// A table being read: the header's columns and the problems found so far.
 struct Table<'a> {
     file: &'a str,
-    columns: HashMap<String, usize>,
+    /// The header's column names, lower-cased, in file order. A linear search beats
+    /// hashing here: a handful of short names, mostly told apart by length alone.
+    columns: Vec<String>,
     errors: Vec<InputError>,
     truncated: bool,
 }
@@ -97,13 +99,14 @@ impl<'a> Table<'a> {
     }
 
     fn has(&self, column: &str) -> bool {
-        self.columns.contains_key(column)
+        self.columns.iter().any(|c| c == column)
     }
 
     fn cell<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
         self.columns
-            .get(column)
-            .and_then(|&i| record.get(i))
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| record.get(i))
             .map_or("", str::trim)
     }
 
@@ -227,18 +230,26 @@ impl<'a> Table<'a> {
 
 /// Parses "4,5", "4.5", "4.5 %" into an exact decimal.
 pub fn parse_decimal(s: &str) -> Option<Pct> {
-    let s = s.trim().trim_end_matches('%').trim();
-    if s.is_empty() || (s.contains(',') && s.contains('.')) || s.matches([',', '.']).count() > 1 {
+    let s = s.trim().trim_end_matches('%').trim_end();
+    let mut marks = s.bytes().filter(|b| *b == b',' || *b == b'.');
+    if s.is_empty() || marks.next().is_some() && marks.next().is_some() {
         return None;
     }
-    let s = s.replace(',', ".");
     if !s
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_digit() || b == b'.' || b == b',' || (i == 0 && b == b'-'))
     {
         return None;
     }
-    s.parse().ok()
+    match s.find(',') {
+        Some(i) => {
+            let mut dotted = s.to_string();
+            dotted.replace_range(i..=i, ".");
+            dotted.parse().ok()
+        }
+        None => s.parse().ok(),
+    }
 }
 
 /// Parses ISO dates and the Danish DD-MM-YYYY (also with `.` or `/`).
@@ -292,15 +303,14 @@ fn open<'a>(
         .headers()
         .map_err(|e| fail(1, format!("the header cannot be read: {e}")))?
         .clone();
-    let columns: HashMap<String, usize> = header
+    let columns: Vec<String> = header
         .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let missing: Vec<&str> = required
         .iter()
         .copied()
-        .filter(|c| !columns.contains_key(*c))
+        .filter(|c| !columns.iter().any(|h| h == c))
         .collect();
     if !missing.is_empty() {
         return Err(fail(

@@ -25,11 +25,13 @@ impl Lang {
 
 /// A percentage as the user's language writes it ("4,5" in Danish).
 pub fn pct(value: Pct, lang: Lang) -> String {
-    let s = value.normalize().to_string();
-    match lang {
-        Lang::Da => s.replace('.', ","),
-        Lang::En => s,
+    let mut s = value.normalize().to_string();
+    if lang == Lang::Da {
+        if let Some(i) = s.find('.') {
+            s.replace_range(i..=i, ",");
+        }
     }
+    s
 }
 
 pub fn criterion(c: Criterion, lang: Lang) -> &'static str {

@@ -78,6 +78,9 @@ enum Command {
         format: FormatArg,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
+        /// With --format json: add each reason's sentence ("text") in --lang.
+        #[arg(long)]
+        reason_text: bool,
         /// Classify departments of other municipalities by this agreement too (what-if).
         #[arg(long)]
         any_municipality: bool,
@@ -206,6 +209,7 @@ fn run(cli: Cli) -> Result<()> {
             data_date,
             format: f,
             lang: l,
+            reason_text,
             any_municipality,
             output,
         } => {
@@ -255,10 +259,13 @@ fn run(cli: Cli) -> Result<()> {
             for w in &result.warnings {
                 eprintln!("{}", text::warning(w, lang(l)));
             }
-            let mut buf = Vec::with_capacity(deps.len() * 512);
+            let mut buf = Vec::with_capacity(deps.len() * 4096);
             output::write_classification(
                 &mut buf,
-                format(f),
+                match (format(f), reason_text) {
+                    (Format::Json, true) => Format::JsonWithText,
+                    (other, _) => other,
+                },
                 lang(l),
                 &loaded.agreement,
                 &deps,

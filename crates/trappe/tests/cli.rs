@@ -303,3 +303,35 @@ fn generator_is_deterministic_for_a_seed() {
         "examples/copenhagen was generated with the default seed"
     );
 }
+
+#[test]
+fn json_keeps_the_input_order_and_adds_reason_text_on_request() {
+    let plain = cph("json").assert().success().get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let items = v.as_array().unwrap();
+    // The departments file lists 101-0001 … 101-0405 in order; the JSON is written by
+    // several threads and must keep that order.
+    let ids: Vec<&str> = items
+        .iter()
+        .map(|i| i["department_id"].as_str().unwrap())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(ids, sorted);
+    assert!(items[0]["reasons"][0].get("text").is_none());
+
+    let with_text = cph("json")
+        .arg("--reason-text")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&with_text).unwrap();
+    let first = &v[0]["reasons"][0];
+    assert_eq!(first["code"], "criterion");
+    assert!(
+        first["text"].as_str().unwrap().starts_with("Ledighed "),
+        "{first}"
+    );
+}
