@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use trappe_rules::agreement::{AllocationRule, Channel, FlexibleLetting, Staircase, StepRule};
 use trappe_rules::designation::DesignationResult;
 use trappe_rules::placement::{Area, Classification, Department, Placement};
 use trappe_rules::reason::{CheckedAgainst, Reason};
+use trappe_rules::receipt::Receipt;
 use trappe_rules::{Agreement, Criterion, Designation};
 
 use crate::text::{self, Lang};
@@ -64,7 +66,10 @@ struct PlacementOut<'a> {
     step: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     need: Option<trappe_rules::agreement::Need>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "trappe_rules::opt_pct_number"
+    )]
     allocated_pct: Option<trappe_rules::Pct>,
     #[serde(skip_serializing_if = "Option::is_none")]
     allocated_band: Option<&'a str>,
@@ -72,7 +77,7 @@ struct PlacementOut<'a> {
     pool_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tightened_criteria: Option<&'a [Criterion]>,
-    consequences: Consequences<'a>,
+    consequences: &'a RawValue,
 }
 
 fn label<'a>(rule: &'a StepRule, lang: Lang) -> &'a str {
@@ -99,20 +104,12 @@ pub fn write_classification(
     }
 }
 
-/// With `with_text`, each reason also carries its sentence in `lang`.
-fn write_json(
-    out: &mut dyn Write,
-    lang: Lang,
-    with_text: bool,
-    agreement: &Agreement,
-    departments: &[Department],
-    result: &Classification,
-) -> io::Result<()> {
-    // Each object carries the receipt; the parameter values are named by their hash (they
-    // follow from the agreement's content hash and the law list) to keep the output small.
-    let r = &result.receipt;
+/// A classification's receipt as JSON. With `parameters`, every parameter value with its
+/// source and validity; always `parameters_sha256`, the SHA-256 of the compact JSON array
+/// of those parameters, so a placement's compact receipt names the values it used.
+pub fn receipt_json(r: &Receipt, parameters: bool) -> io::Result<serde_json::Value> {
     let params = serde_json::to_vec(&r.parameters).map_err(io::Error::other)?;
-    let compact = serde_json::json!({
+    let mut v = serde_json::json!({
         "agreement": r.agreement,
         "agreement_sha256": r.agreement_sha256,
         "law": r.law,
@@ -124,7 +121,50 @@ fn write_json(
         "parameters_sha256": crate::agreement_file::sha256_hex(&params),
         "program_version": r.program_version,
     });
+    if parameters {
+        v["parameters"] = serde_json::to_value(&r.parameters).map_err(io::Error::other)?;
+    }
+    Ok(v)
+}
+
+/// With `with_text`, each reason also carries its sentence in `lang`.
+fn write_json(
+    out: &mut dyn Write,
+    lang: Lang,
+    with_text: bool,
+    agreement: &Agreement,
+    departments: &[Department],
+    result: &Classification,
+) -> io::Result<()> {
+    // Each object carries the receipt; the parameter values are named by their hash (they
+    // follow from the agreement's content hash and the law list) to keep the output small.
+    // `--receipt FILE` writes the receipt with every parameter.
+    let compact = receipt_json(&result.receipt, false)?;
     let receipt = serde_json::to_vec(&compact).map_err(io::Error::other)?;
+    // What each step means is the same for every department on it: write it once per rule.
+    let consequences = agreement
+        .steps
+        .iter()
+        .map(|rule| {
+            serde_json::value::to_raw_value(&Consequences {
+                label: label(rule, lang),
+                channels: &rule.channels,
+                municipal_allocation: rule.municipal_allocation,
+                report_homes_to_allocation: rule.report_homes_to_allocation,
+                flexible: rule.flexible,
+                criteria_sets: &rule.criteria_sets,
+                source: &rule.source,
+            })
+            .map_err(io::Error::other)
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    let shared = Shared {
+        lang,
+        with_text,
+        departments,
+        receipt: &receipt,
+        consequences: &consequences,
+    };
     // Rendering the reasons dominates; split the departments over the machine's cores and
     // join the parts in order, so the output is the same as from one thread.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -133,9 +173,7 @@ fn write_json(
         let handles: Vec<_> = result
             .placements
             .chunks(chunk)
-            .map(|ps| {
-                scope.spawn(|| json_items(ps, lang, with_text, agreement, departments, &receipt))
-            })
+            .map(|ps| scope.spawn(|| json_items(ps, &shared)))
             .collect();
         handles
             .into_iter()
@@ -160,22 +198,31 @@ fn write_json(
     out.flush()
 }
 
-/// The JSON objects of `placements`, separated by ",\n", without the array brackets.
-fn json_items(
-    placements: &[Placement],
+/// What every JSON object shares, prepared once.
+struct Shared<'a> {
     lang: Lang,
     with_text: bool,
-    agreement: &Agreement,
-    departments: &[Department],
-    receipt: &[u8],
-) -> io::Result<Vec<u8>> {
+    departments: &'a [Department],
+    receipt: &'a [u8],
+    /// The consequences object of each of the agreement's step rules, by index.
+    consequences: &'a [Box<RawValue>],
+}
+
+/// The JSON objects of `placements`, separated by ",\n", without the array brackets.
+fn json_items(placements: &[Placement], shared: &Shared<'_>) -> io::Result<Vec<u8>> {
+    let Shared {
+        lang,
+        with_text,
+        departments,
+        receipt,
+        consequences,
+    } = *shared;
     let mut w: Vec<u8> = Vec::with_capacity(placements.len() * 4096);
     for (i, p) in placements.iter().enumerate() {
         if i > 0 {
             w.extend_from_slice(b",\n");
         }
         let d = &departments[p.department];
-        let rule = &agreement.steps[p.step_rule];
         let item = PlacementOut {
             department_id: &d.id,
             name: &d.name,
@@ -193,15 +240,7 @@ fn json_items(
             allocated_band: p.allocated_band.as_deref(),
             pool_id: p.pool_id.as_deref(),
             tightened_criteria: p.tightened_criteria.as_deref(),
-            consequences: Consequences {
-                label: label(rule, lang),
-                channels: &rule.channels,
-                municipal_allocation: rule.municipal_allocation,
-                report_homes_to_allocation: rule.report_homes_to_allocation,
-                flexible: rule.flexible,
-                criteria_sets: &rule.criteria_sets,
-                source: &rule.source,
-            },
+            consequences: &consequences[p.step_rule],
         };
         serde_json::to_writer(&mut w, &item).map_err(io::Error::other)?;
         // Append the reasons and the receipt inside the object just written: each reason

@@ -933,11 +933,30 @@ fn receipt(
     let a = input.agreement;
     let list = selection.thresholds;
     let mut parameters = Vec::new();
+    let list_valid = format!("list of {}", list.list_date);
+    let agreement_valid = format!(
+        "{} – {}",
+        a.period.from,
+        a.period
+            .to
+            .map_or_else(|| "open".to_string(), |d| d.to_string())
+    );
+    // Names starting with a law or risk-zone prefix are values of the list; the rest are
+    // the agreement's, valid for its period.
     let mut param = |name: &str, value: String, source: &str| {
+        let of_list = ["udsat.", "forebyggelse.", "risk_zone.", "law."]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && name != "risk_zone.persons_margin";
         parameters.push(ParameterUsed {
             name: name.to_string(),
             value,
             source: source.to_string(),
+            valid_for: if of_list {
+                list_valid.clone()
+            } else {
+                agreement_valid.clone()
+            },
         })
     };
     let fmt = |t: Threshold| format!("{} {}", t.comparison.symbol(), t.value);

@@ -67,8 +67,10 @@ pub enum Reason {
     Criterion {
         against: CheckedAgainst,
         criterion: Criterion,
+        #[serde(serialize_with = "crate::pct_number")]
         value: Pct,
         comparison: Comparison,
+        #[serde(serialize_with = "crate::pct_number")]
         threshold: Pct,
         met: bool,
     },
@@ -77,7 +79,9 @@ pub enum Reason {
     AreaChallenged {
         area_id: String,
         criterion: Criterion,
+        #[serde(serialize_with = "crate::pct_number")]
         value: Pct,
+        #[serde(serialize_with = "crate::pct_number")]
         risk_zone_threshold: Pct,
         within_risk_zone: bool,
         persons_to_udsat: Option<u32>,
@@ -97,9 +101,12 @@ pub enum Reason {
     },
     /// The allocated-share band.
     AllocatedBand {
+        #[serde(serialize_with = "crate::pct_number")]
         allocated_pct: Pct,
         band: String,
+        #[serde(serialize_with = "crate::pct_number")]
         from_pct: Pct,
+        #[serde(serialize_with = "crate::opt_pct_number")]
         to_pct: Option<Pct>,
     },
     /// The step from the need × band table.

@@ -24,10 +24,12 @@ pub struct Receipt {
     pub program_version: String,
 }
 
-/// One parameter value used, with its source.
+/// One parameter value used, with its source and when it is valid.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParameterUsed {
     pub name: String,
     pub value: String,
     pub source: String,
+    /// The list whose value it is (law and risk-zone values) or the agreement's period.
+    pub valid_for: String,
 }

@@ -87,6 +87,9 @@ enum Command {
         /// Write to this file (atomically) instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Also write the full receipt (every parameter value with source and validity) as JSON.
+        #[arg(long)]
+        receipt: Option<PathBuf>,
     },
     /// Compute the state's designations of housing areas from their key figures.
     Designate {
@@ -212,6 +215,7 @@ fn run(cli: Cli) -> Result<()> {
             reason_text,
             any_municipality,
             output,
+            receipt,
         } => {
             let loaded = load_agreement(&agreement)?;
             let dep_file = departments.display().to_string();
@@ -271,6 +275,10 @@ fn run(cli: Cli) -> Result<()> {
                 &deps,
                 &result,
             )?;
+            if let Some(path) = &receipt {
+                let full = output::receipt_json(&result.receipt, true)?;
+                emit(Some(path), &serde_json::to_vec_pretty(&full)?)?;
+            }
             emit(output.as_deref(), &buf)
         }
         Command::Designate {

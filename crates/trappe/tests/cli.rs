@@ -335,3 +335,37 @@ fn json_keeps_the_input_order_and_adds_reason_text_on_request() {
         "{first}"
     );
 }
+
+#[test]
+fn receipt_file_lists_every_parameter_and_matches_the_placements() {
+    let dir = tempfile::tempdir().unwrap();
+    let receipt = dir.path().join("receipt.json");
+    let out = cph("json")
+        .arg("--receipt")
+        .arg(&receipt)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let items: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let full: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+    assert_eq!(
+        items[0]["receipt"]["parameters_sha256"],
+        full["parameters_sha256"]
+    );
+    let params = full["parameters"].as_array().unwrap();
+    let unemployment = params
+        .iter()
+        .find(|p| p["name"] == "udsat.unemployment")
+        .unwrap();
+    assert_eq!(unemployment["value"], "> 40");
+    assert_eq!(unemployment["valid_for"], "list of 2022-12-01");
+    let band = params
+        .iter()
+        .find(|p| p["name"] == "allocated_band.at_least_25")
+        .unwrap();
+    assert_eq!(band["valid_for"], "2024-01-01 – 2027-12-31");
+    assert!(band["source"].as_str().unwrap().contains("CPH 6.2 fig 5"));
+}
