@@ -264,11 +264,12 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// Opens a table: decodes, detects the separator, reads the header and checks the
 /// required columns. Returns the records with their line numbers.
-fn open<'a>(
+fn read_table<'a>(
     bytes: &[u8],
     file: &'a str,
     required: &[&str],
-) -> Result<(Table<'a>, Vec<(u64, csv::StringRecord)>), InputErrors> {
+    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) -> Result<Table<'a>, InputErrors> {
     let text = decode(bytes);
     let fail = |line, expected: String| InputErrors {
         errors: vec![InputError {
@@ -328,15 +329,17 @@ fn open<'a>(
         errors: Vec::new(),
         truncated: false,
     };
-    let mut records = Vec::new();
-    for result in reader.records() {
-        match result {
-            Ok(rec) => {
+    // One record, reused for every row: rows are handed to `row` as they are read.
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
                 if rec.iter().all(|c| c.trim().is_empty()) {
                     continue; // Spreadsheets leave empty trailing rows.
                 }
-                records.push((line, rec));
+                row(&mut table, line, &rec);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -349,10 +352,18 @@ fn open<'a>(
                     _ => format!("cannot be read: {e}"),
                 };
                 table.push(line, "", "", expected);
+                // A cut-off or malformed row leaves the reader past it; an IO error
+                // cannot occur on bytes in memory, so reading on is safe.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
             }
         }
     }
-    Ok((table, records))
+    Ok(table)
 }
 
 const DEPARTMENT_COLUMNS: &[&str] = &[
@@ -367,11 +378,9 @@ const DEPARTMENT_COLUMNS: &[&str] = &[
 
 /// Reads a departments file (the columns of `trappe classify`).
 pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, InputErrors> {
-    let (mut t, records) = open(bytes, file, DEPARTMENT_COLUMNS)?;
-    let mut rows = Vec::with_capacity(records.len());
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(records.len());
-    for (line, rec) in &records {
-        let line = *line;
+    let mut rows = Vec::with_capacity(bytes.len() / 100);
+    let mut seen: HashMap<String, u64> = HashMap::with_capacity(bytes.len() / 100);
+    let t = read_table(bytes, file, DEPARTMENT_COLUMNS, |t, line, rec| {
         let id = t.text(rec, line, "department_id");
         if let Some(first) = seen.insert(id.clone(), line) {
             t.push(
@@ -400,7 +409,7 @@ pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, Inp
         let non_western = t.pct(rec, line, "non_western_pct", 100);
         let allocated = t.pct(rec, line, "allocated_pct", 100);
         let (Some(family_homes), Some(residents)) = (family, residents) else {
-            continue;
+            return;
         };
         rows.push(Department {
             id,
@@ -417,7 +426,7 @@ pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, Inp
             non_western_pct: non_western,
             allocated_pct: allocated,
         });
-    }
+    })?;
     t.finish(rows)
 }
 
@@ -434,11 +443,9 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
             "non_western_pct",
         ]);
     }
-    let (mut t, records) = open(bytes, file, &required)?;
-    let mut rows = Vec::with_capacity(records.len());
+    let mut rows = Vec::with_capacity(bytes.len() / 100);
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for (line, rec) in &records {
-        let line = *line;
+    let t = read_table(bytes, file, &required, |t, line, rec| {
         let id = t.text(rec, line, "area_id");
         if let Some(first) = seen.insert(id.clone(), line) {
             t.push(
@@ -498,14 +505,14 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
             }
         };
         let counts = AreaCounts {
-            unemployment: count(&mut t, "unemployed_count", "aged_18_64_count"),
-            convictions: count(&mut t, "convicted_count", "aged_18_plus_count"),
-            primary_education: count(&mut t, "primary_education_count", "aged_30_59_count"),
+            unemployment: count(t, "unemployed_count", "aged_18_64_count"),
+            convictions: count(t, "convicted_count", "aged_18_plus_count"),
+            primary_education: count(t, "primary_education_count", "aged_30_59_count"),
         };
         let prior = t
             .count(rec, line, "prior_parallelsamfund_lists", false)
             .unwrap_or(0);
-        let Some(residents) = residents else { continue };
+        let Some(residents) = residents else { return };
         rows.push(Area {
             name: t.cell(rec, "name").to_string(),
             id,
@@ -516,7 +523,7 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
             counts,
             prior_parallelsamfund_lists: prior,
         });
-    }
+    })?;
     t.finish(rows)
 }
 
@@ -531,11 +538,9 @@ pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputEr
         "primary_education_pct",
         "income_pct",
     ];
-    let (mut t, records) = open(bytes, file, &required)?;
     let mut rows = Vec::new();
     let mut member_of: HashMap<String, String> = HashMap::new();
-    for (line, rec) in &records {
-        let line = *line;
+    let t = read_table(bytes, file, &required, |t, line, rec| {
         let id = t.text(rec, line, "pool_id");
         let members: Vec<String> = t
             .cell(rec, "members")
@@ -576,44 +581,43 @@ pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputEr
                 figures,
             });
         }
-    }
+    })?;
     t.finish(rows)
 }
 
 /// Reads a decisions file: `area_id, ground, decided_by, decided_on`.
 pub fn read_decisions(bytes: &[u8], file: &str) -> Result<Vec<AreaDecision>, InputErrors> {
-    let (mut t, records) = open(
+    let mut rows = Vec::new();
+    let t = read_table(
         bytes,
         file,
         &["area_id", "ground", "decided_by", "decided_on"],
+        |t, line, rec| {
+            let area_id = t.text(rec, line, "area_id");
+            let ground = t.text(rec, line, "ground");
+            if !ground.is_empty()
+                && ground != "residents_over_threshold"
+                && ground != "temporary_rehousing"
+            {
+                t.push(
+                    line,
+                    "ground",
+                    &ground,
+                    "is not a ground; expected residents_over_threshold or temporary_rehousing",
+                );
+            }
+            let decided_by = t.text(rec, line, "decided_by");
+            let decided_on = t.date(rec, line, "decided_on");
+            if let Some(decided_on) = decided_on {
+                rows.push(AreaDecision {
+                    area_id,
+                    ground,
+                    decided_by,
+                    decided_on,
+                });
+            }
+        },
     )?;
-    let mut rows = Vec::new();
-    for (line, rec) in &records {
-        let line = *line;
-        let area_id = t.text(rec, line, "area_id");
-        let ground = t.text(rec, line, "ground");
-        if !ground.is_empty()
-            && ground != "residents_over_threshold"
-            && ground != "temporary_rehousing"
-        {
-            t.push(
-                line,
-                "ground",
-                &ground,
-                "is not a ground; expected residents_over_threshold or temporary_rehousing",
-            );
-        }
-        let decided_by = t.text(rec, line, "decided_by");
-        let decided_on = t.date(rec, line, "decided_on");
-        if let Some(decided_on) = decided_on {
-            rows.push(AreaDecision {
-                area_id,
-                ground,
-                decided_by,
-                decided_on,
-            });
-        }
-    }
     t.finish(rows)
 }
 
