@@ -193,7 +193,7 @@ impl<'a> Table<'a> {
             "primary_education_pct",
             "income_pct",
         ];
-        let present: Vec<bool> = cols.iter().map(|c| !self.cell(rec, c).is_empty()).collect();
+        let present: [bool; 4] = cols.map(|c| !self.cell(rec, c).is_empty());
         let u = self.pct(rec, line, cols[0], 100);
         let c = self.pct(rec, line, cols[1], 100);
         let e = self.pct(rec, line, cols[2], 100);

@@ -507,7 +507,8 @@ impl Ctx<'_> {
         on: Date,
         warnings: &mut Vec<Warning>,
     ) -> Result<Placement, ClassifyError> {
-        let mut reasons = Vec::new();
+        // A department-staircase placement gives 11 reasons: allocate once.
+        let mut reasons = Vec::with_capacity(12);
         if d.family_homes < d.youth_homes.max(d.elderly_homes) {
             reasons.push(Reason::NotMainlyFamilyHomes {
                 family_homes: d.family_homes,
