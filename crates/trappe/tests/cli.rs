@@ -16,6 +16,12 @@ fn trappe() -> Command {
     c
 }
 
+/// Runs the command, expects success and parses standard output as JSON.
+fn stdout_json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("standard output is JSON")
+}
+
 fn cph(format: &str) -> Command {
     let mut c = trappe();
     c.args([
@@ -53,8 +59,7 @@ fn fallback_to_earlier_list_is_said_on_stderr() {
 
 #[test]
 fn json_has_one_object_per_department_with_the_agreed_fields() {
-    let out = cph("json").assert().success().get_output().stdout.clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = stdout_json(&mut cph("json"));
     let items = v.as_array().unwrap();
     assert_eq!(items.len(), 405);
     for item in items {
@@ -78,14 +83,7 @@ fn json_has_one_object_per_department_with_the_agreed_fields() {
 
 #[test]
 fn decisions_move_the_candidate_area_to_the_area_staircase() {
-    let out = cph("json")
-        .args(["--decisions", "examples/copenhagen/decisions.csv"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = stdout_json(cph("json").args(["--decisions", "examples/copenhagen/decisions.csv"]));
     let in_a15: Vec<_> = v
         .as_array()
         .unwrap()
@@ -262,22 +260,15 @@ fn agreement_check_accepts_the_shipped_files_and_reports_problems_with_lines() {
 
 #[test]
 fn designate_json_has_area_id_designation_and_reasons() {
-    let out = trappe()
-        .args([
-            "designate",
-            "--areas",
-            "examples/copenhagen/areas.csv",
-            "--on",
-            "2022-12-01",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = stdout_json(trappe().args([
+        "designate",
+        "--areas",
+        "examples/copenhagen/areas.csv",
+        "--on",
+        "2022-12-01",
+        "--format",
+        "json",
+    ]));
     let items = v.as_array().unwrap();
     assert_eq!(items.len(), 15);
     let a14 = items.iter().find(|i| i["area_id"] == "A14").unwrap();
@@ -306,8 +297,7 @@ fn generator_is_deterministic_for_a_seed() {
 
 #[test]
 fn json_keeps_the_input_order_and_adds_reason_text_on_request() {
-    let plain = cph("json").assert().success().get_output().stdout.clone();
-    let v: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let v = stdout_json(&mut cph("json"));
     let items = v.as_array().unwrap();
     // The departments file lists 101-0001 … 101-0405 in order; the JSON is written by
     // several threads and must keep that order.
@@ -320,14 +310,7 @@ fn json_keeps_the_input_order_and_adds_reason_text_on_request() {
     assert_eq!(ids, sorted);
     assert!(items[0]["reasons"][0].get("text").is_none());
 
-    let with_text = cph("json")
-        .arg("--reason-text")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&with_text).unwrap();
+    let v = stdout_json(cph("json").arg("--reason-text"));
     let first = &v[0]["reasons"][0];
     assert_eq!(first["code"], "criterion");
     assert!(
@@ -340,15 +323,7 @@ fn json_keeps_the_input_order_and_adds_reason_text_on_request() {
 fn receipt_file_lists_every_parameter_and_matches_the_placements() {
     let dir = tempfile::tempdir().unwrap();
     let receipt = dir.path().join("receipt.json");
-    let out = cph("json")
-        .arg("--receipt")
-        .arg(&receipt)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let items: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let items = stdout_json(cph("json").arg("--receipt").arg(&receipt));
     let full: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
     assert_eq!(
