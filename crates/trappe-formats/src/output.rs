@@ -414,9 +414,19 @@ fn write_table(
             "== {} — {} {}, {} {} ==",
             text::step_name(*staircase, step, lang),
             int(ps.len() as u64, lang),
-            if da { "afdelinger" } else { "departments" },
+            match (da, ps.len()) {
+                (true, 1) => "afdeling",
+                (true, _) => "afdelinger",
+                (false, 1) => "department",
+                (false, _) => "departments",
+            },
             int(homes, lang),
-            if da { "familieboliger" } else { "family homes" }
+            match (da, homes) {
+                (true, 1) => "familiebolig",
+                (true, _) => "familieboliger",
+                (false, 1) => "family home",
+                (false, _) => "family homes",
+            }
         )?;
         let cols = if da {
             [
