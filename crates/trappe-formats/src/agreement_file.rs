@@ -88,6 +88,35 @@ pub struct LoadedAgreement {
     pub agreement: Agreement,
     pub law: LawParams,
     pub source: AgreementSource,
+    /// The agreement file's text, as read (stored with placements so a past one can be
+    /// recomputed with exactly these rules).
+    pub text: String,
+    /// The law parameter file's text.
+    pub law_text: String,
+}
+
+impl LoadedAgreement {
+    /// Rebuilds an agreement from stored texts (e.g. from the database).
+    pub fn from_texts(
+        text: String,
+        law_text: String,
+        source: AgreementSource,
+    ) -> Result<LoadedAgreement, LoadError> {
+        let file = match &source {
+            AgreementSource::Builtin(n) => format!("agreements/{n}.toml"),
+            AgreementSource::File(p) => p.display().to_string(),
+        };
+        let agreement = parse_agreement(&text, &file).map_err(LoadError::Problems)?;
+        let law = parse_law(&law_text, &format!("agreements/law/{}.toml", agreement.law))
+            .map_err(LoadError::Problems)?;
+        Ok(LoadedAgreement {
+            agreement,
+            law,
+            source,
+            text,
+            law_text,
+        })
+    }
 }
 
 /// Errors while locating or reading an agreement.
@@ -126,13 +155,17 @@ pub fn load_agreement(name_or_path: &str) -> Result<LoadedAgreement, LoadError> 
         let agreement = parse_agreement(&text, &file).map_err(LoadError::Problems)?;
         let dir = path.parent().unwrap_or(Path::new(".")).join("law");
         let law_path = dir.join(format!("{}.toml", agreement.law));
-        let law = if law_path.is_file() {
+        let (law, law_text) = if law_path.is_file() {
             let law_text =
                 std::fs::read_to_string(&law_path).map_err(|source| LoadError::Read {
                     path: law_path.display().to_string(),
                     source,
                 })?;
-            parse_law(&law_text, &law_path.display().to_string()).map_err(LoadError::Problems)?
+            (
+                parse_law(&law_text, &law_path.display().to_string())
+                    .map_err(LoadError::Problems)?,
+                law_text,
+            )
         } else {
             builtin_law(&agreement.law).ok_or_else(|| LoadError::UnknownLaw {
                 file: file.clone(),
@@ -149,6 +182,8 @@ pub fn load_agreement(name_or_path: &str) -> Result<LoadedAgreement, LoadError> 
             agreement,
             law,
             source: AgreementSource::File(path.to_path_buf()),
+            text,
+            law_text,
         });
     }
     load_builtin(name_or_path)
@@ -178,17 +213,21 @@ pub fn load_builtin(name: &str) -> Result<LoadedAgreement, LoadError> {
             .collect::<Vec<_>>()
             .join(", "),
     })?;
+    let (law, law_text) = law;
     Ok(LoadedAgreement {
         agreement,
         law,
         source: AgreementSource::Builtin(name.to_string()),
+        text: text.to_string(),
+        law_text,
     })
 }
 
-fn builtin_law(id: &str) -> Option<LawParams> {
+fn builtin_law(id: &str) -> Option<(LawParams, String)> {
     let (_, text) = BUILTIN_LAWS.iter().find(|(n, _)| *n == id)?;
     // The built-in law file is checked by the test suite; a problem here is a bug.
-    parse_law(text, &format!("agreements/law/{id}.toml")).ok()
+    let law = parse_law(text, &format!("agreements/law/{id}.toml")).ok()?;
+    Some((law, text.to_string()))
 }
 
 // ---------------------------------------------------------------------------

@@ -1,12 +1,21 @@
-//! Departments, areas, pools and decisions files: CSV → rules input types.
+//! Departments, areas, pools and decisions files: CSV or XLSX → rules input types.
 //!
 //! The files come from Danish spreadsheets, so the reader accepts `;` or `,` as the
 //! separator (detected from the header line), `,` or `.` as the decimal mark, UTF-8 with
-//! or without a byte-order mark, and Windows-1252. Every bad cell is reported with file,
-//! line, column, value and what was expected; a file with any bad row yields no data.
+//! or without a byte-order mark, and Windows-1252. XLSX workbooks are read directly
+//! (one sheet; cached formula values; date cells as ISO dates), their rows fed through the
+//! same per-row parsing as CSV. A [`ColumnMapping`] (TOML) renames another layout's
+//! headers to trappe's columns. Every bad cell is reported with file, line (the
+//! spreadsheet's row number), column, value and what was expected; a file with any bad
+//! row yields no data.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::io::{self, Cursor, Read};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
 
 use trappe_rules::designation::{AreaCounts, Count};
 use trappe_rules::placement::{Area, AreaDecision, Department, OfficialPool};
@@ -27,7 +36,10 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.column.is_empty() {
+        if self.line == 0 && self.column.is_empty() {
+            // A problem with the file as a whole (size, format, sheet).
+            write!(f, "{}: {}", self.file, self.expected)
+        } else if self.column.is_empty() {
             write!(f, "{} line {}: {}", self.file, self.line, self.expected)
         } else {
             write!(
@@ -73,17 +85,149 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+impl InputErrors {
+    /// One problem with the file as a whole (line 0: no line is shown).
+    pub fn whole_file(file: &str, expected: impl Into<String>) -> Self {
+        Self::one(file, 0, expected)
+    }
+
+    fn one(file: &str, line: u64, expected: impl Into<String>) -> Self {
+        InputErrors {
+            errors: vec![InputError {
+                file: file.to_string(),
+                line,
+                column: String::new(),
+                value: String::new(),
+                expected: expected.into(),
+            }],
+            truncated: false,
+        }
+    }
+}
+
 /// A table being read: the header's columns and the problems found so far.
 struct Table<'a> {
     file: &'a str,
-    /// The header's column names, lower-cased, in file order. A linear search beats
-    /// hashing here: a handful of short names, mostly told apart by length alone.
+    /// The header's columns as trappe names (mapped, or the header lower-cased), in file
+    /// order. A linear search beats hashing here: a handful of short names, mostly told
+    /// apart by length alone.
     columns: Vec<String>,
+    /// The header cells as the file writes them (trimmed), in file order.
+    headers: Vec<String>,
+    /// Whether each column was found through the mapping, and whether it holds fractions.
+    mapped: Vec<bool>,
+    fraction: Vec<bool>,
+    mapping: Option<&'a ColumnMapping>,
     errors: Vec<InputError>,
     truncated: bool,
 }
 
 impl<'a> Table<'a> {
+    /// Resolves the header through the mapping and checks the required columns.
+    fn open(
+        file: &'a str,
+        mapping: Option<&'a ColumnMapping>,
+        header: &csv::StringRecord,
+        line: u64,
+        required: &[&str],
+    ) -> Result<Self, InputErrors> {
+        let mut table = Table {
+            file,
+            columns: Vec::with_capacity(header.len()),
+            headers: Vec::with_capacity(header.len()),
+            mapped: Vec::with_capacity(header.len()),
+            fraction: Vec::with_capacity(header.len()),
+            mapping,
+            errors: Vec::new(),
+            truncated: false,
+        };
+        for h in header.iter() {
+            let h = h.trim();
+            let normal = normalize_header(h);
+            match mapping.and_then(|m| m.for_header(&normal)) {
+                Some(m) => {
+                    table.columns.push(m.column.to_string());
+                    table.mapped.push(true);
+                    table.fraction.push(m.fraction);
+                }
+                None => {
+                    table.columns.push(normal);
+                    table.mapped.push(false);
+                    table.fraction.push(false);
+                }
+            }
+            table.headers.push(h.to_string());
+        }
+        // A mapped header and a column under trappe's own name must not both give one
+        // column: which one would be read is not obvious.
+        for i in 0..table.columns.len() {
+            for j in i + 1..table.columns.len() {
+                if table.columns[i] == table.columns[j] && (table.mapped[i] || table.mapped[j]) {
+                    let c = table.columns[i].clone();
+                    let (a, b) = (table.headers[i].clone(), table.headers[j].clone());
+                    table.push(
+                        line,
+                        "",
+                        "",
+                        format!("the columns {a:?} and {b:?} both give the column {c}; remove one, or change the mapping"),
+                    );
+                }
+            }
+        }
+        let missing: Vec<String> = required
+            .iter()
+            .copied()
+            .filter(|c| !table.has(c))
+            .map(|c| match mapping.and_then(|m| m.for_column(c)) {
+                Some(m) => format!("{c} (expected header {:?})", m.header),
+                None => c.to_string(),
+            })
+            .collect();
+        if !missing.is_empty() {
+            table.push(
+                line,
+                "",
+                "",
+                format!(
+                    "the header lacks the column(s) {}; found: {}",
+                    missing.join(", "),
+                    table.headers.join(", ")
+                ),
+            );
+        }
+        if table.errors.is_empty() {
+            Ok(table)
+        } else {
+            Err(InputErrors {
+                errors: table.errors,
+                truncated: table.truncated,
+            })
+        }
+    }
+
+    /// How errors name a column: the file's own header for a mapped column, with trappe's
+    /// name in parentheses.
+    fn label(&self, column: &str) -> String {
+        if column.is_empty() {
+            return String::new();
+        }
+        match self.columns.iter().position(|c| c == column) {
+            Some(i) if self.mapped[i] => format!("{} ({column})", self.headers[i]),
+            Some(_) => column.to_string(),
+            None => match self.mapping.and_then(|m| m.for_column(column)) {
+                Some(m) => format!("{} ({column})", m.header),
+                None => column.to_string(),
+            },
+        }
+    }
+
+    fn is_fraction(&self, column: &str) -> bool {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .is_some_and(|i| self.fraction[i])
+    }
+
     fn push(&mut self, line: u64, column: &str, value: &str, expected: impl Into<String>) {
         if self.errors.len() >= MAX_PROBLEMS {
             self.truncated = true;
@@ -92,7 +236,7 @@ impl<'a> Table<'a> {
         self.errors.push(InputError {
             file: self.file.to_string(),
             line,
-            column: column.to_string(),
+            column: self.label(column),
             value: value.to_string(),
             expected: expected.into(),
         });
@@ -157,8 +301,19 @@ impl<'a> Table<'a> {
         if v.is_empty() {
             return None;
         }
-        match parse_decimal(v) {
+        let fraction = self.is_fraction(column);
+        match parse_decimal(v).map(|d| if fraction { fraction_to_pct(d) } else { d }) {
             Some(d) if d >= Pct::ZERO && d <= Pct::from(max) => Some(d),
+            Some(_) if fraction => {
+                let top = Pct::from(max) / Pct::from(100);
+                self.push(
+                    line,
+                    column,
+                    v,
+                    format!("is outside 0–{top} (a fraction: 0.254 means 25.4 %)"),
+                );
+                None
+            }
             Some(_) => {
                 self.push(line, column, v, format!("is outside 0–{max}"));
                 None
@@ -199,13 +354,14 @@ impl<'a> Table<'a> {
         let e = self.pct(rec, line, cols[2], 100);
         let i = self.pct(rec, line, cols[3], 1000);
         if present.iter().any(|p| *p) && !present.iter().all(|p| *p) {
-            let missing: Vec<&str> = cols
+            let missing: Vec<String> = cols
                 .iter()
                 .zip(&present)
                 .filter(|(_, p)| !**p)
-                .map(|(c, _)| *c)
+                .map(|(c, _)| self.label(c))
                 .collect();
-            self.push(line, missing[0], "", format!("is empty while other indicators are given; give all four indicators or none (missing: {})", missing.join(", ")));
+            let first = cols[present.iter().position(|p| !p).unwrap_or(0)];
+            self.push(line, first, "", format!("is empty while other indicators are given; give all four indicators or none (missing: {})", missing.join(", ")));
             return None;
         }
         Some(Figures {
@@ -262,34 +418,48 @@ pub fn parse_date(s: &str) -> Option<Date> {
         .ok()
 }
 
-/// Opens a table: decodes, detects the separator, reads the header and checks the
-/// required columns. Returns the records with their line numbers.
+/// Hands a non-empty row to the row parser.
+fn feed<'a>(
+    table: &mut Table<'a>,
+    line: u64,
+    rec: &csv::StringRecord,
+    row: &mut impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) {
+    if rec.iter().all(|c| c.trim().is_empty()) {
+        return; // Spreadsheets leave empty trailing rows.
+    }
+    row(table, line, rec);
+}
+
+/// Opens a table (CSV or XLSX), reads the header, checks the required columns and hands
+/// every row with its line number to `row`.
 fn read_table<'a>(
     bytes: &[u8],
     file: &'a str,
+    opts: TableOptions<'a>,
     required: &[&str],
     mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
 ) -> Result<Table<'a>, InputErrors> {
-    let text = decode(bytes);
-    let fail = |line, expected: String| InputErrors {
-        errors: vec![InputError {
-            file: file.to_string(),
-            line,
-            column: String::new(),
-            value: String::new(),
-            expected,
-        }],
-        truncated: false,
-    };
-    let first = text.lines().next().unwrap_or("");
-    if first.trim().is_empty() {
-        return Err(fail(
+    let empty = || {
+        InputErrors::one(
+            file,
             1,
             format!(
                 "the file is empty; expected a header line with the columns {}",
                 required.join(", ")
             ),
-        ));
+        )
+    };
+    if bytes.is_empty() {
+        return Err(empty());
+    }
+    if is_xlsx(bytes, file) {
+        return read_xlsx_table(bytes, file, opts, required, row);
+    }
+    let text = decode(bytes);
+    let first = text.lines().next().unwrap_or("");
+    if first.trim().is_empty() {
+        return Err(empty());
     }
     let delimiter = if first.matches(';').count() > first.matches(',').count() {
         b';'
@@ -302,33 +472,9 @@ fn read_table<'a>(
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .map_err(|e| fail(1, format!("the header cannot be read: {e}")))?
+        .map_err(|e| InputErrors::one(file, 1, format!("the header cannot be read: {e}")))?
         .clone();
-    let columns: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|c| !columns.iter().any(|h| h == c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(fail(
-            1,
-            format!(
-                "the header lacks the column(s) {}; found: {}",
-                missing.join(", "),
-                header.iter().collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    }
-    let mut table = Table {
-        file,
-        columns,
-        errors: Vec::new(),
-        truncated: false,
-    };
+    let mut table = Table::open(file, opts.mapping, &header, 1, required)?;
     // One record, reused for every row: rows are handed to `row` as they are read.
     let mut rec = csv::StringRecord::new();
     loop {
@@ -336,10 +482,7 @@ fn read_table<'a>(
             Ok(false) => break,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
-                if rec.iter().all(|c| c.trim().is_empty()) {
-                    continue; // Spreadsheets leave empty trailing rows.
-                }
-                row(&mut table, line, &rec);
+                feed(&mut table, line, &rec, &mut row);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -366,6 +509,664 @@ fn read_table<'a>(
     Ok(table)
 }
 
+// ---------------------------------------------------------------------------------------
+// XLSX
+
+/// The magic bytes a zip archive (and so an XLSX workbook) starts with.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Whether a file is read as XLSX: its bytes are a zip archive or its name ends in `.xlsx`.
+pub fn is_xlsx(bytes: &[u8], file: &str) -> bool {
+    bytes.starts_with(ZIP_MAGIC)
+        || file.len() >= 5
+            && file.is_char_boundary(file.len() - 5)
+            && file[file.len() - 5..].eq_ignore_ascii_case(".xlsx")
+}
+
+/// Checks a zip archive before it is opened: the sizes its directory declares, then the
+/// bytes its entries really expand to (streamed, nothing kept), may not exceed `limit`.
+/// A zip bomb is refused here instead of exhausting memory in the XLSX reader.
+pub fn check_zip_expansion(bytes: &[u8], file: &str, limit: u64) -> Result<(), InputErrors> {
+    let refuse = |size: u64| {
+        InputErrors::whole_file(
+            file,
+            format!(
+                "expands to more than {} when unpacked (the zip archive declares {}); trappe refuses it as a possible zip bomb",
+                human_size(limit, false),
+                human_size(size, true)
+            ),
+        )
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        InputErrors::whole_file(
+            file,
+            format!("is not an XLSX file (a damaged or cut-off zip archive: {e})"),
+        )
+    })?;
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| {
+            InputErrors::whole_file(
+                file,
+                format!("is not an XLSX file (a damaged zip archive: {e})"),
+            )
+        })?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > limit {
+        return Err(refuse(declared));
+    }
+    // The directory may lie: count what the entries really expand to.
+    let mut actual: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| {
+            InputErrors::whole_file(
+                file,
+                format!("is not an XLSX file (a damaged zip archive: {e})"),
+            )
+        })?;
+        let allowed = limit - actual;
+        let n = io::copy(&mut entry.take(allowed + 1), &mut io::sink()).map_err(|e| {
+            InputErrors::whole_file(
+                file,
+                format!("is not an XLSX file (a damaged zip archive: {e})"),
+            )
+        })?;
+        if n > allowed {
+            return Err(refuse(declared));
+        }
+        actual += n;
+    }
+    Ok(())
+}
+
+/// Excel's column letters for a 0-based column index (0 → A, 27 → AB).
+fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A float as Excel shows it: at most 15 significant digits (binary noise from formulas
+/// such as 0.1+0.2 dropped), in the shortest decimal form ("1234", "25.4").
+fn float_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    if rounded == 0.0 {
+        return "0".to_string();
+    }
+    rounded.to_string()
+}
+
+/// An Excel date/time as text: a date as ISO `YYYY-MM-DD`; a time of day, or a date with a
+/// time, as written with the time (so a date column reports it).
+fn datetime_text(dt: &calamine::ExcelDateTime) -> String {
+    if dt.is_duration() {
+        return float_text(dt.as_f64());
+    }
+    let (y, m, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
+    if dt.as_f64() < 1.0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else if (h, mi, s, ms) == (0, 0, 0, 0) {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    }
+}
+
+/// A cell's value as the text the row parsers read.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float_text(*f),
+        Data::Bool(b) => (if *b { "TRUE" } else { "FALSE" }).to_string(),
+        Data::DateTime(dt) => datetime_text(dt),
+        Data::DateTimeIso(s) => match s.split_once('T') {
+            Some((date, "00:00:00")) => date.to_string(),
+            _ => s.clone(),
+        },
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+fn read_xlsx_table<'a>(
+    bytes: &[u8],
+    file: &'a str,
+    opts: TableOptions<'a>,
+    required: &[&str],
+    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) -> Result<Table<'a>, InputErrors> {
+    use calamine::Reader;
+    if !bytes.starts_with(ZIP_MAGIC) {
+        return Err(InputErrors::whole_file(
+            file,
+            "is not an XLSX file (not a zip archive); save it from the spreadsheet program as Excel Workbook (.xlsx), or export CSV",
+        ));
+    }
+    let limit = 4 * (bytes.len() as u64).max(DEFAULT_MAX_FILE_BYTES);
+    check_zip_expansion(bytes, file, limit)?;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| {
+            InputErrors::whole_file(
+                file,
+                format!("is not an XLSX file (the zip archive is not an Excel workbook: {e})"),
+            )
+        })?;
+    let names = workbook.sheet_names();
+    let wanted = opts.sheet.or(opts.mapping.and_then(|m| m.sheet.as_deref()));
+    let sheet = match wanted {
+        Some(w) => names
+            .iter()
+            .find(|n| n.as_str() == w)
+            .or_else(|| {
+                names
+                    .iter()
+                    .find(|n| n.trim().eq_ignore_ascii_case(w.trim()))
+            })
+            .ok_or_else(|| {
+                InputErrors::whole_file(
+                    file,
+                    format!(
+                        "has no sheet {w:?}; its sheets are: {}",
+                        names
+                            .iter()
+                            .map(|n| format!("{n:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?
+            .clone(),
+        None => names
+            .first()
+            .ok_or_else(|| InputErrors::whole_file(file, "has no sheets"))?
+            .clone(),
+    };
+    let range = workbook.worksheet_range(&sheet).map_err(|e| {
+        InputErrors::whole_file(file, format!("sheet {sheet:?} cannot be read: {e}"))
+    })?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| (u64::from(row0) + i as u64 + 1, cells))
+        .filter(|(_, cells)| cells.iter().any(|c| !cell_text(c).trim().is_empty()));
+    let Some((header_line, header_cells)) = rows.next() else {
+        return Err(InputErrors::one(
+            file,
+            1,
+            format!(
+                "sheet {sheet:?} is empty; expected a header row with the columns {}",
+                required.join(", ")
+            ),
+        ));
+    };
+    let width = header_cells
+        .iter()
+        .rposition(|c| !cell_text(c).trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let header: csv::StringRecord = header_cells[..width].iter().map(cell_text).collect();
+    let mut table = Table::open(file, opts.mapping, &header, header_line, required)?;
+    let last = column_letters(col0 + width as u32 - 1);
+    let mut rec = csv::StringRecord::new();
+    for (line, cells) in rows {
+        if let Some(j) = cells[width..]
+            .iter()
+            .position(|c| !cell_text(c).trim().is_empty())
+        {
+            let letter = column_letters(col0 + (width + j) as u32);
+            let value = cell_text(&cells[width + j]);
+            table.push(
+                line,
+                "",
+                "",
+                format!("has the value {value:?} in column {letter}, right of the header's last column {last}; give the column a header or remove the value"),
+            );
+        }
+        rec.clear();
+        for c in &cells[..width] {
+            rec.push_field(&cell_text(c));
+        }
+        feed(&mut table, line, &rec, &mut row);
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading files
+
+/// The largest input file read by default (256 MB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A size as people read it: "512 bytes", "2.0 GB". With `decimal`, always one decimal
+/// above bytes; without, only when the size is not a whole number of units.
+fn human_size(n: u64, decimal: bool) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut unit = 0;
+    let mut whole = n;
+    while whole >= 1024 && unit < UNITS.len() - 1 {
+        whole /= 1024;
+        unit += 1;
+    }
+    if unit == 0 {
+        return format!("{n} bytes");
+    }
+    let scale = 1024u64.pow(unit as u32);
+    if !decimal && n / scale * scale == n {
+        format!("{} {}", n / scale, UNITS[unit])
+    } else {
+        format!("{:.1} {}", n as f64 / scale as f64, UNITS[unit])
+    }
+}
+
+/// Reads an input file whole, after checking its size from the file system: a file larger
+/// than `max_bytes` is refused before any of it is read, an empty file is an error, and an
+/// XLSX workbook (zip) whose directory declares more than 4 × `max_bytes` unpacked is
+/// refused as a possible zip bomb.
+pub fn read_input_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, InputErrors> {
+    let file = path.display().to_string();
+    let io_error = |e: io::Error| {
+        InputErrors::whole_file(
+            &file,
+            match e.kind() {
+                io::ErrorKind::NotFound => "does not exist".to_string(),
+                io::ErrorKind::PermissionDenied => "cannot be read: permission denied".to_string(),
+                _ => format!("cannot be read: {e}"),
+            },
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if meta.is_dir() {
+        return Err(InputErrors::whole_file(
+            &file,
+            "is a directory; expected a CSV or XLSX file",
+        ));
+    }
+    // Pipes and devices report 0 bytes: for them only the read below is limited.
+    if meta.is_file() {
+        if meta.len() == 0 {
+            return Err(InputErrors::whole_file(&file, "the file is empty"));
+        }
+        if meta.len() > max_bytes {
+            return Err(too_big(&file, meta.len(), max_bytes));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path)
+        .map_err(io_error)?
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big(&file, bytes.len() as u64, max_bytes));
+    }
+    if bytes.is_empty() {
+        return Err(InputErrors::whole_file(&file, "the file is empty"));
+    }
+    if bytes.starts_with(ZIP_MAGIC) {
+        check_declared_zip_size(&bytes, &file, max_bytes.saturating_mul(4))?;
+    }
+    Ok(bytes)
+}
+
+fn too_big(file: &str, size: u64, max: u64) -> InputErrors {
+    InputErrors::whole_file(
+        file,
+        format!(
+            "is {}; trappe reads files up to {}",
+            human_size(size, true),
+            human_size(max, false)
+        ),
+    )
+}
+
+/// The quick half of [`check_zip_expansion`]: only the sizes the zip directory declares.
+fn check_declared_zip_size(bytes: &[u8], file: &str, limit: u64) -> Result<(), InputErrors> {
+    // A damaged archive is reported when the workbook is opened.
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        if let Ok(entry) = archive.by_index_raw(i) {
+            declared = declared.saturating_add(entry.size());
+        }
+    }
+    if declared > limit {
+        return Err(InputErrors::whole_file(
+            file,
+            format!(
+                "expands to {} when unpacked, more than {} (4 × the file size limit); trappe refuses it as a possible zip bomb",
+                human_size(declared, true),
+                human_size(limit, false)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Column mappings
+
+/// Every column name the table readers know.
+pub const KNOWN_COLUMNS: &[&str] = &[
+    "department_id",
+    "name",
+    "organisation_id",
+    "municipality_code",
+    "area_id",
+    "local_district",
+    "family_homes",
+    "youth_homes",
+    "elderly_homes",
+    "residents",
+    "unemployment_pct",
+    "convictions_pct",
+    "primary_education_pct",
+    "income_pct",
+    "non_western_pct",
+    "allocated_pct",
+    "designation",
+    "unemployed_count",
+    "aged_18_64_count",
+    "convicted_count",
+    "aged_18_plus_count",
+    "primary_education_count",
+    "aged_30_59_count",
+    "prior_parallelsamfund_lists",
+    "pool_id",
+    "members",
+    "ground",
+    "decided_by",
+    "decided_on",
+];
+
+/// Options of the `read_*_with` functions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions<'a> {
+    /// The XLSX sheet to read; else the mapping's `sheet`, else the first sheet. Ignored
+    /// for CSV.
+    pub sheet: Option<&'a str>,
+    /// Headers of another layout, renamed to trappe's columns.
+    pub mapping: Option<&'a ColumnMapping>,
+}
+
+/// One mapped column: trappe's name and the header another layout gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedColumn {
+    /// trappe's column name, e.g. `unemployment_pct`.
+    pub column: &'static str,
+    /// The header as the mapping writes it, e.g. `Andel uden for arbejdsmarkedet`.
+    pub header: String,
+    /// The file gives a fraction (0.254) for a percentage (25.4).
+    pub fraction: bool,
+    /// The header trimmed, inner whitespace collapsed, lower-cased: what is compared.
+    normalized: String,
+}
+
+/// A column mapping file: trappe's column names → the headers of another layout (see
+/// docs/agreements.md, "Importing other layouts: column mappings").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ColumnMapping {
+    /// The XLSX sheet to read when the caller names none.
+    pub sheet: Option<String>,
+    pub columns: Vec<MappedColumn>,
+}
+
+impl ColumnMapping {
+    /// The mapping of a trappe column, if any.
+    pub fn for_column(&self, column: &str) -> Option<&MappedColumn> {
+        self.columns.iter().find(|m| m.column == column)
+    }
+
+    /// The mapping whose header matches a normalized file header.
+    fn for_header(&self, normalized: &str) -> Option<&MappedColumn> {
+        self.columns.iter().find(|m| m.normalized == normalized)
+    }
+}
+
+/// How headers are compared: trimmed, inner whitespace (also line breaks within an
+/// Excel cell) collapsed to one space, lower-cased.
+fn normalize_header(h: &str) -> String {
+    let mut out = String::with_capacity(h.len());
+    for (i, word) in h.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.to_lowercase()
+}
+
+/// 0.254 → 25.4, exactly: the decimal point moves two places (0.5 → 50, not 50.0).
+fn fraction_to_pct(d: Pct) -> Pct {
+    let scale = d.scale();
+    if scale >= 2 {
+        let mut p = d;
+        p.set_scale(scale - 2).map_or(d * Pct::from(100), |()| p)
+    } else {
+        d.mantissa()
+            .checked_mul(10i128.pow(2 - scale))
+            .and_then(|m| Pct::try_from_i128_with_scale(m, 0).ok())
+            .unwrap_or(d * Pct::from(100))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    sheet: Option<Spanned<String>>,
+    columns: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+}
+
+/// Parses a column mapping (TOML). Every problem is reported with its line and column in
+/// the mapping file (the `column` field of the error holds the column number).
+pub fn parse_mapping(text: &str, file: &str) -> Result<ColumnMapping, InputErrors> {
+    let position = |offset: usize| {
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() as u64 + 1;
+        let column = before
+            .rfind('\n')
+            .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+            + 1;
+        (line, column)
+    };
+    let mut errors: Vec<InputError> = Vec::new();
+    let mut problem = |span: std::ops::Range<usize>, value: &str, expected: String| {
+        let (line, column) = position(span.start);
+        // Without a value to quote, the position goes into the sentence:
+        // "m.toml line 2: column 13: …".
+        let (column, expected) = if value.is_empty() {
+            (String::new(), format!("column {column}: {expected}"))
+        } else {
+            (column.to_string(), expected)
+        };
+        errors.push(InputError {
+            file: file.to_string(),
+            line,
+            column,
+            value: value.to_string(),
+            expected,
+        });
+    };
+    let raw: RawMapping = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            problem(span, "", e.message().trim().to_string());
+            return Err(InputErrors {
+                errors,
+                truncated: false,
+            });
+        }
+    };
+    let mut mapping = ColumnMapping::default();
+    if let Some(sheet) = raw.sheet {
+        if sheet.get_ref().trim().is_empty() {
+            problem(
+                sheet.span(),
+                sheet.get_ref(),
+                "is an empty sheet name; leave `sheet` out to read the first sheet".into(),
+            );
+        } else {
+            mapping.sheet = Some(sheet.get_ref().trim().to_string());
+        }
+    }
+    let Some(columns) = raw.columns else {
+        problem(
+            0..0,
+            "",
+            "the mapping has no [columns] table; expected e.g. [columns] department_id = \"Afdelingsnr.\""
+                .into(),
+        );
+        return Err(InputErrors {
+            errors,
+            truncated: false,
+        });
+    };
+    // In file order, so problems come out top to bottom.
+    let mut entries: Vec<_> = columns.into_iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    let mut seen: Vec<(String, &'static str, u64)> = Vec::new();
+    for (key, value) in entries {
+        let name = key.get_ref().as_str();
+        let Some(column) = KNOWN_COLUMNS.iter().copied().find(|c| *c == name) else {
+            problem(
+                key.span(),
+                name,
+                format!(
+                    "is not a trappe column; known columns: {}",
+                    KNOWN_COLUMNS.join(", ")
+                ),
+            );
+            continue;
+        };
+        let span = value.span();
+        let (header, fraction) = match value.get_ref() {
+            toml::Value::String(h) => (h.clone(), false),
+            toml::Value::Table(t) => {
+                let mut ok = true;
+                for k in t.keys() {
+                    if k != "header" && k != "fraction" {
+                        problem(
+                            span.clone(),
+                            k,
+                            "is not a key of a column; expected header and optionally fraction"
+                                .into(),
+                        );
+                        ok = false;
+                    }
+                }
+                let header = match t.get("header") {
+                    Some(toml::Value::String(h)) => h.clone(),
+                    Some(other) => {
+                        problem(
+                            span.clone(),
+                            &other.to_string(),
+                            "is not a header; expected a string".into(),
+                        );
+                        continue;
+                    }
+                    None => {
+                        problem(
+                            span.clone(),
+                            "",
+                            format!("{name} has no header; expected {name} = {{ header = \"…\" }}"),
+                        );
+                        continue;
+                    }
+                };
+                let fraction = match t.get("fraction") {
+                    None => false,
+                    Some(toml::Value::Boolean(b)) => *b,
+                    Some(other) => {
+                        problem(
+                            span.clone(),
+                            &other.to_string(),
+                            "is not true or false (fraction)".into(),
+                        );
+                        false
+                    }
+                };
+                if !ok {
+                    continue;
+                }
+                (header, fraction)
+            }
+            other => {
+                problem(
+                    span,
+                    &other.to_string(),
+                    "is not a header; expected a string or { header = \"…\", fraction = true }"
+                        .into(),
+                );
+                continue;
+            }
+        };
+        let normalized = normalize_header(&header);
+        if normalized.is_empty() {
+            problem(
+                span,
+                &header,
+                format!(
+                    "is an empty header for {name}; give the layout's header, or leave {name} out"
+                ),
+            );
+            continue;
+        }
+        if fraction && !column.ends_with("_pct") {
+            problem(
+                span.clone(),
+                &header,
+                format!("has fraction = true, but {name} is not a percentage column"),
+            );
+        }
+        let (line, _) = position(span.start);
+        if let Some((_, other, other_line)) = seen.iter().find(|(n, _, _)| *n == normalized) {
+            problem(
+                span,
+                &header,
+                format!("is already the header of {other} (line {other_line}); each header can give one column"),
+            );
+            continue;
+        }
+        seen.push((normalized.clone(), column, line));
+        mapping.columns.push(MappedColumn {
+            column,
+            header: header.trim().to_string(),
+            fraction,
+            normalized,
+        });
+    }
+    if errors.is_empty() {
+        Ok(mapping)
+    } else {
+        let truncated = errors.len() > MAX_PROBLEMS;
+        errors.truncate(MAX_PROBLEMS);
+        Err(InputErrors { errors, truncated })
+    }
+}
+
+/// Reads and parses a column mapping file.
+pub fn load_mapping(path: &Path) -> Result<ColumnMapping, InputErrors> {
+    let bytes = read_input_file(path, 1024 * 1024)?;
+    let file = path.display().to_string();
+    parse_mapping(&decode(&bytes), &file)
+}
+
 const DEPARTMENT_COLUMNS: &[&str] = &[
     "department_id",
     "name",
@@ -376,11 +1177,20 @@ const DEPARTMENT_COLUMNS: &[&str] = &[
     "residents",
 ];
 
-/// Reads a departments file (the columns of `trappe classify`).
+/// Reads a departments file (the columns of `trappe classify`), CSV or XLSX.
 pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, InputErrors> {
+    read_departments_with(bytes, file, TableOptions::default())
+}
+
+/// [`read_departments`] with a sheet and a column mapping.
+pub fn read_departments_with(
+    bytes: &[u8],
+    file: &str,
+    opts: TableOptions<'_>,
+) -> Result<Vec<Department>, InputErrors> {
     let mut rows = Vec::with_capacity(bytes.len() / 100);
     let mut seen: HashMap<String, u64> = HashMap::with_capacity(bytes.len() / 100);
-    let t = read_table(bytes, file, DEPARTMENT_COLUMNS, |t, line, rec| {
+    let t = read_table(bytes, file, opts, DEPARTMENT_COLUMNS, |t, line, rec| {
         let id = t.text(rec, line, "department_id");
         if let Some(first) = seen.insert(id.clone(), line) {
             t.push(
@@ -433,6 +1243,16 @@ pub fn read_departments(bytes: &[u8], file: &str) -> Result<Vec<Department>, Inp
 /// Reads an areas file. With `need_figures`, every area must carry the indicator
 /// columns and the origin share (for `trappe designate`).
 pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Area>, InputErrors> {
+    read_areas_with(bytes, file, need_figures, TableOptions::default())
+}
+
+/// [`read_areas`] with a sheet and a column mapping.
+pub fn read_areas_with(
+    bytes: &[u8],
+    file: &str,
+    need_figures: bool,
+    opts: TableOptions<'_>,
+) -> Result<Vec<Area>, InputErrors> {
     let mut required = vec!["area_id", "name", "residents"];
     if need_figures {
         required.extend([
@@ -445,7 +1265,7 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
     }
     let mut rows = Vec::with_capacity(bytes.len() / 100);
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let t = read_table(bytes, file, &required, |t, line, rec| {
+    let t = read_table(bytes, file, opts, &required, |t, line, rec| {
         let id = t.text(rec, line, "area_id");
         if let Some(first) = seen.insert(id.clone(), line) {
             t.push(
@@ -530,6 +1350,15 @@ pub fn read_areas(bytes: &[u8], file: &str, need_figures: bool) -> Result<Vec<Ar
 /// Reads a pools file: `pool_id, members` (space-separated department ids) and the
 /// four indicator columns.
 pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputErrors> {
+    read_pools_with(bytes, file, TableOptions::default())
+}
+
+/// [`read_pools`] with a sheet and a column mapping.
+pub fn read_pools_with(
+    bytes: &[u8],
+    file: &str,
+    opts: TableOptions<'_>,
+) -> Result<Vec<OfficialPool>, InputErrors> {
     let required = [
         "pool_id",
         "members",
@@ -540,7 +1369,7 @@ pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputEr
     ];
     let mut rows = Vec::new();
     let mut member_of: HashMap<String, String> = HashMap::new();
-    let t = read_table(bytes, file, &required, |t, line, rec| {
+    let t = read_table(bytes, file, opts, &required, |t, line, rec| {
         let id = t.text(rec, line, "pool_id");
         let members: Vec<String> = t
             .cell(rec, "members")
@@ -587,10 +1416,20 @@ pub fn read_pools(bytes: &[u8], file: &str) -> Result<Vec<OfficialPool>, InputEr
 
 /// Reads a decisions file: `area_id, ground, decided_by, decided_on`.
 pub fn read_decisions(bytes: &[u8], file: &str) -> Result<Vec<AreaDecision>, InputErrors> {
+    read_decisions_with(bytes, file, TableOptions::default())
+}
+
+/// [`read_decisions`] with a sheet and a column mapping.
+pub fn read_decisions_with(
+    bytes: &[u8],
+    file: &str,
+    opts: TableOptions<'_>,
+) -> Result<Vec<AreaDecision>, InputErrors> {
     let mut rows = Vec::new();
     let t = read_table(
         bytes,
         file,
+        opts,
         &["area_id", "ground", "decided_by", "decided_on"],
         |t, line, rec| {
             let area_id = t.text(rec, line, "area_id");
@@ -712,6 +1551,72 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("lacks the column(s) organisation_id"), "{err}");
+    }
+
+    #[rstest]
+    #[case(calamine::Data::Float(1234.0), "1234")]
+    #[case(calamine::Data::Float(25.4), "25.4")]
+    #[case(calamine::Data::Float(0.1 + 0.2), "0.3")]
+    #[case(calamine::Data::Float(-0.0), "0")]
+    #[case(calamine::Data::Float(1e21), "1000000000000000000000")]
+    #[case(calamine::Data::Int(7), "7")]
+    #[case(calamine::Data::Error(calamine::CellErrorType::Div0), "#DIV/0!")]
+    #[case(calamine::Data::DateTimeIso("2024-03-01T00:00:00".into()), "2024-03-01")]
+    #[case(
+        calamine::Data::DateTime(calamine::ExcelDateTime::new(
+            45352.0,
+            calamine::ExcelDateTimeType::DateTime,
+            false
+        )),
+        "2024-03-01"
+    )]
+    #[case(
+        calamine::Data::DateTime(calamine::ExcelDateTime::new(
+            45352.5,
+            calamine::ExcelDateTimeType::DateTime,
+            false
+        )),
+        "2024-03-01 12:00:00"
+    )]
+    #[case(
+        calamine::Data::DateTime(calamine::ExcelDateTime::new(
+            0.5,
+            calamine::ExcelDateTimeType::DateTime,
+            false
+        )),
+        "12:00:00"
+    )]
+    fn xlsx_cells_as_text(#[case] cell: calamine::Data, #[case] expected: &str) {
+        assert_eq!(cell_text(&cell), expected);
+    }
+
+    #[rstest]
+    #[case("0.254", "25.4")]
+    #[case("0,5", "50")]
+    #[case("1", "100")]
+    #[case("0.12345", "12.345")]
+    fn fractions_move_the_point_exactly(#[case] input: &str, #[case] expected: &str) {
+        let d = fraction_to_pct(parse_decimal(input).unwrap());
+        assert_eq!(d.to_string(), expected);
+    }
+
+    #[rstest]
+    #[case(0, "A")]
+    #[case(25, "Z")]
+    #[case(26, "AA")]
+    #[case(27, "AB")]
+    #[case(701, "ZZ")]
+    #[case(702, "AAA")]
+    fn excel_column_letters(#[case] col: u32, #[case] expected: &str) {
+        assert_eq!(column_letters(col), expected);
+    }
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(2 * 1024 * 1024 * 1024, true), "2.0 GB");
+        assert_eq!(human_size(DEFAULT_MAX_FILE_BYTES, false), "256 MB");
+        assert_eq!(human_size(1536, false), "1.5 KB");
+        assert_eq!(human_size(30, true), "30 bytes");
     }
 
     #[test]

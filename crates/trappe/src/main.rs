@@ -1,5 +1,7 @@
 //! The `trappe` command line: argument parsing and wiring only. The rules live in
-//! `trappe-rules`, the file formats in `trappe-formats`.
+//! `trappe-rules`, the file formats in `trappe-formats`, the database in `trappe-store`.
+
+mod store_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    db: store_cmd::DbArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,7 +41,7 @@ enum FormatArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum LangArg {
+pub(crate) enum LangArg {
     Da,
     En,
 }
@@ -127,7 +131,7 @@ enum Command {
     Generate {
         #[arg(long, value_enum)]
         preset: Preset,
-        /// Directory to write departments.csv, areas.csv and decisions.csv into.
+        /// Directory to write departments, areas (CSV and XLSX) and decisions.csv into.
         #[arg(long)]
         out: PathBuf,
         #[arg(long, default_value_t = 2024)]
@@ -138,6 +142,56 @@ enum Command {
         /// National preset: departments per municipality.
         #[arg(long, default_value_t = 100)]
         per_municipality: usize,
+    },
+    /// Import a CSV or XLSX file into the database (all or nothing) and recompute placements.
+    Import {
+        #[command(subcommand)]
+        command: store_cmd::ImportCommand,
+    },
+    /// Every department's placement in force on a date (default today), from the database.
+    Overview {
+        #[arg(long)]
+        on: Option<Date>,
+        #[command(flatten)]
+        report: store_cmd::ReportArgs,
+    },
+    /// One department's figures and placement over time.
+    History {
+        department: String,
+        #[command(flatten)]
+        report: store_cmd::ReportArgs,
+    },
+    /// Departments that moved step between two dates, and why.
+    Changes {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        #[command(flatten)]
+        report: store_cmd::ReportArgs,
+    },
+    /// Export an overview, a history or the changes to CSV or XLSX (by --output's extension).
+    Export {
+        #[command(subcommand)]
+        what: store_cmd::ExportCommand,
+        #[command(flatten)]
+        report: store_cmd::ReportArgs,
+    },
+    /// List the snapshots held (key figures, lists, pools, decisions).
+    Snapshots,
+    /// Show the newest entries of the audit log.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Take a consistent copy of the SQLite database while it is in use.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database's content with a backup.
+    Restore {
+        file: PathBuf,
+        /// Confirm that the current content is to be replaced.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -201,6 +255,7 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    let db = cli.db;
     match cli.command {
         Command::Classify {
             agreement,
@@ -452,10 +507,51 @@ fn run(cli: Cli) -> Result<()> {
             ] {
                 emit(Some(&out.join(file)), body.as_bytes())?;
             }
+            for (file, body, sheet) in [
+                ("departments.xlsx", &generated.departments_csv, "Afdelinger"),
+                ("areas.xlsx", &generated.areas_csv, "Områder"),
+            ] {
+                emit(Some(&out.join(file)), &synth::csv_to_xlsx(body, sheet)?)?;
+            }
             eprintln!(
-                "wrote {}/departments.csv, areas.csv, decisions.csv (synthetic, seed {seed})",
+                "wrote {}/departments.csv, areas.csv, decisions.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
                 out.display()
             );
+            Ok(())
+        }
+        Command::Import { command } => store_cmd::import(&db, command),
+        Command::Overview { on, report } => {
+            store_cmd::export(&db, store_cmd::ExportCommand::Overview { on }, &report)
+        }
+        Command::History { department, report } => store_cmd::export(
+            &db,
+            store_cmd::ExportCommand::History { department },
+            &report,
+        ),
+        Command::Changes { from, to, report } => {
+            store_cmd::export(&db, store_cmd::ExportCommand::Changes { from, to }, &report)
+        }
+        Command::Export { what, report } => {
+            if report.output.is_none() {
+                bail!("export needs --output FILE.csv or FILE.xlsx");
+            }
+            store_cmd::export(&db, what, &report)
+        }
+        Command::Snapshots => store_cmd::snapshots(&db),
+        Command::Audit { limit } => store_cmd::audit(&db, limit),
+        Command::Backup { file } => {
+            let mut store = db.open()?;
+            store.backup(&file)?;
+            eprintln!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file, yes } => {
+            if !yes {
+                bail!("restore replaces everything in the database with {}; run again with --yes to confirm", file.display());
+            }
+            let mut store = db.open()?;
+            store.restore(&file)?;
+            eprintln!("restored from {}", file.display());
             Ok(())
         }
     }

@@ -1,0 +1,648 @@
+//! Reading back: the run in force on a date, a department's history, the changes
+//! between two dates and the overview of one date.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Staircase;
+use trappe_rules::placement::Department;
+use trappe_rules::{Criterion, Date, Designation, Pct};
+
+use crate::db::{Conn, Value};
+use crate::import::{department_from_row, inputs_on, Inputs, DEPARTMENT_SELECT};
+use crate::{Store, StoreError};
+
+/// A stored placement run.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub id: i64,
+    pub on_date: Date,
+    pub inputs: Inputs,
+    pub agreement_sha256: String,
+    pub program_version: String,
+    pub any_municipality: bool,
+    pub receipt: serde_json::Value,
+}
+
+const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id";
+
+fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
+    let pair = |i: usize| -> Result<Option<(i64, Date)>, StoreError> {
+        Ok(match (r.opt_int(i)?, r.opt_date(i + 1)?) {
+            (Some(id), Some(d)) => Some((id, d)),
+            _ => None,
+        })
+    };
+    Ok(RunInfo {
+        id: r.int(0)?,
+        on_date: r.date(1)?,
+        inputs: Inputs {
+            departments: pair(2)?,
+            areas: pair(4)?,
+            pools: pair(6)?,
+            decisions: pair(8)?,
+        },
+        agreement_sha256: r.text(10)?,
+        program_version: r.text(11)?,
+        any_municipality: r.int(12)? != 0,
+        receipt: serde_json::from_str(&r.text(13)?)
+            .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?,
+    })
+}
+
+/// The run in force on a date: the newest run of the newest run date on or before it.
+pub(crate) fn current_run_on_or_before(
+    c: &mut Conn,
+    on: Date,
+) -> Result<Option<RunInfo>, StoreError> {
+    c.query_opt(
+        &format!("{RUN_SELECT} WHERE r.on_date <= $1 ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+        &[on.into()],
+    )?
+    .map(|r| run_from_row(&r))
+    .transpose()
+}
+
+/// Every run date with its current run, oldest first.
+fn current_runs(c: &mut Conn) -> Result<Vec<RunInfo>, StoreError> {
+    let all = c.query(&format!("{RUN_SELECT} ORDER BY r.on_date, r.id"), &[])?;
+    let mut out: Vec<RunInfo> = Vec::new();
+    for r in &all {
+        let run = run_from_row(r)?;
+        match out.last_mut() {
+            Some(last) if last.on_date == run.on_date => *last = run,
+            _ => out.push(run),
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn load_departments(c: &mut Conn, snapshot: i64) -> Result<Vec<Department>, StoreError> {
+    c.query(
+        &format!(
+            "SELECT {DEPARTMENT_SELECT} FROM department_figures WHERE snapshot_id = $1 ORDER BY position"
+        ),
+        &[Value::Int(snapshot)],
+    )?
+    .iter()
+    .map(department_from_row)
+    .collect()
+}
+
+/// The placement of one department in one run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredPlacement {
+    pub staircase: String,
+    pub step: String,
+    pub need: Option<String>,
+    pub allocated_band: Option<String>,
+    pub pool_id: Option<String>,
+}
+
+fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>, StoreError> {
+    c.query(
+        "SELECT department_id, staircase, step, need, allocated_band, pool_id FROM placement WHERE run_id = $1",
+        &[Value::Int(run)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.text(0)?,
+            StoredPlacement {
+                staircase: r.text(1)?,
+                step: r.text(2)?,
+                need: r.opt_text(3)?,
+                allocated_band: r.opt_text(4)?,
+                pool_id: r.opt_text(5)?,
+            },
+        ))
+    })
+    .collect()
+}
+
+fn detail(c: &mut Conn, run: i64, department: &str) -> Result<Vec<ReasonView>, StoreError> {
+    let Some(row) = c.query_opt(
+        "SELECT detail FROM placement WHERE run_id = $1 AND department_id = $2",
+        &[Value::Int(run), department.into()],
+    )?
+    else {
+        return Ok(Vec::new());
+    };
+    #[derive(Deserialize)]
+    struct Detail {
+        reasons: Vec<ReasonView>,
+    }
+    let d: Detail = serde_json::from_str(&row.text(0)?)
+        .map_err(|e| StoreError::Corrupt(format!("placement detail: {e}")))?;
+    Ok(d.reasons)
+}
+
+/// The parts of a stored reason that explain a move.
+#[derive(Debug, Clone, Deserialize)]
+struct ReasonView {
+    code: String,
+    against: Option<String>,
+    criterion: Option<Criterion>,
+    value: Option<serde_json::Number>,
+    threshold: Option<serde_json::Number>,
+    met: Option<bool>,
+    designation: Option<Designation>,
+    band: Option<String>,
+    allocated_pct: Option<serde_json::Number>,
+    need: Option<String>,
+}
+
+/// One department that moved between two runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub department_id: String,
+    pub name: String,
+    pub before: Option<StoredPlacement>,
+    pub after: Option<StoredPlacement>,
+    pub why: Vec<Why>,
+}
+
+/// What changed underneath a move.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Why {
+    /// A criterion went from met to not met (or back) against a set of thresholds.
+    Criterion {
+        criterion: Criterion,
+        against: String,
+        before: Option<serde_json::Number>,
+        after: Option<serde_json::Number>,
+        threshold: Option<serde_json::Number>,
+        met_now: bool,
+    },
+    Designation {
+        before: Option<Designation>,
+        after: Option<Designation>,
+    },
+    AllocatedBand {
+        before: Option<String>,
+        after: Option<String>,
+        allocated_before: Option<serde_json::Number>,
+        allocated_after: Option<serde_json::Number>,
+    },
+    Need {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    NewDepartment,
+    DepartmentGone,
+}
+
+fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
+    let mut out = Vec::new();
+    let key = |r: &ReasonView| (r.against.clone(), r.criterion);
+    let old: HashMap<_, &ReasonView> = before
+        .iter()
+        .filter(|r| r.code == "criterion")
+        .map(|r| (key(r), r))
+        .collect();
+    for r in after.iter().filter(|r| r.code == "criterion") {
+        let prev = old.get(&key(r));
+        let met_before = prev.and_then(|p| p.met);
+        if r.met != met_before {
+            if let Some(criterion) = r.criterion {
+                out.push(Why::Criterion {
+                    criterion,
+                    against: r.against.clone().unwrap_or_default(),
+                    before: prev.and_then(|p| p.value.clone()),
+                    after: r.value.clone(),
+                    threshold: r.threshold.clone(),
+                    met_now: r.met.unwrap_or(false),
+                });
+            }
+        }
+    }
+    let first = |rs: &[ReasonView], code: &str| -> Option<ReasonView> {
+        rs.iter().find(|r| r.code == code).cloned()
+    };
+    let des = |rs: &[ReasonView]| {
+        first(rs, "area_designated")
+            .or_else(|| first(rs, "red_by_designation"))
+            .and_then(|r| r.designation)
+    };
+    if des(before) != des(after) {
+        out.push(Why::Designation {
+            before: des(before),
+            after: des(after),
+        });
+    }
+    let (b, a) = (
+        first(before, "allocated_band"),
+        first(after, "allocated_band"),
+    );
+    if b.as_ref().and_then(|r| r.band.clone()) != a.as_ref().and_then(|r| r.band.clone()) {
+        out.push(Why::AllocatedBand {
+            before: b.as_ref().and_then(|r| r.band.clone()),
+            after: a.as_ref().and_then(|r| r.band.clone()),
+            allocated_before: b.and_then(|r| r.allocated_pct),
+            allocated_after: a.and_then(|r| r.allocated_pct),
+        });
+    }
+    let (b, a) = (
+        first(before, "need_level").and_then(|r| r.need),
+        first(after, "need_level").and_then(|r| r.need),
+    );
+    if b != a {
+        out.push(Why::Need {
+            before: b,
+            after: a,
+        });
+    }
+    out
+}
+
+/// The departments whose placement differs between two runs, with why.
+pub(crate) fn diff_runs(c: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>, StoreError> {
+    let old = placements(c, from)?;
+    let new = placements(c, to)?;
+    let names = run_names(c, to)?;
+    let mut ids: Vec<&String> = old.keys().chain(new.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let (b, a) = (old.get(id), new.get(id));
+        let moved = match (b, a) {
+            (Some(b), Some(a)) => b.staircase != a.staircase || b.step != a.step,
+            _ => true,
+        };
+        if !moved {
+            continue;
+        }
+        let why = match (b, a) {
+            (None, _) => vec![Why::NewDepartment],
+            (_, None) => vec![Why::DepartmentGone],
+            _ => {
+                let before = detail(c, from, id)?;
+                let after = detail(c, to, id)?;
+                why(&before, &after)
+            }
+        };
+        out.push(Change {
+            department_id: id.clone(),
+            name: names.get(id.as_str()).cloned().unwrap_or_default(),
+            before: b.cloned(),
+            after: a.cloned(),
+            why,
+        });
+    }
+    Ok(out)
+}
+
+fn run_names(c: &mut Conn, run: i64) -> Result<HashMap<String, String>, StoreError> {
+    Ok(c
+        .query(
+            "SELECT f.department_id, f.name FROM department_figures f JOIN placement_run r ON r.departments_snapshot_id = f.snapshot_id WHERE r.id = $1",
+            &[Value::Int(run)],
+        )?
+        .iter()
+        .filter_map(|r| Some((r.text(0).ok()?, r.text(1).ok()?)))
+        .collect())
+}
+
+fn step_label(p: &StoredPlacement, lang: Lang) -> String {
+    let staircase = match p.staircase.as_str() {
+        "area" => Staircase::Area,
+        "department" => Staircase::Department,
+        _ => Staircase::TrafficLight,
+    };
+    text::step_name(staircase, &p.step, lang)
+}
+
+fn num(n: &Option<serde_json::Number>, lang: Lang) -> String {
+    match n {
+        Some(n) => match n.to_string().parse::<Pct>() {
+            Ok(d) => text::pct(d, lang),
+            Err(_) => n.to_string(),
+        },
+        None => "–".into(),
+    }
+}
+
+impl Why {
+    /// One sentence in the user's language.
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            Why::Criterion {
+                criterion,
+                against,
+                before,
+                after,
+                threshold,
+                met_now,
+            } => {
+                let level = match (against.as_str(), lang) {
+                    ("udsat", Lang::Da) => "grænsen for udsatte områder",
+                    ("udsat", Lang::En) => "the disadvantaged-area threshold",
+                    ("risk_zone", Lang::Da) => "risikozonen",
+                    ("risk_zone", Lang::En) => "the risk zone",
+                    (_, Lang::Da) => "grænsen for forebyggelsesområder",
+                    (_, Lang::En) => "the prevention-area threshold",
+                };
+                let state = match (met_now, lang) {
+                    (true, Lang::Da) => "nu opfyldt",
+                    (false, Lang::Da) => "ikke længere opfyldt",
+                    (true, Lang::En) => "now met",
+                    (false, Lang::En) => "no longer met",
+                };
+                format!(
+                    "{} {} → {} ({} {}): {state}",
+                    text::criterion(*criterion, lang),
+                    num(before, lang),
+                    num(after, lang),
+                    level,
+                    num(threshold, lang)
+                )
+            }
+            Why::Designation { before, after } => {
+                let d = |d: &Option<Designation>| {
+                    text::designation(d.unwrap_or(Designation::None), lang).to_string()
+                };
+                match lang {
+                    Lang::Da => format!("områdets udpegning: {} → {}", d(before), d(after)),
+                    Lang::En => format!("the area's designation: {} → {}", d(before), d(after)),
+                }
+            }
+            Why::AllocatedBand {
+                before,
+                after,
+                allocated_before,
+                allocated_after,
+            } => format!(
+                "{} {} → {} % ({} → {})",
+                match lang {
+                    Lang::Da => "andel kommunalt anviste",
+                    Lang::En => "share allocated by the municipality",
+                },
+                num(allocated_before, lang),
+                num(allocated_after, lang),
+                before.as_deref().unwrap_or("–"),
+                after.as_deref().unwrap_or("–")
+            ),
+            Why::Need { before, after } => format!(
+                "{} {} → {}",
+                match lang {
+                    Lang::Da => "behov",
+                    Lang::En => "need",
+                },
+                before.as_deref().unwrap_or("–"),
+                after.as_deref().unwrap_or("–")
+            ),
+            Why::NewDepartment => match lang {
+                Lang::Da => "ny afdeling i data".into(),
+                Lang::En => "new department in the data".into(),
+            },
+            Why::DepartmentGone => match lang {
+                Lang::Da => "afdelingen er ikke længere i data".into(),
+                Lang::En => "the department is no longer in the data".into(),
+            },
+        }
+    }
+}
+
+impl Change {
+    pub fn before_label(&self, lang: Lang) -> String {
+        self.before
+            .as_ref()
+            .map_or_else(|| "–".into(), |p| step_label(p, lang))
+    }
+
+    pub fn after_label(&self, lang: Lang) -> String {
+        self.after
+            .as_ref()
+            .map_or_else(|| "–".into(), |p| step_label(p, lang))
+    }
+}
+
+/// One line of a department's history: the run in force from `on_date`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub on_date: Date,
+    pub figures_date: Date,
+    pub list_date: Option<Date>,
+    pub department: Department,
+    pub placement: Option<StoredPlacement>,
+    pub run_id: i64,
+}
+
+/// What changed between the runs in force on two dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesReport {
+    pub from: Option<(i64, Date)>,
+    pub to: Option<(i64, Date)>,
+    pub changes: Vec<Change>,
+}
+
+/// One department in the overview of a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewRow {
+    pub department: Department,
+    pub placement: StoredPlacement,
+}
+
+/// The overview in force on a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub run_id: i64,
+    pub on_date: Date,
+    pub figures_date: Date,
+    pub list_date: Option<Date>,
+    pub agreement: String,
+    pub rows: Vec<OverviewRow>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: serde_json::Value,
+}
+
+/// A snapshot held.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub kind: String,
+    pub reference_date: Date,
+    pub file_name: String,
+    pub rows: i64,
+    pub imported_at: chrono::DateTime<chrono::Utc>,
+    pub imported_by: String,
+}
+
+impl Store {
+    /// A department's figures and placement on every run date, oldest first.
+    pub fn history(&mut self, department: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let runs = current_runs(&mut self.conn)?;
+        let mut out = Vec::new();
+        for run in runs {
+            let Some((snapshot, figures_date)) = run.inputs.departments else {
+                continue;
+            };
+            let Some(row) = self.conn.query_opt(
+                &format!("SELECT {DEPARTMENT_SELECT} FROM department_figures WHERE snapshot_id = $1 AND department_id = $2"),
+                &[Value::Int(snapshot), department.into()],
+            )?
+            else {
+                continue;
+            };
+            let placement = self
+                .conn
+                .query_opt(
+                    "SELECT staircase, step, need, allocated_band, pool_id FROM placement WHERE run_id = $1 AND department_id = $2",
+                    &[Value::Int(run.id), department.into()],
+                )?
+                .map(|r| -> Result<StoredPlacement, StoreError> {
+                    Ok(StoredPlacement {
+                        staircase: r.text(0)?,
+                        step: r.text(1)?,
+                        need: r.opt_text(2)?,
+                        allocated_band: r.opt_text(3)?,
+                        pool_id: r.opt_text(4)?,
+                    })
+                })
+                .transpose()?;
+            out.push(HistoryEntry {
+                on_date: run.on_date,
+                figures_date,
+                list_date: run.inputs.areas.map(|(_, d)| d),
+                department: department_from_row(&row)?,
+                placement,
+                run_id: run.id,
+            });
+        }
+        if out.is_empty() {
+            let known = self.conn.query_opt(
+                "SELECT 1 FROM department_figures WHERE department_id = $1 LIMIT 1",
+                &[department.into()],
+            )?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "department {department} is in no imported snapshot"
+                )));
+            }
+        }
+        Ok(out)
+    }
+
+    /// What moved between the runs in force on `from` and on `to`.
+    pub fn changes(&mut self, from: Date, to: Date) -> Result<ChangesReport, StoreError> {
+        if from > to {
+            return Err(StoreError::Invalid(format!(
+                "--from {from} is after --to {to}"
+            )));
+        }
+        let a = current_run_on_or_before(&mut self.conn, from)?;
+        let b = current_run_on_or_before(&mut self.conn, to)?;
+        let changes = match (&a, &b) {
+            (Some(a), Some(b)) if a.id != b.id => diff_runs(&mut self.conn, a.id, b.id)?,
+            _ => Vec::new(),
+        };
+        Ok(ChangesReport {
+            from: a.map(|r| (r.id, r.on_date)),
+            to: b.map(|r| (r.id, r.on_date)),
+            changes,
+        })
+    }
+
+    /// Every department's placement in force on a date.
+    pub fn overview(&mut self, on: Date) -> Result<Overview, StoreError> {
+        let run = current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no placement is in force on {on}: import a departments file dated on or before it"
+            ))
+        })?;
+        let (snapshot, figures_date) = run
+            .inputs
+            .departments
+            .ok_or_else(|| StoreError::Corrupt("a run without departments".into()))?;
+        let deps = load_departments(&mut self.conn, snapshot)?;
+        let mut placed = placements(&mut self.conn, run.id)?;
+        let rows = deps
+            .into_iter()
+            .filter_map(|d| {
+                let placement = placed.remove(&d.id)?;
+                Some(OverviewRow {
+                    department: d,
+                    placement,
+                })
+            })
+            .collect();
+        Ok(Overview {
+            run_id: run.id,
+            on_date: run.on_date,
+            figures_date,
+            list_date: run.inputs.areas.map(|(_, d)| d),
+            agreement: run.receipt["agreement"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            rows,
+        })
+    }
+
+    /// The receipt of the run in force on a date (every parameter value and source).
+    pub fn receipt(&mut self, on: Date) -> Result<serde_json::Value, StoreError> {
+        Ok(current_run_on_or_before(&mut self.conn, on)?
+            .ok_or_else(|| StoreError::NotFound(format!("no placement is in force on {on}")))?
+            .receipt)
+    }
+
+    /// The newest audit entries, newest first.
+    pub fn audit_log(&mut self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.conn
+            .query(
+                "SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+                &[Value::Int(limit)],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.int(0)?,
+                    at: r.time(1)?,
+                    actor: r.text(2)?,
+                    action: r.text(3)?,
+                    subject: r.text(4)?,
+                    detail: serde_json::from_str(&r.text(5)?).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every snapshot held, by kind and date.
+    pub fn snapshots(&mut self) -> Result<Vec<SnapshotInfo>, StoreError> {
+        self.conn
+            .query(
+                "SELECT id, kind, reference_date, file_name, row_count, imported_at, imported_by FROM snapshot ORDER BY kind, reference_date",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(SnapshotInfo {
+                    id: r.int(0)?,
+                    kind: r.text(1)?,
+                    reference_date: r.date(2)?,
+                    file_name: r.text(3)?,
+                    rows: r.int(4)?,
+                    imported_at: r.time(5)?,
+                    imported_by: r.text(6)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The inputs in force on a date (for messages).
+    pub fn inputs_on(&mut self, on: Date) -> Result<Inputs, StoreError> {
+        inputs_on(&mut self.conn, on)
+    }
+}

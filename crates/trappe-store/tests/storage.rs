@@ -1,0 +1,703 @@
+//! The storage suite: every test runs against the embedded SQLite file and against
+//! PostgreSQL (127.0.0.1:5432, database `test`, or $TRAPPE_TEST_POSTGRES), each in its
+//! own temporary directory or schema.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rstest::rstest;
+use trappe_formats::table_in::TableOptions;
+use trappe_rules::placement::{classify, ClassifyInput};
+use trappe_rules::Date;
+use trappe_store::import::{ImportContext, ImportFile, Kind};
+use trappe_store::read::Why;
+use trappe_store::{Engine, Location, Store, StoreError};
+
+fn date(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn example(rel: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn postgres_base() -> String {
+    std::env::var("TRAPPE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh, empty database of one engine; dropped (dir or schema) at the end.
+struct Fresh {
+    location: Location,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema {
+            if let Ok(mut c) = postgres::Client::connect(&postgres_base(), postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn fresh(engine: Engine) -> Fresh {
+    match engine {
+        Engine::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            Fresh {
+                location: Location::Sqlite(dir.path().join("trappe.db")),
+                _dir: Some(dir),
+                schema: None,
+            }
+        }
+        Engine::Postgres => {
+            let schema = format!(
+                "trappe_test_{}_{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            );
+            let mut c = postgres::Client::connect(&postgres_base(), postgres::NoTls)
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is needed for the storage tests ({}): {e}. Start it as the README says, or set TRAPPE_TEST_POSTGRES",
+                        postgres_base()
+                    )
+                });
+            c.batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+            let sep = if postgres_base().contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            Fresh {
+                location: Location::Postgres(format!(
+                    "{}{sep}options=-c%20search_path%3D{schema}",
+                    postgres_base()
+                )),
+                _dir: None,
+                schema: Some(schema),
+            }
+        }
+    }
+}
+
+fn open(f: &Fresh) -> Store {
+    Store::open(&f.location).unwrap()
+}
+
+fn import(
+    store: &mut Store,
+    kind: Kind,
+    on: &str,
+    name: &str,
+    bytes: &[u8],
+    agreement: Option<&trappe_formats::LoadedAgreement>,
+) -> Result<trappe_store::import::ImportReport, StoreError> {
+    store.import(
+        &ImportFile {
+            kind,
+            reference_date: date(on),
+            file_name: name,
+            bytes,
+            options: TableOptions::default(),
+        },
+        &ImportContext {
+            actor: "test",
+            agreement,
+            any_municipality: None,
+            program_version: "test",
+        },
+    )
+}
+
+fn copenhagen() -> trappe_formats::LoadedAgreement {
+    trappe_formats::load_builtin("copenhagen-2024").unwrap()
+}
+
+/// Imports the Copenhagen example (areas, decisions, departments) as of 2024-03-01.
+fn load_example(store: &mut Store) {
+    let a = copenhagen();
+    import(
+        store,
+        Kind::Areas,
+        "2023-12-01",
+        "areas.csv",
+        &example("copenhagen/areas.csv"),
+        Some(&a),
+    )
+    .unwrap();
+    import(
+        store,
+        Kind::Decisions,
+        "2024-01-15",
+        "decisions.csv",
+        &example("copenhagen/decisions.csv"),
+        None,
+    )
+    .unwrap();
+    let r = import(
+        store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.runs.len(), 1, "one run on the departments' date");
+}
+
+fn count(store: &mut Store, table: &str) -> i64 {
+    store
+        .conn
+        .query_opt(&format!("SELECT COUNT(*) FROM {table}"), &[])
+        .unwrap()
+        .unwrap()
+        .int(0)
+        .unwrap()
+}
+
+/// A departments CSV: the example with some of one department's cells changed.
+fn with_cells(department: &str, changes: &[(&str, &str)]) -> Vec<u8> {
+    let text = String::from_utf8(example("copenhagen/departments.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let sep = if lines[0].contains(';') { ';' } else { ',' };
+    let header: Vec<String> = lines[0].split(sep).map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let id = col("department_id");
+    for l in lines.iter_mut().skip(1) {
+        let mut cells: Vec<String> = l.split(sep).map(str::to_string).collect();
+        if cells[id] == department {
+            for (name, value) in changes {
+                cells[col(name)] = value.to_string();
+            }
+            *l = cells.join(&sep.to_string());
+        }
+    }
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+fn with_unemployment(department: &str, value: &str) -> Vec<u8> {
+    with_cells(department, &[("unemployment_pct", value)])
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    assert_eq!(store.engine(), engine);
+    load_example(&mut store);
+    let overview = store.overview(date("2024-06-30")).unwrap();
+    assert_eq!(overview.on_date, date("2024-03-01"));
+    assert_eq!(overview.list_date, Some(date("2023-12-01")));
+
+    // The same inputs straight from the files, through the rules core.
+    let a = copenhagen();
+    let deps =
+        trappe_formats::table_in::read_departments(&example("copenhagen/departments.csv"), "d")
+            .unwrap();
+    let areas =
+        trappe_formats::table_in::read_areas(&example("copenhagen/areas.csv"), "a", false).unwrap();
+    let decisions =
+        trappe_formats::table_in::read_decisions(&example("copenhagen/decisions.csv"), "x")
+            .unwrap();
+    let direct = classify(ClassifyInput {
+        agreement: &a.agreement,
+        law: &a.law,
+        on: date("2024-03-01"),
+        data_reference_date: Some(date("2024-03-01")),
+        departments: &deps,
+        areas: Some(&areas),
+        decisions: &decisions,
+        pools: None,
+        any_municipality: false,
+        program_version: "test",
+    })
+    .unwrap();
+    assert_eq!(overview.rows.len(), deps.len());
+    for (row, p) in overview.rows.iter().zip(&direct.placements) {
+        assert_eq!(
+            row.department, deps[p.department],
+            "figures round-trip exactly"
+        );
+        assert_eq!(row.placement.staircase, p.staircase.as_str());
+        assert_eq!(
+            row.placement.step, p.step,
+            "department {}",
+            row.department.id
+        );
+    }
+    // The receipt names the agreement by hash, and the agreement is stored under it.
+    let receipt = store.receipt(date("2024-03-01")).unwrap();
+    assert_eq!(
+        receipt["agreement_sha256"],
+        a.agreement.content_sha256.as_str()
+    );
+    assert!(receipt["parameters"]
+        .as_array()
+        .is_some_and(|p| !p.is_empty()));
+    assert_eq!(count(&mut store, "agreement"), 1);
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn reimporting_the_same_file_changes_nothing(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let before = (
+        count(&mut store, "placement_run"),
+        count(&mut store, "audit_log"),
+        count(&mut store, "department_figures"),
+    );
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        None,
+    )
+    .unwrap();
+    assert!(r.unchanged);
+    assert!(r.runs.is_empty());
+    let after = (
+        count(&mut store, "placement_run"),
+        count(&mut store, "audit_log"),
+        count(&mut store, "department_figures"),
+    );
+    assert_eq!(before, after);
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn other_content_for_a_date_held_is_refused_and_nothing_is_written(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let before = (
+        count(&mut store, "snapshot"),
+        count(&mut store, "audit_log"),
+        count(&mut store, "placement"),
+    );
+    let other = with_unemployment("101-0001", "55.0");
+    let err = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "fixed.csv",
+        &other,
+        None,
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::Conflict(_)), "{msg}");
+    assert!(
+        msg.contains("never overwritten") && msg.contains("2024-03-01"),
+        "{msg}"
+    );
+    assert_eq!(
+        before,
+        (
+            count(&mut store, "snapshot"),
+            count(&mut store, "audit_log"),
+            count(&mut store, "placement")
+        )
+    );
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_cell(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    let bad = b"department_id;name;organisation_id;area_id;local_district;family_homes;residents;unemployment_pct;convictions_pct;primary_education_pct;income_pct\n\
+A1;One;O1;;Nord;120;300;12,5;1,0;40;80\n\
+A2;Two;O1;;Nord;many;300;12,5;1,0;40;80\n\
+A3;Three;O1;;Nord;100;300;12,5;1,0;40;eighty\n";
+    let err = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "bad.csv",
+        bad,
+        Some(&copenhagen()),
+    )
+    .unwrap_err();
+    let StoreError::Input(errors) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(errors.errors.len(), 2, "{err}");
+    assert_eq!(
+        (
+            errors.errors[0].line,
+            errors.errors[0].column.as_str(),
+            errors.errors[0].value.as_str()
+        ),
+        (3, "family_homes", "many")
+    );
+    assert_eq!(
+        (
+            errors.errors[1].line,
+            errors.errors[1].column.as_str(),
+            errors.errors[1].value.as_str()
+        ),
+        (4, "income_pct", "eighty")
+    );
+    for table in [
+        "snapshot",
+        "department_figures",
+        "department",
+        "audit_log",
+        "placement_run",
+        "agreement",
+    ] {
+        assert_eq!(count(&mut store, table), 0, "{table} must stay empty");
+    }
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    // Pick a department on department step 1 and push its unemployment far up.
+    let first = store.overview(date("2024-03-01")).unwrap();
+    let target = first
+        .rows
+        .iter()
+        .find(|r| {
+            r.placement.staircase == "department"
+                && r.placement.step == "1"
+                && r.department.figures.is_some()
+                && r.placement.pool_id.is_none()
+        })
+        .unwrap()
+        .department
+        .clone();
+    // Every indicator past the udsat thresholds and a high allocated share: step 4.
+    let moved = with_cells(
+        &target.id,
+        &[
+            ("unemployment_pct", "60.0"),
+            ("convictions_pct", "4.0"),
+            ("primary_education_pct", "75.0"),
+            ("income_pct", "40.0"),
+            ("allocated_pct", "30.0"),
+        ],
+    );
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "autumn.csv",
+        &moved,
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.runs.len(), 1);
+    let run = &r.runs[0];
+    assert_eq!(run.compared_with.map(|(_, d)| d), Some(date("2024-03-01")));
+    let change = run
+        .changes
+        .iter()
+        .find(|c| c.department_id == target.id)
+        .expect("the department moved");
+    assert_eq!(change.before.as_ref().unwrap().step, "1");
+    assert_ne!(change.after.as_ref().unwrap().step, "1");
+    assert!(
+        change.why.iter().any(|w| matches!(
+            w,
+            Why::Criterion {
+                criterion: trappe_rules::Criterion::Unemployment,
+                met_now: true,
+                ..
+            }
+        )),
+        "{:?}",
+        change.why
+    );
+    assert!(change
+        .why
+        .iter()
+        .map(|w| w.describe(trappe_formats::Lang::Da))
+        .any(|s| s.contains("ledighed") && s.contains("60")));
+    // Every change is a real move.
+    assert!(run
+        .changes
+        .iter()
+        .all(|c| c.before.as_ref().map(|p| (&p.staircase, &p.step))
+            != c.after.as_ref().map(|p| (&p.staircase, &p.step))));
+    // The same answer from `changes` between the two dates, and none within one.
+    let c = store
+        .changes(date("2024-03-01"), date("2024-12-31"))
+        .unwrap();
+    assert_eq!(c.changes.len(), run.changes.len());
+    assert!(store
+        .changes(date("2024-03-01"), date("2024-08-31"))
+        .unwrap()
+        .changes
+        .is_empty());
+    // History shows both snapshots, oldest first, with the figures as imported.
+    let h = store.history(&target.id).unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.figures_date).collect::<Vec<_>>(),
+        [date("2024-03-01"), date("2024-09-01")]
+    );
+    assert_eq!(
+        h[1].department.figures.unwrap().unemployment_pct,
+        "60.0".parse().unwrap()
+    );
+    assert_eq!(h[0].department.figures, target.figures);
+    assert!(matches!(
+        store.history("NO-SUCH"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn an_older_snapshot_delivered_late_corrects_history_without_overwriting_newer(
+    #[case] engine: Engine,
+) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let newer = with_unemployment("101-0001", "11.0");
+    import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "autumn.csv",
+        &newer,
+        None,
+    )
+    .unwrap();
+    // The spring file arrives late, dated before both.
+    let older = with_unemployment("101-0001", "12.0");
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-02-01",
+        "late.csv",
+        &older,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        r.runs.iter().map(|r| r.on_date).collect::<Vec<_>>(),
+        [date("2024-02-01")],
+        "later run dates keep their inputs"
+    );
+    let h = store.history("101-0001").unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.figures_date).collect::<Vec<_>>(),
+        [date("2024-02-01"), date("2024-03-01"), date("2024-09-01")]
+    );
+    let as_of = store
+        .conn
+        .query_opt(
+            "SELECT as_of FROM department WHERE id = $1",
+            &["101-0001".into()],
+        )
+        .unwrap()
+        .unwrap()
+        .date(0)
+        .unwrap();
+    assert_eq!(
+        as_of,
+        date("2024-09-01"),
+        "master data follows the newest snapshot"
+    );
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    // The 1 December 2024 list: every designated area taken off.
+    let text = String::from_utf8(example("copenhagen/areas.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let col = header.split(sep).position(|h| h == "designation").unwrap();
+    let mut out = vec![header.clone()];
+    for l in lines {
+        let mut cells: Vec<&str> = l.split(sep).collect();
+        cells[col] = "none";
+        out.push(cells.join(&sep.to_string()));
+    }
+    let r = import(
+        &mut store,
+        Kind::Areas,
+        "2024-12-01",
+        "list-2024.csv",
+        (out.join("\n") + "\n").as_bytes(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.runs.len(), 1);
+    assert_eq!(r.runs[0].on_date, date("2024-12-01"));
+    assert!(
+        !r.runs[0].changes.is_empty(),
+        "departments leave the area staircase"
+    );
+    assert!(r.runs[0]
+        .changes
+        .iter()
+        .all(|c| c.before.as_ref().unwrap().staircase == "area"));
+    let on_area = |o: &trappe_store::read::Overview| {
+        o.rows
+            .iter()
+            .filter(|r| r.placement.staircase == "area")
+            .count()
+    };
+    let before = store.overview(date("2024-11-30")).unwrap();
+    let o = store.overview(date("2024-12-01")).unwrap();
+    assert_eq!(o.list_date, Some(date("2024-12-01")));
+    assert_eq!(o.figures_date, date("2024-03-01"));
+    // Only the area put on the area staircase by a recorded decision stays on it.
+    assert_eq!(on_area(&before) - on_area(&o), r.runs[0].changes.len());
+    assert!(o
+        .rows
+        .iter()
+        .filter(|r| r.placement.staircase == "area")
+        .all(|r| r.department.area_id.as_deref() == Some("A15")));
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn the_audit_log_is_append_only(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0].subject, "departments 2024-03-01");
+    assert_eq!(log[0].actor, "test");
+    assert_eq!(log[0].detail["rows"], 405);
+    assert!(store
+        .conn
+        .execute("UPDATE audit_log SET actor = 'x'", &[])
+        .is_err());
+    assert!(store.conn.execute("DELETE FROM audit_log", &[]).is_err());
+    assert_eq!(store.audit_log(10).unwrap().len(), 3);
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    assert_eq!(store.schema_version().unwrap(), 1);
+    drop(store);
+    let mut store = open(&f);
+    assert_eq!(count(&mut store, "schema_migrations"), 1);
+    store
+        .conn
+        .execute("UPDATE schema_migrations SET sha256 = 'edited'", &[])
+        .unwrap();
+    drop(store);
+    let err = Store::open(&f.location).err().unwrap();
+    assert!(
+        matches!(err, StoreError::MigrationEdited { version: 1, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn migrations_are_never_edited() {
+    // An applied migration is never edited: add a new numbered one instead. These are
+    // the SHA-256 hashes of the migrations as released (sqlite, postgres); a failure
+    // here means a released migration was changed.
+    let pinned: &[(i64, &str, &str, &str)] = &[(
+        1,
+        "initial",
+        "5d2dd709fa7792f1910d3235103a28941eb58ca7546815400a17c739e7903ae0",
+        "6ed97b3727f2c6355f822bdc49e1b6f7f0d57cf1f6aaafbeebb6c12ccec72333",
+    )];
+    let now = trappe_store::migration_hashes();
+    for (v, name, sqlite, pg) in pinned {
+        let m = now
+            .iter()
+            .find(|m| m.0 == *v)
+            .expect("a released migration was removed");
+        assert_eq!(
+            (m.1, m.2.as_str(), m.3.as_str()),
+            (*name, *sqlite, *pg),
+            "migration {v} was edited"
+        );
+    }
+}
+
+#[test]
+fn backup_while_in_use_and_restore() {
+    let f = fresh(Engine::Sqlite);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let Location::Sqlite(path) = &f.location else {
+        unreachable!()
+    };
+    let backup = path.with_file_name("backup.db");
+    // A second connection holds a read transaction open while the backup is taken.
+    let reader = rusqlite::Connection::open(path).unwrap();
+    reader
+        .execute_batch("BEGIN; SELECT COUNT(*) FROM snapshot;")
+        .unwrap();
+    store.backup(&backup).unwrap();
+    reader.execute_batch("COMMIT").unwrap();
+    let moved = with_unemployment("101-0001", "60.0");
+    import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "autumn.csv",
+        &moved,
+        None,
+    )
+    .unwrap();
+    assert_eq!(count(&mut store, "placement_run"), 2);
+    store.restore(&backup).unwrap();
+    assert_eq!(count(&mut store, "placement_run"), 1);
+    assert_eq!(store.history("101-0001").unwrap().len(), 1);
+    // Not a trappe database: refused, nothing replaced.
+    let junk = path.with_file_name("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    assert!(store.restore(&junk).is_err());
+    assert_eq!(count(&mut store, "placement_run"), 1);
+}
+
+#[test]
+fn postgres_backup_points_to_pg_dump() {
+    let f = fresh(Engine::Postgres);
+    let mut store = open(&f);
+    let err = store
+        .backup(std::path::Path::new("/tmp/x.db"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("pg_dump"), "{err}");
+}

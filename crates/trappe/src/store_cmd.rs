@@ -1,0 +1,669 @@
+//! The commands that work on the database: import, history, changes, overview,
+//! export, snapshots, audit, backup and restore.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use trappe_formats::output::Format;
+use trappe_formats::report::{self, Cell, Column, Report};
+use trappe_formats::table_in::{self, ColumnMapping, TableOptions};
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Staircase;
+use trappe_rules::Date;
+use trappe_store::import::{ImportContext, ImportFile, ImportReport, Kind};
+use trappe_store::read::{ChangesReport, HistoryEntry, Overview, StoredPlacement};
+use trappe_store::{Location, Store};
+
+use crate::{emit, LangArg, VERSION};
+
+/// Where the database is; shared by every database command.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// The database: a SQLite file path (default ./trappe.db) or postgres://… .
+    /// Defaults to $DATABASE_URL, then ./trappe.db.
+    #[arg(long, global = true)]
+    pub db: Option<String>,
+}
+
+impl DbArgs {
+    pub fn open(&self) -> Result<Store> {
+        let location = Location::choose(self.db.as_deref());
+        Store::open(&location).with_context(|| format!("cannot open the database ({location})"))
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+/// How a report is written.
+#[derive(Args, Clone)]
+pub struct ReportArgs {
+    /// table, csv, json or xlsx (xlsx needs --output). Defaults to the --output file's
+    /// extension, else table.
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<ReportFormat>,
+    #[arg(long, value_enum, default_value = "da", global = true)]
+    pub lang: LangArg,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, global = true)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct ImportArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Agreement to place by (name or file); stored and kept for later imports.
+    /// Required on the first import into a database.
+    #[arg(long)]
+    pub agreement: Option<String>,
+    /// Place departments of other municipalities by this agreement too (what-if).
+    #[arg(long)]
+    pub any_municipality: bool,
+    /// XLSX: the sheet to read (default: the mapping's sheet, else the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// A column-mapping file for other layouts (see docs/agreements.md).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Refuse files larger than this many MB.
+    #[arg(long, default_value_t = table_in::DEFAULT_MAX_FILE_BYTES / (1024 * 1024))]
+    pub max_mb: u64,
+    /// Who imports (for the audit log); defaults to $USER.
+    #[arg(long)]
+    pub actor: Option<String>,
+    #[arg(long, value_enum, default_value = "da")]
+    pub lang: LangArg,
+    /// Print the import report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Clone)]
+pub enum ImportCommand {
+    /// Key figures of departments, per reference date (--as-of).
+    Departments {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// The figures' reference date.
+        #[arg(long)]
+        as_of: Date,
+    },
+    /// Housing areas and their designations on the state list of --list-date.
+    Areas {
+        #[command(flatten)]
+        args: ImportArgs,
+        #[arg(long)]
+        list_date: Date,
+    },
+    /// Official pool figures for small departments, in force from --as-of.
+    Pools {
+        #[command(flatten)]
+        args: ImportArgs,
+        #[arg(long)]
+        as_of: Date,
+    },
+    /// Recorded decisions putting small areas on the area staircase, from --as-of.
+    Decisions {
+        #[command(flatten)]
+        args: ImportArgs,
+        #[arg(long)]
+        as_of: Date,
+    },
+}
+
+#[derive(Subcommand, Clone)]
+pub enum ExportCommand {
+    /// Every department's placement in force on a date.
+    Overview {
+        #[arg(long)]
+        on: Option<Date>,
+    },
+    /// One department's figures and placement over time.
+    History { department: String },
+    /// Departments that moved between two dates, and why.
+    Changes {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+    },
+}
+
+fn actor(given: Option<&str>) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
+    let (kind, date, args) = match command {
+        ImportCommand::Departments { args, as_of } => (Kind::Departments, as_of, args),
+        ImportCommand::Areas { args, list_date } => (Kind::Areas, list_date, args),
+        ImportCommand::Pools { args, as_of } => (Kind::Pools, as_of, args),
+        ImportCommand::Decisions { args, as_of } => (Kind::Decisions, as_of, args),
+    };
+    let bytes = table_in::read_input_file(&args.file, args.max_mb.saturating_mul(1024 * 1024))?;
+    let mapping: Option<ColumnMapping> = match &args.mapping {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Some(table_in::parse_mapping(&text, &p.display().to_string())?)
+        }
+        None => None,
+    };
+    let agreement = match &args.agreement {
+        Some(a) => Some(trappe_formats::load_agreement(a)?),
+        None => None,
+    };
+    let file_name = args.file.display().to_string();
+    let mut store = db.open()?;
+    let who = actor(args.actor.as_deref());
+    let report = store.import(
+        &ImportFile {
+            kind,
+            reference_date: date,
+            file_name: &file_name,
+            bytes: &bytes,
+            options: TableOptions {
+                sheet: args.sheet.as_deref(),
+                mapping: mapping.as_ref(),
+            },
+        },
+        &ImportContext {
+            actor: &who,
+            agreement: agreement.as_ref(),
+            any_municipality: args.any_municipality.then_some(true),
+            program_version: VERSION,
+        },
+    )?;
+    let lang = crate::lang(args.lang);
+    if args.json {
+        emit(None, &serde_json::to_vec_pretty(&report)?)?;
+        return Ok(());
+    }
+    print_import(&report, lang, agreement.is_none() && report.runs.is_empty());
+    Ok(())
+}
+
+fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
+    let da = lang == Lang::Da;
+    if r.unchanged {
+        println!(
+            "{}",
+            if da {
+                format!(
+                    "Uændret: {} {} er allerede importeret med samme indhold (snapshot {}).",
+                    r.kind.as_str(),
+                    r.reference_date,
+                    r.snapshot_id
+                )
+            } else {
+                format!(
+                    "Unchanged: {} {} was imported already with the same content (snapshot {}).",
+                    r.kind.as_str(),
+                    r.reference_date,
+                    r.snapshot_id
+                )
+            }
+        );
+        return;
+    }
+    println!(
+        "{}",
+        if da {
+            format!(
+                "Importeret: {} {}, {} rækker (snapshot {}).",
+                r.kind.as_str(),
+                r.reference_date,
+                r.rows,
+                r.snapshot_id
+            )
+        } else {
+            format!(
+                "Imported: {} {}, {} rows (snapshot {}).",
+                r.kind.as_str(),
+                r.reference_date,
+                r.rows,
+                r.snapshot_id
+            )
+        }
+    );
+    for d in &r.skipped_dates {
+        eprintln!(
+            "{}",
+            if da {
+                format!(
+                    "Bemærk: {d} ligger uden for aftalens periode; ingen placering pr. den dato."
+                )
+            } else {
+                format!("Note: {d} is outside the agreement's period; no placement on that date.")
+            }
+        );
+    }
+    if r.runs.is_empty() && maybe_no_agreement && r.kind == Kind::Departments {
+        eprintln!(
+            "{}",
+            if da {
+                "Bemærk: ingen placering beregnet (ingen aftale valgt endnu, eller datoen ligger uden for aftalen): angiv --agreement ved første import."
+            } else {
+                "Note: no placement computed (no agreement chosen yet, or the date is outside it): give --agreement on the first import."
+            }
+        );
+    }
+    for run in &r.runs {
+        match run.compared_with {
+            Some((_, d)) => println!(
+                "{}",
+                if da {
+                    format!("Placering pr. {} beregnet for {} afdelinger; {} har skiftet trin siden {d}:", run.on_date, run.departments, run.changes.len())
+                } else {
+                    format!(
+                        "Placement on {} computed for {} departments; {} moved since {d}:",
+                        run.on_date,
+                        run.departments,
+                        run.changes.len()
+                    )
+                }
+            ),
+            None => println!(
+                "{}",
+                if da {
+                    format!(
+                        "Placering pr. {} beregnet for {} afdelinger (den første).",
+                        run.on_date, run.departments
+                    )
+                } else {
+                    format!(
+                        "Placement on {} computed for {} departments (the first).",
+                        run.on_date, run.departments
+                    )
+                }
+            ),
+        }
+        for c in &run.changes {
+            let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
+            println!(
+                "  {} {}: {} → {}{}{}",
+                c.department_id,
+                c.name,
+                c.before_label(lang),
+                c.after_label(lang),
+                if why.is_empty() { "" } else { " — " },
+                why.join("; ")
+            );
+        }
+        for w in &run.warnings {
+            if let Ok(w) = serde_json::from_value::<serde_json::Value>(w.clone()) {
+                eprintln!("{}: {}", if da { "Advarsel" } else { "Warning" }, w);
+            }
+        }
+    }
+}
+
+fn staircase_of(p: &StoredPlacement) -> Staircase {
+    match p.staircase.as_str() {
+        "area" => Staircase::Area,
+        "department" => Staircase::Department,
+        _ => Staircase::TrafficLight,
+    }
+}
+
+fn dec(value: Option<trappe_rules::Pct>) -> Cell {
+    value.map_or(Cell::Empty, |value| Cell::Dec { value, places: 1 })
+}
+
+fn text_cell(s: Option<&str>) -> Cell {
+    s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
+}
+
+fn placement_cells(p: Option<&StoredPlacement>, lang: Lang) -> [Cell; 4] {
+    match p {
+        Some(p) => [
+            Cell::Text(text::staircase(staircase_of(p), lang).to_string()),
+            Cell::Text(p.step.clone()),
+            text_cell(p.need.as_deref()),
+            text_cell(p.allocated_band.as_deref()),
+        ],
+        None => [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
+    }
+}
+
+const PLACEMENT_COLUMNS: [Column; 4] = [
+    Column {
+        key: "staircase",
+        da: "Trappe",
+        en: "Staircase",
+    },
+    Column {
+        key: "step",
+        da: "Trin",
+        en: "Step",
+    },
+    Column {
+        key: "need",
+        da: "Behov",
+        en: "Need",
+    },
+    Column {
+        key: "allocated_band",
+        da: "Anvisningsinterval",
+        en: "Allocated band",
+    },
+];
+
+const FIGURE_COLUMNS: [Column; 5] = [
+    Column {
+        key: "unemployment_pct",
+        da: "Ledighed %",
+        en: "Unemployment %",
+    },
+    Column {
+        key: "convictions_pct",
+        da: "Dømte %",
+        en: "Convictions %",
+    },
+    Column {
+        key: "primary_education_pct",
+        da: "Kun grundskole %",
+        en: "Primary education only %",
+    },
+    Column {
+        key: "income_pct",
+        da: "Indkomst %",
+        en: "Income %",
+    },
+    Column {
+        key: "allocated_pct",
+        da: "Kommunalt anviste %",
+        en: "Allocated %",
+    },
+];
+
+fn figure_cells(d: &trappe_rules::placement::Department) -> [Cell; 5] {
+    let f = d.figures;
+    [
+        dec(f.map(|f| f.unemployment_pct)),
+        dec(f.map(|f| f.convictions_pct)),
+        dec(f.map(|f| f.primary_education_pct)),
+        dec(f.map(|f| f.income_pct)),
+        dec(d.allocated_pct),
+    ]
+}
+
+pub fn overview_report(o: &Overview, lang: Lang) -> Report {
+    let mut columns = vec![
+        Column {
+            key: "department_id",
+            da: "Afdeling",
+            en: "Department",
+        },
+        Column {
+            key: "name",
+            da: "Navn",
+            en: "Name",
+        },
+        Column {
+            key: "organisation_id",
+            da: "Boligorganisation",
+            en: "Organisation",
+        },
+        Column {
+            key: "area_id",
+            da: "Boligområde",
+            en: "Housing area",
+        },
+        Column {
+            key: "family_homes",
+            da: "Familieboliger",
+            en: "Family homes",
+        },
+        Column {
+            key: "residents",
+            da: "Beboere",
+            en: "Residents",
+        },
+    ];
+    columns.extend(PLACEMENT_COLUMNS);
+    columns.push(Column {
+        key: "pool_id",
+        da: "Pulje",
+        en: "Pool",
+    });
+    columns.extend(FIGURE_COLUMNS);
+    let rows = o
+        .rows
+        .iter()
+        .map(|r| {
+            let d = &r.department;
+            let mut row = vec![
+                Cell::Text(d.id.clone()),
+                Cell::Text(d.name.clone()),
+                Cell::Text(d.organisation_id.clone()),
+                text_cell(d.area_id.as_deref()),
+                Cell::Int(i64::from(d.family_homes)),
+                Cell::Int(i64::from(d.residents)),
+            ];
+            row.extend(placement_cells(Some(&r.placement), lang));
+            row.push(text_cell(r.placement.pool_id.as_deref()));
+            row.extend(figure_cells(d));
+            row
+        })
+        .collect();
+    Report {
+        title_da: format!("Oversigt pr. {}", o.on_date),
+        title_en: format!("Overview on {}", o.on_date),
+        columns,
+        rows,
+    }
+}
+
+pub fn history_report(department: &str, h: &[HistoryEntry], lang: Lang) -> Report {
+    let mut columns = vec![
+        Column {
+            key: "on_date",
+            da: "Gældende fra",
+            en: "In force from",
+        },
+        Column {
+            key: "figures_date",
+            da: "Nøgletal pr.",
+            en: "Figures as of",
+        },
+        Column {
+            key: "list_date",
+            da: "Liste pr.",
+            en: "List of",
+        },
+        Column {
+            key: "residents",
+            da: "Beboere",
+            en: "Residents",
+        },
+    ];
+    columns.extend(FIGURE_COLUMNS);
+    columns.extend(PLACEMENT_COLUMNS);
+    let rows = h
+        .iter()
+        .map(|e| {
+            let mut row = vec![
+                Cell::Date(e.on_date),
+                Cell::Date(e.figures_date),
+                e.list_date.map_or(Cell::Empty, Cell::Date),
+                Cell::Int(i64::from(e.department.residents)),
+            ];
+            row.extend(figure_cells(&e.department));
+            row.extend(placement_cells(e.placement.as_ref(), lang));
+            row
+        })
+        .collect();
+    let name = h.last().map_or("", |e| e.department.name.as_str());
+    Report {
+        title_da: format!("Historik {department} {name}"),
+        title_en: format!("History {department} {name}"),
+        columns,
+        rows,
+    }
+}
+
+pub fn changes_report(c: &ChangesReport, lang: Lang) -> Report {
+    let columns = vec![
+        Column {
+            key: "department_id",
+            da: "Afdeling",
+            en: "Department",
+        },
+        Column {
+            key: "name",
+            da: "Navn",
+            en: "Name",
+        },
+        Column {
+            key: "before",
+            da: "Før",
+            en: "Before",
+        },
+        Column {
+            key: "after",
+            da: "Efter",
+            en: "After",
+        },
+        Column {
+            key: "why",
+            da: "Hvorfor",
+            en: "Why",
+        },
+    ];
+    let rows = c
+        .changes
+        .iter()
+        .map(|ch| {
+            vec![
+                Cell::Text(ch.department_id.clone()),
+                Cell::Text(ch.name.clone()),
+                Cell::Text(ch.before_label(lang)),
+                Cell::Text(ch.after_label(lang)),
+                Cell::Text(
+                    ch.why
+                        .iter()
+                        .map(|w| w.describe(lang))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            ]
+        })
+        .collect();
+    let d = |x: Option<(i64, Date)>| x.map_or("–".to_string(), |(_, d)| d.to_string());
+    Report {
+        title_da: format!("Ændringer {} – {}", d(c.from), d(c.to)),
+        title_en: format!("Changes {} – {}", d(c.from), d(c.to)),
+        columns,
+        rows,
+    }
+}
+
+/// Writes a report in the chosen format (from --format or the --output extension).
+pub fn write(report: &Report, args: &ReportArgs) -> Result<()> {
+    let lang = crate::lang(args.lang);
+    let format = match args.format {
+        Some(f) => f,
+        None => match args
+            .output
+            .as_deref()
+            .and_then(Path::extension)
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("xlsx") => ReportFormat::Xlsx,
+            Some("csv") => ReportFormat::Csv,
+            Some("json") => ReportFormat::Json,
+            _ => ReportFormat::Table,
+        },
+    };
+    let bytes = match format {
+        ReportFormat::Xlsx => {
+            if args.output.is_none() {
+                bail!("--format xlsx needs --output FILE.xlsx (a spreadsheet is not written to a terminal)");
+            }
+            report::report_xlsx(report, lang)?
+        }
+        other => {
+            let mut buf = Vec::new();
+            report::write_report(
+                &mut buf,
+                report,
+                match other {
+                    ReportFormat::Csv => Format::Csv,
+                    ReportFormat::Json => Format::Json,
+                    _ => Format::Table,
+                },
+                lang,
+            )?;
+            buf
+        }
+    };
+    emit(args.output.as_deref(), &bytes)
+}
+
+pub fn export(db: &DbArgs, command: ExportCommand, args: &ReportArgs) -> Result<()> {
+    let mut store = db.open()?;
+    let lang = crate::lang(args.lang);
+    let report = match command {
+        ExportCommand::Overview { on } => {
+            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            overview_report(&store.overview(on)?, lang)
+        }
+        ExportCommand::History { department } => {
+            history_report(&department, &store.history(&department)?, lang)
+        }
+        ExportCommand::Changes { from, to } => changes_report(&store.changes(from, to)?, lang),
+    };
+    write(&report, args)
+}
+
+pub fn snapshots(db: &DbArgs) -> Result<()> {
+    let mut store = db.open()?;
+    let list = store.snapshots()?;
+    if list.is_empty() {
+        eprintln!("no snapshots yet: import a file with `trappe import departments FILE --as-of DATE --agreement NAME`");
+    }
+    for s in list {
+        println!(
+            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}",
+            s.id,
+            s.kind,
+            s.reference_date,
+            s.rows,
+            s.imported_at.format("%Y-%m-%d %H:%M:%S"),
+            s.imported_by,
+            s.file_name
+        );
+    }
+    Ok(())
+}
+
+pub fn audit(db: &DbArgs, limit: i64) -> Result<()> {
+    let mut store = db.open()?;
+    for e in store.audit_log(limit)? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            e.id,
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.subject,
+            e.detail
+        );
+    }
+    Ok(())
+}

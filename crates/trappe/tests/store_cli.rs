@@ -1,0 +1,429 @@
+//! The database commands as a user runs them: import, history, changes, export,
+//! backup; and a real process killed with SIGKILL in the middle of an import, on
+//! SQLite and on PostgreSQL.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use rstest::rstest;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(rel: &str) -> String {
+    root().join("examples").join(rel).display().to_string()
+}
+
+/// A database for one test: a SQLite file in a temp dir, or a fresh PostgreSQL schema.
+struct Db {
+    url: String,
+    dir: tempfile::TempDir,
+    schema: Option<String>,
+}
+
+fn postgres_base() -> String {
+    std::env::var("TRAPPE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl Db {
+    fn new(engine: &str) -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        match engine {
+            "sqlite" => Db {
+                url: dir.path().join("trappe.db").display().to_string(),
+                dir,
+                schema: None,
+            },
+            _ => {
+                let schema = format!(
+                    "trappe_cli_{}_{}",
+                    std::process::id(),
+                    dir.path()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace(['.', '-'], "_")
+                        .to_lowercase()
+                );
+                let mut c = postgres::Client::connect(&postgres_base(), postgres::NoTls)
+                    .expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
+                c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
+                Db {
+                    url: format!("{}?options=-c%20search_path%3D{schema}", postgres_base()),
+                    dir,
+                    schema: Some(schema),
+                }
+            }
+        }
+    }
+
+    fn trappe(&self) -> Command {
+        let mut c = Command::cargo_bin("trappe").unwrap();
+        c.current_dir(self.dir.path())
+            .env("USER", "analyst")
+            .env_remove("DATABASE_URL")
+            .args(["--db", &self.url]);
+        c
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some(s) = &self.schema {
+            if let Ok(mut c) = postgres::Client::connect(&postgres_base(), postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
+            }
+        }
+    }
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+}
+
+fn load_example(db: &Db) {
+    db.trappe()
+        .args([
+            "import",
+            "areas",
+            &example("copenhagen/areas.csv"),
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            "copenhagen-2024",
+        ])
+        .assert()
+        .success();
+    db.trappe()
+        .args([
+            "import",
+            "decisions",
+            &example("copenhagen/decisions.csv"),
+            "--as-of",
+            "2024-01-15",
+        ])
+        .assert()
+        .success();
+    db.trappe()
+        .args([
+            "import",
+            "departments",
+            &example("copenhagen/departments.csv"),
+            "--as-of",
+            "2024-03-01",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Placering pr. 2024-03-01 beregnet for 405 afdelinger",
+        ));
+}
+
+/// The example with every department's unemployment raised by 30 points (capped).
+fn autumn_file(db: &Db) -> PathBuf {
+    let text = std::fs::read_to_string(example("copenhagen/departments.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let col = header
+        .split(sep)
+        .position(|h| h == "unemployment_pct")
+        .unwrap();
+    let mut out = vec![header.to_string()];
+    for l in lines {
+        let mut cells: Vec<String> = l.split(sep).map(str::to_string).collect();
+        if let Ok(v) = cells[col].replace(',', ".").parse::<f64>() {
+            cells[col] = format!("{:.1}", (v + 30.0).min(100.0));
+        }
+        out.push(cells.join(&sep.to_string()));
+    }
+    let p = db.path("autumn.csv");
+    std::fs::write(&p, out.join("\n") + "\n").unwrap();
+    p
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+fn killed_mid_import_leaves_the_database_as_before_and_readers_see_the_old_state(
+    #[case] engine: &str,
+) {
+    let db = Db::new(engine);
+    load_example(&db);
+    let overview_before =
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-12-31", "--format", "json"]),
+        );
+    let snapshots_before = stdout(db.trappe().args(["snapshots"]));
+    let autumn = autumn_file(&db);
+    let marker = db.path("holding");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trappe"))
+        .current_dir(db.dir.path())
+        .env("TRAPPE_TEST_HOLD_IMPORT", &marker)
+        .args([
+            "--db",
+            &db.url,
+            "import",
+            "departments",
+            &autumn.display().to_string(),
+            "--as-of",
+            "2024-09-01",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the import never reached its hold point"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before its hold point"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The import's rows are written but not committed: a reader sees the old state,
+    // and is not kept waiting.
+    let t = Instant::now();
+    assert_eq!(stdout(db.trappe().args(["snapshots"])), snapshots_before);
+    assert_eq!(
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-12-31", "--format", "json"])
+        ),
+        overview_before
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "readers waited for the writer"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(stdout(db.trappe().args(["snapshots"])), snapshots_before);
+    assert_eq!(
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-12-31", "--format", "json"])
+        ),
+        overview_before
+    );
+    // And the same import, run to the end, goes through afterwards.
+    db.trappe()
+        .args([
+            "import",
+            "departments",
+            &autumn.display().to_string(),
+            "--as-of",
+            "2024-09-01",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "har skiftet trin siden 2024-03-01",
+        ));
+    assert_ne!(
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-12-31", "--format", "json"])
+        ),
+        overview_before
+    );
+}
+
+#[test]
+fn import_history_changes_and_export() {
+    let db = Db::new("sqlite");
+    load_example(&db);
+    // Again: nothing changes.
+    db.trappe()
+        .args([
+            "import",
+            "departments",
+            &example("copenhagen/departments.csv"),
+            "--as-of",
+            "2024-03-01",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Uændret"));
+    let autumn = autumn_file(&db);
+    let out = stdout(db.trappe().args([
+        "import",
+        "departments",
+        &autumn.display().to_string(),
+        "--as-of",
+        "2024-09-01",
+    ]));
+    assert!(out.contains("ledighed"), "{out}");
+    let changes = stdout(db.trappe().args([
+        "changes",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-09-01",
+        "--format",
+        "json",
+    ]));
+    let changes: serde_json::Value = serde_json::from_str(&changes).unwrap();
+    let n = changes.as_array().unwrap().len();
+    assert!(n > 0);
+    assert!(out.contains(&format!("{n} har skiftet trin")), "{out}");
+    let history = stdout(db.trappe().args(["history", "101-0001", "--format", "csv"]));
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 3, "header and two dates: {history}");
+    assert!(lines[0].starts_with("Gældende fra;"), "{history}");
+    assert!(
+        lines[1].starts_with("01-03-2024;") && lines[2].starts_with("01-09-2024;"),
+        "{history}"
+    );
+    let english = stdout(
+        db.trappe()
+            .args(["history", "101-0001", "--format", "csv", "--lang", "en"]),
+    );
+    assert!(english.starts_with("In force from,"), "{english}");
+    // Exports to a file, the format by extension.
+    let xlsx = db.path("overview.xlsx");
+    db.trappe()
+        .args([
+            "export",
+            "overview",
+            "--on",
+            "2024-12-31",
+            "--output",
+            &xlsx.display().to_string(),
+        ])
+        .assert()
+        .success();
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
+    let csv = db.path("changes.csv");
+    db.trappe()
+        .args([
+            "export",
+            "changes",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-09-01",
+            "--output",
+            &csv.display().to_string(),
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap().lines().count(),
+        n + 1
+    );
+    // The audit log names who imported what.
+    let audit = stdout(db.trappe().args(["audit"]));
+    assert!(
+        audit
+            .lines()
+            .next()
+            .unwrap()
+            .contains("analyst\timport\tdepartments 2024-09-01"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn bad_files_are_refused_with_a_clear_message_and_nothing_is_stored() {
+    let db = Db::new("sqlite");
+    let not_zip = db.path("figures.xlsx");
+    std::fs::write(&not_zip, "department_id;name\n").unwrap();
+    let empty = db.path("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let cut = db.path("cut.csv");
+    let full = std::fs::read_to_string(example("copenhagen/departments.csv")).unwrap();
+    let header = full.lines().next().unwrap();
+    let sep = if header.contains(';') { ';' } else { ',' };
+    let second = full.lines().nth(1).unwrap();
+    let half: Vec<&str> = second.split(sep).take(4).collect();
+    std::fs::write(
+        &cut,
+        format!("{header}\n{second}\n{}", half.join(&sep.to_string())),
+    )
+    .unwrap();
+    let big = db.path("big.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(2 * 1024 * 1024 * 1024)
+        .unwrap();
+    for (file, says) in [
+        (&not_zip, "not a zip"),
+        (&empty, "empty"),
+        (&cut, "line 3"),
+        (&big, "2.0 GB"),
+    ] {
+        let t = Instant::now();
+        db.trappe()
+            .args([
+                "import",
+                "departments",
+                &file.display().to_string(),
+                "--as-of",
+                "2024-03-01",
+                "--agreement",
+                "copenhagen-2024",
+            ])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says).and(predicate::str::contains(
+                file.file_name().unwrap().to_string_lossy().as_ref(),
+            )));
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "{} took {:?}",
+            file.display(),
+            t.elapsed()
+        );
+    }
+    let snapshots = stdout(db.trappe().args(["snapshots"]));
+    assert!(snapshots.trim().is_empty(), "{snapshots}");
+}
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let db = Db::new("sqlite");
+    load_example(&db);
+    let backup = db.path("copy.db");
+    db.trappe()
+        .args(["backup", &backup.display().to_string()])
+        .assert()
+        .success();
+    let autumn = autumn_file(&db);
+    db.trappe()
+        .args([
+            "import",
+            "departments",
+            &autumn.display().to_string(),
+            "--as-of",
+            "2024-09-01",
+        ])
+        .assert()
+        .success();
+    db.trappe()
+        .args(["restore", &backup.display().to_string()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--yes"));
+    db.trappe()
+        .args(["restore", &backup.display().to_string(), "--yes"])
+        .assert()
+        .success();
+    let snapshots = stdout(db.trappe().args(["snapshots"]));
+    assert!(!snapshots.contains("2024-09-01"), "{snapshots}");
+    assert!(Path::new(&backup).exists());
+}
