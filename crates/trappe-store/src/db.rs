@@ -245,43 +245,87 @@ impl Conn {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
-    /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements, as few
-    /// round trips as the engine's parameter limit allows.
+    /// Inserts many rows: on SQLite (in-process) one prepared statement run per row,
+    /// on PostgreSQL multi-row `INSERT … VALUES (…), (…)` statements, as few round
+    /// trips as its parameter limit allows.
     pub fn insert_many(
         &mut self,
         table: &str,
         columns: &[&str],
         rows: &[Vec<Value>],
     ) -> Result<(), StoreError> {
-        let limit = match self.engine() {
-            Engine::Sqlite => 32_000,
-            Engine::Postgres => 60_000,
-        };
-        let per_chunk = (limit / columns.len()).clamp(1, 1000);
-        for chunk in rows.chunks(per_chunk) {
-            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-            let mut n = 0;
-            for (r, row) in chunk.iter().enumerate() {
-                if r > 0 {
-                    sql.push_str(", ");
+        self.insert_rows(table, columns, rows, "")
+    }
+
+    /// Like [`Conn::insert_many`], but a row whose first column (the key) exists
+    /// already updates the other columns when `condition` (SQL over `excluded.*`
+    /// and the table's columns) holds. The rows' keys must be distinct.
+    pub fn upsert_many(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+        condition: &str,
+    ) -> Result<(), StoreError> {
+        let sets: Vec<String> = columns[1..]
+            .iter()
+            .map(|col| format!("{col} = excluded.{col}"))
+            .collect();
+        let suffix = format!(
+            " ON CONFLICT ({}) DO UPDATE SET {} WHERE {condition}",
+            columns[0],
+            sets.join(", ")
+        );
+        self.insert_rows(table, columns, rows, &suffix)
+    }
+
+    fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+        suffix: &str,
+    ) -> Result<(), StoreError> {
+        let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        match self {
+            Conn::Sqlite(c) => {
+                // `?N`, not `$N`: SQLite takes `$N` for a named parameter.
+                let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+                let sql = format!("{head}({}){suffix}", marks.join(", "));
+                let mut st = c.prepare_cached(&sql)?;
+                for row in rows {
+                    st.execute(rusqlite::params_from_iter(row.iter()))?;
                 }
-                sql.push('(');
-                for c in 0..row.len() {
-                    n += 1;
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('$');
-                    sql.push_str(&n.to_string());
-                }
-                sql.push(')');
+                Ok(())
             }
-            let params: Vec<Value> = chunk.iter().flatten().cloned().collect();
-            // Full chunks share one statement text, so SQLite's statement cache and
-            // PostgreSQL's prepare see at most two texts per table.
-            self.execute(&sql, &params)?;
+            Conn::Postgres(c) => {
+                let per_chunk = (60_000 / columns.len()).clamp(1, 1000);
+                for chunk in rows.chunks(per_chunk) {
+                    let mut sql = head.clone();
+                    let mut n = 0;
+                    for (r, row) in chunk.iter().enumerate() {
+                        sql.push_str(if r > 0 { ", (" } else { "(" });
+                        for c in 0..row.len() {
+                            n += 1;
+                            if c > 0 {
+                                sql.push_str(", ");
+                            }
+                            sql.push('$');
+                            sql.push_str(&n.to_string());
+                        }
+                        sql.push(')');
+                    }
+                    sql.push_str(suffix);
+                    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = chunk
+                        .iter()
+                        .flatten()
+                        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+                        .collect();
+                    c.execute(sql.as_str(), &refs)?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back

@@ -213,7 +213,10 @@ impl Store {
             )?;
             hold_for_test();
             let (runs, skipped_dates) =
-                recompute(c, file.reference_date, &agreement, ctx.actor, ctx.program_version)?;
+                recompute(c, file.reference_date, &agreement, ctx.actor, ctx.program_version, match &parsed {
+                    Parsed::Departments(d) => Some((id, d.as_slice())),
+                    _ => None,
+                })?;
             Ok(ImportReport {
                 kind: file.kind,
                 reference_date: file.reference_date,
@@ -434,8 +437,7 @@ fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), 
                 "municipality_code",
                 "as_of",
             ];
-            upsert_many(
-                c,
+            c.upsert_many(
                 "department",
                 &cols,
                 &master,
@@ -494,7 +496,7 @@ fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), 
                 .iter()
                 .map(|a| vec![a.id.clone().into(), a.name.clone().into()])
                 .collect();
-            upsert_many(c, "housing_area", &["id", "name"], &master, "TRUE")?;
+            c.upsert_many("housing_area", &["id", "name"], &master, "TRUE")?;
         }
         Parsed::Pools(pools) => {
             let rows: Vec<Vec<Value>> = pools
@@ -558,33 +560,6 @@ fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), 
     Ok(())
 }
 
-/// `INSERT … ON CONFLICT (first column) DO UPDATE SET every other column WHERE cond`,
-/// one statement per row (master data is small next to the figures).
-fn upsert_many(
-    c: &mut Conn,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<Value>],
-    condition: &str,
-) -> Result<(), StoreError> {
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    let sets: Vec<String> = columns[1..]
-        .iter()
-        .map(|col| format!("{col} = excluded.{col}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} WHERE {condition}",
-        columns.join(", "),
-        placeholders.join(", "),
-        columns[0],
-        sets.join(", ")
-    );
-    for r in rows {
-        c.execute(&sql, r)?;
-    }
-    Ok(())
-}
-
 /// The inputs in force on a date: the newest snapshot of each kind on or before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inputs {
@@ -618,7 +593,12 @@ fn recompute(
     agreement: &Option<InUse>,
     actor: &str,
     program_version: &str,
+    just_imported: Option<(i64, &[Department])>,
 ) -> Result<(Vec<RunReport>, Vec<Date>), StoreError> {
+    // Several dates usually share one departments snapshot: read each once, and the
+    // one just imported not at all.
+    let mut cached: Option<(i64, std::borrow::Cow<'_, [Department]>)> =
+        just_imported.map(|(id, d)| (id, std::borrow::Cow::Borrowed(d)));
     let Some(agreement) = agreement else {
         return Ok((Vec::new(), Vec::new()));
     };
@@ -653,7 +633,14 @@ fn recompute(
                 continue;
             }
         }
-        let deps = read::load_departments(c, dep_snapshot)?;
+        if cached.as_ref().is_none_or(|(id, _)| *id != dep_snapshot) {
+            let loaded = read::load_departments(c, dep_snapshot)?;
+            cached = Some((dep_snapshot, std::borrow::Cow::Owned(loaded)));
+        }
+        let deps: &[Department] = match &cached {
+            Some((_, d)) => d,
+            None => &[],
+        };
         let areas = inputs.areas.map(|(id, _)| load_areas(c, id)).transpose()?;
         let pools = inputs.pools.map(|(id, _)| load_pools(c, id)).transpose()?;
         let decisions = match inputs.decisions {
