@@ -20,7 +20,7 @@ use trappe_formats::table_in::{self, TableOptions};
 use trappe_formats::{AgreementSource, LoadedAgreement};
 use trappe_rules::designation::{AreaCounts, Count};
 use trappe_rules::placement::{
-    classify, Area, AreaDecision, ClassifyInput, Department, OfficialPool,
+    classify, Area, AreaDecision, ClassifyInput, Department, OfficialPool, Warning,
 };
 use trappe_rules::{Date, Designation, Figures};
 
@@ -98,7 +98,7 @@ pub struct RunReport {
     /// run before it.
     pub compared_with: Option<(i64, Date)>,
     pub changes: Vec<Change>,
-    pub warnings: Vec<serde_json::Value>,
+    pub warnings: Vec<Warning>,
 }
 
 /// A file's rows, parsed.
@@ -669,11 +669,7 @@ fn recompute(
         })?;
         let receipt = trappe_formats::output::receipt_json(&result.receipt, true)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let warnings: Vec<serde_json::Value> = result
-            .warnings
-            .iter()
-            .map(|w| serde_json::to_value(w).unwrap_or_default())
-            .collect();
+        let warnings = result.warnings;
         let run_id = c
             .query_opt(
                 "INSERT INTO placement_run (on_date, departments_snapshot_id, areas_snapshot_id, pools_snapshot_id, decisions_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -688,7 +684,7 @@ fn recompute(
                     program_version.into(),
                     receipt["parameters_sha256"].as_str().unwrap_or_default().into(),
                     receipt.to_string().into(),
-                    serde_json::Value::from(warnings.clone()).to_string().into(),
+                    serde_json::to_string(&warnings).map_err(|e| StoreError::Invalid(e.to_string()))?.into(),
                     Utc::now().into(),
                     actor.into(),
                 ],

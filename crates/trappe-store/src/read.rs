@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use trappe_formats::text::{self, Lang};
-use trappe_rules::agreement::Staircase;
+use trappe_rules::agreement::{Need, Staircase};
 use trappe_rules::placement::Department;
 use trappe_rules::{Criterion, Date, Designation, Pct};
 
@@ -232,23 +232,27 @@ fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
             after: des(after),
         });
     }
+    // The allocated share and the need only explain a move within the department
+    // staircase; a move onto or off it is explained by the designation above.
     let (b, a) = (
         first(before, "allocated_band"),
         first(after, "allocated_band"),
     );
-    if b.as_ref().and_then(|r| r.band.clone()) != a.as_ref().and_then(|r| r.band.clone()) {
-        out.push(Why::AllocatedBand {
-            before: b.as_ref().and_then(|r| r.band.clone()),
-            after: a.as_ref().and_then(|r| r.band.clone()),
-            allocated_before: b.and_then(|r| r.allocated_pct),
-            allocated_after: a.and_then(|r| r.allocated_pct),
-        });
+    if let (Some(b), Some(a)) = (b, a) {
+        if b.band != a.band {
+            out.push(Why::AllocatedBand {
+                before: b.band,
+                after: a.band,
+                allocated_before: b.allocated_pct,
+                allocated_after: a.allocated_pct,
+            });
+        }
     }
     let (b, a) = (
         first(before, "need_level").and_then(|r| r.need),
         first(after, "need_level").and_then(|r| r.need),
     );
-    if b != a {
+    if b.is_some() && a.is_some() && b != a {
         out.push(Why::Need {
             before: b,
             after: a,
@@ -369,30 +373,31 @@ impl Why {
                     Lang::En => format!("the area's designation: {} → {}", d(before), d(after)),
                 }
             }
+            // The band ids are the agreement's own (e.g. `20_to_25`); the shares say
+            // the same to a reader.
             Why::AllocatedBand {
-                before,
-                after,
                 allocated_before,
                 allocated_after,
-            } => format!(
-                "{} {} → {} % ({} → {})",
-                match lang {
-                    Lang::Da => "andel kommunalt anviste",
-                    Lang::En => "share allocated by the municipality",
-                },
-                num(allocated_before, lang),
-                num(allocated_after, lang),
-                before.as_deref().unwrap_or("–"),
-                after.as_deref().unwrap_or("–")
-            ),
+                ..
+            } => {
+                format!(
+                    "{} {} → {} %",
+                    match lang {
+                        Lang::Da => "andel kommunalt anviste",
+                        Lang::En => "share allocated by the municipality",
+                    },
+                    num(allocated_before, lang),
+                    num(allocated_after, lang),
+                )
+            }
             Why::Need { before, after } => format!(
                 "{} {} → {}",
                 match lang {
-                    Lang::Da => "behov",
-                    Lang::En => "need",
+                    Lang::Da => "behov for at styrke beboersammensætningen",
+                    Lang::En => "need to strengthen the resident mix",
                 },
-                before.as_deref().unwrap_or("–"),
-                after.as_deref().unwrap_or("–")
+                need_text(before.as_deref(), lang),
+                need_text(after.as_deref(), lang)
             ),
             Why::NewDepartment => match lang {
                 Lang::Da => "ny afdeling i data".into(),
@@ -403,6 +408,17 @@ impl Why {
                 Lang::En => "the department is no longer in the data".into(),
             },
         }
+    }
+}
+
+fn need_text(need: Option<&str>, lang: Lang) -> String {
+    let known = [Need::High, Need::Medium, Need::Low];
+    match need {
+        Some(n) => known
+            .into_iter()
+            .find(|k| k.as_str() == n)
+            .map_or_else(|| n.to_string(), |k| text::need(k, lang).to_string()),
+        None => "–".into(),
     }
 }
 
@@ -551,6 +567,34 @@ impl Store {
         Ok(ChangesReport {
             from: a.map(|r| (r.id, r.on_date)),
             to: b.map(|r| (r.id, r.on_date)),
+            changes,
+        })
+    }
+
+    /// What one run changed against the run before it: the run it replaced on the
+    /// same date, else the newest run of an earlier date.
+    pub fn changes_of_run(&mut self, run: i64) -> Result<ChangesReport, StoreError> {
+        let to = self
+            .conn
+            .query_opt(&format!("{RUN_SELECT} WHERE r.id = $1"), &[Value::Int(run)])?
+            .map(|r| run_from_row(&r))
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no placement run {run}")))?;
+        let from = self
+            .conn
+            .query_opt(
+                &format!("{RUN_SELECT} WHERE r.on_date < $1 OR (r.on_date = $2 AND r.id < $3) ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+                &[to.on_date.into(), to.on_date.into(), Value::Int(run)],
+            )?
+            .map(|r| run_from_row(&r))
+            .transpose()?;
+        let changes = match &from {
+            Some(f) => diff_runs(&mut self.conn, f.id, to.id)?,
+            None => Vec::new(),
+        };
+        Ok(ChangesReport {
+            from: from.map(|r| (r.id, r.on_date)),
+            to: Some((to.id, to.on_date)),
             changes,
         })
     }

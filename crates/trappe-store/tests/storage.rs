@@ -456,6 +456,18 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
         .unwrap()
         .changes
         .is_empty());
+    // And from the run's number, as the import's output suggests.
+    let by_run = store.changes_of_run(run.run_id).unwrap();
+    assert_eq!(by_run.from, run.compared_with);
+    assert_eq!(by_run.changes.len(), run.changes.len());
+    // The first run has nothing before it.
+    let first_run = store.changes_of_run(by_run.from.unwrap().0).unwrap();
+    assert_eq!(first_run.from, None);
+    assert!(first_run.changes.is_empty());
+    assert!(matches!(
+        store.changes_of_run(9_999),
+        Err(StoreError::NotFound(_))
+    ));
     // History shows both snapshots, oldest first, with the figures as imported.
     let h = store.history(&target.id).unwrap();
     assert_eq!(

@@ -163,10 +163,8 @@ enum Command {
     },
     /// Departments that moved step between two dates, and why.
     Changes {
-        #[arg(long)]
-        from: Date,
-        #[arg(long)]
-        to: Date,
+        #[command(flatten)]
+        which: store_cmd::ChangesArgs,
         #[command(flatten)]
         report: store_cmd::ReportArgs,
     },
@@ -528,8 +526,8 @@ fn run(cli: Cli) -> Result<()> {
             store_cmd::ExportCommand::History { department },
             &report,
         ),
-        Command::Changes { from, to, report } => {
-            store_cmd::export(&db, store_cmd::ExportCommand::Changes { from, to }, &report)
+        Command::Changes { which, report } => {
+            store_cmd::export(&db, store_cmd::ExportCommand::Changes(which), &report)
         }
         Command::Export { what, report } => {
             if report.output.is_none() {

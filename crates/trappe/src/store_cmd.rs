@@ -129,12 +129,22 @@ pub enum ExportCommand {
     /// One department's figures and placement over time.
     History { department: String },
     /// Departments that moved between two dates, and why.
-    Changes {
-        #[arg(long)]
-        from: Date,
-        #[arg(long)]
-        to: Date,
-    },
+    Changes(ChangesArgs),
+}
+
+/// Which two placements to compare.
+#[derive(Args, Clone, Copy)]
+pub struct ChangesArgs {
+    /// The placement in force on this date …
+    #[arg(long, required_unless_present = "run", requires = "to")]
+    pub from: Option<Date>,
+    /// … compared with the one in force on this date.
+    #[arg(long, required_unless_present = "run", requires = "from")]
+    pub to: Option<Date>,
+    /// Or: what one placement run changed against the run before it (the import
+    /// prints each run's number).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub run: Option<i64>,
 }
 
 fn actor(given: Option<&str>) -> String {
@@ -195,6 +205,20 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
     Ok(())
 }
 
+/// What a snapshot holds, in the user's language.
+fn kind_label(kind: Kind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (Kind::Departments, Lang::Da) => "afdelingernes nøgletal",
+        (Kind::Departments, Lang::En) => "departments' key figures",
+        (Kind::Areas, Lang::Da) => "områder og udpegninger",
+        (Kind::Areas, Lang::En) => "areas and designations",
+        (Kind::Pools, Lang::Da) => "puljetal",
+        (Kind::Pools, Lang::En) => "pool figures",
+        (Kind::Decisions, Lang::Da) => "beslutninger",
+        (Kind::Decisions, Lang::En) => "decisions",
+    }
+}
+
 fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
     let da = lang == Lang::Da;
     if r.unchanged {
@@ -203,14 +227,14 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
             if da {
                 format!(
                     "Uændret: {} {} er allerede importeret med samme indhold (snapshot {}).",
-                    r.kind.as_str(),
+                    kind_label(r.kind, lang),
                     r.reference_date,
                     r.snapshot_id
                 )
             } else {
                 format!(
                     "Unchanged: {} {} was imported already with the same content (snapshot {}).",
-                    r.kind.as_str(),
+                    kind_label(r.kind, lang),
                     r.reference_date,
                     r.snapshot_id
                 )
@@ -223,7 +247,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         if da {
             format!(
                 "Importeret: {} {}, {} rækker (snapshot {}).",
-                r.kind.as_str(),
+                kind_label(r.kind, lang),
                 r.reference_date,
                 r.rows,
                 r.snapshot_id
@@ -231,7 +255,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         } else {
             format!(
                 "Imported: {} {}, {} rows (snapshot {}).",
-                r.kind.as_str(),
+                kind_label(r.kind, lang),
                 r.reference_date,
                 r.rows,
                 r.snapshot_id
@@ -265,12 +289,13 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
             Some((_, d)) => println!(
                 "{}",
                 if da {
-                    format!("Placering pr. {} beregnet for {} afdelinger; {} har skiftet trin siden {d}:", run.on_date, run.departments, run.changes.len())
+                    format!("Placering pr. {} beregnet for {} afdelinger (kørsel {}); {} har skiftet trin siden {d}:", run.on_date, run.departments, run.run_id, run.changes.len())
                 } else {
                     format!(
-                        "Placement on {} computed for {} departments; {} moved since {d}:",
+                        "Placement on {} computed for {} departments (run {}); {} moved since {d}:",
                         run.on_date,
                         run.departments,
+                        run.run_id,
                         run.changes.len()
                     )
                 }
@@ -279,18 +304,21 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                 "{}",
                 if da {
                     format!(
-                        "Placering pr. {} beregnet for {} afdelinger (den første).",
-                        run.on_date, run.departments
+                        "Placering pr. {} beregnet for {} afdelinger (kørsel {}, den første).",
+                        run.on_date, run.departments, run.run_id
                     )
                 } else {
                     format!(
-                        "Placement on {} computed for {} departments (the first).",
-                        run.on_date, run.departments
+                        "Placement on {} computed for {} departments (run {}, the first).",
+                        run.on_date, run.departments, run.run_id
                     )
                 }
             ),
         }
-        for c in &run.changes {
+        // A new list can move hundreds; the first ones show what happened and
+        // `trappe changes` lists them all.
+        const SHOWN: usize = 25;
+        for c in run.changes.iter().take(SHOWN) {
             let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
             println!(
                 "  {} {}: {} → {}{}{}",
@@ -302,10 +330,20 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                 why.join("; ")
             );
         }
+        if run.changes.len() > SHOWN {
+            let rest = run.changes.len() - SHOWN;
+            let id = run.run_id;
+            println!(
+                "{}",
+                if da {
+                    format!("  … og {rest} flere: se dem alle med `trappe changes --run {id}`")
+                } else {
+                    format!("  … and {rest} more: list them all with `trappe changes --run {id}`")
+                }
+            );
+        }
         for w in &run.warnings {
-            if let Ok(w) = serde_json::from_value::<serde_json::Value>(w.clone()) {
-                eprintln!("{}: {}", if da { "Advarsel" } else { "Warning" }, w);
-            }
+            eprintln!("{}", trappe_formats::text::warning(w, lang));
         }
     }
 }
@@ -626,7 +664,14 @@ pub fn export(db: &DbArgs, command: ExportCommand, args: &ReportArgs) -> Result<
         ExportCommand::History { department } => {
             history_report(&department, &store.history(&department)?, lang)
         }
-        ExportCommand::Changes { from, to } => changes_report(&store.changes(from, to)?, lang),
+        ExportCommand::Changes(args) => {
+            let report = match (args.run, args.from, args.to) {
+                (Some(run), _, _) => store.changes_of_run(run)?,
+                (None, Some(from), Some(to)) => store.changes(from, to)?,
+                _ => bail!("give --from DATE --to DATE, or --run N"),
+            };
+            changes_report(&report, lang)
+        }
     };
     write(&report, args)
 }
