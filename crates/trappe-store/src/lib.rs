@@ -257,8 +257,9 @@ impl Store {
     }
 
     /// A consistent copy of a SQLite database while it is in use (SQLite's online
-    /// backup), written to a temporary file and renamed into place.
-    pub fn backup(&mut self, to: &Path) -> Result<(), StoreError> {
+    /// backup), written to a temporary file and renamed into place. The audit log of
+    /// the live database records it.
+    pub fn backup(&mut self, to: &Path, actor: &str) -> Result<(), StoreError> {
         let Conn::Sqlite(c) = &self.conn else {
             return Err(StoreError::Invalid(
                 "backup of PostgreSQL is done with pg_dump (see the README: `pg_dump --format=custom --file trappe.dump \"$DATABASE_URL\"`)".into(),
@@ -269,12 +270,18 @@ impl Store {
         c.backup(rusqlite::DatabaseName::Main, &tmp, None)?;
         std::fs::rename(&tmp, to)
             .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", to.display())))?;
-        Ok(())
+        Store::audit(
+            &mut self.conn,
+            actor,
+            "backup",
+            &to.display().to_string(),
+            &serde_json::json!({}),
+        )
     }
 
     /// Replaces the database's content with a backup, after checking that the backup
     /// is a trappe database this program can read.
-    pub fn restore(&mut self, from: &Path) -> Result<(), StoreError> {
+    pub fn restore(&mut self, from: &Path, actor: &str) -> Result<(), StoreError> {
         let Conn::Sqlite(c) = &mut self.conn else {
             return Err(StoreError::Invalid(
                 "restore of PostgreSQL is done with pg_restore (see the README: `pg_restore --clean --if-exists --dbname \"$DATABASE_URL\" trappe.dump`)".into(),
@@ -316,7 +323,15 @@ impl Store {
             from,
             None::<fn(rusqlite::backup::Progress)>,
         )?;
-        self.migrate()
+        self.migrate()?;
+        // Recorded in the restored database's own log, after what it held.
+        Store::audit(
+            &mut self.conn,
+            actor,
+            "restore",
+            &from.display().to_string(),
+            &serde_json::json!({}),
+        )
     }
 }
 

@@ -680,7 +680,7 @@ fn backup_while_in_use_and_restore() {
     reader
         .execute_batch("BEGIN; SELECT COUNT(*) FROM snapshot;")
         .unwrap();
-    store.backup(&backup).unwrap();
+    store.backup(&backup, "operator").unwrap();
     reader.execute_batch("COMMIT").unwrap();
     let moved = with_unemployment("101-0001", "60.0");
     import(
@@ -693,13 +693,19 @@ fn backup_while_in_use_and_restore() {
     )
     .unwrap();
     assert_eq!(count(&mut store, "placement_run"), 2);
-    store.restore(&backup).unwrap();
+    store.restore(&backup, "operator").unwrap();
     assert_eq!(count(&mut store, "placement_run"), 1);
     assert_eq!(store.history("101-0001").unwrap().len(), 1);
+    // The restored log holds what the backup held, then the restore.
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log[0].action, "restore");
+    assert!(log
+        .iter()
+        .all(|e| e.action != "backup" || e.subject != backup.display().to_string()));
     // Not a trappe database: refused, nothing replaced.
     let junk = path.with_file_name("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
-    assert!(store.restore(&junk).is_err());
+    assert!(store.restore(&junk, "operator").is_err());
     assert_eq!(count(&mut store, "placement_run"), 1);
 }
 
@@ -708,7 +714,7 @@ fn postgres_backup_points_to_pg_dump() {
     let f = fresh(Engine::Postgres);
     let mut store = open(&f);
     let err = store
-        .backup(std::path::Path::new("/tmp/x.db"))
+        .backup(std::path::Path::new("/tmp/x.db"), "operator")
         .unwrap_err()
         .to_string();
     assert!(err.contains("pg_dump"), "{err}");

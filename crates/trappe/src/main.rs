@@ -161,7 +161,7 @@ enum Command {
         #[command(flatten)]
         report: store_cmd::ReportArgs,
     },
-    /// Departments that moved step between two dates, and why.
+    /// Departments that moved step between two dates (or in one placement run), and why.
     Changes {
         #[command(flatten)]
         which: store_cmd::ChangesArgs,
@@ -539,7 +539,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit { limit } => store_cmd::audit(&db, limit),
         Command::Backup { file } => {
             let mut store = db.open()?;
-            store.backup(&file)?;
+            store.backup(&file, &store_cmd::actor(None))?;
             eprintln!("backup written to {}", file.display());
             Ok(())
         }
@@ -548,7 +548,7 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("restore replaces everything in the database with {}; run again with --yes to confirm", file.display());
             }
             let mut store = db.open()?;
-            store.restore(&file)?;
+            store.restore(&file, &store_cmd::actor(None))?;
             eprintln!("restored from {}", file.display());
             Ok(())
         }

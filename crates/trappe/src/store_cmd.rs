@@ -147,7 +147,7 @@ pub struct ChangesArgs {
     pub run: Option<i64>,
 }
 
-fn actor(given: Option<&str>) -> String {
+pub fn actor(given: Option<&str>) -> String {
     given
         .map(str::to_string)
         .or_else(|| std::env::var("USER").ok())
