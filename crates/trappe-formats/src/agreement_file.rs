@@ -22,7 +22,13 @@ use trappe_rules::agreement::{
     WheelRule,
 };
 use trappe_rules::criteria::{Comparison, Threshold, ThresholdSet};
+use trappe_rules::deadlines::DeadlineRules;
 use trappe_rules::law::{LawParams, ListThresholds};
+use trappe_rules::wheel::{
+    AccessibilityRule, DisabilityFittedRule, ExemptionRule, LettingRules, NewBuildBand,
+    NewBuildRule, PhaseOutRule, PhaseOutStart, RefugeeSharedRule, SafeguardRule, SubsidyRule,
+    YouthRule,
+};
 use trappe_rules::{Agreement, Date, Designation, Pct};
 
 /// The agreements shipped with trappe, by name.
@@ -277,6 +283,7 @@ struct RawAgreementFile {
     step: Vec<Spanned<RawStep>>,
     #[serde(default)]
     wheel: Vec<Spanned<RawWheel>>,
+    letting: Option<Spanned<RawLetting>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,6 +445,8 @@ struct RawSlot {
     choose: Option<Vec<RawChoice>>,
     #[serde(default)]
     fallback: Vec<String>,
+    #[serde(default)]
+    extra: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -445,6 +454,134 @@ struct RawSlot {
 struct RawChoice {
     channel: String,
     criteria: Option<String>,
+    #[serde(default)]
+    extra: bool,
+}
+
+/// `[letting]`: the rules around the wheel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLetting {
+    source: String,
+    deadlines: Spanned<RawDeadlines>,
+    disability_fitted: Option<RawDisability>,
+    accessibility: Option<RawAccessibility>,
+    safeguard: Option<Spanned<RawSafeguard>>,
+    exemption: Option<RawExemption>,
+    youth: Option<Spanned<RawYouth>>,
+    new_build: Option<Spanned<RawNewBuild>>,
+    phase_out: Option<Spanned<RawPhaseOut>>,
+    refugee_shared: Option<Spanned<RawRefugee>>,
+    subsidy: Option<RawSubsidy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadlines {
+    municipality_months: RawSourced<u32>,
+    short_notice_minus_days: RawSourced<u32>,
+    organisation_min_days: RawSourced<u32>,
+    free_return_weekdays: RawSourced<u32>,
+    max_rent_months_after_return: RawSourced<u32>,
+    #[serde(default)]
+    holidays: Vec<Spanned<toml::value::Datetime>>,
+    holidays_source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisability {
+    min_cost_kr: RawSourced<Num>,
+    fitted_after: Spanned<RawSourced<toml::value::Datetime>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccessibility {
+    max_share_pct: RawSourced<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSafeguard {
+    staircase: String,
+    step: String,
+    nth_allocation: RawSourced<u32>,
+    channel: String,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExemption {
+    steps: Vec<String>,
+    every_nth_vacancy: RawSourced<u32>,
+    requires_approval: RawSourced<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawYouth {
+    source: String,
+    interpretation: Option<String>,
+    one_allocated_per_shared_kitchen: RawSourced<bool>,
+    slots: Vec<Spanned<RawSlot>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNewBuild {
+    source: String,
+    taken_into_use_from: toml::value::Datetime,
+    taken_into_use_to: toml::value::Datetime,
+    years: RawSourced<u32>,
+    max_allocation_pct: RawSourced<Num>,
+    first_letting_step: RawSourced<String>,
+    band: Vec<Spanned<RawNewBuildBand>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNewBuildBand {
+    id: String,
+    from_pct: Num,
+    to_pct: Option<Num>,
+    source: String,
+    interpretation: Option<String>,
+    slots: Vec<Spanned<RawSlot>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhaseOut {
+    source: String,
+    interpretation: Option<String>,
+    starts: Vec<Spanned<RawPhaseOutStart>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhaseOutStart {
+    staircase: String,
+    step: String,
+    from_pct: Option<Num>,
+    to_pct: Option<Num>,
+    from: toml::value::Datetime,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRefugee {
+    staircase: String,
+    step: String,
+    places_per_year: RawSourced<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubsidy {
+    years: RawSourced<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -999,6 +1136,11 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
     }
 
+    let letting = match &raw.letting {
+        Some(l) => Some(check_letting(ck, l, period, &mut note)?),
+        None => None,
+    };
+
     let model = model?;
     let period = period?;
     Some(Agreement {
@@ -1015,6 +1157,7 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         model,
         steps,
         wheels,
+        letting,
         interpretations,
     })
 }
@@ -1424,12 +1567,311 @@ fn check_wheel(
     if r.slots.is_empty() {
         ck.problem(span.clone(), "a wheel with no slots", "at least one slot");
     }
+    let slots = check_slots(ck, &r.slots);
+    Some(WheelRule {
+        staircase: staircase?,
+        step: r.step.clone(),
+        period: period?,
+        slots,
+        source: r.source.clone(),
+        interpretation: r.interpretation.clone(),
+    })
+}
+
+/// Checks `[letting]`: deadlines and the special homes' rules.
+fn check_letting(
+    ck: &mut Checker<'_>,
+    raw: &Spanned<RawLetting>,
+    agreement: Option<Period>,
+    note: &mut Note<'_>,
+) -> Option<LettingRules> {
+    let span = raw.span();
+    let l = raw.get_ref();
+    let staircase = |ck: &mut Checker<'_>, span: Range<usize>, s: &str| {
+        let st = parse_staircase(s);
+        if st.is_none() {
+            ck.problem(
+                span,
+                format!("staircase = {s:?}"),
+                "\"area\", \"department\" or \"traffic-light\"",
+            );
+        }
+        st
+    };
+    let src = |r: &RawSourced<u32>| Sourced {
+        value: r.value,
+        source: r.source.clone(),
+        interpretation: r.interpretation.clone(),
+    };
+    let d = l.deadlines.get_ref();
+    let mut holidays = Vec::new();
+    for h in &d.holidays {
+        if let Some(date) = ck.date(h.span(), h.get_ref(), "holidays") {
+            holidays.push(date);
+        }
+    }
+    if !d.holidays.is_empty() && d.holidays_source.is_none() {
+        ck.problem(
+            l.deadlines.span(),
+            "holidays without holidays_source",
+            "holidays_source = \"…\" naming where the dates come from",
+        );
+    }
+    for (key, r) in [
+        ("municipality_months", &d.municipality_months),
+        ("short_notice_minus_days", &d.short_notice_minus_days),
+        ("organisation_min_days", &d.organisation_min_days),
+        ("free_return_weekdays", &d.free_return_weekdays),
+        (
+            "max_rent_months_after_return",
+            &d.max_rent_months_after_return,
+        ),
+    ] {
+        note(
+            &format!("letting.deadlines.{key}"),
+            &r.source,
+            &r.interpretation,
+        );
+    }
+    let deadlines = DeadlineRules {
+        municipality_months: src(&d.municipality_months),
+        short_notice_minus_days: src(&d.short_notice_minus_days),
+        organisation_min_days: src(&d.organisation_min_days),
+        free_return_weekdays: src(&d.free_return_weekdays),
+        max_rent_months_after_return: src(&d.max_rent_months_after_return),
+        holidays,
+    };
+    let disability_fitted = match &l.disability_fitted {
+        Some(r) => {
+            let fa = r.fitted_after.get_ref();
+            let date = ck.date(r.fitted_after.span(), &fa.value, "fitted_after")?;
+            note(
+                "letting.disability_fitted.min_cost_kr",
+                &r.min_cost_kr.source,
+                &r.min_cost_kr.interpretation,
+            );
+            note(
+                "letting.disability_fitted.fitted_after",
+                &fa.source,
+                &fa.interpretation,
+            );
+            Some(DisabilityFittedRule {
+                min_cost_kr: Sourced {
+                    value: r.min_cost_kr.value.0,
+                    source: r.min_cost_kr.source.clone(),
+                    interpretation: r.min_cost_kr.interpretation.clone(),
+                },
+                fitted_after: Sourced {
+                    value: date,
+                    source: fa.source.clone(),
+                    interpretation: fa.interpretation.clone(),
+                },
+            })
+        }
+        None => None,
+    };
+    let accessibility = l.accessibility.as_ref().map(|r| AccessibilityRule {
+        max_share_pct: Sourced {
+            value: r.max_share_pct.value.0,
+            source: r.max_share_pct.source.clone(),
+            interpretation: r.max_share_pct.interpretation.clone(),
+        },
+    });
+    let safeguard = match &l.safeguard {
+        Some(r) => {
+            let g = r.get_ref();
+            let channel = parse_channel(&g.channel);
+            if channel.is_none() {
+                ck.problem(
+                    r.span(),
+                    format!("channel {:?}", g.channel),
+                    "waiting_list, flexible, municipal_allocation or urban_renewal",
+                );
+            }
+            note(
+                "letting.safeguard.nth_allocation",
+                &g.nth_allocation.source,
+                &g.nth_allocation.interpretation,
+            );
+            Some(SafeguardRule {
+                staircase: staircase(ck, r.span(), &g.staircase)?,
+                step: g.step.clone(),
+                nth_allocation: src(&g.nth_allocation),
+                channel: channel?,
+                source: g.source.clone(),
+            })
+        }
+        None => None,
+    };
+    let exemption = l.exemption.as_ref().map(|r| {
+        note(
+            "letting.exemption.every_nth_vacancy",
+            &r.every_nth_vacancy.source,
+            &r.every_nth_vacancy.interpretation,
+        );
+        note(
+            "letting.exemption.requires_approval",
+            &r.requires_approval.source,
+            &r.requires_approval.interpretation,
+        );
+        ExemptionRule {
+            steps: r.steps.clone(),
+            every_nth_vacancy: src(&r.every_nth_vacancy),
+            requires_approval: Sourced {
+                value: r.requires_approval.value,
+                source: r.requires_approval.source.clone(),
+                interpretation: r.requires_approval.interpretation.clone(),
+            },
+        }
+    });
+    let youth = l.youth.as_ref().map(|r| {
+        let y = r.get_ref();
+        note("letting.youth", &y.source, &y.interpretation);
+        YouthRule {
+            slots: check_slots(ck, &y.slots),
+            source: y.source.clone(),
+            interpretation: y.interpretation.clone(),
+            one_allocated_per_shared_kitchen: Sourced {
+                value: y.one_allocated_per_shared_kitchen.value,
+                source: y.one_allocated_per_shared_kitchen.source.clone(),
+                interpretation: y.one_allocated_per_shared_kitchen.interpretation.clone(),
+            },
+        }
+    });
+    let new_build = match &l.new_build {
+        Some(r) => {
+            let n = r.get_ref();
+            let taken = ck.period(r.span(), &n.taken_into_use_from, Some(&n.taken_into_use_to))?;
+            let mut bands = Vec::new();
+            for b in &n.band {
+                let raw = b.get_ref();
+                note(
+                    &format!("letting.new_build.band.{}", raw.id),
+                    &raw.source,
+                    &raw.interpretation,
+                );
+                bands.push(NewBuildBand {
+                    id: raw.id.clone(),
+                    from_pct: raw.from_pct.0,
+                    to_pct: raw.to_pct.map(|t| t.0),
+                    slots: check_slots(ck, &raw.slots),
+                    source: raw.source.clone(),
+                    interpretation: raw.interpretation.clone(),
+                });
+            }
+            bands.sort_by_key(|b| b.from_pct);
+            let mut cursor = Some(Pct::ZERO);
+            for b in &bands {
+                if cursor != Some(b.from_pct) {
+                    ck.problem(r.span(), format!("new-build band {} starts at {} %", b.id, b.from_pct), format!("bands that tile 0 % upward without gaps or overlaps (expected a start at {} %)", cursor.map_or("-".into(), |c| c.to_string())));
+                }
+                cursor = b.to_pct;
+            }
+            if cursor.is_some() {
+                ck.problem(
+                    r.span(),
+                    "the top new-build band has an upper bound",
+                    "an open top band (no to_pct)",
+                );
+            }
+            note(
+                "letting.new_build.max_allocation_pct",
+                &n.max_allocation_pct.source,
+                &n.max_allocation_pct.interpretation,
+            );
+            Some(NewBuildRule {
+                taken_into_use: taken,
+                source: n.source.clone(),
+                years: src(&n.years),
+                max_allocation_pct: Sourced {
+                    value: n.max_allocation_pct.value.0,
+                    source: n.max_allocation_pct.source.clone(),
+                    interpretation: n.max_allocation_pct.interpretation.clone(),
+                },
+                bands,
+                first_letting_step: Sourced {
+                    value: n.first_letting_step.value.clone(),
+                    source: n.first_letting_step.source.clone(),
+                    interpretation: n.first_letting_step.interpretation.clone(),
+                },
+            })
+        }
+        None => None,
+    };
+    let phase_out = match &l.phase_out {
+        Some(r) => {
+            let p = r.get_ref();
+            note("letting.phase_out", &p.source, &p.interpretation);
+            let mut starts = Vec::new();
+            for s in &p.starts {
+                let raw = s.get_ref();
+                let st = staircase(ck, s.span(), &raw.staircase);
+                let from = ck.date(s.span(), &raw.from, "from");
+                if let (Some(staircase), Some(from)) = (st, from) {
+                    starts.push(PhaseOutStart {
+                        staircase,
+                        step: raw.step.clone(),
+                        from_pct: raw.from_pct.map(|v| v.0),
+                        to_pct: raw.to_pct.map(|v| v.0),
+                        from,
+                        source: raw.source.clone(),
+                    });
+                }
+            }
+            Some(PhaseOutRule {
+                source: p.source.clone(),
+                starts,
+                interpretation: p.interpretation.clone(),
+            })
+        }
+        None => None,
+    };
+    let refugee_shared = match &l.refugee_shared {
+        Some(r) => {
+            let g = r.get_ref();
+            Some(RefugeeSharedRule {
+                staircase: staircase(ck, r.span(), &g.staircase)?,
+                step: g.step.clone(),
+                places_per_year: src(&g.places_per_year),
+            })
+        }
+        None => None,
+    };
+    let subsidy = l.subsidy.as_ref().map(|r| SubsidyRule {
+        years: src(&r.years),
+    });
+    if agreement.is_none() {
+        ck.problem(
+            span,
+            "[letting] in an agreement without a valid period",
+            "valid_from/valid_to in [agreement]",
+        );
+    }
+    Some(LettingRules {
+        source: l.source.clone(),
+        deadlines,
+        disability_fitted,
+        accessibility,
+        safeguard,
+        exemption,
+        youth,
+        new_build,
+        phase_out,
+        refugee_shared,
+        subsidy,
+    })
+}
+
+/// Checks the slots of a wheel: each is one channel, alternating choices or the
+/// organisation's choice, with known channels and criteria for flexible slots.
+fn check_slots(ck: &mut Checker<'_>, raw_slots: &[Spanned<RawSlot>]) -> Vec<Slot> {
     let mut slots = Vec::new();
-    for s in &r.slots {
+    for s in raw_slots {
         let raw = s.get_ref();
         let choice = |ck: &mut Checker<'_>,
                       channel: &str,
-                      criteria: &Option<String>|
+                      criteria: &Option<String>,
+                      extra: bool|
          -> Option<SlotChoice> {
             let Some(ch) = parse_channel(channel) else {
                 ck.problem(
@@ -1449,6 +1891,7 @@ fn check_wheel(
             Some(SlotChoice {
                 channel: ch,
                 criteria: criteria.clone(),
+                extra,
             })
         };
         let kinds = [
@@ -1468,7 +1911,7 @@ fn check_wheel(
             continue;
         }
         let (choices, organisation_chooses) = if let Some(ch) = &raw.channel {
-            (vec![choice(ck, ch, &raw.criteria)], false)
+            (vec![choice(ck, ch, &raw.criteria, raw.extra)], false)
         } else {
             let list = raw
                 .alternate
@@ -1484,7 +1927,7 @@ fn check_wheel(
             }
             (
                 list.iter()
-                    .map(|c| choice(ck, &c.channel, &c.criteria))
+                    .map(|c| choice(ck, &c.channel, &c.criteria, c.extra))
                     .collect(),
                 raw.choose.is_some(),
             )
@@ -1509,14 +1952,7 @@ fn check_wheel(
             });
         }
     }
-    Some(WheelRule {
-        staircase: staircase?,
-        step: r.step.clone(),
-        period: period?,
-        slots,
-        source: r.source.clone(),
-        interpretation: r.interpretation.clone(),
-    })
+    slots
 }
 
 /// Checks that the rules for one step cover the agreement's whole period.

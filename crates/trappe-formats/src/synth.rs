@@ -583,3 +583,48 @@ pub fn csv_to_xlsx(csv_text: &str, sheet: &str) -> Result<Vec<u8>, rust_xlsxwrit
     }
     book.save_to_buffer()
 }
+
+/// A homes register for generated departments (synthetic, deterministic): every family
+/// and youth home, with a few of each special kind spread over the departments so the
+/// letting rules can be tried — accessibility homes (2 % of family homes, under the
+/// 5 % limit), særboliger, youth shared homes, disability-fitted and subsidised homes,
+/// and shared kitchens in departments mainly of youth homes.
+pub fn homes_csv(departments: &[trappe_rules::placement::Department]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "department_id,home_id,address,kind,accessibility,disability_fitted_kr,disability_fitted_on,special,special_since,cheap,first_use,shared_kitchen\n",
+    );
+    for (i, d) in departments.iter().enumerate() {
+        let mainly_youth = d.youth_homes > d.family_homes;
+        let total = d.family_homes + d.youth_homes;
+        for n in 1..=total {
+            let family = n <= d.family_homes;
+            let kind = if family { "family" } else { "youth" };
+            let accessibility = family && n % 50 == 25;
+            let (fitted_kr, fitted_on) = if family && i % 7 == 2 && n == 11 {
+                ("48000", "2021-05-01")
+            } else {
+                ("", "")
+            };
+            let (special, since) = match (family, i % 10, i % 13, i % 17, n) {
+                (true, 3, _, _, 7) => ("saerbolig", ""),
+                (true, _, 5, _, 13) => ("youth_shared", ""),
+                (true, _, _, 1, 17) => ("subsidy", "2024-06-01"),
+                _ => ("", ""),
+            };
+            let kitchen = if !family && mainly_youth {
+                format!("K{}", (n - d.family_homes - 1) / 6 + 1)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{},{n:04},Syntetisk vej {} nr. {n},{kind},{},{fitted_kr},{fitted_on},{special},{since},0,,{kitchen}",
+                d.id,
+                d.id,
+                u8::from(accessibility)
+            );
+        }
+    }
+    out
+}

@@ -1414,6 +1414,147 @@ pub fn read_pools_with(
     t.finish(rows)
 }
 
+/// Reads a homes file: `department_id, home_id, address, kind` and the optional
+/// columns `accessibility, disability_fitted_kr, disability_fitted_on, special,
+/// special_since, cheap, first_use, shared_kitchen` (see docs/letting.md).
+pub fn read_homes(bytes: &[u8], file: &str) -> Result<Vec<trappe_rules::wheel::Home>, InputErrors> {
+    use trappe_rules::wheel::{Home, HomeKind, HomeSpecial};
+    let mut rows = Vec::new();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let t = read_table(
+        bytes,
+        file,
+        TableOptions::default(),
+        &["department_id", "home_id", "address", "kind"],
+        |t, line, rec| {
+            let department_id = t.text(rec, line, "department_id");
+            let id = t.text(rec, line, "home_id");
+            let address = t.text(rec, line, "address");
+            let kind_text = t.text(rec, line, "kind");
+            let kind = HomeKind::parse(&kind_text);
+            if kind.is_none() && !kind_text.is_empty() {
+                t.push(
+                    line,
+                    "kind",
+                    &kind_text,
+                    "is not a kind of home; expected family, youth or elderly",
+                );
+            }
+            let flag = |t: &mut Table<'_>, column: &str| -> bool {
+                match t.cell(rec, column) {
+                    "" | "0" | "no" | "nej" | "false" => false,
+                    "1" | "yes" | "ja" | "true" => true,
+                    other => {
+                        let other = other.to_string();
+                        t.push(
+                            line,
+                            column,
+                            &other,
+                            "is not yes/no; expected 1 or 0 (ja/nej, yes/no, true/false)",
+                        );
+                        false
+                    }
+                }
+            };
+            let accessibility = flag(t, "accessibility");
+            let cheap = flag(t, "cheap");
+            let fitted_kr = match t.cell(rec, "disability_fitted_kr") {
+                "" => None,
+                v => match parse_decimal(v) {
+                    Some(d) if d >= Pct::ZERO => Some(d),
+                    _ => {
+                        let v = v.to_string();
+                        t.push(
+                            line,
+                            "disability_fitted_kr",
+                            &v,
+                            "is not an amount in kr (digits with , or . as the decimal mark)",
+                        );
+                        None
+                    }
+                },
+            };
+            let fitted_on = if t.cell(rec, "disability_fitted_on").is_empty() {
+                None
+            } else {
+                t.date(rec, line, "disability_fitted_on")
+            };
+            if fitted_kr.is_some() != fitted_on.is_some() && t.errors.is_empty() {
+                t.push(
+                    line,
+                    "disability_fitted_on",
+                    t.cell(rec, "disability_fitted_on"),
+                    "and disability_fitted_kr go together: give both or neither",
+                );
+            }
+            let special_text = t.cell(rec, "special").to_string();
+            let special = if special_text.is_empty() {
+                None
+            } else {
+                let s = HomeSpecial::parse(&special_text);
+                if s.is_none() {
+                    t.push(line, "special", &special_text, "is not a special home; expected saerbolig, youth_shared, special_group or subsidy (or empty)");
+                }
+                s
+            };
+            let special_since = if t.cell(rec, "special_since").is_empty() {
+                None
+            } else {
+                t.date(rec, line, "special_since")
+            };
+            if special == Some(HomeSpecial::Subsidy)
+                && special_since.is_none()
+                && t.cell(rec, "special_since").is_empty()
+            {
+                t.push(
+                    line,
+                    "special_since",
+                    "",
+                    "is empty; a subsidised home needs the date of its first subsidy",
+                );
+            }
+            let first_use = if t.cell(rec, "first_use").is_empty() {
+                None
+            } else {
+                t.date(rec, line, "first_use")
+            };
+            if cheap && first_use.is_none() && t.cell(rec, "first_use").is_empty() {
+                t.push(
+                    line,
+                    "first_use",
+                    "",
+                    "is empty; a cheap new-build home needs its first-use date",
+                );
+            }
+            let shared_kitchen = t.opt_text(rec, "shared_kitchen");
+            if let Some(previous) = seen.insert((department_id.clone(), id.clone()), line) {
+                t.push(
+                    line,
+                    "home_id",
+                    &id,
+                    format!("appears twice in department {department_id} (also line {previous})"),
+                );
+            }
+            if let Some(kind) = kind {
+                rows.push(Home {
+                    department_id,
+                    id,
+                    address,
+                    kind,
+                    accessibility,
+                    disability_fitted: fitted_kr.zip(fitted_on),
+                    special,
+                    special_since,
+                    cheap,
+                    first_use,
+                    shared_kitchen,
+                });
+            }
+        },
+    )?;
+    t.finish(rows)
+}
+
 /// Reads a decisions file: `area_id, ground, decided_by, decided_on`.
 pub fn read_decisions(bytes: &[u8], file: &str) -> Result<Vec<AreaDecision>, InputErrors> {
     read_decisions_with(bytes, file, TableOptions::default())

@@ -203,3 +203,89 @@ pub fn warning(w: &Warning, lang: Lang) -> String {
         (Warning::DesignationDisagrees { area_id, official, computed }, Lang::En) => format!("warning: area {area_id}: official designation {} differs from computed {}", official, computed),
     }
 }
+
+/// A letting channel in the user's language.
+pub fn channel(c: trappe_rules::agreement::Channel, lang: Lang) -> &'static str {
+    use trappe_rules::agreement::Channel;
+    match c {
+        Channel::WaitingList => lang.pick("almindelig venteliste", "ordinary waiting list"),
+        Channel::Flexible => lang.pick("fleksibel udlejning", "flexible letting"),
+        Channel::MunicipalAllocation => lang.pick("kommunal anvisning", "municipal allocation"),
+        Channel::UrbanRenewal => lang.pick("byfornyelsesgenhusning", "urban-renewal rehousing"),
+    }
+}
+
+/// Why a vacancy got its channel, as a sentence.
+pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> String {
+    use trappe_rules::wheel::LettingReason as R;
+    let ch = |c: &trappe_rules::agreement::Channel| channel(*c, lang);
+    let da = lang == Lang::Da;
+    match r {
+        R::WheelSlot { wheel, slot, round, channel: c, criteria, alternating, source } => {
+            let crit = criteria.as_ref().map(|k| if da { format!(" (kriterier {k})") } else { format!(" (criteria {k})") }).unwrap_or_default();
+            let alt = if *alternating { lang.pick(", på skift", ", alternating") } else { "" };
+            if da {
+                format!("Udlejningshjul {wheel}: plads {slot} i runde {round}{alt} går til {}{crit} [{source}]", ch(c))
+            } else {
+                format!("Letting wheel {wheel}: slot {slot} in round {round}{alt} goes to {}{crit} [{source}]", ch(c))
+            }
+        }
+        R::OrganisationChoice { chosen, recorded } => match (da, recorded) {
+            (true, true) => format!("Boligorganisationens valg i den individuelle aftale: {}", ch(chosen)),
+            (true, false) => format!("Intet valg registreret for boligorganisationen: første mulighed, {}", ch(chosen)),
+            (false, true) => format!("The organisation's choice in its individual agreement: {}", ch(chosen)),
+            (false, false) => format!("No choice recorded for the organisation: the first option, {}", ch(chosen)),
+        },
+        R::WheelRestarted { previous, now } => {
+            let p = previous.clone().unwrap_or_default();
+            if da { format!("Afdelingen har skiftet hjul ({p} → {now}): det nye hjul starter på plads 1") } else { format!("The department changed wheel ({p} → {now}): the new wheel starts at slot 1") }
+        }
+        R::ExtraShareExempt { instead, source } => {
+            if da { format!("Afdelingen er fritaget for den ekstra anvisning i år: i stedet {} [{source}]", ch(instead)) } else { format!("The department is exempt from the extra share this year: {} instead [{source}]", ch(instead)) }
+        }
+        R::DisabilityCreditUsed { instead } => {
+            if da { format!("En handicapindrettet bolig er tidligere gået tilbage til anvisningen, så boligorganisationen udlejer denne anvisningsbolig: {} [CPH 8.4]", ch(instead)) } else { format!("A disability-fitted home went back to the allocation earlier, so the organisation lets this allocation home: {} [CPH 8.4]", ch(instead)) }
+        }
+        R::DisabilityFittedHome { cost_kr, fitted_on } => {
+            if da { format!("Boligen er indrettet til fysisk handicap for {} kr. ({fitted_on}) og tilbydes kommunen til fornyet anvisning [CPH 8.4]", pct(*cost_kr, lang)) } else { format!("The home is fitted for a physical disability for {} kr ({fitted_on}) and goes back to the allocation [CPH 8.4]", pct(*cost_kr, lang)) }
+        }
+        R::Safeguard { nth, realised, instead } => {
+            if da { format!("Særlig sikring: {nth}. anvisningsbolig i runden, og de {realised} før er realiseret: {} [CPH 6.2.1]", ch(instead)) } else { format!("Safeguard: allocation home {nth} of the round, and the {realised} before it were realised: {} [CPH 6.2.1]", ch(instead)) }
+        }
+        R::SharedKitchenCap { kitchen, instead } => {
+            if da { format!("Fælleskøkken {kitchen} har allerede en anvist lejer: {} [CPH 7.2]", ch(instead)) } else { format!("Shared kitchen {kitchen} already has an allocated tenant: {} [CPH 7.2]", ch(instead)) }
+        }
+        R::NewBuildCheapHome { first_use, until } => {
+            if da { format!("Billig nybygget bolig (ibrugtaget {first_use}): 100 % kommunal anvisning til {until} [CPH 11 fig 11]") } else { format!("Cheap new-build home (first used {first_use}): 100 % municipal allocation until {until} [CPH 11 fig 11]") }
+        }
+        R::NewBuildFirstLetting { instead } => {
+            if da { format!("Førstegangsudlejning i nybyggeri: ingen anvisning til de øvrige boliger, i stedet {} [CPH 11 fig 11]", ch(instead)) } else { format!("First letting of a new build: no allocation to the other homes, {} instead [CPH 11 fig 11]", ch(instead)) }
+        }
+        R::NewBuildBand { band, cheap_share_pct, until } => {
+            if da { format!("Nybyggeri med {} % billige boliger: hjulet {band} til {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) } else { format!("New build with {} % cheap homes: wheel {band} until {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) }
+        }
+        R::NewBuildAllocationCap { allocated, homes, max_pct, instead } => {
+            if da { format!("Nybyggeriet har {allocated} anviste af {homes} boliger; mere end {} % er ikke tilladt: {} [CPH 11]", pct(max_pct.round_dp(1), lang), ch(instead)) } else { format!("The new build has {allocated} allocated of {homes} homes; more than {} % is not allowed: {} [CPH 11]", pct(max_pct.round_dp(1), lang), ch(instead)) }
+        }
+        R::SaerboligEarmarked { phase_out_from } => {
+            let from = phase_out_from.map(|d| d.to_string()).unwrap_or_else(|| lang.pick("ingen dato", "no date").into());
+            if da { format!("Særbolig, øremærket kommunal anvisning indtil udfasningen (fra {from}) [CPH 9]") } else { format!("Særbolig, earmarked for the allocation until the phase-out (from {from}) [CPH 9]") }
+        }
+        R::SaerboligPhasedOut { phase_out_from } => {
+            if da { format!("Særboligen er udfaset fra {phase_out_from} og indgår i udlejningshjulet [CPH 9]") } else { format!("The særbolig is phased out from {phase_out_from} and joins the letting wheel [CPH 9]") }
+        }
+        R::YouthSharedPhasedOut { phase_out_from } => {
+            if da { format!("Delebolig for unge under udfasning (fra {phase_out_from}): genudlejes ikke; kommunen betaler tomgangslejen [CPH 9]") } else { format!("Youth shared home being phased out (from {phase_out_from}): not re-let; the municipality pays the empty-home rent [CPH 9]") }
+        }
+        R::YouthSharedEarmarked { phase_out_from } => {
+            let from = phase_out_from.map(|d| d.to_string()).unwrap_or_else(|| lang.pick("ingen dato", "no date").into());
+            if da { format!("Delebolig for unge: kommunal anvisning indtil udfasningen (fra {from}) [CPH 9]") } else { format!("Youth shared home: municipal allocation until the phase-out (from {from}) [CPH 9]") }
+        }
+        R::SpecialGroupHome => lang.pick("Bolig finansieret til en særlig målgruppe: 100 % kommunal anvisning [CPH 11]", "Home financed for a special group: 100 % municipal allocation [CPH 11]").into(),
+        R::SubsidyHome { since, until } => {
+            if da { format!("Tilskudsbolig (tilskud fra {since}): kan udlejes til en ny tilskudsberettiget indtil {until} [CPH 8.5.2]") } else { format!("Subsidised home (subsidy from {since}): may go to another subsidy tenant until {until} [CPH 8.5.2]") }
+        }
+        R::YouthDepartment => lang.pick("Afdelingen består primært af ungdomsboliger: ungdomshjulet med 2/9 til kommunen [CPH 7.1]", "The department is mainly youth homes: the youth wheel with 2/9 to the municipality [CPH 7.1]").into(),
+        R::AccessibilityHome => lang.pick("Tilgængelighedsbolig: en ansøger, der opfylder C-kriteriet (og pladsens kriterier), går forud; en anvist borger behøver ikke at have behov for den [CPH 5.2.3]", "Accessibility home: an applicant meeting the C criterion (and the slot's criteria) goes first; an allocated citizen need not need it [CPH 5.2.3]").into(),
+    }
+}

@@ -67,6 +67,9 @@ pub struct Agreement {
     pub steps: Vec<StepRule>,
     /// The letting wheels, by step and period (used by the letting wheel).
     pub wheels: Vec<WheelRule>,
+    /// The letting rules around the wheel (deadlines and special homes); `None` for an
+    /// agreement that has no letting section.
+    pub letting: Option<crate::wheel::LettingRules>,
     /// Every open point the file settles, gathered for display.
     pub interpretations: Vec<Interpretation>,
 }
@@ -400,6 +403,11 @@ pub struct SlotChoice {
     pub channel: Channel,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub criteria: Option<String>,
+    /// Part of the extra share lent from urban-renewal rehousing to the allocation
+    /// (the "+1/9", "+1/18"): a department exempt from the extra share lets this choice
+    /// through the slot's fallback instead [CPH 6.2.2, B15].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub extra: bool,
 }
 
 /// One slot of a letting wheel: one choice, or alternating choices ("på skift"), or
@@ -427,6 +435,13 @@ pub struct WheelRule {
 }
 
 impl Agreement {
+    /// The wheel for a step on a date, if the agreement defines one.
+    pub fn wheel_rule(&self, staircase: Staircase, step: &str, on: Date) -> Option<&WheelRule> {
+        self.wheels
+            .iter()
+            .find(|w| w.staircase == staircase && w.step == step && w.period.contains(on))
+    }
+
     /// The step rule for a step on a date, if the agreement defines one.
     pub fn step_rule(&self, staircase: Staircase, step: &str, on: Date) -> Option<&StepRule> {
         self.steps

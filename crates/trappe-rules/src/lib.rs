@@ -14,12 +14,14 @@
 
 pub mod agreement;
 pub mod criteria;
+pub mod deadlines;
 pub mod designation;
 pub mod law;
 pub mod placement;
 pub mod pooling;
 pub mod reason;
 pub mod receipt;
+pub mod wheel;
 
 pub use agreement::Agreement;
 pub use criteria::{Criterion, Figures};

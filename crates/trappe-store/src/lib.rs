@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod import;
+pub mod letting;
 pub mod read;
 
 use std::path::{Path, PathBuf};
@@ -95,12 +96,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
-    postgres: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
+        postgres: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "letting",
+        sqlite: include_str!("../migrations/sqlite/0002_letting.sql"),
+        postgres: include_str!("../migrations/postgres/0002_letting.sql"),
+    },
+];
 
 impl Migration {
     fn sql(&self, engine: Engine) -> &'static str {
@@ -154,6 +163,9 @@ pub fn migration_hashes() -> Vec<(i64, &'static str, String, String)> {
 pub struct Store {
     pub conn: Conn,
     pub location: Location,
+    /// Agreements parsed from their stored text, by content hash (parsing one takes
+    /// longer than registering a vacancy).
+    agreements: std::collections::HashMap<String, std::sync::Arc<trappe_rules::Agreement>>,
 }
 
 impl Store {
@@ -168,6 +180,7 @@ impl Store {
         let mut store = Store {
             conn,
             location: location.clone(),
+            agreements: std::collections::HashMap::new(),
         };
         store.migrate()?;
         Ok(store)

@@ -1,6 +1,7 @@
 //! The `trappe` command line: argument parsing and wiring only. The rules live in
 //! `trappe-rules`, the file formats in `trappe-formats`, the database in `trappe-store`.
 
+mod letting_cmd;
 mod store_cmd;
 
 use std::io::Write;
@@ -181,6 +182,28 @@ enum Command {
     Audit {
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+    /// The homes register: import the homes of departments, list them.
+    Homes {
+        #[command(subcommand)]
+        command: letting_cmd::HomesCommand,
+    },
+    /// Vacancies: register (which channel gets it), resolve, show, decide, ledger.
+    Vacancy {
+        #[command(subcommand)]
+        command: letting_cmd::VacancyCommand,
+    },
+    /// The letting wheels of an agreement.
+    Wheel {
+        #[command(subcommand)]
+        command: letting_cmd::WheelCommand,
+    },
+    /// Letting reports: lettings by channel, every 3rd vacancy, homes for the allocation.
+    Report {
+        #[command(subcommand)]
+        what: letting_cmd::ReportCommand,
+        #[command(flatten)]
+        report: store_cmd::ReportArgs,
     },
     /// Take a consistent copy of the SQLite database while it is in use.
     Backup { file: PathBuf },
@@ -498,10 +521,16 @@ fn run(cli: Cli) -> Result<()> {
             };
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
+            let departments = table_in::read_departments(
+                generated.departments_csv.as_bytes(),
+                "departments.csv",
+            )?;
+            let homes = synth::homes_csv(&departments);
             for (file, body) in [
                 ("departments.csv", &generated.departments_csv),
                 ("areas.csv", &generated.areas_csv),
                 ("decisions.csv", &generated.decisions_csv),
+                ("homes.csv", &homes),
             ] {
                 emit(Some(&out.join(file)), body.as_bytes())?;
             }
@@ -512,7 +541,7 @@ fn run(cli: Cli) -> Result<()> {
                 emit(Some(&out.join(file)), &synth::csv_to_xlsx(body, sheet)?)?;
             }
             eprintln!(
-                "wrote {}/departments.csv, areas.csv, decisions.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
+                "wrote {}/departments.csv, areas.csv, decisions.csv, homes.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
                 out.display()
             );
             Ok(())
@@ -536,6 +565,10 @@ fn run(cli: Cli) -> Result<()> {
             store_cmd::export(&db, what, &report)
         }
         Command::Snapshots => store_cmd::snapshots(&db),
+        Command::Homes { command } => letting_cmd::homes(&db, command),
+        Command::Vacancy { command } => letting_cmd::vacancy(&db, command),
+        Command::Wheel { command } => letting_cmd::wheel_cmd(command),
+        Command::Report { what, report } => letting_cmd::report(&db, what, &report),
         Command::Audit { limit } => store_cmd::audit(&db, limit),
         Command::Backup { file } => {
             let mut store = db.open()?;

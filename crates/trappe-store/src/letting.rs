@@ -1,0 +1,1462 @@
+//! Letting: the homes register and the vacancy ledger.
+//!
+//! Every registration, outcome and letting decision is one append-only entry in
+//! `vacancy_entry`, numbered per department (`seq`). The wheel position, the realised
+//! allocations, the disability credits and the exemptions are derived from the ledger
+//! each time, so any vacancy's channel can be explained and replayed. A registration
+//! is one transaction that serialises per department (SQLite: the write lock;
+//! PostgreSQL: an advisory lock on the department), and `UNIQUE (department_id, seq)`
+//! backs it up: two vacancies registered at once never share a slot.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{Datelike, Utc};
+use serde::Serialize;
+use trappe_rules::agreement::{Channel, Staircase};
+use trappe_rules::deadlines::{self, Deadlines, VacancyDates};
+use trappe_rules::wheel::{
+    self, Assignment, EpisodeEntry, Home, HomeKind, HomeSpecial, NewBuildFacts, VacancyFacts,
+    WheelState,
+};
+use trappe_rules::{Agreement, Date, Pct};
+
+use crate::db::{Conn, Engine, Value};
+use crate::import::load_stored_agreement;
+use crate::read::current_run_on_or_before;
+use crate::{Store, StoreError};
+
+/// How many of the newest slot-consuming entries are read to rebuild the wheel state:
+/// enough for the current round of any wheel in the agreements (9 slots) and the one
+/// before it.
+const EPISODE_WINDOW: i64 = 64;
+
+/// A registration request.
+#[derive(Debug, Clone)]
+pub struct RegisterRequest<'a> {
+    pub department: &'a str,
+    pub home: &'a str,
+    /// The date the home falls vacant (the wheel and placement of this date apply).
+    pub vacated: Date,
+    /// The day the municipality receives the home, for the deadlines [CPH B14].
+    pub received: Date,
+    /// The move-in date the organisation offers; defaults to `vacated`.
+    pub available_from: Option<Date>,
+    pub actor: &'a str,
+}
+
+/// The answer to a registration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    pub vacancy: i64,
+    pub department_id: String,
+    pub home_id: String,
+    pub vacated: Date,
+    pub staircase: Staircase,
+    pub step: String,
+    pub agreement: String,
+    #[serde(flatten)]
+    pub assignment: Assignment,
+    /// The deadlines of the allocation, when the home goes to the municipality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<Deadlines>,
+    pub received: Date,
+    pub available_from: Date,
+}
+
+/// Where a let home went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetChannel {
+    WaitingList,
+    Flexible,
+    MunicipalAllocation,
+    UrbanRenewal,
+    InternalTransfer,
+    Exchange,
+}
+
+impl LetChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetChannel::WaitingList => "waiting_list",
+            LetChannel::Flexible => "flexible",
+            LetChannel::MunicipalAllocation => "municipal_allocation",
+            LetChannel::UrbanRenewal => "urban_renewal",
+            LetChannel::InternalTransfer => "internal_transfer",
+            LetChannel::Exchange => "exchange",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LetChannel> {
+        Some(match s {
+            "waiting_list" => LetChannel::WaitingList,
+            "flexible" => LetChannel::Flexible,
+            "municipal_allocation" => LetChannel::MunicipalAllocation,
+            "urban_renewal" => LetChannel::UrbanRenewal,
+            "internal_transfer" => LetChannel::InternalTransfer,
+            "exchange" => LetChannel::Exchange,
+            _ => return None,
+        })
+    }
+    fn channel(self) -> Option<Channel> {
+        Some(match self {
+            LetChannel::WaitingList => Channel::WaitingList,
+            LetChannel::Flexible => Channel::Flexible,
+            LetChannel::MunicipalAllocation => Channel::MunicipalAllocation,
+            LetChannel::UrbanRenewal => Channel::UrbanRenewal,
+            _ => return None,
+        })
+    }
+}
+
+/// What happened to a vacancy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The municipality named its citizen on `on`, to move in on `move_in`.
+    Allocated { on: Date, move_in: Date },
+    /// The municipality gave the home back on `on`.
+    Returned { on: Date },
+    /// The channel in turn (urban-renewal rehousing, the allocation) does not use the
+    /// home: it goes to the next fallback.
+    NotUsed { on: Date },
+    /// Let, with move-in on `on`.
+    Let {
+        on: Date,
+        channel: LetChannel,
+        /// A flexible home let from the waiting list because no applicant met the criteria.
+        no_qualified_applicant: bool,
+        /// An allocation to a refugee shared home [CPH 8.5.3].
+        refugee_shared: bool,
+    },
+    /// Registered in error; the slot it took stays taken (the ledger is history).
+    Withdrawn { on: Date, note: String },
+}
+
+impl Outcome {
+    pub fn date(&self) -> Date {
+        match self {
+            Outcome::Allocated { on, .. }
+            | Outcome::Returned { on }
+            | Outcome::NotUsed { on }
+            | Outcome::Let { on, .. }
+            | Outcome::Withdrawn { on, .. } => *on,
+        }
+    }
+    fn action(&self) -> &'static str {
+        match self {
+            Outcome::Allocated { .. } => "allocated",
+            Outcome::Returned { .. } => "returned",
+            Outcome::NotUsed { .. } => "not_used",
+            Outcome::Let { .. } => "let",
+            Outcome::Withdrawn { .. } => "withdrawn",
+        }
+    }
+}
+
+/// A recorded letting decision for a department.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    /// The Samarbejdsforum approved the exemption from the extra share for `year`.
+    ExemptionApproved {
+        year: i32,
+        decided_by: String,
+        decided_on: Date,
+    },
+    /// Exempt in advance from `from` to `to` (the parties' calculations) [CPH 6.2.2].
+    ExemptionInAdvance {
+        from: Date,
+        to: Date,
+        decided_by: String,
+        decided_on: Date,
+    },
+    /// The dept-1 safeguard applies from `from`; the organisation notified the
+    /// municipality [CPH 6.2.1].
+    Safeguard {
+        from: Date,
+        decided_by: String,
+        decided_on: Date,
+    },
+    /// The organisation's choice for "or" slots, from its individual agreement.
+    OrganisationChoice {
+        from: Date,
+        channel: Channel,
+        decided_by: String,
+        decided_on: Date,
+    },
+}
+
+impl Decision {
+    fn action(&self) -> &'static str {
+        match self {
+            Decision::ExemptionApproved { .. } => "exemption_approved",
+            Decision::ExemptionInAdvance { .. } => "exemption_in_advance",
+            Decision::Safeguard { .. } => "safeguard",
+            Decision::OrganisationChoice { .. } => "organisation_choice",
+        }
+    }
+    fn date(&self) -> Date {
+        match self {
+            Decision::ExemptionApproved { year, .. } => {
+                Date::from_ymd_opt(*year, 1, 1).unwrap_or_default()
+            }
+            Decision::ExemptionInAdvance { from, .. }
+            | Decision::Safeguard { from, .. }
+            | Decision::OrganisationChoice { from, .. } => *from,
+        }
+    }
+}
+
+/// One ledger entry as shown back.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub action: String,
+    pub on_date: Date,
+    pub channel: Option<String>,
+    pub at: chrono::DateTime<Utc>,
+    pub actor: String,
+    pub detail: serde_json::Value,
+}
+
+/// A vacancy with its registration, outcomes and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct VacancyView {
+    pub vacancy: i64,
+    pub department_id: String,
+    pub home_id: String,
+    pub vacated: Date,
+    pub registration: serde_json::Value,
+    pub outcomes: Vec<LedgerEntry>,
+    /// The channel the home is with now (after fallbacks), `None` when resolved.
+    pub current_channel: Option<String>,
+    pub resolved: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<Deadlines>,
+}
+
+/// One row of a lettings report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LettingsRow {
+    pub key: String,
+    pub name: String,
+    pub by_channel: BTreeMap<String, u32>,
+    pub total: u32,
+}
+
+/// One row of the "every third vacancy" report [CPH B15 2].
+#[derive(Debug, Clone, Serialize)]
+pub struct EveryThirdRow {
+    pub department_id: String,
+    pub step: String,
+    pub vacancies: u32,
+    pub realised_allocations: u32,
+    pub exceeded: bool,
+    pub approved_for_next_year: bool,
+}
+
+/// Homes offered to, used by and returned by the municipality [CPH B15 2].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AllocationRow {
+    pub key: String,
+    pub name: String,
+    pub offered: u32,
+    pub used: u32,
+    pub returned: u32,
+    pub open: u32,
+}
+
+/// What a homes import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomesReport {
+    pub homes: usize,
+    pub departments: usize,
+}
+
+/// Errors of letting that are the user's: named by the rule they break.
+fn rule(msg: impl Into<String>) -> StoreError {
+    StoreError::Invalid(msg.into())
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(format!("JSON: {e}"))
+}
+
+fn parse_channel(s: &str) -> Option<Channel> {
+    Channel::ALL.into_iter().find(|c| c.as_str() == s)
+}
+
+fn parse_staircase(s: &str) -> Staircase {
+    match s {
+        "area" => Staircase::Area,
+        "department" => Staircase::Department,
+        _ => Staircase::TrafficLight,
+    }
+}
+
+/// Master data of a department needed for letting.
+struct DeptInfo {
+    organisation_id: String,
+    family_homes: u32,
+    youth_homes: u32,
+}
+
+fn dept_info(c: &mut Conn, id: &str) -> Result<DeptInfo, StoreError> {
+    let row = c
+        .query_opt(
+            "SELECT organisation_id, family_homes, youth_homes FROM department WHERE id = $1",
+            &[id.into()],
+        )?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "unknown department {id}: it is in no imported departments file"
+            ))
+        })?;
+    Ok(DeptInfo {
+        organisation_id: row.text(0)?,
+        family_homes: row.u32(1)?,
+        youth_homes: row.u32(2)?,
+    })
+}
+
+const HOME_SELECT: &str = "department_id, home_id, address, kind, accessibility, disability_fitted_kr, disability_fitted_on, special, special_since, cheap, first_use, shared_kitchen";
+
+fn home_from_row(r: &crate::Row) -> Result<Home, StoreError> {
+    let kind = r.text(3)?;
+    Ok(Home {
+        department_id: r.text(0)?,
+        id: r.text(1)?,
+        address: r.text(2)?,
+        kind: HomeKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("home kind {kind:?}")))?,
+        accessibility: r.int(4)? != 0,
+        disability_fitted: match (r.opt_dec(5)?, r.opt_date(6)?) {
+            (Some(kr), Some(on)) => Some((kr, on)),
+            _ => None,
+        },
+        special: r.opt_text(7)?.and_then(|s| HomeSpecial::parse(&s)),
+        special_since: r.opt_date(8)?,
+        cheap: r.int(9)? != 0,
+        first_use: r.opt_date(10)?,
+        shared_kitchen: r.opt_text(11)?,
+    })
+}
+
+/// The placement of one department in force on a date, and the agreement it was made
+/// with.
+struct PlacementOn {
+    staircase: Staircase,
+    step: String,
+    agreement_sha256: String,
+    allocated_pct: Option<Pct>,
+}
+
+fn placement_on(
+    c: &mut Conn,
+    department: &str,
+    on: Date,
+) -> Result<Option<PlacementOn>, StoreError> {
+    let Some(run) = current_run_on_or_before(c, on)? else {
+        return Ok(None);
+    };
+    let Some(row) = c.query_opt(
+        "SELECT p.staircase, p.step, f.allocated_pct FROM placement p LEFT JOIN department_figures f ON f.snapshot_id = $1 AND f.department_id = p.department_id WHERE p.run_id = $2 AND p.department_id = $3",
+        &[
+            Value::Int(run.inputs.departments.map_or(0, |d| d.0)),
+            Value::Int(run.id),
+            department.into(),
+        ],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PlacementOn {
+        staircase: parse_staircase(&row.text(0)?),
+        step: row.text(1)?,
+        agreement_sha256: run.agreement_sha256,
+        allocated_pct: row.opt_dec(2)?,
+    }))
+}
+
+/// The department's placement at the agreement's start, or its earliest stored one.
+fn start_placement(
+    c: &mut Conn,
+    department: &str,
+    agreement: &Agreement,
+) -> Result<Option<(Staircase, String, Option<Pct>)>, StoreError> {
+    if let Some(p) = placement_on(c, department, agreement.period.from)? {
+        return Ok(Some((p.staircase, p.step, p.allocated_pct)));
+    }
+    let first = c.query_opt(
+        "SELECT MIN(on_date) FROM placement_run r JOIN placement p ON p.run_id = r.id WHERE p.department_id = $1",
+        &[department.into()],
+    )?;
+    match first.and_then(|r| r.opt_date(0).ok().flatten()) {
+        Some(d) => {
+            Ok(placement_on(c, department, d)?.map(|p| (p.staircase, p.step, p.allocated_pct)))
+        }
+        None => Ok(None),
+    }
+}
+
+impl Store {
+    fn agreement(&mut self, sha: &str) -> Result<Arc<Agreement>, StoreError> {
+        if let Some(a) = self.agreements.get(sha) {
+            return Ok(a.clone());
+        }
+        let loaded = Arc::new(load_stored_agreement(&mut self.conn, sha)?.agreement);
+        self.agreements.insert(sha.to_string(), loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Replaces the homes of the departments in `homes` (all or nothing). Every
+    /// department must be known, and its accessibility homes may not exceed the
+    /// agreement's share of its family homes [CPH 5.2.3].
+    pub fn import_homes(
+        &mut self,
+        homes: &[Home],
+        file: &str,
+        actor: &str,
+    ) -> Result<HomesReport, StoreError> {
+        let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?.ok_or_else(|| {
+            rule("no agreement is stored yet: import a departments file with --agreement first")
+        })?;
+        let agreement = self.agreement(&sha)?;
+        let mut by_dept: BTreeMap<&str, Vec<&Home>> = BTreeMap::new();
+        for h in homes {
+            by_dept.entry(h.department_id.as_str()).or_default().push(h);
+        }
+        let now = Utc::now();
+        let n_depts = by_dept.len();
+        self.conn.transaction(|c| {
+            let mut problems = Vec::new();
+            for (dept, list) in &by_dept {
+                let info = match dept_info(c, dept) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        problems.push(format!("{file}: {e}"));
+                        continue;
+                    }
+                };
+                if let Some(acc) = agreement.letting.as_ref().and_then(|l| l.accessibility.as_ref()) {
+                    let named = list.iter().filter(|h| h.accessibility && h.kind == HomeKind::Family).count();
+                    let max = acc.max_share_pct.value * Pct::from(info.family_homes) / Pct::from(100);
+                    if Pct::from(named as u64) > max {
+                        problems.push(format!(
+                            "{file}: department {dept} names {named} accessibility homes; at most {} % of its {} family homes ({}) may be named ({})",
+                            acc.max_share_pct.value, info.family_homes, max.floor(), acc.max_share_pct.source
+                        ));
+                    }
+                }
+            }
+            if !problems.is_empty() {
+                return Err(rule(problems.join("\n")));
+            }
+            for dept in by_dept.keys() {
+                c.execute("DELETE FROM home WHERE department_id = $1", &[(*dept).into()])?;
+            }
+            let rows: Vec<Vec<Value>> = homes
+                .iter()
+                .map(|h| {
+                    vec![
+                        h.department_id.clone().into(),
+                        h.id.clone().into(),
+                        h.address.clone().into(),
+                        h.kind.as_str().into(),
+                        Value::Int(i64::from(h.accessibility)),
+                        h.disability_fitted.map(|d| d.0).into(),
+                        h.disability_fitted.map(|d| d.1).into(),
+                        h.special.map(|s| s.as_str()).into(),
+                        h.special_since.into(),
+                        Value::Int(i64::from(h.cheap)),
+                        h.first_use.into(),
+                        h.shared_kitchen.clone().into(),
+                        now.into(),
+                    ]
+                })
+                .collect();
+            c.insert_many(
+                "home",
+                &[
+                    "department_id",
+                    "home_id",
+                    "address",
+                    "kind",
+                    "accessibility",
+                    "disability_fitted_kr",
+                    "disability_fitted_on",
+                    "special",
+                    "special_since",
+                    "cheap",
+                    "first_use",
+                    "shared_kitchen",
+                    "updated_at",
+                ],
+                &rows,
+            )?;
+            Store::audit(
+                c,
+                actor,
+                "import_homes",
+                file,
+                &serde_json::json!({ "homes": homes.len(), "departments": n_depts }),
+            )?;
+            Ok(HomesReport {
+                homes: homes.len(),
+                departments: n_depts,
+            })
+        })
+    }
+
+    /// Registers a vacancy: decides its channel by the wheel and the special rules,
+    /// and appends it to the ledger, in one transaction.
+    pub fn register_vacancy(
+        &mut self,
+        req: &RegisterRequest<'_>,
+    ) -> Result<Registered, StoreError> {
+        // Read the agreement outside the transaction (cached after the first time).
+        let sha = {
+            let p = placement_on(&mut self.conn, req.department, req.vacated)?;
+            match p {
+                Some(p) => p.agreement_sha256,
+                None => {
+                    dept_info(&mut self.conn, req.department)?;
+                    return Err(rule(format!(
+                        "department {} has no placement in force on {}: the vacancy date is before the department's first key-figure snapshot, or outside every agreement period",
+                        req.department, req.vacated
+                    )));
+                }
+            }
+        };
+        let agreement = self.agreement(&sha)?;
+        let now = Utc::now();
+        let engine = self.engine();
+        self.conn.transaction(|c| {
+            if engine == Engine::Postgres {
+                c.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    &[format!("trappe-vacancy:{}", req.department).into()],
+                )?;
+            }
+            let info = dept_info(c, req.department)?;
+            let placement = placement_on(c, req.department, req.vacated)?.ok_or_else(|| {
+                rule(format!("department {} has no placement in force on {}", req.department, req.vacated))
+            })?;
+            let home = c
+                .query_opt(
+                    &format!("SELECT {HOME_SELECT} FROM home WHERE department_id = $1 AND home_id = $2"),
+                    &[req.department.into(), req.home.into()],
+                )?
+                .map(|r| home_from_row(&r))
+                .transpose()?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "unknown home {} in department {}: import the department's homes first (trappe homes import)",
+                        req.home, req.department
+                    ))
+                })?;
+            let state = wheel_state(c, req.department)?;
+            let first_letting = c
+                .query_opt(
+                    "SELECT 1 FROM vacancy_entry WHERE department_id = $1 AND home_id = $2 AND kind = 'register' LIMIT 1",
+                    &[req.department.into(), req.home.into()],
+                )?
+                .is_none();
+            let decisions = decisions(c, req.department)?;
+            let organisation_choice = decisions
+                .iter()
+                .filter_map(|d| match d {
+                    Decision::OrganisationChoice { from, channel, .. } if *from <= req.vacated => Some(*channel),
+                    _ => None,
+                })
+                .next_back();
+            let safeguard = decisions
+                .iter()
+                .any(|d| matches!(d, Decision::Safeguard { from, .. } if *from <= req.vacated));
+            let exempt_from_extra = exempt(c, &agreement, req.department, &placement, req.vacated, &decisions)?;
+            let kitchen_has_allocated_tenant = match &home.shared_kitchen {
+                Some(k) => kitchen_has_allocated(c, req.department, &home.id, k)?,
+                None => false,
+            };
+            let new_build = new_build_facts(c, req.department)?;
+            let start = start_placement(c, req.department, &agreement)?;
+            let facts = VacancyFacts {
+                on: req.vacated,
+                staircase: placement.staircase,
+                step: &placement.step,
+                mainly_youth: info.youth_homes > info.family_homes,
+                home: &home,
+                first_letting,
+                state: &state,
+                organisation_choice,
+                exempt_from_extra,
+                safeguard,
+                kitchen_has_allocated_tenant,
+                new_build,
+                start_placement: start.clone(),
+            };
+            let assignment = wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?;
+            let available_from = req.available_from.unwrap_or(req.vacated);
+            let deadlines = match (assignment.channel, agreement.letting.as_ref()) {
+                (Some(Channel::MunicipalAllocation), Some(l)) => Some(
+                    deadlines::deadlines(
+                        &l.deadlines,
+                        &VacancyDates {
+                            received: req.received,
+                            available_from,
+                            allocated_on: None,
+                            move_in: None,
+                            returned_on: None,
+                            relet_on: None,
+                        },
+                    )
+                    .map_err(|e| rule(e.to_string()))?,
+                ),
+                _ => None,
+            };
+            let seq = next_seq(c, req.department)?;
+            let detail = serde_json::json!({
+                "assignment": &assignment,
+                "staircase": placement.staircase.as_str(),
+                "step": &placement.step,
+                "received": req.received,
+                "available_from": available_from,
+                "agreement_sha256": &sha,
+                "program_version": env!("CARGO_PKG_VERSION"),
+                "facts": {
+                    "first_letting": first_letting,
+                    "exempt_from_extra": exempt_from_extra,
+                    "safeguard": safeguard,
+                    "organisation_choice": organisation_choice,
+                    "disability_credits": state.disability_credits,
+                    "kitchen_has_allocated_tenant": kitchen_has_allocated_tenant,
+                    "start_placement": start.as_ref().map(|s| serde_json::json!({"staircase": s.0.as_str(), "step": s.1, "allocated_pct": s.2})),
+                },
+            });
+            let credit = i64::from(assignment.gives_disability_credit) - i64::from(assignment.used_disability_credit);
+            let id = c
+                .query_opt(
+                    "INSERT INTO vacancy_entry (department_id, seq, kind, vacancy_id, home_id, on_date, action, channel, wheel_key, position, slot, consumes_slot, credit, at, actor, detail) VALUES ($1, $2, 'register', NULL, $3, $4, 'register', $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                    &[
+                        req.department.into(),
+                        Value::Int(seq),
+                        req.home.into(),
+                        req.vacated.into(),
+                        assignment.channel.map(|c| c.as_str()).into(),
+                        assignment.wheel.as_ref().map(|w| w.key.clone()).into(),
+                        assignment.wheel.as_ref().map(|w| w.position as i64).into(),
+                        assignment.wheel.as_ref().map(|w| i64::from(w.slot)).into(),
+                        Value::Int(i64::from(assignment.wheel.is_some())),
+                        Value::Int(credit),
+                        now.into(),
+                        req.actor.into(),
+                        detail.to_string().into(),
+                    ],
+                )?
+                .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
+                .int(0)?;
+            let _ = info.organisation_id;
+            Ok(Registered {
+                vacancy: id,
+                department_id: req.department.to_string(),
+                home_id: req.home.to_string(),
+                vacated: req.vacated,
+                staircase: placement.staircase,
+                step: placement.step.clone(),
+                agreement: agreement.id.clone(),
+                assignment,
+                deadlines,
+                received: req.received,
+                available_from,
+            })
+        })
+    }
+
+    /// Records what happened to a vacancy, after checking it against the channel the
+    /// vacancy is with and the agreement's fallbacks.
+    pub fn resolve_vacancy(
+        &mut self,
+        vacancy: i64,
+        outcome: &Outcome,
+        actor: &str,
+    ) -> Result<VacancyView, StoreError> {
+        let department = self
+            .conn
+            .query_opt(
+                "SELECT department_id FROM vacancy_entry WHERE id = $1 AND kind = 'register'",
+                &[Value::Int(vacancy)],
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("no vacancy {vacancy}")))?
+            .text(0)?;
+        let engine = self.engine();
+        let now = Utc::now();
+        let mut agreements = std::mem::take(&mut self.agreements);
+        let result = self.conn.transaction(|c| {
+            if engine == Engine::Postgres {
+                c.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    &[format!("trappe-vacancy:{department}").into()],
+                )?;
+            }
+            let view = vacancy_view(c, vacancy, &mut agreements)?;
+            check_outcome(c, &view, outcome, &mut agreements)?;
+            let seq = next_seq(c, &department)?;
+            let channel = match outcome {
+                Outcome::Let { channel, .. } => Some(channel.as_str()),
+                _ => None,
+            };
+            c.execute(
+                "INSERT INTO vacancy_entry (department_id, seq, kind, vacancy_id, home_id, on_date, action, channel, wheel_key, position, slot, consumes_slot, credit, at, actor, detail) VALUES ($1, $2, 'outcome', $3, $4, $5, $6, $7, NULL, NULL, NULL, 0, 0, $8, $9, $10)",
+                &[
+                    department.clone().into(),
+                    Value::Int(seq),
+                    Value::Int(vacancy),
+                    view.home_id.clone().into(),
+                    outcome.date().into(),
+                    outcome.action().into(),
+                    channel.into(),
+                    now.into(),
+                    actor.into(),
+                    serde_json::to_string(outcome).map_err(json_err)?.into(),
+                ],
+            )?;
+            vacancy_view(c, vacancy, &mut agreements)
+        });
+        self.agreements = agreements;
+        result
+    }
+
+    /// Records a letting decision for a department.
+    pub fn record_decision(
+        &mut self,
+        department: &str,
+        decision: &Decision,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        let engine = self.engine();
+        let now = Utc::now();
+        self.conn.transaction(|c| {
+            dept_info(c, department)?;
+            if engine == Engine::Postgres {
+                c.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    &[format!("trappe-vacancy:{department}").into()],
+                )?;
+            }
+            let seq = next_seq(c, department)?;
+            let id = c
+                .query_opt(
+                    "INSERT INTO vacancy_entry (department_id, seq, kind, vacancy_id, home_id, on_date, action, channel, wheel_key, position, slot, consumes_slot, credit, at, actor, detail) VALUES ($1, $2, 'decision', NULL, NULL, $3, $4, NULL, NULL, NULL, NULL, 0, 0, $5, $6, $7) RETURNING id",
+                    &[
+                        department.into(),
+                        Value::Int(seq),
+                        decision.date().into(),
+                        decision.action().into(),
+                        now.into(),
+                        actor.into(),
+                        serde_json::to_string(decision).map_err(json_err)?.into(),
+                    ],
+                )?
+                .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
+                .int(0)?;
+            Ok(id)
+        })
+    }
+
+    /// One vacancy with its outcomes and deadlines.
+    pub fn vacancy(&mut self, vacancy: i64) -> Result<VacancyView, StoreError> {
+        let mut agreements = std::mem::take(&mut self.agreements);
+        let v = vacancy_view(&mut self.conn, vacancy, &mut agreements);
+        self.agreements = agreements;
+        v
+    }
+
+    /// The ledger of one department, oldest first.
+    pub fn ledger(&mut self, department: &str) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.conn
+            .query(
+                "SELECT id, seq, kind, action, on_date, channel, at, actor, detail FROM vacancy_entry WHERE department_id = $1 ORDER BY seq",
+                &[department.into()],
+            )?
+            .iter()
+            .map(ledger_entry)
+            .collect()
+    }
+
+    /// The homes of a department.
+    pub fn homes(&mut self, department: &str) -> Result<Vec<Home>, StoreError> {
+        self.conn
+            .query(
+                &format!(
+                    "SELECT {HOME_SELECT} FROM home WHERE department_id = $1 ORDER BY home_id"
+                ),
+                &[department.into()],
+            )?
+            .iter()
+            .map(home_from_row)
+            .collect()
+    }
+
+    /// Lettings by channel (move-in dates in `from`–`to`), per department or per
+    /// organisation [CPH 18, B15 2 "Ventelisteudlejning"].
+    pub fn lettings_report(
+        &mut self,
+        from: Date,
+        to: Date,
+        by_organisation: bool,
+    ) -> Result<Vec<LettingsRow>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT e.department_id, d.organisation_id, d.name, e.channel FROM vacancy_entry e LEFT JOIN department d ON d.id = e.department_id WHERE e.kind = 'outcome' AND e.action = 'let' AND e.on_date >= $1 AND e.on_date <= $2",
+            &[from.into(), to.into()],
+        )?;
+        let mut out: BTreeMap<String, LettingsRow> = BTreeMap::new();
+        for r in &rows {
+            let dept = r.text(0)?;
+            let org = r.opt_text(1)?.unwrap_or_default();
+            let (key, name) = if by_organisation {
+                (org.clone(), org)
+            } else {
+                (dept.clone(), r.opt_text(2)?.unwrap_or_default())
+            };
+            let row = out.entry(key.clone()).or_insert_with(|| LettingsRow {
+                key,
+                name,
+                ..Default::default()
+            });
+            *row.by_channel
+                .entry(r.opt_text(3)?.unwrap_or_default())
+                .or_default() += 1;
+            row.total += 1;
+        }
+        Ok(out.into_values().collect())
+    }
+
+    /// Per department on the exemption's steps, for a calendar year: whether realised
+    /// allocation exceeded every nth vacancy [CPH B15 2].
+    pub fn every_third_report(&mut self, year: i32) -> Result<Vec<EveryThirdRow>, StoreError> {
+        let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?
+            .ok_or_else(|| rule("no agreement is stored yet"))?;
+        let agreement = self.agreement(&sha)?;
+        let Some(ex) = agreement
+            .letting
+            .as_ref()
+            .and_then(|l| l.exemption.as_ref())
+        else {
+            return Err(rule(format!(
+                "the agreement {} has no exemption rule",
+                agreement.id
+            )));
+        };
+        let (from, to) = year_bounds(year)?;
+        let rows = self.conn.query(
+            "SELECT department_id, detail FROM vacancy_entry WHERE kind = 'register' AND on_date >= $1 AND on_date <= $2 ORDER BY department_id",
+            &[from.into(), to.into()],
+        )?;
+        let mut steps: BTreeMap<String, String> = BTreeMap::new();
+        for r in &rows {
+            let detail: serde_json::Value = serde_json::from_str(&r.text(1)?).map_err(json_err)?;
+            if detail["staircase"] == "department" {
+                if let Some(step) = detail["step"].as_str() {
+                    steps.insert(r.text(0)?, step.to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (dept, step) in steps {
+            if !ex.steps.contains(&step) {
+                continue;
+            }
+            let (vacancies, realised) = year_counts(&mut self.conn, &dept, from, to)?;
+            let approved = decisions(&mut self.conn, &dept)?.iter().any(
+                |d| matches!(d, Decision::ExemptionApproved { year: y, .. } if *y == year + 1),
+            );
+            out.push(EveryThirdRow {
+                department_id: dept,
+                step,
+                vacancies,
+                realised_allocations: realised,
+                exceeded: wheel::exceeds_every_nth(vacancies, realised, ex.every_nth_vacancy.value),
+                approved_for_next_year: approved,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Homes offered to (registered with the allocation as channel), used by (let to
+    /// allocated citizens) and returned by the municipality, per department or
+    /// organisation, for vacancies dated in `from`–`to`.
+    pub fn allocation_report(
+        &mut self,
+        from: Date,
+        to: Date,
+        by_organisation: bool,
+    ) -> Result<Vec<AllocationRow>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT r.department_id, d.organisation_id, d.name, \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation'), \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('returned', 'not_used')), \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn')) \
+             FROM vacancy_entry r LEFT JOIN department d ON d.id = r.department_id \
+             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2",
+            &[from.into(), to.into()],
+        )?;
+        let mut out: BTreeMap<String, AllocationRow> = BTreeMap::new();
+        for r in &rows {
+            let dept = r.text(0)?;
+            let org = r.opt_text(1)?.unwrap_or_default();
+            let (key, name) = if by_organisation {
+                (org.clone(), org)
+            } else {
+                (dept.clone(), r.opt_text(2)?.unwrap_or_default())
+            };
+            let row = out.entry(key.clone()).or_insert_with(|| AllocationRow {
+                key,
+                name,
+                ..Default::default()
+            });
+            row.offered += 1;
+            row.used += u32::from(r.int(3)? > 0);
+            row.returned += u32::from(r.int(4)? > 0);
+            row.open += u32::from(r.int(5)? == 0);
+        }
+        Ok(out.into_values().collect())
+    }
+}
+
+fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {
+    match (
+        Date::from_ymd_opt(year, 1, 1),
+        Date::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(rule(format!("{year} is not a year"))),
+    }
+}
+
+fn ledger_entry(r: &crate::Row) -> Result<LedgerEntry, StoreError> {
+    Ok(LedgerEntry {
+        id: r.int(0)?,
+        seq: r.int(1)?,
+        kind: r.text(2)?,
+        action: r.text(3)?,
+        on_date: r.date(4)?,
+        channel: r.opt_text(5)?,
+        at: r.time(6)?,
+        actor: r.text(7)?,
+        detail: serde_json::from_str(&r.text(8)?).map_err(json_err)?,
+    })
+}
+
+fn next_seq(c: &mut Conn, department: &str) -> Result<i64, StoreError> {
+    Ok(c.query_opt(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM vacancy_entry WHERE department_id = $1",
+        &[department.into()],
+    )?
+    .map(|r| r.int(0))
+    .transpose()?
+    .unwrap_or(1))
+}
+
+/// Rebuilds the wheel state of a department from the ledger.
+fn wheel_state(c: &mut Conn, department: &str) -> Result<WheelState, StoreError> {
+    let rows = c.query(
+        "SELECT r.wheel_key, r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation') FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $2",
+        &[department.into(), Value::Int(EPISODE_WINDOW)],
+    )?;
+    let credits = c
+        .query_opt(
+            "SELECT COALESCE(SUM(credit), 0) FROM vacancy_entry WHERE department_id = $1",
+            &[department.into()],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    let mut state = WheelState {
+        disability_credits: u32::try_from(credits.max(0)).unwrap_or(0),
+        ..WheelState::default()
+    };
+    for r in &rows {
+        let key = r.opt_text(0)?;
+        if state.key.is_none() {
+            state.key = key.clone();
+            state.next_position = r.opt_int(1)?.unwrap_or(0) as u64 + 1;
+        } else if key != state.key {
+            break;
+        }
+        state.episode.push(EpisodeEntry {
+            position: r.opt_int(1)?.unwrap_or(0) as u64,
+            channel: r.opt_text(2)?.and_then(|s| parse_channel(&s)),
+            realised: r.int(3)? > 0,
+        });
+    }
+    Ok(state)
+}
+
+fn decisions(c: &mut Conn, department: &str) -> Result<Vec<Decision>, StoreError> {
+    c.query(
+        "SELECT action, detail FROM vacancy_entry WHERE department_id = $1 AND kind = 'decision' ORDER BY seq",
+        &[department.into()],
+    )?
+    .iter()
+    .map(|r| {
+        let v: serde_json::Value = serde_json::from_str(&r.text(1)?).map_err(json_err)?;
+        decision_from_json(&v).ok_or_else(|| StoreError::Corrupt(format!("decision {v}")))
+    })
+    .collect()
+}
+
+fn decision_from_json(v: &serde_json::Value) -> Option<Decision> {
+    let date = |k: &str| v[k].as_str().and_then(|s| s.parse::<Date>().ok());
+    let by = v["decided_by"].as_str()?.to_string();
+    let on = date("decided_on")?;
+    Some(match v["decision"].as_str()? {
+        "exemption_approved" => Decision::ExemptionApproved {
+            year: i32::try_from(v["year"].as_i64()?).ok()?,
+            decided_by: by,
+            decided_on: on,
+        },
+        "exemption_in_advance" => Decision::ExemptionInAdvance {
+            from: date("from")?,
+            to: date("to")?,
+            decided_by: by,
+            decided_on: on,
+        },
+        "safeguard" => Decision::Safeguard {
+            from: date("from")?,
+            decided_by: by,
+            decided_on: on,
+        },
+        "organisation_choice" => Decision::OrganisationChoice {
+            from: date("from")?,
+            channel: parse_channel(v["channel"].as_str()?)?,
+            decided_by: by,
+            decided_on: on,
+        },
+        _ => return None,
+    })
+}
+
+/// Vacancies registered and allocations realised in a department between two dates.
+fn year_counts(
+    c: &mut Conn,
+    department: &str,
+    from: Date,
+    to: Date,
+) -> Result<(u32, u32), StoreError> {
+    let r = c
+        .query_opt(
+            "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation')), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3",
+            &[department.into(), from.into(), to.into()],
+        )?
+        .ok_or_else(|| StoreError::Corrupt("COUNT gave no row".into()))?;
+    let n = |i: usize| -> Result<u32, StoreError> {
+        Ok(match r.opt_dec(i)? {
+            Some(d) => u32::try_from(d.trunc().mantissa()).unwrap_or(0),
+            None => 0,
+        })
+    };
+    Ok((n(0)?, n(1)?))
+}
+
+/// Whether the department is exempt from the extra share on a date: a decision in
+/// advance covers it, or last calendar year's realised allocation exceeded every nth
+/// vacancy (with the Samarbejdsforum's approval where the agreement requires it).
+fn exempt(
+    c: &mut Conn,
+    agreement: &Agreement,
+    department: &str,
+    placement: &PlacementOn,
+    on: Date,
+    decisions: &[Decision],
+) -> Result<bool, StoreError> {
+    let Some(ex) = agreement
+        .letting
+        .as_ref()
+        .and_then(|l| l.exemption.as_ref())
+    else {
+        return Ok(false);
+    };
+    if placement.staircase != Staircase::Department || !ex.steps.contains(&placement.step) {
+        return Ok(false);
+    }
+    if decisions.iter().any(
+        |d| matches!(d, Decision::ExemptionInAdvance { from, to, .. } if *from <= on && on <= *to),
+    ) {
+        return Ok(true);
+    }
+    let year = on.year();
+    let approved = decisions
+        .iter()
+        .any(|d| matches!(d, Decision::ExemptionApproved { year: y, .. } if *y == year));
+    if ex.requires_approval.value && !approved {
+        return Ok(false);
+    }
+    let (from, to) = year_bounds(year - 1)?;
+    let (vacancies, realised) = year_counts(c, department, from, to)?;
+    Ok(wheel::exceeds_every_nth(
+        vacancies,
+        realised,
+        ex.every_nth_vacancy.value,
+    ))
+}
+
+/// Whether another room of the same shared kitchen is let to an allocated tenant now:
+/// its newest letting went through the allocation.
+fn kitchen_has_allocated(
+    c: &mut Conn,
+    department: &str,
+    home: &str,
+    kitchen: &str,
+) -> Result<bool, StoreError> {
+    let rows = c.query(
+        "SELECT h.home_id, (SELECT o.channel FROM vacancy_entry o WHERE o.department_id = h.department_id AND o.home_id = h.home_id AND o.action = 'let' ORDER BY o.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3",
+        &[department.into(), kitchen.into(), home.into()],
+    )?;
+    for r in &rows {
+        if r.opt_text(1)?.as_deref() == Some("municipal_allocation") {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// New-build facts, when the department's homes carry a first-use date.
+fn new_build_facts(c: &mut Conn, department: &str) -> Result<Option<NewBuildFacts>, StoreError> {
+    let r = c.query_opt(
+        "SELECT MIN(first_use), COUNT(*), COALESCE(SUM(cheap), 0) FROM home WHERE department_id = $1 AND first_use IS NOT NULL AND kind IN ('family', 'youth')",
+        &[department.into()],
+    )?;
+    let Some(r) = r else { return Ok(None) };
+    let Some(first_use) = r.opt_date(0)? else {
+        return Ok(None);
+    };
+    let homes = r
+        .opt_dec(1)?
+        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
+    let cheap = r
+        .opt_dec(2)?
+        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
+    let allocated_others = c
+        .query_opt(
+            "SELECT COUNT(*) FROM vacancy_entry WHERE department_id = $1 AND kind = 'register' AND channel = 'municipal_allocation' AND wheel_key LIKE 'new_build:%'",
+            &[department.into()],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(Some(NewBuildFacts {
+        first_use,
+        cheap_share_pct: if homes == 0 {
+            Pct::ZERO
+        } else {
+            Pct::from(cheap) * Pct::from(100) / Pct::from(homes)
+        },
+        homes,
+        cheap_homes: cheap,
+        allocated_others: u32::try_from(allocated_others).unwrap_or(0),
+    }))
+}
+
+/// A vacancy rebuilt from the ledger: where it stands now and its deadlines.
+fn vacancy_view(
+    c: &mut Conn,
+    vacancy: i64,
+    agreements: &mut HashMap<String, Arc<Agreement>>,
+) -> Result<VacancyView, StoreError> {
+    let reg = c
+        .query_opt(
+            "SELECT department_id, home_id, on_date, detail FROM vacancy_entry WHERE id = $1 AND kind = 'register'",
+            &[Value::Int(vacancy)],
+        )?
+        .ok_or_else(|| StoreError::NotFound(format!("no vacancy {vacancy}")))?;
+    let detail: serde_json::Value = serde_json::from_str(&reg.text(3)?).map_err(json_err)?;
+    let outcomes: Vec<LedgerEntry> = c
+        .query(
+            "SELECT id, seq, kind, action, on_date, channel, at, actor, detail FROM vacancy_entry WHERE vacancy_id = $1 ORDER BY seq",
+            &[Value::Int(vacancy)],
+        )?
+        .iter()
+        .map(ledger_entry)
+        .collect::<Result<_, _>>()?;
+    let assignment = &detail["assignment"];
+    let mut chain: Vec<String> = assignment["fallback"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    chain.reverse();
+    let mut current = assignment["channel"].as_str().map(str::to_string);
+    let mut resolved = current.is_none();
+    let mut dates = VacancyDates {
+        received: date_of(&detail["received"])?,
+        available_from: date_of(&detail["available_from"])?,
+        allocated_on: None,
+        move_in: None,
+        returned_on: None,
+        relet_on: None,
+    };
+    let mut reached_allocation = current.as_deref() == Some("municipal_allocation");
+    for o in &outcomes {
+        match o.action.as_str() {
+            "returned" | "not_used" => {
+                if current.as_deref() == Some("municipal_allocation") && o.action == "returned" {
+                    dates.returned_on = Some(o.on_date);
+                }
+                current = chain.pop();
+                if current.as_deref() == Some("municipal_allocation") {
+                    reached_allocation = true;
+                }
+            }
+            "allocated" => {
+                dates.allocated_on = Some(o.on_date);
+                if let Some(m) = o.detail["move_in"].as_str().and_then(|s| s.parse().ok()) {
+                    dates.move_in = Some(m);
+                }
+            }
+            "let" => {
+                if o.channel.as_deref() == Some("municipal_allocation") {
+                    dates.move_in = Some(o.on_date);
+                } else if dates.returned_on.is_some() {
+                    dates.relet_on = Some(o.on_date);
+                }
+                resolved = true;
+            }
+            "withdrawn" => resolved = true,
+            _ => {}
+        }
+    }
+    if dates.returned_on.is_some() {
+        dates.move_in = None;
+    }
+    let sha = detail["agreement_sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let deadlines = if reached_allocation {
+        let agreement = match agreements.get(&sha) {
+            Some(a) => a.clone(),
+            None => {
+                let a = Arc::new(load_stored_agreement(c, &sha)?.agreement);
+                agreements.insert(sha.clone(), a.clone());
+                a
+            }
+        };
+        match agreement.letting.as_ref() {
+            Some(l) => {
+                Some(deadlines::deadlines(&l.deadlines, &dates).map_err(|e| rule(e.to_string()))?)
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    Ok(VacancyView {
+        vacancy,
+        department_id: reg.text(0)?,
+        home_id: reg.text(1)?,
+        vacated: reg.date(2)?,
+        registration: detail,
+        outcomes,
+        current_channel: if resolved { None } else { current },
+        resolved,
+        deadlines,
+    })
+}
+
+fn date_of(v: &serde_json::Value) -> Result<Date, StoreError> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("a date in the ledger: {v}")))
+}
+
+/// Checks an outcome against where the vacancy stands, naming the rule it breaks.
+fn check_outcome(
+    c: &mut Conn,
+    view: &VacancyView,
+    outcome: &Outcome,
+    agreements: &mut HashMap<String, Arc<Agreement>>,
+) -> Result<(), StoreError> {
+    let v = view.vacancy;
+    if view.resolved {
+        let last = view
+            .outcomes
+            .iter()
+            .rev()
+            .find(|o| o.action == "let" || o.action == "withdrawn");
+        return Err(rule(match last {
+            Some(o) => format!(
+                "vacancy {v} is resolved already ({} on {}, ledger entry {}); a correction is a new vacancy or a withdrawal, never a second outcome",
+                o.action, o.on_date, o.id
+            ),
+            None => format!("vacancy {v} is not re-let (a youth shared home being phased out, CPH 9); it takes no outcome"),
+        }));
+    }
+    if outcome.date() < view.vacated
+        && !matches!(
+            outcome,
+            Outcome::Allocated { .. } | Outcome::Returned { .. } | Outcome::NotUsed { .. }
+        )
+    {
+        return Err(rule(format!(
+            "the outcome's date {} is before the vacancy date {}",
+            outcome.date(),
+            view.vacated
+        )));
+    }
+    if let Some(last) = view.outcomes.last() {
+        if outcome.date() < last.on_date {
+            return Err(rule(format!(
+                "the outcome's date {} is before the vacancy's last entry ({} on {})",
+                outcome.date(),
+                last.action,
+                last.on_date
+            )));
+        }
+    }
+    let current = view.current_channel.as_deref().unwrap_or_default();
+    let fallback_left = {
+        let chain: Vec<&str> = view.registration["assignment"]["fallback"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let used = view
+            .outcomes
+            .iter()
+            .filter(|o| o.action == "returned" || o.action == "not_used")
+            .count();
+        chain.len() > used
+    };
+    match outcome {
+        Outcome::Allocated { on, move_in } => {
+            if current != "municipal_allocation" {
+                return Err(rule(format!(
+                    "vacancy {v} is with {current}, not the municipal allocation: only the allocation names a citizen (CPH B14)"
+                )));
+            }
+            if move_in < on {
+                return Err(rule(format!(
+                    "move-in {move_in} is before the allocation date {on}"
+                )));
+            }
+        }
+        Outcome::Returned { .. } => {
+            if current != "municipal_allocation" {
+                return Err(rule(format!(
+                    "vacancy {v} is with {current}: only a home with the municipal allocation can be returned by it (CPH B14)"
+                )));
+            }
+            if !fallback_left {
+                return Err(rule(format!(
+                    "vacancy {v} has no fallback left after the allocation"
+                )));
+            }
+        }
+        Outcome::NotUsed { .. } => {
+            if current != "municipal_allocation" && current != "urban_renewal" {
+                return Err(rule(format!(
+                    "vacancy {v} is with {current}: only urban-renewal rehousing or the allocation can leave a home unused (fallbacks, CPH 6.2 and B4 III)"
+                )));
+            }
+            if !fallback_left {
+                return Err(rule(format!(
+                    "vacancy {v} has no fallback left after {current}"
+                )));
+            }
+        }
+        Outcome::Let {
+            channel,
+            no_qualified_applicant,
+            refugee_shared,
+            on,
+        } => {
+            let ok = match (current, channel) {
+                (cur, ch) if ch.channel().is_some_and(|c| c.as_str() == cur) => true,
+                ("flexible", LetChannel::WaitingList) => *no_qualified_applicant,
+                (
+                    "waiting_list" | "flexible",
+                    LetChannel::InternalTransfer | LetChannel::Exchange,
+                ) => true,
+                _ => false,
+            };
+            if !ok {
+                return Err(rule(if current == "municipal_allocation" {
+                    format!(
+                        "vacancy {v} is with the municipal allocation: it can be let through {} only after the municipality returned it or did not use it (trappe vacancy resolve {v} --outcome returned|not-used; fallbacks, CPH 6.2 and B4 III)",
+                        channel.as_str()
+                    )
+                } else if current == "flexible" && *channel == LetChannel::WaitingList {
+                    format!(
+                        "vacancy {v} is a flexible home: let it from the waiting list only when no applicant met the criteria (add --no-qualified-applicant; CPH B4 IV)"
+                    )
+                } else {
+                    format!(
+                        "vacancy {v} is with {current}, not {}: the wheel gave it to {current} (CPH B4 III)",
+                        channel.as_str()
+                    )
+                }));
+            }
+            if *refugee_shared {
+                if *channel != LetChannel::MunicipalAllocation {
+                    return Err(rule("a refugee shared home is an allocation (CPH 8.5.3): --channel municipal_allocation"));
+                }
+                let sha = view.registration["agreement_sha256"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let agreement = match agreements.get(&sha) {
+                    Some(a) => a.clone(),
+                    None => Arc::new(load_stored_agreement(c, &sha)?.agreement),
+                };
+                let Some(r) = agreement
+                    .letting
+                    .as_ref()
+                    .and_then(|l| l.refugee_shared.as_ref())
+                else {
+                    return Err(rule(format!(
+                        "the agreement {} has no refugee shared homes",
+                        agreement.id
+                    )));
+                };
+                let step = view.registration["step"].as_str().unwrap_or_default();
+                let staircase = view.registration["staircase"].as_str().unwrap_or_default();
+                if staircase != r.staircase.as_str() || step != r.step {
+                    return Err(rule(format!(
+                        "refugee shared homes only on {} step {} ({}); this department is on {staircase} step {step}",
+                        r.staircase.as_str(),
+                        r.step,
+                        r.places_per_year.source
+                    )));
+                }
+                let (from, to) = year_bounds(on.year())?;
+                let used = c
+                    .query(
+                        "SELECT detail FROM vacancy_entry WHERE kind = 'outcome' AND action = 'let' AND on_date >= $1 AND on_date <= $2",
+                        &[from.into(), to.into()],
+                    )?
+                    .iter()
+                    .filter(|r| r.text(0).is_ok_and(|t| t.contains("\"refugee_shared\":true")))
+                    .count() as u32;
+                if used >= r.places_per_year.value {
+                    return Err(rule(format!(
+                        "the yearly cap of {} refugee shared places for {} is used ({}; {used} let)",
+                        r.places_per_year.value,
+                        on.year(),
+                        r.places_per_year.source
+                    )));
+                }
+            }
+        }
+        Outcome::Withdrawn { note, .. } => {
+            if note.trim().is_empty() {
+                return Err(rule("a withdrawal needs a note saying why"));
+            }
+        }
+    }
+    Ok(())
+}

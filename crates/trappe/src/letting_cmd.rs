@@ -1,0 +1,809 @@
+//! The letting commands: the homes register, vacancies (register, resolve, show,
+//! decide, ledger), the wheel preview and the letting reports.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use trappe_formats::agreement_file::load_agreement;
+use trappe_formats::report::{Cell, Column, Report};
+use trappe_formats::table_in;
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::{Channel, Staircase};
+use trappe_rules::wheel;
+use trappe_rules::Date;
+use trappe_store::letting::{
+    Decision, LetChannel, Outcome, RegisterRequest, Registered, VacancyView,
+};
+
+use crate::store_cmd::{actor, write, DbArgs, ReportArgs};
+use crate::{emit, LangArg};
+
+#[derive(Subcommand, Clone)]
+pub enum HomesCommand {
+    /// Import the homes of departments from CSV (replaces those departments' homes).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// List the homes of a department.
+    List { department: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutcomeArg {
+    /// The municipality named its citizen (--on, --move-in).
+    Allocated,
+    /// The municipality gave the home back (--on).
+    Returned,
+    /// Urban-renewal rehousing or the allocation does not use the home (--on).
+    NotUsed,
+    /// Let (--on = move-in, --channel).
+    Let,
+    /// Registered in error (--note).
+    Withdrawn,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LetChannelArg {
+    WaitingList,
+    Flexible,
+    MunicipalAllocation,
+    UrbanRenewal,
+    InternalTransfer,
+    Exchange,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DecisionArg {
+    /// The Samarbejdsforum approved the exemption from the extra share for --year.
+    Exemption,
+    /// Exempt in advance from --from to --to (the parties' calculations).
+    ExemptionInAdvance,
+    /// The dept-1 safeguard applies from --from.
+    Safeguard,
+    /// The organisation's choice for "or" slots (--channel waiting-list|flexible) from --from.
+    OrganisationChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StaircaseArg {
+    Area,
+    Department,
+    TrafficLight,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Clone)]
+pub struct Output {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutFormat,
+    #[arg(long, value_enum, default_value = "da")]
+    pub lang: LangArg,
+}
+
+#[derive(Subcommand, Clone)]
+pub enum VacancyCommand {
+    /// Register a vacancy: the channel, criteria, slot, reasons and deadlines.
+    Register {
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        home: String,
+        /// The date the home falls vacant.
+        #[arg(long)]
+        vacated: Date,
+        /// The day the municipality receives the home (default: today).
+        #[arg(long)]
+        received: Option<Date>,
+        /// The move-in date offered (default: --vacated).
+        #[arg(long)]
+        available: Option<Date>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Record what happened to a vacancy.
+    Resolve {
+        vacancy: i64,
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+        /// The date of the outcome (for `let`: the move-in date).
+        #[arg(long)]
+        on: Date,
+        /// With `allocated`: the citizen's move-in date.
+        #[arg(long)]
+        move_in: Option<Date>,
+        /// With `let`: the channel the home was let through.
+        #[arg(long, value_enum)]
+        channel: Option<LetChannelArg>,
+        /// With `let --channel waiting-list` on a flexible home: nobody met the criteria.
+        #[arg(long)]
+        no_qualified_applicant: bool,
+        /// With `let --channel municipal-allocation`: a refugee shared home.
+        #[arg(long)]
+        refugee_shared: bool,
+        /// With `withdrawn`: why.
+        #[arg(long)]
+        note: Option<String>,
+        /// The monthly rent, to price the empty-home rent the municipality owes.
+        #[arg(long)]
+        monthly_rent: Option<rust_decimal::Decimal>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Show a vacancy: its registration, outcomes, where it stands and its deadlines.
+    Show {
+        vacancy: i64,
+        #[arg(long)]
+        monthly_rent: Option<rust_decimal::Decimal>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Record a letting decision for a department.
+    Decide {
+        #[arg(long)]
+        department: String,
+        #[arg(long, value_enum)]
+        decision: DecisionArg,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        from: Option<Date>,
+        #[arg(long)]
+        to: Option<Date>,
+        #[arg(long, value_enum)]
+        channel: Option<LetChannelArg>,
+        /// Who decided (Samarbejdsforum, the organisation, …).
+        #[arg(long)]
+        decided_by: String,
+        #[arg(long)]
+        decided_on: Date,
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// A department's ledger: every registration, outcome and decision, in order.
+    Ledger {
+        department: String,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+#[derive(Subcommand, Clone)]
+pub enum WheelCommand {
+    /// The first N vacancies of a fresh wheel of a step on a date.
+    Preview {
+        #[arg(long)]
+        agreement: String,
+        #[arg(long, value_enum)]
+        staircase: StaircaseArg,
+        #[arg(long)]
+        step: String,
+        #[arg(long)]
+        on: Date,
+        #[arg(long, default_value_t = 18)]
+        vacancies: u64,
+        /// The organisation's choice on "or" slots (default: the first option).
+        #[arg(long, value_enum)]
+        choice: Option<LetChannelArg>,
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+#[derive(Subcommand, Clone)]
+pub enum ReportCommand {
+    /// Lettings by channel per department (or --by-organisation), move-in dates from–to.
+    Lettings {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        #[arg(long)]
+        by_organisation: bool,
+    },
+    /// Per department on dept steps 1–2: did realised allocation exceed every 3rd vacancy in --year?
+    EveryThird {
+        #[arg(long)]
+        year: i32,
+    },
+    /// Homes offered to, used by and returned by the municipality (vacancy dates from–to).
+    Allocation {
+        #[arg(long)]
+        from: Date,
+        #[arg(long)]
+        to: Date,
+        #[arg(long)]
+        by_organisation: bool,
+    },
+}
+
+fn let_channel(c: LetChannelArg) -> LetChannel {
+    match c {
+        LetChannelArg::WaitingList => LetChannel::WaitingList,
+        LetChannelArg::Flexible => LetChannel::Flexible,
+        LetChannelArg::MunicipalAllocation => LetChannel::MunicipalAllocation,
+        LetChannelArg::UrbanRenewal => LetChannel::UrbanRenewal,
+        LetChannelArg::InternalTransfer => LetChannel::InternalTransfer,
+        LetChannelArg::Exchange => LetChannel::Exchange,
+    }
+}
+
+fn wheel_channel(c: LetChannelArg) -> Result<Channel> {
+    Ok(match c {
+        LetChannelArg::WaitingList => Channel::WaitingList,
+        LetChannelArg::Flexible => Channel::Flexible,
+        LetChannelArg::MunicipalAllocation => Channel::MunicipalAllocation,
+        LetChannelArg::UrbanRenewal => Channel::UrbanRenewal,
+        _ => bail!("a wheel slot's channel is waiting-list, flexible, municipal-allocation or urban-renewal"),
+    })
+}
+
+fn json(value: &impl serde::Serialize) -> Result<()> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    emit(None, s.as_bytes())
+}
+
+fn today() -> Date {
+    chrono::Local::now().date_naive()
+}
+
+pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
+    let mut store = db.open()?;
+    match command {
+        HomesCommand::Import { file, actor: who } => {
+            let name = file.display().to_string();
+            let bytes = table_in::read_input_file(&file, table_in::DEFAULT_MAX_FILE_BYTES)?;
+            let homes = table_in::read_homes(&bytes, &name)?;
+            let r = store.import_homes(&homes, &name, &actor(who.as_deref()))?;
+            println!(
+                "{} boliger i {} afdelinger indlæst fra {name}",
+                r.homes, r.departments
+            );
+            Ok(())
+        }
+        HomesCommand::List { department } => {
+            let homes = store.homes(&department)?;
+            json(&homes)
+        }
+    }
+}
+
+fn print_registered(r: &Registered, lang: Lang) {
+    let da = lang == Lang::Da;
+    let channel = r.assignment.channel.map_or_else(
+        || {
+            if da {
+                "genudlejes ikke".into()
+            } else {
+                "not re-let".into()
+            }
+        },
+        |c| text::channel(c, lang).to_string(),
+    );
+    println!(
+        "{} {}: {} {} / {} {} ({})",
+        if da { "Ledig bolig" } else { "Vacancy" },
+        r.vacancy,
+        if da { "afdeling" } else { "department" },
+        r.department_id,
+        if da { "bolig" } else { "home" },
+        r.home_id,
+        text::step_name(r.staircase, &r.step, lang)
+    );
+    print!("  {}: {channel}", if da { "Kanal" } else { "Channel" });
+    if let Some(c) = &r.assignment.criteria {
+        print!(" ({} {c})", if da { "kriterier" } else { "criteria" });
+    }
+    println!();
+    if let Some(w) = &r.assignment.wheel {
+        println!(
+            "  {}: {}, {} {} {} {}, {} {}",
+            if da { "Hjul" } else { "Wheel" },
+            w.key,
+            if da { "plads" } else { "slot" },
+            w.slot,
+            if da { "af" } else { "of" },
+            w.slots,
+            if da { "runde" } else { "round" },
+            w.round
+        );
+    } else {
+        println!(
+            "  {}",
+            if da {
+                "Uden for udlejningshjulet"
+            } else {
+                "Outside the letting wheel"
+            }
+        );
+    }
+    if !r.assignment.fallback.is_empty() {
+        let f: Vec<&str> = r
+            .assignment
+            .fallback
+            .iter()
+            .map(|c| text::channel(*c, lang))
+            .collect();
+        println!(
+            "  {}: {}",
+            if da { "Hvis ikke brugt" } else { "If not used" },
+            f.join(" → ")
+        );
+    }
+    for reason in &r.assignment.reasons {
+        println!("  - {}", text::letting_reason(reason, lang));
+    }
+    if let Some(d) = &r.deadlines {
+        print_deadlines(d, None, lang);
+    }
+}
+
+fn print_deadlines(
+    d: &trappe_rules::deadlines::Deadlines,
+    rent: Option<rust_decimal::Decimal>,
+    lang: Lang,
+) {
+    let da = lang == Lang::Da;
+    println!(
+        "  {}:",
+        if da {
+            "Frister [CPH B14]"
+        } else {
+            "Deadlines [CPH B14]"
+        }
+    );
+    println!(
+        "    {} {}{}",
+        if da {
+            "Kommunen skal have en borger flyttet ind senest"
+        } else {
+            "The municipality must have a citizen moved in by"
+        },
+        d.municipality_move_in_by,
+        if d.short_notice {
+            if da {
+                " (kort varsel)"
+            } else {
+                " (short notice)"
+            }
+        } else {
+            ""
+        }
+    );
+    println!(
+        "    {} {}",
+        if da {
+            "Gratis returnering til og med"
+        } else {
+            "Free return up to and including"
+        },
+        d.free_return_until
+    );
+    if let Some(e) = d.organisation_earliest_move_in {
+        println!(
+            "    {} {e}",
+            if da {
+                "Boligorganisationen kan tidligst skulle have indflytning"
+            } else {
+                "The organisation's earliest move-in"
+            }
+        );
+    }
+    if !d.empty_rent.is_empty() {
+        println!(
+            "    {}: {} {}",
+            if da {
+                "Tomgangsleje, kommunen hæfter"
+            } else {
+                "Empty-home rent owed by the municipality"
+            },
+            d.empty_rent_days,
+            if da { "dage" } else { "days" }
+        );
+        for p in &d.empty_rent {
+            let to = p.to_exclusive.map_or_else(
+                || {
+                    format!(
+                        "{} {}",
+                        if da {
+                            "stadig tom, højst til"
+                        } else {
+                            "still empty, at most until"
+                        },
+                        p.cap.map(|c| c.to_string()).unwrap_or_default()
+                    )
+                },
+                |t| t.to_string(),
+            );
+            println!("      {} – {to} ({:?})", p.from, p.ground);
+        }
+        if let Some(rent) = rent {
+            let amount = trappe_rules::deadlines::empty_rent_amount(&d.empty_rent, rent);
+            println!(
+                "      {}: {} kr",
+                if da { "Beløb" } else { "Amount" },
+                text::pct(amount, lang)
+            );
+        }
+    }
+}
+
+fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) {
+    let da = lang == Lang::Da;
+    println!(
+        "{} {}: {} {} / {} {}, {} {}",
+        if da { "Ledig bolig" } else { "Vacancy" },
+        v.vacancy,
+        if da { "afdeling" } else { "department" },
+        v.department_id,
+        if da { "bolig" } else { "home" },
+        v.home_id,
+        if da { "ledig fra" } else { "vacant from" },
+        v.vacated
+    );
+    let a = &v.registration["assignment"];
+    if let Ok(assignment) = serde_json::from_value::<serde_json::Value>(a.clone()) {
+        println!(
+            "  {}: {}",
+            if da {
+                "Tildelt kanal"
+            } else {
+                "Assigned channel"
+            },
+            assignment["channel"].as_str().unwrap_or("-")
+        );
+    }
+    for o in &v.outcomes {
+        println!(
+            "  {} {} {}",
+            o.on_date,
+            o.action,
+            o.channel.as_deref().unwrap_or("")
+        );
+    }
+    match (&v.current_channel, v.resolved) {
+        (_, true) => println!("  {}", if da { "Afsluttet" } else { "Resolved" }),
+        (Some(c), false) => println!("  {}: {c}", if da { "Ligger nu hos" } else { "Now with" }),
+        (None, false) => {}
+    }
+    if let Some(d) = &v.deadlines {
+        print_deadlines(d, rent, lang);
+    }
+}
+
+pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
+    let mut store = db.open()?;
+    match command {
+        VacancyCommand::Register {
+            department,
+            home,
+            vacated,
+            received,
+            available,
+            actor: who,
+            out,
+        } => {
+            let who = actor(who.as_deref());
+            let r = store.register_vacancy(&RegisterRequest {
+                department: &department,
+                home: &home,
+                vacated,
+                received: received.unwrap_or_else(today),
+                available_from: available,
+                actor: &who,
+            })?;
+            match out.format {
+                OutFormat::Json => json(&r),
+                OutFormat::Table => {
+                    print_registered(&r, crate::lang(out.lang));
+                    Ok(())
+                }
+            }
+        }
+        VacancyCommand::Resolve {
+            vacancy,
+            outcome,
+            on,
+            move_in,
+            channel,
+            no_qualified_applicant,
+            refugee_shared,
+            note,
+            monthly_rent,
+            actor: who,
+            out,
+        } => {
+            let outcome = match outcome {
+                OutcomeArg::Allocated => Outcome::Allocated {
+                    on,
+                    move_in: move_in.context("--outcome allocated needs --move-in DATE")?,
+                },
+                OutcomeArg::Returned => Outcome::Returned { on },
+                OutcomeArg::NotUsed => Outcome::NotUsed { on },
+                OutcomeArg::Let => Outcome::Let {
+                    on,
+                    channel: let_channel(channel.context(
+                        "--outcome let needs --channel (waiting-list, flexible, municipal-allocation, urban-renewal, internal-transfer or exchange)",
+                    )?),
+                    no_qualified_applicant,
+                    refugee_shared,
+                },
+                OutcomeArg::Withdrawn => Outcome::Withdrawn {
+                    on,
+                    note: note.context("--outcome withdrawn needs --note saying why")?,
+                },
+            };
+            let v = store.resolve_vacancy(vacancy, &outcome, &actor(who.as_deref()))?;
+            match out.format {
+                OutFormat::Json => json(&v),
+                OutFormat::Table => {
+                    print_view(&v, monthly_rent, crate::lang(out.lang));
+                    Ok(())
+                }
+            }
+        }
+        VacancyCommand::Show {
+            vacancy,
+            monthly_rent,
+            out,
+        } => {
+            let v = store.vacancy(vacancy)?;
+            match out.format {
+                OutFormat::Json => json(&v),
+                OutFormat::Table => {
+                    print_view(&v, monthly_rent, crate::lang(out.lang));
+                    Ok(())
+                }
+            }
+        }
+        VacancyCommand::Decide {
+            department,
+            decision,
+            year,
+            from,
+            to,
+            channel,
+            decided_by,
+            decided_on,
+            actor: who,
+        } => {
+            let d = match decision {
+                DecisionArg::Exemption => Decision::ExemptionApproved {
+                    year: year.context("--decision exemption needs --year")?,
+                    decided_by,
+                    decided_on,
+                },
+                DecisionArg::ExemptionInAdvance => Decision::ExemptionInAdvance {
+                    from: from.context("--decision exemption-in-advance needs --from")?,
+                    to: to.context("--decision exemption-in-advance needs --to")?,
+                    decided_by,
+                    decided_on,
+                },
+                DecisionArg::Safeguard => Decision::Safeguard {
+                    from: from.context("--decision safeguard needs --from")?,
+                    decided_by,
+                    decided_on,
+                },
+                DecisionArg::OrganisationChoice => Decision::OrganisationChoice {
+                    from: from.context("--decision organisation-choice needs --from")?,
+                    channel: wheel_channel(
+                        channel.context("--decision organisation-choice needs --channel")?,
+                    )?,
+                    decided_by,
+                    decided_on,
+                },
+            };
+            let id = store.record_decision(&department, &d, &actor(who.as_deref()))?;
+            println!("decision recorded as ledger entry {id}");
+            Ok(())
+        }
+        VacancyCommand::Ledger { department, out } => {
+            let entries = store.ledger(&department)?;
+            match out.format {
+                OutFormat::Json => json(&entries),
+                OutFormat::Table => {
+                    for e in &entries {
+                        println!(
+                            "{:>5} {:>4} {} {:<9} {:<22} {:<22} {}",
+                            e.id,
+                            e.seq,
+                            e.on_date,
+                            e.kind,
+                            e.action,
+                            e.channel.as_deref().unwrap_or("-"),
+                            e.actor
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
+    match command {
+        WheelCommand::Preview {
+            agreement,
+            staircase,
+            step,
+            on,
+            vacancies,
+            choice,
+            out,
+        } => {
+            let loaded = load_agreement(&agreement)?;
+            let staircase = match staircase {
+                StaircaseArg::Area => Staircase::Area,
+                StaircaseArg::Department => Staircase::Department,
+                StaircaseArg::TrafficLight => Staircase::TrafficLight,
+            };
+            let choice = choice.map(wheel_channel).transpose()?;
+            let rows = wheel::preview(&loaded.agreement, staircase, &step, on, vacancies, choice)?;
+            match out.format {
+                OutFormat::Json => json(&rows),
+                OutFormat::Table => {
+                    let lang = crate::lang(out.lang);
+                    for r in &rows {
+                        println!(
+                            "{:>3}  {} {}  {}{}",
+                            r.n,
+                            if lang == Lang::Da { "plads" } else { "slot" },
+                            r.slot,
+                            text::channel(r.channel, lang),
+                            r.criteria
+                                .as_ref()
+                                .map(|c| format!(" ({c})"))
+                                .unwrap_or_default()
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<()> {
+    let mut store = db.open()?;
+    let report = match command {
+        ReportCommand::Lettings {
+            from,
+            to,
+            by_organisation,
+        } => {
+            let rows = store.lettings_report(from, to, by_organisation)?;
+            let keys = [
+                "waiting_list",
+                "flexible",
+                "municipal_allocation",
+                "urban_renewal",
+                "internal_transfer",
+                "exchange",
+            ];
+            Report {
+                title_da: format!("Udlejninger efter kanal {from} – {to}"),
+                title_en: format!("Lettings by channel {from} – {to}"),
+                columns: vec![
+                    if by_organisation {
+                        Column::new("organisation_id", "Boligorganisation", "Organisation")
+                    } else {
+                        Column::new("department_id", "Afdeling", "Department")
+                    },
+                    Column::new("name", "Navn", "Name"),
+                    Column::new("waiting_list", "Alm. venteliste", "Waiting list"),
+                    Column::new("flexible", "Fleksibel", "Flexible"),
+                    Column::new(
+                        "municipal_allocation",
+                        "Kommunal anvisning",
+                        "Municipal allocation",
+                    ),
+                    Column::new("urban_renewal", "Byfornyelse", "Urban renewal"),
+                    Column::new("internal_transfer", "Intern oprykning", "Internal transfer"),
+                    Column::new("exchange", "Bytte", "Exchange"),
+                    Column::new("total", "I alt", "Total"),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        let mut row = vec![Cell::from(r.key.as_str()), Cell::from(r.name.as_str())];
+                        row.extend(keys.iter().map(|k| {
+                            Cell::Int(i64::from(r.by_channel.get(*k).copied().unwrap_or(0)))
+                        }));
+                        row.push(Cell::Int(i64::from(r.total)));
+                        row
+                    })
+                    .collect(),
+            }
+        }
+        ReportCommand::EveryThird { year } => {
+            let rows = store.every_third_report(year)?;
+            Report {
+                title_da: format!(
+                    "Realiseret anvisning over hver 3. ledige bolig, {year} [CPH B15]"
+                ),
+                title_en: format!("Realised allocation above every 3rd vacancy, {year} [CPH B15]"),
+                columns: vec![
+                    Column::new("department_id", "Afdeling", "Department"),
+                    Column::new("step", "Trin", "Step"),
+                    Column::new("vacancies", "Ledige boliger", "Vacancies"),
+                    Column::new(
+                        "realised_allocations",
+                        "Realiseret anvisning",
+                        "Realised allocations",
+                    ),
+                    Column::new("exceeded", "Over hver 3.", "Above every 3rd"),
+                    Column::new(
+                        "approved_for_next_year",
+                        "Fritagelse godkendt næste år",
+                        "Exemption approved next year",
+                    ),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        let yes = |b: bool| Cell::from(if b { "ja" } else { "nej" });
+                        vec![
+                            Cell::from(r.department_id.as_str()),
+                            Cell::from(r.step.as_str()),
+                            Cell::Int(i64::from(r.vacancies)),
+                            Cell::Int(i64::from(r.realised_allocations)),
+                            yes(r.exceeded),
+                            yes(r.approved_for_next_year),
+                        ]
+                    })
+                    .collect(),
+            }
+        }
+        ReportCommand::Allocation {
+            from,
+            to,
+            by_organisation,
+        } => {
+            let rows = store.allocation_report(from, to, by_organisation)?;
+            Report {
+                title_da: format!("Boliger til kommunal anvisning {from} – {to}"),
+                title_en: format!("Homes for municipal allocation {from} – {to}"),
+                columns: vec![
+                    if by_organisation {
+                        Column::new("organisation_id", "Boligorganisation", "Organisation")
+                    } else {
+                        Column::new("department_id", "Afdeling", "Department")
+                    },
+                    Column::new("name", "Navn", "Name"),
+                    Column::new("offered", "Stillet til rådighed", "Offered"),
+                    Column::new("used", "Anvendt", "Used"),
+                    Column::new("returned", "Returneret", "Returned"),
+                    Column::new("open", "Uafsluttet", "Open"),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::from(r.key.as_str()),
+                            Cell::from(r.name.as_str()),
+                            Cell::Int(i64::from(r.offered)),
+                            Cell::Int(i64::from(r.used)),
+                            Cell::Int(i64::from(r.returned)),
+                            Cell::Int(i64::from(r.open)),
+                        ]
+                    })
+                    .collect(),
+            }
+        }
+    };
+    write(&report, args)
+}
