@@ -719,3 +719,382 @@ fn postgres_backup_points_to_pg_dump() {
         .to_string();
     assert!(err.contains("pg_dump"), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// Letting: the homes register and the vacancy ledger.
+
+use trappe_rules::agreement::Channel;
+use trappe_store::letting::{Decision, LetChannel, Outcome, RegisterRequest};
+
+/// The example with its homes; 101-0058 is on dept step 1, 101-0038 on step 2,
+/// 101-0017 on step 3, 101-0001 on step 4 (placed 2024-03-01).
+fn load_example_with_homes(store: &mut Store) {
+    load_example(store);
+    let homes = trappe_formats::table_in::read_homes(&example("copenhagen/homes.csv"), "homes.csv")
+        .unwrap();
+    store.import_homes(&homes, "homes.csv", "test").unwrap();
+}
+
+fn register(
+    store: &mut Store,
+    dept: &str,
+    home: &str,
+    on: &str,
+) -> Result<trappe_store::letting::Registered, StoreError> {
+    store.register_vacancy(&RegisterRequest {
+        department: dept,
+        home,
+        vacated: date(on),
+        received: date(on),
+        available_from: None,
+        actor: "test",
+    })
+}
+
+fn ledger_len(store: &mut Store) -> i64 {
+    count(store, "vacancy_entry")
+}
+
+/// Plain family homes of a department (no special rules), as ids.
+fn plain_homes(store: &mut Store, dept: &str) -> Vec<String> {
+    store
+        .homes(dept)
+        .unwrap()
+        .into_iter()
+        .filter(|h| {
+            h.special.is_none()
+                && h.disability_fitted.is_none()
+                && !h.accessibility
+                && h.shared_kitchen.is_none()
+        })
+        .map(|h| h.id)
+        .collect()
+}
+
+// CPH B4 III trin 4 / CPH 6.2.4 fig 9: over 18 vacancies dept 4 gives 15 flexible A and
+// 3 allocation (1/9 + 1/18); the slot cycles 1–9 and slot 9 alternates A / allocation.
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn the_ledger_follows_the_dept_4_wheel_over_two_rounds(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    let homes = plain_homes(&mut store, "101-0001");
+    let mut got = Vec::new();
+    for home in homes.iter().take(18) {
+        let r = register(&mut store, "101-0001", home, "2024-06-03").unwrap();
+        let w = r.assignment.wheel.clone().unwrap();
+        got.push((w.slot, w.round, r.assignment.channel.unwrap()));
+    }
+    let slots: Vec<u32> = got.iter().map(|g| g.0).collect();
+    assert_eq!(
+        slots,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    );
+    let alloc: Vec<(u32, u64)> = got
+        .iter()
+        .filter(|g| g.2 == Channel::MunicipalAllocation)
+        .map(|g| (g.0, g.1))
+        .collect();
+    assert_eq!(
+        alloc,
+        [(3, 1), (3, 2), (9, 2)],
+        "slot 3 each round, slot 9 in round 2"
+    );
+    assert_eq!(got.iter().filter(|g| g.2 == Channel::Flexible).count(), 15);
+    // Replay: the stored ledger explains each vacancy as registered.
+    let v = store.vacancy(3).unwrap();
+    assert_eq!(v.registration["assignment"]["wheel"]["slot"], 3);
+    assert_eq!(v.current_channel.as_deref(), Some("municipal_allocation"));
+}
+
+// Two vacancies registered at the same moment in one department never get the same
+// slot: 100 registrations from 50 connections at once (PostgreSQL's default limit of
+// 100 connections leaves room for the other tests running beside this one).
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn parallel_registrations_never_share_a_slot(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    let homes = plain_homes(&mut store, "101-0002");
+    assert!(homes.len() >= 100);
+    drop(store);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(50));
+    let location = f.location.clone();
+    let handles: Vec<_> = homes
+        .chunks(2)
+        .take(50)
+        .map(|pair| {
+            let pair: Vec<String> = pair.to_vec();
+            let barrier = barrier.clone();
+            let location = location.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&location).unwrap();
+                barrier.wait();
+                pair.iter()
+                    .map(|h| {
+                        register(&mut s, "101-0002", h, "2024-06-03")
+                            .unwrap()
+                            .assignment
+                            .wheel
+                            .unwrap()
+                            .position
+                    })
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    let mut positions: Vec<u64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(
+        positions,
+        (0..100).collect::<Vec<u64>>(),
+        "every position taken exactly once"
+    );
+    let mut store = open(&f);
+    let ledger = store.ledger("101-0002").unwrap();
+    let seqs: Vec<i64> = ledger.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=100).collect::<Vec<i64>>());
+}
+
+// Bad input: each a clear error naming the rule, and nothing written.
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    let homes = plain_homes(&mut store, "101-0001");
+    let err = |r: Result<_, StoreError>| r.err().map(|e| e.to_string()).unwrap_or_default();
+    let before = ledger_len(&mut store);
+    let e = err(register(&mut store, "101-9999", "0001", "2024-06-03").map(|_| ()));
+    assert!(e.contains("unknown department 101-9999"), "{e}");
+    let e = err(register(&mut store, "101-0001", "9999", "2024-06-03").map(|_| ()));
+    assert!(e.contains("unknown home 9999"), "{e}");
+    let e = err(register(&mut store, "101-0001", &homes[0], "2024-01-02").map(|_| ()));
+    assert!(e.contains("no placement in force on 2024-01-02"), "{e}");
+    let e = err(register(&mut store, "101-0001", &homes[0], "2028-01-03").map(|_| ()));
+    assert!(e.contains("outside the agreement's period"), "{e}");
+    assert_eq!(ledger_len(&mut store), before);
+
+    // Slots 1, 2 flexible; slot 3 allocation.
+    for h in &homes[..3] {
+        register(&mut store, "101-0001", h, "2024-06-03").unwrap();
+    }
+    let alloc = 3;
+    let n = ledger_len(&mut store);
+    let let_to = |channel| Outcome::Let {
+        on: date("2024-07-01"),
+        channel,
+        no_qualified_applicant: false,
+        refugee_shared: false,
+    };
+    // An allocation home let from the waiting list without being returned first.
+    let e = err(store
+        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), "test")
+        .map(|_| ()));
+    assert!(e.contains("only after the municipality returned it"), "{e}");
+    // Returning a flexible home.
+    let e = err(store
+        .resolve_vacancy(
+            1,
+            &Outcome::Returned {
+                on: date("2024-06-05"),
+            },
+            "test",
+        )
+        .map(|_| ()));
+    assert!(
+        e.contains("only a home with the municipal allocation can be returned"),
+        "{e}"
+    );
+    // A flexible home to the waiting list without saying nobody qualified.
+    let e = err(store
+        .resolve_vacancy(1, &let_to(LetChannel::WaitingList), "test")
+        .map(|_| ()));
+    assert!(e.contains("--no-qualified-applicant"), "{e}");
+    assert_eq!(ledger_len(&mut store), n);
+    // Resolving twice.
+    store
+        .resolve_vacancy(1, &let_to(LetChannel::Flexible), "test")
+        .unwrap();
+    let e = err(store
+        .resolve_vacancy(1, &let_to(LetChannel::Flexible), "test")
+        .map(|_| ()));
+    assert!(e.contains("resolved already"), "{e}");
+    assert_eq!(ledger_len(&mut store), n + 1);
+    // The fallback after a return: urban renewal, then flexible A (dept 4, CPH 6.2.4).
+    let v = store
+        .resolve_vacancy(
+            alloc,
+            &Outcome::Returned {
+                on: date("2024-06-05"),
+            },
+            "test",
+        )
+        .unwrap();
+    assert_eq!(v.current_channel.as_deref(), Some("urban_renewal"));
+    let v = store
+        .resolve_vacancy(
+            alloc,
+            &Outcome::NotUsed {
+                on: date("2024-06-05"),
+            },
+            "test",
+        )
+        .unwrap();
+    assert_eq!(v.current_channel.as_deref(), Some("flexible"));
+    let v = store
+        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), "test")
+        .unwrap();
+    assert!(v.resolved);
+    // Returned within 5 weekdays of receipt (2024-06-03 → free until 2024-06-10): no rent.
+    assert_eq!(v.deadlines.unwrap().empty_rent_days, 0);
+}
+
+// CPH 6.2.2 and B15: where realised allocation exceeded every 3rd vacancy in 2025,
+// the extra share (dept 1 slot 7, the lent urban-renewal ninth) is not given in 2026 —
+// with the Samarbejdsforum's approval, which the agreement file requires.
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    let dept = "101-0058";
+    let homes = plain_homes(&mut store, dept);
+    // 2025: 7 vacancies (slots 1–7: allocation in 3, 6, 7), all three allocations realised.
+    for (i, h) in homes[..7].iter().enumerate() {
+        let r = register(&mut store, dept, h, "2025-03-03").unwrap();
+        if r.assignment.channel == Some(Channel::MunicipalAllocation) {
+            store
+                .resolve_vacancy(
+                    r.vacancy,
+                    &Outcome::Let {
+                        on: date("2025-04-01"),
+                        channel: LetChannel::MunicipalAllocation,
+                        no_qualified_applicant: false,
+                        refugee_shared: false,
+                    },
+                    "test",
+                )
+                .unwrap();
+        } else {
+            assert!([0, 1, 3, 4].contains(&i));
+        }
+    }
+    let report = store.every_third_report(2025).unwrap();
+    let row = report.iter().find(|r| r.department_id == dept).unwrap();
+    assert_eq!(
+        (row.vacancies, row.realised_allocations, row.exceeded),
+        (7, 3, true)
+    );
+    assert!(!row.approved_for_next_year);
+    // 2026 without approval: positions 7..15; slot 7 of round 2 (position 15) stays allocation.
+    let mut last = None;
+    for h in &homes[7..16] {
+        last = Some(register(&mut store, dept, h, "2026-03-02").unwrap());
+    }
+    let r = last.unwrap();
+    assert_eq!(r.assignment.wheel.as_ref().unwrap().slot, 7);
+    assert_eq!(r.assignment.channel, Some(Channel::MunicipalAllocation));
+    // Approved: the next slot 7 (position 24) goes to urban renewal, else the waiting list.
+    store
+        .record_decision(
+            dept,
+            &Decision::ExemptionApproved {
+                year: 2026,
+                decided_by: "Samarbejdsforum".into(),
+                decided_on: date("2026-03-01"),
+            },
+            "test",
+        )
+        .unwrap();
+    let mut last = None;
+    for h in &homes[16..25] {
+        last = Some(register(&mut store, dept, h, "2026-03-02").unwrap());
+    }
+    let r = last.unwrap();
+    assert_eq!(r.assignment.wheel.as_ref().unwrap().slot, 7);
+    assert_eq!(r.assignment.channel, Some(Channel::UrbanRenewal));
+    assert_eq!(r.assignment.fallback, [Channel::WaitingList]);
+    assert!(store
+        .every_third_report(2025)
+        .unwrap()
+        .iter()
+        .any(|r| r.department_id == dept && r.approved_for_next_year));
+}
+
+// CPH 8.4: a disability-fitted home goes back to the allocation outside the wheel, and
+// the organisation takes the next allocation slot (dept 4: flexible A).
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
+    #[case] engine: Engine,
+) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    // The example fits home 0011 of every 7th department (index 2, 9, …): 101-0003 is on step 4.
+    let dept = "101-0003";
+    let fitted = store
+        .homes(dept)
+        .unwrap()
+        .into_iter()
+        .find(|h| h.disability_fitted.is_some())
+        .unwrap();
+    let r = register(&mut store, dept, &fitted.id, "2024-06-03").unwrap();
+    assert_eq!(r.assignment.channel, Some(Channel::MunicipalAllocation));
+    assert!(r.assignment.wheel.is_none(), "outside the wheel");
+    let homes = plain_homes(&mut store, dept);
+    let got: Vec<Option<Channel>> = homes[..3]
+        .iter()
+        .map(|h| {
+            register(&mut store, dept, h, "2024-06-03")
+                .unwrap()
+                .assignment
+                .channel
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            Some(Channel::Flexible),
+            Some(Channel::Flexible),
+            Some(Channel::Flexible)
+        ],
+        "slot 3 went to the organisation"
+    );
+    // The credit is used once: the next round's slot 3 is the municipality's again.
+    let round2: Vec<Option<Channel>> = homes[3..12]
+        .iter()
+        .map(|h| {
+            register(&mut store, dept, h, "2024-06-03")
+                .unwrap()
+                .assignment
+                .channel
+        })
+        .collect();
+    assert_eq!(
+        round2[8],
+        Some(Channel::MunicipalAllocation),
+        "round 2 slot 3"
+    );
+    let lettings = store
+        .allocation_report(date("2024-01-01"), date("2024-12-31"), false)
+        .unwrap();
+    // Offered to the municipality: the fitted home and round 2's slot 3.
+    assert_eq!(
+        lettings.iter().find(|r| r.key == dept).map(|r| r.offered),
+        Some(2)
+    );
+}
