@@ -535,7 +535,7 @@ struct RawNewBuild {
     taken_into_use_from: toml::value::Datetime,
     taken_into_use_to: toml::value::Datetime,
     years: RawSourced<u32>,
-    max_allocation_pct: RawSourced<Num>,
+    max_allocation_share: RawSourced<String>,
     first_letting_step: RawSourced<String>,
     band: Vec<Spanned<RawNewBuildBand>>,
 }
@@ -1742,6 +1742,22 @@ fn check_letting(
         Some(r) => {
             let n = r.get_ref();
             let taken = ck.period(r.span(), &n.taken_into_use_from, Some(&n.taken_into_use_to))?;
+            let share = match n
+                .max_allocation_share
+                .value
+                .split_once('/')
+                .map(|(a, b)| (a.trim().parse::<u32>(), b.trim().parse::<u32>()))
+            {
+                Some((Ok(a), Ok(b))) if b > 0 && a <= b => (a, b),
+                _ => {
+                    ck.problem(
+                        r.span(),
+                        format!("max_allocation_share = {:?}", n.max_allocation_share.value),
+                        "a fraction such as \"1/3\"",
+                    );
+                    return None;
+                }
+            };
             let mut bands = Vec::new();
             for b in &n.band {
                 let raw = b.get_ref();
@@ -1775,18 +1791,18 @@ fn check_letting(
                 );
             }
             note(
-                "letting.new_build.max_allocation_pct",
-                &n.max_allocation_pct.source,
-                &n.max_allocation_pct.interpretation,
+                "letting.new_build.max_allocation_share",
+                &n.max_allocation_share.source,
+                &n.max_allocation_share.interpretation,
             );
             Some(NewBuildRule {
                 taken_into_use: taken,
                 source: n.source.clone(),
                 years: src(&n.years),
-                max_allocation_pct: Sourced {
-                    value: n.max_allocation_pct.value.0,
-                    source: n.max_allocation_pct.source.clone(),
-                    interpretation: n.max_allocation_pct.interpretation.clone(),
+                max_allocation_share: Sourced {
+                    value: share,
+                    source: n.max_allocation_share.source.clone(),
+                    interpretation: n.max_allocation_share.interpretation.clone(),
                 },
                 bands,
                 first_letting_step: Sourced {

@@ -264,8 +264,8 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
         R::NewBuildBand { band, cheap_share_pct, until } => {
             if da { format!("Nybyggeri med {} % billige boliger: hjulet {band} til {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) } else { format!("New build with {} % cheap homes: wheel {band} until {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) }
         }
-        R::NewBuildAllocationCap { allocated, homes, max_pct, instead } => {
-            if da { format!("Nybyggeriet har {allocated} anviste af {homes} boliger; mere end {} % er ikke tilladt: {} [CPH 11]", pct(max_pct.round_dp(1), lang), ch(instead)) } else { format!("The new build has {allocated} allocated of {homes} homes; more than {} % is not allowed: {} [CPH 11]", pct(max_pct.round_dp(1), lang), ch(instead)) }
+        R::NewBuildAllocationCap { allocated, homes, max_share, instead } => {
+            if da { format!("Nybyggeriet har {allocated} anviste af {homes} boliger; mere end {max_share} er ikke tilladt: {} [CPH 11]", ch(instead)) } else { format!("The new build has {allocated} allocated of {homes} homes; more than {max_share} is not allowed: {} [CPH 11]", ch(instead)) }
         }
         R::SaerboligEarmarked { phase_out_from } => {
             let from = phase_out_from.map(|d| d.to_string()).unwrap_or_else(|| lang.pick("ingen dato", "no date").into());

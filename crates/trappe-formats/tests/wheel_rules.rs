@@ -1005,13 +1005,12 @@ fn new_build_allocation_cap_of_one_third(
         assert_eq!(a.channel, Some(MA));
         assert_eq!(a.fallback, vec![UR, WL]);
     } else {
-        let max = rules().new_build.as_ref().unwrap().max_allocation_pct.value;
         assert_eq!(a.channel, Some(WL));
         assert!(a.fallback.is_empty());
         assert!(a.reasons.contains(&LettingReason::NewBuildAllocationCap {
             allocated: cheap + others,
             homes,
-            max_pct: max,
+            max_share: "1/3".into(),
             instead: WL,
         }));
     }
@@ -1230,6 +1229,22 @@ fn youth_department_two_allocations_in_nine(#[case] step: &str) {
         })
         .collect();
     assert_eq!(count(channels), (14, 0, 4, 0));
+}
+
+/// On area step 2 the allocation is suspended [CPH 6.1.3, B4 III fig 4]: a department
+/// mainly of youth homes there lets by the area's wheel (all flexible, tightened), not
+/// the youth wheel's 2/9 allocation.
+#[test]
+fn youth_department_on_area_step_2_keeps_the_suspension() {
+    for p in 0..18 {
+        let mut v = V::new(Area, "2", "2025-06-01").at("area:2", p);
+        v.mainly_youth = true;
+        v.home.kind = HomeKind::Youth;
+        let a = v.run();
+        assert_eq!(a.channel, Some(Channel::Flexible), "position {p}");
+        assert_eq!(a.criteria.as_deref(), Some("tightened:all"));
+        assert!(!a.reasons.contains(&LettingReason::YouthDepartment));
+    }
 }
 
 /// A department that becomes mainly youth restarts on the youth wheel [CPH 7.1].

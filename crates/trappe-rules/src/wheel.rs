@@ -94,9 +94,9 @@ pub struct NewBuildRule {
     pub source: SourceRef,
     /// How long after first use the new-build rules hold.
     pub years: Sourced<u32>,
-    /// No department carries more allocation than this share of its homes, cheap
-    /// homes included.
-    pub max_allocation_pct: Sourced<Pct>,
+    /// No department carries more allocation than this share (numerator, denominator)
+    /// of its homes, cheap homes included; kept as a fraction so "1/3" is exact.
+    pub max_allocation_share: Sourced<(u32, u32)>,
     /// The wheel of re-lettings of the other homes, by the share of cheap homes.
     pub bands: Vec<NewBuildBand>,
     /// The wheel whose allocation slots the first letting of the other homes skips
@@ -409,8 +409,8 @@ pub enum LettingReason {
     NewBuildAllocationCap {
         allocated: u32,
         homes: u32,
-        #[serde(serialize_with = "crate::pct_number")]
-        max_pct: Pct,
+        /// The cap as written, e.g. "1/3".
+        max_share: String,
         instead: Channel,
     },
     /// Særbolig still earmarked for the allocation [CPH 9].
@@ -635,64 +635,72 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     }
 
     // The wheel.
-    let (key, slots, source): (WheelKey, &[Slot], SourceRef) =
-        if let Some((nb, rule, until)) = new_build {
-            if f.first_letting {
-                let step = &rule.first_letting_step.value;
-                let w = agreement
-                    .wheel_rule(Staircase::Department, step, f.on)
-                    .ok_or_else(|| WheelError::NoWheel {
-                        staircase: Staircase::Department.as_str(),
-                        step: step.clone(),
-                        on: f.on,
-                    })?;
-                (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
-            } else {
-                let band = rule
-                    .bands
-                    .iter()
-                    .find(|b| {
-                        nb.cheap_share_pct >= b.from_pct
-                            && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
-                    })
-                    .ok_or_else(|| WheelError::NoWheel {
-                        staircase: "new-build",
-                        step: nb.cheap_share_pct.to_string(),
-                        on: f.on,
-                    })?;
-                pre_reasons.push(LettingReason::NewBuildBand {
-                    band: band.id.clone(),
-                    cheap_share_pct: nb.cheap_share_pct,
-                    until,
-                });
-                (
-                    WheelKey::NewBuild {
-                        band: band.id.clone(),
-                    },
-                    &band.slots,
-                    band.source.clone(),
-                )
-            }
-        } else if let (true, Some(youth)) = (f.mainly_youth, rules.and_then(|r| r.youth.as_ref())) {
-            pre_reasons.push(LettingReason::YouthDepartment);
-            (WheelKey::Youth, &youth.slots, youth.source.clone())
-        } else {
+    let (key, slots, source): (WheelKey, &[Slot], SourceRef) = if let Some((nb, rule, until)) =
+        new_build
+    {
+        if f.first_letting {
+            let step = &rule.first_letting_step.value;
             let w = agreement
-                .wheel_rule(f.staircase, f.step, f.on)
+                .wheel_rule(Staircase::Department, step, f.on)
                 .ok_or_else(|| WheelError::NoWheel {
-                    staircase: f.staircase.as_str(),
-                    step: f.step.to_string(),
+                    staircase: Staircase::Department.as_str(),
+                    step: step.clone(),
                     on: f.on,
                 })?;
+            (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
+        } else {
+            let band = rule
+                .bands
+                .iter()
+                .find(|b| {
+                    nb.cheap_share_pct >= b.from_pct
+                        && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
+                })
+                .ok_or_else(|| WheelError::NoWheel {
+                    staircase: "new-build",
+                    step: nb.cheap_share_pct.to_string(),
+                    on: f.on,
+                })?;
+            pre_reasons.push(LettingReason::NewBuildBand {
+                band: band.id.clone(),
+                cheap_share_pct: nb.cheap_share_pct,
+                until,
+            });
             (
-                WheelKey::Staircase {
-                    staircase: f.staircase,
-                    step: f.step.to_string(),
+                WheelKey::NewBuild {
+                    band: band.id.clone(),
                 },
-                &w.slots,
-                w.source.clone(),
+                &band.slots,
+                band.source.clone(),
             )
-        };
+        }
+    } else if let (true, Some(youth), false) = (
+        f.mainly_youth,
+        rules.and_then(|r| r.youth.as_ref()),
+        // Where the step suspends the allocation (area step 2), the step's wheel wins.
+        agreement
+            .step_rule(f.staircase, f.step, f.on)
+            .is_some_and(|s| s.municipal_allocation == crate::agreement::AllocationRule::Suspended),
+    ) {
+        pre_reasons.push(LettingReason::YouthDepartment);
+        (WheelKey::Youth, &youth.slots, youth.source.clone())
+    } else {
+        let w = agreement
+            .wheel_rule(f.staircase, f.step, f.on)
+            .ok_or_else(|| WheelError::NoWheel {
+                staircase: f.staircase.as_str(),
+                step: f.step.to_string(),
+                on: f.on,
+            })?;
+        (
+            WheelKey::Staircase {
+                staircase: f.staircase,
+                step: f.step.to_string(),
+            },
+            &w.slots,
+            w.source.clone(),
+        )
+    };
     let key_text = key.to_string();
     let same = f.state.key.as_deref() == Some(key_text.as_str());
     let mut reasons = pre_reasons;
@@ -797,14 +805,15 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         if channel == Channel::MunicipalAllocation {
             if let Some((nb, rule, _)) = new_build {
                 let allocated = nb.cheap_homes + nb.allocated_others + 1;
-                let max = rule.max_allocation_pct.value;
-                if nb.homes > 0 && Pct::from(allocated) * Pct::from(100) > max * Pct::from(nb.homes)
+                let (num, den) = rule.max_allocation_share.value;
+                if nb.homes > 0
+                    && u64::from(allocated) * u64::from(den) > u64::from(num) * u64::from(nb.homes)
                 {
                     channel = org;
                     reasons.push(LettingReason::NewBuildAllocationCap {
                         allocated: allocated - 1,
                         homes: nb.homes,
-                        max_pct: max,
+                        max_share: format!("{num}/{den}"),
                         instead: org,
                     });
                 }
