@@ -2144,6 +2144,37 @@ mod tests {
         );
     }
 
+    // [letting]: the new-build bands must tile 0 % upward, the cap must be a fraction,
+    // and an unknown channel in a youth slot names its line.
+    #[test]
+    fn letting_section_problems_name_line_and_expectation() {
+        let text = cph()
+            .replace("from_pct = 10\nto_pct = 15", "from_pct = 11\nto_pct = 15")
+            .replace("value = \"1/3\"", "value = \"a third\"");
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|l| l.contains("a fraction such as \"1/3\"")),
+            "{p:?}"
+        );
+        let text = cph().replace("from_pct = 10\nto_pct = 15", "from_pct = 11\nto_pct = 15");
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|l| l.contains("new-build band 10_to_15 starts at 11 %")),
+            "{p:?}"
+        );
+        let text = cph().replacen(
+            "{ channel = \"municipal_allocation\", fallback = [\"waiting_list\"] },",
+            "{ channel = \"allocation\", fallback = [\"waiting_list\"] },",
+            1,
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|l| l.contains("channel \"allocation\"")),
+            "{p:?}"
+        );
+    }
+
     #[test]
     fn two_steps_for_the_same_period_are_contradictory() {
         let text = cph().replacen("valid_from = 2026-01-01\nvalid_to = 2027-12-31\nlabel_da = \"Afdelingstrappen trin 2\"", "valid_from = 2025-06-01\nvalid_to = 2027-12-31\nlabel_da = \"Afdelingstrappen trin 2\"", 1);

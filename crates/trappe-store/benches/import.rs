@@ -109,5 +109,62 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Sustained vacancy registration: the Copenhagen example (405 departments, 53,334
+/// homes) and one registration per iteration, each its own transaction (wheel state
+/// derived from the ledger, special rules, deadlines, ledger entry), cycling through
+/// the departments' homes so the ledger keeps growing.
+fn bench_register(c: &mut Criterion) {
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/copenhagen");
+    let deps = std::fs::read(root.join("departments.csv")).unwrap();
+    let homes_csv = std::fs::read(root.join("homes.csv")).unwrap();
+    let homes = trappe_formats::table_in::read_homes(&homes_csv, "homes.csv").unwrap();
+    let mut g = c.benchmark_group("register_vacancy");
+    g.throughput(criterion::Throughput::Elements(1));
+    g.sample_size(20).measurement_time(Duration::from_secs(10));
+    let mut n = 0;
+    for (engine, pg) in [("sqlite", false), ("postgres", true)] {
+        let (mut store, _guard) = fresh(pg, &mut n);
+        store
+            .import(
+                &ImportFile {
+                    kind: Kind::Departments,
+                    reference_date: "2024-03-01".parse().unwrap(),
+                    file_name: "departments.csv",
+                    bytes: &deps,
+                    options: TableOptions::default(),
+                },
+                &ImportContext {
+                    actor: "bench",
+                    agreement: Some(&loaded),
+                    any_municipality: None,
+                    program_version: "bench",
+                },
+            )
+            .unwrap();
+        store.import_homes(&homes, "homes.csv", "bench").unwrap();
+        let mut i = 0usize;
+        g.bench_function(engine, |b| {
+            b.iter(|| {
+                // Stride through the homes so successive registrations hit different
+                // departments, as a letting office's day does.
+                let h = &homes[(i * 7919) % homes.len()];
+                i += 1;
+                store
+                    .register_vacancy(&trappe_store::letting::RegisterRequest {
+                        department: &h.department_id,
+                        home: &h.id,
+                        vacated: "2024-06-03".parse().unwrap(),
+                        received: "2024-05-02".parse().unwrap(),
+                        available_from: None,
+                        actor: "bench",
+                    })
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_register);
 criterion_main!(benches);

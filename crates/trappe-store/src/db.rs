@@ -167,7 +167,32 @@ impl Row {
 /// A connection to either engine.
 pub enum Conn {
     Sqlite(rusqlite::Connection),
-    Postgres(Box<postgres::Client>),
+    Postgres(Box<PgConn>),
+}
+
+/// A PostgreSQL connection with its prepared statements: a statement is parsed and
+/// planned once per connection, not on every call (each prepare is a round trip).
+pub struct PgConn {
+    pub client: postgres::Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl PgConn {
+    pub fn new(client: postgres::Client) -> PgConn {
+        PgConn {
+            client,
+            statements: std::collections::HashMap::new(),
+        }
+    }
+
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
 }
 
 impl Conn {
@@ -182,7 +207,11 @@ impl Conn {
     pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match self {
             Conn::Sqlite(c) => c.execute_batch(sql)?,
-            Conn::Postgres(c) => c.batch_execute(sql)?,
+            Conn::Postgres(c) => {
+                c.client.batch_execute(sql)?;
+                // A schema change may invalidate what was prepared.
+                c.statements.clear();
+            }
         }
         Ok(())
     }
@@ -199,7 +228,8 @@ impl Conn {
                     .iter()
                     .map(|p| p as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                Ok(c.execute(sql, &refs)?)
+                let st = c.prepared(sql)?;
+                Ok(c.client.execute(&st, &refs)?)
             }
         }
     }
@@ -234,7 +264,8 @@ impl Conn {
                     .iter()
                     .map(|p| p as &(dyn postgres::types::ToSql + Sync))
                     .collect();
-                let rows = c.query(sql, &refs)?;
+                let st = c.prepared(sql)?;
+                let rows = c.client.query(&st, &refs)?;
                 rows.iter().map(pg_row).collect()
             }
         }
@@ -321,7 +352,14 @@ impl Conn {
                         .flatten()
                         .map(|p| p as &(dyn postgres::types::ToSql + Sync))
                         .collect();
-                    c.execute(sql.as_str(), &refs)?;
+                    // Full chunks share one text: prepare it once; the last, shorter
+                    // chunk runs unprepared rather than filling the cache.
+                    if chunk.len() == per_chunk {
+                        let st = c.prepared(&sql)?;
+                        c.client.execute(&st, &refs)?;
+                    } else {
+                        c.client.execute(sql.as_str(), &refs)?;
+                    }
                 }
                 Ok(())
             }

@@ -23,7 +23,6 @@ use trappe_rules::{Agreement, Date, Pct};
 
 use crate::db::{Conn, Engine, Value};
 use crate::import::load_stored_agreement;
-use crate::read::current_run_on_or_before;
 use crate::{Store, StoreError};
 
 /// How many of the newest slot-consuming entries are read to rebuild the wheel state:
@@ -359,16 +358,10 @@ fn placement_on(
     department: &str,
     on: Date,
 ) -> Result<Option<PlacementOn>, StoreError> {
-    let Some(run) = current_run_on_or_before(c, on)? else {
-        return Ok(None);
-    };
+    // One query, without the run's receipt: this runs on every registration.
     let Some(row) = c.query_opt(
-        "SELECT p.staircase, p.step, f.allocated_pct FROM placement p LEFT JOIN department_figures f ON f.snapshot_id = $1 AND f.department_id = p.department_id WHERE p.run_id = $2 AND p.department_id = $3",
-        &[
-            Value::Int(run.inputs.departments.map_or(0, |d| d.0)),
-            Value::Int(run.id),
-            department.into(),
-        ],
+        "SELECT p.staircase, p.step, r.agreement_sha256, f.allocated_pct FROM (SELECT id, departments_snapshot_id, agreement_sha256 FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $2",
+        &[on.into(), department.into()],
     )?
     else {
         return Ok(None);
@@ -376,8 +369,8 @@ fn placement_on(
     Ok(Some(PlacementOn {
         staircase: parse_staircase(&row.text(0)?),
         step: row.text(1)?,
-        agreement_sha256: run.agreement_sha256,
-        allocated_pct: row.opt_dec(2)?,
+        agreement_sha256: row.text(2)?,
+        allocated_pct: row.opt_dec(3)?,
     }))
 }
 

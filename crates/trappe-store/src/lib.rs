@@ -173,9 +173,9 @@ impl Store {
     pub fn open(location: &Location) -> Result<Store, StoreError> {
         let conn = match location {
             Location::Sqlite(path) => Conn::Sqlite(open_sqlite(path)?),
-            Location::Postgres(url) => {
-                Conn::Postgres(Box::new(postgres::Client::connect(url, postgres::NoTls)?))
-            }
+            Location::Postgres(url) => Conn::Postgres(Box::new(db::PgConn::new(
+                postgres::Client::connect(url, postgres::NoTls)?,
+            ))),
         };
         let mut store = Store {
             conn,

@@ -344,3 +344,210 @@ fn receipt_file_lists_every_parameter_and_matches_the_placements() {
     assert_eq!(band["valid_for"], "2024-01-01 – 2027-12-31");
     assert!(band["source"].as_str().unwrap().contains("CPH 6.2 fig 5"));
 }
+
+// The scriptable preview of the issue: dept step 4 on 2026-03-01, 18 vacancies from a
+// fresh wheel [CPH B4 III trin 4]: flexible A everywhere but slot 3 (both rounds) and
+// slot 9 in round 2 (alternating A / allocation).
+#[test]
+fn wheel_preview_json_for_dept_4() {
+    let v = stdout_json(trappe().args([
+        "wheel",
+        "preview",
+        "--agreement",
+        "copenhagen-2024",
+        "--staircase",
+        "department",
+        "--step",
+        "4",
+        "--on",
+        "2026-03-01",
+        "--vacancies",
+        "18",
+        "--format",
+        "json",
+    ]));
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 18);
+    for (i, r) in rows.iter().enumerate() {
+        let n = i + 1;
+        let slot = (i % 9) + 1;
+        assert_eq!(r["n"], n);
+        assert_eq!(r["slot"], slot);
+        let allocation = slot == 3 || (slot == 9 && n > 9);
+        if allocation {
+            assert_eq!(r["channel"], "municipal_allocation", "n {n}");
+            assert!(r["criteria"].is_null());
+        } else {
+            assert_eq!(r["channel"], "flexible", "n {n}");
+            assert_eq!(r["criteria"], "A");
+        }
+    }
+}
+
+// Bad input to the wheel: a step without a wheel on the date is an error naming it.
+#[test]
+fn wheel_preview_of_an_unknown_step_is_an_error() {
+    trappe()
+        .args([
+            "wheel",
+            "preview",
+            "--agreement",
+            "copenhagen-2024",
+            "--staircase",
+            "department",
+            "--step",
+            "7",
+            "--on",
+            "2026-03-01",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no letting wheel for department step 7 on 2026-03-01",
+        ));
+}
+
+// A whole letting through the binary: register, try a forbidden outcome (nothing
+// written), return, fall back and let; the ledger shows every entry.
+#[test]
+fn a_vacancy_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = trappe();
+        c.arg("--db").arg(db).args(args);
+        c
+    };
+    run(&[
+        "import",
+        "departments",
+        "examples/copenhagen/departments.csv",
+        "--as-of",
+        "2024-03-01",
+        "--agreement",
+        "copenhagen-2024",
+    ])
+    .assert()
+    .success();
+    run(&["homes", "import", "examples/copenhagen/homes.csv"])
+        .assert()
+        .success();
+    // Dept 4 (101-0001): slots 1 and 2 flexible, slot 3 allocation.
+    for home in ["0001", "0002"] {
+        run(&[
+            "vacancy",
+            "register",
+            "--department",
+            "101-0001",
+            "--home",
+            home,
+            "--vacated",
+            "2024-06-03",
+            "--received",
+            "2024-05-02",
+        ])
+        .assert()
+        .success();
+    }
+    let r = stdout_json(&mut run(&[
+        "vacancy",
+        "register",
+        "--department",
+        "101-0001",
+        "--home",
+        "0003",
+        "--vacated",
+        "2024-06-03",
+        "--received",
+        "2024-05-02",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r["channel"], "municipal_allocation");
+    assert_eq!(r["wheel"]["slot"], 3);
+    assert_eq!(
+        r["fallback"],
+        serde_json::json!(["urban_renewal", "flexible"])
+    );
+    // CPH B14: received 2 May → move-in by 1 June; the offered 3 June is later.
+    assert_eq!(r["deadlines"]["municipality_move_in_by"], "2024-06-03");
+    let id = r["vacancy"].as_i64().unwrap().to_string();
+    run(&[
+        "vacancy",
+        "resolve",
+        &id,
+        "--outcome",
+        "let",
+        "--channel",
+        "flexible",
+        "--on",
+        "2024-07-01",
+    ])
+    .assert()
+    .failure()
+    .stderr(predicate::str::contains(
+        "only after the municipality returned it",
+    ));
+    run(&[
+        "vacancy",
+        "resolve",
+        &id,
+        "--outcome",
+        "returned",
+        "--on",
+        "2024-05-06",
+    ])
+    .assert()
+    .success();
+    run(&[
+        "vacancy",
+        "resolve",
+        &id,
+        "--outcome",
+        "not-used",
+        "--on",
+        "2024-05-06",
+    ])
+    .assert()
+    .success();
+    run(&[
+        "vacancy",
+        "resolve",
+        &id,
+        "--outcome",
+        "let",
+        "--channel",
+        "flexible",
+        "--on",
+        "2024-07-01",
+    ])
+    .assert()
+    .success();
+    let ledger = stdout_json(&mut run(&[
+        "vacancy", "ledger", "101-0001", "--format", "json",
+    ]));
+    let actions: Vec<&str> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["register", "register", "register", "returned", "not_used", "let"]
+    );
+    run(&[
+        "report",
+        "lettings",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--format",
+        "csv",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("101-0001"));
+}
