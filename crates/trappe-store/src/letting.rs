@@ -807,13 +807,7 @@ impl Store {
         )?;
         let mut out: BTreeMap<String, LettingsRow> = BTreeMap::new();
         for r in &rows {
-            let dept = r.text(0)?;
-            let org = r.opt_text(1)?.unwrap_or_default();
-            let (key, name) = if by_organisation {
-                (org.clone(), org)
-            } else {
-                (dept.clone(), r.opt_text(2)?.unwrap_or_default())
-            };
+            let (key, name) = group_key(r, by_organisation)?;
             let row = out.entry(key.clone()).or_insert_with(|| LettingsRow {
                 key,
                 name,
@@ -898,13 +892,7 @@ impl Store {
         )?;
         let mut out: BTreeMap<String, AllocationRow> = BTreeMap::new();
         for r in &rows {
-            let dept = r.text(0)?;
-            let org = r.opt_text(1)?.unwrap_or_default();
-            let (key, name) = if by_organisation {
-                (org.clone(), org)
-            } else {
-                (dept.clone(), r.opt_text(2)?.unwrap_or_default())
-            };
+            let (key, name) = group_key(r, by_organisation)?;
             let row = out.entry(key.clone()).or_insert_with(|| AllocationRow {
                 key,
                 name,
@@ -917,6 +905,17 @@ impl Store {
         }
         Ok(out.into_values().collect())
     }
+}
+
+/// The key and name a report row groups by: columns 0–2 are department id,
+/// organisation id and department name.
+fn group_key(r: &crate::Row, by_organisation: bool) -> Result<(String, String), StoreError> {
+    Ok(if by_organisation {
+        let org = r.opt_text(1)?.unwrap_or_default();
+        (org.clone(), org)
+    } else {
+        (r.text(0)?, r.opt_text(2)?.unwrap_or_default())
+    })
 }
 
 fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {

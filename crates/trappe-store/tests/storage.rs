@@ -761,6 +761,14 @@ fn register(
     })
 }
 
+/// Registers the homes in order and returns the channel each got.
+fn channels(store: &mut Store, dept: &str, homes: &[String], on: &str) -> Vec<Option<Channel>> {
+    homes
+        .iter()
+        .map(|h| register(store, dept, h, on).unwrap().assignment.channel)
+        .collect()
+}
+
 fn ledger_len(store: &mut Store) -> i64 {
     count(store, "vacancy_entry")
 }
@@ -1066,15 +1074,7 @@ fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
     assert_eq!(r.assignment.channel, Some(Channel::MunicipalAllocation));
     assert!(r.assignment.wheel.is_none(), "outside the wheel");
     let homes = plain_homes(&mut store, dept);
-    let got: Vec<Option<Channel>> = homes[..3]
-        .iter()
-        .map(|h| {
-            register(&mut store, dept, h, "2024-06-03")
-                .unwrap()
-                .assignment
-                .channel
-        })
-        .collect();
+    let got = channels(&mut store, dept, &homes[..3], "2024-06-03");
     assert_eq!(
         got,
         [
@@ -1085,15 +1085,7 @@ fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
         "slot 3 went to the organisation"
     );
     // The credit is used once: the next round's slot 3 is the municipality's again.
-    let round2: Vec<Option<Channel>> = homes[3..12]
-        .iter()
-        .map(|h| {
-            register(&mut store, dept, h, "2024-06-03")
-                .unwrap()
-                .assignment
-                .channel
-        })
-        .collect();
+    let round2 = channels(&mut store, dept, &homes[3..12], "2024-06-03");
     assert_eq!(
         round2[8],
         Some(Channel::MunicipalAllocation),

@@ -11,6 +11,7 @@ use trappe_formats::report::{Cell, Column, Report};
 use trappe_formats::table_in;
 use trappe_formats::text::{self, Lang};
 use trappe_rules::agreement::{Channel, Staircase};
+use trappe_rules::deadlines::RentGround;
 use trappe_rules::wheel;
 use trappe_rules::Date;
 use trappe_store::letting::{
@@ -293,15 +294,12 @@ fn print_registered(r: &Registered, lang: Lang) {
         },
         |c| text::channel(c, lang).to_string(),
     );
-    println!(
-        "{} {}: {} {} / {} {} ({})",
-        if da { "Ledig bolig" } else { "Vacancy" },
+    print_header(
         r.vacancy,
-        if da { "afdeling" } else { "department" },
-        r.department_id,
-        if da { "bolig" } else { "home" },
-        r.home_id,
-        text::step_name(r.staircase, &r.step, lang)
+        &r.department_id,
+        &r.home_id,
+        &text::step_name(r.staircase, &r.step, lang),
+        lang,
     );
     print!("  {}: {channel}", if da { "Kanal" } else { "Channel" });
     if let Some(c) = &r.assignment.criteria {
@@ -411,7 +409,12 @@ fn print_deadlines(
                 "Empty-home rent owed by the municipality"
             },
             d.empty_rent_days,
-            if da { "dage" } else { "days" }
+            match (d.empty_rent.iter().any(|p| p.to_exclusive.is_none()), da) {
+                (false, true) => "dage",
+                (false, false) => "days",
+                (true, true) => "dage indtil nu, og perioden løber stadig",
+                (true, false) => "days so far, and the period is still open",
+            }
         );
         for p in &d.empty_rent {
             let to = p.to_exclusive.map_or_else(
@@ -428,7 +431,13 @@ fn print_deadlines(
                 },
                 |t| t.to_string(),
             );
-            println!("      {} – {to} ({:?})", p.from, p.ground);
+            let ground = match (p.ground, da) {
+                (RentGround::LateMoveIn, true) => "sen indflytning",
+                (RentGround::LateMoveIn, false) => "late move-in",
+                (RentGround::ReturnedLate, true) => "returneret for sent",
+                (RentGround::ReturnedLate, false) => "returned too late to be free",
+            };
+            println!("      {} – {to} ({ground})", p.from);
         }
         if let Some(rent) = rent {
             let amount = trappe_rules::deadlines::empty_rent_amount(&d.empty_rent, rent);
@@ -441,42 +450,110 @@ fn print_deadlines(
     }
 }
 
-fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) {
+/// A channel code from the ledger in the user's language (the code itself if unknown).
+fn channel_name(code: &str, lang: Lang) -> &str {
+    if let Some(c) = Channel::ALL.into_iter().find(|x| x.as_str() == code) {
+        return text::channel(c, lang);
+    }
+    match (code, lang) {
+        ("internal_transfer", Lang::Da) => "intern oprykning",
+        ("internal_transfer", Lang::En) => "internal transfer",
+        ("exchange", Lang::Da) => "bytte",
+        ("exchange", Lang::En) => "exchange",
+        _ => code,
+    }
+}
+
+/// A ledger action in the user's language.
+fn action_name(action: &str, lang: Lang) -> &str {
+    let da = lang == Lang::Da;
+    match action {
+        "allocated" => {
+            if da {
+                "anvist borger"
+            } else {
+                "citizen allocated"
+            }
+        }
+        "returned" => {
+            if da {
+                "returneret af kommunen"
+            } else {
+                "returned by the municipality"
+            }
+        }
+        "not_used" => {
+            if da {
+                "ikke brugt"
+            } else {
+                "not used"
+            }
+        }
+        "let" => {
+            if da {
+                "udlejet via"
+            } else {
+                "let through"
+            }
+        }
+        "withdrawn" => {
+            if da {
+                "trukket tilbage"
+            } else {
+                "withdrawn"
+            }
+        }
+        other => other,
+    }
+}
+
+/// The first line of a vacancy: its number, department and home, and what follows.
+fn print_header(vacancy: i64, department: &str, home: &str, then: &str, lang: Lang) {
     let da = lang == Lang::Da;
     println!(
-        "{} {}: {} {} / {} {}, {} {}",
+        "{} {vacancy}: {} {department} / {} {home}, {then}",
         if da { "Ledig bolig" } else { "Vacancy" },
-        v.vacancy,
         if da { "afdeling" } else { "department" },
-        v.department_id,
         if da { "bolig" } else { "home" },
-        v.home_id,
+    );
+}
+
+fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) {
+    let da = lang == Lang::Da;
+    let vacant = format!(
+        "{} {}",
         if da { "ledig fra" } else { "vacant from" },
         v.vacated
     );
-    let a = &v.registration["assignment"];
-    if let Ok(assignment) = serde_json::from_value::<serde_json::Value>(a.clone()) {
-        println!(
-            "  {}: {}",
-            if da {
-                "Tildelt kanal"
-            } else {
-                "Assigned channel"
-            },
-            assignment["channel"].as_str().unwrap_or("-")
-        );
-    }
+    print_header(v.vacancy, &v.department_id, &v.home_id, &vacant, lang);
+    let assigned = v.registration["assignment"]["channel"]
+        .as_str()
+        .map_or(if da { "genudlejes ikke" } else { "not re-let" }, |c| {
+            channel_name(c, lang)
+        });
+    println!(
+        "  {}: {assigned}",
+        if da {
+            "Tildelt kanal"
+        } else {
+            "Assigned channel"
+        }
+    );
     for o in &v.outcomes {
         println!(
             "  {} {} {}",
             o.on_date,
-            o.action,
-            o.channel.as_deref().unwrap_or("")
+            action_name(&o.action, lang),
+            o.channel.as_deref().map_or("", |c| channel_name(c, lang))
         );
     }
     match (&v.current_channel, v.resolved) {
         (_, true) => println!("  {}", if da { "Afsluttet" } else { "Resolved" }),
-        (Some(c), false) => println!("  {}: {c}", if da { "Ligger nu hos" } else { "Now with" }),
+        (Some(c), false) => println!(
+            "  {}: {}",
+            if da { "Ligger nu hos" } else { "Now with" },
+            channel_name(c, lang)
+        ),
         (None, false) => {}
     }
     if let Some(d) = &v.deadlines {
@@ -677,6 +754,15 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
     }
 }
 
+/// The first column of a report grouped by department or by organisation.
+fn group_column(by_organisation: bool) -> Column {
+    if by_organisation {
+        Column::new("organisation_id", "Boligorganisation", "Organisation")
+    } else {
+        Column::new("department_id", "Afdeling", "Department")
+    }
+}
+
 pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<()> {
     let mut store = db.open()?;
     let report = match command {
@@ -698,11 +784,7 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
                 title_da: format!("Udlejninger efter kanal {from} – {to}"),
                 title_en: format!("Lettings by channel {from} – {to}"),
                 columns: vec![
-                    if by_organisation {
-                        Column::new("organisation_id", "Boligorganisation", "Organisation")
-                    } else {
-                        Column::new("department_id", "Afdeling", "Department")
-                    },
+                    group_column(by_organisation),
                     Column::new("name", "Navn", "Name"),
                     Column::new("waiting_list", "Alm. venteliste", "Waiting list"),
                     Column::new("flexible", "Fleksibel", "Flexible"),
@@ -778,11 +860,7 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
                 title_da: format!("Boliger til kommunal anvisning {from} – {to}"),
                 title_en: format!("Homes for municipal allocation {from} – {to}"),
                 columns: vec![
-                    if by_organisation {
-                        Column::new("organisation_id", "Boligorganisation", "Organisation")
-                    } else {
-                        Column::new("department_id", "Afdeling", "Department")
-                    },
+                    group_column(by_organisation),
                     Column::new("name", "Navn", "Name"),
                     Column::new("offered", "Stillet til rådighed", "Offered"),
                     Column::new("used", "Anvendt", "Used"),
