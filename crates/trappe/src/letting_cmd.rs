@@ -15,7 +15,7 @@ use trappe_rules::deadlines::RentGround;
 use trappe_rules::wheel;
 use trappe_rules::Date;
 use trappe_store::letting::{
-    Decision, LetChannel, Outcome, RegisterRequest, Registered, VacancyView,
+    Correction, Decision, LetChannel, Outcome, RegisterRequest, Registered, VacancyView,
 };
 
 use crate::store_cmd::{actor, write, DbArgs, ReportArgs};
@@ -132,9 +132,13 @@ pub enum VacancyCommand {
         /// With `let --channel municipal-allocation`: a refugee shared home.
         #[arg(long)]
         refugee_shared: bool,
-        /// With `withdrawn`: why.
+        /// With `withdrawn` or `--corrects`: why.
         #[arg(long)]
         note: Option<String>,
+        /// This outcome corrects ledger entry N (the vacancy's last outcome, recorded in
+        /// error); the earlier entry stays in the ledger but no longer counts.
+        #[arg(long, requires = "note")]
+        corrects: Option<i64>,
         /// The monthly rent, to price the empty-home rent the municipality owes.
         #[arg(long)]
         monthly_rent: Option<rust_decimal::Decimal>,
@@ -599,10 +603,15 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
             no_qualified_applicant,
             refugee_shared,
             note,
+            corrects,
             monthly_rent,
             actor: who,
             out,
         } => {
+            let correction = corrects.map(|entry| Correction {
+                entry,
+                note: note.clone().unwrap_or_default(),
+            });
             let outcome = match outcome {
                 OutcomeArg::Allocated => Outcome::Allocated {
                     on,
@@ -623,7 +632,12 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                     note: note.context("--outcome withdrawn needs --note saying why")?,
                 },
             };
-            let v = store.resolve_vacancy(vacancy, &outcome, &actor(who.as_deref()))?;
+            let v = store.resolve_vacancy(
+                vacancy,
+                &outcome,
+                correction.as_ref(),
+                &actor(who.as_deref()),
+            )?;
             match out.format {
                 OutFormat::Json => json(&v),
                 OutFormat::Table => {

@@ -29,6 +29,9 @@ CREATE TABLE vacancy_entry (
     seq INTEGER NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('register', 'outcome', 'decision')),
     vacancy_id INTEGER REFERENCES vacancy_entry (id),
+    -- An outcome that corrects an earlier outcome of the same vacancy: the earlier one
+    -- no longer counts anywhere (the ledger keeps both).
+    corrects INTEGER REFERENCES vacancy_entry (id),
     home_id TEXT,
     on_date TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -44,6 +47,7 @@ CREATE TABLE vacancy_entry (
     UNIQUE (department_id, seq)
 );
 CREATE INDEX vacancy_entry_vacancy ON vacancy_entry (vacancy_id);
+CREATE UNIQUE INDEX vacancy_entry_corrects ON vacancy_entry (corrects);
 CREATE INDEX vacancy_entry_home ON vacancy_entry (department_id, home_id);
 CREATE INDEX vacancy_entry_date ON vacancy_entry (on_date);
 CREATE TRIGGER vacancy_entry_no_update BEFORE UPDATE ON vacancy_entry
