@@ -480,6 +480,7 @@ struct RawLetting {
 struct RawDeadlines {
     municipality_months: RawSourced<u32>,
     short_notice_minus_days: RawSourced<u32>,
+    on_time_days: RawSourced<Vec<u32>>,
     organisation_min_days: RawSourced<u32>,
     free_return_weekdays: RawSourced<u32>,
     max_rent_months_after_return: RawSourced<u32>,
@@ -525,6 +526,7 @@ struct RawYouth {
     source: String,
     interpretation: Option<String>,
     one_allocated_per_shared_kitchen: RawSourced<bool>,
+    mainly_youth_above_pct: RawSourced<Num>,
     slots: Vec<Spanned<RawSlot>>,
 }
 
@@ -1636,6 +1638,11 @@ fn check_letting(
     let deadlines = DeadlineRules {
         municipality_months: src(&d.municipality_months),
         short_notice_minus_days: src(&d.short_notice_minus_days),
+        on_time_days: Sourced {
+            value: d.on_time_days.value.clone(),
+            source: d.on_time_days.source.clone(),
+            interpretation: d.on_time_days.interpretation.clone(),
+        },
         organisation_min_days: src(&d.organisation_min_days),
         free_return_weekdays: src(&d.free_return_weekdays),
         max_rent_months_after_return: src(&d.max_rent_months_after_return),
@@ -1735,6 +1742,11 @@ fn check_letting(
                 value: y.one_allocated_per_shared_kitchen.value,
                 source: y.one_allocated_per_shared_kitchen.source.clone(),
                 interpretation: y.one_allocated_per_shared_kitchen.interpretation.clone(),
+            },
+            mainly_youth_above_pct: Sourced {
+                value: y.mainly_youth_above_pct.value.0,
+                source: y.mainly_youth_above_pct.source.clone(),
+                interpretation: y.mainly_youth_above_pct.interpretation.clone(),
             },
         }
     });

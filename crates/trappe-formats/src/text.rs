@@ -285,7 +285,14 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
         R::SubsidyHome { since, until } => {
             if da { format!("Tilskudsbolig (tilskud fra {since}): kan udlejes til en ny tilskudsberettiget indtil {until} [CPH 8.5.2]") } else { format!("Subsidised home (subsidy from {since}): may go to another subsidy tenant until {until} [CPH 8.5.2]") }
         }
-        R::YouthDepartment => lang.pick("Afdelingen består primært af ungdomsboliger: ungdomshjulet med 2/9 til kommunen [CPH 7.1]", "The department is mainly youth homes: the youth wheel with 2/9 to the municipality [CPH 7.1]").into(),
+        R::YouthDepartment => lang.pick("Afdelingen består primært af ungdomsboliger: ungdomshjulet [CPH 7.1]", "The department is mainly youth homes: the youth wheel [CPH 7.1]").into(),
+        R::AllocationSuspended { instead } => {
+            if da {
+                format!("Trinnet suspenderer den kommunale anvisning: boligen udlejes i stedet ved {}", ch(instead))
+            } else {
+                format!("The step suspends municipal allocation: the home is let through {} instead", ch(instead))
+            }
+        }
         R::AccessibilityHome => lang.pick("Tilgængelighedsbolig: en ansøger, der opfylder C-kriteriet (og pladsens kriterier), går forud; en anvist borger behøver ikke at have behov for den [CPH 5.2.3]", "Accessibility home: an applicant meeting the C criterion (and the slot's criteria) goes first; an allocated citizen need not need it [CPH 5.2.3]").into(),
     }
 }

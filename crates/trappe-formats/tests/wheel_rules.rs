@@ -74,6 +74,7 @@ struct V {
     first_letting: bool,
     state: WheelState,
     organisation_choice: Option<Channel>,
+    organisation_criteria: Option<String>,
     exempt_from_extra: bool,
     safeguard: bool,
     kitchen_has_allocated_tenant: bool,
@@ -95,6 +96,7 @@ impl V {
             first_letting: false,
             state: WheelState::default(),
             organisation_choice: None,
+            organisation_criteria: None,
             exempt_from_extra: false,
             safeguard: false,
             kitchen_has_allocated_tenant: false,
@@ -132,6 +134,7 @@ impl V {
                 first_letting: self.first_letting,
                 state: &self.state,
                 organisation_choice: self.organisation_choice,
+                organisation_criteria: self.organisation_criteria.clone(),
                 exempt_from_extra: self.exempt_from_extra,
                 safeguard: self.safeguard,
                 kitchen_has_allocated_tenant: self.kitchen_has_allocated_tenant,
@@ -828,6 +831,7 @@ fn new_build_cheap_home_is_allocation_for_4_years(
     v.home.cheap = true;
     v.home.first_use = Some(date(first_use));
     v.new_build = Some(new_build(first_use, "12", 100, 12, 0));
+    v.home.first_use = Some(date(first_use));
     let a = v.run();
     match until {
         Some(until) => {
@@ -882,6 +886,7 @@ fn new_build_rules_end_exactly_4_years_after_first_use(
     v.home.cheap = cheap;
     v.home.first_use = Some(date("2024-03-01"));
     v.new_build = Some(new_build("2024-03-01", "12", 100, 12, 0));
+    v.home.first_use = Some(date("2024-03-01"));
     let a = v.run();
     match (new_build_rules, cheap) {
         (true, true) => {
@@ -924,6 +929,7 @@ fn new_build_band_by_cheap_share(
             let mut v = V::dept("2", "2025-06-01").at(&key, p);
             // A large new build with no cheap homes counted: the 1/3 cap stays far away.
             v.new_build = Some(new_build("2024-06-01", share, 1000, 0, 0));
+            v.home.first_use = Some(date("2024-06-01"));
             let a = v.run();
             let w = a.wheel.as_ref().unwrap();
             assert_eq!((w.key.as_str(), w.position), (key.as_str(), p));
@@ -951,6 +957,7 @@ fn new_build_first_letting_has_no_allocation() {
             let mut v = V::dept("3", "2025-06-01").at("new_build:first_letting", p);
             v.first_letting = true;
             v.new_build = Some(new_build("2025-01-01", "5", 100, 5, 0));
+            v.home.first_use = Some(date("2025-01-01"));
             let a = v.run();
             assert_eq!(a.wheel.as_ref().unwrap().key, "new_build:first_letting");
             let slot = a.wheel.as_ref().unwrap().slot;
@@ -999,6 +1006,7 @@ fn new_build_allocation_cap_of_one_third(
         .clone();
     let mut v = V::dept("2", "2025-06-01").at(&format!("new_build:{band}"), 2);
     v.new_build = Some(new_build("2024-06-01", share, homes, cheap, others));
+    v.home.first_use = Some(date("2024-06-01"));
     let a = v.run();
     assert_eq!(a.wheel.as_ref().unwrap().slot, 3);
     if allowed {
@@ -1152,18 +1160,51 @@ fn youth_shared_home_not_re_let_after_phase_out(
 }
 
 /// A home financed for a special group is 100 % allocation, outside the wheel [CPH 11].
+/// When the municipality does not use it, it goes to the organisation's channel of the
+/// step (dept 1–2 the waiting list, dept 3–4 flexible A) [CPH 6.2 fallbacks].
 #[rstest]
-#[case::dept_1("1", 0)]
-#[case::dept_2("2", 4)]
-#[case::dept_4("4", 0)]
-fn special_group_home_is_allocation_outside_the_wheel(#[case] step: &str, #[case] position: u64) {
+#[case::dept_1("1", 0, WL)]
+#[case::dept_2("2", 4, WL)]
+#[case::dept_4("4", 0, Channel::Flexible)]
+fn special_group_home_is_allocation_outside_the_wheel(
+    #[case] step: &str,
+    #[case] position: u64,
+    #[case] fallback: Channel,
+) {
     let mut v = V::dept(step, "2025-06-01").at_own(position);
     v.home.special = Some(HomeSpecial::SpecialGroup);
     let a = v.run();
     assert_eq!(a.channel, Some(MA));
     assert_eq!(a.wheel, None);
-    assert!(a.fallback.is_empty());
+    assert_eq!(a.fallback, vec![fallback]);
     assert_eq!(a.reasons, vec![LettingReason::SpecialGroupHome]);
+}
+
+/// Area step 2 suspends the allocation [CPH 6.1.3, B4 III fig 4]: a home that would go
+/// to the allocation outside the wheel is let flexibly with all tightened criteria.
+#[test]
+fn special_homes_on_area_step_2_are_not_allocated() {
+    for special in [HomeSpecial::SpecialGroup, HomeSpecial::Saerbolig] {
+        let mut v = V::new(Area, "2", "2025-06-01");
+        v.home.special = Some(special);
+        let a = v.run();
+        assert_eq!(a.channel, Some(Channel::Flexible), "{special:?}");
+        assert_eq!(a.criteria.as_deref(), Some("tightened:all"));
+        assert!(a.reasons.contains(&LettingReason::AllocationSuspended {
+            instead: Channel::Flexible
+        }));
+    }
+}
+
+/// The new-build rules hold for the new build's own homes: an older home of the same
+/// department (no first-use date) lets by the department's step [CPH 11].
+#[test]
+fn an_old_home_in_a_department_with_a_new_build_follows_the_staircase() {
+    let mut v = V::dept("1", "2025-06-01");
+    v.new_build = Some(new_build("2025-01-01", "12", 100, 12, 0));
+    v.first_letting = true;
+    let a = v.run();
+    assert_eq!(a.wheel.as_ref().unwrap().key, "department:1");
 }
 
 /// A subsidised home vacated within two years of the first subsidy goes to another

@@ -31,9 +31,12 @@ use crate::Date;
 pub struct DeadlineRules {
     /// Calendar months from the municipality's receipt of a home to move-in (CPH B14: 1).
     pub municipality_months: Sourced<u32>,
-    /// Days subtracted from that month (CPH B14 "minus en dag": 1); this is what makes a
-    /// home received on the 2nd or the 16th count as received in time.
+    /// Days subtracted from that month for a home received on one of `on_time_days`
+    /// (CPH B14 "minus en dag": 1), so it counts as received the day before.
     pub short_notice_minus_days: Sourced<u32>,
+    /// Days of the month on which a home counts as received the day before (CPH B14:
+    /// the 2nd and the 16th, for homes given notice on the 1st or 15th).
+    pub on_time_days: Sourced<Vec<u32>>,
     /// Least number of days from the allocation of a citizen to move-in that the
     /// organisation is entitled to (CPH B14: 14).
     pub organisation_min_days: Sourced<u32>,
@@ -48,23 +51,26 @@ pub struct DeadlineRules {
 }
 
 /// The municipality's deadline for a home received on `received`: that date plus
-/// `municipality_months` calendar months, minus `short_notice_minus_days` days
-/// (CPH B14 "én kalendermåned fra modtagelse af lejemål til indflytning" and "efter den
-/// første kalendermåned – minus en dag").
+/// `municipality_months` calendar months (CPH B14 "én kalendermåned fra modtagelse af
+/// lejemål til indflytning"); for a home received on one of `on_time_days` (the 2nd or
+/// the 16th), minus `short_notice_minus_days` ("efter den første kalendermåned – minus
+/// en dag – dvs. regnet fra den 2. eller 16."), so it counts as received on the 1st or
+/// the 15th: received 1 March → 1 April; 2 March → 1 April; 3 March → 3 April.
 ///
-/// Interpretation: "one calendar month minus a day" makes a home received on the 2nd
-/// count as received on the 1st (and one received on the 16th as received on the
-/// 15th): received 2 March → deadline 1 April; received 16 March → deadline 15 April.
 /// The month is added with chrono's calendar arithmetic, which clamps at the end of a
-/// short month before the day is subtracted: received 31 January 2025 → 28 February −
-/// 1 day = 27 February. The result saturates at chrono's first/last date.
+/// short month: received 31 January 2025 → 28 February. The result saturates at
+/// chrono's first/last date.
 pub fn municipality_deadline(rules: &DeadlineRules, received: Date) -> Date {
     let month_later = received
         .checked_add_months(Months::new(rules.municipality_months.value))
         .unwrap_or(NaiveDate::MAX);
-    month_later
-        .checked_sub_days(Days::new(u64::from(rules.short_notice_minus_days.value)))
-        .unwrap_or(NaiveDate::MIN)
+    if rules.on_time_days.value.contains(&received.day()) {
+        month_later
+            .checked_sub_days(Days::new(u64::from(rules.short_notice_minus_days.value)))
+            .unwrap_or(NaiveDate::MIN)
+    } else {
+        month_later
+    }
 }
 
 /// Whether `date` is a weekday ("hverdag") under CPH B14: Monday–Friday and not one
@@ -255,8 +261,10 @@ fn days_between(from: Date, to: Date) -> u32 {
 ///   ("Kommunen hæfter for tomgangslejen i perioden"), so the period simply runs to the
 ///   actual move-in.
 /// - [`RentGround::ReturnedLate`]: a return after `free_return_until` costs the days
-///   from the later of the return and `rent_liable_from` (before that the home is not
-///   yet the municipality's to pay for) up to the earlier of the re-letting and the cap.
+///   from `rent_liable_from` when the municipality held the home past it (those days
+///   it owed anyway), else from the later of the return and `available_from` (the rent
+///   counts "fra returneringsdatoen", and only while the home stands empty), up to the
+///   earlier of the re-letting and the cap.
 ///   Interpretation: the cap is the return date plus `max_rent_months_after_return`
 ///   months, as the source counts the months "fra returneringsdatoen" and likens them to
 ///   the ordinary notice period, which runs from the notice; a return before
@@ -295,7 +303,11 @@ pub fn deadlines(rules: &DeadlineRules, d: &VacancyDates) -> Result<Deadlines, D
     }
     if let Some(returned_on) = d.returned_on {
         if returned_on > free_return_until {
-            let from = returned_on.max(rent_liable_from);
+            // The municipality held the home empty past its deadline until the return,
+            // and owes from the return on while the home stands empty (at most the
+            // cap): from its deadline when it returned after it, else from the later
+            // of the return and the day the home became empty.
+            let from = rent_liable_from.min(returned_on.max(d.available_from));
             let cap = returned_on
                 .checked_add_months(Months::new(rules.max_rent_months_after_return.value))
                 .unwrap_or(NaiveDate::MAX);
@@ -406,6 +418,11 @@ mod tests {
         DeadlineRules {
             municipality_months: sourced(1),
             short_notice_minus_days: sourced(1),
+            on_time_days: Sourced {
+                value: vec![2, 16],
+                source: "CPH B14".to_string(),
+                interpretation: None,
+            },
             organisation_min_days: sourced(14),
             free_return_weekdays: sourced(5),
             max_rent_months_after_return: sourced(3),
@@ -435,13 +452,13 @@ mod tests {
     }
 
     #[test]
-    fn municipality_deadline_is_one_month_minus_a_day() {
+    fn municipality_deadline_is_one_month_and_the_2nd_and_16th_count_a_day_earlier() {
         // (what, received, deadline)
         let cases = [
             (
-                "CPH B14: received the 1st",
+                "CPH B14: received the 1st: one calendar month",
                 date(2025, 3, 1),
-                date(2025, 3, 31),
+                date(2025, 4, 1),
             ),
             (
                 "CPH B14: received the 2nd counts as the 1st",
@@ -449,14 +466,14 @@ mod tests {
                 date(2025, 4, 1),
             ),
             (
-                "CPH B14: received the 3rd is a day later",
+                "CPH B14: received the 3rd: one calendar month",
                 date(2025, 3, 3),
-                date(2025, 4, 2),
+                date(2025, 4, 3),
             ),
             (
                 "CPH B14: received the 15th",
                 date(2025, 3, 15),
-                date(2025, 4, 14),
+                date(2025, 4, 15),
             ),
             (
                 "CPH B14: received the 16th counts as the 15th",
@@ -464,24 +481,24 @@ mod tests {
                 date(2025, 4, 15),
             ),
             (
-                "CPH B14: received the 17th is a day later",
+                "CPH B14: received the 17th",
                 date(2025, 3, 17),
-                date(2025, 4, 16),
+                date(2025, 4, 17),
             ),
             (
-                "CPH B14: 31 January clamps to 28 February, minus a day",
+                "CPH B14: 31 January clamps to 28 February",
                 date(2025, 1, 31),
-                date(2025, 2, 27),
+                date(2025, 2, 28),
             ),
             (
                 "CPH B14: 31 January in a leap year clamps to 29 February",
                 date(2024, 1, 31),
-                date(2024, 2, 28),
+                date(2024, 2, 29),
             ),
             (
                 "CPH B14: 31 March clamps to 30 April",
                 date(2025, 3, 31),
-                date(2025, 4, 29),
+                date(2025, 4, 30),
             ),
             (
                 "CPH B14: across the new year",
@@ -696,8 +713,10 @@ mod tests {
             if owes {
                 let p = d.empty_rent[0];
                 assert_eq!(p.ground, RentGround::ReturnedLate, "{what}");
-                // Returned before the municipality's month ran out: owed from then.
-                assert_eq!(p.from, d.rent_liable_from, "{what}");
+                // Offered at once, so empty from the receipt: returned before the
+                // municipality's month ran out, rent runs from the return.
+                assert!(returned_on < d.rent_liable_from, "{what}");
+                assert_eq!(p.from, returned_on, "{what}");
                 assert_eq!(p.to_exclusive, None, "{what}: still empty");
                 assert_eq!(p.days, None, "{what}");
                 assert_eq!(p.cap, Some(returned_on + Months::new(3)), "{what}");
@@ -708,44 +727,44 @@ mod tests {
 
     #[test]
     fn returned_late_and_relet() {
-        // Received 3 March 2025, offered at once: liable from 2 April.
+        // Received 3 March 2025, offered at once (empty from then): liable from 3 April.
         // (what, returned_on, relet_on, expected period (from, to_exclusive, days, cap))
         let cases = [
             (
-                "CPH B14: returned after liability began, re-let after 10 days",
+                "CPH B14: returned after liability began, re-let after 10 days: owed from the deadline",
                 date(2025, 4, 14),
                 Some(date(2025, 4, 24)),
-                Some((date(2025, 4, 14), Some(date(2025, 4, 24)), Some(10), date(2025, 7, 14))),
+                Some((date(2025, 4, 3), Some(date(2025, 4, 24)), Some(21), date(2025, 7, 14))),
             ),
             (
                 "CPH B14: re-let after 4 months is capped at 3 months from the return",
                 date(2025, 4, 14),
                 Some(date(2025, 8, 14)),
-                Some((date(2025, 4, 14), Some(date(2025, 7, 14)), Some(91), date(2025, 7, 14))),
+                Some((date(2025, 4, 3), Some(date(2025, 7, 14)), Some(102), date(2025, 7, 14))),
             ),
             (
-                "CPH B14: returned late but before liability began: owed from 2 April, capped 3 months from the return",
+                "CPH B14: returned late (6th weekday) before the deadline, home empty: owed from the return, capped 3 months from it",
                 date(2025, 3, 11),
                 Some(date(2025, 7, 1)),
-                Some((date(2025, 4, 2), Some(date(2025, 6, 11)), Some(70), date(2025, 6, 11))),
+                Some((date(2025, 3, 11), Some(date(2025, 6, 11)), Some(92), date(2025, 6, 11))),
             ),
             (
-                "CPH B14: returned late, re-let before liability began: nothing owed",
+                "CPH B14: returned late, re-let 10 days later: 10 days",
                 date(2025, 3, 11),
                 Some(date(2025, 3, 21)),
-                None,
+                Some((date(2025, 3, 11), Some(date(2025, 3, 21)), Some(10), date(2025, 6, 11))),
             ),
             (
-                "CPH B14: re-let on the day of the return: nothing owed",
+                "CPH B14: held past the deadline, re-let on the day of the return: the days held",
                 date(2025, 4, 14),
                 Some(date(2025, 4, 14)),
-                None,
+                Some((date(2025, 4, 3), Some(date(2025, 4, 14)), Some(11), date(2025, 7, 14))),
             ),
             (
                 "CPH B14: returned late, still empty: open, capped",
                 date(2025, 4, 14),
                 None,
-                Some((date(2025, 4, 14), None, None, date(2025, 7, 14))),
+                Some((date(2025, 4, 3), None, None, date(2025, 7, 14))),
             ),
             (
                 "CPH B14: returned in time, re-let after 4 months: nothing owed",
@@ -760,7 +779,7 @@ mod tests {
             v.returned_on = Some(returned_on);
             v.relet_on = relet_on;
             let d = deadlines(&r, &v).unwrap();
-            assert_eq!(d.rent_liable_from, date(2025, 4, 2), "{what}");
+            assert_eq!(d.rent_liable_from, date(2025, 4, 3), "{what}");
             let expected: Vec<RentPeriod> = expected
                 .into_iter()
                 .map(|(from, to_exclusive, days, cap)| RentPeriod {

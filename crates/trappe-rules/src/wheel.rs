@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use crate::agreement::{
-    Agreement, Channel, Period, Slot, SlotChoice, SourceRef, Sourced, Staircase,
+    Agreement, AllocationRule, Channel, Period, Slot, SlotChoice, SourceRef, Sourced, Staircase,
 };
 use crate::deadlines::DeadlineRules;
 use crate::{Date, Pct};
@@ -85,6 +85,19 @@ pub struct YouthRule {
     pub interpretation: Option<String>,
     /// At most one allocated tenant per shared kitchen [CPH 7.2].
     pub one_allocated_per_shared_kitchen: Sourced<bool>,
+    /// A department is "mainly youth homes" when youth homes are more than this share
+    /// of its family and youth homes.
+    pub mainly_youth_above_pct: Sourced<Pct>,
+}
+
+impl YouthRule {
+    /// Whether a department with these homes lets by the youth wheel [CPH 7.1].
+    pub fn mainly_youth(&self, family_homes: u32, youth_homes: u32) -> bool {
+        let all = family_homes + youth_homes;
+        all > 0
+            && Pct::from(youth_homes) * Pct::from(100)
+                > self.mainly_youth_above_pct.value * Pct::from(all)
+    }
 }
 
 /// New builds taken into use in `taken_into_use` [CPH 11, fig 11–12].
@@ -288,6 +301,8 @@ pub struct NewBuildFacts {
     pub first_use: Date,
     /// Cheap family and youth homes as a share of the new build's homes.
     pub cheap_share_pct: Pct,
+    /// The department's family and youth homes (the 1/3 cap is over the whole
+    /// department).
     pub homes: u32,
     pub cheap_homes: u32,
     /// Other homes already given to the allocation since first use.
@@ -310,6 +325,8 @@ pub struct VacancyFacts<'a> {
     /// The organisation's choice for "or" slots, fixed in its individual agreement;
     /// `None`: the slot's first option.
     pub organisation_choice: Option<Channel>,
+    /// The organisation's criteria set for flexible "or" slots (dept 1: "A" or "B").
+    pub organisation_criteria: Option<String>,
     /// The department is exempt from the extra share this year.
     pub exempt_from_extra: bool,
     /// The department has a recorded safeguard [CPH 6.2.1].
@@ -428,6 +445,9 @@ pub enum LettingReason {
     SubsidyHome { since: Date, until: Date },
     /// Department mainly of youth homes: the youth wheel [CPH 7.1].
     YouthDepartment,
+    /// The step suspends the allocation (area step 2): a home that would go to the
+    /// allocation outside the wheel is let by the organisation [CPH 6.1.3, B4 III].
+    AllocationSuspended { instead: Channel },
     /// An accessibility home: an applicant meeting C goes first; an allocated citizen
     /// need not need it [CPH 5.2.3, B4 IV].
     AccessibilityHome,
@@ -459,32 +479,81 @@ fn organisation_channel(slot: &Slot) -> Channel {
 
 /// The criteria a channel chosen instead of an allocation slot uses: the slots'
 /// flexible criteria set when the channel is flexible.
-fn criteria_for(channel: Channel, slots: &[Slot]) -> Option<String> {
-    (channel == Channel::Flexible).then(|| {
-        slots
+fn criteria_for(channel: Channel, slots: &[Slot], step_sets: &[String]) -> Option<String> {
+    if channel != Channel::Flexible {
+        return None;
+    }
+    slots
+        .iter()
+        .flat_map(|s| s.alternate.iter())
+        .find(|c| c.channel == Channel::Flexible)
+        .and_then(|c| c.criteria.clone())
+        .or_else(|| step_sets.first().cloned())
+}
+
+/// Where a home the allocation does not take goes on a step: the organisation's channel
+/// of the step wheel's first allocation slot, else the wheel's first channel (area step
+/// 2: flexible with all tightened criteria), with its criteria.
+fn organisation_default(slots: &[Slot], step_sets: &[String]) -> (Channel, Option<String>) {
+    let channel = match slots.iter().find(|s| {
+        s.alternate
             .iter()
-            .flat_map(|s| s.alternate.iter())
-            .find(|c| c.channel == Channel::Flexible)
-            .and_then(|c| c.criteria.clone())
-            .unwrap_or_else(|| "A".to_string())
-    })
+            .any(|c| c.channel == Channel::MunicipalAllocation)
+    }) {
+        Some(slot) => organisation_channel(slot),
+        None => slots
+            .first()
+            .and_then(|s| s.alternate.first())
+            .map_or(Channel::WaitingList, |c| c.channel),
+    };
+    (channel, criteria_for(channel, slots, step_sets))
 }
 
 /// The choice a slot gives on a round: alternating slots use their choices in turn
-/// (round 1 the first, round 2 the second, …); "or" slots the organisation's choice.
+/// (round 1 the first, round 2 the second, …); "or" slots the organisation's choice of
+/// channel and, for flexible letting, of criteria set (dept 1: A or B, fixed in its
+/// individual agreement [CPH 6.2.1, B4 III]). A recorded criteria set the slot does not
+/// offer (B only, where the organisation chose A) leaves the slot's other option.
 pub fn slot_choice(
     slot: &Slot,
     round: u64,
     organisation_choice: Option<Channel>,
-) -> (&SlotChoice, bool) {
+    organisation_criteria: Option<&str>,
+) -> (SlotChoice, bool) {
     if slot.organisation_chooses {
-        let chosen = organisation_choice
-            .and_then(|c| slot.alternate.iter().find(|s| s.channel == c))
-            .unwrap_or(&slot.alternate[0]);
+        let offers = |c: &SlotChoice, k: &str| {
+            c.criteria
+                .as_deref()
+                .is_some_and(|set| set.split('|').any(|x| x == k))
+        };
+        let chosen = match (organisation_choice, organisation_criteria) {
+            (Some(Channel::Flexible), Some(k)) => {
+                match slot
+                    .alternate
+                    .iter()
+                    .find(|c| c.channel == Channel::Flexible && offers(c, k))
+                {
+                    Some(c) => SlotChoice {
+                        criteria: Some(k.to_string()),
+                        ..c.clone()
+                    },
+                    None => slot
+                        .alternate
+                        .iter()
+                        .find(|c| c.channel != Channel::Flexible)
+                        .unwrap_or(&slot.alternate[0])
+                        .clone(),
+                }
+            }
+            (choice, _) => choice
+                .and_then(|c| slot.alternate.iter().find(|s| s.channel == c))
+                .unwrap_or(&slot.alternate[0])
+                .clone(),
+        };
         return (chosen, false);
     }
     let n = slot.alternate.len() as u64;
-    (&slot.alternate[(round % n) as usize], n > 1)
+    (slot.alternate[(round % n) as usize].clone(), n > 1)
 }
 
 /// The phase-out start of særboliger and youth shared homes in a department, from its
@@ -543,15 +612,36 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         (Some(r), Some(start)) => phase_out_start(r, start),
         _ => None,
     };
+    let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
+    let step_sets: &[String] = step_rule.map_or(&[], |s| s.criteria_sets.as_slice());
+    let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended);
+    let staircase_slots: &[Slot] = agreement
+        .wheel_rule(f.staircase, f.step, f.on)
+        .map_or(&[], |w| w.slots.as_slice());
+    let (org, org_criteria) = organisation_default(staircase_slots, step_sets);
+    // A home that goes to the allocation outside the wheel: back to the organisation
+    // when the municipality does not use it; let by the organisation at once where the
+    // step suspends the allocation.
+    let to_allocation = |mut reasons: Vec<LettingReason>| -> Assignment {
+        if suspended {
+            reasons.push(LettingReason::AllocationSuspended { instead: org });
+            Assignment {
+                criteria: org_criteria.clone(),
+                ..outside_wheel(Some(org), reasons)
+            }
+        } else {
+            Assignment {
+                fallback: vec![org],
+                ..outside_wheel(Some(Channel::MunicipalAllocation), reasons)
+            }
+        }
+    };
 
     // Homes outside the wheel.
     let mut pre_reasons = Vec::new();
     match home.special {
         Some(HomeSpecial::SpecialGroup) => {
-            return Ok(outside_wheel(
-                Some(Channel::MunicipalAllocation),
-                vec![LettingReason::SpecialGroupHome],
-            ))
+            return Ok(to_allocation(vec![LettingReason::SpecialGroupHome]))
         }
         Some(HomeSpecial::Saerbolig) => match phase_out {
             Some(from) if f.on >= from => {
@@ -560,12 +650,9 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                 });
             }
             _ => {
-                return Ok(outside_wheel(
-                    Some(Channel::MunicipalAllocation),
-                    vec![LettingReason::SaerboligEarmarked {
-                        phase_out_from: phase_out,
-                    }],
-                ))
+                return Ok(to_allocation(vec![LettingReason::SaerboligEarmarked {
+                    phase_out_from: phase_out,
+                }]))
             }
         },
         Some(HomeSpecial::YouthShared) => {
@@ -576,12 +663,9 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                         phase_out_from: from,
                     }],
                 ),
-                _ => outside_wheel(
-                    Some(Channel::MunicipalAllocation),
-                    vec![LettingReason::YouthSharedEarmarked {
-                        phase_out_from: phase_out,
-                    }],
-                ),
+                _ => to_allocation(vec![LettingReason::YouthSharedEarmarked {
+                    phase_out_from: phase_out,
+                }]),
             })
         }
         Some(HomeSpecial::Subsidy) => {
@@ -590,10 +674,10 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             {
                 let until = add_years(since, rule.years.value);
                 if f.on < until {
-                    return Ok(outside_wheel(
-                        Some(Channel::MunicipalAllocation),
-                        vec![LettingReason::SubsidyHome { since, until }],
-                    ));
+                    return Ok(to_allocation(vec![LettingReason::SubsidyHome {
+                        since,
+                        until,
+                    }]));
                 }
             }
         }
@@ -604,103 +688,104 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         rules.and_then(|r| r.disability_fitted.as_ref()),
     ) {
         if cost > rule.min_cost_kr.value && fitted_on > rule.fitted_after.value {
-            let mut a = outside_wheel(
-                Some(Channel::MunicipalAllocation),
-                vec![LettingReason::DisabilityFittedHome {
-                    cost_kr: cost,
-                    fitted_on,
-                }],
-            );
-            a.gives_disability_credit = true;
+            let mut a = to_allocation(vec![LettingReason::DisabilityFittedHome {
+                cost_kr: cost,
+                fitted_on,
+            }]);
+            // The organisation takes the next allocation slot only when this home
+            // went back to the allocation.
+            a.gives_disability_credit = !suspended;
             return Ok(a);
         }
     }
-    let new_build = match (f.new_build, rules.and_then(|r| r.new_build.as_ref())) {
-        (Some(nb), Some(rule)) if rule.taken_into_use.contains(nb.first_use) => {
-            let until = add_years(nb.first_use, rule.years.value);
+    // The new-build rules hold for the new build's own homes (those with a first-use
+    // date in the agreement's new-build period), for the years after their first use.
+    let new_build = match (
+        f.new_build,
+        rules.and_then(|r| r.new_build.as_ref()),
+        home.first_use,
+    ) {
+        (Some(nb), Some(rule), Some(first_use)) if rule.taken_into_use.contains(first_use) => {
+            let until = add_years(first_use, rule.years.value);
             (f.on < until).then_some((nb, rule, until))
         }
         _ => None,
     };
-    if let Some((nb, _, until)) = new_build {
+    if let Some((_, _, until)) = new_build {
         if home.cheap {
-            return Ok(outside_wheel(
-                Some(Channel::MunicipalAllocation),
-                vec![LettingReason::NewBuildCheapHome {
-                    first_use: nb.first_use,
-                    until,
-                }],
-            ));
+            return Ok(to_allocation(vec![LettingReason::NewBuildCheapHome {
+                first_use: home.first_use.unwrap_or(f.on),
+                until,
+            }]));
         }
     }
 
     // The wheel.
-    let (key, slots, source): (WheelKey, &[Slot], SourceRef) = if let Some((nb, rule, until)) =
-        new_build
-    {
-        if f.first_letting {
-            let step = &rule.first_letting_step.value;
-            let w = agreement
-                .wheel_rule(Staircase::Department, step, f.on)
-                .ok_or_else(|| WheelError::NoWheel {
-                    staircase: Staircase::Department.as_str(),
-                    step: step.clone(),
-                    on: f.on,
-                })?;
-            (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
-        } else {
-            let band = rule
-                .bands
-                .iter()
-                .find(|b| {
-                    nb.cheap_share_pct >= b.from_pct
-                        && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
-                })
-                .ok_or_else(|| WheelError::NoWheel {
-                    staircase: "new-build",
-                    step: nb.cheap_share_pct.to_string(),
-                    on: f.on,
-                })?;
-            pre_reasons.push(LettingReason::NewBuildBand {
-                band: band.id.clone(),
-                cheap_share_pct: nb.cheap_share_pct,
-                until,
-            });
-            (
-                WheelKey::NewBuild {
+    let (key, slots, source): (WheelKey, &[Slot], SourceRef) =
+        if let Some((nb, rule, until)) = new_build {
+            if f.first_letting {
+                let step = &rule.first_letting_step.value;
+                let w = agreement
+                    .wheel_rule(Staircase::Department, step, f.on)
+                    .ok_or_else(|| WheelError::NoWheel {
+                        staircase: Staircase::Department.as_str(),
+                        step: step.clone(),
+                        on: f.on,
+                    })?;
+                (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
+            } else {
+                let band = rule
+                    .bands
+                    .iter()
+                    .find(|b| {
+                        nb.cheap_share_pct >= b.from_pct
+                            && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
+                    })
+                    .ok_or_else(|| WheelError::NoWheel {
+                        staircase: "new-build",
+                        step: nb.cheap_share_pct.to_string(),
+                        on: f.on,
+                    })?;
+                pre_reasons.push(LettingReason::NewBuildBand {
                     band: band.id.clone(),
+                    cheap_share_pct: nb.cheap_share_pct,
+                    until,
+                });
+                (
+                    WheelKey::NewBuild {
+                        band: band.id.clone(),
+                    },
+                    &band.slots,
+                    band.source.clone(),
+                )
+            }
+        } else if let (true, Some(youth), false) = (
+            f.mainly_youth,
+            rules.and_then(|r| r.youth.as_ref()),
+            // Where the step suspends the allocation (area step 2), the step's wheel wins.
+            agreement
+                .step_rule(f.staircase, f.step, f.on)
+                .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
+        ) {
+            pre_reasons.push(LettingReason::YouthDepartment);
+            (WheelKey::Youth, &youth.slots, youth.source.clone())
+        } else {
+            let w = agreement
+                .wheel_rule(f.staircase, f.step, f.on)
+                .ok_or_else(|| WheelError::NoWheel {
+                    staircase: f.staircase.as_str(),
+                    step: f.step.to_string(),
+                    on: f.on,
+                })?;
+            (
+                WheelKey::Staircase {
+                    staircase: f.staircase,
+                    step: f.step.to_string(),
                 },
-                &band.slots,
-                band.source.clone(),
+                &w.slots,
+                w.source.clone(),
             )
-        }
-    } else if let (true, Some(youth), false) = (
-        f.mainly_youth,
-        rules.and_then(|r| r.youth.as_ref()),
-        // Where the step suspends the allocation (area step 2), the step's wheel wins.
-        agreement
-            .step_rule(f.staircase, f.step, f.on)
-            .is_some_and(|s| s.municipal_allocation == crate::agreement::AllocationRule::Suspended),
-    ) {
-        pre_reasons.push(LettingReason::YouthDepartment);
-        (WheelKey::Youth, &youth.slots, youth.source.clone())
-    } else {
-        let w = agreement
-            .wheel_rule(f.staircase, f.step, f.on)
-            .ok_or_else(|| WheelError::NoWheel {
-                staircase: f.staircase.as_str(),
-                step: f.step.to_string(),
-                on: f.on,
-            })?;
-        (
-            WheelKey::Staircase {
-                staircase: f.staircase,
-                step: f.step.to_string(),
-            },
-            &w.slots,
-            w.source.clone(),
-        )
-    };
+        };
     let key_text = key.to_string();
     let same = f.state.key.as_deref() == Some(key_text.as_str());
     let mut reasons = pre_reasons;
@@ -714,7 +799,12 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     let len = slots.len() as u64;
     let (index, round) = ((position % len) as usize, position / len);
     let slot = &slots[index];
-    let (choice, alternating) = slot_choice(slot, round, f.organisation_choice);
+    let (choice, alternating) = slot_choice(
+        slot,
+        round,
+        f.organisation_choice,
+        f.organisation_criteria.as_deref(),
+    );
     reasons.push(LettingReason::WheelSlot {
         wheel: key_text.clone(),
         slot: index as u32 + 1,
@@ -741,7 +831,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         let instead = chain.next().unwrap_or(org);
         channel = instead;
         fallback = chain.collect();
-        criteria = criteria_for(channel, slots);
+        criteria = criteria_for(channel, slots, step_sets);
         reasons.push(LettingReason::ExtraShareExempt {
             instead,
             source: rules
@@ -820,7 +910,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             }
         }
         if channel != Channel::MunicipalAllocation {
-            criteria = criteria_for(channel, slots);
+            criteria = criteria_for(channel, slots, step_sets);
             fallback = Vec::new();
         }
     }
@@ -869,6 +959,27 @@ pub fn preview(
     vacancies: u64,
     organisation_choice: Option<Channel>,
 ) -> Result<Vec<PreviewRow>, WheelError> {
+    preview_with_criteria(
+        agreement,
+        staircase,
+        step,
+        on,
+        vacancies,
+        organisation_choice,
+        None,
+    )
+}
+
+/// [`preview`] with the organisation's criteria set for "or" slots.
+pub fn preview_with_criteria(
+    agreement: &Agreement,
+    staircase: Staircase,
+    step: &str,
+    on: Date,
+    vacancies: u64,
+    organisation_choice: Option<Channel>,
+    organisation_criteria: Option<&str>,
+) -> Result<Vec<PreviewRow>, WheelError> {
     let w = agreement
         .wheel_rule(staircase, step, on)
         .ok_or_else(|| WheelError::NoWheel {
@@ -880,12 +991,17 @@ pub fn preview(
     Ok((0..vacancies)
         .map(|p| {
             let (index, round) = ((p % len) as usize, p / len);
-            let (choice, _) = slot_choice(&w.slots[index], round, organisation_choice);
+            let (choice, _) = slot_choice(
+                &w.slots[index],
+                round,
+                organisation_choice,
+                organisation_criteria,
+            );
             PreviewRow {
                 n: p + 1,
                 slot: index as u32 + 1,
                 channel: choice.channel,
-                criteria: choice.criteria.clone(),
+                criteria: choice.criteria,
             }
         })
         .collect())

@@ -28,6 +28,9 @@ use crate::{Store, StoreError};
 /// An outcome `o` that no correction has replaced.
 const LIVE: &str = "NOT EXISTS (SELECT 1 FROM vacancy_entry x WHERE x.corrects = o.id)";
 
+/// A registration `r` not withdrawn (registered in error) by a live outcome.
+const NOT_WITHDRAWN: &str = "NOT EXISTS (SELECT 1 FROM vacancy_entry w WHERE w.vacancy_id = r.id AND w.action = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM vacancy_entry x WHERE x.corrects = w.id))";
+
 /// How many of the newest slot-consuming entries are read to rebuild the wheel state:
 /// enough for the current round of any wheel in the agreements (9 slots) and the one
 /// before it.
@@ -188,10 +191,13 @@ pub enum Decision {
         decided_by: String,
         decided_on: Date,
     },
-    /// The organisation's choice for "or" slots, from its individual agreement.
+    /// The organisation's choice for "or" slots, from its individual agreement: the
+    /// waiting list or flexible letting, and for flexible letting which criteria set
+    /// (dept 1: "A" or "B").
     OrganisationChoice {
         from: Date,
         channel: Channel,
+        criteria: Option<String>,
         decided_by: String,
         decided_on: Date,
     },
@@ -291,6 +297,64 @@ pub struct AllocationRow {
 pub struct HomesReport {
     pub homes: usize,
     pub departments: usize,
+}
+
+/// Checks a decision against the agreement and the department's placement on its date.
+fn check_decision(
+    department: &str,
+    d: &Decision,
+    placement: Option<&PlacementOn>,
+    agreement: Option<&Agreement>,
+) -> Result<(), StoreError> {
+    let letting = agreement.and_then(|a| a.letting.as_ref());
+    let on = match d {
+        Decision::ExemptionApproved { decided_on, .. } => *decided_on,
+        other => other.date(),
+    };
+    let Some(p) = placement else {
+        return Err(rule(format!(
+            "department {department} has no placement in force on {on}; a letting decision follows a placement"
+        )));
+    };
+    match d {
+        Decision::ExemptionInAdvance { from, to, .. } if to < from => Err(rule(format!(
+            "the exemption runs from {from} to {to}: the end is before the start"
+        ))),
+        Decision::ExemptionApproved { .. } | Decision::ExemptionInAdvance { .. } => {
+            match letting.and_then(|l| l.exemption.as_ref()) {
+                Some(ex) if p.staircase == Staircase::Department && ex.steps.contains(&p.step) => Ok(()),
+                Some(ex) => Err(rule(format!(
+                    "department {department} is on {} step {} on {on}; the exemption from the extra share is for department steps {} ({})",
+                    p.staircase.as_str(),
+                    p.step,
+                    ex.steps.join(", "),
+                    ex.every_nth_vacancy.source
+                ))),
+                None => Err(rule("the agreement has no exemption from the extra share")),
+            }
+        }
+        Decision::Safeguard { .. } => match letting.and_then(|l| l.safeguard.as_ref()) {
+            Some(g) if p.staircase == g.staircase && p.step == g.step => Ok(()),
+            Some(g) => Err(rule(format!(
+                "department {department} is on {} step {} on {on}; the safeguard is for {} step {} ({})",
+                p.staircase.as_str(),
+                p.step,
+                g.staircase.as_str(),
+                g.step,
+                g.source
+            ))),
+            None => Err(rule("the agreement has no safeguard")),
+        },
+        Decision::OrganisationChoice { channel, criteria, .. } => match (channel, criteria) {
+            (Channel::WaitingList, None) | (Channel::Flexible, _) => Ok(()),
+            (Channel::WaitingList, Some(_)) => Err(rule(
+                "a criteria set goes with --channel flexible, not the waiting list",
+            )),
+            _ => Err(rule(
+                "the organisation chooses between the waiting list and flexible letting on \"or\" slots (CPH B4 III)",
+            )),
+        },
+    }
 }
 
 /// Errors of letting that are the user's: named by the rule they break.
@@ -569,7 +633,18 @@ impl Store {
                         req.home, req.department
                     ))
                 })?;
-            let state = wheel_state(c, req.department)?;
+            if let Some(open) = c.query_opt(
+                &format!("SELECT r.id, r.on_date FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' AND r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) LIMIT 1"),
+                &[req.department.into(), req.home.into()],
+            )? {
+                return Err(rule(format!(
+                    "home {} in department {} has an open vacancy {} (vacant from {}); resolve or withdraw it before registering another",
+                    req.home,
+                    req.department,
+                    open.int(0)?,
+                    open.date(1)?
+                )));
+            }
             let first_letting = c
                 .query_opt(
                     "SELECT 1 FROM vacancy_entry WHERE department_id = $1 AND home_id = $2 AND kind = 'register' LIMIT 1",
@@ -577,10 +652,12 @@ impl Store {
                 )?
                 .is_none();
             let decisions = decisions(c, req.department)?;
-            let organisation_choice = decisions
+            let choice = decisions
                 .iter()
                 .filter_map(|d| match d {
-                    Decision::OrganisationChoice { from, channel, .. } if *from <= req.vacated => Some(*channel),
+                    Decision::OrganisationChoice { from, channel, criteria, .. } if *from <= req.vacated => {
+                        Some((*channel, criteria.clone()))
+                    }
                     _ => None,
                 })
                 .next_back();
@@ -594,21 +671,38 @@ impl Store {
             };
             let new_build = new_build_facts(c, req.department)?;
             let start = start_placement(c, req.department, &agreement)?;
-            let facts = VacancyFacts {
+            let mainly_youth = agreement
+                .letting
+                .as_ref()
+                .and_then(|l| l.youth.as_ref())
+                .is_some_and(|y| y.mainly_youth(info.family_homes, info.youth_homes));
+            let mut facts = VacancyFacts {
                 on: req.vacated,
                 staircase: placement.staircase,
                 step: &placement.step,
-                mainly_youth: info.youth_homes > info.family_homes,
+                mainly_youth,
                 home: &home,
                 first_letting,
-                state: &state,
-                organisation_choice,
+                state: &WheelState::default(),
+                organisation_choice: choice.as_ref().map(|c| c.0),
+                organisation_criteria: choice.and_then(|c| c.1),
                 exempt_from_extra,
                 safeguard,
                 kitchen_has_allocated_tenant,
                 new_build,
                 start_placement: start.clone(),
             };
+            // Which wheel the vacancy is on decides which history counts: ask the rules
+            // with an empty history, then read that wheel's history from the ledger.
+            let probe = wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?;
+            let state = match &probe.wheel {
+                Some(w) => wheel_state(c, req.department, &w.key)?,
+                None => WheelState {
+                    disability_credits: disability_credits(c, req.department)?,
+                    ..WheelState::default()
+                },
+            };
+            facts.state = &state;
             let assignment = wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?;
             let available_from = req.available_from.unwrap_or(req.vacated);
             let deadlines = match (assignment.channel, agreement.letting.as_ref()) {
@@ -641,7 +735,8 @@ impl Store {
                     "first_letting": first_letting,
                     "exempt_from_extra": exempt_from_extra,
                     "safeguard": safeguard,
-                    "organisation_choice": organisation_choice,
+                    "organisation_choice": facts.organisation_choice,
+                    "organisation_criteria": &facts.organisation_criteria,
                     "disability_credits": state.disability_credits,
                     "kitchen_has_allocated_tenant": kitchen_has_allocated_tenant,
                     "start_placement": start.as_ref().map(|s| serde_json::json!({"staircase": s.0.as_str(), "step": s.1, "allocated_pct": s.2})),
@@ -771,8 +866,20 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let engine = self.engine();
         let now = Utc::now();
+        let (sha, placement) = {
+            // An approval names a year; the department's step is checked on the day it
+            // was decided.
+            let on = match decision {
+                Decision::ExemptionApproved { decided_on, .. } => *decided_on,
+                other => other.date(),
+            };
+            let p = placement_on(&mut self.conn, department, on)?;
+            (p.as_ref().map(|p| p.agreement_sha256.clone()), p)
+        };
+        let agreement = sha.map(|s| self.agreement(&s)).transpose()?;
         self.conn.transaction(|c| {
             dept_info(c, department)?;
+            check_decision(department, decision, placement.as_ref(), agreement.as_deref())?;
             if engine == Engine::Postgres {
                 c.execute(
                     "SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -879,7 +986,7 @@ impl Store {
         };
         let (from, to) = year_bounds(year)?;
         let rows = self.conn.query(
-            "SELECT department_id, detail FROM vacancy_entry WHERE kind = 'register' AND on_date >= $1 AND on_date <= $2 ORDER BY department_id",
+            &format!("SELECT r.department_id, r.detail FROM vacancy_entry r WHERE r.kind = 'register' AND r.on_date >= $1 AND r.on_date <= $2 AND {NOT_WITHDRAWN} ORDER BY r.department_id, r.seq"),
             &[from.into(), to.into()],
         )?;
         let mut steps: BTreeMap<String, String> = BTreeMap::new();
@@ -927,7 +1034,7 @@ impl Store {
              (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('returned', 'not_used') AND {LIVE}), \
              (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) \
              FROM vacancy_entry r LEFT JOIN department d ON d.id = r.department_id \
-             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2"),
+             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2 AND {NOT_WITHDRAWN}"),
             &[from.into(), to.into()],
         )?;
         let mut out: BTreeMap<String, AllocationRow> = BTreeMap::new();
@@ -993,12 +1100,7 @@ fn next_seq(c: &mut Conn, department: &str) -> Result<i64, StoreError> {
     .unwrap_or(1))
 }
 
-/// Rebuilds the wheel state of a department from the ledger.
-fn wheel_state(c: &mut Conn, department: &str) -> Result<WheelState, StoreError> {
-    let rows = c.query(
-        &format!("SELECT r.wheel_key, r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $2"),
-        &[department.into(), Value::Int(EPISODE_WINDOW)],
-    )?;
+fn disability_credits(c: &mut Conn, department: &str) -> Result<u32, StoreError> {
     let credits = c
         .query_opt(
             "SELECT COALESCE(SUM(credit), 0) FROM vacancy_entry WHERE department_id = $1",
@@ -1007,22 +1109,41 @@ fn wheel_state(c: &mut Conn, department: &str) -> Result<WheelState, StoreError>
         .map(|r| r.int(0))
         .transpose()?
         .unwrap_or(0);
+    Ok(u32::try_from(credits.max(0)).unwrap_or(0))
+}
+
+/// Rebuilds a department's history on one wheel key from the ledger. Each key keeps its
+/// own position, so vacancies on two wheels (a new build's first lettings and
+/// re-lettings, or one registered late under the step it was vacated on) never reset
+/// each other. A key not used before starts at slot 1; `key` then names the newest key
+/// used, for the reason.
+fn wheel_state(c: &mut Conn, department: &str, key: &str) -> Result<WheelState, StoreError> {
+    let rows = c.query(
+        &format!("SELECT r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}) FROM vacancy_entry r WHERE r.department_id = $1 AND r.wheel_key = $2 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $3"),
+        &[department.into(), key.into(), Value::Int(EPISODE_WINDOW)],
+    )?;
     let mut state = WheelState {
-        disability_credits: u32::try_from(credits.max(0)).unwrap_or(0),
+        disability_credits: disability_credits(c, department)?,
         ..WheelState::default()
     };
+    if rows.is_empty() {
+        state.key = c
+            .query_opt(
+                "SELECT wheel_key FROM vacancy_entry WHERE department_id = $1 AND kind = 'register' AND consumes_slot = 1 ORDER BY seq DESC LIMIT 1",
+                &[department.into()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()?;
+        return Ok(state);
+    }
+    state.key = Some(key.to_string());
     for r in &rows {
-        let key = r.opt_text(0)?;
-        if state.key.is_none() {
-            state.key = key.clone();
-            state.next_position = r.opt_int(1)?.unwrap_or(0) as u64 + 1;
-        } else if key != state.key {
-            break;
-        }
+        let position = u64::try_from(r.int(0)?).unwrap_or(0);
+        state.next_position = state.next_position.max(position + 1);
         state.episode.push(EpisodeEntry {
-            position: r.opt_int(1)?.unwrap_or(0) as u64,
-            channel: r.opt_text(2)?.and_then(|s| parse_channel(&s)),
-            realised: r.int(3)? > 0,
+            position,
+            channel: r.opt_text(1)?.and_then(|s| parse_channel(&s)),
+            realised: r.int(2)? > 0,
         });
     }
     Ok(state)
@@ -1065,6 +1186,7 @@ fn decision_from_json(v: &serde_json::Value) -> Option<Decision> {
         "organisation_choice" => Decision::OrganisationChoice {
             from: date("from")?,
             channel: parse_channel(v["channel"].as_str()?)?,
+            criteria: v["criteria"].as_str().map(str::to_string),
             decided_by: by,
             decided_on: on,
         },
@@ -1081,7 +1203,7 @@ fn year_counts(
 ) -> Result<(u32, u32), StoreError> {
     let r = c
         .query_opt(
-            &format!("SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE})), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3"),
+            &format!("SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE})), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3 AND {NOT_WITHDRAWN}"),
             &[department.into(), from.into(), to.into()],
         )?
         .ok_or_else(|| StoreError::Corrupt("COUNT gave no row".into()))?;
@@ -1124,7 +1246,13 @@ fn exempt(
     let approved = decisions
         .iter()
         .any(|d| matches!(d, Decision::ExemptionApproved { year: y, .. } if *y == year));
-    if ex.requires_approval.value && !approved {
+    // The Samarbejdsforum's approval rests on the parties' figures for last year, which
+    // may reach back before trappe's ledger: an approval is enough. Without the
+    // approval requirement the ledger decides.
+    if approved {
+        return Ok(true);
+    }
+    if ex.requires_approval.value {
         return Ok(false);
     }
     let (from, to) = year_bounds(year - 1)?;
@@ -1137,7 +1265,7 @@ fn exempt(
 }
 
 /// Whether another room of the same shared kitchen is let to an allocated tenant now:
-/// its newest letting went through the allocation.
+/// its newest (not withdrawn) vacancy was let through the allocation.
 fn kitchen_has_allocated(
     c: &mut Conn,
     department: &str,
@@ -1145,7 +1273,9 @@ fn kitchen_has_allocated(
     kitchen: &str,
 ) -> Result<bool, StoreError> {
     let rows = c.query(
-        &format!("SELECT h.home_id, (SELECT o.channel FROM vacancy_entry o WHERE o.department_id = h.department_id AND o.home_id = h.home_id AND o.action = 'let' AND {LIVE} ORDER BY o.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3"),
+        // A room's tenant is the one its newest vacancy was let to; a newer vacancy
+        // still open means that tenant has moved out.
+        &format!("SELECT h.home_id, (SELECT (SELECT o.channel FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND {LIVE} LIMIT 1) FROM vacancy_entry r WHERE r.department_id = h.department_id AND r.home_id = h.home_id AND r.kind = 'register' AND {NOT_WITHDRAWN} ORDER BY r.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3"),
         &[department.into(), kitchen.into(), home.into()],
     )?;
     for r in &rows {
@@ -1159,7 +1289,7 @@ fn kitchen_has_allocated(
 /// New-build facts, when the department's homes carry a first-use date.
 fn new_build_facts(c: &mut Conn, department: &str) -> Result<Option<NewBuildFacts>, StoreError> {
     let r = c.query_opt(
-        "SELECT MIN(first_use), COUNT(*), COALESCE(SUM(cheap), 0) FROM home WHERE department_id = $1 AND first_use IS NOT NULL AND kind IN ('family', 'youth')",
+        "SELECT MIN(first_use), COUNT(*), COALESCE(SUM(cheap), 0), (SELECT COUNT(*) FROM home a WHERE a.department_id = $1 AND a.kind IN ('family', 'youth')) FROM home WHERE department_id = $1 AND first_use IS NOT NULL AND kind IN ('family', 'youth')",
         &[department.into()],
     )?;
     let Some(r) = r else { return Ok(None) };
@@ -1172,9 +1302,14 @@ fn new_build_facts(c: &mut Conn, department: &str) -> Result<Option<NewBuildFact
     let cheap = r
         .opt_dec(2)?
         .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
+    // "Ingen afdeling skal bære mere end 1/3 anvisning for hele afdelingen": the cap is
+    // over all the department's family and youth homes.
+    let department_homes = r
+        .opt_dec(3)?
+        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
     let allocated_others = c
         .query_opt(
-            "SELECT COUNT(*) FROM vacancy_entry WHERE department_id = $1 AND kind = 'register' AND channel = 'municipal_allocation' AND wheel_key LIKE 'new_build:%'",
+            &format!("SELECT COUNT(*) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.wheel_key LIKE 'new_build:%' AND {NOT_WITHDRAWN}"),
             &[department.into()],
         )?
         .map(|r| r.int(0))
@@ -1187,7 +1322,7 @@ fn new_build_facts(c: &mut Conn, department: &str) -> Result<Option<NewBuildFact
         } else {
             Pct::from(cheap) * Pct::from(100) / Pct::from(homes)
         },
-        homes,
+        homes: department_homes,
         cheap_homes: cheap,
         allocated_others: u32::try_from(allocated_others).unwrap_or(0),
     }))
@@ -1335,8 +1470,8 @@ fn check_outcome(
             .find(|o| o.action == "let" || o.action == "withdrawn");
         return Err(rule(match last {
             Some(o) => format!(
-                "vacancy {v} is resolved already ({} on {}, ledger entry {}); a correction is a new vacancy or a withdrawal, never a second outcome",
-                o.action, o.on_date, o.id
+                "vacancy {v} is resolved already ({} on {}, ledger entry {}); to correct it, record the right outcome with --corrects {} --note \"…\"",
+                o.action, o.on_date, o.id, o.id
             ),
             None => format!("vacancy {v} is not re-let (a youth shared home being phased out, CPH 9); it takes no outcome"),
         }));
@@ -1478,6 +1613,14 @@ fn check_outcome(
                     )));
                 }
                 let (from, to) = year_bounds(on.year())?;
+                // The cap is across departments, whose resolutions otherwise run in
+                // parallel on PostgreSQL: serialise the refugee lettings themselves.
+                if c.engine() == Engine::Postgres {
+                    c.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext($1))",
+                        &["trappe-refugee-shared-cap".into()],
+                    )?;
+                }
                 let used = c
                     .query(
                         &format!("SELECT o.detail FROM vacancy_entry o WHERE o.kind = 'outcome' AND o.action = 'let' AND o.on_date >= $1 AND o.on_date <= $2 AND {LIVE}"),

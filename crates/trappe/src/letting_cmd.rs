@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use trappe_formats::agreement_file::load_agreement;
@@ -55,6 +55,13 @@ pub enum LetChannelArg {
     UrbanRenewal,
     InternalTransfer,
     Exchange,
+}
+
+/// The organisation's options on "or" slots.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum WheelChannelArg {
+    WaitingList,
+    Flexible,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -168,7 +175,10 @@ pub enum VacancyCommand {
         #[arg(long)]
         to: Option<Date>,
         #[arg(long, value_enum)]
-        channel: Option<LetChannelArg>,
+        channel: Option<WheelChannelArg>,
+        /// With organisation-choice and --channel flexible: the criteria set (A or B).
+        #[arg(long)]
+        criteria: Option<String>,
         /// Who decided (Samarbejdsforum, the organisation, …).
         #[arg(long)]
         decided_by: String,
@@ -201,7 +211,10 @@ pub enum WheelCommand {
         vacancies: u64,
         /// The organisation's choice on "or" slots (default: the first option).
         #[arg(long, value_enum)]
-        choice: Option<LetChannelArg>,
+        choice: Option<WheelChannelArg>,
+        /// With --choice flexible: the criteria set the organisation uses (A or B).
+        #[arg(long, requires = "choice")]
+        criteria: Option<String>,
         #[command(flatten)]
         out: Output,
     },
@@ -245,14 +258,11 @@ fn let_channel(c: LetChannelArg) -> LetChannel {
     }
 }
 
-fn wheel_channel(c: LetChannelArg) -> Result<Channel> {
-    Ok(match c {
-        LetChannelArg::WaitingList => Channel::WaitingList,
-        LetChannelArg::Flexible => Channel::Flexible,
-        LetChannelArg::MunicipalAllocation => Channel::MunicipalAllocation,
-        LetChannelArg::UrbanRenewal => Channel::UrbanRenewal,
-        _ => bail!("a wheel slot's channel is waiting-list, flexible, municipal-allocation or urban-renewal"),
-    })
+fn wheel_channel(c: WheelChannelArg) -> Channel {
+    match c {
+        WheelChannelArg::WaitingList => Channel::WaitingList,
+        WheelChannelArg::Flexible => Channel::Flexible,
+    }
 }
 
 fn json(value: &impl serde::Serialize) -> Result<()> {
@@ -578,11 +588,20 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
             out,
         } => {
             let who = actor(who.as_deref());
+            let received = received.unwrap_or_else(|| {
+                let t = today();
+                if t > vacated {
+                    eprintln!(
+                        "advarsel: --received er ikke angivet; i dag ({t}) bruges som dagen, kommunen modtog boligen, selv om den blev ledig {vacated} — fristerne regnes herfra / warning: --received not given; today ({t}) is used"
+                    );
+                }
+                t
+            });
             let r = store.register_vacancy(&RegisterRequest {
                 department: &department,
                 home: &home,
                 vacated,
-                received: received.unwrap_or_else(today),
+                received,
                 available_from: available,
                 actor: &who,
             })?;
@@ -667,6 +686,7 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
             from,
             to,
             channel,
+            criteria,
             decided_by,
             decided_on,
             actor: who,
@@ -692,7 +712,8 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                     from: from.context("--decision organisation-choice needs --from")?,
                     channel: wheel_channel(
                         channel.context("--decision organisation-choice needs --channel")?,
-                    )?,
+                    ),
+                    criteria,
                     decided_by,
                     decided_on,
                 },
@@ -734,6 +755,7 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
             on,
             vacancies,
             choice,
+            criteria,
             out,
         } => {
             let loaded = load_agreement(&agreement)?;
@@ -742,8 +764,15 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
                 StaircaseArg::Department => Staircase::Department,
                 StaircaseArg::TrafficLight => Staircase::TrafficLight,
             };
-            let choice = choice.map(wheel_channel).transpose()?;
-            let rows = wheel::preview(&loaded.agreement, staircase, &step, on, vacancies, choice)?;
+            let rows = wheel::preview_with_criteria(
+                &loaded.agreement,
+                staircase,
+                &step,
+                on,
+                vacancies,
+                choice.map(wheel_channel),
+                criteria.as_deref(),
+            )?;
             match out.format {
                 OutFormat::Json => json(&rows),
                 OutFormat::Table => {
