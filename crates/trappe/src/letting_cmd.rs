@@ -443,7 +443,8 @@ fn print_deadlines(
                         p.cap.map(|c| c.to_string()).unwrap_or_default()
                     )
                 },
-                |t| t.to_string(),
+                // Shown as the last day owed, not the first day not owed.
+                |t| t.pred_opt().unwrap_or(t).to_string(),
             );
             let ground = match (p.ground, da) {
                 (RentGround::LateMoveIn, true) => "sen indflytning",
