@@ -432,7 +432,6 @@ struct PlacementOn {
     staircase: Staircase,
     step: String,
     agreement_sha256: String,
-    allocated_pct: Option<Pct>,
 }
 
 fn placement_on(
@@ -442,7 +441,7 @@ fn placement_on(
 ) -> Result<Option<PlacementOn>, StoreError> {
     // One query, without the run's receipt: this runs on every registration.
     let Some(row) = c.query_opt(
-        "SELECT p.staircase, p.step, r.agreement_sha256, f.allocated_pct FROM (SELECT id, departments_snapshot_id, agreement_sha256 FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $2",
+        "SELECT p.staircase, p.step, r.agreement_sha256 FROM (SELECT id, agreement_sha256 FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2",
         &[on.into(), department.into()],
     )?
     else {
@@ -452,7 +451,6 @@ fn placement_on(
         staircase: parse_staircase(&row.text(0)?),
         step: row.text(1)?,
         agreement_sha256: row.text(2)?,
-        allocated_pct: row.opt_dec(3)?,
     }))
 }
 
@@ -462,19 +460,14 @@ fn start_placement(
     department: &str,
     agreement: &Agreement,
 ) -> Result<Option<(Staircase, String, Option<Pct>)>, StoreError> {
-    if let Some(p) = placement_on(c, department, agreement.period.from)? {
-        return Ok(Some((p.staircase, p.step, p.allocated_pct)));
-    }
-    let first = c.query_opt(
-        "SELECT MIN(on_date) FROM placement_run r JOIN placement p ON p.run_id = r.id WHERE p.department_id = $1",
-        &[department.into()],
+    // One query: among the runs that placed the department, the one in force on the
+    // agreement's start, else the earliest (the newest run of a date wins either way).
+    let row = c.query_opt(
+        "SELECT p.staircase, p.step, f.allocated_pct FROM placement_run r JOIN placement p ON p.run_id = r.id AND p.department_id = $1 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $1 ORDER BY (r.on_date > $2), CASE WHEN r.on_date <= $2 THEN r.on_date END DESC, r.on_date, r.id DESC LIMIT 1",
+        &[department.into(), agreement.period.from.into()],
     )?;
-    match first.and_then(|r| r.opt_date(0).ok().flatten()) {
-        Some(d) => {
-            Ok(placement_on(c, department, d)?.map(|p| (p.staircase, p.step, p.allocated_pct)))
-        }
-        None => Ok(None),
-    }
+    row.map(|r| Ok((parse_staircase(&r.text(0)?), r.text(1)?, r.opt_dec(2)?)))
+        .transpose()
 }
 
 impl Store {
@@ -633,10 +626,13 @@ impl Store {
                         req.home, req.department
                     ))
                 })?;
-            if let Some(open) = c.query_opt(
-                &format!("SELECT r.id, r.on_date FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' AND r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) LIMIT 1"),
+            // The home's earlier vacancies: none makes this its first letting; one still
+            // open (not let, not withdrawn) refuses the registration.
+            let earlier = c.query(
+                &format!("SELECT r.id, r.on_date, CASE WHEN r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) THEN 1 ELSE 0 END FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' ORDER BY r.seq DESC"),
                 &[req.department.into(), req.home.into()],
-            )? {
+            )?;
+            if let Some(open) = earlier.iter().find(|r| r.int(2).is_ok_and(|n| n == 1)) {
                 return Err(rule(format!(
                     "home {} in department {} has an open vacancy {} (vacant from {}); resolve or withdraw it before registering another",
                     req.home,
@@ -645,12 +641,7 @@ impl Store {
                     open.date(1)?
                 )));
             }
-            let first_letting = c
-                .query_opt(
-                    "SELECT 1 FROM vacancy_entry WHERE department_id = $1 AND home_id = $2 AND kind = 'register' LIMIT 1",
-                    &[req.department.into(), req.home.into()],
-                )?
-                .is_none();
+            let first_letting = earlier.is_empty();
             let decisions = decisions(c, req.department)?;
             let choice = decisions
                 .iter()
@@ -1122,18 +1113,23 @@ fn wheel_state(c: &mut Conn, department: &str, key: &str) -> Result<WheelState, 
         &format!("SELECT r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}) FROM vacancy_entry r WHERE r.department_id = $1 AND r.wheel_key = $2 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $3"),
         &[department.into(), key.into(), Value::Int(EPISODE_WINDOW)],
     )?;
+    let summary = c.query_opt(
+        "SELECT COALESCE(SUM(credit), 0), (SELECT v.wheel_key FROM vacancy_entry v WHERE v.department_id = $1 AND v.kind = 'register' AND v.consumes_slot = 1 ORDER BY v.seq DESC LIMIT 1) FROM vacancy_entry WHERE department_id = $1",
+        &[department.into()],
+    )?;
+    let (credits, last_key) = match &summary {
+        Some(r) => (
+            r.opt_dec(0)?.map_or(0, |d| d.trunc().mantissa()),
+            r.opt_text(1)?,
+        ),
+        None => (0, None),
+    };
     let mut state = WheelState {
-        disability_credits: disability_credits(c, department)?,
+        disability_credits: u32::try_from(credits.max(0)).unwrap_or(0),
+        key: last_key,
         ..WheelState::default()
     };
     if rows.is_empty() {
-        state.key = c
-            .query_opt(
-                "SELECT wheel_key FROM vacancy_entry WHERE department_id = $1 AND kind = 'register' AND consumes_slot = 1 ORDER BY seq DESC LIMIT 1",
-                &[department.into()],
-            )?
-            .map(|r| r.text(0))
-            .transpose()?;
         return Ok(state);
     }
     state.key = Some(key.to_string());
