@@ -215,19 +215,32 @@ pub fn channel(c: trappe_rules::agreement::Channel, lang: Lang) -> &'static str 
     }
 }
 
-/// Why a vacancy got its channel, as a sentence.
+/// " [source]" after a sentence, or nothing where the agreement gives no source.
+fn cite(source: &str) -> String {
+    if source.is_empty() {
+        String::new()
+    } else {
+        format!(" [{source}]")
+    }
+}
+
+/// Why a vacancy got its channel, as a sentence, citing the agreement file's source.
 pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> String {
     use trappe_rules::wheel::LettingReason as R;
     let ch = |c: &trappe_rules::agreement::Channel| channel(*c, lang);
     let da = lang == Lang::Da;
+    let none = || lang.pick("ingen dato", "no date").to_string();
     match r {
         R::WheelSlot { wheel, slot, round, channel: c, criteria, alternating, source } => {
-            let crit = criteria.as_ref().map(|k| if da { format!(" (kriterier {k})") } else { format!(" (criteria {k})") }).unwrap_or_default();
+            let crit = criteria
+                .as_ref()
+                .map(|k| format!(" ({} {k})", lang.pick("kriterier", "criteria")))
+                .unwrap_or_default();
             let alt = if *alternating { lang.pick(", på skift", ", alternating") } else { "" };
             if da {
-                format!("Udlejningshjul {wheel}: plads {slot} i runde {round}{alt} går til {}{crit} [{source}]", ch(c))
+                format!("Udlejningshjul {wheel}: plads {slot} i runde {round}{alt} går til {}{crit}{}", ch(c), cite(source))
             } else {
-                format!("Letting wheel {wheel}: slot {slot} in round {round}{alt} goes to {}{crit} [{source}]", ch(c))
+                format!("Letting wheel {wheel}: slot {slot} in round {round}{alt} goes to {}{crit}{}", ch(c), cite(source))
             }
         }
         R::OrganisationChoice { chosen, recorded } => match (da, recorded) {
@@ -238,54 +251,126 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
         },
         R::WheelRestarted { previous, now } => {
             let p = previous.clone().unwrap_or_default();
-            if da { format!("Afdelingen har skiftet hjul ({p} → {now}): det nye hjul starter på plads 1") } else { format!("The department changed wheel ({p} → {now}): the new wheel starts at slot 1") }
+            if da {
+                format!("Afdelingen har ikke brugt hjulet {now} før (senest {p}): det starter på plads 1")
+            } else {
+                format!("The department has not used the wheel {now} before (last {p}): it starts at slot 1")
+            }
         }
         R::ExtraShareExempt { instead, source } => {
-            if da { format!("Afdelingen er fritaget for den ekstra anvisning i år: i stedet {} [{source}]", ch(instead)) } else { format!("The department is exempt from the extra share this year: {} instead [{source}]", ch(instead)) }
+            if da {
+                format!("Afdelingen er fritaget for den ekstra anvisning i år: i stedet {}{}", ch(instead), cite(source))
+            } else {
+                format!("The department is exempt from the extra share this year: {} instead{}", ch(instead), cite(source))
+            }
         }
-        R::DisabilityCreditUsed { instead } => {
-            if da { format!("En handicapindrettet bolig er tidligere gået tilbage til anvisningen, så boligorganisationen udlejer denne anvisningsbolig: {} [CPH 8.4]", ch(instead)) } else { format!("A disability-fitted home went back to the allocation earlier, so the organisation lets this allocation home: {} [CPH 8.4]", ch(instead)) }
+        R::DisabilityCreditUsed { instead, source } => {
+            if da {
+                format!("En handicapindrettet bolig er tidligere gået tilbage til anvisningen, så boligorganisationen udlejer denne anvisningsbolig: {}{}", ch(instead), cite(source))
+            } else {
+                format!("A disability-fitted home went back to the allocation earlier, so the organisation lets this allocation home: {}{}", ch(instead), cite(source))
+            }
         }
-        R::DisabilityFittedHome { cost_kr, fitted_on } => {
-            if da { format!("Boligen er indrettet til fysisk handicap for {} kr. ({fitted_on}) og tilbydes kommunen til fornyet anvisning [CPH 8.4]", pct(*cost_kr, lang)) } else { format!("The home is fitted for a physical disability for {} kr ({fitted_on}) and goes back to the allocation [CPH 8.4]", pct(*cost_kr, lang)) }
+        R::DisabilityFittedHome { cost_kr, fitted_on, source } => {
+            if da {
+                format!("Boligen er indrettet til fysisk handicap for {} kr. ({fitted_on}) og tilbydes kommunen til fornyet anvisning{}", pct(*cost_kr, lang), cite(source))
+            } else {
+                format!("The home is fitted for a physical disability for {} kr ({fitted_on}) and goes back to the allocation{}", pct(*cost_kr, lang), cite(source))
+            }
         }
-        R::Safeguard { nth, realised, instead } => {
-            if da { format!("Særlig sikring: {nth}. anvisningsbolig i runden, og de {realised} før er realiseret: {} [CPH 6.2.1]", ch(instead)) } else { format!("Safeguard: allocation home {nth} of the round, and the {realised} before it were realised: {} [CPH 6.2.1]", ch(instead)) }
+        R::Safeguard { nth, realised, instead, source } => {
+            if da {
+                format!("Særlig sikring: {nth}. anvisningsbolig i runden, og de {realised} før er realiseret: {}{}", ch(instead), cite(source))
+            } else {
+                format!("Safeguard: allocation home {nth} of the round, and the {realised} before it were realised: {}{}", ch(instead), cite(source))
+            }
         }
-        R::SharedKitchenCap { kitchen, instead } => {
-            if da { format!("Fælleskøkken {kitchen} har allerede en anvist lejer: {} [CPH 7.2]", ch(instead)) } else { format!("Shared kitchen {kitchen} already has an allocated tenant: {} [CPH 7.2]", ch(instead)) }
+        R::SharedKitchenCap { kitchen, instead, source } => {
+            if da {
+                format!("Fælleskøkken {kitchen} har allerede en anvist lejer: {}{}", ch(instead), cite(source))
+            } else {
+                format!("Shared kitchen {kitchen} already has an allocated tenant: {}{}", ch(instead), cite(source))
+            }
         }
-        R::NewBuildCheapHome { first_use, until } => {
-            if da { format!("Billig nybygget bolig (ibrugtaget {first_use}): 100 % kommunal anvisning til {until} [CPH 11 fig 11]") } else { format!("Cheap new-build home (first used {first_use}): 100 % municipal allocation until {until} [CPH 11 fig 11]") }
+        R::NewBuildCheapHome { first_use, until, source } => {
+            if da {
+                format!("Billig nybygget bolig (ibrugtaget {first_use}): kommunal anvisning til {until}{}", cite(source))
+            } else {
+                format!("Cheap new-build home (first used {first_use}): municipal allocation until {until}{}", cite(source))
+            }
         }
-        R::NewBuildFirstLetting { instead } => {
-            if da { format!("Førstegangsudlejning i nybyggeri: ingen anvisning til de øvrige boliger, i stedet {} [CPH 11 fig 11]", ch(instead)) } else { format!("First letting of a new build: no allocation to the other homes, {} instead [CPH 11 fig 11]", ch(instead)) }
+        R::NewBuildFirstLetting { instead, source } => {
+            if da {
+                format!("Førstegangsudlejning i nybyggeri: ingen anvisning til de øvrige boliger, i stedet {}{}", ch(instead), cite(source))
+            } else {
+                format!("First letting of a new build: no allocation to the other homes, {} instead{}", ch(instead), cite(source))
+            }
         }
-        R::NewBuildBand { band, cheap_share_pct, until } => {
-            if da { format!("Nybyggeri med {} % billige boliger: hjulet {band} til {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) } else { format!("New build with {} % cheap homes: wheel {band} until {until} [CPH 11 fig 12]", pct(*cheap_share_pct, lang)) }
+        R::NewBuildBand { band, cheap_share_pct, until, source } => {
+            if da {
+                format!("Nybyggeri med {} % billige boliger: hjulet {band} til {until}{}", pct(*cheap_share_pct, lang), cite(source))
+            } else {
+                format!("New build with {} % cheap homes: wheel {band} until {until}{}", pct(*cheap_share_pct, lang), cite(source))
+            }
         }
-        R::NewBuildAllocationCap { allocated, homes, max_share, instead } => {
-            if da { format!("Nybyggeriet har {allocated} anviste af {homes} boliger; mere end {max_share} er ikke tilladt: {} [CPH 11]", ch(instead)) } else { format!("The new build has {allocated} allocated of {homes} homes; more than {max_share} is not allowed: {} [CPH 11]", ch(instead)) }
+        R::NewBuildAllocationCap { allocated, homes, max_share, instead, source } => {
+            if da {
+                format!("Afdelingen har {allocated} anviste af {homes} boliger; mere end {max_share} er ikke tilladt: {}{}", ch(instead), cite(source))
+            } else {
+                format!("The department has {allocated} allocated of {homes} homes; more than {max_share} is not allowed: {}{}", ch(instead), cite(source))
+            }
         }
-        R::SaerboligEarmarked { phase_out_from } => {
-            let from = phase_out_from.map(|d| d.to_string()).unwrap_or_else(|| lang.pick("ingen dato", "no date").into());
-            if da { format!("Særbolig, øremærket kommunal anvisning indtil udfasningen (fra {from}) [CPH 9]") } else { format!("Særbolig, earmarked for the allocation until the phase-out (from {from}) [CPH 9]") }
+        R::SaerboligEarmarked { phase_out_from, source } => {
+            let from = phase_out_from.map_or_else(none, |d| d.to_string());
+            if da {
+                format!("Særbolig, øremærket kommunal anvisning indtil udfasningen (fra {from}){}", cite(source))
+            } else {
+                format!("Særbolig, earmarked for the allocation until the phase-out (from {from}){}", cite(source))
+            }
         }
-        R::SaerboligPhasedOut { phase_out_from } => {
-            if da { format!("Særboligen er udfaset fra {phase_out_from} og indgår i udlejningshjulet [CPH 9]") } else { format!("The særbolig is phased out from {phase_out_from} and joins the letting wheel [CPH 9]") }
+        R::SaerboligPhasedOut { phase_out_from, source } => {
+            if da {
+                format!("Særboligen er udfaset fra {phase_out_from} og indgår i udlejningshjulet{}", cite(source))
+            } else {
+                format!("The særbolig is phased out from {phase_out_from} and joins the letting wheel{}", cite(source))
+            }
         }
-        R::YouthSharedPhasedOut { phase_out_from } => {
-            if da { format!("Delebolig for unge under udfasning (fra {phase_out_from}): genudlejes ikke; kommunen betaler tomgangslejen [CPH 9]") } else { format!("Youth shared home being phased out (from {phase_out_from}): not re-let; the municipality pays the empty-home rent [CPH 9]") }
+        R::YouthSharedPhasedOut { phase_out_from, source } => {
+            if da {
+                format!("Delebolig for unge under udfasning (fra {phase_out_from}): genudlejes ikke; kommunen betaler tomgangslejen{}", cite(source))
+            } else {
+                format!("Youth shared home being phased out (from {phase_out_from}): not re-let; the municipality pays the empty-home rent{}", cite(source))
+            }
         }
-        R::YouthSharedEarmarked { phase_out_from } => {
-            let from = phase_out_from.map(|d| d.to_string()).unwrap_or_else(|| lang.pick("ingen dato", "no date").into());
-            if da { format!("Delebolig for unge: kommunal anvisning indtil udfasningen (fra {from}) [CPH 9]") } else { format!("Youth shared home: municipal allocation until the phase-out (from {from}) [CPH 9]") }
+        R::YouthSharedEarmarked { phase_out_from, source } => {
+            let from = phase_out_from.map_or_else(none, |d| d.to_string());
+            if da {
+                format!("Delebolig for unge: kommunal anvisning indtil udfasningen (fra {from}){}", cite(source))
+            } else {
+                format!("Youth shared home: municipal allocation until the phase-out (from {from}){}", cite(source))
+            }
         }
-        R::SpecialGroupHome => lang.pick("Bolig finansieret til en særlig målgruppe: 100 % kommunal anvisning [CPH 11]", "Home financed for a special group: 100 % municipal allocation [CPH 11]").into(),
-        R::SubsidyHome { since, until } => {
-            if da { format!("Tilskudsbolig (tilskud fra {since}): kan udlejes til en ny tilskudsberettiget indtil {until} [CPH 8.5.2]") } else { format!("Subsidised home (subsidy from {since}): may go to another subsidy tenant until {until} [CPH 8.5.2]") }
+        R::SpecialGroupHome => lang
+            .pick(
+                "Bolig finansieret til en særlig målgruppe: kommunal anvisning",
+                "Home financed for a special group: municipal allocation",
+            )
+            .into(),
+        R::SubsidyHome { since, until, source } => {
+            if da {
+                format!("Tilskudsbolig (tilskud fra {since}): kan udlejes til en ny tilskudsberettiget indtil {until}{}", cite(source))
+            } else {
+                format!("Subsidised home (subsidy from {since}): may go to another subsidy tenant until {until}{}", cite(source))
+            }
         }
-        R::YouthDepartment => lang.pick("Afdelingen består primært af ungdomsboliger: ungdomshjulet [CPH 7.1]", "The department is mainly youth homes: the youth wheel [CPH 7.1]").into(),
+        R::YouthDepartment { source } => format!(
+            "{}{}",
+            lang.pick(
+                "Afdelingen består primært af ungdomsboliger: ungdomshjulet",
+                "The department is mainly youth homes: the youth wheel"
+            ),
+            cite(source)
+        ),
         R::AllocationSuspended { instead } => {
             if da {
                 format!("Trinnet suspenderer den kommunale anvisning: boligen udlejes i stedet ved {}", ch(instead))
@@ -293,6 +378,13 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
                 format!("The step suspends municipal allocation: the home is let through {} instead", ch(instead))
             }
         }
-        R::AccessibilityHome => lang.pick("Tilgængelighedsbolig: en ansøger, der opfylder C-kriteriet (og pladsens kriterier), går forud; en anvist borger behøver ikke at have behov for den [CPH 5.2.3]", "Accessibility home: an applicant meeting the C criterion (and the slot's criteria) goes first; an allocated citizen need not need it [CPH 5.2.3]").into(),
+        R::AccessibilityHome { source } => format!(
+            "{}{}",
+            lang.pick(
+                "Tilgængelighedsbolig: en ansøger, der opfylder C-kriteriet (og pladsens kriterier), går forud; en anvist borger behøver ikke at have behov for den",
+                "Accessibility home: an applicant meeting the C criterion (and the slot's criteria) goes first; an allocated citizen need not need it"
+            ),
+            cite(source)
+        ),
     }
 }

@@ -579,6 +579,13 @@ fn disability_fitted_home_over_35000_kr_after_1_july_2019(
             vec![LettingReason::DisabilityFittedHome {
                 cost_kr: d(cost),
                 fitted_on: date(fitted),
+                source: rules()
+                    .disability_fitted
+                    .as_ref()
+                    .unwrap()
+                    .min_cost_kr
+                    .source
+                    .clone(),
             }]
         );
     } else {
@@ -616,9 +623,16 @@ fn disability_credit_gives_the_next_allocation_slot_to_the_organisation(
     assert_eq!(a.criteria.as_deref(), criteria);
     assert!(a.fallback.is_empty());
     assert!(a.used_disability_credit);
-    assert!(a
-        .reasons
-        .contains(&LettingReason::DisabilityCreditUsed { instead: channel }));
+    assert!(a.reasons.contains(&LettingReason::DisabilityCreditUsed {
+        instead: channel,
+        source: rules()
+            .disability_fitted
+            .as_ref()
+            .unwrap()
+            .min_cost_kr
+            .source
+            .clone()
+    }));
 }
 
 /// A credit is only used on an allocation slot [CPH 8.4].
@@ -686,6 +700,7 @@ fn dept_1_safeguard_4th_allocation_of_a_round(
                 nth: 4,
                 realised: n,
                 instead: WL,
+                source: rules().safeguard.as_ref().unwrap().source.clone(),
             }));
         }
         None => {
@@ -842,6 +857,7 @@ fn new_build_cheap_home_is_allocation_for_4_years(
                 vec![LettingReason::NewBuildCheapHome {
                     first_use: date(first_use),
                     until: date(until),
+                    source: rules().new_build.as_ref().unwrap().source.clone(),
                 }]
             );
         }
@@ -939,6 +955,16 @@ fn new_build_band_by_cheap_share(
                     band: band.into(),
                     cheap_share_pct: d(share),
                     until: date("2028-06-01"),
+                    source: rules()
+                        .new_build
+                        .as_ref()
+                        .unwrap()
+                        .bands
+                        .iter()
+                        .find(|b| b.id == band)
+                        .unwrap()
+                        .source
+                        .clone(),
                 }
             );
             a.channel
@@ -962,8 +988,16 @@ fn new_build_first_letting_has_no_allocation() {
             assert_eq!(a.wheel.as_ref().unwrap().key, "new_build:first_letting");
             let slot = a.wheel.as_ref().unwrap().slot;
             assert_eq!(
-                a.reasons
-                    .contains(&LettingReason::NewBuildFirstLetting { instead: WL }),
+                a.reasons.contains(&LettingReason::NewBuildFirstLetting {
+                    instead: WL,
+                    source: rules()
+                        .new_build
+                        .as_ref()
+                        .unwrap()
+                        .first_letting_step
+                        .source
+                        .clone()
+                }),
                 [3, 6, 7, 9].contains(&slot),
                 "slot {slot}"
             );
@@ -1020,6 +1054,13 @@ fn new_build_allocation_cap_of_one_third(
             homes,
             max_share: "1/3".into(),
             instead: WL,
+            source: rules()
+                .new_build
+                .as_ref()
+                .unwrap()
+                .max_allocation_share
+                .source
+                .clone(),
         }));
     }
 }
@@ -1083,6 +1124,7 @@ fn saerbolig_earmarked_until_phase_out(
             a.reasons,
             vec![LettingReason::SaerboligEarmarked {
                 phase_out_from: phase_out_from.map(date),
+                source: rules().phase_out.as_ref().unwrap().source.clone(),
             }]
         );
     } else {
@@ -1093,6 +1135,7 @@ fn saerbolig_earmarked_until_phase_out(
             a.reasons[0],
             LettingReason::SaerboligPhasedOut {
                 phase_out_from: date(phase_out_from.unwrap()),
+                source: rules().phase_out.as_ref().unwrap().source.clone(),
             }
         );
     }
@@ -1114,7 +1157,8 @@ fn saerbolig_without_a_phase_out_start_stays_earmarked(
     assert_eq!(
         a.reasons,
         vec![LettingReason::SaerboligEarmarked {
-            phase_out_from: None
+            phase_out_from: None,
+            source: rules().phase_out.as_ref().unwrap().source.clone()
         }]
     );
 }
@@ -1146,6 +1190,7 @@ fn youth_shared_home_not_re_let_after_phase_out(
             a.reasons,
             vec![LettingReason::YouthSharedEarmarked {
                 phase_out_from: phase_out_from.map(date),
+                source: rules().phase_out.as_ref().unwrap().source.clone(),
             }]
         );
     } else {
@@ -1154,6 +1199,7 @@ fn youth_shared_home_not_re_let_after_phase_out(
             a.reasons,
             vec![LettingReason::YouthSharedPhasedOut {
                 phase_out_from: date(phase_out_from.unwrap()),
+                source: rules().phase_out.as_ref().unwrap().source.clone(),
             }]
         );
     }
@@ -1234,6 +1280,7 @@ fn subsidy_home_within_2_years_is_outside_the_wheel(
                 vec![LettingReason::SubsidyHome {
                     since: date(since),
                     until: date(until),
+                    source: rules().subsidy.as_ref().unwrap().years.source.clone(),
                 }]
             );
         }
@@ -1261,7 +1308,7 @@ fn youth_department_two_allocations_in_nine(#[case] step: &str) {
             let w = a.wheel.as_ref().unwrap();
             assert_eq!((w.key.as_str(), w.position), ("youth", p));
             assert_eq!(w.source, "CPH 7.1: 'stiller 2/9 af de ledige boliger til rådighed for unge anvist af kommunen'");
-            assert_eq!(a.reasons[0], LettingReason::YouthDepartment);
+            assert_eq!(a.reasons[0], LettingReason::YouthDepartment { source: rules().youth.as_ref().unwrap().source.clone() });
             if [3, 7].contains(&w.slot) {
                 assert_eq!(a.channel, Some(MA), "slot {}", w.slot);
                 assert_eq!(a.fallback, vec![WL]);
@@ -1284,7 +1331,9 @@ fn youth_department_on_area_step_2_keeps_the_suspension() {
         let a = v.run();
         assert_eq!(a.channel, Some(Channel::Flexible), "position {p}");
         assert_eq!(a.criteria.as_deref(), Some("tightened:all"));
-        assert!(!a.reasons.contains(&LettingReason::YouthDepartment));
+        assert!(!a.reasons.contains(&LettingReason::YouthDepartment {
+            source: rules().youth.as_ref().unwrap().source.clone()
+        }));
     }
 }
 
@@ -1300,7 +1349,9 @@ fn youth_department_restarts_from_the_staircase_wheel() {
     assert_eq!(
         a.reasons[..2],
         [
-            LettingReason::YouthDepartment,
+            LettingReason::YouthDepartment {
+                source: rules().youth.as_ref().unwrap().source.clone()
+            },
             LettingReason::WheelRestarted {
                 previous: Some("department:2".into()),
                 now: "youth".into(),
@@ -1332,6 +1383,13 @@ fn shared_kitchen_cap_one_allocated_tenant(
     let capped = a.reasons.contains(&LettingReason::SharedKitchenCap {
         kitchen: "K1".into(),
         instead: WL,
+        source: rules()
+            .youth
+            .as_ref()
+            .unwrap()
+            .one_allocated_per_shared_kitchen
+            .source
+            .clone(),
     });
     assert_eq!(capped, channel == WL);
     if channel == WL {
@@ -1360,11 +1418,28 @@ fn accessibility_home_is_flagged(
         assert_eq!(a.channel, Some(channel));
         assert_eq!(a.accessibility_home, accessible);
         assert_eq!(
-            a.reasons.last() == Some(&LettingReason::AccessibilityHome),
+            a.reasons.last()
+                == Some(&LettingReason::AccessibilityHome {
+                    source: rules()
+                        .accessibility
+                        .as_ref()
+                        .unwrap()
+                        .max_share_pct
+                        .source
+                        .clone()
+                }),
             accessible
         );
         assert_eq!(
-            a.reasons.contains(&LettingReason::AccessibilityHome),
+            a.reasons.contains(&LettingReason::AccessibilityHome {
+                source: rules()
+                    .accessibility
+                    .as_ref()
+                    .unwrap()
+                    .max_share_pct
+                    .source
+                    .clone()
+            }),
             accessible
         );
     }

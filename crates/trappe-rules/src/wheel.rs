@@ -395,12 +395,13 @@ pub enum LettingReason {
     ExtraShareExempt { instead: Channel, source: SourceRef },
     /// A disability-fitted home returned to the allocation earlier: this allocation
     /// slot goes to the organisation [CPH 8.4].
-    DisabilityCreditUsed { instead: Channel },
+    DisabilityCreditUsed { instead: Channel, source: SourceRef },
     /// This home is fitted for a disability and goes back to the allocation [CPH 8.4].
     DisabilityFittedHome {
         #[serde(serialize_with = "crate::pct_number")]
         cost_kr: Pct,
         fitted_on: Date,
+        source: SourceRef,
     },
     /// The safeguard: the nth allocation home of the round goes to the waiting list
     /// [CPH 6.2.1].
@@ -408,19 +409,29 @@ pub enum LettingReason {
         nth: u32,
         realised: u32,
         instead: Channel,
+        source: SourceRef,
     },
     /// One allocated tenant per shared kitchen [CPH 7.2].
-    SharedKitchenCap { kitchen: String, instead: Channel },
+    SharedKitchenCap {
+        kitchen: String,
+        instead: Channel,
+        source: SourceRef,
+    },
     /// New build: cheap homes are 100 % allocation for the first years [CPH 11].
-    NewBuildCheapHome { first_use: Date, until: Date },
+    NewBuildCheapHome {
+        first_use: Date,
+        until: Date,
+        source: SourceRef,
+    },
     /// New build: the first letting of the other homes skips the allocation [CPH 11 fig 11].
-    NewBuildFirstLetting { instead: Channel },
+    NewBuildFirstLetting { instead: Channel, source: SourceRef },
     /// New build: the wheel by the share of cheap homes [CPH 11 fig 12].
     NewBuildBand {
         band: String,
         #[serde(serialize_with = "crate::pct_number")]
         cheap_share_pct: Pct,
         until: Date,
+        source: SourceRef,
     },
     /// New build: no more than the cap of allocation in the department [CPH 11].
     NewBuildAllocationCap {
@@ -429,28 +440,45 @@ pub enum LettingReason {
         /// The cap as written, e.g. "1/3".
         max_share: String,
         instead: Channel,
+        source: SourceRef,
     },
     /// Særbolig still earmarked for the allocation [CPH 9].
-    SaerboligEarmarked { phase_out_from: Option<Date> },
+    SaerboligEarmarked {
+        phase_out_from: Option<Date>,
+        source: SourceRef,
+    },
     /// Særbolig whose phase-out has started: it joins the wheel [CPH 9].
-    SaerboligPhasedOut { phase_out_from: Date },
+    SaerboligPhasedOut {
+        phase_out_from: Date,
+        source: SourceRef,
+    },
     /// Youth shared home being phased out: not re-let, the municipality pays the
     /// empty-home rent [CPH 9].
-    YouthSharedPhasedOut { phase_out_from: Date },
+    YouthSharedPhasedOut {
+        phase_out_from: Date,
+        source: SourceRef,
+    },
     /// Youth shared home before its phase-out: the municipality's.
-    YouthSharedEarmarked { phase_out_from: Option<Date> },
+    YouthSharedEarmarked {
+        phase_out_from: Option<Date>,
+        source: SourceRef,
+    },
     /// A home financed for a special group: 100 % allocation [CPH 11].
     SpecialGroupHome,
     /// A subsidised home within its first years: another subsidy tenant [CPH 8.5.2].
-    SubsidyHome { since: Date, until: Date },
+    SubsidyHome {
+        since: Date,
+        until: Date,
+        source: SourceRef,
+    },
     /// Department mainly of youth homes: the youth wheel [CPH 7.1].
-    YouthDepartment,
+    YouthDepartment { source: SourceRef },
     /// The step suspends the allocation (area step 2): a home that would go to the
     /// allocation outside the wheel is let by the organisation [CPH 6.1.3, B4 III].
     AllocationSuspended { instead: Channel },
     /// An accessibility home: an applicant meeting C goes first; an allocated citizen
     /// need not need it [CPH 5.2.3, B4 IV].
-    AccessibilityHome,
+    AccessibilityHome { source: SourceRef },
 }
 
 /// Why a vacancy cannot be decided.
@@ -612,6 +640,9 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         (Some(r), Some(start)) => phase_out_start(r, start),
         _ => None,
     };
+    let phase_out_source = rules
+        .and_then(|r| r.phase_out.as_ref())
+        .map_or_else(String::new, |p| p.source.clone());
     let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
     let step_sets: &[String] = step_rule.map_or(&[], |s| s.criteria_sets.as_slice());
     let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended);
@@ -647,11 +678,13 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             Some(from) if f.on >= from => {
                 pre_reasons.push(LettingReason::SaerboligPhasedOut {
                     phase_out_from: from,
+                    source: phase_out_source.clone(),
                 });
             }
             _ => {
                 return Ok(to_allocation(vec![LettingReason::SaerboligEarmarked {
                     phase_out_from: phase_out,
+                    source: phase_out_source,
                 }]))
             }
         },
@@ -661,10 +694,12 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                     None,
                     vec![LettingReason::YouthSharedPhasedOut {
                         phase_out_from: from,
+                        source: phase_out_source,
                     }],
                 ),
                 _ => to_allocation(vec![LettingReason::YouthSharedEarmarked {
                     phase_out_from: phase_out,
+                    source: phase_out_source,
                 }]),
             })
         }
@@ -677,6 +712,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                     return Ok(to_allocation(vec![LettingReason::SubsidyHome {
                         since,
                         until,
+                        source: rule.years.source.clone(),
                     }]));
                 }
             }
@@ -691,6 +727,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             let mut a = to_allocation(vec![LettingReason::DisabilityFittedHome {
                 cost_kr: cost,
                 fitted_on,
+                source: rule.min_cost_kr.source.clone(),
             }]);
             // The organisation takes the next allocation slot only when this home
             // went back to the allocation.
@@ -711,11 +748,12 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         }
         _ => None,
     };
-    if let Some((_, _, until)) = new_build {
+    if let Some((_, rule, until)) = new_build {
         if home.cheap {
             return Ok(to_allocation(vec![LettingReason::NewBuildCheapHome {
                 first_use: home.first_use.unwrap_or(f.on),
                 until,
+                source: rule.source.clone(),
             }]));
         }
     }
@@ -750,6 +788,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                     band: band.id.clone(),
                     cheap_share_pct: nb.cheap_share_pct,
                     until,
+                    source: band.source.clone(),
                 });
                 (
                     WheelKey::NewBuild {
@@ -767,7 +806,9 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                 .step_rule(f.staircase, f.step, f.on)
                 .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
         ) {
-            pre_reasons.push(LettingReason::YouthDepartment);
+            pre_reasons.push(LettingReason::YouthDepartment {
+                source: youth.source.clone(),
+            });
             (WheelKey::Youth, &youth.slots, youth.source.clone())
         } else {
             let w = agreement
@@ -847,13 +888,22 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         if key == WheelKey::NewBuildFirstLetting {
             redirect(
                 &mut channel,
-                LettingReason::NewBuildFirstLetting { instead: org },
+                LettingReason::NewBuildFirstLetting {
+                    instead: org,
+                    source: new_build
+                        .map_or_else(String::new, |(_, r, _)| r.first_letting_step.source.clone()),
+                },
             );
         } else if f.state.disability_credits > 0 {
             used_credit = true;
             redirect(
                 &mut channel,
-                LettingReason::DisabilityCreditUsed { instead: org },
+                LettingReason::DisabilityCreditUsed {
+                    instead: org,
+                    source: rules
+                        .and_then(|r| r.disability_fitted.as_ref())
+                        .map_or_else(String::new, |d| d.min_cost_kr.source.clone()),
+                },
             );
         } else if let Some(sg) = rules
             .and_then(|r| r.safeguard.as_ref())
@@ -874,6 +924,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                     nth,
                     realised,
                     instead: sg.channel,
+                    source: sg.source.clone(),
                 });
             }
         }
@@ -888,6 +939,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                     reasons.push(LettingReason::SharedKitchenCap {
                         kitchen: kitchen.clone(),
                         instead: org,
+                        source: youth.one_allocated_per_shared_kitchen.source.clone(),
                     });
                 }
             }
@@ -905,6 +957,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                         homes: nb.homes,
                         max_share: format!("{num}/{den}"),
                         instead: org,
+                        source: rule.max_allocation_share.source.clone(),
                     });
                 }
             }
@@ -919,7 +972,11 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     }
     let accessibility_home = home.accessibility;
     if accessibility_home {
-        reasons.push(LettingReason::AccessibilityHome);
+        reasons.push(LettingReason::AccessibilityHome {
+            source: rules
+                .and_then(|r| r.accessibility.as_ref())
+                .map_or_else(String::new, |a| a.max_share_pct.source.clone()),
+        });
     }
     Ok(Assignment {
         channel: Some(channel),

@@ -270,6 +270,15 @@ pub struct LettingsRow {
     pub total: u32,
 }
 
+/// The "every nth vacancy" report: the agreement's n and source, and a row per
+/// department [CPH B15 2].
+#[derive(Debug, Clone, Serialize)]
+pub struct EveryNthReport {
+    pub nth: u32,
+    pub source: String,
+    pub rows: Vec<EveryThirdRow>,
+}
+
 /// One row of the "every third vacancy" report [CPH B15 2].
 #[derive(Debug, Clone, Serialize)]
 pub struct EveryThirdRow {
@@ -351,7 +360,7 @@ fn check_decision(
                 "a criteria set goes with --channel flexible, not the waiting list",
             )),
             _ => Err(rule(
-                "the organisation chooses between the waiting list and flexible letting on \"or\" slots (CPH B4 III)",
+                "the organisation chooses between the waiting list and flexible letting on \"or\" slots",
             )),
         },
     }
@@ -961,7 +970,7 @@ impl Store {
 
     /// Per department on the exemption's steps, for a calendar year: whether realised
     /// allocation exceeded every nth vacancy [CPH B15 2].
-    pub fn every_third_report(&mut self, year: i32) -> Result<Vec<EveryThirdRow>, StoreError> {
+    pub fn every_third_report(&mut self, year: i32) -> Result<EveryNthReport, StoreError> {
         let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?
             .ok_or_else(|| rule("no agreement is stored yet"))?;
         let agreement = self.agreement(&sha)?;
@@ -1007,7 +1016,11 @@ impl Store {
                 approved_for_next_year: approved,
             });
         }
-        Ok(out)
+        Ok(EveryNthReport {
+            nth: ex.every_nth_vacancy.value,
+            source: ex.every_nth_vacancy.source.clone(),
+            rows: out,
+        })
     }
 
     /// Homes offered to (registered with the allocation as channel), used by (let to
@@ -1469,7 +1482,7 @@ fn check_outcome(
                 "vacancy {v} is resolved already ({} on {}, ledger entry {}); to correct it, record the right outcome with --corrects {} --note \"…\"",
                 o.action, o.on_date, o.id, o.id
             ),
-            None => format!("vacancy {v} is not re-let (a youth shared home being phased out, CPH 9); it takes no outcome"),
+            None => format!("vacancy {v} is not re-let (a youth shared home being phased out); it takes no outcome"),
         }));
     }
     if outcome.date() < view.vacated
@@ -1511,7 +1524,7 @@ fn check_outcome(
         Outcome::Allocated { on, move_in } => {
             if current != "municipal_allocation" {
                 return Err(rule(format!(
-                    "vacancy {v} is with {current}, not the municipal allocation: only the allocation names a citizen (CPH B14)"
+                    "vacancy {v} is with {current}, not the municipal allocation: only the allocation names a citizen"
                 )));
             }
             if move_in < on {
@@ -1523,7 +1536,7 @@ fn check_outcome(
         Outcome::Returned { .. } => {
             if current != "municipal_allocation" {
                 return Err(rule(format!(
-                    "vacancy {v} is with {current}: only a home with the municipal allocation can be returned by it (CPH B14)"
+                    "vacancy {v} is with {current}: only a home with the municipal allocation can be returned by it"
                 )));
             }
             if !fallback_left {
@@ -1535,7 +1548,7 @@ fn check_outcome(
         Outcome::NotUsed { .. } => {
             if current != "municipal_allocation" && current != "urban_renewal" {
                 return Err(rule(format!(
-                    "vacancy {v} is with {current}: only urban-renewal rehousing or the allocation can leave a home unused (fallbacks, CPH 6.2 and B4 III)"
+                    "vacancy {v} is with {current}: only urban-renewal rehousing or the allocation can leave a home unused (the wheel's fallbacks)"
                 )));
             }
             if !fallback_left {
@@ -1562,23 +1575,25 @@ fn check_outcome(
             if !ok {
                 return Err(rule(if current == "municipal_allocation" {
                     format!(
-                        "vacancy {v} is with the municipal allocation: it can be let through {} only after the municipality returned it or did not use it (trappe vacancy resolve {v} --outcome returned|not-used; fallbacks, CPH 6.2 and B4 III)",
+                        "vacancy {v} is with the municipal allocation: it can be let through {} only after the municipality returned it or did not use it (trappe vacancy resolve {v} --outcome returned|not-used; the wheel's fallbacks)",
                         channel.as_str()
                     )
                 } else if current == "flexible" && *channel == LetChannel::WaitingList {
                     format!(
-                        "vacancy {v} is a flexible home: let it from the waiting list only when no applicant met the criteria (add --no-qualified-applicant; CPH B4 IV)"
+                        "vacancy {v} is a flexible home: let it from the waiting list only when no applicant met the criteria (add --no-qualified-applicant)"
                     )
                 } else {
                     format!(
-                        "vacancy {v} is with {current}, not {}: the wheel gave it to {current} (CPH B4 III)",
+                        "vacancy {v} is with {current}, not {}: the wheel gave it to {current}",
                         channel.as_str()
                     )
                 }));
             }
             if *refugee_shared {
                 if *channel != LetChannel::MunicipalAllocation {
-                    return Err(rule("a refugee shared home is an allocation (CPH 8.5.3): --channel municipal_allocation"));
+                    return Err(rule(
+                        "a refugee shared home is an allocation: --channel municipal_allocation",
+                    ));
                 }
                 let sha = view.registration["agreement_sha256"]
                     .as_str()

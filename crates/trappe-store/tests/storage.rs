@@ -1051,7 +1051,7 @@ fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] 
             assert!([0, 1, 3, 4].contains(&i));
         }
     }
-    let report = store.every_third_report(2025).unwrap();
+    let report = store.every_third_report(2025).unwrap().rows;
     let row = report.iter().find(|r| r.department_id == dept).unwrap();
     assert_eq!(
         (row.vacancies, row.realised_allocations, row.exceeded),
@@ -1089,6 +1089,7 @@ fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] 
     assert!(store
         .every_third_report(2025)
         .unwrap()
+        .rows
         .iter()
         .any(|r| r.department_id == dept && r.approved_for_next_year));
 }

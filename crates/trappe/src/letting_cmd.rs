@@ -372,9 +372,9 @@ fn print_deadlines(
     println!(
         "  {}:",
         if da {
-            "Frister [CPH B14]"
+            "Frister for anvisningen"
         } else {
-            "Deadlines [CPH B14]"
+            "Deadlines of the allocation"
         }
     );
     println!(
@@ -856,12 +856,16 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
             }
         }
         ReportCommand::EveryThird { year } => {
-            let rows = store.every_third_report(year)?;
+            let report = store.every_third_report(year)?;
+            let (nth, source) = (report.nth, report.source.clone());
+            let rows = report.rows;
             Report {
                 title_da: format!(
-                    "Realiseret anvisning over hver 3. ledige bolig, {year} [CPH B15]"
+                    "Realiseret anvisning over hver {nth}. ledige bolig, {year} [{source}]"
                 ),
-                title_en: format!("Realised allocation above every 3rd vacancy, {year} [CPH B15]"),
+                title_en: format!(
+                    "Realised allocation above 1 in {nth} vacancies, {year} [{source}]"
+                ),
                 columns: vec![
                     Column::new("department_id", "Afdeling", "Department"),
                     Column::new("step", "Trin", "Step"),
@@ -871,7 +875,7 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
                         "Realiseret anvisning",
                         "Realised allocations",
                     ),
-                    Column::new("exceeded", "Over hver 3.", "Above every 3rd"),
+                    Column::new("exceeded", "Over grænsen", "Above the limit"),
                     Column::new(
                         "approved_for_next_year",
                         "Fritagelse godkendt næste år",
