@@ -914,6 +914,39 @@ impl Store {
         v
     }
 
+    /// Vacancies, newest first: all of a department's, or the open ones (not let, not
+    /// withdrawn, not "not re-let") everywhere or in one department, each with where it
+    /// stands now.
+    pub fn vacancies(
+        &mut self,
+        department: Option<&str>,
+        open_only: bool,
+    ) -> Result<Vec<VacancyView>, StoreError> {
+        let open = if open_only {
+            format!(" AND r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE})")
+        } else {
+            String::new()
+        };
+        let rows = match department {
+            Some(d) => self.conn.query(
+                &format!("SELECT r.id FROM vacancy_entry r WHERE r.kind = 'register' AND r.department_id = $1{open} ORDER BY r.id DESC"),
+                &[d.into()],
+            )?,
+            None => self.conn.query(
+                &format!("SELECT r.id FROM vacancy_entry r WHERE r.kind = 'register'{open} ORDER BY r.id DESC"),
+                &[],
+            )?,
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.int(0)).collect::<Result<_, _>>()?;
+        let mut agreements = std::mem::take(&mut self.agreements);
+        let views = ids
+            .into_iter()
+            .map(|id| vacancy_view(&mut self.conn, id, &mut agreements, None))
+            .collect();
+        self.agreements = agreements;
+        views
+    }
+
     /// The ledger of one department, oldest first.
     pub fn ledger(&mut self, department: &str) -> Result<Vec<LedgerEntry>, StoreError> {
         self.conn

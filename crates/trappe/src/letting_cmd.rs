@@ -187,6 +187,16 @@ pub enum VacancyCommand {
         #[arg(long)]
         actor: Option<String>,
     },
+    /// Vacancies with where each stands now: a department's, or the open ones (--open).
+    List {
+        #[arg(long)]
+        department: Option<String>,
+        /// Only vacancies not let or withdrawn yet.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        out: Output,
+    },
     /// A department's ledger: every registration, outcome and decision, in order.
     Ledger {
         department: String,
@@ -481,45 +491,38 @@ fn channel_name(code: &str, lang: Lang) -> &str {
 
 /// A ledger action in the user's language.
 fn action_name(action: &str, lang: Lang) -> &str {
-    let da = lang == Lang::Da;
-    match action {
-        "allocated" => {
-            if da {
-                "anvist borger"
-            } else {
-                "citizen allocated"
-            }
-        }
-        "returned" => {
-            if da {
-                "returneret af kommunen"
-            } else {
-                "returned by the municipality"
-            }
-        }
-        "not_used" => {
-            if da {
-                "ikke brugt"
-            } else {
-                "not used"
-            }
-        }
-        "let" => {
-            if da {
-                "udlejet via"
-            } else {
-                "let through"
-            }
-        }
-        "withdrawn" => {
-            if da {
-                "trukket tilbage"
-            } else {
-                "withdrawn"
-            }
-        }
-        other => other,
-    }
+    const NAMES: &[(&str, &str, &str)] = &[
+        ("register", "registreret", "registered"),
+        ("allocated", "anvist borger", "citizen allocated"),
+        (
+            "returned",
+            "returneret af kommunen",
+            "returned by the municipality",
+        ),
+        ("not_used", "ikke brugt", "not used"),
+        ("let", "udlejet via", "let through"),
+        ("withdrawn", "trukket tilbage", "withdrawn"),
+        (
+            "exemption_approved",
+            "fritagelse godkendt",
+            "exemption approved",
+        ),
+        (
+            "exemption_in_advance",
+            "fritagelse på forhånd",
+            "exemption in advance",
+        ),
+        ("safeguard", "særlig sikring", "safeguard"),
+        (
+            "organisation_choice",
+            "boligorganisationens valg",
+            "organisation's choice",
+        ),
+    ];
+    NAMES
+        .iter()
+        .find(|(code, _, _)| *code == action)
+        .map_or(action, |(_, da, en)| if lang == Lang::Da { da } else { en })
 }
 
 /// The first line of a vacancy: its number, department and home, and what follows.
@@ -723,20 +726,80 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
             println!("decision recorded as ledger entry {id}");
             Ok(())
         }
+        VacancyCommand::List {
+            department,
+            open,
+            out,
+        } => {
+            if department.is_none() && !open {
+                anyhow::bail!("give --department ID, --open, or both");
+            }
+            let list = store.vacancies(department.as_deref(), open)?;
+            match out.format {
+                OutFormat::Json => json(&list),
+                OutFormat::Table => {
+                    let lang = crate::lang(out.lang);
+                    let da = lang == Lang::Da;
+                    for v in &list {
+                        let now = match (&v.current_channel, v.resolved) {
+                            (_, true) => {
+                                if da {
+                                    "afsluttet"
+                                } else {
+                                    "resolved"
+                                }
+                            }
+                            (Some(c), false) => channel_name(c, lang),
+                            (None, false) => "-",
+                        };
+                        let by = v
+                            .deadlines
+                            .as_ref()
+                            .map(|d| {
+                                format!(
+                                    "  {} {}",
+                                    if da {
+                                        "indflytning senest"
+                                    } else {
+                                        "move-in by"
+                                    },
+                                    d.municipality_move_in_by
+                                )
+                            })
+                            .unwrap_or_default();
+                        println!(
+                            "{:>6}  {}  {:<10} {:<8} {now}{by}",
+                            v.vacancy, v.vacated, v.department_id, v.home_id
+                        );
+                    }
+                    if list.is_empty() {
+                        println!(
+                            "{}",
+                            if da {
+                                "Ingen ledige boliger"
+                            } else {
+                                "No vacancies"
+                            }
+                        );
+                    }
+                    Ok(())
+                }
+            }
+        }
         VacancyCommand::Ledger { department, out } => {
             let entries = store.ledger(&department)?;
             match out.format {
                 OutFormat::Json => json(&entries),
                 OutFormat::Table => {
+                    let lang = crate::lang(out.lang);
                     for e in &entries {
                         println!(
-                            "{:>5} {:>4} {} {:<9} {:<22} {:<22} {}",
+                            "{:>5} {:>4} {} {:<28} {:<24} {}",
                             e.id,
                             e.seq,
                             e.on_date,
-                            e.kind,
-                            e.action,
-                            e.channel.as_deref().unwrap_or("-"),
+                            action_name(&e.action, lang),
+                            e.channel.as_deref().map_or("-", |c| channel_name(c, lang)),
                             e.actor
                         );
                     }

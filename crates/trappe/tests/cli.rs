@@ -524,6 +524,15 @@ fn a_vacancy_through_the_command_line() {
     ])
     .assert()
     .success();
+    // The vacancy let is no longer open; the two flexible ones are.
+    let open = stdout_json(&mut run(&["vacancy", "list", "--open", "--format", "json"]));
+    let open: Vec<i64> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["vacancy"].as_i64().unwrap())
+        .collect();
+    assert_eq!(open, [2, 1]);
     let ledger = stdout_json(&mut run(&[
         "vacancy", "ledger", "101-0001", "--format", "json",
     ]));
