@@ -1239,50 +1239,44 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
     // The home can be registered again once its vacancy is closed.
     register(&mut store, "101-0001", &homes[2], "2024-06-05").unwrap();
     // Dept 4 has no safeguard (CPH 6.2.1: dept step 1) and no exemption (steps 1–2).
-    let by = |s: &str| (s.to_string(), date("2024-06-01"));
-    let (decided_by, decided_on) = by("Samarbejdsforum");
-    let e = store
-        .record_decision(
-            "101-0001",
-            &Decision::Safeguard {
-                from: date("2024-06-01"),
-                decided_by: decided_by.clone(),
-                decided_on,
-            },
-            "test",
-        )
-        .err()
-        .unwrap()
-        .to_string();
+    let by = || ("Samarbejdsforum".to_string(), date("2024-06-01"));
+    let mut refused = |dept: &str, d: Decision| {
+        store
+            .record_decision(dept, &d, "test")
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    let (decided_by, decided_on) = by();
+    let e = refused(
+        "101-0001",
+        Decision::Safeguard {
+            from: date("2024-06-01"),
+            decided_by,
+            decided_on,
+        },
+    );
     assert!(e.contains("the safeguard is for department step 1"), "{e}");
-    let e = store
-        .record_decision(
-            "101-0058",
-            &Decision::ExemptionInAdvance {
-                from: date("2024-12-31"),
-                to: date("2024-06-01"),
-                decided_by: decided_by.clone(),
-                decided_on,
-            },
-            "test",
-        )
-        .err()
-        .unwrap()
-        .to_string();
+    let (decided_by, decided_on) = by();
+    let e = refused(
+        "101-0058",
+        Decision::ExemptionInAdvance {
+            from: date("2024-12-31"),
+            to: date("2024-06-01"),
+            decided_by,
+            decided_on,
+        },
+    );
     assert!(e.contains("the end is before the start"), "{e}");
-    let e = store
-        .record_decision(
-            "101-0001",
-            &Decision::ExemptionApproved {
-                year: 2025,
-                decided_by,
-                decided_on,
-            },
-            "test",
-        )
-        .err()
-        .unwrap()
-        .to_string();
+    let (decided_by, decided_on) = by();
+    let e = refused(
+        "101-0001",
+        Decision::ExemptionApproved {
+            year: 2025,
+            decided_by,
+            decided_on,
+        },
+    );
     assert!(e.contains("department steps 1, 2"), "{e}");
 }
 

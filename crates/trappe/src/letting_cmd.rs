@@ -536,6 +536,17 @@ fn print_header(vacancy: i64, department: &str, home: &str, then: &str, lang: La
     );
 }
 
+/// A vacancy as JSON or as text.
+fn show_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, out: &Output) -> Result<()> {
+    match out.format {
+        OutFormat::Json => json(v),
+        OutFormat::Table => {
+            print_view(v, rent, crate::lang(out.lang));
+            Ok(())
+        }
+    }
+}
+
 fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) {
     let da = lang == Lang::Da;
     let vacant = format!(
@@ -661,13 +672,7 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                 correction.as_ref(),
                 &actor(who.as_deref()),
             )?;
-            match out.format {
-                OutFormat::Json => json(&v),
-                OutFormat::Table => {
-                    print_view(&v, monthly_rent, crate::lang(out.lang));
-                    Ok(())
-                }
-            }
+            show_view(&v, monthly_rent, &out)
         }
         VacancyCommand::Show {
             vacancy,
@@ -675,13 +680,7 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
             out,
         } => {
             let v = store.vacancy(vacancy)?;
-            match out.format {
-                OutFormat::Json => json(&v),
-                OutFormat::Table => {
-                    print_view(&v, monthly_rent, crate::lang(out.lang));
-                    Ok(())
-                }
-            }
+            show_view(&v, monthly_rent, &out)
         }
         VacancyCommand::Decide {
             department,
