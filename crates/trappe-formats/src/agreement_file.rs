@@ -1734,6 +1734,11 @@ fn check_letting(
     let youth = l.youth.as_ref().map(|r| {
         let y = r.get_ref();
         note("letting.youth", &y.source, &y.interpretation);
+        note(
+            "letting.youth.mainly_youth_above_pct",
+            &y.mainly_youth_above_pct.source,
+            &y.mainly_youth_above_pct.interpretation,
+        );
         YouthRule {
             slots: check_slots(ck, &y.slots),
             source: y.source.clone(),
@@ -1802,6 +1807,11 @@ fn check_letting(
                     "an open top band (no to_pct)",
                 );
             }
+            note(
+                "letting.new_build.first_letting_step",
+                &n.first_letting_step.source,
+                &n.first_letting_step.interpretation,
+            );
             note(
                 "letting.new_build.max_allocation_share",
                 &n.max_allocation_share.source,

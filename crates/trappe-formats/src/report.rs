@@ -26,6 +26,8 @@ pub enum Cell {
         places: u32,
     },
     Date(chrono::NaiveDate),
+    /// Yes or no: "ja"/"nej" or "yes"/"no" in text, a JSON boolean, an Excel boolean.
+    Bool(bool),
 }
 
 impl From<&str> for Cell {
@@ -158,6 +160,7 @@ fn write_csv(w: &mut impl Write, report: &Report, lang: Lang) -> io::Result<()> 
             Cell::Int(n) => n.to_string(),
             Cell::Dec { value, places } => decimal_mark(exact(*value, *places).to_string(), lang),
             Cell::Date(d) => date_text(*d, lang),
+            Cell::Bool(b) => yes_no(*b, lang).to_string(),
         }))?;
     }
     csv.flush()
@@ -184,6 +187,7 @@ fn write_json(w: &mut impl Write, report: &Report) -> io::Result<()> {
                 // point, never an exponent.
                 Cell::Dec { value, places } => write!(out, "{}", exact(*value, *places))?,
                 Cell::Date(d) => write!(out, "\"{}\"", d.format("%Y-%m-%d"))?,
+                Cell::Bool(b) => write!(out, "{b}")?,
             }
         }
         out.write_all(b"}")?;
@@ -235,6 +239,16 @@ fn table_text(cell: &Cell, lang: Lang) -> (String, bool) {
         Cell::Int(n) => (grouped_int(*n, lang), true),
         Cell::Dec { value, places } => (grouped_dec(*value, *places, lang), true),
         Cell::Date(d) => (date_text(*d, lang), false),
+        Cell::Bool(b) => (yes_no(*b, lang).to_string(), false),
+    }
+}
+
+fn yes_no(b: bool, lang: Lang) -> &'static str {
+    match (b, lang) {
+        (true, Lang::Da) => "ja",
+        (false, Lang::Da) => "nej",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
     }
 }
 
@@ -387,6 +401,10 @@ pub fn report_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, rust_xlsxwrit
                     let f = value.to_f64().unwrap_or(f64::NAN);
                     sheet.write_number_with_format(r, col, f, &dec_format(*places))?;
                     grouped_dec(*value, *places, lang).chars().count()
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(r, col, *b)?;
+                    yes_no(*b, lang).chars().count()
                 }
                 Cell::Date(d) => {
                     let dt = ExcelDateTime::from_ymd(

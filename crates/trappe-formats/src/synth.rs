@@ -609,7 +609,9 @@ pub fn homes_csv(departments: &[trappe_rules::placement::Department]) -> String 
             let (special, since) = match (family, i % 10, i % 13, i % 17, n) {
                 (true, 3, _, _, 7) => ("saerbolig", ""),
                 (true, _, 5, _, 13) => ("youth_shared", ""),
-                (true, _, _, 1, 17) => ("subsidy", "2024-06-01"),
+                // Subsidised homes may not be designated in designated areas (CPH
+                // 8.5.2); in the examples a department with an area is in one.
+                (true, _, _, 1, 17) if d.area_id.is_none() => ("subsidy", "2024-06-01"),
                 _ => ("", ""),
             };
             let kitchen = if !family && mainly_youth {

@@ -243,12 +243,16 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
                 format!("Letting wheel {wheel}: slot {slot} in round {round}{alt} goes to {}{crit}{}", ch(c), cite(source))
             }
         }
-        R::OrganisationChoice { chosen, recorded } => match (da, recorded) {
-            (true, true) => format!("Boligorganisationens valg i den individuelle aftale: {}", ch(chosen)),
-            (true, false) => format!("Intet valg registreret for boligorganisationen: første mulighed, {}", ch(chosen)),
-            (false, true) => format!("The organisation's choice in its individual agreement: {}", ch(chosen)),
-            (false, false) => format!("No choice recorded for the organisation: the first option, {}", ch(chosen)),
-        },
+        R::OrganisationChoice { chosen, recorded, criteria_not_offered } => {
+            match (da, recorded, criteria_not_offered) {
+                (true, _, Some(k)) => format!("Boligorganisationen udlejer efter {k}-kriterier, som denne plads ikke giver: {}", ch(chosen)),
+                (false, _, Some(k)) => format!("The organisation lets by criteria {k}, which this slot does not offer: {}", ch(chosen)),
+                (true, true, None) => format!("Boligorganisationens valg i den individuelle aftale: {}", ch(chosen)),
+                (true, false, None) => format!("Intet valg registreret for boligorganisationen: første mulighed, {}", ch(chosen)),
+                (false, true, None) => format!("The organisation's choice in its individual agreement: {}", ch(chosen)),
+                (false, false, None) => format!("No choice recorded for the organisation: the first option, {}", ch(chosen)),
+            }
+        }
         R::WheelRestarted { previous, now } => {
             let p = previous.clone().unwrap_or_default();
             if da {

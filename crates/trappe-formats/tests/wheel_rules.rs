@@ -410,6 +410,7 @@ fn dept_1_slot_1_is_the_organisations_choice(
         Some(&LettingReason::OrganisationChoice {
             chosen: channel,
             recorded: was_recorded,
+            criteria_not_offered: None,
         })
     );
 }
@@ -1453,4 +1454,22 @@ fn accessibility_share_is_at_most_5_pct() {
         rules().accessibility.as_ref().unwrap().max_share_pct.value,
         d("5")
     );
+}
+
+/// The ledger stores each assignment as JSON and reads it back to explain a vacancy:
+/// the round trip keeps every reason, decimals included.
+#[test]
+fn an_assignment_reads_back_from_its_json_as_it_was() {
+    let mut v = V::dept("4", "2025-06-01");
+    v.home.disability_fitted = Some((d("48000.5"), date("2021-05-01")));
+    v.home.accessibility = true;
+    let outside = v.run();
+    let mut w = V::dept("1", "2025-06-01").at_own(6);
+    w.exempt_from_extra = true;
+    let exempt = w.run();
+    for a in [outside, exempt] {
+        let json = serde_json::to_value(&a).unwrap();
+        let back: Assignment = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+    }
 }

@@ -312,7 +312,7 @@ pub struct TrafficLight {
 }
 
 /// The channels that compete for a vacancy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     WaitingList,

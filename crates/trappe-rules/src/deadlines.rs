@@ -261,10 +261,9 @@ fn days_between(from: Date, to: Date) -> u32 {
 ///   ("Kommunen hæfter for tomgangslejen i perioden"), so the period simply runs to the
 ///   actual move-in.
 /// - [`RentGround::ReturnedLate`]: a return after `free_return_until` costs the days
-///   from `rent_liable_from` when the municipality held the home past it (those days
-///   it owed anyway), else from the later of the return and `available_from` (the rent
-///   counts "fra returneringsdatoen", and only while the home stands empty), up to the
-///   earlier of the re-letting and the cap.
+///   from `rent_liable_from` (nothing is owed before the municipality's own deadline,
+///   and the days it held the home past it are owed) up to the earlier of the
+///   re-letting and the cap.
 ///   Interpretation: the cap is the return date plus `max_rent_months_after_return`
 ///   months, as the source counts the months "fra returneringsdatoen" and likens them to
 ///   the ordinary notice period, which runs from the notice; a return before
@@ -303,11 +302,11 @@ pub fn deadlines(rules: &DeadlineRules, d: &VacancyDates) -> Result<Deadlines, D
     }
     if let Some(returned_on) = d.returned_on {
         if returned_on > free_return_until {
-            // The municipality held the home empty past its deadline until the return,
-            // and owes from the return on while the home stands empty (at most the
-            // cap): from its deadline when it returned after it, else from the later
-            // of the return and the day the home became empty.
-            let from = rent_liable_from.min(returned_on.max(d.available_from));
+            // The municipality owes nothing before its own deadline (short notice
+            // included: "først … efter den første kalendermåned"); from then on it owes
+            // the days the home stands empty, the days it held it past the deadline
+            // included, until re-let, at most to the cap counted from the return.
+            let from = rent_liable_from;
             let cap = returned_on
                 .checked_add_months(Months::new(rules.max_rent_months_after_return.value))
                 .unwrap_or(NaiveDate::MAX);
@@ -713,10 +712,9 @@ mod tests {
             if owes {
                 let p = d.empty_rent[0];
                 assert_eq!(p.ground, RentGround::ReturnedLate, "{what}");
-                // Offered at once, so empty from the receipt: returned before the
-                // municipality's month ran out, rent runs from the return.
-                assert!(returned_on < d.rent_liable_from, "{what}");
-                assert_eq!(p.from, returned_on, "{what}");
+                // Returned before the municipality's month ran out: owed only from
+                // its deadline.
+                assert_eq!(p.from, d.rent_liable_from, "{what}");
                 assert_eq!(p.to_exclusive, None, "{what}: still empty");
                 assert_eq!(p.days, None, "{what}");
                 assert_eq!(p.cap, Some(returned_on + Months::new(3)), "{what}");
@@ -743,16 +741,16 @@ mod tests {
                 Some((date(2025, 4, 3), Some(date(2025, 7, 14)), Some(102), date(2025, 7, 14))),
             ),
             (
-                "CPH B14: returned late (6th weekday) before the deadline, home empty: owed from the return, capped 3 months from it",
+                "CPH B14: returned late (6th weekday) before the deadline: owed from the deadline, capped 3 months from the return",
                 date(2025, 3, 11),
                 Some(date(2025, 7, 1)),
-                Some((date(2025, 3, 11), Some(date(2025, 6, 11)), Some(92), date(2025, 6, 11))),
+                Some((date(2025, 4, 3), Some(date(2025, 6, 11)), Some(69), date(2025, 6, 11))),
             ),
             (
-                "CPH B14: returned late, re-let 10 days later: 10 days",
+                "CPH B14: returned late, re-let before the deadline: nothing owed",
                 date(2025, 3, 11),
                 Some(date(2025, 3, 21)),
-                Some((date(2025, 3, 11), Some(date(2025, 3, 21)), Some(10), date(2025, 6, 11))),
+                None,
             ),
             (
                 "CPH B14: held past the deadline, re-let on the day of the return: the days held",

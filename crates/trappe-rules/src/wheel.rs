@@ -340,7 +340,7 @@ pub struct VacancyFacts<'a> {
 }
 
 /// Where a vacancy sits in its wheel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct WheelPosition {
     pub key: String,
     /// 0-based count of vacancies on this key before this one.
@@ -353,7 +353,7 @@ pub struct WheelPosition {
 }
 
 /// The decision for one vacancy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Assignment {
     /// The channel the home goes to; `None` when it is not re-let (a room in a youth
     /// shared home being phased out).
@@ -371,7 +371,7 @@ pub struct Assignment {
 }
 
 /// Why a vacancy got its channel: stable codes with parameters, rendered at the edge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum LettingReason {
     /// The slot of the wheel in force [CPH B4 III].
@@ -385,7 +385,14 @@ pub enum LettingReason {
         source: SourceRef,
     },
     /// The organisation's choice for an "or" slot, from its individual agreement.
-    OrganisationChoice { chosen: Channel, recorded: bool },
+    OrganisationChoice {
+        chosen: Channel,
+        recorded: bool,
+        /// The organisation's criteria set when this slot does not offer it (dept 1
+        /// slot 4 offers B only; an organisation letting by A takes the waiting list).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        criteria_not_offered: Option<String>,
+    },
     /// The department changed wheel: the new one starts at slot 1.
     WheelRestarted {
         previous: Option<String>,
@@ -856,9 +863,14 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         source: source.clone(),
     });
     if slot.organisation_chooses {
+        let wanted = f
+            .organisation_criteria
+            .clone()
+            .filter(|_| f.organisation_choice == Some(Channel::Flexible));
         reasons.push(LettingReason::OrganisationChoice {
             chosen: choice.channel,
             recorded: f.organisation_choice.is_some(),
+            criteria_not_offered: wanted.filter(|_| choice.channel != Channel::Flexible),
         });
     }
     let mut channel = choice.channel;

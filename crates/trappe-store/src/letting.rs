@@ -354,15 +354,44 @@ fn check_decision(
             ))),
             None => Err(rule("the agreement has no safeguard")),
         },
-        Decision::OrganisationChoice { channel, criteria, .. } => match (channel, criteria) {
-            (Channel::WaitingList, None) | (Channel::Flexible, _) => Ok(()),
-            (Channel::WaitingList, Some(_)) => Err(rule(
-                "a criteria set goes with --channel flexible, not the waiting list",
-            )),
-            _ => Err(rule(
-                "the organisation chooses between the waiting list and flexible letting on \"or\" slots",
-            )),
-        },
+        Decision::OrganisationChoice { channel, criteria, .. } => {
+            if *channel != Channel::WaitingList && *channel != Channel::Flexible {
+                return Err(rule(
+                    "the organisation chooses between the waiting list and flexible letting on \"or\" slots",
+                ));
+            }
+            if criteria.is_some() && *channel != Channel::Flexible {
+                return Err(rule(
+                    "a criteria set goes with --channel flexible, not the waiting list",
+                ));
+            }
+            // The step's wheel must have slots the organisation chooses, and one of them
+            // must offer the criteria set.
+            let wheel = agreement.and_then(|a| a.wheel_rule(p.staircase, &p.step, on));
+            let offered: Vec<String> = wheel
+                .iter()
+                .flat_map(|w| w.slots.iter())
+                .filter(|s| s.organisation_chooses)
+                .flat_map(|s| s.alternate.iter())
+                .filter_map(|c| c.criteria.clone())
+                .collect();
+            if !wheel.is_some_and(|w| w.slots.iter().any(|s| s.organisation_chooses)) {
+                return Err(rule(format!(
+                    "department {department} is on {} step {} on {on}, whose wheel has no slots the organisation chooses",
+                    p.staircase.as_str(),
+                    p.step
+                )));
+            }
+            match criteria {
+                Some(k) if !offered.iter().any(|set| set.split('|').any(|x| x == k)) => {
+                    Err(rule(format!(
+                        "criteria {k:?} is not offered on the slots the organisation chooses (they offer {})",
+                        offered.join(", ")
+                    )))
+                }
+                _ => Ok(()),
+            }
+        }
     }
 }
 
@@ -638,9 +667,17 @@ impl Store {
             // The home's earlier vacancies: none makes this its first letting; one still
             // open (not let, not withdrawn) refuses the registration.
             let earlier = c.query(
-                &format!("SELECT r.id, r.on_date, CASE WHEN r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) THEN 1 ELSE 0 END FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' ORDER BY r.seq DESC"),
+                &format!("SELECT r.id, r.on_date, CASE WHEN r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) THEN 1 ELSE 0 END, CASE WHEN r.channel IS NULL AND {NOT_WITHDRAWN} THEN 1 ELSE 0 END FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' ORDER BY r.seq DESC"),
                 &[req.department.into(), req.home.into()],
             )?;
+            if let Some(r) = earlier.first().filter(|r| r.int(3).is_ok_and(|n| n == 1)) {
+                return Err(rule(format!(
+                    "home {} in department {} is not re-let (vacancy {}: a youth shared home being phased out); when its last resident has moved out, clear `special` for it in the homes file and import it again",
+                    req.home,
+                    req.department,
+                    r.int(0)?
+                )));
+            }
             if let Some(open) = earlier.iter().find(|r| r.int(2).is_ok_and(|n| n == 1)) {
                 return Err(rule(format!(
                     "home {} in department {} has an open vacancy {} (vacant from {}); resolve or withdraw it before registering another",
@@ -949,6 +986,7 @@ impl Store {
 
     /// The ledger of one department, oldest first.
     pub fn ledger(&mut self, department: &str) -> Result<Vec<LedgerEntry>, StoreError> {
+        dept_info(&mut self.conn, department)?;
         self.conn
             .query(
                 "SELECT id, seq, kind, action, on_date, channel, at, actor, detail, corrects FROM vacancy_entry WHERE department_id = $1 ORDER BY seq",
@@ -961,6 +999,7 @@ impl Store {
 
     /// The homes of a department.
     pub fn homes(&mut self, department: &str) -> Result<Vec<Home>, StoreError> {
+        dept_info(&mut self.conn, department)?;
         self.conn
             .query(
                 &format!(
@@ -1521,7 +1560,10 @@ fn check_outcome(
     if outcome.date() < view.vacated
         && !matches!(
             outcome,
-            Outcome::Allocated { .. } | Outcome::Returned { .. } | Outcome::NotUsed { .. }
+            Outcome::Allocated { .. }
+                | Outcome::Returned { .. }
+                | Outcome::NotUsed { .. }
+                | Outcome::Withdrawn { .. }
         )
     {
         return Err(rule(format!(

@@ -1220,11 +1220,12 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
             .map(|r| r.offered)
     };
     assert_eq!(offered(&mut store), Some(1), "slot 3");
+    // Withdrawn before the vacancy date: the tenant took back the notice.
     store
         .resolve_vacancy(
             3,
             &Outcome::Withdrawn {
-                on: date("2024-06-04"),
+                on: date("2024-05-20"),
                 note: "wrong home".into(),
             },
             None,
@@ -1278,6 +1279,39 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
         },
     );
     assert!(e.contains("department steps 1, 2"), "{e}");
+    // The organisation's choice: only on a step whose wheel has "or" slots, and only a
+    // criteria set those slots offer (dept 1: A|B and B) [CPH 6.2.1, B4 III].
+    let (decided_by, decided_on) = by();
+    let choice = |criteria: &str, decided_by, decided_on| Decision::OrganisationChoice {
+        from: date("2024-06-01"),
+        channel: Channel::Flexible,
+        criteria: Some(criteria.into()),
+        decided_by,
+        decided_on,
+    };
+    let e = refused("101-0038", choice("A", decided_by, decided_on));
+    assert!(
+        e.contains("whose wheel has no slots the organisation chooses"),
+        "{e}"
+    );
+    let (decided_by, decided_on) = by();
+    let e = refused("101-0058", choice("C", decided_by, decided_on));
+    assert!(e.contains("criteria \"C\" is not offered"), "{e}");
+    // A youth shared home being phased out (dept 4 from 2024, CPH 9) is not re-let, and
+    // registering it again is refused.
+    let yshared = store
+        .homes("101-0006")
+        .unwrap()
+        .into_iter()
+        .find(|h| h.special == Some(trappe_rules::wheel::HomeSpecial::YouthShared))
+        .unwrap();
+    let r = register(&mut store, "101-0006", &yshared.id, "2024-06-03").unwrap();
+    assert_eq!(r.assignment.channel, None);
+    let e = register(&mut store, "101-0006", &yshared.id, "2024-09-02")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("is not re-let"), "{e}");
 }
 
 // An approved exemption holds even when the ledger has no figures for the year before

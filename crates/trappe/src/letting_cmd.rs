@@ -1,7 +1,26 @@
 //! The letting commands: the homes register, vacancies (register, resolve, show,
 //! decide, ledger), the wheel preview and the letting reports.
 
+use std::io::Write;
 use std::path::PathBuf;
+
+/// Writes a line to standard output. A closed pipe (`trappe vacancy list | head`) ends
+/// the output quietly instead of panicking.
+macro_rules! say {
+    () => {{
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -293,9 +312,10 @@ pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
             let bytes = table_in::read_input_file(&file, table_in::DEFAULT_MAX_FILE_BYTES)?;
             let homes = table_in::read_homes(&bytes, &name)?;
             let r = store.import_homes(&homes, &name, &actor(who.as_deref()))?;
-            println!(
+            say!(
                 "{} boliger i {} afdelinger indlæst fra {name}",
-                r.homes, r.departments
+                r.homes,
+                r.departments
             );
             Ok(())
         }
@@ -307,17 +327,6 @@ pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
 }
 
 fn print_registered(r: &Registered, lang: Lang) {
-    let da = lang == Lang::Da;
-    let channel = r.assignment.channel.map_or_else(
-        || {
-            if da {
-                "genudlejes ikke".into()
-            } else {
-                "not re-let".into()
-            }
-        },
-        |c| text::channel(c, lang).to_string(),
-    );
     print_header(
         r.vacancy,
         &r.department_id,
@@ -325,13 +334,27 @@ fn print_registered(r: &Registered, lang: Lang) {
         &text::step_name(r.staircase, &r.step, lang),
         lang,
     );
-    print!("  {}: {channel}", if da { "Kanal" } else { "Channel" });
-    if let Some(c) = &r.assignment.criteria {
-        print!(" ({} {c})", if da { "kriterier" } else { "criteria" });
+    print_assignment(&r.assignment, lang);
+    if let Some(d) = &r.deadlines {
+        print_deadlines(d, None, lang);
     }
-    println!();
-    if let Some(w) = &r.assignment.wheel {
-        println!(
+}
+
+/// The channel, criteria, slot, fallbacks and reasons of a vacancy as registered.
+fn print_assignment(a: &wheel::Assignment, lang: Lang) {
+    let da = lang == Lang::Da;
+    let channel = a
+        .channel
+        .map_or(if da { "genudlejes ikke" } else { "not re-let" }, |c| {
+            text::channel(c, lang)
+        });
+    say_part!("  {}: {channel}", if da { "Kanal" } else { "Channel" });
+    if let Some(c) = &a.criteria {
+        say_part!(" ({} {c})", if da { "kriterier" } else { "criteria" });
+    }
+    say!();
+    match &a.wheel {
+        Some(w) => say!(
             "  {}: {}, {} {} {} {}, {} {}",
             if da { "Hjul" } else { "Wheel" },
             w.key,
@@ -341,35 +364,26 @@ fn print_registered(r: &Registered, lang: Lang) {
             w.slots,
             if da { "runde" } else { "round" },
             w.round
-        );
-    } else {
-        println!(
+        ),
+        None => say!(
             "  {}",
             if da {
                 "Uden for udlejningshjulet"
             } else {
                 "Outside the letting wheel"
             }
-        );
+        ),
     }
-    if !r.assignment.fallback.is_empty() {
-        let f: Vec<&str> = r
-            .assignment
-            .fallback
-            .iter()
-            .map(|c| text::channel(*c, lang))
-            .collect();
-        println!(
+    if !a.fallback.is_empty() {
+        let f: Vec<&str> = a.fallback.iter().map(|c| text::channel(*c, lang)).collect();
+        say!(
             "  {}: {}",
             if da { "Hvis ikke brugt" } else { "If not used" },
             f.join(" → ")
         );
     }
-    for reason in &r.assignment.reasons {
-        println!("  - {}", text::letting_reason(reason, lang));
-    }
-    if let Some(d) = &r.deadlines {
-        print_deadlines(d, None, lang);
+    for reason in &a.reasons {
+        say!("  - {}", text::letting_reason(reason, lang));
     }
 }
 
@@ -379,7 +393,7 @@ fn print_deadlines(
     lang: Lang,
 ) {
     let da = lang == Lang::Da;
-    println!(
+    say!(
         "  {}:",
         if da {
             "Frister for anvisningen"
@@ -387,7 +401,7 @@ fn print_deadlines(
             "Deadlines of the allocation"
         }
     );
-    println!(
+    say!(
         "    {} {}{}",
         if da {
             "Kommunen skal have en borger flyttet ind senest"
@@ -405,7 +419,7 @@ fn print_deadlines(
             ""
         }
     );
-    println!(
+    say!(
         "    {} {}",
         if da {
             "Gratis returnering til og med"
@@ -415,7 +429,7 @@ fn print_deadlines(
         d.free_return_until
     );
     if let Some(e) = d.organisation_earliest_move_in {
-        println!(
+        say!(
             "    {} {e}",
             if da {
                 "Boligorganisationen kan tidligst skulle have indflytning"
@@ -425,7 +439,7 @@ fn print_deadlines(
         );
     }
     if !d.empty_rent.is_empty() {
-        println!(
+        say!(
             "    {}: {} {}",
             if da {
                 "Tomgangsleje, kommunen hæfter"
@@ -462,11 +476,11 @@ fn print_deadlines(
                 (RentGround::ReturnedLate, true) => "returneret for sent",
                 (RentGround::ReturnedLate, false) => "returned too late to be free",
             };
-            println!("      {} – {to} ({ground})", p.from);
+            say!("      {} – {to} ({ground})", p.from);
         }
         if let Some(rent) = rent {
             let amount = trappe_rules::deadlines::empty_rent_amount(&d.empty_rent, rent);
-            println!(
+            say!(
                 "      {}: {} kr",
                 if da { "Beløb" } else { "Amount" },
                 text::pct(amount, lang)
@@ -528,7 +542,7 @@ fn action_name(action: &str, lang: Lang) -> &str {
 /// The first line of a vacancy: its number, department and home, and what follows.
 fn print_header(vacancy: i64, department: &str, home: &str, then: &str, lang: Lang) {
     let da = lang == Lang::Da;
-    println!(
+    say!(
         "{} {vacancy}: {} {department} / {} {home}, {then}",
         if da { "Ledig bolig" } else { "Vacancy" },
         if da { "afdeling" } else { "department" },
@@ -555,30 +569,35 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
         v.vacated
     );
     print_header(v.vacancy, &v.department_id, &v.home_id, &vacant, lang);
-    let assigned = v.registration["assignment"]["channel"]
-        .as_str()
-        .map_or(if da { "genudlejes ikke" } else { "not re-let" }, |c| {
-            channel_name(c, lang)
-        });
-    println!(
-        "  {}: {assigned}",
-        if da {
-            "Tildelt kanal"
-        } else {
-            "Assigned channel"
-        }
-    );
+    match serde_json::from_value::<wheel::Assignment>(v.registration["assignment"].clone()) {
+        Ok(a) => print_assignment(&a, lang),
+        // A registration from an older program may not read back; show what it says.
+        Err(_) => say!(
+            "  {}: {}",
+            if da {
+                "Tildelt kanal"
+            } else {
+                "Assigned channel"
+            },
+            v.registration["assignment"]["channel"]
+                .as_str()
+                .map_or("-", |c| channel_name(c, lang))
+        ),
+    }
+    if !v.outcomes.is_empty() {
+        say!("  {}:", if da { "Hændelser" } else { "Outcomes" });
+    }
     for o in &v.outcomes {
-        println!(
-            "  {} {} {}",
+        say!(
+            "    {} {} {}",
             o.on_date,
             action_name(&o.action, lang),
             o.channel.as_deref().map_or("", |c| channel_name(c, lang))
         );
     }
     match (&v.current_channel, v.resolved) {
-        (_, true) => println!("  {}", if da { "Afsluttet" } else { "Resolved" }),
-        (Some(c), false) => println!(
+        (_, true) => say!("  {}", if da { "Afsluttet" } else { "Resolved" }),
+        (Some(c), false) => say!(
             "  {}: {}",
             if da { "Ligger nu hos" } else { "Now with" },
             channel_name(c, lang)
@@ -722,7 +741,7 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                 },
             };
             let id = store.record_decision(&department, &d, &actor(who.as_deref()))?;
-            println!("decision recorded as ledger entry {id}");
+            say!("decision recorded as ledger entry {id}");
             Ok(())
         }
         VacancyCommand::List {
@@ -766,13 +785,16 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                                 )
                             })
                             .unwrap_or_default();
-                        println!(
+                        say!(
                             "{:>6}  {}  {:<10} {:<8} {now}{by}",
-                            v.vacancy, v.vacated, v.department_id, v.home_id
+                            v.vacancy,
+                            v.vacated,
+                            v.department_id,
+                            v.home_id
                         );
                     }
                     if list.is_empty() {
-                        println!(
+                        say!(
                             "{}",
                             if da {
                                 "Ingen ledige boliger"
@@ -792,7 +814,7 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                 OutFormat::Table => {
                     let lang = crate::lang(out.lang);
                     for e in &entries {
-                        println!(
+                        say!(
                             "{:>5} {:>4} {} {:<28} {:<24} {}",
                             e.id,
                             e.seq,
@@ -841,7 +863,7 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
                 OutFormat::Table => {
                     let lang = crate::lang(out.lang);
                     for r in &rows {
-                        println!(
+                        say!(
                             "{:>3}  {} {}  {}{}",
                             r.n,
                             if lang == Lang::Da { "plads" } else { "slot" },
@@ -870,6 +892,13 @@ fn group_column(by_organisation: bool) -> Column {
 }
 
 pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<()> {
+    if let ReportCommand::Lettings { from, to, .. } | ReportCommand::Allocation { from, to, .. } =
+        &command
+    {
+        if from > to {
+            anyhow::bail!("--from {from} is after --to {to}");
+        }
+    }
     let mut store = db.open()?;
     let report = match command {
         ReportCommand::Lettings {
@@ -947,14 +976,13 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
                 rows: rows
                     .iter()
                     .map(|r| {
-                        let yes = |b: bool| Cell::from(if b { "ja" } else { "nej" });
                         vec![
                             Cell::from(r.department_id.as_str()),
                             Cell::from(r.step.as_str()),
                             Cell::Int(i64::from(r.vacancies)),
                             Cell::Int(i64::from(r.realised_allocations)),
-                            yes(r.exceeded),
-                            yes(r.approved_for_next_year),
+                            Cell::Bool(r.exceeded),
+                            Cell::Bool(r.approved_for_next_year),
                         ]
                     })
                     .collect(),
