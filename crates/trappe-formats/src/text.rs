@@ -229,7 +229,13 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
     use trappe_rules::wheel::LettingReason as R;
     let ch = |c: &trappe_rules::agreement::Channel| channel(*c, lang);
     let da = lang == Lang::Da;
-    let none = || lang.pick("ingen dato", "no date").to_string();
+    let none = || {
+        lang.pick(
+            "ingen dato i aftalen for afdelingens trin",
+            "no date in the agreement for the department's step",
+        )
+        .to_string()
+    };
     match r {
         R::WheelSlot { wheel, slot, round, channel: c, criteria, alternating, source } => {
             let crit = criteria

@@ -439,20 +439,21 @@ fn print_deadlines(
         );
     }
     if !d.empty_rent.is_empty() {
+        let open = d.empty_rent.iter().any(|p| p.to_exclusive.is_none());
+        let amount = match (open, da) {
+            (false, true) => format!("{} dage", d.empty_rent_days),
+            (false, false) => format!("{} days", d.empty_rent_days),
+            // The rules core has no clock: an open period is counted when it closes.
+            (true, true) => "løbende, indtil boligen er genudlejet".to_string(),
+            (true, false) => "running until the home is re-let".to_string(),
+        };
         say!(
-            "    {}: {} {}",
+            "    {}: {amount}",
             if da {
                 "Tomgangsleje, kommunen hæfter"
             } else {
                 "Empty-home rent owed by the municipality"
             },
-            d.empty_rent_days,
-            match (d.empty_rent.iter().any(|p| p.to_exclusive.is_none()), da) {
-                (false, true) => "dage",
-                (false, false) => "days",
-                (true, true) => "dage indtil nu, og perioden løber stadig",
-                (true, false) => "days so far, and the period is still open",
-            }
         );
         for p in &d.empty_rent {
             let to = p.to_exclusive.map_or_else(
@@ -500,6 +501,14 @@ fn channel_name(code: &str, lang: Lang) -> &str {
         ("exchange", Lang::Da) => "bytte",
         ("exchange", Lang::En) => "exchange",
         _ => code,
+    }
+}
+
+fn lang_pick(lang: Lang, da: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Da {
+        da
+    } else {
+        en
     }
 }
 
@@ -813,6 +822,15 @@ pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
                 OutFormat::Json => json(&entries),
                 OutFormat::Table => {
                     let lang = crate::lang(out.lang);
+                    say!(
+                        "{:>5} {:>4} {:<10} {:<28} {:<24} {}",
+                        lang_pick(lang, "Post", "Entry"),
+                        "Nr.",
+                        lang_pick(lang, "Dato", "Date"),
+                        lang_pick(lang, "Hændelse", "Event"),
+                        lang_pick(lang, "Kanal", "Channel"),
+                        lang_pick(lang, "Af", "By")
+                    );
                     for e in &entries {
                         say!(
                             "{:>5} {:>4} {} {:<28} {:<24} {}",
