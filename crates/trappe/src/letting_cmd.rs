@@ -4,24 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Writes a line to standard output. A closed pipe (`trappe vacancy list | head`) ends
-/// the output quietly instead of panicking.
-macro_rules! say {
-    () => {{
-        let _ = writeln!(std::io::stdout());
-    }};
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
-
-/// [`say!`] without the line end.
-macro_rules! say_part {
-    ($($arg:tt)*) => {{
-        let _ = write!(std::io::stdout(), $($arg)*);
-    }};
-}
-
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 

@@ -1,6 +1,24 @@
 //! The `trappe` command line: argument parsing and wiring only. The rules live in
 //! `trappe-rules`, the file formats in `trappe-formats`, the database in `trappe-store`.
 
+/// Writes a line to standard output. A closed pipe (`trappe … | head`) ends
+/// the output quietly instead of panicking.
+macro_rules! say {
+    () => {{
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod letting_cmd;
 mod store_cmd;
 
@@ -437,7 +455,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             for (name, _) in trappe_formats::agreement_file::BUILTIN_AGREEMENTS {
                 let a = trappe_formats::load_builtin(name)?;
-                println!(
+                say!(
                     "{name}\t{}\t{} – {}",
                     a.agreement.title,
                     a.agreement.period.from,
@@ -596,7 +614,7 @@ fn check_file(file: &Path) -> Result<()> {
     let name = file.display().to_string();
     if text.lines().any(|l| l.trim() == "[law]") {
         let law = parse_law(&text, &name)?;
-        println!(
+        say!(
             "{name}: ok — law parameters {} with {} list(s)",
             law.id,
             law.lists.len()
@@ -606,7 +624,7 @@ fn check_file(file: &Path) -> Result<()> {
     let agreement = parse_agreement(&text, &name)?;
     // The law it refers to must load as well.
     let loaded = load_agreement(&name)?;
-    println!(
+    say!(
         "{name}: ok — {} ({} – {}), law {} with lists {}, {} step rules, {} wheels, {} interpretations, sha256 {}",
         agreement.id,
         agreement.period.from,
@@ -619,7 +637,7 @@ fn check_file(file: &Path) -> Result<()> {
         agreement.content_sha256,
     );
     for i in &agreement.interpretations {
-        println!("  interpretation {}: {} [{}]", i.key, i.text, i.source);
+        say!("  interpretation {}: {} [{}]", i.key, i.text, i.source);
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The commands that work on the database: import, history, changes, overview,
 //! export, snapshots, audit, backup and restore.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -222,7 +223,7 @@ fn kind_label(kind: Kind, lang: Lang) -> &'static str {
 fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
     let da = lang == Lang::Da;
     if r.unchanged {
-        println!(
+        say!(
             "{}",
             if da {
                 format!(
@@ -242,7 +243,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         );
         return;
     }
-    println!(
+    say!(
         "{}",
         if da {
             format!(
@@ -286,7 +287,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
     }
     for run in &r.runs {
         match run.compared_with {
-            Some((_, d)) => println!(
+            Some((_, d)) => say!(
                 "{}",
                 if da {
                     format!("Placering pr. {} beregnet for {} afdelinger (kørsel {}); {} har skiftet trin siden {d}:", run.on_date, run.departments, run.run_id, run.changes.len())
@@ -300,7 +301,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                     )
                 }
             ),
-            None => println!(
+            None => say!(
                 "{}",
                 if da {
                     format!(
@@ -320,7 +321,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         const SHOWN: usize = 25;
         for c in run.changes.iter().take(SHOWN) {
             let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
-            println!(
+            say!(
                 "  {} {}: {} → {}{}{}",
                 c.department_id,
                 c.name,
@@ -333,7 +334,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         if run.changes.len() > SHOWN {
             let rest = run.changes.len() - SHOWN;
             let id = run.run_id;
-            println!(
+            say!(
                 "{}",
                 if da {
                     format!("  … og {rest} flere: se dem alle med `trappe changes --run {id}`")
@@ -683,7 +684,7 @@ pub fn snapshots(db: &DbArgs) -> Result<()> {
         eprintln!("no snapshots yet: import a file with `trappe import departments FILE --as-of DATE --agreement NAME`");
     }
     for s in list {
-        println!(
+        say!(
             "{}\t{}\t{}\t{} rows\t{}\t{}\t{}",
             s.id,
             s.kind,
@@ -700,7 +701,7 @@ pub fn snapshots(db: &DbArgs) -> Result<()> {
 pub fn audit(db: &DbArgs, limit: i64) -> Result<()> {
     let mut store = db.open()?;
     for e in store.audit_log(limit)? {
-        println!(
+        say!(
             "{}\t{}\t{}\t{}\t{}\t{}",
             e.id,
             e.at.format("%Y-%m-%d %H:%M:%S"),
