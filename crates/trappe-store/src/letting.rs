@@ -418,7 +418,6 @@ fn parse_staircase(s: &str) -> Staircase {
 
 /// Master data of a department needed for letting.
 struct DeptInfo {
-    organisation_id: String,
     family_homes: u32,
     youth_homes: u32,
 }
@@ -426,7 +425,7 @@ struct DeptInfo {
 fn dept_info(c: &mut Conn, id: &str) -> Result<DeptInfo, StoreError> {
     let row = c
         .query_opt(
-            "SELECT organisation_id, family_homes, youth_homes FROM department WHERE id = $1",
+            "SELECT family_homes, youth_homes FROM department WHERE id = $1",
             &[id.into()],
         )?
         .ok_or_else(|| {
@@ -435,9 +434,8 @@ fn dept_info(c: &mut Conn, id: &str) -> Result<DeptInfo, StoreError> {
             ))
         })?;
     Ok(DeptInfo {
-        organisation_id: row.text(0)?,
-        family_homes: row.u32(1)?,
-        youth_homes: row.u32(2)?,
+        family_homes: row.u32(0)?,
+        youth_homes: row.u32(1)?,
     })
 }
 
@@ -732,15 +730,18 @@ impl Store {
             // Which wheel the vacancy is on decides which history counts: ask the rules
             // with an empty history, then read that wheel's history from the ledger.
             let probe = wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?;
+            // A home outside the wheel is decided without its history: the probe is the
+            // answer.
             let state = match &probe.wheel {
                 Some(w) => wheel_state(c, req.department, &w.key)?,
-                None => WheelState {
-                    disability_credits: disability_credits(c, req.department)?,
-                    ..WheelState::default()
-                },
+                None => WheelState::default(),
             };
-            facts.state = &state;
-            let assignment = wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?;
+            let assignment = if probe.wheel.is_some() {
+                facts.state = &state;
+                wheel::assign(&agreement, &facts).map_err(|e| rule(e.to_string()))?
+            } else {
+                probe
+            };
             let available_from = req.available_from.unwrap_or(req.vacated);
             let deadlines = match (assignment.channel, agreement.letting.as_ref()) {
                 (Some(Channel::MunicipalAllocation), Some(l)) => Some(
@@ -801,7 +802,6 @@ impl Store {
                 )?
                 .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
                 .int(0)?;
-            let _ = info.organisation_id;
             Ok(Registered {
                 vacancy: id,
                 department_id: req.department.to_string(),
@@ -1174,18 +1174,6 @@ fn next_seq(c: &mut Conn, department: &str) -> Result<i64, StoreError> {
     .map(|r| r.int(0))
     .transpose()?
     .unwrap_or(1))
-}
-
-fn disability_credits(c: &mut Conn, department: &str) -> Result<u32, StoreError> {
-    let credits = c
-        .query_opt(
-            "SELECT COALESCE(SUM(credit), 0) FROM vacancy_entry WHERE department_id = $1",
-            &[department.into()],
-        )?
-        .map(|r| r.int(0))
-        .transpose()?
-        .unwrap_or(0);
-    Ok(u32::try_from(credits.max(0)).unwrap_or(0))
 }
 
 /// Rebuilds a department's history on one wheel key from the ledger. Each key keeps its
