@@ -12,6 +12,8 @@
 //! - [`synth`]: synthetic example data with a fixed seed.
 
 pub mod agreement_file;
+pub mod applicant_text;
+pub mod household;
 pub mod output;
 pub mod report;
 pub mod synth;

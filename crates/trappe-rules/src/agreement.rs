@@ -70,6 +70,9 @@ pub struct Agreement {
     /// The letting rules around the wheel (deadlines and special homes); `None` for an
     /// agreement that has no letting section.
     pub letting: Option<crate::wheel::LettingRules>,
+    /// The applicant criteria's parameters, internal transfers and the limits on
+    /// municipal allocation; `None` for an agreement without them.
+    pub applicants: Option<crate::applicant::ApplicantRules>,
     /// Every open point the file settles, gathered for display.
     pub interpretations: Vec<Interpretation>,
 }
@@ -358,7 +361,7 @@ pub enum AllocationRule {
 }
 
 /// The staircase a step belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Staircase {
     Area,

@@ -13,6 +13,7 @@
 //! parameter files; the code holds only mechanisms.
 
 pub mod agreement;
+pub mod applicant;
 pub mod criteria;
 pub mod deadlines;
 pub mod designation;

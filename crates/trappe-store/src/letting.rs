@@ -464,13 +464,13 @@ fn home_from_row(r: &crate::Row) -> Result<Home, StoreError> {
 
 /// The placement of one department in force on a date, and the agreement it was made
 /// with.
-struct PlacementOn {
-    staircase: Staircase,
-    step: String,
-    agreement_sha256: String,
+pub(crate) struct PlacementOn {
+    pub(crate) staircase: Staircase,
+    pub(crate) step: String,
+    pub(crate) agreement_sha256: String,
 }
 
-fn placement_on(
+pub(crate) fn placement_on(
     c: &mut Conn,
     department: &str,
     on: Date,
@@ -507,7 +507,7 @@ fn start_placement(
 }
 
 impl Store {
-    fn agreement(&mut self, sha: &str) -> Result<Arc<Agreement>, StoreError> {
+    pub(crate) fn agreement(&mut self, sha: &str) -> Result<Arc<Agreement>, StoreError> {
         if let Some(a) = self.agreements.get(sha) {
             return Ok(a.clone());
         }

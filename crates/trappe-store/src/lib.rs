@@ -5,6 +5,7 @@
 //! Every write that belongs together is one transaction, so a process killed half-way
 //! leaves the database as it was, and readers see either the old or the new state.
 
+pub mod applicants;
 pub mod db;
 pub mod import;
 pub mod letting;
@@ -108,6 +109,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "letting",
         sqlite: include_str!("../migrations/sqlite/0002_letting.sql"),
         postgres: include_str!("../migrations/postgres/0002_letting.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "applicants",
+        sqlite: include_str!("../migrations/sqlite/0003_applicants.sql"),
+        postgres: include_str!("../migrations/postgres/0003_applicants.sql"),
     },
 ];
 

@@ -625,7 +625,7 @@ fn the_audit_log_is_append_only(#[case] engine: Engine) {
 fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine: Engine) {
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
-    assert_eq!(newest, 2, "initial, letting");
+    assert_eq!(newest, 3, "initial, letting, applicants");
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
     drop(store);
@@ -660,6 +660,12 @@ fn migrations_are_never_edited() {
             "letting",
             "6d39796a36cb1f64dc82a488de42b374820ec23d3f9e223855766d23aaf3aece",
             "e4584c99b93eb6bc70423fd41628660a51d10de257463b533c973a0775971f39",
+        ),
+        (
+            3,
+            "applicants",
+            "54a8ef67925acd57b95c7a6b271e1d77f87a337eb4e66a86a6899d5a3530c249",
+            "e0c724f2ee665cccadf7ddfa96d476543ded26110486607ae4bf3e8b5651c66a",
         ),
     ];
     let now = trappe_store::migration_hashes();

@@ -276,7 +276,7 @@ fn wheel_channel(c: WheelChannelArg) -> Channel {
     }
 }
 
-fn json(value: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<()> {
     let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     emit(None, s.as_bytes())

@@ -19,6 +19,7 @@ macro_rules! say_part {
     }};
 }
 
+mod applicant_cmd;
 mod letting_cmd;
 mod store_cmd;
 
@@ -222,6 +223,12 @@ enum Command {
         what: letting_cmd::ReportCommand,
         #[command(flatten)]
         report: store_cmd::ReportArgs,
+    },
+    /// Applicants: check a household against the criteria, rank applicants for a
+    /// vacancy, check the limits on municipal allocation, retention of applicant data.
+    Applicant {
+        #[command(subcommand)]
+        command: applicant_cmd::ApplicantCommand,
     },
     /// Take a consistent copy of the SQLite database while it is in use.
     Backup { file: PathBuf },
@@ -584,6 +591,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Snapshots => store_cmd::snapshots(&db),
         Command::Homes { command } => letting_cmd::homes(&db, command),
+        Command::Applicant { command } => applicant_cmd::run(&db, command),
         Command::Vacancy { command } => letting_cmd::vacancy(&db, command),
         Command::Wheel { command } => letting_cmd::wheel_cmd(command),
         Command::Report { what, report } => letting_cmd::report(&db, what, &report),

@@ -1,0 +1,194 @@
+//! Household and applicant files (JSON) → checked [`Household`]s.
+//!
+//! A household file holds one household; an applicants file holds a list, either as a
+//! bare JSON array or as `{"applicants": [...]}`. The schema is
+//! `docs/household.schema.json`, generated from the types by [`schema`].
+//!
+//! Every problem names the file, the line and column where JSON has them, the
+//! applicant (by waiting-list number, else by position) and the field; a file with any
+//! problem gives nothing, so nothing is ranked on half a list.
+
+use std::fmt;
+
+use serde::Deserialize;
+use trappe_rules::applicant::{check_household, Household, HouseholdProblem};
+use trappe_rules::Date;
+
+/// One problem in a household or applicants file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdError {
+    pub file: String,
+    /// Line and column, for problems the JSON reader found.
+    pub at: Option<(usize, usize)>,
+    pub applicant: Option<String>,
+    pub field: String,
+    pub problem: String,
+}
+
+impl fmt::Display for HouseholdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, column)) = self.at {
+            write!(f, " line {line}, column {column}")?;
+        }
+        if let Some(a) = &self.applicant {
+            write!(f, ": applicant {a}")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ", field {}", self.field)?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+/// Every problem of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdErrors(pub Vec<HouseholdError>);
+
+impl fmt::Display for HouseholdErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for HouseholdErrors {}
+
+/// The waiting-list number at a JSON path like `applicants[3].members…` or `[3]…`,
+/// read leniently from the raw text, so a type error still names the applicant.
+fn applicant_at(text: &str, path: &str) -> Option<(usize, Option<String>)> {
+    let rest = path.strip_prefix("applicants").unwrap_or(path);
+    let index: usize = rest.strip_prefix('[')?.split(']').next()?.parse().ok()?;
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let list = value.get("applicants").unwrap_or(&value).as_array()?;
+    let id = list.get(index)?.get("id").and_then(|v| v.as_str()).map(str::to_string);
+    Some((index, id))
+}
+
+fn label(index: usize, id: Option<&str>) -> String {
+    match id {
+        Some(id) if !id.trim().is_empty() => format!("{id} (#{})", index + 1),
+        _ => format!("#{}", index + 1),
+    }
+}
+
+fn from_problem(file: &str, p: HouseholdProblem) -> HouseholdError {
+    HouseholdError {
+        file: file.to_string(),
+        at: None,
+        applicant: Some(p.applicant),
+        field: p.field,
+        problem: p.problem,
+    }
+}
+
+fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::Error>, list: bool) -> HouseholdError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let at = (inner.line() > 0).then(|| (inner.line(), inner.column()));
+    let mut message = inner.to_string();
+    // serde_json appends " at line L column C"; the location is printed separately.
+    if let Some(i) = message.rfind(" at line ") {
+        message.truncate(i);
+    }
+    let (applicant, field) = if list {
+        match applicant_at(text, &path) {
+            Some((index, id)) => {
+                let field = path
+                    .split_once(']')
+                    .map(|(_, f)| f.trim_start_matches('.').to_string())
+                    .unwrap_or_default();
+                (Some(label(index, id.as_deref())), field)
+            }
+            None => (None, if path == "." { String::new() } else { path }),
+        }
+    } else {
+        (None, if path == "." { String::new() } else { path })
+    };
+    HouseholdError {
+        file: file.to_string(),
+        at,
+        applicant,
+        field,
+        problem: message,
+    }
+}
+
+/// Reads one household (for `applicant check`), checked for the takeover date.
+pub fn read_household(file: &str, text: &str, on: Date) -> Result<Household, HouseholdErrors> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let h: Household = serde_path_to_error::deserialize(de)
+        .map_err(|e| HouseholdErrors(vec![json_error(file, text, e, false)]))?;
+    let label = h.id.clone().unwrap_or_else(|| "#1".into());
+    let problems = check_household(&h, &label, on, false);
+    if problems.is_empty() {
+        Ok(h)
+    } else {
+        Err(HouseholdErrors(problems.into_iter().map(|p| from_problem(file, p)).collect()))
+    }
+}
+
+/// Reads a list of applicants (for `applicant rank`): every household checked for the
+/// takeover date, each with a waiting-list number (unique) and a seniority date.
+pub fn read_applicants(file: &str, text: &str, on: Date) -> Result<Vec<Household>, HouseholdErrors> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wrapped {
+        applicants: Vec<Household>,
+    }
+    let fail = |e| HouseholdErrors(vec![json_error(file, text, e, true)]);
+    // The outer shape decides the reader, so a problem inside an element keeps its
+    // path, line and column.
+    let households = if text.trim_start().starts_with('[') {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize::<_, Vec<Household>>(de).map_err(fail)?
+    } else {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize::<_, Wrapped>(de).map_err(fail)?.applicants
+    };
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for (i, h) in households.iter().enumerate() {
+        let l = label(i, h.id.as_deref());
+        errors.extend(check_household(h, &l, on, true).into_iter().map(|p| from_problem(file, p)));
+        if let Some(id) = h.id.as_deref().filter(|s| !s.trim().is_empty()) {
+            if let Some(first) = seen.insert(id.to_string(), i) {
+                errors.push(HouseholdError {
+                    file: file.to_string(),
+                    at: None,
+                    applicant: Some(l),
+                    field: "id".into(),
+                    problem: format!("{id} is also applicant #{}; each waiting-list number once", first + 1),
+                });
+            }
+        }
+    }
+    if households.is_empty() {
+        errors.push(HouseholdError {
+            file: file.to_string(),
+            at: None,
+            applicant: None,
+            field: String::new(),
+            problem: "no applicants: the list is empty".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(households)
+    } else {
+        Err(HouseholdErrors(errors))
+    }
+}
+
+/// The JSON schema of a household file, generated from the types (kept in
+/// `docs/household.schema.json`; a test checks the file is current).
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Household);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
