@@ -19,21 +19,11 @@ fn pick(lang: Lang, da: &'static str, en: &'static str) -> &'static str {
 /// An amount in kroner with two decimals and the language's separators:
 /// "22.904,30 kr." in Danish, "22,904.30 kr" in English.
 pub fn kr(amount: Decimal, lang: Lang) -> String {
-    let s = format!("{:.2}", amount.round_dp(2));
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let (group, point, unit) = match lang {
-        Lang::Da => ('.', ',', "kr."),
-        Lang::En => (',', '.', "kr"),
+    let unit = match lang {
+        Lang::Da => "kr.",
+        Lang::En => "kr",
     };
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}{point}{frac} {unit}")
+    format!("{} {unit}", crate::report::grouped_dec(amount, 2, lang))
 }
 
 fn num(d: Decimal, lang: Lang) -> String {
@@ -205,6 +195,7 @@ pub fn rank_why(w: &RankWhy, lang: Lang) -> String {
         RankWhy::AccessibilityPriority => pick(lang, "tilgængelighedsbolig: C1 går forud for længere anciennitet", "accessibility home: C1 goes before longer seniority").into(),
         RankWhy::InternalOwnDepartment => pick(lang, "intern oprykning i egen afdeling", "internal transfer within the own department").into(),
         RankWhy::InternalSameArea => pick(lang, "intern oprykning inden for samme område", "internal transfer within the same area").into(),
+        RankWhy::InternalOtherDepartment => pick(lang, "intern oprykning fra en anden afdeling i boligorganisationen", "internal transfer from another department of the organisation").into(),
         RankWhy::InternalRehoused => pick(lang, "genhuset som led i en helhedsplan: ingen fleksible kriterier", "rehoused under a helhedsplan: no flexible criteria").into(),
         RankWhy::InternalMeetsCriteria => pick(lang, "intern oprykning: opfylder de fleksible kriterier som eksterne ansøgere", "internal transfer: meets the flexible criteria as external applicants must").into(),
         RankWhy::InternalMustMeetCriteria => pick(lang, "intern ansøger fra en anden afdeling/et andet område skal opfylde de fleksible kriterier og gør det ikke", "an internal applicant from another department or area must meet the flexible criteria and does not").into(),

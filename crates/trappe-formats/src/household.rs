@@ -61,12 +61,14 @@ impl std::error::Error for HouseholdErrors {}
 
 /// The waiting-list number at a JSON path like `applicants[3].members…` or `[3]…`,
 /// read leniently from the raw text, so a type error still names the applicant.
+/// (A file that is not JSON at all names the applicant by position only.)
 fn applicant_at(text: &str, path: &str) -> Option<(usize, Option<String>)> {
     let rest = path.strip_prefix("applicants").unwrap_or(path);
     let index: usize = rest.strip_prefix('[')?.split(']').next()?.parse().ok()?;
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let list = value.get("applicants").unwrap_or(&value).as_array()?;
-    let id = list.get(index)?.get("id").and_then(|v| v.as_str()).map(str::to_string);
+    let id = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
+        let list = value.get("applicants").unwrap_or(&value).as_array()?.clone();
+        list.get(index)?.get("id").and_then(|v| v.as_str()).map(str::to_string)
+    });
     Some((index, id))
 }
 
@@ -87,6 +89,17 @@ fn from_problem(file: &str, p: HouseholdProblem) -> HouseholdError {
     }
 }
 
+/// A JSON path as serde_path_to_error writes it, without the "?" it puts where the
+/// text stopped being JSON.
+fn clean_path(path: &str) -> String {
+    let p = path.trim_end_matches('?').trim_end_matches('.');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
 fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::Error>, list: bool) -> HouseholdError {
     let path = e.path().to_string();
     let inner = e.into_inner();
@@ -101,14 +114,19 @@ fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::
             Some((index, id)) => {
                 let field = path
                     .split_once(']')
-                    .map(|(_, f)| f.trim_start_matches('.').to_string())
+                    .map(|(_, f)| clean_path(f.trim_start_matches('.')))
                     .unwrap_or_default();
                 (Some(label(index, id.as_deref())), field)
             }
-            None => (None, if path == "." { String::new() } else { path }),
+            None => (None, clean_path(&path)),
         }
     } else {
-        (None, if path == "." { String::new() } else { path })
+        // A household file holds one applicant: named by its waiting-list number, read
+        // leniently from the raw text, else by position, as the checks name it.
+        let id = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("id")?.as_str().map(str::to_string));
+        (Some(id.unwrap_or_else(|| "#1".into())), clean_path(&path))
     };
     HouseholdError {
         file: file.to_string(),
@@ -191,4 +209,18 @@ pub fn schema() -> String {
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // docs/household.schema.json is what `trappe applicant schema` prints; regenerate it
+    // with that command when the household types change.
+    #[test]
+    fn the_documented_schema_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/household.schema.json");
+        let documented = std::fs::read_to_string(path).expect("docs/household.schema.json");
+        assert_eq!(documented, schema(), "regenerate: trappe applicant schema > docs/household.schema.json");
+    }
 }

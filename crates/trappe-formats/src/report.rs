@@ -211,7 +211,7 @@ fn grouped_int(n: i64, lang: Lang) -> String {
 }
 
 /// A decimal rounded to `places`, with thousands separators and the language's mark.
-fn grouped_dec(value: Decimal, places: u32, lang: Lang) -> String {
+pub fn grouped_dec(value: Decimal, places: u32, lang: Lang) -> String {
     let mut v = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     v.rescale(places);
     let s = v.abs().to_string();

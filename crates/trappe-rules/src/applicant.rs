@@ -1382,6 +1382,8 @@ pub enum RankWhy {
     AccessibilityPriority,
     InternalOwnDepartment,
     InternalSameArea,
+    /// From another department of the organisation, on a step where that needs no criteria.
+    InternalOtherDepartment,
     InternalRehoused,
     InternalMeetsCriteria,
     InternalMustMeetCriteria,
@@ -1508,7 +1510,14 @@ fn internal(rules: &ApplicantRules, v: &RankVacancy<'_>, i: &InternalTransfer, m
             _ => !own && rules.internal.criteria_on_department_steps.value.contains(&req.step),
         };
     if !needs_criteria {
-        return (true, if own { RankWhy::InternalOwnDepartment } else { RankWhy::InternalSameArea });
+        let why = if own {
+            RankWhy::InternalOwnDepartment
+        } else if req.staircase == Staircase::Area {
+            RankWhy::InternalSameArea
+        } else {
+            RankWhy::InternalOtherDepartment
+        };
+        return (true, why);
     }
     if meets {
         (true, RankWhy::InternalMeetsCriteria)
@@ -1635,7 +1644,9 @@ pub fn allocation_limits(
                         field: "eu_eea_swiss_citizen",
                         limit: l.id.clone(),
                     })?;
-                    let student = m.education.as_ref().is_some_and(|e| e.kind == EnrolmentKind::SuEligible) || m.student;
+                    // "studerende, som er indskrevet på en offentligt anerkendt
+                    // uddannelsesinstitution": any enrolment listed counts.
+                    let student = m.education.is_some() || m.student;
                     !citizen && !student
                 }
                 LimitFact::Benefits { benefits, months } => consecutive_benefit_months(&m.benefits, benefits, on) >= *months,

@@ -98,6 +98,18 @@ pub struct RankingRun {
     pub ranking: Vec<Ranked>,
 }
 
+/// One line of the list of ranking runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub vacancy: Option<i64>,
+    pub department_id: String,
+    pub on: Date,
+    pub applicants: i64,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
 /// A stored allocation-limit check.
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocationCheck {
@@ -327,7 +339,7 @@ impl Store {
     }
 
     /// The ranking runs, newest first: of one vacancy, or all.
-    pub fn ranking_runs(&mut self, vacancy: Option<i64>) -> Result<Vec<(i64, Option<i64>, String, Date, i64, DateTime<Utc>, String)>, StoreError> {
+    pub fn ranking_runs(&mut self, vacancy: Option<i64>) -> Result<Vec<RunSummary>, StoreError> {
         let rows = match vacancy {
             Some(v) => self.conn.query(
                 "SELECT id, vacancy_id, department_id, on_date, applicants, created_at, created_by FROM ranking_run WHERE vacancy_id = $1 ORDER BY id DESC",
@@ -339,7 +351,17 @@ impl Store {
             )?,
         };
         rows.iter()
-            .map(|r| Ok((r.int(0)?, r.opt_int(1)?, r.text(2)?, r.date(3)?, r.int(4)?, r.time(5)?, r.text(6)?)))
+            .map(|r| {
+                Ok(RunSummary {
+                    id: r.int(0)?,
+                    vacancy: r.opt_int(1)?,
+                    department_id: r.text(2)?,
+                    on: r.date(3)?,
+                    applicants: r.int(4)?,
+                    created_at: r.time(5)?,
+                    created_by: r.text(6)?,
+                })
+            })
             .collect()
     }
 

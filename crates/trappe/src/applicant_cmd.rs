@@ -478,11 +478,16 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let mut store = db.open()?;
             let runs = store.ranking_runs(vacancy)?;
             say!("{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} by", "run", "vacancy", "department", "takeover", "appl.", "made");
-            for (id, v, d, on, n, at, by) in runs {
+            for r in runs {
                 say!(
-                    "{id:>5}  {:>7}  {d:<12} {on:<10} {n:>5}  {:<16} {by}",
-                    v.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
-                    at.format("%Y-%m-%d %H:%M").to_string()
+                    "{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} {}",
+                    r.id,
+                    r.vacancy.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                    r.department_id,
+                    r.on.to_string(),
+                    r.applicants,
+                    r.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    r.created_by
                 );
             }
             Ok(())
@@ -495,13 +500,16 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let h = read_household(&file, &read_text(&household)?, ctx.on)?;
             let rules = agreement_rules(&ctx);
             let (_, status) = store.area_status(&ctx.department, ctx.on)?;
-            let outcome = allocation_limits(&rules.limits, status, &h, ctx.on)
+            let mut outcome = allocation_limits(&rules.limits, status, &h, ctx.on)
                 .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            // The agreement may suspend allocation on the step altogether (CPH: area
+            // step 2); the stored verdict is the combined one.
             let suspended = ctx
                 .agreement
                 .step_rule(ctx.staircase, &ctx.step, ctx.on)
                 .is_some_and(|r| r.municipal_allocation == AllocationRule::Suspended);
-            let allowed = outcome.allowed && !suspended;
+            outcome.allowed = outcome.allowed && !suspended;
+            let allowed = outcome.allowed;
             if exception && allowed {
                 bail!("no limit stands in the way of this allocation: no exception to record (leave out --exception)");
             }
