@@ -15,13 +15,13 @@ use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use trappe_rules::applicant::ApplicantRules;
 use trappe_rules::agreement::{
     AllocatedBand, AllocationRule, AreaStaircase, Channel, DepartmentStaircase, FlexibleLetting,
     Interpretation, Model, Need, Period, PublishedRiskZone, RiskZoneRule, Slot, SlotChoice,
     SmallDepartmentRule, Sourced, Staircase, StepCell, StepRule, ThresholdLevel, TrafficLight,
     WheelRule,
 };
+use trappe_rules::applicant::ApplicantRules;
 use trappe_rules::criteria::{Comparison, Threshold, ThresholdSet};
 use trappe_rules::deadlines::DeadlineRules;
 use trappe_rules::law::{LawParams, ListThresholds};
@@ -1263,7 +1263,11 @@ fn check_applicants(
     let a = raw.get_ref();
     let mut sourced = |key: &str, r: &RawSourced<u32>| {
         note(&format!("applicants.{key}"), &r.source, &r.interpretation);
-        Sourced { value: r.value, source: r.source.clone(), interpretation: r.interpretation.clone() }
+        Sourced {
+            value: r.value,
+            source: r.source.clone(),
+            interpretation: r.interpretation.clone(),
+        }
     };
     let work_min_hours = Sourced {
         value: a.work_min_hours.value.0,
@@ -1274,17 +1278,31 @@ fn check_applicants(
     let senior_age = sourced("senior_age", &a.senior_age);
     let cohabitation_years = sourced("cohabitation_years", &a.cohabitation_years);
     let separation_years = sourced("separation_years", &a.separation_years);
-    let separation_cohabitation_years = sourced("separation_cohabitation_years", &a.separation_cohabitation_years);
+    let separation_cohabitation_years = sourced(
+        "separation_cohabitation_years",
+        &a.separation_cohabitation_years,
+    );
     let convictions_years_back = sourced("convictions_years_back", &a.convictions_years_back);
-    note("applicants.work_min_hours", &a.work_min_hours.source, &a.work_min_hours.interpretation);
+    note(
+        "applicants.work_min_hours",
+        &a.work_min_hours.source,
+        &a.work_min_hours.interpretation,
+    );
     let span = raw.span();
     let mut group = |ck: &mut Checker<'_>, key: &str, r: &RawSourced<RawAgeGroup>| {
         note(&format!("applicants.{key}"), &r.source, &r.interpretation);
         if r.value.to.is_some_and(|to| to < r.value.from) {
-            ck.problem(span.clone(), format!("applicants.{key}: to < from"), "an age group with from ≤ to");
+            ck.problem(
+                span.clone(),
+                format!("applicants.{key}: to < from"),
+                "an age group with from ≤ to",
+            );
         }
         Sourced {
-            value: AgeGroup { from: r.value.from, to: r.value.to },
+            value: AgeGroup {
+                from: r.value.from,
+                to: r.value.to,
+            },
             source: r.source.clone(),
             interpretation: r.interpretation.clone(),
         }
@@ -1298,27 +1316,50 @@ fn check_applicants(
     if Date::from_ymd_opt(2001, by.value.month, by.value.day).is_none() {
         ck.problem(
             a.education_completed_by.span(),
-            format!("education_completed_by = {{ month = {}, day = {} }}", by.value.month, by.value.day),
+            format!(
+                "education_completed_by = {{ month = {}, day = {} }}",
+                by.value.month, by.value.day
+            ),
             "a day of the year such as { month = 9, day = 30 }",
         );
     }
-    note("applicants.education_completed_by", &by.source, &by.interpretation);
+    note(
+        "applicants.education_completed_by",
+        &by.source,
+        &by.interpretation,
+    );
     let mut income_thresholds = Vec::new();
     for t in &a.income_thresholds {
         let r = t.get_ref();
         if let Some(from) = ck.date(t.span(), &r.from, "income_thresholds.from") {
             if r.amount.0 <= Pct::ZERO {
-                ck.problem(t.span(), format!("amount = {}", r.amount.0), "a positive amount in kr per month");
+                ck.problem(
+                    t.span(),
+                    format!("amount = {}", r.amount.0),
+                    "a positive amount in kr per month",
+                );
             }
-            income_thresholds.push(DatedAmount { from, amount: r.amount.0, source: r.source.clone() });
+            income_thresholds.push(DatedAmount {
+                from,
+                amount: r.amount.0,
+                source: r.source.clone(),
+            });
         }
     }
     if income_thresholds.is_empty() {
-        ck.problem(span.clone(), "no income_thresholds", "at least one { from = DATE, amount = KR, source = \"…\" }");
+        ck.problem(
+            span.clone(),
+            "no income_thresholds",
+            "at least one { from = DATE, amount = KR, source = \"…\" }",
+        );
     }
     income_thresholds.sort_by_key(|t| t.from);
     if income_thresholds.windows(2).any(|w| w[0].from == w[1].from) {
-        ck.problem(span.clone(), "two income thresholds from the same date", "one amount per date");
+        ck.problem(
+            span.clone(),
+            "two income thresholds from the same date",
+            "one amount per date",
+        );
     }
     let mut sources = std::collections::BTreeMap::new();
     for (key, value) in &a.sources {
@@ -1334,8 +1375,16 @@ fn check_applicants(
         }
     }
     let i = &a.internal;
-    note("applicants.internal.criteria_on_department_steps", &i.criteria_on_department_steps.source, &i.criteria_on_department_steps.interpretation);
-    note("applicants.internal.area_outside_needs_criteria", &i.area_outside_needs_criteria.source, &i.area_outside_needs_criteria.interpretation);
+    note(
+        "applicants.internal.criteria_on_department_steps",
+        &i.criteria_on_department_steps.source,
+        &i.criteria_on_department_steps.interpretation,
+    );
+    note(
+        "applicants.internal.area_outside_needs_criteria",
+        &i.area_outside_needs_criteria.source,
+        &i.area_outside_needs_criteria.interpretation,
+    );
     let internal = InternalTransferRules {
         criteria_on_department_steps: Sourced {
             value: i.criteria_on_department_steps.value.clone(),
@@ -1350,16 +1399,32 @@ fn check_applicants(
     };
     let l = a.allocation_limits.get_ref();
     let until_raw = l.former_omdannelse_until.get_ref();
-    let until = ck.date(l.former_omdannelse_until.span(), &until_raw.value, "former_omdannelse_until");
-    note("applicants.allocation_limits.former_omdannelse_lists", &l.former_omdannelse_lists.source, &l.former_omdannelse_lists.interpretation);
-    note("applicants.allocation_limits.benefit_months", "CPH B5 'Ydelser'", &l.benefit_months_interpretation);
+    let until = ck.date(
+        l.former_omdannelse_until.span(),
+        &until_raw.value,
+        "former_omdannelse_until",
+    );
+    note(
+        "applicants.allocation_limits.former_omdannelse_lists",
+        &l.former_omdannelse_lists.source,
+        &l.former_omdannelse_lists.interpretation,
+    );
+    note(
+        "applicants.allocation_limits.benefit_months",
+        "CPH B5 'Ydelser'",
+        &l.benefit_months_interpretation,
+    );
     let mut limits = Vec::new();
     let mut ids = std::collections::BTreeSet::new();
     for raw_limit in &l.limit {
         let r = raw_limit.get_ref();
         let span = raw_limit.span();
         if !ids.insert(r.id.clone()) {
-            ck.problem(span.clone(), format!("limit id {:?} twice", r.id), "a unique id per limit");
+            ck.problem(
+                span.clone(),
+                format!("limit id {:?} twice", r.id),
+                "a unique id per limit",
+            );
         }
         let mut benefits = Vec::new();
         for b in &r.benefits {
@@ -1374,16 +1439,26 @@ fn check_applicants(
         }
         let months = |ck: &mut Checker<'_>| {
             if r.months.is_none() {
-                ck.problem(span.clone(), format!("limit {:?} without months", r.id), "months = N");
+                ck.problem(
+                    span.clone(),
+                    format!("limit {:?} without months", r.id),
+                    "months = N",
+                );
             }
             r.months.unwrap_or(0)
         };
         let fact = match r.fact.as_str() {
             "released_from_prison" => LimitFact::ReleasedFromPrison { months: months(ck) },
-            "released_minor" => LimitFact::ReleasedMinor { months: months(ck), under_age: r.under_age.unwrap_or(18) },
+            "released_minor" => LimitFact::ReleasedMinor {
+                months: months(ck),
+                under_age: r.under_age.unwrap_or(18),
+            },
             "tenancy_ended" => LimitFact::TenancyEnded { months: months(ck) },
             "non_eu_citizen" => LimitFact::NonEuCitizen,
-            "benefits" => LimitFact::Benefits { benefits, months: months(ck) },
+            "benefits" => LimitFact::Benefits {
+                benefits,
+                months: months(ck),
+            },
             "receives" => LimitFact::Receives { benefits },
             other => {
                 ck.problem(
@@ -1394,7 +1469,12 @@ fn check_applicants(
                 continue;
             }
         };
-        limits.push(Limit { id: r.id.clone(), areas: r.areas.clone(), fact, source: r.source.clone() });
+        limits.push(Limit {
+            id: r.id.clone(),
+            areas: r.areas.clone(),
+            fact,
+            source: r.source.clone(),
+        });
     }
     let until = until?;
     Some(ApplicantRules {

@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 use trappe_rules::applicant::{
-    AreaStatus, Benefit, CriterionId, Limit, LimitFact, DocumentKind, EnrolmentKind, Finding, Pension, RankWhy, Relation,
-    Tier, Why,
+    AreaStatus, Benefit, CriterionId, DocumentKind, EnrolmentKind, Finding, Limit, LimitFact,
+    Pension, RankWhy, Relation, Tier, Why,
 };
 
 use crate::text::Lang;
@@ -36,9 +36,13 @@ pub fn criterion(c: CriterionId, lang: Lang) -> &'static str {
         CriterionId::A2 => pick(lang, "A2 uddannelse", "A2 education"),
         CriterionId::B1 => pick(lang, "B1 skilsmisse/samlivsophævelse", "B1 separation"),
         CriterionId::C1 => pick(lang, "C1 handicap", "C1 disability"),
-        CriterionId::TightenedEmployment => pick(lang, "skærpet: beskæftigelse", "tightened: employment"),
+        CriterionId::TightenedEmployment => {
+            pick(lang, "skærpet: beskæftigelse", "tightened: employment")
+        }
         CriterionId::TightenedConvictions => pick(lang, "skærpet: dømte", "tightened: convictions"),
-        CriterionId::TightenedEducation => pick(lang, "skærpet: uddannelse", "tightened: education"),
+        CriterionId::TightenedEducation => {
+            pick(lang, "skærpet: uddannelse", "tightened: education")
+        }
         CriterionId::TightenedIncome => pick(lang, "skærpet: indkomst", "tightened: income"),
     }
 }
@@ -57,7 +61,9 @@ fn pension(p: Pension, lang: Lang) -> &'static str {
     match p {
         Pension::AgePension => pick(lang, "alderspension", "age pension"),
         Pension::Efterloen => pick(lang, "efterløn", "efterløn (voluntary early retirement)"),
-        Pension::Tjenestemandspension => pick(lang, "tjenestemandspension", "civil-service pension"),
+        Pension::Tjenestemandspension => {
+            pick(lang, "tjenestemandspension", "civil-service pension")
+        }
         Pension::Seniorpension => pick(lang, "seniorpension", "senior pension"),
         Pension::TidligPension => pick(lang, "tidlig pension", "early pension"),
     }
@@ -65,7 +71,9 @@ fn pension(p: Pension, lang: Lang) -> &'static str {
 
 fn enrolment(k: EnrolmentKind, lang: Lang) -> &'static str {
     match k {
-        EnrolmentKind::SuEligible => pick(lang, "SU-berettiget uddannelse", "SU-eligible education"),
+        EnrolmentKind::SuEligible => {
+            pick(lang, "SU-berettiget uddannelse", "SU-eligible education")
+        }
         EnrolmentKind::EducationAgreement => pick(lang, "uddannelsesaftale", "education agreement"),
         EnrolmentKind::Apprenticeship => pick(lang, "lærlingekontrakt", "apprenticeship contract"),
     }
@@ -74,23 +82,59 @@ fn enrolment(k: EnrolmentKind, lang: Lang) -> &'static str {
 pub fn document(d: DocumentKind, lang: Lang) -> &'static str {
     use DocumentKind::*;
     match d {
-        PhotoId => pick(lang, "pas eller anden billedlegitimation", "passport or other photo ID"),
+        PhotoId => pick(
+            lang,
+            "pas eller anden billedlegitimation",
+            "passport or other photo ID",
+        ),
         HealthCard => pick(lang, "sygesikringsbevis", "health card"),
         EmploymentContract => pick(lang, "ansættelseskontrakt", "employment contract"),
-        Payslips => pick(lang, "lønsedler for de seneste 3 måneder", "payslips for the last 3 months"),
-        FleksjobGrant => pick(lang, "kommunens bevilling af fleksjob", "the municipality's grant of the fleksjob"),
+        Payslips => pick(
+            lang,
+            "lønsedler for de seneste 3 måneder",
+            "payslips for the last 3 months",
+        ),
+        FleksjobGrant => pick(
+            lang,
+            "kommunens bevilling af fleksjob",
+            "the municipality's grant of the fleksjob",
+        ),
         CvrRegistration => pick(lang, "CVR-registrering", "CVR registration"),
         AnnualAccounts => pick(lang, "seneste årsregnskab", "latest annual accounts"),
-        TaxStatement => pick(lang, "årsopgørelse for sidste år", "last year's tax statement"),
+        TaxStatement => pick(
+            lang,
+            "årsopgørelse for sidste år",
+            "last year's tax statement",
+        ),
         PensionStatement => pick(lang, "pensionsmeddelelse", "pension statement"),
-        EnrolmentStatement => pick(lang, "dateret erklæring om indskrivning (studiekort er ikke nok)", "dated enrolment statement (a student card is not enough)"),
-        EducationAgreement => pick(lang, "uddannelsesaftale eller lærlingekontrakt", "education agreement or apprenticeship contract"),
+        EnrolmentStatement => pick(
+            lang,
+            "dateret erklæring om indskrivning (studiekort er ikke nok)",
+            "dated enrolment statement (a student card is not enough)",
+        ),
+        EducationAgreement => pick(
+            lang,
+            "uddannelsesaftale eller lærlingekontrakt",
+            "education agreement or apprenticeship contract",
+        ),
         Diploma => pick(lang, "eksamensbevis", "diploma"),
-        DanishApproval => pick(lang, "dansk godkendelse af udenlandsk uddannelse", "Danish approval of the foreign education"),
+        DanishApproval => pick(
+            lang,
+            "dansk godkendelse af udenlandsk uddannelse",
+            "Danish approval of the foreign education",
+        ),
         CriminalRecord => pick(lang, "straffeattest", "criminal record certificate"),
         ResidenceCertificate => pick(lang, "bopælsattest", "residence certificate"),
-        DivorcePapers => pick(lang, "skilsmisse- eller separationspapirer", "divorce or separation papers"),
-        DisabilityStatement => pick(lang, "erklæring fra kommunens handicapcenter", "statement from the municipality's disability centre"),
+        DivorcePapers => pick(
+            lang,
+            "skilsmisse- eller separationspapirer",
+            "divorce or separation papers",
+        ),
+        DisabilityStatement => pick(
+            lang,
+            "erklæring fra kommunens handicapcenter",
+            "statement from the municipality's disability centre",
+        ),
     }
 }
 
@@ -107,56 +151,361 @@ fn ages(from: u32, to: Option<u32>, lang: Lang) -> String {
 pub fn why(w: &Why, lang: Lang) -> String {
     let da = lang == Lang::Da;
     match w {
-        Why::Senior { senior_age } => if da { format!("fyldt {senior_age} år: sidestilles med arbejde") } else { format!("aged {senior_age} or over: counts as working") },
-        Why::Pension { pension: p } => if da { format!("modtager {}: sidestilles med arbejde", pension(*p, lang)) } else { format!("receives {}: counts as working", pension(*p, lang)) },
-        Why::Fleksjob => pick(lang, "fleksjob: sidestilles med fuldtid, uden krav om timetal", "fleksjob: counts as full time, without hours").into(),
-        Why::Hours { hours, min_hours, parental_leave } => {
-            let leave = if *parental_leave { pick(lang, " (stillingens timetal under forældreorlov)", " (the position's hours, on parental leave)") } else { "" };
-            if da { format!("fast arbejde {} timer om ugen{leave}, mindst {} kræves", num(*hours, lang), num(*min_hours, lang)) } else { format!("permanent work {} hours a week{leave}, at least {} needed", num(*hours, lang), num(*min_hours, lang)) }
+        Why::Senior { senior_age } => {
+            if da {
+                format!("fyldt {senior_age} år: sidestilles med arbejde")
+            } else {
+                format!("aged {senior_age} or over: counts as working")
+            }
         }
-        Why::TooFewHours { hours, min_hours, parental_leave } => {
-            let leave = if *parental_leave { pick(lang, " (stillingens timetal under forældreorlov)", " (the position's hours, on parental leave)") } else { "" };
-            if da { format!("arbejde {} timer om ugen{leave}, under de {} timer der kræves", num(*hours, lang), num(*min_hours, lang)) } else { format!("work {} hours a week{leave}, below the {} hours needed", num(*hours, lang), num(*min_hours, lang)) }
+        Why::Pension { pension: p } => {
+            if da {
+                format!("modtager {}: sidestilles med arbejde", pension(*p, lang))
+            } else {
+                format!("receives {}: counts as working", pension(*p, lang))
+            }
         }
-        Why::HoursMissing => pick(lang, "arbejde uden oplyst timetal", "work without weekly hours given").into(),
-        Why::TemporaryMonths { months, min_months } => if da { format!("midlertidig ansættelse dokumenteret i {months} måneder (mindst {min_months})") } else { format!("temporary work documented for {months} months (at least {min_months})") },
-        Why::TemporaryIncome { threshold } => if da { format!("midlertidig ansættelse med bruttoindkomst på mindst {} om måneden", kr(*threshold, lang)) } else { format!("temporary work with a gross income of at least {} a month", kr(*threshold, lang)) },
-        Why::TemporaryNotEnough { months, min_months, min_hours, threshold } => if da { format!("midlertidig ansættelse: {months} måneder dokumenteret (mindst {min_months} á {} timer om ugen kræves) og bruttoindkomst under {} om måneden", num(*min_hours, lang), kr(*threshold, lang)) } else { format!("temporary work: {months} months documented (at least {min_months} at {} hours a week needed) and a gross income below {} a month", num(*min_hours, lang), kr(*threshold, lang)) },
+        Why::Fleksjob => pick(
+            lang,
+            "fleksjob: sidestilles med fuldtid, uden krav om timetal",
+            "fleksjob: counts as full time, without hours",
+        )
+        .into(),
+        Why::Hours {
+            hours,
+            min_hours,
+            parental_leave,
+        } => {
+            let leave = if *parental_leave {
+                pick(
+                    lang,
+                    " (stillingens timetal under forældreorlov)",
+                    " (the position's hours, on parental leave)",
+                )
+            } else {
+                ""
+            };
+            if da {
+                format!(
+                    "fast arbejde {} timer om ugen{leave}, mindst {} kræves",
+                    num(*hours, lang),
+                    num(*min_hours, lang)
+                )
+            } else {
+                format!(
+                    "permanent work {} hours a week{leave}, at least {} needed",
+                    num(*hours, lang),
+                    num(*min_hours, lang)
+                )
+            }
+        }
+        Why::TooFewHours {
+            hours,
+            min_hours,
+            parental_leave,
+        } => {
+            let leave = if *parental_leave {
+                pick(
+                    lang,
+                    " (stillingens timetal under forældreorlov)",
+                    " (the position's hours, on parental leave)",
+                )
+            } else {
+                ""
+            };
+            if da {
+                format!(
+                    "arbejde {} timer om ugen{leave}, under de {} timer der kræves",
+                    num(*hours, lang),
+                    num(*min_hours, lang)
+                )
+            } else {
+                format!(
+                    "work {} hours a week{leave}, below the {} hours needed",
+                    num(*hours, lang),
+                    num(*min_hours, lang)
+                )
+            }
+        }
+        Why::HoursMissing => pick(
+            lang,
+            "arbejde uden oplyst timetal",
+            "work without weekly hours given",
+        )
+        .into(),
+        Why::TemporaryMonths { months, min_months } => {
+            if da {
+                format!(
+                    "midlertidig ansættelse dokumenteret i {months} måneder (mindst {min_months})"
+                )
+            } else {
+                format!("temporary work documented for {months} months (at least {min_months})")
+            }
+        }
+        Why::TemporaryIncome { threshold } => {
+            if da {
+                format!(
+                    "midlertidig ansættelse med bruttoindkomst på mindst {} om måneden",
+                    kr(*threshold, lang)
+                )
+            } else {
+                format!(
+                    "temporary work with a gross income of at least {} a month",
+                    kr(*threshold, lang)
+                )
+            }
+        }
+        Why::TemporaryNotEnough {
+            months,
+            min_months,
+            min_hours,
+            threshold,
+        } => {
+            if da {
+                format!("midlertidig ansættelse: {months} måneder dokumenteret (mindst {min_months} á {} timer om ugen kræves) og bruttoindkomst under {} om måneden", num(*min_hours, lang), kr(*threshold, lang))
+            } else {
+                format!("temporary work: {months} months documented (at least {min_months} at {} hours a week needed) and a gross income below {} a month", num(*min_hours, lang), kr(*threshold, lang))
+            }
+        }
         Why::SelfEmployed => pick(lang, "selvstændigt erhvervsdrivende", "self-employed").into(),
-        Why::ApprenticeNotWork => pick(lang, "elevstilling: ikke fast arbejde (tæller som uddannelse, A2)", "apprentice: not work (counts as education, A2)").into(),
-        Why::WorkStartsLater { starts } => if da { format!("ansættelsen begynder {starts}, efter overtagelsesdatoen") } else { format!("the job starts on {starts}, after the takeover date") },
+        Why::ApprenticeNotWork => pick(
+            lang,
+            "elevstilling: ikke fast arbejde (tæller som uddannelse, A2)",
+            "apprentice: not work (counts as education, A2)",
+        )
+        .into(),
+        Why::WorkStartsLater { starts } => {
+            if da {
+                format!("ansættelsen begynder {starts}, efter overtagelsesdatoen")
+            } else {
+                format!("the job starts on {starts}, after the takeover date")
+            }
+        }
         Why::NoWork => pick(lang, "intet arbejde oplyst", "no work given").into(),
-        Why::CohabitationTooShort { since, years } => if da { format!("fælles adresse siden {since}: under de {years} år der kræves for en samlever") } else { format!("shared address since {since}: less than the {years} years a cohabitant needs") },
-        Why::NotAPartner { relation: r } => if da { format!("{} tæller ikke for de almindelige kriterier", relation(*r, lang)) } else { format!("a {} does not count for the ordinary criteria", relation(*r, lang)) },
-        Why::Enrolled { kind } => if da { format!("under uddannelse: {}", enrolment(*kind, lang)) } else { format!("in education: {}", enrolment(*kind, lang)) },
-        Why::Apprentice => pick(lang, "elev: under uddannelse (uddannelsesaftale)", "apprentice: in education (education agreement)").into(),
-        Why::EnrolmentStartsLater { starts } => if da { format!("uddannelsen begynder {starts}, efter overtagelsesdatoen") } else { format!("the education starts on {starts}, after the takeover date") },
-        Why::NotYoung { from, to } => if da { format!("ikke i målgruppen for ungdomsboliger ({})", ages(*from, *to, lang)) } else { format!("not in the youth-housing group ({})", ages(*from, *to, lang)) },
+        Why::CohabitationTooShort { since, years } => {
+            if da {
+                format!(
+                    "fælles adresse siden {since}: under de {years} år der kræves for en samlever"
+                )
+            } else {
+                format!(
+                    "shared address since {since}: less than the {years} years a cohabitant needs"
+                )
+            }
+        }
+        Why::NotAPartner { relation: r } => {
+            if da {
+                format!(
+                    "{} tæller ikke for de almindelige kriterier",
+                    relation(*r, lang)
+                )
+            } else {
+                format!(
+                    "a {} does not count for the ordinary criteria",
+                    relation(*r, lang)
+                )
+            }
+        }
+        Why::Enrolled { kind } => {
+            if da {
+                format!("under uddannelse: {}", enrolment(*kind, lang))
+            } else {
+                format!("in education: {}", enrolment(*kind, lang))
+            }
+        }
+        Why::Apprentice => pick(
+            lang,
+            "elev: under uddannelse (uddannelsesaftale)",
+            "apprentice: in education (education agreement)",
+        )
+        .into(),
+        Why::EnrolmentStartsLater { starts } => {
+            if da {
+                format!("uddannelsen begynder {starts}, efter overtagelsesdatoen")
+            } else {
+                format!("the education starts on {starts}, after the takeover date")
+            }
+        }
+        Why::NotYoung { from, to } => {
+            if da {
+                format!(
+                    "ikke i målgruppen for ungdomsboliger ({})",
+                    ages(*from, *to, lang)
+                )
+            } else {
+                format!(
+                    "not in the youth-housing group ({})",
+                    ages(*from, *to, lang)
+                )
+            }
+        }
         Why::NotEnrolled => pick(lang, "ikke under uddannelse", "not in education").into(),
-        Why::StudentOnly => pick(lang, "studerende uden dokumenteret indskrivning", "a student without a documented enrolment").into(),
-        Why::Separated { date, until } => if da { format!("samlivsophævelse {date}: fortrinsret til og med {until}") } else { format!("separated on {date}: priority up to and including {until}") },
-        Why::SeparationLapsed { date, until } => if da { format!("samlivsophævelse {date}: fortrinsretten udløb {until}") } else { format!("separated on {date}: the priority lapsed after {until}") },
-        Why::NotInMunicipality => pick(lang, "havde ikke adresse i kommunen før samlivsophævelsen", "had no address in the municipality before the separation").into(),
-        Why::SharedAddressTooShort { since, years } => if da { format!("ugifte: fælles bopæl siden {since}, under {years} år før samlivsophævelsen") } else { format!("unmarried: shared address since {since}, less than {years} years before the separation") },
-        Why::NoSeparation => pick(lang, "ingen samlivsophævelse oplyst", "no separation given").into(),
-        Why::NeedsAccessibleHome => pick(lang, "fysisk handicap med behov for en tilgængelighedsbolig", "a physical disability needing an accessibility home").into(),
-        Why::NoAccessibleHomeNeed => pick(lang, "intet medlem har behov for en tilgængelighedsbolig", "no member needs an accessibility home").into(),
-        Why::OutsideAgeGroup { from, to } => if da { format!("uden for aldersgruppen ({})", ages(*from, *to, lang)) } else { format!("outside the age group ({})", ages(*from, *to, lang)) },
-        Why::NotWorkingOrInEducation => pick(lang, "hverken i beskæftigelse eller under uddannelse", "neither working nor in education").into(),
-        Why::Convicted { from_year, to_year } => if da { format!("dømt efter straffeloven, våbenloven eller lov om euforiserende stoffer i {from_year}–{to_year}") } else { format!("convicted under the criminal code, the weapons act or the drugs act in {from_year}–{to_year}") },
-        Why::NotConvicted { from_year, to_year } => if da { format!("ingen dom efter straffeloven, våbenloven eller lov om euforiserende stoffer i {from_year}–{to_year}") } else { format!("no conviction under the criminal code, the weapons act or the drugs act in {from_year}–{to_year}") },
-        Why::EducationCompleted { by } => if da { format!("uddannelse over grundskoleniveau, taget eller godkendt i Danmark, færdig senest {by}") } else { format!("education above primary school, taken or approved in Denmark, completed by {by}") },
-        Why::EducationTooLate { by } => if da { format!("ingen uddannelse over grundskoleniveau færdiggjort senest {by}") } else { format!("no education above primary school completed by {by}") },
+        Why::StudentOnly => pick(
+            lang,
+            "studerende uden dokumenteret indskrivning",
+            "a student without a documented enrolment",
+        )
+        .into(),
+        Why::Separated { date, until } => {
+            if da {
+                format!("samlivsophævelse {date}: fortrinsret til og med {until}")
+            } else {
+                format!("separated on {date}: priority up to and including {until}")
+            }
+        }
+        Why::SeparationLapsed { date, until } => {
+            if da {
+                format!("samlivsophævelse {date}: fortrinsretten udløb {until}")
+            } else {
+                format!("separated on {date}: the priority lapsed after {until}")
+            }
+        }
+        Why::NotInMunicipality => pick(
+            lang,
+            "havde ikke adresse i kommunen før samlivsophævelsen",
+            "had no address in the municipality before the separation",
+        )
+        .into(),
+        Why::SharedAddressTooShort { since, years } => {
+            if da {
+                format!(
+                    "ugifte: fælles bopæl siden {since}, under {years} år før samlivsophævelsen"
+                )
+            } else {
+                format!("unmarried: shared address since {since}, less than {years} years before the separation")
+            }
+        }
+        Why::NoSeparation => {
+            pick(lang, "ingen samlivsophævelse oplyst", "no separation given").into()
+        }
+        Why::NeedsAccessibleHome => pick(
+            lang,
+            "fysisk handicap med behov for en tilgængelighedsbolig",
+            "a physical disability needing an accessibility home",
+        )
+        .into(),
+        Why::NoAccessibleHomeNeed => pick(
+            lang,
+            "intet medlem har behov for en tilgængelighedsbolig",
+            "no member needs an accessibility home",
+        )
+        .into(),
+        Why::OutsideAgeGroup { from, to } => {
+            if da {
+                format!("uden for aldersgruppen ({})", ages(*from, *to, lang))
+            } else {
+                format!("outside the age group ({})", ages(*from, *to, lang))
+            }
+        }
+        Why::NotWorkingOrInEducation => pick(
+            lang,
+            "hverken i beskæftigelse eller under uddannelse",
+            "neither working nor in education",
+        )
+        .into(),
+        Why::Convicted { from_year, to_year } => {
+            if da {
+                format!("dømt efter straffeloven, våbenloven eller lov om euforiserende stoffer i {from_year}–{to_year}")
+            } else {
+                format!("convicted under the criminal code, the weapons act or the drugs act in {from_year}–{to_year}")
+            }
+        }
+        Why::NotConvicted { from_year, to_year } => {
+            if da {
+                format!("ingen dom efter straffeloven, våbenloven eller lov om euforiserende stoffer i {from_year}–{to_year}")
+            } else {
+                format!("no conviction under the criminal code, the weapons act or the drugs act in {from_year}–{to_year}")
+            }
+        }
+        Why::EducationCompleted { by } => {
+            if da {
+                format!("uddannelse over grundskoleniveau, taget eller godkendt i Danmark, færdig senest {by}")
+            } else {
+                format!("education above primary school, taken or approved in Denmark, completed by {by}")
+            }
+        }
+        Why::EducationTooLate { by } => {
+            if da {
+                format!("ingen uddannelse over grundskoleniveau færdiggjort senest {by}")
+            } else {
+                format!("no education above primary school completed by {by}")
+            }
+        }
         Why::OnlyPrimaryEducation => pick(lang, "kun grundskole", "primary school only").into(),
-        Why::NoEducation => pick(lang, "ingen færdig uddannelse oplyst", "no completed education given").into(),
-        Why::AbroadNotApproved => pick(lang, "uddannelse fra udlandet, ikke godkendt i Danmark", "education from abroad, not approved in Denmark").into(),
-        Why::IncomeAtLeast { threshold } => if da { format!("bruttoindkomst på mindst {} om måneden", kr(*threshold, lang)) } else { format!("gross income of at least {} a month", kr(*threshold, lang)) },
-        Why::IncomeBelow { threshold } => if da { format!("bruttoindkomst under {} om måneden", kr(*threshold, lang)) } else { format!("gross income below {} a month", kr(*threshold, lang)) },
-        Why::IncomeMissing { threshold } => if da { format!("ingen indkomst oplyst (mindst {} om måneden kræves)", kr(*threshold, lang)) } else { format!("no income given (at least {} a month needed)", kr(*threshold, lang)) },
-        Why::NotTaxable => pick(lang, "ikke skattepligtig i Danmark: indkomsten dokumenteres ikke", "not taxable in Denmark: income is not documented").into(),
-        Why::InEducation => pick(lang, "uddannelsessøgende: uden for indkomstkriteriet", "in education: outside the income criterion").into(),
-        Why::ThresholdFrom { from, amount } => if da { format!("grænsen er {} om måneden pr. {from} (reguleres årligt)", kr(*amount, lang)) } else { format!("the threshold is {} a month as of {from} (adjusted yearly)", kr(*amount, lang)) },
-        Why::NobodyInAgeGroup { from, to } => if da { format!("ingen i husstanden er {}", ages(*from, *to, lang)) } else { format!("nobody in the household is {}", ages(*from, *to, lang)) },
+        Why::NoEducation => pick(
+            lang,
+            "ingen færdig uddannelse oplyst",
+            "no completed education given",
+        )
+        .into(),
+        Why::AbroadNotApproved => pick(
+            lang,
+            "uddannelse fra udlandet, ikke godkendt i Danmark",
+            "education from abroad, not approved in Denmark",
+        )
+        .into(),
+        Why::IncomeAtLeast { threshold } => {
+            if da {
+                format!(
+                    "bruttoindkomst på mindst {} om måneden",
+                    kr(*threshold, lang)
+                )
+            } else {
+                format!("gross income of at least {} a month", kr(*threshold, lang))
+            }
+        }
+        Why::IncomeBelow { threshold } => {
+            if da {
+                format!("bruttoindkomst under {} om måneden", kr(*threshold, lang))
+            } else {
+                format!("gross income below {} a month", kr(*threshold, lang))
+            }
+        }
+        Why::IncomeMissing { threshold } => {
+            if da {
+                format!(
+                    "ingen indkomst oplyst (mindst {} om måneden kræves)",
+                    kr(*threshold, lang)
+                )
+            } else {
+                format!(
+                    "no income given (at least {} a month needed)",
+                    kr(*threshold, lang)
+                )
+            }
+        }
+        Why::NotTaxable => pick(
+            lang,
+            "ikke skattepligtig i Danmark: indkomsten dokumenteres ikke",
+            "not taxable in Denmark: income is not documented",
+        )
+        .into(),
+        Why::InEducation => pick(
+            lang,
+            "uddannelsessøgende: uden for indkomstkriteriet",
+            "in education: outside the income criterion",
+        )
+        .into(),
+        Why::ThresholdFrom { from, amount } => {
+            if da {
+                format!(
+                    "grænsen er {} om måneden pr. {from} (reguleres årligt)",
+                    kr(*amount, lang)
+                )
+            } else {
+                format!(
+                    "the threshold is {} a month as of {from} (adjusted yearly)",
+                    kr(*amount, lang)
+                )
+            }
+        }
+        Why::NobodyInAgeGroup { from, to } => {
+            if da {
+                format!("ingen i husstanden er {}", ages(*from, *to, lang))
+            } else {
+                format!("nobody in the household is {}", ages(*from, *to, lang))
+            }
+        }
     }
 }
 
@@ -176,7 +525,11 @@ pub fn tier(t: Tier, lang: Lang) -> &'static str {
     match t {
         Tier::Internal => pick(lang, "intern oprykning", "internal transfer"),
         Tier::Meets => pick(lang, "opfylder kriterierne", "meets the criteria"),
-        Tier::EmploymentOnly => pick(lang, "opfylder beskæftigelseskriteriet", "meets the employment criterion"),
+        Tier::EmploymentOnly => pick(
+            lang,
+            "opfylder beskæftigelseskriteriet",
+            "meets the employment criterion",
+        ),
         Tier::OtherCriteria => pick(lang, "opfylder andre kriterier", "meets other criteria"),
         Tier::WithoutPriority => pick(lang, "uden fortrinsret", "without priority"),
     }
@@ -209,21 +562,43 @@ pub fn rank_why(w: &RankWhy, lang: Lang) -> String {
 
 pub fn area_status(a: AreaStatus, lang: Lang) -> &'static str {
     match a {
-        AreaStatus::Udsat => pick(lang, "udsat boligområde (herunder parallelsamfund og omdannelsesområder)", "disadvantaged area (incl. parallel societies and transformation areas)"),
-        AreaStatus::FormerOmdannelse => pick(lang, "tidligere omdannelsesområde (begrænsningerne gælder stadig)", "former transformation area (the limits still apply)"),
+        AreaStatus::Udsat => pick(
+            lang,
+            "udsat boligområde (herunder parallelsamfund og omdannelsesområder)",
+            "disadvantaged area (incl. parallel societies and transformation areas)",
+        ),
+        AreaStatus::FormerOmdannelse => pick(
+            lang,
+            "tidligere omdannelsesområde (begrænsningerne gælder stadig)",
+            "former transformation area (the limits still apply)",
+        ),
         AreaStatus::Forebyggelse => pick(lang, "forebyggelsesområde", "prevention area"),
-        AreaStatus::NotDesignated => pick(lang, "ikke udpeget: ingen lovbestemte begrænsninger", "not designated: no limits in law"),
+        AreaStatus::NotDesignated => pick(
+            lang,
+            "ikke udpeget: ingen lovbestemte begrænsninger",
+            "not designated: no limits in law",
+        ),
     }
 }
 
 fn benefit(b: Benefit, lang: Lang) -> &'static str {
     match b {
-        Benefit::SelfSupport => pick(lang, "selvforsørgelses- og hjemrejseydelse", "self-support and return benefit"),
+        Benefit::SelfSupport => pick(
+            lang,
+            "selvforsørgelses- og hjemrejseydelse",
+            "self-support and return benefit",
+        ),
         Benefit::Transition => pick(lang, "overgangsydelse", "transition benefit"),
         Benefit::EducationAid => pick(lang, "uddannelseshjælp", "education aid"),
         Benefit::CashBenefit => pick(lang, "kontanthjælp", "cash benefit"),
-        Benefit::DisabilityPension => pick(lang, "førtidspension", "disability pension (førtidspension)"),
-        Benefit::UnemploymentBenefit => pick(lang, "arbejdsløshedsdagpenge", "unemployment benefit"),
+        Benefit::DisabilityPension => pick(
+            lang,
+            "førtidspension",
+            "disability pension (førtidspension)",
+        ),
+        Benefit::UnemploymentBenefit => {
+            pick(lang, "arbejdsløshedsdagpenge", "unemployment benefit")
+        }
         Benefit::SicknessBenefit => pick(lang, "sygedagpenge", "sickness benefit"),
         Benefit::ResourceCourse => pick(lang, "ressourceforløbsydelse", "resource-course benefit"),
     }
@@ -242,12 +617,53 @@ fn or_list(items: &[Benefit], lang: Lang) -> String {
 pub fn limit(l: &Limit, lang: Lang) -> String {
     let da = lang == Lang::Da;
     match &l.fact {
-        LimitFact::ReleasedFromPrison { months } => if da { format!("løsladt fra kriminalforsorgens institutioner inden for de seneste {months} måneder (med handleplan)") } else { format!("released from the prison service within the last {months} months (with an action plan)") },
-        LimitFact::ReleasedMinor { months, under_age } => if da { format!("under {under_age} år og løsladt fra institution uden for kriminalforsorgen inden for de seneste {months} måneder") } else { format!("under {under_age} and released from an institution outside the prison service within the last {months} months") },
-        LimitFact::TenancyEnded { months } => if da { format!("lejemål ophævet eller opsagt for grove overtrædelser af god skik og orden inden for de seneste {months} måneder") } else { format!("tenancy ended for gross breaches of good order within the last {months} months") },
-        LimitFact::NonEuCitizen => pick(lang, "ikke statsborger i EU/EØS eller Schweiz (studerende undtaget)", "not a citizen of the EU/EEA or Switzerland (students excepted)").into(),
-        LimitFact::Benefits { benefits, months } => if da { format!("{} i {months} sammenhængende kalendermåneder", or_list(benefits, lang)) } else { format!("{} for {months} consecutive calendar months", or_list(benefits, lang)) },
-        LimitFact::Receives { benefits } => if da { format!("modtager {}", or_list(benefits, lang)) } else { format!("receives {}", or_list(benefits, lang)) },
+        LimitFact::ReleasedFromPrison { months } => {
+            if da {
+                format!("løsladt fra kriminalforsorgens institutioner inden for de seneste {months} måneder (med handleplan)")
+            } else {
+                format!("released from the prison service within the last {months} months (with an action plan)")
+            }
+        }
+        LimitFact::ReleasedMinor { months, under_age } => {
+            if da {
+                format!("under {under_age} år og løsladt fra institution uden for kriminalforsorgen inden for de seneste {months} måneder")
+            } else {
+                format!("under {under_age} and released from an institution outside the prison service within the last {months} months")
+            }
+        }
+        LimitFact::TenancyEnded { months } => {
+            if da {
+                format!("lejemål ophævet eller opsagt for grove overtrædelser af god skik og orden inden for de seneste {months} måneder")
+            } else {
+                format!("tenancy ended for gross breaches of good order within the last {months} months")
+            }
+        }
+        LimitFact::NonEuCitizen => pick(
+            lang,
+            "ikke statsborger i EU/EØS eller Schweiz (studerende undtaget)",
+            "not a citizen of the EU/EEA or Switzerland (students excepted)",
+        )
+        .into(),
+        LimitFact::Benefits { benefits, months } => {
+            if da {
+                format!(
+                    "{} i {months} sammenhængende kalendermåneder",
+                    or_list(benefits, lang)
+                )
+            } else {
+                format!(
+                    "{} for {months} consecutive calendar months",
+                    or_list(benefits, lang)
+                )
+            }
+        }
+        LimitFact::Receives { benefits } => {
+            if da {
+                format!("modtager {}", or_list(benefits, lang))
+            } else {
+                format!("receives {}", or_list(benefits, lang))
+            }
+        }
     }
 }
 

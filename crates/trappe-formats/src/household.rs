@@ -65,10 +65,19 @@ impl std::error::Error for HouseholdErrors {}
 fn applicant_at(text: &str, path: &str) -> Option<(usize, Option<String>)> {
     let rest = path.strip_prefix("applicants").unwrap_or(path);
     let index: usize = rest.strip_prefix('[')?.split(']').next()?.parse().ok()?;
-    let id = serde_json::from_str::<serde_json::Value>(text).ok().and_then(|value| {
-        let list = value.get("applicants").unwrap_or(&value).as_array()?.clone();
-        list.get(index)?.get("id").and_then(|v| v.as_str()).map(str::to_string)
-    });
+    let id = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|value| {
+            let list = value
+                .get("applicants")
+                .unwrap_or(&value)
+                .as_array()?
+                .clone();
+            list.get(index)?
+                .get("id")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        });
     Some((index, id))
 }
 
@@ -100,7 +109,12 @@ fn clean_path(path: &str) -> String {
     }
 }
 
-fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::Error>, list: bool) -> HouseholdError {
+fn json_error(
+    file: &str,
+    text: &str,
+    e: serde_path_to_error::Error<serde_json::Error>,
+    list: bool,
+) -> HouseholdError {
     let path = e.path().to_string();
     let inner = e.into_inner();
     let at = (inner.line() > 0).then(|| (inner.line(), inner.column()));
@@ -147,13 +161,22 @@ pub fn read_household(file: &str, text: &str, on: Date) -> Result<Household, Hou
     if problems.is_empty() {
         Ok(h)
     } else {
-        Err(HouseholdErrors(problems.into_iter().map(|p| from_problem(file, p)).collect()))
+        Err(HouseholdErrors(
+            problems
+                .into_iter()
+                .map(|p| from_problem(file, p))
+                .collect(),
+        ))
     }
 }
 
 /// Reads a list of applicants (for `applicant rank`): every household checked for the
 /// takeover date, each with a waiting-list number (unique) and a seniority date.
-pub fn read_applicants(file: &str, text: &str, on: Date) -> Result<Vec<Household>, HouseholdErrors> {
+pub fn read_applicants(
+    file: &str,
+    text: &str,
+    on: Date,
+) -> Result<Vec<Household>, HouseholdErrors> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Wrapped {
@@ -167,13 +190,19 @@ pub fn read_applicants(file: &str, text: &str, on: Date) -> Result<Vec<Household
         serde_path_to_error::deserialize::<_, Vec<Household>>(de).map_err(fail)?
     } else {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize::<_, Wrapped>(de).map_err(fail)?.applicants
+        serde_path_to_error::deserialize::<_, Wrapped>(de)
+            .map_err(fail)?
+            .applicants
     };
     let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (i, h) in households.iter().enumerate() {
         let l = label(i, h.id.as_deref());
-        errors.extend(check_household(h, &l, on, true).into_iter().map(|p| from_problem(file, p)));
+        errors.extend(
+            check_household(h, &l, on, true)
+                .into_iter()
+                .map(|p| from_problem(file, p)),
+        );
         if let Some(id) = h.id.as_deref().filter(|s| !s.trim().is_empty()) {
             if let Some(first) = seen.insert(id.to_string(), i) {
                 errors.push(HouseholdError {
@@ -181,7 +210,10 @@ pub fn read_applicants(file: &str, text: &str, on: Date) -> Result<Vec<Household
                     at: None,
                     applicant: Some(l),
                     field: "id".into(),
-                    problem: format!("{id} is also applicant #{}; each waiting-list number once", first + 1),
+                    problem: format!(
+                        "{id} is also applicant #{}; each waiting-list number once",
+                        first + 1
+                    ),
                 });
             }
         }
@@ -219,8 +251,15 @@ mod tests {
     // with that command when the household types change.
     #[test]
     fn the_documented_schema_is_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/household.schema.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/household.schema.json"
+        );
         let documented = std::fs::read_to_string(path).expect("docs/household.schema.json");
-        assert_eq!(documented, schema(), "regenerate: trappe applicant schema > docs/household.schema.json");
+        assert_eq!(
+            documented,
+            schema(),
+            "regenerate: trappe applicant schema > docs/household.schema.json"
+        );
     }
 }

@@ -122,7 +122,12 @@ fn finding(o: &CriterionOutcome, n: u32) -> (bool, Why) {
         .findings
         .iter()
         .find(|f| f.member == Some(n))
-        .unwrap_or_else(|| panic!("{:?}: no finding for member {n}: {:?}", o.criterion, o.findings));
+        .unwrap_or_else(|| {
+            panic!(
+                "{:?}: no finding for member {n}: {:?}",
+                o.criterion, o.findings
+            )
+        });
     (f.met, f.why.clone())
 }
 
@@ -169,14 +174,25 @@ fn failing(relation: &str, born: &str) -> Value {
 #[case::education_29_the_day_before("1996-06-16", TEd, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
 #[case::education_59_the_day_before("1966-06-16", TEd, false, Why::NoEducation)]
 #[case::education_60_on_the_birthday("1966-06-15", TEd, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
-fn tightened_age_groups(#[case] born: &str, #[case] c: CriterionId, #[case] met: bool, #[case] why: Why) {
-    let h = household(vec![model("applicant", "1980-01-01"), failing(if born >= "2004" { "child" } else { "other" }, born)]);
+fn tightened_age_groups(
+    #[case] born: &str,
+    #[case] c: CriterionId,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
+    let h = household(vec![
+        model("applicant", "1980-01-01"),
+        failing(if born >= "2004" { "child" } else { "other" }, born),
+    ]);
     let all = outcomes(&h);
     let o = outcome(&all, c);
     assert_eq!(finding(o, 2), (met, why), "member 2 born {born}");
     // The applicant meets every criterion, so the member alone decides.
     assert!(finding(o, 1).0);
-    assert_eq!(o.met, met, "{c:?} for a household with a member born {born}");
+    assert_eq!(
+        o.met, met,
+        "{c:?} for a household with a member born {born}"
+    );
 }
 
 fn enrolled_su() -> Value {
@@ -192,7 +208,13 @@ fn enrolled_su() -> Value {
 #[case::a2_30_on_the_birthday("1996-06-15", enrolled_su(), A2, false, Why::NotYoung { from: 18, to: Some(29) })]
 #[case::a2_18_on_the_birthday("2008-06-15", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
 #[case::a2_17_the_day_before("2008-06-16", enrolled_su(), A2, false, Why::NotYoung { from: 18, to: Some(29) })]
-fn ordinary_age_edges(#[case] born: &str, #[case] extra: Value, #[case] c: CriterionId, #[case] met: bool, #[case] why: Why) {
+fn ordinary_age_edges(
+    #[case] born: &str,
+    #[case] extra: Value,
+    #[case] c: CriterionId,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
     let h = household(vec![person("applicant", born, extra)]);
     let all = outcomes(&h);
     let o = outcome(&all, c);
@@ -213,18 +235,30 @@ fn ordinary_age_edges(#[case] born: &str, #[case] extra: Value, #[case] c: Crite
 #[case::weapons_act_last_year("weapons_act", "2025-05-05", false)]
 #[case::drugs_act_two_years_back("drugs_act", "2024-12-31", false)]
 fn convictions(#[case] law: &str, #[case] on: &str, #[case] met: bool) {
-    let applicant = with(model("applicant", "1980-01-01"), json!({"convictions": [{"law": law, "date": on}]}));
+    let applicant = with(
+        model("applicant", "1980-01-01"),
+        json!({"convictions": [{"law": law, "date": on}]}),
+    );
     let all = outcomes(&household(vec![applicant]));
     let o = outcome(&all, TC);
     let why = if met {
-        Why::NotConvicted { from_year: 2024, to_year: 2026 }
+        Why::NotConvicted {
+            from_year: 2024,
+            to_year: 2026,
+        }
     } else {
-        Why::Convicted { from_year: 2024, to_year: 2026 }
+        Why::Convicted {
+            from_year: 2024,
+            to_year: 2026,
+        }
     };
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
     // The criminal record certificate is the proof either way.
-    assert!(o.documents.iter().any(|d| d.member == 1 && d.kind == DocumentKind::CriminalRecord));
+    assert!(o
+        .documents
+        .iter()
+        .any(|d| d.member == 1 && d.kind == DocumentKind::CriminalRecord));
 }
 
 // ---------------------------------------------------------------------------
@@ -238,14 +272,26 @@ fn convictions(#[case] law: &str, #[case] on: &str, #[case] met: bool) {
 #[case::tightened_employment_24_5_hours(TE, "24.5", false)]
 fn weekly_hours(#[case] c: CriterionId, #[case] hours: &str, #[case] met: bool) {
     let h: f64 = hours.parse().unwrap();
-    let applicant = person("applicant", "1980-01-01", json!({"work": [{"kind": "permanent", "weekly_hours": h}]}));
+    let applicant = person(
+        "applicant",
+        "1980-01-01",
+        json!({"work": [{"kind": "permanent", "weekly_hours": h}]}),
+    );
     let all = outcomes(&household(vec![applicant]));
     let o = outcome(&all, c);
     let (hours, min_hours) = (dec(hours), dec("25"));
     let why = if met {
-        Why::Hours { hours, min_hours, parental_leave: false }
+        Why::Hours {
+            hours,
+            min_hours,
+            parental_leave: false,
+        }
     } else {
-        Why::TooFewHours { hours, min_hours, parental_leave: false }
+        Why::TooFewHours {
+            hours,
+            min_hours,
+            parental_leave: false,
+        }
     };
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
@@ -268,14 +314,23 @@ fn income(#[case] extra: Value, #[case] met: bool, #[case] why: Why) {
     let applicant = person(
         "applicant",
         "1980-01-01",
-        with(json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}), extra),
+        with(
+            json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}),
+            extra,
+        ),
     );
     let all = outcomes(&household(vec![applicant]));
     let o = outcome(&all, TI);
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
     // The threshold in force is named, with its date [CPH B4 IV.2 4: 'pr. 1. december 2022'].
-    assert!(household_findings(o).contains(&(true, Why::ThresholdFrom { from: date("2022-12-01"), amount: threshold() })));
+    assert!(household_findings(o).contains(&(
+        true,
+        Why::ThresholdFrom {
+            from: date("2022-12-01"),
+            amount: threshold()
+        }
+    )));
 }
 
 // ---------------------------------------------------------------------------
@@ -286,10 +341,22 @@ fn income(#[case] extra: Value, #[case] met: bool, #[case] why: Why) {
 #[case::completed_30_september_last_year("bachelor", "2025-09-30", "denmark", true, Why::EducationCompleted { by: date("2025-09-30") })]
 #[case::completed_1_october_last_year("bachelor", "2025-10-01", "denmark", false, Why::EducationTooLate { by: date("2025-09-30") })]
 #[case::only_primary("primary", "1996-06-30", "denmark", false, Why::OnlyPrimaryEducation)]
-#[case::abroad_not_approved("master", "2010-06-30", "abroad_not_approved", false, Why::AbroadNotApproved)]
+#[case::abroad_not_approved(
+    "master",
+    "2010-06-30",
+    "abroad_not_approved",
+    false,
+    Why::AbroadNotApproved
+)]
 #[case::abroad_approved("master", "2010-06-30", "abroad_approved", true, Why::EducationCompleted { by: date("2025-09-30") })]
 #[case::vocational("vocational", "2001-01-31", "denmark", true, Why::EducationCompleted { by: date("2025-09-30") })]
-fn completed_education(#[case] level: &str, #[case] on: &str, #[case] taken_in: &str, #[case] met: bool, #[case] why: Why) {
+fn completed_education(
+    #[case] level: &str,
+    #[case] on: &str,
+    #[case] taken_in: &str,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
     let applicant = with(
         model("applicant", "1980-01-01"),
         json!({"completed_education": {"level": level, "completed_on": on, "taken_in": taken_in}}),
@@ -298,8 +365,15 @@ fn completed_education(#[case] level: &str, #[case] on: &str, #[case] taken_in: 
     let o = outcome(&all, TEd);
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
-    let approval = o.documents.iter().any(|d| d.kind == DocumentKind::DanishApproval);
-    assert_eq!(approval, taken_in == "abroad_approved", "approval in Denmark is proven only for an education taken abroad");
+    let approval = o
+        .documents
+        .iter()
+        .any(|d| d.kind == DocumentKind::DanishApproval);
+    assert_eq!(
+        approval,
+        taken_in == "abroad_approved",
+        "approval in Denmark is proven only for an education taken abroad"
+    );
 }
 
 #[test]
@@ -320,20 +394,36 @@ fn no_completed_education_fails_tightened_education() {
 #[case::cohabiting_two_years_to_the_day("cohabitant", Some("2024-06-15"), true, Why::Hours { hours: dec("37"), min_hours: dec("25"), parental_leave: false })]
 #[case::cohabiting_1_year_364_days("cohabitant", Some("2024-06-16"), false, Why::CohabitationTooShort { since: date("2024-06-16"), years: 2 })]
 #[case::spouse_without_a_date("spouse", None, true, Why::Hours { hours: dec("37"), min_hours: dec("25"), parental_leave: false })]
-fn partner_carries_a1(#[case] relation: &str, #[case] since: Option<&str>, #[case] met: bool, #[case] why: Why) {
+fn partner_carries_a1(
+    #[case] relation: &str,
+    #[case] since: Option<&str>,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
     let applicant = person("applicant", "1980-01-01", json!({}));
-    let mut partner = person(relation, "1982-03-03", json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}));
+    let mut partner = person(
+        relation,
+        "1982-03-03",
+        json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}),
+    );
     if let Some(s) = since {
         partner = with(partner, json!({"cohabiting_since": s}));
     }
     let all = outcomes(&household(vec![applicant, partner]));
     let o = outcome(&all, A1);
-    assert_eq!(finding(o, 1), (false, Why::NoWork), "the applicant itself does not work");
+    assert_eq!(
+        finding(o, 1),
+        (false, Why::NoWork),
+        "the applicant itself does not work"
+    );
     assert_eq!(finding(o, 2), (met, why));
     assert_eq!(o.met, met);
     if met && relation == "cohabitant" {
         // The shared address is proven by a residence certificate [B4 IV.1 A.1].
-        assert!(o.documents.iter().any(|d| d.member == 2 && d.kind == DocumentKind::ResidenceCertificate));
+        assert!(o
+            .documents
+            .iter()
+            .any(|d| d.member == 2 && d.kind == DocumentKind::ResidenceCertificate));
     }
 }
 
@@ -341,12 +431,23 @@ fn partner_carries_a1(#[case] relation: &str, #[case] since: Option<&str>, #[cas
 fn a_working_adult_who_is_not_a_partner_does_not_carry_a1() {
     // CPH 5.2.3 A1: 'ansøger eller dennes ægtefælle/samlevende'.
     let applicant = person("applicant", "1980-01-01", json!({}));
-    let lodger = person("other", "1999-01-01", json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}));
-    let child = person("child", "2004-01-01", json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}));
+    let lodger = person(
+        "other",
+        "1999-01-01",
+        json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}),
+    );
+    let child = person(
+        "child",
+        "2004-01-01",
+        json!({"work": [{"kind": "permanent", "weekly_hours": 37}]}),
+    );
     let all = outcomes(&household(vec![applicant, lodger, child]));
     assert!(!outcome(&all, A1).met);
     // … but both count for tightened employment, which is everyone's.
-    assert!(!outcome(&all, TE).met, "the applicant aged 46 does not work");
+    assert!(
+        !outcome(&all, TE).met,
+        "the applicant aged 46 does not work"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -366,12 +467,20 @@ fn a_working_adult_who_is_not_a_partner_does_not_carry_a1() {
 #[case::not_in_the_municipality(json!({"date": "2026-01-15", "married": true, "lived_in_municipality": false}), false,
     Why::NotInMunicipality)]
 fn separation_b1(#[case] separation: Value, #[case] met: bool, #[case] why: Why) {
-    let h = household_on(vec![person("applicant", "1980-01-01", json!({}))], json!({"separation": separation}), ON);
+    let h = household_on(
+        vec![person("applicant", "1980-01-01", json!({}))],
+        json!({"separation": separation}),
+        ON,
+    );
     let all = outcomes(&h);
     let o = outcome(&all, B1);
     assert_eq!(o.met, met);
     // The deciding finding is about the household, and says the same.
-    assert!(household_findings(o).contains(&(met, why.clone())), "{why:?} not among {:?}", o.findings);
+    assert!(
+        household_findings(o).contains(&(met, why.clone())),
+        "{why:?} not among {:?}",
+        o.findings
+    );
 }
 
 #[test]
@@ -428,7 +537,11 @@ fn work(kind: &str, extra: Value) -> Value {
 // 'Selvstændigt erhvervsdrivende … CVR-registrering samt seneste årsregnskab'.
 #[case::self_employed("1990-01-01", work("self_employed", json!({})), vec![(A1, true, Why::SelfEmployed)])]
 #[case::permanent_without_hours("1990-01-01", work("permanent", json!({})), vec![(A1, false, Why::HoursMissing)])]
-fn kinds_of_work(#[case] born: &str, #[case] extra: Value, #[case] expected: Vec<(CriterionId, bool, Why)>) {
+fn kinds_of_work(
+    #[case] born: &str,
+    #[case] extra: Value,
+    #[case] expected: Vec<(CriterionId, bool, Why)>,
+) {
     let all = outcomes(&household(vec![person("applicant", born, extra)]));
     for (c, met, why) in expected {
         let o = outcome(&all, c);
@@ -443,7 +556,11 @@ fn kinds_of_work(#[case] born: &str, #[case] extra: Value, #[case] expected: Vec
 #[case::started_three_months_ago("2026-03-15", true)]
 #[case::started_under_three_months_ago("2026-03-16", false)]
 fn payslips_only_after_three_months(#[case] starts: &str, #[case] payslips: bool) {
-    let applicant = person("applicant", "1980-01-01", work("permanent", json!({"weekly_hours": 37, "starts": starts})));
+    let applicant = person(
+        "applicant",
+        "1980-01-01",
+        work("permanent", json!({"weekly_hours": 37, "starts": starts})),
+    );
     let all = outcomes(&household(vec![applicant]));
     let o = outcome(&all, A1);
     assert!(o.met);
@@ -461,7 +578,10 @@ fn documents_seen_complete_the_proof() {
     let all = outcomes(&household(vec![applicant.clone()]));
     let o = outcome(&all, A1);
     assert!(o.met);
-    assert!(!o.documents_complete, "the municipality's fleksjob grant has not been seen");
+    assert!(
+        !o.documents_complete,
+        "the municipality's fleksjob grant has not been seen"
+    );
     let applicant = with(
         applicant,
         json!({"documents": [
@@ -473,7 +593,10 @@ fn documents_seen_complete_the_proof() {
     let o = outcome(&all, A1);
     assert!(o.documents_complete);
     assert_eq!(
-        o.documents.iter().find(|d| d.kind == DocumentKind::FleksjobGrant).and_then(|d| d.seen_on),
+        o.documents
+            .iter()
+            .find(|d| d.kind == DocumentKind::FleksjobGrant)
+            .and_then(|d| d.seen_on),
         Some(date("2026-05-02"))
     );
 }
@@ -486,18 +609,30 @@ fn documents_seen_complete_the_proof() {
 #[case::a_child(2, true)]
 #[case::nobody(0, false)]
 fn c1_any_member(#[case] who: u32, #[case] met: bool) {
-    let mut members = vec![model("applicant", "1980-01-01"), person("child", "2015-01-01", json!({}))];
+    let mut members = vec![
+        model("applicant", "1980-01-01"),
+        person("child", "2015-01-01", json!({})),
+    ];
     if who > 0 {
-        members[who as usize - 1] = with(members[who as usize - 1].clone(), json!({"disability_needs_accessible_home": true}));
+        members[who as usize - 1] = with(
+            members[who as usize - 1].clone(),
+            json!({"disability_needs_accessible_home": true}),
+        );
     }
     let all = outcomes(&household(members));
     let o = outcome(&all, C1);
     assert_eq!(o.met, met);
     if met {
         assert_eq!(finding(o, who), (true, Why::NeedsAccessibleHome));
-        assert!(o.documents.iter().any(|d| d.member == who && d.kind == DocumentKind::DisabilityStatement));
+        assert!(o
+            .documents
+            .iter()
+            .any(|d| d.member == who && d.kind == DocumentKind::DisabilityStatement));
     } else {
-        assert_eq!(household_findings(o), vec![(false, Why::NoAccessibleHomeNeed)]);
+        assert_eq!(
+            household_findings(o),
+            vec![(false, Why::NoAccessibleHomeNeed)]
+        );
     }
 }
 
@@ -516,33 +651,95 @@ fn c1_any_member(#[case] who: u32, #[case] met: bool) {
 // … and the tightened employment criterion replaces the A criteria [CPH 5.2.4].
 #[case::tightened_relevant_unemployment("tightened:relevant", vec![Criterion::Unemployment], vec![], vec![TE])]
 #[case::tightened_relevant_convictions_income("tightened:relevant", vec![Criterion::Income, Criterion::Convictions], vec![A1, A2], vec![TC, TI])]
-fn requirement_sets(#[case] set: &str, #[case] tightened: Vec<Criterion>, #[case] any_of: Vec<CriterionId>, #[case] all_of: Vec<CriterionId>) {
-    let r = requirement(Channel::Flexible, Some(set), Staircase::Area, "1", &tightened, false, "test").unwrap();
+fn requirement_sets(
+    #[case] set: &str,
+    #[case] tightened: Vec<Criterion>,
+    #[case] any_of: Vec<CriterionId>,
+    #[case] all_of: Vec<CriterionId>,
+) {
+    let r = requirement(
+        Channel::Flexible,
+        Some(set),
+        Staircase::Area,
+        "1",
+        &tightened,
+        false,
+        "test",
+    )
+    .unwrap();
     assert_eq!(r.any_of, any_of);
     assert_eq!(r.all_of, all_of);
     assert_eq!(r.criteria_set.as_deref(), Some(set));
-    assert!(r.employment_first, "area staircase with criteria: the employment criterion first");
+    assert!(
+        r.employment_first,
+        "area staircase with criteria: the employment criterion first"
+    );
 }
 
 #[test]
 fn requirement_channels() {
     // The ordinary waiting list: no criteria, whatever set is named.
-    let r = requirement(Channel::WaitingList, Some("A"), Staircase::Department, "1", &[], false, "test").unwrap();
-    assert_eq!((r.criteria_set, r.any_of, r.all_of, r.employment_first), (None, vec![], vec![], false));
+    let r = requirement(
+        Channel::WaitingList,
+        Some("A"),
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "test",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.criteria_set, r.any_of, r.all_of, r.employment_first),
+        (None, vec![], vec![], false)
+    );
     // Flexible letting on the department staircase: no employment-first.
-    let r = requirement(Channel::Flexible, Some("A"), Staircase::Department, "1", &[], false, "test").unwrap();
+    let r = requirement(
+        Channel::Flexible,
+        Some("A"),
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "test",
+    )
+    .unwrap();
     assert!(!r.employment_first);
     // The municipality allocates: nobody is ranked from the waiting list.
     assert_eq!(
-        requirement(Channel::MunicipalAllocation, Some("A"), Staircase::Area, "1", &[], false, "test"),
+        requirement(
+            Channel::MunicipalAllocation,
+            Some("A"),
+            Staircase::Area,
+            "1",
+            &[],
+            false,
+            "test"
+        ),
         Err(RequirementError::NotWaitingList("municipal allocation"))
     );
     assert_eq!(
-        requirement(Channel::UrbanRenewal, None, Staircase::Area, "1", &[], false, "test"),
+        requirement(
+            Channel::UrbanRenewal,
+            None,
+            Staircase::Area,
+            "1",
+            &[],
+            false,
+            "test"
+        ),
         Err(RequirementError::NotWaitingList("urban-renewal rehousing"))
     );
     assert_eq!(
-        requirement(Channel::Flexible, Some("A|D"), Staircase::Area, "1", &[], false, "test"),
+        requirement(
+            Channel::Flexible,
+            Some("A|D"),
+            Staircase::Area,
+            "1",
+            &[],
+            false,
+            "test"
+        ),
         Err(RequirementError::UnknownSet("D".into()))
     );
 }
@@ -565,12 +762,35 @@ fn idle(id: &str, seniority: &str) -> Value {
     applicant(id, seniority, failing("applicant", "1980-01-01"))
 }
 
-fn req(channel: Channel, set: Option<&str>, staircase: Staircase, step: &str, tightened: &[Criterion], accessibility: bool) -> Requirement {
-    requirement(channel, set, staircase, step, tightened, accessibility, "test").unwrap()
+fn req(
+    channel: Channel,
+    set: Option<&str>,
+    staircase: Staircase,
+    step: &str,
+    tightened: &[Criterion],
+    accessibility: bool,
+) -> Requirement {
+    requirement(
+        channel,
+        set,
+        staircase,
+        step,
+        tightened,
+        accessibility,
+        "test",
+    )
+    .unwrap()
 }
 
 fn flexible(set: &str, staircase: Staircase, step: &str, tightened: &[Criterion]) -> Requirement {
-    req(Channel::Flexible, Some(set), staircase, step, tightened, false)
+    req(
+        Channel::Flexible,
+        Some(set),
+        staircase,
+        step,
+        tightened,
+        false,
+    )
 }
 
 fn vacancy(r: &Requirement) -> RankVacancy<'_> {
@@ -587,7 +807,8 @@ fn vacancy(r: &Requirement) -> RankVacancy<'_> {
 /// Reads the applicants as `read_applicants` does, and ranks them.
 fn ranking(v: &RankVacancy<'_>, applicants: Vec<Value>) -> Vec<Ranked> {
     let text = json!({ "applicants": applicants }).to_string();
-    let households = read_applicants("applicants.json", &text, v.on).unwrap_or_else(|e| panic!("{e}"));
+    let households =
+        read_applicants("applicants.json", &text, v.on).unwrap_or_else(|e| panic!("{e}"));
     rank(rules(), v, &households)
 }
 
@@ -605,21 +826,47 @@ fn meeting_applicants_first_then_by_seniority() {
     let r = flexible("A", Staircase::Department, "1", &[]);
     let ranked = ranking(
         &vacancy(&r),
-        vec![worker("w-2020", "2020-01-01"), idle("i-2001", "2001-01-01"), worker("w-2015", "2015-05-05"), worker("w-2015b", "2015-05-05")],
+        vec![
+            worker("w-2020", "2020-01-01"),
+            idle("i-2001", "2001-01-01"),
+            worker("w-2015", "2015-05-05"),
+            worker("w-2015b", "2015-05-05"),
+        ],
     );
-    assert_eq!(order(&ranked), vec!["w-2015", "w-2015b", "w-2020", "i-2001"]);
-    assert_eq!(tiers(&ranked), vec![Tier::Meets, Tier::Meets, Tier::Meets, Tier::WithoutPriority]);
-    assert_eq!(ranked.iter().map(|r| r.position).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        order(&ranked),
+        vec!["w-2015", "w-2015b", "w-2020", "i-2001"]
+    );
+    assert_eq!(
+        tiers(&ranked),
+        vec![Tier::Meets, Tier::Meets, Tier::Meets, Tier::WithoutPriority]
+    );
+    assert_eq!(
+        ranked.iter().map(|r| r.position).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
     assert_eq!(ranked[3].why, vec![RankWhy::DoesNotMeetRequirement]);
     assert!(ranked[0].why.contains(&RankWhy::MeetsRequirement));
 }
 
 #[test]
 fn ordinary_waiting_list_is_seniority_alone() {
-    let r = req(Channel::WaitingList, None, Staircase::Department, "1", &[], false);
-    let ranked = ranking(&vacancy(&r), vec![worker("w", "2020-01-01"), idle("i", "2001-01-01")]);
+    let r = req(
+        Channel::WaitingList,
+        None,
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+    );
+    let ranked = ranking(
+        &vacancy(&r),
+        vec![worker("w", "2020-01-01"), idle("i", "2001-01-01")],
+    );
     assert_eq!(order(&ranked), vec!["i", "w"]);
-    assert!(ranked.iter().all(|r| r.meets && r.tier == Tier::Meets && r.why.contains(&RankWhy::NoCriteria)));
+    assert!(ranked
+        .iter()
+        .all(|r| r.meets && r.tier == Tier::Meets && r.why.contains(&RankWhy::NoCriteria)));
 }
 
 #[test]
@@ -628,23 +875,50 @@ fn area_staircase_employment_criterion_before_other_criteria() {
     // prioriteres boligsøgende, der opfylder beskæftigelseskriteriet (obligatorisk) før
     // boligsøgende, der opfylder øvrige kriterier.' Here the area is in the risk zone on
     // convictions and income (A plus those two).
-    let r = flexible("tightened:relevant", Staircase::Area, "1", &[Criterion::Convictions, Criterion::Income]);
+    let r = flexible(
+        "tightened:relevant",
+        Staircase::Area,
+        "1",
+        &[Criterion::Convictions, Criterion::Income],
+    );
     // Works, but convicted and below the income threshold.
     let employed = applicant(
         "employed",
         "2012-01-01",
-        with(failing("applicant", "1980-01-01"), json!({"work": [{"kind": "permanent", "weekly_hours": 30}], "monthly_gross_income": 15000})),
+        with(
+            failing("applicant", "1980-01-01"),
+            json!({"work": [{"kind": "permanent", "weekly_hours": 30}], "monthly_gross_income": 15000}),
+        ),
     );
     // No work; not convicted (meets one other criterion).
-    let clean = applicant("clean", "2011-01-01", person("applicant", "1980-01-01", json!({})));
+    let clean = applicant(
+        "clean",
+        "2011-01-01",
+        person("applicant", "1980-01-01", json!({})),
+    );
     let ranked = ranking(
         &vacancy(&r),
-        vec![idle("idle", "2010-01-01"), clean, employed, worker("meets", "2022-01-01")],
+        vec![
+            idle("idle", "2010-01-01"),
+            clean,
+            employed,
+            worker("meets", "2022-01-01"),
+        ],
     );
     assert_eq!(order(&ranked), vec!["meets", "employed", "clean", "idle"]);
-    assert_eq!(tiers(&ranked), vec![Tier::Meets, Tier::EmploymentOnly, Tier::OtherCriteria, Tier::WithoutPriority]);
+    assert_eq!(
+        tiers(&ranked),
+        vec![
+            Tier::Meets,
+            Tier::EmploymentOnly,
+            Tier::OtherCriteria,
+            Tier::WithoutPriority
+        ]
+    );
     assert!(ranked[1].why.contains(&RankWhy::EmploymentCriterionMet));
-    assert!(ranked[2].why.contains(&RankWhy::OtherCriteriaMet { count: 1 }));
+    assert!(ranked[2]
+        .why
+        .contains(&RankWhy::OtherCriteriaMet { count: 1 }));
 }
 
 #[test]
@@ -653,7 +927,11 @@ fn area_staircase_all_four_more_other_criteria_first() {
     // boligsøgende, der opfylder beskæftigelseskriteriet (obligatorisk) før
     // boligsøgende, der opfylder øvrige kriterier.'
     let r = flexible("tightened:all", Staircase::Area, "2", &[]);
-    let one = applicant("one-other", "2005-01-01", person("applicant", "1980-01-01", json!({})));
+    let one = applicant(
+        "one-other",
+        "2005-01-01",
+        person("applicant", "1980-01-01", json!({})),
+    );
     let two = applicant(
         "two-others",
         "2019-01-01",
@@ -666,47 +944,120 @@ fn area_staircase_all_four_more_other_criteria_first() {
     let employed = applicant(
         "employed",
         "2021-01-01",
-        with(failing("applicant", "1980-01-01"), json!({"work": [{"kind": "fleksjob"}]})),
+        with(
+            failing("applicant", "1980-01-01"),
+            json!({"work": [{"kind": "fleksjob"}]}),
+        ),
     );
-    let ranked = ranking(&vacancy(&r), vec![idle("idle", "2000-01-01"), one, two, employed, worker("meets", "2024-01-01")]);
-    assert_eq!(order(&ranked), vec!["meets", "employed", "two-others", "one-other", "idle"]);
+    let ranked = ranking(
+        &vacancy(&r),
+        vec![
+            idle("idle", "2000-01-01"),
+            one,
+            two,
+            employed,
+            worker("meets", "2024-01-01"),
+        ],
+    );
+    assert_eq!(
+        order(&ranked),
+        vec!["meets", "employed", "two-others", "one-other", "idle"]
+    );
     assert_eq!(
         tiers(&ranked),
-        vec![Tier::Meets, Tier::EmploymentOnly, Tier::OtherCriteria, Tier::OtherCriteria, Tier::WithoutPriority]
+        vec![
+            Tier::Meets,
+            Tier::EmploymentOnly,
+            Tier::OtherCriteria,
+            Tier::OtherCriteria,
+            Tier::WithoutPriority
+        ]
     );
-    assert!(ranked[2].why.contains(&RankWhy::OtherCriteriaMet { count: 2 }));
-    assert!(ranked[3].why.contains(&RankWhy::OtherCriteriaMet { count: 1 }));
+    assert!(ranked[2]
+        .why
+        .contains(&RankWhy::OtherCriteriaMet { count: 2 }));
+    assert!(ranked[3]
+        .why
+        .contains(&RankWhy::OtherCriteriaMet { count: 1 }));
 }
 
 #[test]
 fn department_staircase_has_no_employment_first() {
     // The employment-first note belongs to the area staircase [CPH B4 III fig].
     let r = flexible("tightened:all", Staircase::Department, "1", &[]);
-    let employed = applicant("employed", "2010-01-01", with(failing("applicant", "1980-01-01"), json!({"work": [{"kind": "fleksjob"}]})));
+    let employed = applicant(
+        "employed",
+        "2010-01-01",
+        with(
+            failing("applicant", "1980-01-01"),
+            json!({"work": [{"kind": "fleksjob"}]}),
+        ),
+    );
     let ranked = ranking(&vacancy(&r), vec![employed, idle("idle", "2000-01-01")]);
     assert_eq!(order(&ranked), vec!["idle", "employed"]);
-    assert_eq!(tiers(&ranked), vec![Tier::WithoutPriority, Tier::WithoutPriority]);
+    assert_eq!(
+        tiers(&ranked),
+        vec![Tier::WithoutPriority, Tier::WithoutPriority]
+    );
 }
 
 #[test]
 fn c1_first_in_an_accessibility_home() {
     // CPH 5.2.3 C1; B4 IV.1 C.1: accessibility homes go to applicants needing one.
-    let r = req(Channel::Flexible, Some("A"), Staircase::Department, "1", &[], true);
+    let r = req(
+        Channel::Flexible,
+        Some("A"),
+        Staircase::Department,
+        "1",
+        &[],
+        true,
+    );
     let c1 = |id: &str, seniority: &str, works: bool| {
-        let m = if works { model("applicant", "1980-01-01") } else { failing("applicant", "1980-01-01") };
-        applicant(id, seniority, with(m, json!({"disability_needs_accessible_home": true})))
+        let m = if works {
+            model("applicant", "1980-01-01")
+        } else {
+            failing("applicant", "1980-01-01")
+        };
+        applicant(
+            id,
+            seniority,
+            with(m, json!({"disability_needs_accessible_home": true})),
+        )
     };
     let ranked = ranking(
         &vacancy(&r),
-        vec![worker("old", "2001-01-01"), c1("c1-new", "2025-01-01", true), c1("c1-idle", "1999-01-01", false)],
+        vec![
+            worker("old", "2001-01-01"),
+            c1("c1-new", "2025-01-01", true),
+            c1("c1-idle", "1999-01-01", false),
+        ],
     );
     // C1 meeting the rest first; C1 without meeting A gets nothing from it.
     assert_eq!(order(&ranked), vec!["c1-new", "old", "c1-idle"]);
-    assert_eq!(ranked.iter().map(|r| r.accessibility_priority).collect::<Vec<_>>(), vec![true, false, false]);
+    assert_eq!(
+        ranked
+            .iter()
+            .map(|r| r.accessibility_priority)
+            .collect::<Vec<_>>(),
+        vec![true, false, false]
+    );
     assert!(ranked[0].why.contains(&RankWhy::AccessibilityPriority));
     // The same applicants for an ordinary home: seniority alone.
-    let r = req(Channel::Flexible, Some("A"), Staircase::Department, "1", &[], false);
-    let ranked = ranking(&vacancy(&r), vec![worker("old", "2001-01-01"), c1("c1-new", "2025-01-01", true)]);
+    let r = req(
+        Channel::Flexible,
+        Some("A"),
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+    );
+    let ranked = ranking(
+        &vacancy(&r),
+        vec![
+            worker("old", "2001-01-01"),
+            c1("c1-new", "2025-01-01", true),
+        ],
+    );
     assert_eq!(order(&ranked), vec!["old", "c1-new"]);
 }
 
@@ -747,7 +1098,11 @@ fn internal_transfers(
         internal_criteria_everywhere: criteria_everywhere,
         ..vacancy(&r)
     };
-    let member = if meets { model("applicant", "1980-01-01") } else { failing("applicant", "1980-01-01") };
+    let member = if meets {
+        model("applicant", "1980-01-01")
+    } else {
+        failing("applicant", "1980-01-01")
+    };
     let internal = with(
         applicant("internal", "2025-01-01", member),
         json!({"internal": {"from_department": from_department, "from_area": from_area, "rehoused_under_helhedsplan": rehoused}}),
@@ -758,7 +1113,11 @@ fn internal_transfers(
     assert!(i.why.contains(&why), "{:?} not in {:?}", why, i.why);
     // Only an internal applicant with priority goes before the external applicant
     // with 25 years' more seniority who meets the criteria.
-    let expected = if tier == Tier::Internal { vec!["internal", "external"] } else { vec!["external", "internal"] };
+    let expected = if tier == Tier::Internal {
+        vec!["internal", "external"]
+    } else {
+        vec!["external", "internal"]
+    };
     assert_eq!(order(&ranked), expected);
 }
 
@@ -767,13 +1126,23 @@ fn internal_from_another_department_on_step_1_needs_no_criteria() {
     // CPH B4 V.2 a: the criteria apply to transfers between departments on steps 3 and
     // 4 only; on step 1 the internal applicant goes first without them.
     let r = flexible("A", Staircase::Department, "1", &[]);
-    let v = RankVacancy { internal_priority: true, ..vacancy(&r) };
-    let internal = with(idle("internal", "2025-01-01"), json!({"internal": {"from_department": "dep-b"}}));
+    let v = RankVacancy {
+        internal_priority: true,
+        ..vacancy(&r)
+    };
+    let internal = with(
+        idle("internal", "2025-01-01"),
+        json!({"internal": {"from_department": "dep-b"}}),
+    );
     let ranked = ranking(&v, vec![worker("external", "2000-01-01"), internal]);
     assert_eq!(order(&ranked), vec!["internal", "external"]);
     assert_eq!(ranked[0].tier, Tier::Internal);
     assert!(!ranked[0].why.contains(&RankWhy::InternalMustMeetCriteria));
-    assert!(ranked[0].why.contains(&RankWhy::InternalOtherDepartment), "{:?}", ranked[0].why);
+    assert!(
+        ranked[0].why.contains(&RankWhy::InternalOtherDepartment),
+        "{:?}",
+        ranked[0].why
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -798,16 +1167,18 @@ fn arb_applicant() -> impl Strategy<Value = Gen> {
         (any::<bool>(), any::<bool>(), any::<bool>()),
         proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(seniority_days, (age, hours, income), (convicted, educated, c1), internal)| Gen {
-            seniority_days,
-            age,
-            hours,
-            income,
-            convicted,
-            educated,
-            c1,
-            internal,
-        })
+        .prop_map(
+            |(seniority_days, (age, hours, income), (convicted, educated, c1), internal)| Gen {
+                seniority_days,
+                age,
+                hours,
+                income,
+                convicted,
+                educated,
+                c1,
+                internal,
+            },
+        )
 }
 
 fn generated(id: String, g: &Gen) -> Household {
@@ -820,10 +1191,16 @@ fn generated(id: String, g: &Gen) -> Household {
         "disability_needs_accessible_home": g.c1,
     });
     if g.convicted {
-        m = with(m, json!({"convictions": [{"law": "drugs_act", "date": "2025-02-02"}]}));
+        m = with(
+            m,
+            json!({"convictions": [{"law": "drugs_act", "date": "2025-02-02"}]}),
+        );
     }
     if g.educated {
-        m = with(m, json!({"completed_education": {"level": "master", "completed_on": "2015-06-30", "taken_in": "denmark"}}));
+        m = with(
+            m,
+            json!({"completed_education": {"level": "master", "completed_on": "2015-06-30", "taken_in": "denmark"}}),
+        );
     }
     let mut h = json!({
         "id": id,
@@ -831,7 +1208,10 @@ fn generated(id: String, g: &Gen) -> Household {
         "members": [m],
     });
     if let Some(own) = g.internal {
-        h = with(h, json!({"internal": {"from_department": if own { "dep-a" } else { "dep-b" }, "from_area": "area-9"}}));
+        h = with(
+            h,
+            json!({"internal": {"from_department": if own { "dep-a" } else { "dep-b" }, "from_area": "area-9"}}),
+        );
     }
     serde_json::from_value(h).unwrap()
 }
@@ -840,11 +1220,35 @@ fn requirements() -> Vec<Requirement> {
     vec![
         flexible("A", Staircase::Department, "3", &[]),
         flexible("A|B", Staircase::Area, "1", &[]),
-        flexible("tightened:relevant", Staircase::Area, "1", &[Criterion::Unemployment, Criterion::Income]),
-        flexible("tightened:relevant", Staircase::Area, "1", &[Criterion::Convictions, Criterion::PrimaryEducation]),
+        flexible(
+            "tightened:relevant",
+            Staircase::Area,
+            "1",
+            &[Criterion::Unemployment, Criterion::Income],
+        ),
+        flexible(
+            "tightened:relevant",
+            Staircase::Area,
+            "1",
+            &[Criterion::Convictions, Criterion::PrimaryEducation],
+        ),
         flexible("tightened:all", Staircase::Area, "2", &[]),
-        req(Channel::Flexible, Some("A"), Staircase::Area, "1", &[], true),
-        req(Channel::WaitingList, None, Staircase::Department, "1", &[], false),
+        req(
+            Channel::Flexible,
+            Some("A"),
+            Staircase::Area,
+            "1",
+            &[],
+            true,
+        ),
+        req(
+            Channel::WaitingList,
+            None,
+            Staircase::Department,
+            "1",
+            &[],
+            false,
+        ),
     ]
 }
 
@@ -877,13 +1281,20 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Limits on municipal allocation into designated areas [CPH B5; ABL §59 stk. 6].
 
-fn limits_for(area: AreaStatus, members: Vec<Value>) -> Result<trappe_rules::applicant::LimitsOutcome, MissingFact> {
+fn limits_for(
+    area: AreaStatus,
+    members: Vec<Value>,
+) -> Result<trappe_rules::applicant::LimitsOutcome, MissingFact> {
     let limits = &rules().limits;
     allocation_limits(limits, area, &household(members), date(ON))
 }
 
 fn citizen(born: &str, extra: Value) -> Value {
-    person("applicant", born, with(json!({"eu_eea_swiss_citizen": true}), extra))
+    person(
+        "applicant",
+        born,
+        with(json!({"eu_eea_swiss_citizen": true}), extra),
+    )
 }
 
 fn hits(area: AreaStatus, extra: Value) -> Vec<String> {
@@ -934,7 +1345,11 @@ use AreaStatus::{Forebyggelse as FB, FormerOmdannelse as FO, NotDesignated as ND
 // Not designated: no limits at all.
 #[case::not_designated(ND, json!({"released_from_prison_on": "2026-06-01", "eu_eea_swiss_citizen": false,
     "benefits": [{"kind": "disability_pension", "from": "2020-01-01"}]}), vec![])]
-fn allocation_limit_edges(#[case] area: AreaStatus, #[case] extra: Value, #[case] expected: Vec<&str>) {
+fn allocation_limit_edges(
+    #[case] area: AreaStatus,
+    #[case] extra: Value,
+    #[case] expected: Vec<&str>,
+) {
     assert_eq!(hits(area, extra), expected);
 }
 
@@ -945,16 +1360,34 @@ fn allocation_limit_edges(#[case] area: AreaStatus, #[case] extra: Value, #[case
 #[case::eighteen_on_the_date("2008-06-15", "2025-12-15", false)]
 #[case::released_6_months_and_a_day("2008-06-16", "2025-12-14", false)]
 fn released_minor(#[case] born: &str, #[case] released: &str, #[case] hit: bool) {
-    let child = person("child", born, json!({"eu_eea_swiss_citizen": true, "released_from_institution_on": released}));
+    let child = person(
+        "child",
+        born,
+        json!({"eu_eea_swiss_citizen": true, "released_from_institution_on": released}),
+    );
     let out = limits_for(US, vec![citizen("1980-01-01", json!({})), child]).unwrap();
-    let expected: Vec<(String, u32)> = if hit { vec![("released_minor".into(), 2)] } else { vec![] };
-    assert_eq!(out.hits.iter().map(|h| (h.limit.clone(), h.member)).collect::<Vec<_>>(), expected);
+    let expected: Vec<(String, u32)> = if hit {
+        vec![("released_minor".into(), 2)]
+    } else {
+        vec![]
+    };
+    assert_eq!(
+        out.hits
+            .iter()
+            .map(|h| (h.limit.clone(), h.member))
+            .collect::<Vec<_>>(),
+        expected
+    );
     assert_eq!(out.allowed, !hit);
 }
 
 #[test]
 fn limits_checked_per_area_in_the_agreements_order() {
-    let checked = |area| limits_for(area, vec![citizen("1980-01-01", json!({}))]).unwrap().checked;
+    let checked = |area| {
+        limits_for(area, vec![citizen("1980-01-01", json!({}))])
+            .unwrap()
+            .checked
+    };
     assert_eq!(
         checked(US),
         vec![
@@ -967,10 +1400,21 @@ fn limits_checked_per_area_in_the_agreements_order() {
             "unemployment_sickness_6_months"
         ]
     );
-    assert_eq!(checked(FO), checked(US), "a former omdannelsesområde keeps the udsat limits");
+    assert_eq!(
+        checked(FO),
+        checked(US),
+        "a former omdannelsesområde keeps the udsat limits"
+    );
     assert_eq!(
         checked(FB),
-        vec!["released_from_prison", "released_minor", "tenancy_ended", "non_eu_citizen", "self_support_6_months", "cash_benefit_24_months"]
+        vec![
+            "released_from_prison",
+            "released_minor",
+            "tenancy_ended",
+            "non_eu_citizen",
+            "self_support_6_months",
+            "cash_benefit_24_months"
+        ]
     );
     assert!(checked(ND).is_empty());
     let out = limits_for(ND, vec![citizen("1980-01-01", json!({}))]).unwrap();
@@ -979,13 +1423,22 @@ fn limits_checked_per_area_in_the_agreements_order() {
 
 #[test]
 fn missing_citizenship_names_the_member() {
-    let members = vec![citizen("1980-01-01", json!({})), person("spouse", "1981-01-01", json!({}))];
+    let members = vec![
+        citizen("1980-01-01", json!({})),
+        person("spouse", "1981-01-01", json!({})),
+    ];
     let err = limits_for(US, members.clone()).unwrap_err();
     assert_eq!(
         err,
-        MissingFact { member: 2, field: "eu_eea_swiss_citizen", limit: "non_eu_citizen".into() }
+        MissingFact {
+            member: 2,
+            field: "eu_eea_swiss_citizen",
+            limit: "non_eu_citizen".into()
+        }
     );
-    assert!(err.to_string().contains("member 2") && err.to_string().contains("eu_eea_swiss_citizen"));
+    assert!(
+        err.to_string().contains("member 2") && err.to_string().contains("eu_eea_swiss_citizen")
+    );
     assert!(limits_for(FB, members.clone()).is_err());
     // Nothing is checked outside designated areas, so nothing is missing.
     assert!(limits_for(ND, members).unwrap().allowed);
@@ -1000,11 +1453,21 @@ fn missing_citizenship_names_the_member() {
 fn benefit_months(#[case] periods: Vec<(&str, Option<&str>)>, #[case] months: u32) {
     let periods: Vec<BenefitPeriod> = periods
         .into_iter()
-        .map(|(from, to)| BenefitPeriod { kind: Benefit::CashBenefit, from: date(from), to: to.map(date) })
+        .map(|(from, to)| BenefitPeriod {
+            kind: Benefit::CashBenefit,
+            from: date(from),
+            to: to.map(date),
+        })
         .collect();
-    assert_eq!(consecutive_benefit_months(&periods, &[Benefit::CashBenefit], date(ON)), months);
+    assert_eq!(
+        consecutive_benefit_months(&periods, &[Benefit::CashBenefit], date(ON)),
+        months
+    );
     // Other kinds are not counted.
-    assert_eq!(consecutive_benefit_months(&periods, &[Benefit::SelfSupport], date(ON)), 0);
+    assert_eq!(
+        consecutive_benefit_months(&periods, &[Benefit::SelfSupport], date(ON)),
+        0
+    );
 }
 
 #[rstest]
@@ -1016,8 +1479,17 @@ fn benefit_months(#[case] periods: Vec<(&str, Option<&str>)>, #[case] months: u3
 #[case::on_1_january_2030(0, true, false, "2030-01-01", false)]
 #[case::never_omdannelse(0, false, false, "2027-12-01", false)]
 #[case::plan_completed(1, true, true, "2027-12-01", false)]
-fn former_omdannelse(#[case] since: u32, #[case] ever: bool, #[case] plan_done: bool, #[case] on: &str, #[case] applies: bool) {
-    assert_eq!(former_omdannelse_applies(&rules().limits, since, ever, plan_done, date(on)), applies);
+fn former_omdannelse(
+    #[case] since: u32,
+    #[case] ever: bool,
+    #[case] plan_done: bool,
+    #[case] on: &str,
+    #[case] applies: bool,
+) {
+    assert_eq!(
+        former_omdannelse_applies(&rules().limits, since, ever, plan_done, date(on)),
+        applies
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1032,7 +1504,10 @@ fn list_errors(text: &str) -> Vec<HouseholdError> {
 
 /// `(applicant, field)` of every error.
 fn named(errors: &[HouseholdError]) -> Vec<(Option<&str>, &str)> {
-    errors.iter().map(|e| (e.applicant.as_deref(), e.field.as_str())).collect()
+    errors
+        .iter()
+        .map(|e| (e.applicant.as_deref(), e.field.as_str()))
+        .collect()
 }
 
 #[test]
@@ -1041,8 +1516,19 @@ fn malformed_json_gives_line_and_column() {
     let errors = list_errors(text);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].at, Some((3, 41)), "{}", errors[0]);
-    assert!(errors[0].to_string().starts_with("applicants.json line 3, column 41"), "{}", errors[0]);
-    let err = read_household("household.json", "{\"members\": [\n{\"relation\": \"applicant\",, }]}", date(ON)).unwrap_err();
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("applicants.json line 3, column 41"),
+        "{}",
+        errors[0]
+    );
+    let err = read_household(
+        "household.json",
+        "{\"members\": [\n{\"relation\": \"applicant\",, }]}",
+        date(ON),
+    )
+    .unwrap_err();
     assert_eq!(err.0.len(), 1);
     assert_eq!(err.0[0].at, Some((2, 26)), "{err}");
     // A household file holds one applicant; without a readable number it is #1.
@@ -1071,7 +1557,9 @@ fn two_applicants(second: Value) -> String {
     "seniority", "missing")]
 #[case::seniority_after_the_takeover(
     applicant("A-2", "2026-07-01", model("applicant", "1980-01-01")),
-    "seniority", "after the takeover date")]
+    "seniority",
+    "after the takeover date"
+)]
 #[case::duplicate_id(worker("A-1", "2019-01-01"), "id", "A-1 is also applicant #1")]
 #[case::unknown_field(
     applicant("A-2", "2019-01-01", person("applicant", "1980-01-01", json!({"salary": 30000}))),
@@ -1081,14 +1569,24 @@ fn bad_applicant(#[case] second: Value, #[case] field: &str, #[case] problem: &s
     assert_eq!(errors.len(), 1, "{errors:?}");
     let e = &errors[0];
     let id = second["id"].as_str().unwrap();
-    assert_eq!(named(&errors), vec![(Some(format!("{id} (#2)").as_str()), field)]);
+    assert_eq!(
+        named(&errors),
+        vec![(Some(format!("{id} (#2)").as_str()), field)]
+    );
     assert!(e.problem.contains(problem), "{e}");
     let shown = e.to_string();
-    assert!(shown.contains(&format!("applicant {id} (#2)")) && shown.contains(&format!("field {field}")), "{shown}");
+    assert!(
+        shown.contains(&format!("applicant {id} (#2)"))
+            && shown.contains(&format!("field {field}")),
+        "{shown}"
+    );
     // The same list as a bare array names the same applicant and field.
     let bare = json!([worker("A-1", "2020-01-01"), second]).to_string();
     let errors = list_errors(&bare);
-    assert_eq!(named(&errors), vec![(Some(format!("{id} (#2)").as_str()), field)]);
+    assert_eq!(
+        named(&errors),
+        vec![(Some(format!("{id} (#2)").as_str()), field)]
+    );
 }
 
 #[test]
@@ -1115,16 +1613,29 @@ fn every_problem_of_the_list_is_reported() {
 fn a_household_file_names_its_applicant_and_field() {
     let text = json!({"id": "H-9", "members": [model("applicant", "1980-01-01"), person("cohabitant", "1981-01-01", json!({}))]}).to_string();
     let err = read_household("household.json", &text, date(ON)).unwrap_err();
-    assert_eq!(named(&err.0), vec![(Some("H-9"), "members[1].cohabiting_since")]);
+    assert_eq!(
+        named(&err.0),
+        vec![(Some("H-9"), "members[1].cohabiting_since")]
+    );
     // Without a waiting-list number: by position.
     let text = json!({"members": [person("applicant", "1980-01-01", json!({"work": [{"kind": "permanent", "weekly_hours": 200}]}))]}).to_string();
     let err = read_household("household.json", &text, date(ON)).unwrap_err();
-    assert_eq!(named(&err.0), vec![(Some("#1"), "members[0].work[0].weekly_hours")]);
+    assert_eq!(
+        named(&err.0),
+        vec![(Some("#1"), "members[0].work[0].weekly_hours")]
+    );
     // A relation the reader does not know: the field and where it is.
     let text = "{\"id\": \"H-9\",\n \"members\": [{\"relation\": \"uncle\", \"age\": 40}]}";
     let err = read_household("household.json", text, date(ON)).unwrap_err();
     assert_eq!(named(&err.0), vec![(Some("H-9"), "members[0].relation")]);
     assert_eq!(err.0[0].at.map(|(line, _)| line), Some(2));
-    assert!(err.to_string().starts_with("household.json line 2, column"), "{err}");
-    assert!(err.to_string().contains("applicant H-9, field members[0].relation: unknown variant `uncle`"), "{err}");
+    assert!(
+        err.to_string().starts_with("household.json line 2, column"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("applicant H-9, field members[0].relation: unknown variant `uncle`"),
+        "{err}"
+    );
 }

@@ -108,7 +108,9 @@ pub struct InternalTransferRules {
 }
 
 /// Which designated areas a limit applies in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LimitArea {
     /// Udsatte områder, incl. parallelsamfund, omdannelsesområder and former ones.
@@ -440,7 +442,9 @@ pub struct InternalTransfer {
     pub rehoused_under_helhedsplan: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Benefit {
     /// Selvforsørgelses- og hjemrejseydelse.
@@ -502,7 +506,9 @@ pub struct BenefitPeriod {
 }
 
 /// The kinds of document that prove a criterion [CPH B4 IV].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// Passport, or other photo ID with the health card.
@@ -558,12 +564,21 @@ pub struct HouseholdProblem {
 
 impl std::fmt::Display for HouseholdProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "applicant {}, {}: {}", self.applicant, self.field, self.problem)
+        write!(
+            f,
+            "applicant {}, {}: {}",
+            self.applicant, self.field, self.problem
+        )
     }
 }
 
 /// Checks a household for a takeover date; `for_ranking` also needs id and seniority.
-pub fn check_household(h: &Household, label: &str, on: Date, for_ranking: bool) -> Vec<HouseholdProblem> {
+pub fn check_household(
+    h: &Household,
+    label: &str,
+    on: Date,
+    for_ranking: bool,
+) -> Vec<HouseholdProblem> {
     let mut out = Vec::new();
     let mut p = |field: String, problem: String| {
         out.push(HouseholdProblem {
@@ -574,45 +589,85 @@ pub fn check_household(h: &Household, label: &str, on: Date, for_ranking: bool) 
     };
     if for_ranking {
         if h.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            p("id".into(), "missing: every applicant in a ranking needs its waiting-list number".into());
+            p(
+                "id".into(),
+                "missing: every applicant in a ranking needs its waiting-list number".into(),
+            );
         }
         match h.seniority {
-            None => p("seniority".into(), "missing: the date the applicant's seniority counts from is needed to rank".into()),
-            Some(s) if s > on => p("seniority".into(), format!("{s} is after the takeover date {on}")),
+            None => p(
+                "seniority".into(),
+                "missing: the date the applicant's seniority counts from is needed to rank".into(),
+            ),
+            Some(s) if s > on => p(
+                "seniority".into(),
+                format!("{s} is after the takeover date {on}"),
+            ),
             _ => {}
         }
     }
     if h.members.is_empty() {
-        p("members".into(), "empty: list everyone who will move in, the applicant first".into());
+        p(
+            "members".into(),
+            "empty: list everyone who will move in, the applicant first".into(),
+        );
     }
-    let applicants = h.members.iter().filter(|m| m.relation == Relation::Applicant).count();
+    let applicants = h
+        .members
+        .iter()
+        .filter(|m| m.relation == Relation::Applicant)
+        .count();
     if !h.members.is_empty() && applicants != 1 {
-        p("members".into(), format!("{applicants} members with relation \"applicant\"; exactly one is expected"));
+        p(
+            "members".into(),
+            format!("{applicants} members with relation \"applicant\"; exactly one is expected"),
+        );
     }
     for (i, m) in h.members.iter().enumerate() {
         let f = |name: &str| format!("members[{i}].{name}");
         match (m.birth_date, m.age) {
             (None, None) => p(f("birth_date"), "missing: give birth_date or age".into()),
-            (Some(b), _) if b > on => p(f("birth_date"), format!("{b} is after the takeover date {on}")),
+            (Some(b), _) if b > on => p(
+                f("birth_date"),
+                format!("{b} is after the takeover date {on}"),
+            ),
             (Some(b), Some(a)) if age_on(b, on) != a => p(
                 f("age"),
-                format!("{a} does not match birth_date {b} (age {} on {on})", age_on(b, on)),
+                format!(
+                    "{a} does not match birth_date {b} (age {} on {on})",
+                    age_on(b, on)
+                ),
             ),
             _ => {}
         }
         if m.relation == Relation::Cohabitant && m.cohabiting_since.is_none() {
-            p(f("cohabiting_since"), "missing: a cohabitant needs the date of the shared address".into());
+            p(
+                f("cohabiting_since"),
+                "missing: a cohabitant needs the date of the shared address".into(),
+            );
         }
         if m.cohabiting_since.is_some_and(|d| d > on) {
-            p(f("cohabiting_since"), format!("{} is after the takeover date {on}", m.cohabiting_since.unwrap_or(on)));
+            p(
+                f("cohabiting_since"),
+                format!(
+                    "{} is after the takeover date {on}",
+                    m.cohabiting_since.unwrap_or(on)
+                ),
+            );
         }
         for (j, w) in m.work.iter().enumerate() {
             let wf = |name: &str| format!("members[{i}].work[{j}].{name}");
             if let Some(h) = w.weekly_hours {
                 if h.is_sign_negative() {
-                    p(wf("weekly_hours"), format!("{h} is negative; hours are 0 or more"));
+                    p(
+                        wf("weekly_hours"),
+                        format!("{h} is negative; hours are 0 or more"),
+                    );
                 } else if h > Decimal::from(168) {
-                    p(wf("weekly_hours"), format!("{h} is more than the 168 hours of a week"));
+                    p(
+                        wf("weekly_hours"),
+                        format!("{h} is more than the 168 hours of a week"),
+                    );
                 }
             }
             if let Some(x) = w.monthly_gross_income.filter(|x| x.is_sign_negative()) {
@@ -624,26 +679,41 @@ pub fn check_household(h: &Household, label: &str, on: Date, for_ranking: bool) 
         }
         if let Some(e) = &m.completed_education {
             if e.completed_on > on {
-                p(f("completed_education.completed_on"), format!("{} is after the takeover date {on}", e.completed_on));
+                p(
+                    f("completed_education.completed_on"),
+                    format!("{} is after the takeover date {on}", e.completed_on),
+                );
             }
         }
         for (j, c) in m.convictions.iter().enumerate() {
             if c.date > on {
-                p(format!("members[{i}].convictions[{j}].date"), format!("{} is after the takeover date {on}", c.date));
+                p(
+                    format!("members[{i}].convictions[{j}].date"),
+                    format!("{} is after the takeover date {on}", c.date),
+                );
             }
         }
         for (j, b) in m.benefits.iter().enumerate() {
             if b.to.is_some_and(|t| t < b.from) {
-                p(format!("members[{i}].benefits[{j}].to"), "before `from`".into());
+                p(
+                    format!("members[{i}].benefits[{j}].to"),
+                    "before `from`".into(),
+                );
             }
         }
     }
     if let Some(s) = &h.separation {
         if s.date > on {
-            p("separation.date".into(), format!("{} is after the takeover date {on}", s.date));
+            p(
+                "separation.date".into(),
+                format!("{} is after the takeover date {on}", s.date),
+            );
         }
         if !s.married && s.shared_address_since.is_none() {
-            p("separation.shared_address_since".into(), "missing: unmarried partners need the date of the shared address".into());
+            p(
+                "separation.shared_address_since".into(),
+                "missing: unmarried partners need the date of the shared address".into(),
+            );
         }
     }
     out
@@ -653,7 +723,9 @@ pub fn check_household(h: &Household, label: &str, on: Date, for_ranking: bool) 
 // Outcomes.
 
 /// The criteria a household is checked against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum CriterionId {
     A1,
     A2,
@@ -723,57 +795,127 @@ impl CriterionId {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Why {
     // Work (A1 and tightened employment).
-    Senior { senior_age: u32 },
-    Pension { pension: Pension },
+    Senior {
+        senior_age: u32,
+    },
+    Pension {
+        pension: Pension,
+    },
     Fleksjob,
-    Hours { hours: Decimal, min_hours: Decimal, parental_leave: bool },
-    TooFewHours { hours: Decimal, min_hours: Decimal, parental_leave: bool },
+    Hours {
+        hours: Decimal,
+        min_hours: Decimal,
+        parental_leave: bool,
+    },
+    TooFewHours {
+        hours: Decimal,
+        min_hours: Decimal,
+        parental_leave: bool,
+    },
     HoursMissing,
-    TemporaryMonths { months: u32, min_months: u32 },
-    TemporaryIncome { threshold: Decimal },
-    TemporaryNotEnough { months: u32, min_months: u32, min_hours: Decimal, threshold: Decimal },
+    TemporaryMonths {
+        months: u32,
+        min_months: u32,
+    },
+    TemporaryIncome {
+        threshold: Decimal,
+    },
+    TemporaryNotEnough {
+        months: u32,
+        min_months: u32,
+        min_hours: Decimal,
+        threshold: Decimal,
+    },
     SelfEmployed,
     ApprenticeNotWork,
-    WorkStartsLater { starts: Date },
+    WorkStartsLater {
+        starts: Date,
+    },
     NoWork,
     // Partners (A1, A2).
-    CohabitationTooShort { since: Date, years: u32 },
-    NotAPartner { relation: Relation },
+    CohabitationTooShort {
+        since: Date,
+        years: u32,
+    },
+    NotAPartner {
+        relation: Relation,
+    },
     // Education (A2 and tightened employment).
-    Enrolled { kind: EnrolmentKind },
+    Enrolled {
+        kind: EnrolmentKind,
+    },
     Apprentice,
-    EnrolmentStartsLater { starts: Date },
-    NotYoung { from: u32, to: Option<u32> },
+    EnrolmentStartsLater {
+        starts: Date,
+    },
+    NotYoung {
+        from: u32,
+        to: Option<u32>,
+    },
     NotEnrolled,
     StudentOnly,
     // B1.
-    Separated { date: Date, until: Date },
-    SeparationLapsed { date: Date, until: Date },
+    Separated {
+        date: Date,
+        until: Date,
+    },
+    SeparationLapsed {
+        date: Date,
+        until: Date,
+    },
     NotInMunicipality,
-    SharedAddressTooShort { since: Date, years: u32 },
+    SharedAddressTooShort {
+        since: Date,
+        years: u32,
+    },
     NoSeparation,
     // C1.
     NeedsAccessibleHome,
     NoAccessibleHomeNeed,
     // Tightened.
-    OutsideAgeGroup { from: u32, to: Option<u32> },
+    OutsideAgeGroup {
+        from: u32,
+        to: Option<u32>,
+    },
     NotWorkingOrInEducation,
-    Convicted { from_year: i32, to_year: i32 },
-    NotConvicted { from_year: i32, to_year: i32 },
-    EducationCompleted { by: Date },
-    EducationTooLate { by: Date },
+    Convicted {
+        from_year: i32,
+        to_year: i32,
+    },
+    NotConvicted {
+        from_year: i32,
+        to_year: i32,
+    },
+    EducationCompleted {
+        by: Date,
+    },
+    EducationTooLate {
+        by: Date,
+    },
     OnlyPrimaryEducation,
     NoEducation,
     AbroadNotApproved,
-    IncomeAtLeast { threshold: Decimal },
-    IncomeBelow { threshold: Decimal },
-    IncomeMissing { threshold: Decimal },
+    IncomeAtLeast {
+        threshold: Decimal,
+    },
+    IncomeBelow {
+        threshold: Decimal,
+    },
+    IncomeMissing {
+        threshold: Decimal,
+    },
     NotTaxable,
     InEducation,
     /// The income threshold in force is from this date; it is adjusted yearly.
-    ThresholdFrom { from: Date, amount: Decimal },
+    ThresholdFrom {
+        from: Date,
+        amount: Decimal,
+    },
     /// Nobody in the household is in the criterion's age group.
-    NobodyInAgeGroup { from: u32, to: Option<u32> },
+    NobodyInAgeGroup {
+        from: u32,
+        to: Option<u32>,
+    },
 }
 
 /// One finding: a member (1-based, with age and relation) or the household.
@@ -825,11 +967,13 @@ pub fn age_on(birth: Date, on: Date) -> u32 {
 
 /// `date` plus `years` calendar years (29 February → 28 February).
 pub fn add_years(date: Date, years: u32) -> Date {
-    date.checked_add_months(Months::new(12 * years)).unwrap_or(date)
+    date.checked_add_months(Months::new(12 * years))
+        .unwrap_or(date)
 }
 
 fn sub_years(date: Date, years: u32) -> Date {
-    date.checked_sub_months(Months::new(12 * years)).unwrap_or(date)
+    date.checked_sub_months(Months::new(12 * years))
+        .unwrap_or(date)
 }
 
 fn member_age(m: &Member, on: Date) -> u32 {
@@ -871,10 +1015,20 @@ impl Ctx<'_> {
         let r = self.rules;
         let age = member_age(m, self.on);
         if age >= r.senior_age.value {
-            return (true, Why::Senior { senior_age: r.senior_age.value }, vec![DocumentKind::PhotoId]);
+            return (
+                true,
+                Why::Senior {
+                    senior_age: r.senior_age.value,
+                },
+                vec![DocumentKind::PhotoId],
+            );
         }
         if let Some(p) = m.pension {
-            return (true, Why::Pension { pension: p }, vec![DocumentKind::PensionStatement]);
+            return (
+                true,
+                Why::Pension { pension: p },
+                vec![DocumentKind::PensionStatement],
+            );
         }
         let mut best: Option<(bool, Why, Vec<DocumentKind>)> = None;
         for w in &m.work {
@@ -898,38 +1052,89 @@ impl Ctx<'_> {
         }
         // A job that has not run three months is proven by the contract alone [CPH B4 IV.1 A.1].
         let payslips = |docs: &mut Vec<DocumentKind>| {
-            if w.starts.is_none_or(|s| s.checked_add_months(Months::new(3)).is_some_and(|d| d <= self.on)) {
+            if w.starts.is_none_or(|s| {
+                s.checked_add_months(Months::new(3))
+                    .is_some_and(|d| d <= self.on)
+            }) {
                 docs.push(Payslips);
             }
         };
         let min = r.work_min_hours.value;
         match w.kind {
             WorkKind::Fleksjob => (true, Why::Fleksjob, vec![EmploymentContract, FleksjobGrant]),
-            WorkKind::SelfEmployed => (true, Why::SelfEmployed, vec![CvrRegistration, AnnualAccounts]),
+            WorkKind::SelfEmployed => (
+                true,
+                Why::SelfEmployed,
+                vec![CvrRegistration, AnnualAccounts],
+            ),
             WorkKind::Apprentice => (false, Why::ApprenticeNotWork, Vec::new()),
             WorkKind::Permanent => match w.weekly_hours {
                 Some(h) if h >= min => {
                     let mut d = vec![EmploymentContract];
                     payslips(&mut d);
-                    (true, Why::Hours { hours: h, min_hours: min, parental_leave: w.parental_leave }, d)
+                    (
+                        true,
+                        Why::Hours {
+                            hours: h,
+                            min_hours: min,
+                            parental_leave: w.parental_leave,
+                        },
+                        d,
+                    )
                 }
-                Some(h) => (false, Why::TooFewHours { hours: h, min_hours: min, parental_leave: w.parental_leave }, Vec::new()),
+                Some(h) => (
+                    false,
+                    Why::TooFewHours {
+                        hours: h,
+                        min_hours: min,
+                        parental_leave: w.parental_leave,
+                    },
+                    Vec::new(),
+                ),
                 None => (false, Why::HoursMissing, Vec::new()),
             },
             WorkKind::Temporary => {
                 let months = w.months_documented.unwrap_or(0);
                 let min_months = r.temporary_min_months.value;
                 if months >= min_months && w.weekly_hours.is_some_and(|h| h >= min) {
-                    (true, Why::TemporaryMonths { months, min_months }, vec![EmploymentContract, Payslips])
+                    (
+                        true,
+                        Why::TemporaryMonths { months, min_months },
+                        vec![EmploymentContract, Payslips],
+                    )
                 } else if let (Some(t), Some(x)) = (self.threshold, w.monthly_gross_income) {
                     if x >= t.amount {
-                        (true, Why::TemporaryIncome { threshold: t.amount }, vec![EmploymentContract, Payslips])
+                        (
+                            true,
+                            Why::TemporaryIncome {
+                                threshold: t.amount,
+                            },
+                            vec![EmploymentContract, Payslips],
+                        )
                     } else {
-                        (false, Why::TemporaryNotEnough { months, min_months, min_hours: min, threshold: t.amount }, Vec::new())
+                        (
+                            false,
+                            Why::TemporaryNotEnough {
+                                months,
+                                min_months,
+                                min_hours: min,
+                                threshold: t.amount,
+                            },
+                            Vec::new(),
+                        )
                     }
                 } else {
                     let threshold = self.threshold.map(|t| t.amount).unwrap_or_default();
-                    (false, Why::TemporaryNotEnough { months, min_months, min_hours: min, threshold }, Vec::new())
+                    (
+                        false,
+                        Why::TemporaryNotEnough {
+                            months,
+                            min_months,
+                            min_hours: min,
+                            threshold,
+                        },
+                        Vec::new(),
+                    )
                 }
             }
         }
@@ -944,7 +1149,11 @@ impl Ctx<'_> {
                 _ => DocumentKind::EducationAgreement,
             };
             if e.starts > self.on {
-                return (false, Why::EnrolmentStartsLater { starts: e.starts }, Vec::new());
+                return (
+                    false,
+                    Why::EnrolmentStartsLater { starts: e.starts },
+                    Vec::new(),
+                );
             }
             return (true, Why::Enrolled { kind: e.kind }, vec![doc]);
         }
@@ -952,7 +1161,11 @@ impl Ctx<'_> {
             if let Some(starts) = w.starts.filter(|s| *s > self.on) {
                 return (false, Why::EnrolmentStartsLater { starts }, Vec::new());
             }
-            return (true, Why::Apprentice, vec![DocumentKind::EducationAgreement]);
+            return (
+                true,
+                Why::Apprentice,
+                vec![DocumentKind::EducationAgreement],
+            );
         }
         (false, Why::NotEnrolled, Vec::new())
     }
@@ -976,18 +1189,28 @@ impl Ctx<'_> {
     }
 }
 
-fn documents(h: &Household, needs: impl IntoIterator<Item = (u32, DocumentKind)>) -> (Vec<DocumentNeed>, bool) {
+fn documents(
+    h: &Household,
+    needs: impl IntoIterator<Item = (u32, DocumentKind)>,
+) -> (Vec<DocumentNeed>, bool) {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (member, kind) in needs {
         if !seen.insert((member, kind)) {
             continue;
         }
-        let seen_on = h
-            .members
-            .get(member as usize - 1)
-            .and_then(|m| m.documents.iter().filter(|d| d.kind == kind).map(|d| d.seen_on).max());
-        out.push(DocumentNeed { member, kind, seen_on });
+        let seen_on = h.members.get(member as usize - 1).and_then(|m| {
+            m.documents
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| d.seen_on)
+                .max()
+        });
+        out.push(DocumentNeed {
+            member,
+            kind,
+            seen_on,
+        });
     }
     let complete = out.iter().all(|d| d.seen_on.is_some());
     (out, complete)
@@ -1020,7 +1243,10 @@ pub fn evaluate(rules: &ApplicantRules, h: &Household, on: Date) -> Vec<Criterio
         on,
         threshold: income_threshold(rules, on),
     };
-    CriterionId::ALL.iter().map(|c| evaluate_one(&cx, h, *c)).collect()
+    CriterionId::ALL
+        .iter()
+        .map(|c| evaluate_one(&cx, h, *c))
+        .collect()
 }
 
 fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
@@ -1043,7 +1269,14 @@ fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome
                 let (ok, why, docs) = if c == CriterionId::A1 {
                     cx.works(m)
                 } else if !r.young.value.contains(member_age(m, on)) {
-                    (false, Why::NotYoung { from: r.young.value.from, to: r.young.value.to }, Vec::new())
+                    (
+                        false,
+                        Why::NotYoung {
+                            from: r.young.value.from,
+                            to: r.young.value.to,
+                        },
+                        Vec::new(),
+                    )
                 } else {
                     cx.in_education(m)
                 };
@@ -1059,14 +1292,31 @@ fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome
         CriterionId::B1 => {
             let source = r.source_of(c);
             let Some(s) = &h.separation else {
-                return outcome(h, c, false, vec![household(false, Why::NoSeparation)], Vec::new(), source);
+                return outcome(
+                    h,
+                    c,
+                    false,
+                    vec![household(false, Why::NoSeparation)],
+                    Vec::new(),
+                    source,
+                );
             };
             let until = add_years(s.date, r.separation_years.value);
             let mut findings = Vec::new();
             let lapsed = on > until;
             findings.push(household(
                 !lapsed,
-                if lapsed { Why::SeparationLapsed { date: s.date, until } } else { Why::Separated { date: s.date, until } },
+                if lapsed {
+                    Why::SeparationLapsed {
+                        date: s.date,
+                        until,
+                    }
+                } else {
+                    Why::Separated {
+                        date: s.date,
+                        until,
+                    }
+                },
             ));
             let mut met = !lapsed;
             if !s.lived_in_municipality {
@@ -1078,11 +1328,22 @@ fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome
                 let since = s.shared_address_since.unwrap_or(s.date);
                 if since > sub_years(s.date, years) {
                     met = false;
-                    findings.push(household(false, Why::SharedAddressTooShort { since, years }));
+                    findings.push(household(
+                        false,
+                        Why::SharedAddressTooShort { since, years },
+                    ));
                 }
             }
-            let proof = if s.married { DocumentKind::DivorcePapers } else { DocumentKind::ResidenceCertificate };
-            let needs = if met { vec![(1, proof), (1, DocumentKind::ResidenceCertificate)] } else { Vec::new() };
+            let proof = if s.married {
+                DocumentKind::DivorcePapers
+            } else {
+                DocumentKind::ResidenceCertificate
+            };
+            let needs = if met {
+                vec![(1, proof), (1, DocumentKind::ResidenceCertificate)]
+            } else {
+                Vec::new()
+            };
             outcome(h, c, met, findings, needs, source)
         }
         CriterionId::C1 => {
@@ -1135,7 +1396,15 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
         needs.push((n, DocumentKind::HealthCard));
         let age = member_age(m, on);
         if !g.contains(age) {
-            findings.push(cx.finding(i, m, true, Why::OutsideAgeGroup { from: g.from, to: g.to }));
+            findings.push(cx.finding(
+                i,
+                m,
+                true,
+                Why::OutsideAgeGroup {
+                    from: g.from,
+                    to: g.to,
+                },
+            ));
             continue;
         }
         in_group += 1;
@@ -1158,13 +1427,22 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
             CriterionId::TightenedConvictions => {
                 let back = r.convictions_years_back.value as i32;
                 let (from_year, to_year) = (on.year() - back, on.year());
-                let convicted = m.convictions.iter().any(|cv| {
-                    cv.law != Law::Other && cv.date.year() >= from_year && cv.date <= on
-                });
+                let convicted = m
+                    .convictions
+                    .iter()
+                    .any(|cv| cv.law != Law::Other && cv.date.year() >= from_year && cv.date <= on);
                 if convicted {
-                    (false, Why::Convicted { from_year, to_year }, vec![DocumentKind::CriminalRecord])
+                    (
+                        false,
+                        Why::Convicted { from_year, to_year },
+                        vec![DocumentKind::CriminalRecord],
+                    )
                 } else {
-                    (true, Why::NotConvicted { from_year, to_year }, vec![DocumentKind::CriminalRecord])
+                    (
+                        true,
+                        Why::NotConvicted { from_year, to_year },
+                        vec![DocumentKind::CriminalRecord],
+                    )
                 }
             }
             CriterionId::TightenedEducation => {
@@ -1172,9 +1450,15 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
                 let by = Date::from_ymd_opt(on.year() - 1, month, day).unwrap_or(on);
                 match &m.completed_education {
                     None => (false, Why::NoEducation, Vec::new()),
-                    Some(e) if e.level == EducationLevel::Primary => (false, Why::OnlyPrimaryEducation, Vec::new()),
-                    Some(e) if e.taken_in == TakenIn::AbroadNotApproved => (false, Why::AbroadNotApproved, Vec::new()),
-                    Some(e) if e.completed_on > by => (false, Why::EducationTooLate { by }, Vec::new()),
+                    Some(e) if e.level == EducationLevel::Primary => {
+                        (false, Why::OnlyPrimaryEducation, Vec::new())
+                    }
+                    Some(e) if e.taken_in == TakenIn::AbroadNotApproved => {
+                        (false, Why::AbroadNotApproved, Vec::new())
+                    }
+                    Some(e) if e.completed_on > by => {
+                        (false, Why::EducationTooLate { by }, Vec::new())
+                    }
                     Some(e) => {
                         let mut d = vec![DocumentKind::Diploma];
                         if e.taken_in == TakenIn::AbroadApproved {
@@ -1199,7 +1483,9 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
                     };
                     match m.monthly_gross_income {
                         None => (false, Why::IncomeMissing { threshold }, Vec::new()),
-                        Some(x) if cx.threshold.is_some() && x >= threshold => (true, Why::IncomeAtLeast { threshold }, docs),
+                        Some(x) if cx.threshold.is_some() && x >= threshold => {
+                            (true, Why::IncomeAtLeast { threshold }, docs)
+                        }
                         Some(_) => (false, Why::IncomeBelow { threshold }, Vec::new()),
                     }
                 }
@@ -1212,11 +1498,23 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
         findings.push(cx.finding(i, m, ok, why));
     }
     if in_group == 0 {
-        findings.push(household(true, Why::NobodyInAgeGroup { from: g.from, to: g.to }));
+        findings.push(household(
+            true,
+            Why::NobodyInAgeGroup {
+                from: g.from,
+                to: g.to,
+            },
+        ));
     }
     if c == CriterionId::TightenedIncome {
         match cx.threshold {
-            Some(t) => findings.push(household(true, Why::ThresholdFrom { from: t.from, amount: t.amount })),
+            Some(t) => findings.push(household(
+                true,
+                Why::ThresholdFrom {
+                    from: t.from,
+                    amount: t.amount,
+                },
+            )),
             None => met = false,
         }
     }
@@ -1268,10 +1566,18 @@ pub fn requirement(
 ) -> Result<Requirement, RequirementError> {
     match channel {
         Channel::WaitingList | Channel::Flexible => {}
-        Channel::MunicipalAllocation => return Err(RequirementError::NotWaitingList("municipal allocation")),
-        Channel::UrbanRenewal => return Err(RequirementError::NotWaitingList("urban-renewal rehousing")),
+        Channel::MunicipalAllocation => {
+            return Err(RequirementError::NotWaitingList("municipal allocation"))
+        }
+        Channel::UrbanRenewal => {
+            return Err(RequirementError::NotWaitingList("urban-renewal rehousing"))
+        }
     }
-    let set = if channel == Channel::WaitingList { None } else { criteria_set };
+    let set = if channel == Channel::WaitingList {
+        None
+    } else {
+        criteria_set
+    };
     let mut any_of = Vec::new();
     let mut all_of = Vec::new();
     if let Some(s) = set {
@@ -1378,7 +1684,9 @@ pub enum RankWhy {
     DoesNotMeetRequirement,
     NoCriteria,
     EmploymentCriterionMet,
-    OtherCriteriaMet { count: usize },
+    OtherCriteriaMet {
+        count: usize,
+    },
     AccessibilityPriority,
     InternalOwnDepartment,
     InternalSameArea,
@@ -1388,7 +1696,9 @@ pub enum RankWhy {
     InternalMeetsCriteria,
     InternalMustMeetCriteria,
     InternalNotThisVacancy,
-    DocumentsMissing { count: usize },
+    DocumentsMissing {
+        count: usize,
+    },
 }
 
 /// One applicant's place.
@@ -1416,7 +1726,13 @@ fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>, Date, &str) {
             _ => None,
         })
         .unwrap_or(0);
-    (r.tier, !r.accessibility_priority, std::cmp::Reverse(others), r.seniority, r.applicant.as_str())
+    (
+        r.tier,
+        !r.accessibility_priority,
+        std::cmp::Reverse(others),
+        r.seniority,
+        r.applicant.as_str(),
+    )
 }
 
 /// Ranks checked households for a vacancy [CPH B4 IV, V; B4 III notes]: the tier first,
@@ -1443,7 +1759,9 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
                     why.push(RankWhy::EmploymentCriterionMet);
                     Tier::EmploymentOnly
                 } else if req.employment_first && req.others_met(&outcomes) > 0 {
-                    why.push(RankWhy::OtherCriteriaMet { count: req.others_met(&outcomes) });
+                    why.push(RankWhy::OtherCriteriaMet {
+                        count: req.others_met(&outcomes),
+                    });
                     Tier::OtherCriteria
                 } else {
                     Tier::WithoutPriority
@@ -1453,19 +1771,30 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
                 Some(i) => {
                     let (ok, w) = internal(rules, v, i, meets || !with_criteria);
                     why.push(w);
-                    if ok { Tier::Internal } else { tier }
+                    if ok {
+                        Tier::Internal
+                    } else {
+                        tier
+                    }
                 }
                 None => tier,
             };
             let c1 = req.accessibility_home
                 && matches!(tier, Tier::Meets | Tier::Internal)
-                && outcomes.iter().any(|o| o.criterion == CriterionId::C1 && o.met);
+                && outcomes
+                    .iter()
+                    .any(|o| o.criterion == CriterionId::C1 && o.met);
             if c1 {
                 why.push(RankWhy::AccessibilityPriority);
             }
             let missing: usize = outcomes
                 .iter()
-                .filter(|o| o.met && (req.any_of.contains(&o.criterion) || req.all_of.contains(&o.criterion) || (c1 && o.criterion == CriterionId::C1)))
+                .filter(|o| {
+                    o.met
+                        && (req.any_of.contains(&o.criterion)
+                            || req.all_of.contains(&o.criterion)
+                            || (c1 && o.criterion == CriterionId::C1))
+                })
                 .flat_map(|o| o.documents.iter())
                 .filter(|d| d.seen_on.is_none())
                 .map(|d| (d.member, d.kind))
@@ -1494,7 +1823,12 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
 }
 
 /// Whether an internal applicant has priority to this vacancy [CPH B4 V; 6.1.2–6.1.3].
-fn internal(rules: &ApplicantRules, v: &RankVacancy<'_>, i: &InternalTransfer, meets: bool) -> (bool, RankWhy) {
+fn internal(
+    rules: &ApplicantRules,
+    v: &RankVacancy<'_>,
+    i: &InternalTransfer,
+    meets: bool,
+) -> (bool, RankWhy) {
     if !v.internal_priority {
         return (false, RankWhy::InternalNotThisVacancy);
     }
@@ -1506,8 +1840,16 @@ fn internal(rules: &ApplicantRules, v: &RankVacancy<'_>, i: &InternalTransfer, m
     let same_area = v.area.is_some() && i.from_area.as_deref() == v.area;
     let needs_criteria = v.internal_criteria_everywhere
         || match req.staircase {
-            Staircase::Area => !(own || same_area) && rules.internal.area_outside_needs_criteria.value,
-            _ => !own && rules.internal.criteria_on_department_steps.value.contains(&req.step),
+            Staircase::Area => {
+                !(own || same_area) && rules.internal.area_outside_needs_criteria.value
+            }
+            _ => {
+                !own && rules
+                    .internal
+                    .criteria_on_department_steps
+                    .value
+                    .contains(&req.step)
+            }
         };
     if !needs_criteria {
         let why = if own {
@@ -1590,7 +1932,10 @@ pub struct MissingFact {
 pub fn consecutive_benefit_months(periods: &[BenefitPeriod], kinds: &[Benefit], on: Date) -> u32 {
     let index = |d: Date| d.year() * 12 + d.month0() as i32;
     let mut months = BTreeSet::new();
-    for p in periods.iter().filter(|p| kinds.contains(&p.kind) && p.from <= on) {
+    for p in periods
+        .iter()
+        .filter(|p| kinds.contains(&p.kind) && p.from <= on)
+    {
         let to = p.to.map_or(on, |t| t.min(on));
         for m in index(p.from)..=index(to) {
             months.insert(m);
@@ -1622,22 +1967,36 @@ pub fn allocation_limits(
         AreaStatus::NotDesignated => None,
     };
     let limits: Vec<&Limit> = match applies {
-        Some(a) => rules.limits.iter().filter(|l| l.areas.contains(&a)).collect(),
+        Some(a) => rules
+            .limits
+            .iter()
+            .filter(|l| l.areas.contains(&a))
+            .collect(),
         None => Vec::new(),
     };
     let within = |d: Option<Date>, months: u32| {
-        d.is_some_and(|d| d <= on && on.checked_sub_months(Months::new(months)).is_some_and(|from| d >= from))
+        d.is_some_and(|d| {
+            d <= on
+                && on
+                    .checked_sub_months(Months::new(months))
+                    .is_some_and(|from| d >= from)
+        })
     };
     let mut hits = Vec::new();
     for l in &limits {
         for (i, m) in h.members.iter().enumerate() {
             let n = i as u32 + 1;
             let hit = match &l.fact {
-                LimitFact::ReleasedFromPrison { months } => within(m.released_from_prison_on, *months),
-                LimitFact::ReleasedMinor { months, under_age } => {
-                    member_age(m, on) < *under_age && within(m.released_from_institution_on, *months)
+                LimitFact::ReleasedFromPrison { months } => {
+                    within(m.released_from_prison_on, *months)
                 }
-                LimitFact::TenancyEnded { months } => within(m.tenancy_ended_for_breach_on, *months),
+                LimitFact::ReleasedMinor { months, under_age } => {
+                    member_age(m, on) < *under_age
+                        && within(m.released_from_institution_on, *months)
+                }
+                LimitFact::TenancyEnded { months } => {
+                    within(m.tenancy_ended_for_breach_on, *months)
+                }
                 LimitFact::NonEuCitizen => {
                     let citizen = m.eu_eea_swiss_citizen.ok_or_else(|| MissingFact {
                         member: n,
@@ -1649,11 +2008,12 @@ pub fn allocation_limits(
                     let student = m.education.is_some() || m.student;
                     !citizen && !student
                 }
-                LimitFact::Benefits { benefits, months } => consecutive_benefit_months(&m.benefits, benefits, on) >= *months,
-                LimitFact::Receives { benefits } => m
-                    .benefits
-                    .iter()
-                    .any(|p| benefits.contains(&p.kind) && p.from <= on && p.to.is_none_or(|t| t >= on)),
+                LimitFact::Benefits { benefits, months } => {
+                    consecutive_benefit_months(&m.benefits, benefits, on) >= *months
+                }
+                LimitFact::Receives { benefits } => m.benefits.iter().any(|p| {
+                    benefits.contains(&p.kind) && p.from <= on && p.to.is_none_or(|t| t >= on)
+                }),
             };
             if hit {
                 hits.push(LimitHit {
@@ -1671,4 +2031,3 @@ pub fn allocation_limits(
         hits,
     })
 }
-

@@ -141,15 +141,24 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 /// The tightened criteria of a department's stored placement on area step 1.
-fn placement_detail(c: &mut Conn, department: &str, on: Date) -> Result<Vec<Criterion>, StoreError> {
+fn placement_detail(
+    c: &mut Conn,
+    department: &str,
+    on: Date,
+) -> Result<Vec<Criterion>, StoreError> {
     let row = c.query_opt(
         "SELECT p.detail FROM (SELECT id FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2",
         &[on.into(), department.into()],
     )?;
-    let Some(row) = row else { return Ok(Vec::new()) };
-    let detail: serde_json::Value = serde_json::from_str(&row.text(0)?).map_err(|e| corrupt("placement detail", e))?;
+    let Some(row) = row else {
+        return Ok(Vec::new());
+    };
+    let detail: serde_json::Value =
+        serde_json::from_str(&row.text(0)?).map_err(|e| corrupt("placement detail", e))?;
     match detail.get("tightened_criteria") {
-        Some(v) if !v.is_null() => serde_json::from_value(v.clone()).map_err(|e| corrupt("tightened_criteria", e)),
+        Some(v) if !v.is_null() => {
+            serde_json::from_value(v.clone()).map_err(|e| corrupt("tightened_criteria", e))
+        }
         _ => Ok(Vec::new()),
     }
 }
@@ -157,11 +166,22 @@ fn placement_detail(c: &mut Conn, department: &str, on: Date) -> Result<Vec<Crit
 impl Store {
     /// The department's placement on a date, for a check or a ranking without a stored
     /// vacancy.
-    pub fn department_context(&mut self, department: &str, on: Date) -> Result<LettingContext, StoreError> {
+    pub fn department_context(
+        &mut self,
+        department: &str,
+        on: Date,
+    ) -> Result<LettingContext, StoreError> {
         let area = self
             .conn
-            .query_opt("SELECT area_id FROM department WHERE id = $1", &[department.into()])?
-            .ok_or_else(|| StoreError::NotFound(format!("unknown department {department}: it is in no imported departments file")))?
+            .query_opt(
+                "SELECT area_id FROM department WHERE id = $1",
+                &[department.into()],
+            )?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "unknown department {department}: it is in no imported departments file"
+                ))
+            })?
             .opt_text(0)?;
         let p = placement_on(&mut self.conn, department, on)?.ok_or_else(|| {
             StoreError::Invalid(format!(
@@ -189,7 +209,11 @@ impl Store {
 
     /// A stored vacancy's context: the channel it is with now (after fallbacks), its
     /// criteria set, and the department's placement on `on` (the takeover date).
-    pub fn vacancy_context(&mut self, vacancy: i64, on: Option<Date>) -> Result<LettingContext, StoreError> {
+    pub fn vacancy_context(
+        &mut self,
+        vacancy: i64,
+        on: Option<Date>,
+    ) -> Result<LettingContext, StoreError> {
         let view = self.vacancy(vacancy)?;
         let on = on.unwrap_or(view.vacated);
         if on < view.vacated {
@@ -200,21 +224,25 @@ impl Store {
         }
         let mut ctx = self.department_context(&view.department_id, on)?;
         let assignment: applicant_assignment::Assignment = serde_json::from_value(
-            view.registration.get("assignment").cloned().unwrap_or_default(),
+            view.registration
+                .get("assignment")
+                .cloned()
+                .unwrap_or_default(),
         )
         .map_err(|e| corrupt("vacancy assignment", e))?;
         let registered = assignment.channel;
-        let now = view
-            .current_channel
-            .as_deref()
-            .and_then(|c| serde_json::from_value::<Channel>(serde_json::Value::String(c.to_string())).ok());
+        let now = view.current_channel.as_deref().and_then(|c| {
+            serde_json::from_value::<Channel>(serde_json::Value::String(c.to_string())).ok()
+        });
         if view.resolved {
             return Err(StoreError::Invalid(format!(
                 "vacancy {vacancy} is resolved (let or withdrawn): nothing to rank"
             )));
         }
         let channel = now.or(registered).ok_or_else(|| {
-            StoreError::Invalid(format!("vacancy {vacancy} is not re-let: nobody is ranked for it"))
+            StoreError::Invalid(format!(
+                "vacancy {vacancy} is not re-let: nobody is ranked for it"
+            ))
         })?;
         // A home that went to a fallback channel is let with the step's first criteria
         // set [CPH B4 III: "ellers udlejes efter fleksible A-kriterier"].
@@ -316,7 +344,9 @@ impl Store {
         )?;
         let ranking = entries
             .iter()
-            .map(|r| serde_json::from_str::<Ranked>(&r.text(0)?).map_err(|e| corrupt("ranking entry", e)))
+            .map(|r| {
+                serde_json::from_str::<Ranked>(&r.text(0)?).map_err(|e| corrupt("ranking entry", e))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RankingRun {
             id: row.int(0)?,
@@ -327,7 +357,8 @@ impl Store {
             criteria: row.opt_text(5)?,
             staircase: row.text(6)?,
             step: row.text(7)?,
-            requirement: serde_json::from_str(&row.text(8)?).map_err(|e| corrupt("requirement", e))?,
+            requirement: serde_json::from_str(&row.text(8)?)
+                .map_err(|e| corrupt("requirement", e))?,
             agreement_sha256: row.text(9)?,
             inputs_sha256: row.text(10)?,
             applicants: row.int(11)?,
@@ -368,26 +399,44 @@ impl Store {
     /// How the law's limits on municipal allocation apply to a department's area on a
     /// date [CPH B5]: the designation on the list in force, or a former
     /// omdannelsesområde still under the limits.
-    pub fn area_status(&mut self, department: &str, on: Date) -> Result<(Option<String>, AreaStatus), StoreError> {
+    pub fn area_status(
+        &mut self,
+        department: &str,
+        on: Date,
+    ) -> Result<(Option<String>, AreaStatus), StoreError> {
         let ctx = self.department_context(department, on)?;
         let Some(area) = ctx.area.clone() else {
             return Ok((None, AreaStatus::NotDesignated));
         };
         let rules = ctx.agreement.applicants.as_ref().ok_or_else(|| {
-            StoreError::Invalid(format!("agreement {} has no [applicants] section: no allocation limits to check", ctx.agreement.id))
+            StoreError::Invalid(format!(
+                "agreement {} has no [applicants] section: no allocation limits to check",
+                ctx.agreement.id
+            ))
         })?;
         // Every list on or before the date, oldest first, with the area's designation.
         let rows = self.conn.query(
             "SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 ORDER BY s.reference_date",
             &[area.as_str().into(), on.into()],
         )?;
-        let designations: Vec<Option<String>> = rows.iter().map(|r| r.opt_text(1)).collect::<Result<_, _>>()?;
+        let designations: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| r.opt_text(1))
+            .collect::<Result<_, _>>()?;
         let status = match designations.last().cloned().flatten().as_deref() {
             Some("udsat" | "parallelsamfund" | "omdannelse") => AreaStatus::Udsat,
             current => {
-                let last_omdannelse = designations.iter().rposition(|d| d.as_deref() == Some("omdannelse"));
+                let last_omdannelse = designations
+                    .iter()
+                    .rposition(|d| d.as_deref() == Some("omdannelse"));
                 let since = last_omdannelse.map_or(0, |i| (designations.len() - 1 - i) as u32);
-                if applicant::former_omdannelse_applies(&rules.limits, since, last_omdannelse.is_some(), false, on) {
+                if applicant::former_omdannelse_applies(
+                    &rules.limits,
+                    since,
+                    last_omdannelse.is_some(),
+                    false,
+                    on,
+                ) {
                     AreaStatus::FormerOmdannelse
                 } else if current == Some("forebyggelse") {
                     AreaStatus::Forebyggelse
@@ -412,11 +461,15 @@ impl Store {
     ) -> Result<i64, StoreError> {
         if let Some(note) = exception {
             if note.trim().is_empty() {
-                return Err(StoreError::Invalid("an exception needs a note saying why no home outside the area could be found".into()));
+                return Err(StoreError::Invalid(
+                    "an exception needs a note saying why no home outside the area could be found"
+                        .into(),
+                ));
             }
         }
         let now = Utc::now();
-        let area_status = serde_json::to_value(outcome.area).map_err(|e| corrupt("area status", e))?;
+        let area_status =
+            serde_json::to_value(outcome.area).map_err(|e| corrupt("area status", e))?;
         self.conn.transaction(|c| {
             let id = c
                 .query_opt(
@@ -456,8 +509,15 @@ impl Store {
     }
 
     /// The allocation checks, newest first (exceptions only, if asked).
-    pub fn allocation_checks(&mut self, exceptions_only: bool) -> Result<Vec<AllocationCheck>, StoreError> {
-        let filter = if exceptions_only { " WHERE exception = 1" } else { "" };
+    pub fn allocation_checks(
+        &mut self,
+        exceptions_only: bool,
+    ) -> Result<Vec<AllocationCheck>, StoreError> {
+        let filter = if exceptions_only {
+            " WHERE exception = 1"
+        } else {
+            ""
+        };
         let rows = self.conn.query(
             &format!("SELECT id, vacancy_id, department_id, area_id, on_date, citizen_ref, area_status, allowed, hits, exception, note, created_at, created_by FROM allocation_check{filter} ORDER BY id DESC"),
             &[],
@@ -465,7 +525,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let hits = serde_json::from_str(&r.text(8)?).map_err(|e| corrupt("hits", e))?;
-                let area = serde_json::from_value(serde_json::Value::String(r.text(6)?)).map_err(|e| corrupt("area status", e))?;
+                let area = serde_json::from_value(serde_json::Value::String(r.text(6)?))
+                    .map_err(|e| corrupt("area status", e))?;
                 let id = r.int(0)?;
                 let on = r.date(4)?;
                 Ok(AllocationCheck {
@@ -492,7 +553,10 @@ impl Store {
 
     /// The configured retention period for applicant data, in days.
     pub fn retention_days(&mut self) -> Result<i64, StoreError> {
-        let row = self.conn.query_opt("SELECT value FROM setting WHERE key = $1", &[RETENTION_KEY.into()])?;
+        let row = self.conn.query_opt(
+            "SELECT value FROM setting WHERE key = $1",
+            &[RETENTION_KEY.into()],
+        )?;
         match row {
             Some(r) => r.text(0)?.parse().map_err(|e| corrupt(RETENTION_KEY, e)),
             None => Ok(DEFAULT_RETENTION_DAYS),
@@ -502,18 +566,37 @@ impl Store {
     /// Sets the retention period for applicant data.
     pub fn set_retention_days(&mut self, days: i64, actor: &str) -> Result<(), StoreError> {
         if days < 1 {
-            return Err(StoreError::Invalid(format!("retention of {days} days: at least 1 day")));
+            return Err(StoreError::Invalid(format!(
+                "retention of {days} days: at least 1 day"
+            )));
         }
         self.conn.transaction(|c| {
-            c.execute("DELETE FROM setting WHERE key = $1", &[RETENTION_KEY.into()])?;
-            c.execute("INSERT INTO setting (key, value) VALUES ($1, $2)", &[RETENTION_KEY.into(), days.to_string().into()])?;
-            Store::audit(c, actor, "set_retention", RETENTION_KEY, &serde_json::json!({ "days": days }))
+            c.execute(
+                "DELETE FROM setting WHERE key = $1",
+                &[RETENTION_KEY.into()],
+            )?;
+            c.execute(
+                "INSERT INTO setting (key, value) VALUES ($1, $2)",
+                &[RETENTION_KEY.into(), days.to_string().into()],
+            )?;
+            Store::audit(
+                c,
+                actor,
+                "set_retention",
+                RETENTION_KEY,
+                &serde_json::json!({ "days": days }),
+            )
         })
     }
 
     /// Deletes ranking runs and allocation checks made before `now` minus the
     /// retention period, in one transaction; `dry_run` counts without deleting.
-    pub fn purge_applicant_data(&mut self, now: DateTime<Utc>, dry_run: bool, actor: &str) -> Result<Purged, StoreError> {
+    pub fn purge_applicant_data(
+        &mut self,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        actor: &str,
+    ) -> Result<Purged, StoreError> {
         let days = self.retention_days()?;
         let before = now - Duration::days(days);
         self.conn.transaction(|c| {

@@ -16,7 +16,9 @@ use trappe_rules::Date;
 fn applicants_json(n: usize) -> String {
     let mut seed: u64 = 2024;
     let mut next = |m: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % m
     };
     let mut out = Vec::with_capacity(n);
@@ -33,11 +35,20 @@ fn applicants_json(n: usize) -> String {
             let work = match next(5) {
                 0 => String::new(),
                 1 => r#", "work": [{"kind": "fleksjob"}]"#.to_string(),
-                2 => format!(r#", "work": [{{"kind": "permanent", "weekly_hours": {}}}]"#, 15 + next(25)),
-                3 => r#", "education": {"kind": "su_eligible", "starts": "2023-09-01"}"#.to_string(),
+                2 => format!(
+                    r#", "work": [{{"kind": "permanent", "weekly_hours": {}}}]"#,
+                    15 + next(25)
+                ),
+                3 => {
+                    r#", "education": {"kind": "su_eligible", "starts": "2023-09-01"}"#.to_string()
+                }
                 _ => r#", "work": [{"kind": "apprentice"}]"#.to_string(),
             };
-            let conviction = if next(20) == 0 { r#", "convictions": [{"law": "criminal_code", "date": "2023-05-01"}]"# } else { "" };
+            let conviction = if next(20) == 0 {
+                r#", "convictions": [{"law": "criminal_code", "date": "2023-05-01"}]"#
+            } else {
+                ""
+            };
             ms.push(format!(
                 r#"{{"relation": "{relation}", "age": {age}{work}{conviction}, "monthly_gross_income": {}, "completed_education": {{"level": "{}", "completed_on": "2005-06-30", "taken_in": "denmark"}}}}"#,
                 15000 + next(25000),
@@ -70,7 +81,16 @@ fn bench(c: &mut Criterion) {
         ("rank_tightened_all", Staircase::Area, "2", "tightened:all"),
         ("rank_a", Staircase::Department, "4", "A"),
     ] {
-        let req = requirement(Channel::Flexible, Some(set), staircase, step, &[], false, "bench").unwrap();
+        let req = requirement(
+            Channel::Flexible,
+            Some(set),
+            staircase,
+            step,
+            &[],
+            false,
+            "bench",
+        )
+        .unwrap();
         let v = RankVacancy {
             department: "101-0001",
             area: None,

@@ -170,7 +170,10 @@ fn context(store: &mut Store, t: &Target) -> Result<LettingContext> {
         (None, None) => bail!("give --vacancy or --department"),
     };
     if let Some(a) = &t.agreement {
-        let id = Path::new(a).file_stem().and_then(|s| s.to_str()).unwrap_or(a);
+        let id = Path::new(a)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(a);
         if ctx.agreement.id != *a && ctx.agreement.id != id {
             bail!(
                 "department {} is placed by agreement {} on {}, not {a}",
@@ -181,7 +184,10 @@ fn context(store: &mut Store, t: &Target) -> Result<LettingContext> {
         }
     }
     if ctx.agreement.applicants.is_none() {
-        bail!("agreement {} has no [applicants] section: its criteria are not defined", ctx.agreement.id);
+        bail!(
+            "agreement {} has no [applicants] section: its criteria are not defined",
+            ctx.agreement.id
+        );
     }
     Ok(ctx)
 }
@@ -216,9 +222,17 @@ fn requirement_reasons(req: &Requirement, outcomes: &[CriterionOutcome], l: Lang
         let met: Vec<String> = req.any_of.iter().filter(|c| status(c)).map(name).collect();
         let all: Vec<String> = req.any_of.iter().map(name).collect();
         out.push(match (l, met.is_empty()) {
-            (Lang::Da, false) => format!("mindst ét af {}: opfyldt ({})", all.join(", "), met.join(", ")),
+            (Lang::Da, false) => format!(
+                "mindst ét af {}: opfyldt ({})",
+                all.join(", "),
+                met.join(", ")
+            ),
             (Lang::Da, true) => format!("mindst ét af {}: ingen opfyldt", all.join(", ")),
-            (Lang::En, false) => format!("at least one of {}: met ({})", all.join(", "), met.join(", ")),
+            (Lang::En, false) => format!(
+                "at least one of {}: met ({})",
+                all.join(", "),
+                met.join(", ")
+            ),
             (Lang::En, true) => format!("at least one of {}: none met", all.join(", ")),
         });
     }
@@ -232,7 +246,14 @@ fn requirement_reasons(req: &Requirement, outcomes: &[CriterionOutcome], l: Lang
         });
     }
     if req.any_of.is_empty() && req.all_of.is_empty() {
-        out.push(at_pick(l, "ingen kriterier: almindelig venteliste", "no criteria: ordinary waiting list").into());
+        out.push(
+            at_pick(
+                l,
+                "ingen kriterier: almindelig venteliste",
+                "no criteria: ordinary waiting list",
+            )
+            .into(),
+        );
     }
     out
 }
@@ -249,7 +270,15 @@ fn at_pick(l: Lang, da: &'static str, en: &'static str) -> &'static str {
 fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
     let source = ctx.step_source();
     let req = |channel: Channel, set: Option<&str>| {
-        applicant::requirement(channel, set, ctx.staircase, &ctx.step, &ctx.tightened, ctx.accessibility_home, &source)
+        applicant::requirement(
+            channel,
+            set,
+            ctx.staircase,
+            &ctx.step,
+            &ctx.tightened,
+            ctx.accessibility_home,
+            &source,
+        )
     };
     match ctx.channel {
         Some(channel) => Ok(vec![req(channel, ctx.criteria.as_deref())?]),
@@ -258,7 +287,10 @@ fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
             if sets.is_empty() {
                 return Ok(vec![req(Channel::WaitingList, None)?]);
             }
-            Ok(sets.iter().map(|s| req(Channel::Flexible, Some(s))).collect::<Result<_, _>>()?)
+            Ok(sets
+                .iter()
+                .map(|s| req(Channel::Flexible, Some(s)))
+                .collect::<Result<_, _>>()?)
         }
     }
 }
@@ -266,7 +298,11 @@ fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
 fn print_outcomes(outcomes: &[CriterionOutcome], l: Lang, indent: &str) {
     for o in outcomes {
         let mark = if o.met { "✓" } else { "✗" };
-        say!("{indent}{mark} {} [{}]", at::criterion(o.criterion, l), o.source);
+        say!(
+            "{indent}{mark} {} [{}]",
+            at::criterion(o.criterion, l),
+            o.source
+        );
         for f in &o.findings {
             let m = if f.met { "+" } else { "-" };
             say!("{indent}    {m} {}", at::finding(f, l));
@@ -278,7 +314,12 @@ fn print_outcomes(outcomes: &[CriterionOutcome], l: Lang, indent: &str) {
                     Some(s) => format!("{} {s}", at_pick(l, "set", "seen")),
                     None => at_pick(l, "mangler", "missing").to_string(),
                 };
-                say!("{indent}      {} {}: {} ({seen})", at_pick(l, "medlem", "member"), d.member, at::document(d.kind, l));
+                say!(
+                    "{indent}      {} {}: {} ({seen})",
+                    at_pick(l, "medlem", "member"),
+                    d.member,
+                    at::document(d.kind, l)
+                );
             }
         }
     }
@@ -286,15 +327,20 @@ fn print_outcomes(outcomes: &[CriterionOutcome], l: Lang, indent: &str) {
 
 fn agreement_rules(ctx: &LettingContext) -> &applicant::ApplicantRules {
     // `context` refuses an agreement without the section.
-    ctx.agreement.applicants.as_ref().expect("checked in context()")
+    ctx.agreement
+        .applicants
+        .as_ref()
+        .expect("checked in context()")
 }
 
 pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
     match command {
-        ApplicantCommand::Schema => {
-            crate::emit(None, schema().as_bytes())
-        }
-        ApplicantCommand::Check { target, household, out } => {
+        ApplicantCommand::Schema => crate::emit(None, schema().as_bytes()),
+        ApplicantCommand::Check {
+            target,
+            household,
+            out,
+        } => {
             let l = lang(out.lang);
             let mut store = db.open()?;
             let ctx = context(&mut store, &target)?;
@@ -337,8 +383,15 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             }
             say!();
             for r in &reqs {
-                let set = r.criteria_set.as_deref().unwrap_or(at_pick(l, "venteliste", "waiting list"));
-                let met = if r.met(&outcomes) { at_pick(l, "OPFYLDT", "MET") } else { at_pick(l, "IKKE OPFYLDT", "NOT MET") };
+                let set =
+                    r.criteria_set
+                        .as_deref()
+                        .unwrap_or(at_pick(l, "venteliste", "waiting list"));
+                let met = if r.met(&outcomes) {
+                    at_pick(l, "OPFYLDT", "MET")
+                } else {
+                    at_pick(l, "IKKE OPFYLDT", "NOT MET")
+                };
                 say!("{} {set}: {met}", at_pick(l, "Kriteriesæt", "Criteria set"));
                 for line in requirement_reasons(r, &outcomes, l) {
                     say!("  {line}");
@@ -364,7 +417,11 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let mut ctx = context(&mut store, &target)?;
             if ctx.vacancy.is_none() {
                 ctx.criteria = criteria.or_else(|| ctx.default_criteria());
-                ctx.channel = Some(if ctx.criteria.is_some() { Channel::Flexible } else { Channel::WaitingList });
+                ctx.channel = Some(if ctx.criteria.is_some() {
+                    Channel::Flexible
+                } else {
+                    Channel::WaitingList
+                });
                 ctx.accessibility_home = accessibility_home;
             }
             let channel = ctx.channel.unwrap_or(Channel::WaitingList);
@@ -396,7 +453,13 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let run = if dry_run {
                 None
             } else {
-                Some(store.store_ranking(&ctx, &req, &sha256_hex(text.as_bytes()), &ranked, &actor(who.as_deref()))?)
+                Some(store.store_ranking(
+                    &ctx,
+                    &req,
+                    &sha256_hex(text.as_bytes()),
+                    &ranked,
+                    &actor(who.as_deref()),
+                )?)
             };
             if out.format == OutFormat::Json {
                 return print_json(&json!({
@@ -410,14 +473,32 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     "ranking": ranked.iter().map(|r| ranked_json(r, l)).collect::<Vec<_>>(),
                 }));
             }
-            print_ranking(&ctx.department, ctx.vacancy, ctx.on, &step_label(&ctx, l), &req, &ranked, l);
+            print_ranking(
+                &ctx.department,
+                ctx.vacancy,
+                ctx.on,
+                &step_label(&ctx, l),
+                &req,
+                &ranked,
+                l,
+            );
             match run {
-                Some(id) => eprintln!("{} {id}: trappe applicant explain {id} --applicant ID", at_pick(l, "gemt som rangliste", "stored as ranking")),
-                None => eprintln!("{}", at_pick(l, "ikke gemt (--dry-run)", "not stored (--dry-run)")),
+                Some(id) => eprintln!(
+                    "{} {id}: trappe applicant explain {id} --applicant ID",
+                    at_pick(l, "gemt som rangliste", "stored as ranking")
+                ),
+                None => eprintln!(
+                    "{}",
+                    at_pick(l, "ikke gemt (--dry-run)", "not stored (--dry-run)")
+                ),
             }
             Ok(())
         }
-        ApplicantCommand::Explain { run, applicant: who, out } => {
+        ApplicantCommand::Explain {
+            run,
+            applicant: who,
+            out,
+        } => {
             let l = lang(out.lang);
             let mut store = db.open()?;
             let r = store.ranking(run)?;
@@ -465,7 +546,15 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 at_pick(l, "ansøgere", "applicants")
             );
             let owned: Vec<Ranked> = entries.into_iter().cloned().collect();
-            print_ranking(&r.department_id, r.vacancy, r.on, &text::step_name(staircase, &r.step, l), &r.requirement, &owned, l);
+            print_ranking(
+                &r.department_id,
+                r.vacancy,
+                r.on,
+                &text::step_name(staircase, &r.step, l),
+                &r.requirement,
+                &owned,
+                l,
+            );
             if who.is_some() {
                 for x in &owned {
                     say!();
@@ -477,12 +566,22 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
         ApplicantCommand::Runs { vacancy } => {
             let mut store = db.open()?;
             let runs = store.ranking_runs(vacancy)?;
-            say!("{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} by", "run", "vacancy", "department", "takeover", "appl.", "made");
+            say!(
+                "{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} by",
+                "run",
+                "vacancy",
+                "department",
+                "takeover",
+                "appl.",
+                "made"
+            );
             for r in runs {
                 say!(
                     "{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} {}",
                     r.id,
-                    r.vacancy.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                    r.vacancy
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     r.department_id,
                     r.on.to_string(),
                     r.applicants,
@@ -492,7 +591,15 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             }
             Ok(())
         }
-        ApplicantCommand::Limits { target, household, citizen, exception, note, actor: who, out } => {
+        ApplicantCommand::Limits {
+            target,
+            household,
+            citizen,
+            exception,
+            note,
+            actor: who,
+            out,
+        } => {
             let l = lang(out.lang);
             let mut store = db.open()?;
             let ctx = context(&mut store, &target)?;
@@ -552,20 +659,46 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 at::area_status(outcome.area, l)
             );
             if suspended {
-                say!("  {} [{}]", at_pick(l, "Aftalen suspenderer den boligsociale anvisning på dette trin", "The agreement suspends municipal allocation on this step"), step_label(&ctx, l));
+                say!(
+                    "  {} [{}]",
+                    at_pick(
+                        l,
+                        "Aftalen suspenderer den boligsociale anvisning på dette trin",
+                        "The agreement suspends municipal allocation on this step"
+                    ),
+                    step_label(&ctx, l)
+                );
             }
             for c in &outcome.checked {
-                let hit: Vec<String> = outcome.hits.iter().filter(|h| &h.limit == c).map(|h| h.member.to_string()).collect();
+                let hit: Vec<String> = outcome
+                    .hits
+                    .iter()
+                    .filter(|h| &h.limit == c)
+                    .map(|h| h.member.to_string())
+                    .collect();
                 if hit.is_empty() {
                     say!("  ✓ {}", limit_text(c));
                 } else {
-                    say!("  ✗ {} ({} {})", limit_text(c), at_pick(l, "medlem", "member"), hit.join(", "));
+                    say!(
+                        "  ✗ {} ({} {})",
+                        limit_text(c),
+                        at_pick(l, "medlem", "member"),
+                        hit.join(", ")
+                    );
                 }
             }
             let verdict = match (allowed, exception) {
                 (true, _) => at_pick(l, "Anvisning mulig", "Allocation allowed"),
-                (false, true) => at_pick(l, "Anvist som undtagelse (registreret)", "Allocated as an exception (recorded)"),
-                (false, false) => at_pick(l, "Anvisning ikke mulig; kun som registreret undtagelse (--exception --note)", "Allocation not allowed; only as a recorded exception (--exception --note)"),
+                (false, true) => at_pick(
+                    l,
+                    "Anvist som undtagelse (registreret)",
+                    "Allocated as an exception (recorded)",
+                ),
+                (false, false) => at_pick(
+                    l,
+                    "Anvisning ikke mulig; kun som registreret undtagelse (--exception --note)",
+                    "Allocation not allowed; only as a recorded exception (--exception --note)",
+                ),
             };
             say!("{verdict} [CPH B5] ({} {id})", at_pick(l, "tjek", "check"));
             Ok(())
@@ -577,7 +710,15 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             if out.format == OutFormat::Json {
                 return print_json(&checks);
             }
-            say!("{:>5}  {:<12} {:<10} {:<10} {:<8} {:<10} note", "check", "department", "area", "date", "allowed", "exception");
+            say!(
+                "{:>5}  {:<12} {:<10} {:<10} {:<8} {:<10} note",
+                "check",
+                "department",
+                "area",
+                "date",
+                "allowed",
+                "exception"
+            );
             for c in checks {
                 say!(
                     "{:>5}  {:<12} {:<10} {:<10} {:<8} {:<10} {}",
@@ -585,8 +726,16 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     c.department_id,
                     c.area_id.as_deref().unwrap_or("-"),
                     c.on,
-                    if c.outcome.allowed { at_pick(l, "ja", "yes") } else { at_pick(l, "nej", "no") },
-                    if c.exception { at_pick(l, "ja", "yes") } else { "" },
+                    if c.outcome.allowed {
+                        at_pick(l, "ja", "yes")
+                    } else {
+                        at_pick(l, "nej", "no")
+                    },
+                    if c.exception {
+                        at_pick(l, "ja", "yes")
+                    } else {
+                        ""
+                    },
                     c.note.unwrap_or_default()
                 );
             }
@@ -600,9 +749,13 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             say!("{} days", store.retention_days()?);
             Ok(())
         }
-        ApplicantCommand::Purge { dry_run, actor: who } => {
+        ApplicantCommand::Purge {
+            dry_run,
+            actor: who,
+        } => {
             let mut store = db.open()?;
-            let p = store.purge_applicant_data(chrono::Utc::now(), dry_run, &actor(who.as_deref()))?;
+            let p =
+                store.purge_applicant_data(chrono::Utc::now(), dry_run, &actor(who.as_deref()))?;
             let verb = if dry_run { "would delete" } else { "deleted" };
             say!(
                 "{verb} {} ranking runs ({} applicant entries) and {} allocation checks made before {} (retention {} days)",
@@ -632,22 +785,64 @@ fn ranked_json(r: &Ranked, l: Lang) -> serde_json::Value {
     })
 }
 
-fn print_ranking(department: &str, vacancy: Option<i64>, on: Date, step: &str, req: &Requirement, ranked: &[Ranked], l: Lang) {
-    let set = req.criteria_set.as_deref().unwrap_or(at_pick(l, "almindelig venteliste", "ordinary waiting list"));
+fn print_ranking(
+    department: &str,
+    vacancy: Option<i64>,
+    on: Date,
+    step: &str,
+    req: &Requirement,
+    ranked: &[Ranked],
+    l: Lang,
+) {
+    let set = req.criteria_set.as_deref().unwrap_or(at_pick(
+        l,
+        "almindelig venteliste",
+        "ordinary waiting list",
+    ));
     match vacancy {
-        Some(v) => say!("{} {v}, {} {department}, {step}: {set} ({} {on})", at_pick(l, "Ledig bolig", "Vacancy"), at_pick(l, "afdeling", "department"), at_pick(l, "overtagelse", "takeover")),
-        None => say!("{} {department}, {step}: {set} ({} {on})", at_pick(l, "Afdeling", "Department"), at_pick(l, "overtagelse", "takeover")),
+        Some(v) => say!(
+            "{} {v}, {} {department}, {step}: {set} ({} {on})",
+            at_pick(l, "Ledig bolig", "Vacancy"),
+            at_pick(l, "afdeling", "department"),
+            at_pick(l, "overtagelse", "takeover")
+        ),
+        None => say!(
+            "{} {department}, {step}: {set} ({} {on})",
+            at_pick(l, "Afdeling", "Department"),
+            at_pick(l, "overtagelse", "takeover")
+        ),
     }
-    say!("{:>4}  {:<14} {:<11} {:<34} {}", "#", at_pick(l, "ansøger", "applicant"), at_pick(l, "anciennitet", "seniority"), at_pick(l, "placering", "standing"), at_pick(l, "begrundelse", "why"));
+    say!(
+        "{:>4}  {:<14} {:<11} {:<34} {}",
+        "#",
+        at_pick(l, "ansøger", "applicant"),
+        at_pick(l, "anciennitet", "seniority"),
+        at_pick(l, "placering", "standing"),
+        at_pick(l, "begrundelse", "why")
+    );
     for r in ranked {
         let why: Vec<String> = r.why.iter().map(|w| at::rank_why(w, l)).collect();
-        say!("{:>4}  {:<14} {:<11} {:<34} {}", r.position, r.applicant, r.seniority.to_string(), at::tier(r.tier, l), why.join("; "));
+        say!(
+            "{:>4}  {:<14} {:<11} {:<34} {}",
+            r.position,
+            r.applicant,
+            r.seniority.to_string(),
+            at::tier(r.tier, l),
+            why.join("; ")
+        );
         if !r.meets {
             let failed: Vec<String> = r
                 .outcomes
                 .iter()
-                .filter(|o| !o.met && (req.any_of.contains(&o.criterion) || req.all_of.contains(&o.criterion)))
-                .flat_map(|o| o.findings.iter().filter(|f| !f.met).map(move |f| format!("{}: {}", at::criterion(o.criterion, l), at::finding(f, l))))
+                .filter(|o| {
+                    !o.met
+                        && (req.any_of.contains(&o.criterion) || req.all_of.contains(&o.criterion))
+                })
+                .flat_map(|o| {
+                    o.findings.iter().filter(|f| !f.met).map(move |f| {
+                        format!("{}: {}", at::criterion(o.criterion, l), at::finding(f, l))
+                    })
+                })
                 .collect();
             for f in failed {
                 say!("{:>4}  {:<14} {:<11} - {f}", "", "", "");
