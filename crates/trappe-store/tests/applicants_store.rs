@@ -1,226 +1,32 @@
 //! The storage of applicant decisions: ranking runs, allocation-limit checks and their
 //! retention. Every test runs against the embedded SQLite file and against PostgreSQL
 //! (127.0.0.1:5432, database `test`, or $TRAPPE_TEST_POSTGRES), each in its own
-//! temporary directory or schema. The helpers are copied from `storage.rs`.
+//! temporary directory or schema. The helpers it shares with `storage.rs` are in
+//! `common`.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
 use chrono::{Duration, Utc};
+use common::{
+    count, date, example, example_text, fresh_named, import, load_example, load_example_with_homes,
+    open, plain_homes, register, Fresh,
+};
 use rstest::rstest;
 use trappe_formats::household::{read_applicants, read_household};
-use trappe_formats::table_in::TableOptions;
 use trappe_rules::agreement::{Channel, Staircase};
 use trappe_rules::applicant::{
     self, allocation_limits, rank, AreaStatus, Household, LimitsOutcome, RankVacancy, Ranked,
     Requirement, RequirementError, Tier,
 };
 use trappe_rules::criteria::Criterion;
-use trappe_rules::Date;
 use trappe_store::applicants::{LettingContext, DEFAULT_RETENTION_DAYS};
-use trappe_store::import::{ImportContext, ImportFile, Kind};
-use trappe_store::letting::{Outcome, RegisterRequest};
-use trappe_store::{Engine, Location, Store, StoreError, Value};
+use trappe_store::import::Kind;
+use trappe_store::letting::Outcome;
+use trappe_store::{Engine, Store, StoreError, Value};
 
-fn date(s: &str) -> Date {
-    s.parse().unwrap()
-}
-
-fn example(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn example_text(rel: &str) -> String {
-    String::from_utf8(example(rel)).unwrap()
-}
-
-fn postgres_base() -> String {
-    std::env::var("TRAPPE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// A fresh, empty database of one engine; dropped (dir or schema) at the end.
-struct Fresh {
-    location: Location,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl Drop for Fresh {
-    fn drop(&mut self) {
-        if let Some(schema) = &self.schema {
-            if let Ok(mut c) = postgres::Client::connect(&postgres_base(), postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
-        }
-    }
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
+/// A fresh database; on PostgreSQL its own schema prefix, apart from `storage.rs`'s.
 fn fresh(engine: Engine) -> Fresh {
-    match engine {
-        Engine::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            Fresh {
-                location: Location::Sqlite(dir.path().join("trappe.db")),
-                _dir: Some(dir),
-                schema: None,
-            }
-        }
-        Engine::Postgres => {
-            let schema = format!(
-                "trappe_appl_test_{}_{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            );
-            let mut c = postgres::Client::connect(&postgres_base(), postgres::NoTls)
-                .unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL is needed for the storage tests ({}): {e}. Start it as the README says, or set TRAPPE_TEST_POSTGRES",
-                        postgres_base()
-                    )
-                });
-            c.batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .unwrap();
-            let sep = if postgres_base().contains('?') {
-                '&'
-            } else {
-                '?'
-            };
-            Fresh {
-                location: Location::Postgres(format!(
-                    "{}{sep}options=-c%20search_path%3D{schema}",
-                    postgres_base()
-                )),
-                _dir: None,
-                schema: Some(schema),
-            }
-        }
-    }
-}
-
-fn open(f: &Fresh) -> Store {
-    Store::open(&f.location).unwrap()
-}
-
-fn import(
-    store: &mut Store,
-    kind: Kind,
-    on: &str,
-    name: &str,
-    bytes: &[u8],
-    agreement: Option<&trappe_formats::LoadedAgreement>,
-) -> Result<trappe_store::import::ImportReport, StoreError> {
-    store.import(
-        &ImportFile {
-            kind,
-            reference_date: date(on),
-            file_name: name,
-            bytes,
-            options: TableOptions::default(),
-        },
-        &ImportContext {
-            actor: "test",
-            agreement,
-            any_municipality: None,
-            program_version: "test",
-        },
-    )
-}
-
-fn copenhagen() -> trappe_formats::LoadedAgreement {
-    trappe_formats::load_builtin("copenhagen-2024").unwrap()
-}
-
-/// Imports the Copenhagen example (areas, decisions, departments) as of 2024-03-01:
-/// 101-0001 on department step 4, 101-0365 on area step 1 (challenged on
-/// unemployment), 101-0403 on area step 2 (area A14, omdannelse).
-fn load_example(store: &mut Store) {
-    let a = copenhagen();
-    import(
-        store,
-        Kind::Areas,
-        "2023-12-01",
-        "areas.csv",
-        &example("copenhagen/areas.csv"),
-        Some(&a),
-    )
-    .unwrap();
-    import(
-        store,
-        Kind::Decisions,
-        "2024-01-15",
-        "decisions.csv",
-        &example("copenhagen/decisions.csv"),
-        None,
-    )
-    .unwrap();
-    let r = import(
-        store,
-        Kind::Departments,
-        "2024-03-01",
-        "departments.csv",
-        &example("copenhagen/departments.csv"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(r.runs.len(), 1, "one run on the departments' date");
-}
-
-/// The example with its homes.
-fn load_example_with_homes(store: &mut Store) {
-    load_example(store);
-    let homes = trappe_formats::table_in::read_homes(&example("copenhagen/homes.csv"), "homes.csv")
-        .unwrap();
-    store.import_homes(&homes, "homes.csv", "test").unwrap();
-}
-
-fn register(
-    store: &mut Store,
-    dept: &str,
-    home: &str,
-    on: &str,
-) -> Result<trappe_store::letting::Registered, StoreError> {
-    store.register_vacancy(&RegisterRequest {
-        department: dept,
-        home,
-        vacated: date(on),
-        received: date(on),
-        available_from: None,
-        actor: "test",
-    })
-}
-
-/// Plain family homes of a department (no special rules), as ids.
-fn plain_homes(store: &mut Store, dept: &str) -> Vec<String> {
-    store
-        .homes(dept)
-        .unwrap()
-        .into_iter()
-        .filter(|h| {
-            h.special.is_none()
-                && h.disability_fitted.is_none()
-                && !h.accessibility
-                && h.shared_kitchen.is_none()
-        })
-        .map(|h| h.id)
-        .collect()
-}
-
-fn count(store: &mut Store, table: &str) -> i64 {
-    store
-        .conn
-        .query_opt(&format!("SELECT COUNT(*) FROM {table}"), &[])
-        .unwrap()
-        .unwrap()
-        .int(0)
-        .unwrap()
+    fresh_named(engine, "trappe_appl_test")
 }
 
 /// An areas list: the example's with some areas' designation changed.
@@ -465,6 +271,20 @@ fn a_ranking_run_is_stored_read_back_and_audited_without_private_facts(#[case] e
 // ---------------------------------------------------------------------------------
 // Vacancies.
 
+/// What a vacancy's context requires of an applicant: its channel (which it must have)
+/// and criteria set on its step.
+fn vacancy_requirement(ctx: &LettingContext) -> Result<Requirement, RequirementError> {
+    applicant::requirement(
+        ctx.channel.unwrap(),
+        ctx.criteria.as_deref(),
+        ctx.staircase,
+        &ctx.step,
+        &ctx.tightened,
+        ctx.accessibility_home,
+        &ctx.step_source(),
+    )
+}
+
 #[rstest]
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
@@ -506,16 +326,7 @@ fn a_vacancys_context_is_its_slot_and_allocation_or_resolved_is_refused(#[case] 
         (ctx.staircase, ctx.step.as_str()),
         (Staircase::Department, "4")
     );
-    let req = applicant::requirement(
-        ctx.channel.unwrap(),
-        ctx.criteria.as_deref(),
-        ctx.staircase,
-        &ctx.step,
-        &ctx.tightened,
-        ctx.accessibility_home,
-        &ctx.step_source(),
-    )
-    .unwrap();
+    let req = vacancy_requirement(&ctx).unwrap();
     assert_eq!(req.criteria_set, flex.assignment.criteria);
     assert!(!req.any_of.is_empty() || !req.all_of.is_empty(), "{req:?}");
     // A ranking for the vacancy is listed under it.
@@ -545,16 +356,7 @@ fn a_vacancys_context_is_its_slot_and_allocation_or_resolved_is_refused(#[case] 
     let ctx = store.vacancy_context(alloc.vacancy, None).unwrap();
     assert_eq!(ctx.channel, Some(Channel::MunicipalAllocation));
     assert_eq!(ctx.criteria, None);
-    let e = applicant::requirement(
-        ctx.channel.unwrap(),
-        ctx.criteria.as_deref(),
-        ctx.staircase,
-        &ctx.step,
-        &ctx.tightened,
-        ctx.accessibility_home,
-        &ctx.step_source(),
-    )
-    .unwrap_err();
+    let e = vacancy_requirement(&ctx).unwrap_err();
     assert_eq!(e, RequirementError::NotWaitingList("municipal allocation"));
 
     // Returned, then not used for urban renewal: it falls back to flexible letting with

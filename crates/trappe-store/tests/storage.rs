@@ -2,175 +2,21 @@
 //! PostgreSQL (127.0.0.1:5432, database `test`, or $TRAPPE_TEST_POSTGRES), each in its
 //! own temporary directory or schema.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use common::{
+    copenhagen, count, date, example, example_text, fresh, import, import_departments,
+    load_example, load_example_with_homes, open, plain_homes, register,
+};
 use rstest::rstest;
-use trappe_formats::table_in::TableOptions;
 use trappe_rules::placement::{classify, ClassifyInput};
-use trappe_rules::Date;
-use trappe_store::import::{ImportContext, ImportFile, Kind};
+use trappe_store::import::Kind;
 use trappe_store::read::Why;
 use trappe_store::{Engine, Location, Store, StoreError};
 
-fn date(s: &str) -> Date {
-    s.parse().unwrap()
-}
-
-fn example(rel: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn postgres_base() -> String {
-    std::env::var("TRAPPE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// A fresh, empty database of one engine; dropped (dir or schema) at the end.
-struct Fresh {
-    location: Location,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-impl Drop for Fresh {
-    fn drop(&mut self) {
-        if let Some(schema) = &self.schema {
-            if let Ok(mut c) = postgres::Client::connect(&postgres_base(), postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
-        }
-    }
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn fresh(engine: Engine) -> Fresh {
-    match engine {
-        Engine::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            Fresh {
-                location: Location::Sqlite(dir.path().join("trappe.db")),
-                _dir: Some(dir),
-                schema: None,
-            }
-        }
-        Engine::Postgres => {
-            let schema = format!(
-                "trappe_test_{}_{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            );
-            let mut c = postgres::Client::connect(&postgres_base(), postgres::NoTls)
-                .unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL is needed for the storage tests ({}): {e}. Start it as the README says, or set TRAPPE_TEST_POSTGRES",
-                        postgres_base()
-                    )
-                });
-            c.batch_execute(&format!(
-                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-            ))
-            .unwrap();
-            let sep = if postgres_base().contains('?') {
-                '&'
-            } else {
-                '?'
-            };
-            Fresh {
-                location: Location::Postgres(format!(
-                    "{}{sep}options=-c%20search_path%3D{schema}",
-                    postgres_base()
-                )),
-                _dir: None,
-                schema: Some(schema),
-            }
-        }
-    }
-}
-
-fn open(f: &Fresh) -> Store {
-    Store::open(&f.location).unwrap()
-}
-
-fn import(
-    store: &mut Store,
-    kind: Kind,
-    on: &str,
-    name: &str,
-    bytes: &[u8],
-    agreement: Option<&trappe_formats::LoadedAgreement>,
-) -> Result<trappe_store::import::ImportReport, StoreError> {
-    store.import(
-        &ImportFile {
-            kind,
-            reference_date: date(on),
-            file_name: name,
-            bytes,
-            options: TableOptions::default(),
-        },
-        &ImportContext {
-            actor: "test",
-            agreement,
-            any_municipality: None,
-            program_version: "test",
-        },
-    )
-}
-
-fn copenhagen() -> trappe_formats::LoadedAgreement {
-    trappe_formats::load_builtin("copenhagen-2024").unwrap()
-}
-
-/// Imports the Copenhagen example (areas, decisions, departments) as of 2024-03-01.
-fn load_example(store: &mut Store) {
-    let a = copenhagen();
-    import(
-        store,
-        Kind::Areas,
-        "2023-12-01",
-        "areas.csv",
-        &example("copenhagen/areas.csv"),
-        Some(&a),
-    )
-    .unwrap();
-    import(
-        store,
-        Kind::Decisions,
-        "2024-01-15",
-        "decisions.csv",
-        &example("copenhagen/decisions.csv"),
-        None,
-    )
-    .unwrap();
-    let r = import(
-        store,
-        Kind::Departments,
-        "2024-03-01",
-        "departments.csv",
-        &example("copenhagen/departments.csv"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(r.runs.len(), 1, "one run on the departments' date");
-}
-
-fn count(store: &mut Store, table: &str) -> i64 {
-    store
-        .conn
-        .query_opt(&format!("SELECT COUNT(*) FROM {table}"), &[])
-        .unwrap()
-        .unwrap()
-        .int(0)
-        .unwrap()
-}
-
 /// A departments CSV: the example with some of one department's cells changed.
 fn with_cells(department: &str, changes: &[(&str, &str)]) -> Vec<u8> {
-    let text = String::from_utf8(example("copenhagen/departments.csv")).unwrap();
+    let text = example_text("copenhagen/departments.csv");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let sep = if lines[0].contains(';') { ';' } else { ',' };
     let header: Vec<String> = lines[0].split(sep).map(str::to_string).collect();
@@ -264,15 +110,7 @@ fn reimporting_the_same_file_changes_nothing(#[case] engine: Engine) {
         count(&mut store, "audit_log"),
         count(&mut store, "department_figures"),
     );
-    let r = import(
-        &mut store,
-        Kind::Departments,
-        "2024-03-01",
-        "departments.csv",
-        &example("copenhagen/departments.csv"),
-        None,
-    )
-    .unwrap();
+    let r = import_departments(&mut store).unwrap();
     assert!(r.unchanged);
     assert!(r.runs.is_empty());
     let after = (
@@ -550,7 +388,7 @@ fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engin
     let mut store = open(&f);
     load_example(&mut store);
     // The 1 December 2024 list: every designated area taken off.
-    let text = String::from_utf8(example("copenhagen/areas.csv")).unwrap();
+    let text = example_text("copenhagen/areas.csv");
     let mut lines = text.lines();
     let header = lines.next().unwrap().to_string();
     let sep = if header.contains(';') { ';' } else { ',' };
@@ -740,32 +578,7 @@ fn postgres_backup_points_to_pg_dump() {
 // Letting: the homes register and the vacancy ledger.
 
 use trappe_rules::agreement::Channel;
-use trappe_store::letting::{Correction, Decision, LetChannel, Outcome, RegisterRequest};
-
-/// The example with its homes; 101-0058 is on dept step 1, 101-0038 on step 2,
-/// 101-0017 on step 3, 101-0001 on step 4 (placed 2024-03-01).
-fn load_example_with_homes(store: &mut Store) {
-    load_example(store);
-    let homes = trappe_formats::table_in::read_homes(&example("copenhagen/homes.csv"), "homes.csv")
-        .unwrap();
-    store.import_homes(&homes, "homes.csv", "test").unwrap();
-}
-
-fn register(
-    store: &mut Store,
-    dept: &str,
-    home: &str,
-    on: &str,
-) -> Result<trappe_store::letting::Registered, StoreError> {
-    store.register_vacancy(&RegisterRequest {
-        department: dept,
-        home,
-        vacated: date(on),
-        received: date(on),
-        available_from: None,
-        actor: "test",
-    })
-}
+use trappe_store::letting::{Correction, Decision, LetChannel, Outcome};
 
 /// Registers the homes in order and returns the channel each got.
 fn channels(store: &mut Store, dept: &str, homes: &[String], on: &str) -> Vec<Option<Channel>> {
@@ -777,22 +590,6 @@ fn channels(store: &mut Store, dept: &str, homes: &[String], on: &str) -> Vec<Op
 
 fn ledger_len(store: &mut Store) -> i64 {
     count(store, "vacancy_entry")
-}
-
-/// Plain family homes of a department (no special rules), as ids.
-fn plain_homes(store: &mut Store, dept: &str) -> Vec<String> {
-    store
-        .homes(dept)
-        .unwrap()
-        .into_iter()
-        .filter(|h| {
-            h.special.is_none()
-                && h.disability_fitted.is_none()
-                && !h.accessibility
-                && h.shared_kitchen.is_none()
-        })
-        .map(|h| h.id)
-        .collect()
 }
 
 // CPH B4 III trin 4 / CPH 6.2.4 fig 9: over 18 vacancies dept 4 gives 15 flexible A and

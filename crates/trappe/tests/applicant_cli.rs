@@ -3,89 +3,25 @@
 //! explain a place, the errors for bad applicant files (nothing stored), the limits on
 //! municipal allocation with recorded exceptions, retention and the schema.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
+use common::{example, example_text, import_example, root, stdout, Db};
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example(rel: &str) -> String {
-    root().join("examples").join(rel).display().to_string()
-}
-
-fn example_text(rel: &str) -> String {
-    std::fs::read_to_string(example(rel)).unwrap()
-}
-
-/// A SQLite database in a temporary directory, which is also the working directory.
-struct Db {
-    url: String,
-    dir: tempfile::TempDir,
-}
-
+/// What the applicant tests do with the shared database (always SQLite here).
 impl Db {
-    fn new() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: dir.path().join("trappe.db").display().to_string(),
-            dir,
-        }
-    }
-
-    fn trappe(&self) -> Command {
-        let mut c = Command::cargo_bin("trappe").unwrap();
-        c.current_dir(self.dir.path())
-            .env("USER", "analyst")
-            .env_remove("DATABASE_URL")
-            .args(["--db", &self.url]);
-        c
-    }
-
     /// Writes a file into the working directory; returns its name (relative).
     fn write(&self, name: &str, text: &str) -> String {
-        std::fs::write(self.dir.path().join(name), text).unwrap();
+        std::fs::write(self.path(name), text).unwrap();
         name.to_string()
     }
 
     /// The example with areas (2023-12-01), decisions and departments (2024-03-01).
     fn with_example() -> Db {
-        let db = Db::new();
-        db.trappe()
-            .args([
-                "import",
-                "areas",
-                &example("copenhagen/areas.csv"),
-                "--list-date",
-                "2023-12-01",
-                "--agreement",
-                "copenhagen-2024",
-            ])
-            .assert()
-            .success();
-        db.trappe()
-            .args([
-                "import",
-                "decisions",
-                &example("copenhagen/decisions.csv"),
-                "--as-of",
-                "2024-01-15",
-            ])
-            .assert()
-            .success();
-        db.trappe()
-            .args([
-                "import",
-                "departments",
-                &example("copenhagen/departments.csv"),
-                "--as-of",
-                "2024-03-01",
-            ])
-            .assert()
-            .success();
+        let db = Db::new("sqlite");
+        import_example(&db);
         db
     }
 
@@ -97,10 +33,6 @@ impl Db {
         assert!(header.contains("department"), "{header}");
         lines.map(str::to_string).collect()
     }
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
 }
 
 fn stdout_json(cmd: &mut Command) -> Value {
@@ -244,7 +176,8 @@ fn check_gives_every_criterion_and_the_steps_sets_with_reasons() {
     assert!(e.contains("not aarhus-2024"), "{e}");
 }
 
-fn rank_cmd(db: &Db, applicants: &str) -> Command {
+/// `trappe applicant rank` of 101-0365 on 2024-03-01, as text.
+fn rank_text_cmd(db: &Db, applicants: &str) -> Command {
     let mut c = db.trappe();
     c.args([
         "applicant",
@@ -255,9 +188,14 @@ fn rank_cmd(db: &Db, applicants: &str) -> Command {
         "2024-03-01",
         "--applicants",
         applicants,
-        "--format",
-        "json",
     ]);
+    c
+}
+
+/// `trappe applicant rank` of 101-0365 on 2024-03-01, as JSON.
+fn rank_cmd(db: &Db, applicants: &str) -> Command {
+    let mut c = rank_text_cmd(db, applicants);
+    c.args(["--format", "json"]);
     c
 }
 
@@ -391,18 +329,8 @@ fn rank_stores_a_run_by_tier_then_seniority_and_explain_says_why() {
     assert!(dry["run"].is_null(), "{dry}");
     assert_eq!(dry["ranking"], v["ranking"]);
     assert_eq!(db.runs().len(), 1);
-    db.trappe()
-        .args([
-            "applicant",
-            "rank",
-            "--department",
-            "101-0365",
-            "--on",
-            "2024-03-01",
-            "--applicants",
-            &file,
-            "--dry-run",
-        ])
+    rank_text_cmd(&db, &file)
+        .arg("--dry-run")
         .assert()
         .success()
         .stderr(predicate::str::contains("ikke gemt (--dry-run)"));
@@ -414,6 +342,18 @@ fn applicants_with(db: &Db, name: &str, change: impl FnOnce(&mut Value)) -> Stri
     let mut v: Value = serde_json::from_str(&example_text("copenhagen/applicants.json")).unwrap();
     change(&mut v);
     db.write(name, &serde_json::to_string_pretty(&v).unwrap())
+}
+
+/// A bad applicants file (the example with one change, written to `name`) and what its
+/// error must say.
+fn bad_file(
+    db: &Db,
+    name: &str,
+    change: impl FnOnce(&mut Value),
+    wanted: &[&str],
+) -> (String, Vec<String>) {
+    let file = applicants_with(db, name, change);
+    (file, wanted.iter().map(|w| w.to_string()).collect())
 }
 
 #[test]
@@ -438,71 +378,76 @@ fn bad_applicant_files_name_file_applicant_and_field_and_store_nothing() {
         ],
     ));
 
-    let f = applicants_with(&db, "relation.json", |v| {
-        v["applicants"][1]["members"][0]["relation"] = "uncle".into();
-    });
-    cases.push((
-        f,
-        vec![
-            "relation.json line".into(),
-            "applicant V-08817".into(),
-            "field members[0].relation".into(),
-            "unknown variant `uncle`".into(),
+    cases.push(bad_file(
+        &db,
+        "relation.json",
+        |v| {
+            v["applicants"][1]["members"][0]["relation"] = "uncle".into();
+        },
+        &[
+            "relation.json line",
+            "applicant V-08817",
+            "field members[0].relation",
+            "unknown variant `uncle`",
         ],
     ));
 
-    let f = applicants_with(&db, "law.json", |v| {
-        v["applicants"][4]["members"][1]["convictions"][0]["law"] = "tax_code".into();
-    });
-    cases.push((
-        f,
-        vec![
-            "law.json line".into(),
-            "applicant V-12001".into(),
-            "field members[1].convictions[0].law".into(),
-            "unknown variant `tax_code`".into(),
+    cases.push(bad_file(
+        &db,
+        "law.json",
+        |v| {
+            v["applicants"][4]["members"][1]["convictions"][0]["law"] = "tax_code".into();
+        },
+        &[
+            "law.json line",
+            "applicant V-12001",
+            "field members[1].convictions[0].law",
+            "unknown variant `tax_code`",
         ],
     ));
 
-    let f = applicants_with(&db, "hours.json", |v| {
-        v["applicants"][1]["members"][0]["work"][0]["weekly_hours"] = (-5).into();
-    });
-    cases.push((
-        f,
-        vec![
-            "hours.json".into(),
-            "applicant V-08817".into(),
-            "field members[0].work[0].weekly_hours".into(),
-            "negative".into(),
+    cases.push(bad_file(
+        &db,
+        "hours.json",
+        |v| {
+            v["applicants"][1]["members"][0]["work"][0]["weekly_hours"] = (-5).into();
+        },
+        &[
+            "hours.json",
+            "applicant V-08817",
+            "field members[0].work[0].weekly_hours",
+            "negative",
         ],
     ));
 
-    let f = applicants_with(&db, "born.json", |v| {
-        v["applicants"][2]["members"][0]["birth_date"] = "2024-05-01".into();
-    });
-    cases.push((
-        f,
-        vec![
-            "born.json".into(),
-            "applicant V-11930".into(),
-            "field members[0].birth_date".into(),
-            "2024-05-01 is after the takeover date 2024-03-01".into(),
+    cases.push(bad_file(
+        &db,
+        "born.json",
+        |v| {
+            v["applicants"][2]["members"][0]["birth_date"] = "2024-05-01".into();
+        },
+        &[
+            "born.json",
+            "applicant V-11930",
+            "field members[0].birth_date",
+            "2024-05-01 is after the takeover date 2024-03-01",
         ],
     ));
 
-    let f = applicants_with(&db, "seniority.json", |v| {
-        v["applicants"][3]
-            .as_object_mut()
-            .unwrap()
-            .remove("seniority");
-    });
-    cases.push((
-        f,
-        vec![
-            "seniority.json".into(),
-            "applicant V-09120".into(),
-            "field seniority".into(),
-            "missing".into(),
+    cases.push(bad_file(
+        &db,
+        "seniority.json",
+        |v| {
+            v["applicants"][3]
+                .as_object_mut()
+                .unwrap()
+                .remove("seniority");
+        },
+        &[
+            "seniority.json",
+            "applicant V-09120",
+            "field seniority",
+            "missing",
         ],
     ));
 
@@ -687,7 +632,7 @@ fn retention_is_shown_set_and_purged() {
 
 #[test]
 fn schema_describes_the_household_file() {
-    let db = Db::new();
+    let db = Db::new("sqlite");
     let out = stdout(db.trappe().args(["applicant", "schema"]));
     let v: Value = serde_json::from_str(&out).expect("the schema is JSON");
     let props = v["properties"].as_object().expect("properties");

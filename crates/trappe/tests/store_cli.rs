@@ -2,130 +2,21 @@
 //! backup; and a real process killed with SIGKILL in the middle of an import, on
 //! SQLite and on PostgreSQL.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::{example, import_departments, import_example, stdout, Db};
 use predicates::prelude::*;
 use rstest::rstest;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example(rel: &str) -> String {
-    root().join("examples").join(rel).display().to_string()
-}
-
-/// A database for one test: a SQLite file in a temp dir, or a fresh PostgreSQL schema.
-struct Db {
-    url: String,
-    dir: tempfile::TempDir,
-    schema: Option<String>,
-}
-
-fn postgres_base() -> String {
-    std::env::var("TRAPPE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-impl Db {
-    fn new(engine: &str) -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        match engine {
-            "sqlite" => Db {
-                url: dir.path().join("trappe.db").display().to_string(),
-                dir,
-                schema: None,
-            },
-            _ => {
-                let schema = format!(
-                    "trappe_cli_{}_{}",
-                    std::process::id(),
-                    dir.path()
-                        .file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace(['.', '-'], "_")
-                        .to_lowercase()
-                );
-                let mut c = postgres::Client::connect(&postgres_base(), postgres::NoTls)
-                    .expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
-                c.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap();
-                Db {
-                    url: format!("{}?options=-c%20search_path%3D{schema}", postgres_base()),
-                    dir,
-                    schema: Some(schema),
-                }
-            }
-        }
-    }
-
-    fn trappe(&self) -> Command {
-        let mut c = Command::cargo_bin("trappe").unwrap();
-        c.current_dir(self.dir.path())
-            .env("USER", "analyst")
-            .env_remove("DATABASE_URL")
-            .args(["--db", &self.url]);
-        c
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some(s) = &self.schema {
-            if let Ok(mut c) = postgres::Client::connect(&postgres_base(), postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
-            }
-        }
-    }
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
-}
-
+/// The example imported; the departments' import places all 405 departments.
 fn load_example(db: &Db) {
-    db.trappe()
-        .args([
-            "import",
-            "areas",
-            &example("copenhagen/areas.csv"),
-            "--list-date",
-            "2023-12-01",
-            "--agreement",
-            "copenhagen-2024",
-        ])
-        .assert()
-        .success();
-    db.trappe()
-        .args([
-            "import",
-            "decisions",
-            &example("copenhagen/decisions.csv"),
-            "--as-of",
-            "2024-01-15",
-        ])
-        .assert()
-        .success();
-    db.trappe()
-        .args([
-            "import",
-            "departments",
-            &example("copenhagen/departments.csv"),
-            "--as-of",
-            "2024-03-01",
-        ])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "Placering pr. 2024-03-01 beregnet for 405 afdelinger",
-        ));
+    import_example(db).stdout(predicate::str::contains(
+        "Placering pr. 2024-03-01 beregnet for 405 afdelinger",
+    ));
 }
 
 /// The example with every department's unemployment raised by 30 points (capped).
@@ -248,17 +139,7 @@ fn import_history_changes_and_export() {
     let db = Db::new("sqlite");
     load_example(&db);
     // Again: nothing changes.
-    db.trappe()
-        .args([
-            "import",
-            "departments",
-            &example("copenhagen/departments.csv"),
-            "--as-of",
-            "2024-03-01",
-        ])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Uændret"));
+    import_departments(&db).stdout(predicate::str::contains("Uændret"));
     let autumn = autumn_file(&db);
     let out = stdout(db.trappe().args([
         "import",
