@@ -310,6 +310,17 @@ struct RawApplicants {
     sources: std::collections::BTreeMap<String, Spanned<String>>,
     internal: RawInternal,
     allocation_limits: Spanned<RawLimits>,
+    development_plan_areas: Option<RawDevelopmentPlan>,
+    /// Readings of open points that belong to no single value: key → text.
+    #[serde(default)]
+    interpretations: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevelopmentPlan {
+    lists: RawSourced<u32>,
+    convictions_criterion: RawSourced<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -1476,8 +1487,31 @@ fn check_applicants(
             source: r.source.clone(),
         });
     }
+    for (key, text) in &a.interpretations {
+        note(&format!("applicants.{key}"), &a.source, &Some(text.clone()));
+    }
+    let development_plan_areas = a.development_plan_areas.as_ref().map(|d| {
+        note(
+            "applicants.development_plan_areas.lists",
+            &d.lists.source,
+            &d.lists.interpretation,
+        );
+        trappe_rules::applicant::DevelopmentPlanRule {
+            lists: Sourced {
+                value: d.lists.value,
+                source: d.lists.source.clone(),
+                interpretation: d.lists.interpretation.clone(),
+            },
+            convictions_criterion: Sourced {
+                value: d.convictions_criterion.value,
+                source: d.convictions_criterion.source.clone(),
+                interpretation: d.convictions_criterion.interpretation.clone(),
+            },
+        }
+    });
     let until = until?;
     Some(ApplicantRules {
+        development_plan_areas,
         source: a.source.clone(),
         work_min_hours,
         temporary_min_months,

@@ -47,6 +47,42 @@ pub fn criterion(c: CriterionId, lang: Lang) -> &'static str {
     }
 }
 
+/// A slot's criteria set as the user reads it ("A", "A eller B", "skærpede kriterier").
+pub fn criteria_set(set: Option<&str>, lang: Lang) -> String {
+    let Some(set) = set else {
+        return pick(
+            lang,
+            "almindelig venteliste (ingen kriterier)",
+            "ordinary waiting list (no criteria)",
+        )
+        .into();
+    };
+    let parts: Vec<&str> = set
+        .split('|')
+        .map(|p| match p.trim() {
+            "A" => pick(
+                lang,
+                "A (arbejde eller uddannelse)",
+                "A (work or education)",
+            ),
+            "B" => pick(lang, "B (skilsmisse/samlivsophævelse)", "B (separation)"),
+            "C" => pick(lang, "C (handicap)", "C (disability)"),
+            "tightened:all" => pick(
+                lang,
+                "alle fire skærpede kriterier",
+                "all four tightened criteria",
+            ),
+            "tightened:relevant" => pick(
+                lang,
+                "fleksible kriterier, relevante kriterier skærpet",
+                "flexible criteria, the relevant ones tightened",
+            ),
+            other => other,
+        })
+        .collect();
+    parts.join(pick(lang, " eller ", " or "))
+}
+
 pub fn relation(r: Relation, lang: Lang) -> &'static str {
     match r {
         Relation::Applicant => pick(lang, "ansøger", "applicant"),
@@ -82,10 +118,11 @@ fn enrolment(k: EnrolmentKind, lang: Lang) -> &'static str {
 pub fn document(d: DocumentKind, lang: Lang) -> &'static str {
     use DocumentKind::*;
     match d {
+        Passport => pick(lang, "pas", "passport"),
         PhotoId => pick(
             lang,
-            "pas eller anden billedlegitimation",
-            "passport or other photo ID",
+            "pas, eller anden billedlegitimation sammen med sygesikringsbevis",
+            "passport, or other photo ID with the health card",
         ),
         HealthCard => pick(lang, "sygesikringsbevis", "health card"),
         EmploymentContract => pick(lang, "ansættelseskontrakt", "employment contract"),
@@ -262,9 +299,9 @@ pub fn why(w: &Why, lang: Lang) -> String {
             threshold,
         } => {
             if da {
-                format!("midlertidig ansættelse: {months} måneder dokumenteret (mindst {min_months} á {} timer om ugen kræves) og bruttoindkomst under {} om måneden", num(*min_hours, lang), kr(*threshold, lang))
+                format!("midlertidig ansættelse: {months} måneder dokumenteret; der kræves mindst {min_months} måneder à {} timer om ugen eller med en bruttoindkomst på mindst {} om måneden", num(*min_hours, lang), kr(*threshold, lang))
             } else {
-                format!("temporary work: {months} months documented (at least {min_months} at {} hours a week needed) and a gross income below {} a month", num(*min_hours, lang), kr(*threshold, lang))
+                format!("temporary work: {months} months documented; at least {min_months} months at {} hours a week, or at a gross income of at least {} a month, are needed", num(*min_hours, lang), kr(*threshold, lang))
             }
         }
         Why::SelfEmployed => pick(lang, "selvstændigt erhvervsdrivende", "self-employed").into(),
@@ -342,8 +379,8 @@ pub fn why(w: &Why, lang: Lang) -> String {
         Why::NotEnrolled => pick(lang, "ikke under uddannelse", "not in education").into(),
         Why::StudentOnly => pick(
             lang,
-            "studerende uden dokumenteret indskrivning",
-            "a student without a documented enrolment",
+            "uddannelsessøgende (dokumenteres med dateret erklæring om indskrivning)",
+            "a student (proven by a dated enrolment statement)",
         )
         .into(),
         Why::Separated { date, until } => {
@@ -540,7 +577,7 @@ pub fn rank_why(w: &RankWhy, lang: Lang) -> String {
         RankWhy::MeetsRequirement => pick(lang, "opfylder pladsens kriterier", "meets the slot's criteria").into(),
         RankWhy::DoesNotMeetRequirement => pick(lang, "opfylder ikke pladsens kriterier", "does not meet the slot's criteria").into(),
         RankWhy::NoCriteria => pick(lang, "almindelig venteliste: efter anciennitet", "ordinary waiting list: by seniority").into(),
-        RankWhy::EmploymentCriterionMet => pick(lang, "ingen opfylder alle kriterier: ansøgere, der opfylder beskæftigelseskriteriet, går forud [CPH B4 III]", "when nobody meets all criteria, applicants meeting the employment criterion go first [CPH B4 III]").into(),
+        RankWhy::EmploymentCriterionMet => pick(lang, "opfylder beskæftigelseskriteriet: går forud for ansøgere, der kun opfylder øvrige kriterier [CPH B4 III]", "meets the employment criterion: goes before applicants meeting only other criteria [CPH B4 III]").into(),
         RankWhy::OtherCriteriaMet { count } => match lang {
             Lang::Da => format!("opfylder {count} af de øvrige skærpede kriterier"),
             Lang::En => format!("meets {count} of the other tightened criteria"),

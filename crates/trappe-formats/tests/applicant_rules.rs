@@ -523,10 +523,15 @@ fn work(kind: &str, extra: Value) -> Value {
 // evt. en månedlig bruttoindkomst svarende til den indtægtsgrænse'.
 #[case::temporary_3_months_at_25_hours("1990-01-01", work("temporary", json!({"weekly_hours": 25, "months_documented": 3})),
     vec![(A1, true, Why::TemporaryMonths { months: 3, min_months: 3 })])]
-#[case::temporary_2_months_income_at_threshold("1990-01-01", work("temporary", json!({"weekly_hours": 25, "months_documented": 2, "monthly_gross_income": 22904.30})),
+// The three months hold on both routes: hours or income.
+#[case::temporary_3_months_income_at_threshold("1990-01-01", work("temporary", json!({"weekly_hours": 10, "months_documented": 3, "monthly_gross_income": 22904.30})),
     vec![(A1, true, Why::TemporaryIncome { threshold: threshold() })])]
-#[case::temporary_2_months_income_below("1990-01-01", work("temporary", json!({"weekly_hours": 25, "months_documented": 2, "monthly_gross_income": 22903.30})),
+#[case::temporary_3_months_income_below("1990-01-01", work("temporary", json!({"weekly_hours": 10, "months_documented": 3, "monthly_gross_income": 22903.30})),
+    vec![(A1, false, Why::TemporaryNotEnough { months: 3, min_months: 3, min_hours: dec("25"), threshold: threshold() })])]
+#[case::temporary_2_months_income_at_threshold("1990-01-01", work("temporary", json!({"weekly_hours": 25, "months_documented": 2, "monthly_gross_income": 22904.30})),
     vec![(A1, false, Why::TemporaryNotEnough { months: 2, min_months: 3, min_hours: dec("25"), threshold: threshold() })])]
+#[case::temporary_without_months_income_high("1990-01-01", work("temporary", json!({"weekly_hours": 10, "monthly_gross_income": 40000})),
+    vec![(A1, false, Why::TemporaryNotEnough { months: 0, min_months: 3, min_hours: dec("25"), threshold: threshold() })])]
 #[case::temporary_3_months_at_24_5_hours("1990-01-01", work("temporary", json!({"weekly_hours": 24.5, "months_documented": 3})),
     vec![(A1, false, Why::TemporaryNotEnough { months: 3, min_months: 3, min_hours: dec("25"), threshold: threshold() })])]
 // 'ansættelsen påbegyndes senest på datoen for overtagelse af boligen' [B4 IV.1 A.1].
@@ -1307,10 +1312,12 @@ use AreaStatus::{Forebyggelse as FB, FormerOmdannelse as FO, NotDesignated as ND
 
 #[rstest]
 // 'inden for de seneste 6 måneder blevet løsladt fra institutioner under kriminalforsorgen'.
-#[case::prison_exactly_6_months(US, json!({"released_from_prison_on": "2025-12-15"}), vec!["released_from_prison"])]
-#[case::prison_6_months_and_a_day(US, json!({"released_from_prison_on": "2025-12-14"}), vec![])]
-#[case::prison_in_forebyggelse(FB, json!({"released_from_prison_on": "2026-06-15"}), vec!["released_from_prison"])]
-#[case::prison_former_omdannelse(FO, json!({"released_from_prison_on": "2026-01-01"}), vec!["released_from_prison"])]
+// '… + skal have handleplan efter servicelovens § 141': only with an action plan.
+#[case::prison_exactly_6_months(US, json!({"released_from_prison_on": "2025-12-15", "action_plan": true}), vec!["released_from_prison"])]
+#[case::prison_6_months_and_a_day(US, json!({"released_from_prison_on": "2025-12-14", "action_plan": true}), vec![])]
+#[case::prison_without_action_plan(US, json!({"released_from_prison_on": "2026-06-01", "action_plan": false}), vec![])]
+#[case::prison_in_forebyggelse(FB, json!({"released_from_prison_on": "2026-06-15", "action_plan": true}), vec!["released_from_prison"])]
+#[case::prison_former_omdannelse(FO, json!({"released_from_prison_on": "2026-01-01", "action_plan": true}), vec!["released_from_prison"])]
 // 'Husorden': tenancy ended for gross breaches within 6 months.
 #[case::tenancy_ended_exactly_6_months(US, json!({"tenancy_ended_for_breach_on": "2025-12-15"}), vec!["tenancy_ended"])]
 #[case::tenancy_ended_6_months_and_a_day(FB, json!({"tenancy_ended_for_breach_on": "2025-12-14"}), vec![])]
@@ -1363,7 +1370,7 @@ fn released_minor(#[case] born: &str, #[case] released: &str, #[case] hit: bool)
     let child = person(
         "child",
         born,
-        json!({"eu_eea_swiss_citizen": true, "released_from_institution_on": released}),
+        json!({"eu_eea_swiss_citizen": true, "released_from_institution_on": released, "action_plan": true}),
     );
     let out = limits_for(US, vec![citizen("1980-01-01", json!({})), child]).unwrap();
     let expected: Vec<(String, u32)> = if hit {
@@ -1637,5 +1644,194 @@ fn a_household_file_names_its_applicant_and_field() {
         err.to_string()
             .contains("applicant H-9, field members[0].relation: unknown variant `uncle`"),
         "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Review fixes: earlier educations, students, action plans, passports, documents of B1,
+// only the outcomes a ranking rests on, the development-plan transition [CPH 6.1.6].
+
+#[rstest]
+// 'har en uddannelse over grundskoleniveau … færdiggjort senest 30. september i
+// forudgående kalenderår' [B4 IV.2 3]: any such education, not only the highest.
+#[case::highest_too_late_earlier_in_time(json!({"level": "master", "completed_on": "2025-12-01", "taken_in": "denmark"}),
+    json!([{"level": "upper_secondary", "completed_on": "2010-06-25", "taken_in": "denmark"}]), true)]
+#[case::highest_too_late_earlier_primary(json!({"level": "master", "completed_on": "2025-12-01", "taken_in": "denmark"}),
+    json!([{"level": "primary", "completed_on": "2005-06-25", "taken_in": "denmark"}]), false)]
+#[case::earlier_abroad_not_approved(json!({"level": "bachelor", "completed_on": "2025-10-01", "taken_in": "denmark"}),
+    json!([{"level": "vocational", "completed_on": "2010-06-25", "taken_in": "abroad_not_approved"}]), false)]
+#[case::earlier_on_30_september(json!({"level": "bachelor", "completed_on": "2026-01-31", "taken_in": "denmark"}),
+    json!([{"level": "vocational", "completed_on": "2025-09-30", "taken_in": "abroad_approved"}]), true)]
+fn an_earlier_education_can_meet_the_education_criterion(
+    #[case] highest: Value,
+    #[case] earlier: Value,
+    #[case] met: bool,
+) {
+    let h = household(vec![person(
+        "applicant",
+        "1980-01-01",
+        json!({"completed_education": highest, "earlier_educations": earlier}),
+    )]);
+    let all = outcomes(&h);
+    let o = outcome(&all, TEd);
+    assert_eq!(o.met, met, "{:?}", o.findings);
+    if !met {
+        assert!(!o
+            .findings
+            .iter()
+            .any(|f| matches!(f.why, Why::EducationCompleted { .. })));
+    }
+}
+
+#[test]
+fn a_student_counts_as_in_education_for_the_tightened_criteria_not_for_a2() {
+    // A mover marked as a student (uddannelsessøgende) without an SU-eligible enrolment:
+    // in education for tightened employment and outside income [B4 IV.2 1, 4], on a
+    // dated enrolment statement; A2 needs an SU-eligible education or an agreement.
+    let h = household(vec![person(
+        "applicant",
+        "2000-01-01",
+        json!({"student": true}),
+    )]);
+    let all = outcomes(&h);
+    let te = outcome(&all, TE);
+    assert!(te.met, "{:?}", te.findings);
+    assert!(te
+        .documents
+        .iter()
+        .any(|d| d.kind == DocumentKind::EnrolmentStatement));
+    let ti = outcome(&all, TI);
+    assert!(ti.met, "{:?}", ti.findings);
+    assert!(ti
+        .documents
+        .iter()
+        .any(|d| d.kind == DocumentKind::EnrolmentStatement));
+    assert!(!outcome(&all, A2).met);
+}
+
+#[test]
+fn a_release_without_the_action_plan_fact_is_an_error_naming_the_member() {
+    let out = limits_for(
+        US,
+        vec![citizen(
+            "1980-01-01",
+            json!({"released_from_prison_on": "2026-06-01"}),
+        )],
+    );
+    let e = out.unwrap_err();
+    assert_eq!((e.member, e.field), (1, "action_plan"));
+}
+
+#[test]
+fn a_passport_alone_proves_the_age() {
+    // 'kopi af pas – alternativt anden billedlegitimation og kopi af sygesikringsbevis'
+    // [B4 IV.2].
+    let with_passport = household(vec![person(
+        "applicant",
+        "1980-01-01",
+        json!({"documents": [{"kind": "passport", "seen_on": "2026-06-01"}]}),
+    )]);
+    let all = outcomes(&with_passport);
+    let o = outcome(&all, TC);
+    let kinds: Vec<DocumentKind> = o
+        .documents
+        .iter()
+        .filter(|d| d.member == 1)
+        .map(|d| d.kind)
+        .collect();
+    assert!(kinds.contains(&DocumentKind::Passport));
+    assert!(!kinds.contains(&DocumentKind::HealthCard), "{kinds:?}");
+    let without = household(vec![person("applicant", "1980-01-01", json!({}))]);
+    let all = outcomes(&without);
+    let kinds: Vec<DocumentKind> = outcome(&all, TC).documents.iter().map(|d| d.kind).collect();
+    assert!(
+        kinds.contains(&DocumentKind::PhotoId) && kinds.contains(&DocumentKind::HealthCard),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn b1_documents_are_the_applicants_wherever_it_is_listed() {
+    let h = household_on(
+        vec![
+            person("child", "2015-01-01", json!({})),
+            person("applicant", "1980-01-01", json!({})),
+        ],
+        json!({"separation": {"date": "2026-01-01", "married": true, "lived_in_municipality": true}}),
+        ON,
+    );
+    let all = outcomes(&h);
+    let o = outcome(&all, B1);
+    assert!(o.met);
+    assert!(
+        o.documents.iter().all(|d| d.member == 2),
+        "{:?}",
+        o.documents
+    );
+}
+
+#[test]
+fn a_ranking_keeps_only_the_outcomes_it_rests_on() {
+    // Privacy: a slot asking for A keeps A1 and A2, not the convictions outcome.
+    let r = flexible("A", Staircase::Department, "4", &[]);
+    let v = vacancy(&r);
+    let ranked = ranking(&v, vec![worker("w", "2000-01-01")]);
+    let kept: Vec<CriterionId> = ranked[0].outcomes.iter().map(|o| o.criterion).collect();
+    assert_eq!(kept, vec![A1, A2]);
+    // The ordinary waiting list rests on nothing.
+    let r = requirement(
+        Channel::WaitingList,
+        None,
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "",
+    )
+    .unwrap();
+    let ranked = ranking(&vacancy(&r), vec![worker("w", "2000-01-01")]);
+    assert!(ranked[0].outcomes.is_empty());
+}
+
+#[test]
+fn the_convictions_criterion_of_a_development_plan_area_applies_to_every_slot() {
+    // CPH 6.1.6: 'skal boligsøgende i disse områder opfylde dømte-kriteriet'.
+    let r = requirement(
+        Channel::WaitingList,
+        None,
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "",
+    )
+    .unwrap()
+    .and_tightened(&[Criterion::Convictions], "CPH 6.1.6");
+    assert_eq!(r.all_of, vec![TC]);
+    let convicted = applicant(
+        "convicted",
+        "2000-01-01",
+        with(
+            model("applicant", "1980-01-01"),
+            json!({"convictions": [{"law": "drugs_act", "date": "2025-03-01"}]}),
+        ),
+    );
+    let ranked = ranking(&vacancy(&r), vec![convicted, worker("clean", "2010-01-01")]);
+    assert_eq!(order(&ranked), vec!["clean", "convicted"]);
+}
+
+#[rstest]
+// CPH 6.1.6: once omdannelse, no longer udsat, until four lists in a row without udsat.
+#[case::udsat_now(&[Some("omdannelse"), Some("udsat")], false)]
+#[case::one_list_off(&[Some("omdannelse"), None], true)]
+#[case::three_lists_off(&[Some("omdannelse"), None, Some("forebyggelse"), None], true)]
+#[case::four_lists_off(&[Some("omdannelse"), None, None, None, None], false)]
+#[case::udsat_after_omdannelse_restarts(&[Some("omdannelse"), None, None, Some("udsat"), None], true)]
+#[case::never_omdannelse(&[Some("udsat"), None], false)]
+fn development_plan_transition(#[case] lists: &[Option<&str>], #[case] expected: bool) {
+    let rule = rules().development_plan_areas.as_ref().unwrap();
+    assert_eq!(
+        trappe_rules::applicant::in_development_plan_transition(rule, lists),
+        expected
     );
 }

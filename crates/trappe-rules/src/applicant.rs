@@ -87,6 +87,37 @@ pub struct ApplicantRules {
     pub limits: AllocationLimitRules,
     /// Where each criterion is written.
     pub sources: BTreeMap<CriterionId, SourceRef>,
+    /// Areas once designated omdannelse, under a development plan, no longer udsat
+    /// [CPH 6.1.6]; `None` where the agreement has no such rule.
+    pub development_plan_areas: Option<DevelopmentPlanRule>,
+}
+
+/// Former omdannelse areas under a development plan that are no longer udsat
+/// [CPH 6.1.6]: municipal allocation stays suspended until the area has not been
+/// designated udsat on `lists` lists in a row (or the plan is done), and applicants meet
+/// the convictions criterion while the area's share of convicted residents is above the
+/// forebyggelse threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevelopmentPlanRule {
+    pub lists: Sourced<u32>,
+    pub convictions_criterion: Sourced<bool>,
+}
+
+/// Whether an area is in the transition of [CPH 6.1.6] on a date: once omdannelse, not
+/// udsat now, and designated udsat (or sharper) on one of the last `lists` lists.
+/// `designations` are the area's designations on every list up to the date, oldest
+/// first (`None` where the area was not on a list).
+pub fn in_development_plan_transition(
+    rule: &DevelopmentPlanRule,
+    designations: &[Option<&str>],
+) -> bool {
+    let udsat = |d: &Option<&str>| matches!(d, Some("udsat" | "parallelsamfund" | "omdannelse"));
+    let ever_omdannelse = designations.contains(&Some("omdannelse"));
+    let Some(last_udsat) = designations.iter().rposition(udsat) else {
+        return false;
+    };
+    let since = (designations.len() - 1 - last_udsat) as u32;
+    ever_omdannelse && since >= 1 && since < rule.lists.value
 }
 
 impl ApplicantRules {
@@ -243,6 +274,10 @@ pub struct Member {
     /// The highest completed education.
     #[serde(default)]
     pub completed_education: Option<CompletedEducation>,
+    /// Earlier completed educations above primary school: list one when the highest was
+    /// completed after 30 September of last year (an earlier one may meet the criterion).
+    #[serde(default)]
+    pub earlier_educations: Vec<CompletedEducation>,
     /// Convictions, for the tightened convictions criterion; never stored.
     #[serde(default)]
     pub convictions: Vec<Conviction>,
@@ -266,6 +301,10 @@ pub struct Member {
     /// institution of the prison service on.
     #[serde(default)]
     pub released_from_prison_on: Option<Date>,
+    /// Bilag 5: the release above comes with an action plan (serviceloven §141, or §57 for
+    /// the under-18s); the limits apply only then.
+    #[serde(default)]
+    pub action_plan: Option<bool>,
     /// Bilag 5: under 18, released from an institution outside the prison service on.
     #[serde(default)]
     pub released_from_institution_on: Option<Date>,
@@ -511,7 +550,9 @@ pub struct BenefitPeriod {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
-    /// Passport, or other photo ID with the health card.
+    /// A passport proves the age alone.
+    Passport,
+    /// Photo ID other than a passport: with the health card.
     PhotoId,
     HealthCard,
     EmploymentContract,
@@ -684,6 +725,26 @@ pub fn check_household(
                     format!("{} is after the takeover date {on}", e.completed_on),
                 );
             }
+        }
+        for (j, e) in m.earlier_educations.iter().enumerate() {
+            if e.completed_on > on {
+                p(
+                    format!("members[{i}].earlier_educations[{j}].completed_on"),
+                    format!("{} is after the takeover date {on}", e.completed_on),
+                );
+            }
+        }
+        if m.released_from_prison_on.is_some_and(|d| d > on) {
+            p(
+                f("released_from_prison_on"),
+                format!("after the takeover date {on}"),
+            );
+        }
+        if m.released_from_institution_on.is_some_and(|d| d > on) {
+            p(
+                f("released_from_institution_on"),
+                format!("after the takeover date {on}"),
+            );
         }
         for (j, c) in m.convictions.iter().enumerate() {
             if c.date > on {
@@ -1020,7 +1081,7 @@ impl Ctx<'_> {
                 Why::Senior {
                     senior_age: r.senior_age.value,
                 },
-                vec![DocumentKind::PhotoId],
+                age_documents(m),
             );
         }
         if let Some(p) = m.pension {
@@ -1096,13 +1157,17 @@ impl Ctx<'_> {
             WorkKind::Temporary => {
                 let months = w.months_documented.unwrap_or(0);
                 let min_months = r.temporary_min_months.value;
+                // Three months documented, at 25 hours a week or at the income threshold
+                // [CPH B4 IV.1 A.1].
                 if months >= min_months && w.weekly_hours.is_some_and(|h| h >= min) {
                     (
                         true,
                         Why::TemporaryMonths { months, min_months },
                         vec![EmploymentContract, Payslips],
                     )
-                } else if let (Some(t), Some(x)) = (self.threshold, w.monthly_gross_income) {
+                } else if let (Some(t), Some(x), true) =
+                    (self.threshold, w.monthly_gross_income, months >= min_months)
+                {
                     if x >= t.amount {
                         (
                             true,
@@ -1141,8 +1206,10 @@ impl Ctx<'_> {
     }
 
     /// Whether a member is in education: an enrolment (or apprenticeship) that starts
-    /// no later than the takeover date.
-    fn in_education(&self, m: &Member) -> (bool, Why, Vec<DocumentKind>) {
+    /// no later than the takeover date; unless `a2`, also a member marked `student`
+    /// (uddannelsessøgende) on a dated enrolment statement. A2 needs an SU-eligible
+    /// education or an education agreement [CPH B4 IV.1 A.2].
+    fn in_education(&self, m: &Member, a2: bool) -> (bool, Why, Vec<DocumentKind>) {
         if let Some(e) = &m.education {
             let doc = match e.kind {
                 EnrolmentKind::SuEligible => DocumentKind::EnrolmentStatement,
@@ -1167,6 +1234,13 @@ impl Ctx<'_> {
                 vec![DocumentKind::EducationAgreement],
             );
         }
+        if m.student && !a2 {
+            return (
+                true,
+                Why::StudentOnly,
+                vec![DocumentKind::EnrolmentStatement],
+            );
+        }
         (false, Why::NotEnrolled, Vec::new())
     }
 
@@ -1186,6 +1260,16 @@ impl Ctx<'_> {
             }
             other => Err(self.finding(i, m, false, Why::NotAPartner { relation: other })),
         }
+    }
+}
+
+/// The age is proven by a passport, or by other photo ID with the health card
+/// [CPH B4 IV.2].
+fn age_documents(m: &Member) -> Vec<DocumentKind> {
+    if m.documents.iter().any(|d| d.kind == DocumentKind::Passport) {
+        vec![DocumentKind::Passport]
+    } else {
+        vec![DocumentKind::PhotoId, DocumentKind::HealthCard]
     }
 }
 
@@ -1278,7 +1362,7 @@ fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome
                         Vec::new(),
                     )
                 } else {
-                    cx.in_education(m)
+                    cx.in_education(m, true)
                 };
                 if ok {
                     met = true;
@@ -1339,8 +1423,16 @@ fn evaluate_one(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome
             } else {
                 DocumentKind::ResidenceCertificate
             };
+            let applicant = h
+                .members
+                .iter()
+                .position(|m| m.relation == Relation::Applicant)
+                .map_or(1, |i| i as u32 + 1);
             let needs = if met {
-                vec![(1, proof), (1, DocumentKind::ResidenceCertificate)]
+                vec![
+                    (applicant, proof),
+                    (applicant, DocumentKind::ResidenceCertificate),
+                ]
             } else {
                 Vec::new()
             };
@@ -1392,8 +1484,7 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
     for (i, m) in h.members.iter().enumerate() {
         let n = i as u32 + 1;
         // Every mover's age is documented [CPH B4 IV.2].
-        needs.push((n, DocumentKind::PhotoId));
-        needs.push((n, DocumentKind::HealthCard));
+        needs.extend(age_documents(m).into_iter().map(|d| (n, d)));
         let age = member_age(m, on);
         if !g.contains(age) {
             findings.push(cx.finding(
@@ -1414,7 +1505,7 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
                 if w {
                     (true, why_w, docs_w)
                 } else {
-                    let (e, why_e, docs_e) = cx.in_education(m);
+                    let (e, why_e, docs_e) = cx.in_education(m, false);
                     if e {
                         (true, why_e, docs_e)
                     } else if matches!(why_w, Why::NoWork) {
@@ -1448,17 +1539,20 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
             CriterionId::TightenedEducation => {
                 let (month, day) = r.education_completed_by.value;
                 let by = Date::from_ymd_opt(on.year() - 1, month, day).unwrap_or(on);
-                match &m.completed_education {
-                    None => (false, Why::NoEducation, Vec::new()),
-                    Some(e) if e.level == EducationLevel::Primary => {
-                        (false, Why::OnlyPrimaryEducation, Vec::new())
-                    }
-                    Some(e) if e.taken_in == TakenIn::AbroadNotApproved => {
-                        (false, Why::AbroadNotApproved, Vec::new())
-                    }
-                    Some(e) if e.completed_on > by => {
-                        (false, Why::EducationTooLate { by }, Vec::new())
-                    }
+                // Any education above primary school, taken or approved in Denmark
+                // and completed in time, meets it: the highest or an earlier one.
+                let all: Vec<&CompletedEducation> = m
+                    .completed_education
+                    .iter()
+                    .chain(&m.earlier_educations)
+                    .collect();
+                let above = |e: &CompletedEducation| e.level != EducationLevel::Primary;
+                let recognised = |e: &CompletedEducation| e.taken_in != TakenIn::AbroadNotApproved;
+                let in_time = all
+                    .iter()
+                    .filter(|e| above(e) && recognised(e) && e.completed_on <= by)
+                    .min_by_key(|e| e.completed_on);
+                match in_time {
                     Some(e) => {
                         let mut d = vec![DocumentKind::Diploma];
                         if e.taken_in == TakenIn::AbroadApproved {
@@ -1466,13 +1560,22 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
                         }
                         (true, Why::EducationCompleted { by }, d)
                     }
+                    None if all.is_empty() => (false, Why::NoEducation, Vec::new()),
+                    None if !all.iter().any(|e| above(e)) => {
+                        (false, Why::OnlyPrimaryEducation, Vec::new())
+                    }
+                    None if !all.iter().any(|e| above(e) && recognised(e)) => {
+                        (false, Why::AbroadNotApproved, Vec::new())
+                    }
+                    None => (false, Why::EducationTooLate { by }, Vec::new()),
                 }
             }
             _ => {
                 let threshold = cx.threshold.map(|t| t.amount).unwrap_or_default();
                 let self_employed = m.work.iter().any(|w| w.kind == WorkKind::SelfEmployed);
-                if m.student || cx.in_education(m).0 {
-                    (true, Why::InEducation, Vec::new())
+                let (studying, _, study_docs) = cx.in_education(m, false);
+                if studying {
+                    (true, Why::InEducation, study_docs)
                 } else if !m.taxable_in_denmark {
                     (true, Why::NotTaxable, Vec::new())
                 } else {
@@ -1603,19 +1706,48 @@ pub fn requirement(
             }
         }
     }
+    let employment_first =
+        staircase == Staircase::Area && (!any_of.is_empty() || !all_of.is_empty());
     Ok(Requirement {
         criteria_set: set.map(str::to_string),
         any_of,
         all_of,
         staircase,
         step: step.to_string(),
-        employment_first: staircase == Staircase::Area && set.is_some(),
+        employment_first,
         accessibility_home,
         source: source.to_string(),
     })
 }
 
 impl Requirement {
+    /// Adds tightened criteria every applicant must meet whatever the slot: in a former
+    /// omdannelse area under its development plan, the convictions criterion while the
+    /// area's share of convicted residents is above the forebyggelse threshold
+    /// [CPH 6.1.6].
+    pub fn and_tightened(mut self, extra: &[Criterion], source: &str) -> Requirement {
+        for c in extra {
+            let id = CriterionId::tightened(*c);
+            if !self.all_of.contains(&id) {
+                self.all_of.push(id);
+            }
+        }
+        if !extra.is_empty() {
+            self.source = format!("{}; {source}", self.source);
+        }
+        self
+    }
+
+    /// Whether the requirement asks anything of applicants.
+    pub fn has_criteria(&self) -> bool {
+        !self.any_of.is_empty() || !self.all_of.is_empty()
+    }
+
+    /// Whether a criterion is one the requirement asks for.
+    pub fn concerns(&self, c: CriterionId) -> bool {
+        self.any_of.contains(&c) || self.all_of.contains(&c)
+    }
+
     /// Whether a household's outcomes meet the requirement.
     pub fn met(&self, outcomes: &[CriterionOutcome]) -> bool {
         let is_met = |c: &CriterionId| outcomes.iter().any(|o| o.criterion == *c && o.met);
@@ -1746,7 +1878,7 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             let outcomes = evaluate(rules, h, v.on);
             let meets = req.met(&outcomes);
             let mut why = Vec::new();
-            let with_criteria = req.criteria_set.is_some();
+            let with_criteria = req.has_criteria();
             let tier = if !with_criteria {
                 why.push(RankWhy::NoCriteria);
                 Tier::Meets
@@ -1787,14 +1919,15 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             if c1 {
                 why.push(RankWhy::AccessibilityPriority);
             }
+            // Only what the decision rests on is kept: the criteria the slot asks for,
+            // and C1 where it gave priority.
+            let outcomes: Vec<CriterionOutcome> = outcomes
+                .into_iter()
+                .filter(|o| req.concerns(o.criterion) || (c1 && o.criterion == CriterionId::C1))
+                .collect();
             let missing: usize = outcomes
                 .iter()
-                .filter(|o| {
-                    o.met
-                        && (req.any_of.contains(&o.criterion)
-                            || req.all_of.contains(&o.criterion)
-                            || (c1 && o.criterion == CriterionId::C1))
-                })
+                .filter(|o| o.met)
                 .flat_map(|o| o.documents.iter())
                 .filter(|d| d.seen_on.is_none())
                 .map(|d| (d.member, d.kind))
@@ -1953,6 +2086,16 @@ pub fn consecutive_benefit_months(periods: &[BenefitPeriod], kinds: &[Benefit], 
     n
 }
 
+/// A release within the period counts only with an action plan ("+ skal have
+/// handleplan") [CPH B5]; the plan must then be given.
+fn action_plan(m: &Member, member: u32, l: &Limit) -> Result<bool, MissingFact> {
+    m.action_plan.ok_or_else(|| MissingFact {
+        member,
+        field: "action_plan",
+        limit: l.id.clone(),
+    })
+}
+
 /// Checks a household against the limits for an area [CPH B5]. Errors when a fact the
 /// limits need is missing from the household.
 pub fn allocation_limits(
@@ -1988,11 +2131,12 @@ pub fn allocation_limits(
             let n = i as u32 + 1;
             let hit = match &l.fact {
                 LimitFact::ReleasedFromPrison { months } => {
-                    within(m.released_from_prison_on, *months)
+                    within(m.released_from_prison_on, *months) && action_plan(m, n, l)?
                 }
                 LimitFact::ReleasedMinor { months, under_age } => {
                     member_age(m, on) < *under_age
                         && within(m.released_from_institution_on, *months)
+                        && action_plan(m, n, l)?
                 }
                 LimitFact::TenancyEnded { months } => {
                     within(m.tenancy_ended_for_breach_on, *months)

@@ -41,9 +41,56 @@ pub struct LettingContext {
     pub accessibility_home: bool,
     pub agreement: Arc<Agreement>,
     pub agreement_sha256: String,
+    /// The department's area is a former omdannelse area in the transition of
+    /// [CPH 6.1.6].
+    pub development_plan: Option<DevelopmentPlanState>,
+}
+
+/// A former omdannelse area in the transition of [CPH 6.1.6]: municipal allocation is
+/// suspended, and applicants meet the convictions criterion while the area's share of
+/// convicted residents is above the forebyggelse threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevelopmentPlanState {
+    pub area_id: String,
+    pub convictions_pct: Option<trappe_rules::Pct>,
+    pub forebyggelse_threshold: Option<trappe_rules::Pct>,
+    pub convictions_criterion: bool,
+    pub source: String,
+    pub suspension_source: String,
 }
 
 impl LettingContext {
+    /// The tightened criteria every applicant must meet here whatever the slot
+    /// [CPH 6.1.6], with the source.
+    pub fn always_tightened(&self) -> (Vec<Criterion>, String) {
+        match &self.development_plan {
+            Some(d) if d.convictions_criterion => (vec![Criterion::Convictions], d.source.clone()),
+            _ => (Vec::new(), String::new()),
+        }
+    }
+
+    /// The criteria sets the wheel of the department's step uses for flexible letting
+    /// (on area step 1 "tightened:relevant", never plain A), else the step's sets.
+    pub fn wheel_criteria_sets(&self) -> Vec<String> {
+        let mut sets: Vec<String> = Vec::new();
+        if let Some(w) = self
+            .agreement
+            .wheel_rule(self.staircase, &self.step, self.on)
+        {
+            for c in w.slots.iter().flat_map(|s| s.alternate.iter()) {
+                if let (Channel::Flexible, Some(k)) = (c.channel, &c.criteria) {
+                    if !sets.contains(k) {
+                        sets.push(k.clone());
+                    }
+                }
+            }
+        }
+        if sets.is_empty() {
+            sets = self.step_criteria_sets();
+        }
+        sets
+    }
+
     /// The criteria sets the department's step allows, in the agreement's order.
     pub fn step_criteria_sets(&self) -> Vec<String> {
         self.agreement
@@ -190,7 +237,20 @@ impl Store {
         })?;
         let agreement = self.agreement(&p.agreement_sha256)?;
         let tightened = placement_detail(&mut self.conn, department, on)?;
+        let development_plan = match (
+            &area,
+            agreement
+                .applicants
+                .as_ref()
+                .and_then(|a| a.development_plan_areas.as_ref()),
+        ) {
+            (Some(area), Some(rule)) => {
+                self.development_plan_state(area, on, rule, &p.agreement_sha256)?
+            }
+            _ => None,
+        };
         Ok(LettingContext {
+            development_plan,
             vacancy: None,
             department: department.to_string(),
             area,
@@ -205,6 +265,58 @@ impl Store {
             agreement,
             agreement_sha256: p.agreement_sha256,
         })
+    }
+
+    /// Whether an area is in the transition of [CPH 6.1.6] on a date, and whether its
+    /// share of convicted residents is above the forebyggelse threshold then.
+    fn development_plan_state(
+        &mut self,
+        area: &str,
+        on: Date,
+        rule: &applicant::DevelopmentPlanRule,
+        agreement_sha256: &str,
+    ) -> Result<Option<DevelopmentPlanState>, StoreError> {
+        let rows = self.conn.query(
+            "SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 ORDER BY s.reference_date",
+            &[area.into(), on.into()],
+        )?;
+        let designations: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| r.opt_text(1))
+            .collect::<Result<_, _>>()?;
+        let refs: Vec<Option<&str>> = designations.iter().map(|d| d.as_deref()).collect();
+        if !applicant::in_development_plan_transition(rule, &refs) {
+            return Ok(None);
+        }
+        let convictions_pct = rows.last().map(|r| r.opt_dec(2)).transpose()?.flatten();
+        let law = crate::import::load_stored_agreement(&mut self.conn, agreement_sha256)?.law;
+        let threshold = law
+            .select(on)
+            .map(|s| s.thresholds.forebyggelse.convictions.value);
+        let above = matches!((convictions_pct, threshold), (Some(v), Some(t)) if v > t);
+        Ok(Some(DevelopmentPlanState {
+            area_id: area.to_string(),
+            convictions_pct,
+            forebyggelse_threshold: threshold,
+            convictions_criterion: rule.convictions_criterion.value && above,
+            source: rule.convictions_criterion.source.clone(),
+            suspension_source: rule.lists.source.clone(),
+        }))
+    }
+
+    /// The housing area of a department (`None` when it lies in none).
+    pub fn department_area(&mut self, department: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT area_id FROM department WHERE id = $1",
+                &[department.into()],
+            )?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "unknown department {department}: it is in no imported departments file"
+                ))
+            })?
+            .opt_text(0)
     }
 
     /// A stored vacancy's context: the channel it is with now (after fallbacks), its

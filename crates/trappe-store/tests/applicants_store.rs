@@ -574,6 +574,38 @@ fn the_area_status_follows_the_lists_and_a_former_omdannelse_keeps_the_limits(
         AreaStatus::NotDesignated,
         "off four lists in a row"
     );
+    // CPH 6.1.6: the agreement suspends allocation in the transition (until four lists
+    // without udsat), and the convictions criterion applies while the area's share of
+    // convicted residents is above the forebyggelse threshold (A14: 0.82 % ≤ 1.45 %).
+    let dp = |store: &mut Store, on: &str| {
+        store
+            .department_context("101-0403", date(on))
+            .unwrap()
+            .development_plan
+    };
+    assert!(
+        dp(&mut store, "2024-03-01").is_none(),
+        "udsat on the list in force"
+    );
+    let d = dp(&mut store, "2025-03-01").expect("in the transition");
+    assert_eq!(d.area_id, "A14");
+    assert!(!d.convictions_criterion, "{d:?}");
+    assert!(
+        dp(&mut store, "2027-11-30").is_some(),
+        "three lists without udsat"
+    );
+    assert!(
+        dp(&mut store, "2027-12-01").is_none(),
+        "four lists without udsat"
+    );
+    assert!(
+        store
+            .department_context("101-0365", date("2025-03-01"))
+            .unwrap()
+            .development_plan
+            .is_none(),
+        "A01 was never omdannelse"
+    );
     // The udsat limits still apply to a former omdannelsesområde.
     let ctx = store
         .department_context("101-0403", date("2025-03-01"))
@@ -583,6 +615,45 @@ fn the_area_status_follows_the_lists_and_a_former_omdannelse_keeps_the_limits(
     let outcome = allocation_limits(rules, AreaStatus::FormerOmdannelse, &h, ctx.on).unwrap();
     assert!(!outcome.allowed);
     assert!(!outcome.checked.is_empty());
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_development_plan_area_above_the_forebyggelse_conviction_share_asks_everyone_for_it(
+    #[case] engine: Engine,
+) {
+    // CPH 6.1.6: 'skal boligsøgende i disse områder opfylde dømte-kriteriet, når blot
+    // andelen af dømte overstiger grænseværdien for forebyggelsesområder' (1.45 % on the
+    // list of 2022, the thresholds in force).
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let list = String::from_utf8(areas_with(&[("A14", "none")]))
+        .unwrap()
+        .replace(
+            "A14,Syntetisk område A14,1300,none,47.4,0.82,",
+            "A14,Syntetisk område A14,1300,none,47.4,1.5,",
+        );
+    assert!(list.contains(",none,47.4,1.5,"), "the A14 row was changed");
+    import(
+        &mut store,
+        Kind::Areas,
+        "2024-12-01",
+        "list-2024.csv",
+        list.as_bytes(),
+        None,
+    )
+    .unwrap();
+    let ctx = store
+        .department_context("101-0403", date("2025-03-01"))
+        .unwrap();
+    let d = ctx.development_plan.clone().expect("in the transition");
+    assert!(d.convictions_criterion, "{d:?}");
+    assert_eq!(d.convictions_pct, Some("1.5".parse().unwrap()));
+    let (always, source) = ctx.always_tightened();
+    assert_eq!(always, vec![trappe_rules::criteria::Criterion::Convictions]);
+    assert!(source.contains("6.1.6"), "{source}");
 }
 
 // ---------------------------------------------------------------------------------

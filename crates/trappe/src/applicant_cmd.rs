@@ -268,22 +268,11 @@ fn at_pick(l: Lang, da: &'static str, en: &'static str) -> &'static str {
 /// The requirements to show for a check: the vacancy's slot, or each criteria set of
 /// the department's step.
 fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
-    let source = ctx.step_source();
-    let req = |channel: Channel, set: Option<&str>| {
-        applicant::requirement(
-            channel,
-            set,
-            ctx.staircase,
-            &ctx.step,
-            &ctx.tightened,
-            ctx.accessibility_home,
-            &source,
-        )
-    };
+    let req = |channel: Channel, set: Option<&str>| requirement_for(ctx, channel, set);
     match ctx.channel {
         Some(channel) => Ok(vec![req(channel, ctx.criteria.as_deref())?]),
         None => {
-            let sets = ctx.step_criteria_sets();
+            let sets = ctx.wheel_criteria_sets();
             if sets.is_empty() {
                 return Ok(vec![req(Channel::WaitingList, None)?]);
             }
@@ -291,6 +280,73 @@ fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
                 .iter()
                 .map(|s| req(Channel::Flexible, Some(s)))
                 .collect::<Result<_, _>>()?)
+        }
+    }
+}
+
+/// What a slot with `channel` and `set` requires in the context's department, with the
+/// criteria that apply there whatever the slot [CPH 6.1.6].
+fn requirement_for(
+    ctx: &LettingContext,
+    channel: Channel,
+    set: Option<&str>,
+) -> Result<Requirement, applicant::RequirementError> {
+    let (always, source) = ctx.always_tightened();
+    Ok(applicant::requirement(
+        channel,
+        set,
+        ctx.staircase,
+        &ctx.step,
+        &ctx.tightened,
+        ctx.accessibility_home,
+        &ctx.step_source(),
+    )?
+    .and_tightened(&always, &source))
+}
+
+/// Why these criteria apply here: the area's challenges on area step 1, the
+/// development-plan transition.
+fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if ctx.staircase == trappe_rules::agreement::Staircase::Area && ctx.step == "1" {
+        if ctx.tightened.is_empty() {
+            out.push(at_pick(l, "Området er ikke inden for risikozonen på nogen parameter: de almindelige A-kriterier gælder [CPH 6.1.2]", "The area is inside the risk zone on no parameter: the ordinary A criteria apply [CPH 6.1.2]").to_string());
+        } else {
+            let names: Vec<&str> = ctx
+                .tightened
+                .iter()
+                .map(|c| text::criterion(*c, l))
+                .collect();
+            out.push(match l {
+                Lang::Da => format!("Området er inden for risikozonen på: {} – de tilsvarende skærpede kriterier gælder [CPH 6.1.2]", names.join(", ")),
+                Lang::En => format!("The area is inside the risk zone on: {} – the matching tightened criteria apply [CPH 6.1.2]", names.join(", ")),
+            });
+        }
+    }
+    if let Some(d) = &ctx.development_plan {
+        out.push(match l {
+            Lang::Da => format!("Område {} er et tidligere omdannelsesområde med udviklingsplan: den boligsociale anvisning er suspenderet i overgangsperioden [{}]", d.area_id, d.suspension_source),
+            Lang::En => format!("Area {} is a former transformation area under a development plan: municipal allocation is suspended during the transition [{}]", d.area_id, d.suspension_source),
+        });
+        if d.convictions_criterion {
+            out.push(match l {
+                Lang::Da => format!("Andelen af dømte i område {} er over grænsen for forebyggelsesområder: dømte-kriteriet gælder alle ansøgere [{}]", d.area_id, d.source),
+                Lang::En => format!("The share of convicted residents in area {} is above the prevention-area threshold: the convictions criterion applies to every applicant [{}]", d.area_id, d.source),
+            });
+        }
+    }
+    out
+}
+
+/// Warns on stderr when the income threshold in force is more than a year old (it is
+/// adjusted yearly; newer values belong in the agreement file).
+fn warn_old_threshold(rules: &applicant::ApplicantRules, on: Date, l: Lang) {
+    if let Some(t) = applicant::income_threshold(rules, on) {
+        if (on - t.from).num_days() > 366 {
+            eprintln!("{}", match l {
+                Lang::Da => format!("advarsel: indkomstgrænsen {} er fra {}; den reguleres årligt – tilføj den nyere værdi i aftalefilens income_thresholds", at::kr(t.amount, l), t.from),
+                Lang::En => format!("warning: the income threshold {} is from {}; it is adjusted yearly – add the newer value to the agreement file's income_thresholds", at::kr(t.amount, l), t.from),
+            });
         }
     }
 }
@@ -349,6 +405,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let rules = agreement_rules(&ctx);
             let outcomes = evaluate(rules, &h, ctx.on);
             let reqs = requirements(&ctx)?;
+            warn_old_threshold(rules, ctx.on, l);
             if out.format == OutFormat::Json {
                 return print_json(&json!({
                     "department": ctx.department,
@@ -358,6 +415,8 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     "staircase": ctx.staircase.as_str(),
                     "step": ctx.step,
                     "tightened_criteria": ctx.tightened,
+                    "context": context_lines(&ctx, l),
+                    "development_plan": ctx.development_plan,
                     "criteria_sets": reqs.iter().map(|r| json!({
                         "set": r.criteria_set,
                         "met": r.met(&outcomes),
@@ -381,12 +440,12 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             if let Some(v) = ctx.vacancy {
                 say!("{} {v}", at_pick(l, "Ledig bolig", "Vacancy"));
             }
+            for line in context_lines(&ctx, l) {
+                say!("{line}");
+            }
             say!();
             for r in &reqs {
-                let set =
-                    r.criteria_set
-                        .as_deref()
-                        .unwrap_or(at_pick(l, "venteliste", "waiting list"));
+                let set = at::criteria_set(r.criteria_set.as_deref(), l);
                 let met = if r.met(&outcomes) {
                     at_pick(l, "OPFYLDT", "MET")
                 } else {
@@ -425,19 +484,13 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 ctx.accessibility_home = accessibility_home;
             }
             let channel = ctx.channel.unwrap_or(Channel::WaitingList);
-            let req = applicant::requirement(
-                channel,
-                ctx.criteria.as_deref(),
-                ctx.staircase,
-                &ctx.step,
-                &ctx.tightened,
-                ctx.accessibility_home,
-                &ctx.step_source(),
-            )?;
+            let req = requirement_for(&ctx, channel, ctx.criteria.as_deref())?;
             let file = applicants.display().to_string();
             let text = read_text(&applicants)?;
-            let households = read_applicants(&file, &text, ctx.on)?;
+            let mut households = read_applicants(&file, &text, ctx.on)?;
+            internal_areas(&mut store, &file, &mut households)?;
             let rules = agreement_rules(&ctx);
+            warn_old_threshold(rules, ctx.on, l);
             let ranked = rank(
                 rules,
                 &RankVacancy {
@@ -603,23 +656,62 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let l = lang(out.lang);
             let mut store = db.open()?;
             let ctx = context(&mut store, &target)?;
+            if let (Some(v), Some(channel)) = (ctx.vacancy, ctx.channel) {
+                if channel != Channel::MunicipalAllocation {
+                    bail!(
+                        "vacancy {v} is with {}, not the municipal allocation: no allocation to check",
+                        text::channel(channel, Lang::En)
+                    );
+                }
+            }
             let file = household.display().to_string();
             let h = read_household(&file, &read_text(&household)?, ctx.on)?;
             let rules = agreement_rules(&ctx);
             let (_, status) = store.area_status(&ctx.department, ctx.on)?;
-            let mut outcome = allocation_limits(&rules.limits, status, &h, ctx.on)
-                .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-            // The agreement may suspend allocation on the step altogether (CPH: area
-            // step 2); the stored verdict is the combined one.
-            let suspended = ctx
+            let mut outcome =
+                allocation_limits(&rules.limits, status, &h, ctx.on).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{file}: applicant {}, field members[{}].{}: needed for the limit {:?}",
+                        h.id.as_deref().unwrap_or("#1"),
+                        e.member - 1,
+                        e.field,
+                        e.limit
+                    )
+                })?;
+            // The agreement may suspend allocation altogether: on a step (CPH: area
+            // step 2) or in a former omdannelse area's transition [CPH 6.1.6]. The law's
+            // exception (bilag 5) is for its own limits and does not lift that.
+            let suspension: Option<String> = if ctx
                 .agreement
                 .step_rule(ctx.staircase, &ctx.step, ctx.on)
-                .is_some_and(|r| r.municipal_allocation == AllocationRule::Suspended);
-            outcome.allowed = outcome.allowed && !suspended;
-            let allowed = outcome.allowed;
-            if exception && allowed {
-                bail!("no limit stands in the way of this allocation: no exception to record (leave out --exception)");
+                .is_some_and(|r| r.municipal_allocation == AllocationRule::Suspended)
+            {
+                Some(format!("{} [{}]", step_label(&ctx, l), ctx.step_source()))
+            } else {
+                ctx.development_plan.as_ref().map(|d| {
+                    format!(
+                        "{} [{}]",
+                        at_pick(
+                            l,
+                            "tidligere omdannelsesområde med udviklingsplan",
+                            "former transformation area under a development plan"
+                        ),
+                        d.suspension_source
+                    )
+                })
+            };
+            let law_allows = outcome.allowed;
+            if exception && law_allows {
+                match &suspension {
+                    Some(why) => bail!(
+                        "the agreement suspends municipal allocation here ({why}); the law's exception for its limits (bilag 5) does not lift that"
+                    ),
+                    None => bail!("no limit stands in the way of this allocation: no exception to record (leave out --exception)"),
+                }
             }
+            outcome.allowed = law_allows && suspension.is_none();
+            let suspended = suspension.is_some();
+            let allowed = outcome.allowed;
             let id = store.record_allocation_check(
                 &ctx,
                 &citizen,
@@ -658,15 +750,14 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 ctx.on,
                 at::area_status(outcome.area, l)
             );
-            if suspended {
+            if let Some(why) = &suspension {
                 say!(
-                    "  {} [{}]",
+                    "  {}: {why}",
                     at_pick(
                         l,
-                        "Aftalen suspenderer den boligsociale anvisning på dette trin",
-                        "The agreement suspends municipal allocation on this step"
-                    ),
-                    step_label(&ctx, l)
+                        "Aftalen suspenderer den boligsociale anvisning her",
+                        "The agreement suspends municipal allocation here"
+                    )
                 );
             }
             for c in &outcome.checked {
@@ -677,18 +768,27 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     .map(|h| h.member.to_string())
                     .collect();
                 if hit.is_empty() {
-                    say!("  ✓ {}", limit_text(c));
+                    say!(
+                        "  ✓ {}: {}",
+                        at_pick(l, "gælder ingen", "applies to nobody"),
+                        limit_text(c)
+                    );
                 } else {
                     say!(
-                        "  ✗ {} ({} {})",
-                        limit_text(c),
-                        at_pick(l, "medlem", "member"),
-                        hit.join(", ")
+                        "  ✗ {} {}: {}",
+                        at_pick(l, "rammer medlem", "applies to member"),
+                        hit.join(", "),
+                        limit_text(c)
                     );
                 }
             }
             let verdict = match (allowed, exception) {
                 (true, _) => at_pick(l, "Anvisning mulig", "Allocation allowed"),
+                (false, false) if law_allows => at_pick(
+                    l,
+                    "Anvisning ikke mulig: aftalen suspenderer anvisningen her",
+                    "Allocation not allowed: the agreement suspends allocation here",
+                ),
                 (false, true) => at_pick(
                     l,
                     "Anvist som undtagelse (registreret)",
@@ -768,6 +868,36 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// An internal applicant's area is the area of the department it moves from, as the
+/// database knows it: filled in where the file leaves it out, an error where the file
+/// says otherwise.
+fn internal_areas(
+    store: &mut Store,
+    file: &str,
+    households: &mut [applicant::Household],
+) -> Result<()> {
+    for (i, h) in households.iter_mut().enumerate() {
+        let who = h.id.clone().unwrap_or_else(|| format!("#{}", i + 1));
+        if let Some(t) = h.internal.as_mut() {
+            let known = store.department_area(&t.from_department).with_context(|| {
+                format!("{file}: applicant {who}, field internal.from_department")
+            })?;
+            match (&t.from_area, &known) {
+                (Some(given), Some(k)) if given != k => bail!(
+                    "{file}: applicant {who}, field internal.from_area: {given:?}, but department {} lies in area {k}",
+                    t.from_department
+                ),
+                (Some(given), None) => bail!(
+                    "{file}: applicant {who}, field internal.from_area: {given:?}, but department {} lies in no housing area",
+                    t.from_department
+                ),
+                _ => t.from_area = known,
+            }
+        }
+    }
+    Ok(())
 }
 
 fn ranked_json(r: &Ranked, l: Lang) -> serde_json::Value {

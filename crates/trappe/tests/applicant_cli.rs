@@ -535,9 +535,10 @@ fn limits_refuse_a_non_eu_household_unless_a_noted_exception_is_recorded() {
     let out = stdout(&mut limits_cmd(&db, "101-0403", &non_eu, "en"));
     assert!(out.contains("Department 101-0403 (A14)"), "{out}");
     assert!(
-        out.contains("✗ not a citizen of the EU/EEA or Switzerland"),
+        out.contains("✗ applies to member 1: not a citizen of the EU/EEA or Switzerland"),
         "{out}"
     );
+    assert!(out.contains("✓ applies to nobody: tenancy ended"), "{out}");
     assert!(out.contains("Allocation not allowed"), "{out}");
     let out = stdout(&mut limits_cmd(&db, "101-0403", &non_eu, "da"));
     assert!(out.contains("Anvisning ikke mulig"), "{out}");
@@ -575,6 +576,16 @@ fn limits_refuse_a_non_eu_household_unless_a_noted_exception_is_recorded() {
     // No exception where nothing stands in the way.
     let e = failure(limits_cmd(&db, "101-0365", &eu, "en").args(["--exception", "--note", "why"]));
     assert!(e.contains("no exception to record"), "{e}");
+    // On area step 2 only the agreement's suspension stands in the way of an EU
+    // household: the law's exception (bilag 5) does not lift it [CPH B5].
+    let out = stdout(&mut limits_cmd(&db, "101-0403", &eu, "en"));
+    assert!(
+        out.contains("Allocation not allowed: the agreement suspends allocation here"),
+        "{out}"
+    );
+    let e = failure(limits_cmd(&db, "101-0403", &eu, "en").args(["--exception", "--note", "why"]));
+    assert!(e.contains("does not lift"), "{e}");
+    let recorded = recorded + 1;
     assert_eq!(checks(&db, false).len(), recorded);
 
     let note = "no home outside the area could be found";
@@ -646,4 +657,101 @@ fn schema_describes_the_household_file() {
     // It is the documented schema.
     let documented = std::fs::read_to_string(root().join("docs/household.schema.json")).unwrap();
     assert_eq!(out, documented);
+}
+
+#[test]
+fn check_on_area_step_1_says_why_the_tightened_criteria_apply_and_offers_no_plain_a() {
+    // CPH 6.1.2: where the area is inside the risk zone on unemployment, the tightened
+    // employment criterion replaces A; the wheel never lets by plain A there.
+    let db = Db::with_example();
+    let mut c = db.trappe();
+    c.args([
+        "applicant",
+        "check",
+        "--department",
+        "101-0365",
+        "--on",
+        "2024-03-01",
+        "--household",
+    ])
+    .arg(example("copenhagen/household.json"))
+    .args(["--lang", "en"]);
+    let out = stdout(&mut c);
+    assert!(
+        out.contains("The area is inside the risk zone on: unemployment"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Criteria set flexible criteria, the relevant ones tightened"),
+        "{out}"
+    );
+    assert!(!out.contains("Criteria set A (work or education)"), "{out}");
+    let v = stdout_json(c.args(["--format", "json"]));
+    let sets: Vec<Value> = v["criteria_sets"].as_array().unwrap().clone();
+    assert_eq!(sets.len(), 1, "{v}");
+    assert_eq!(sets[0]["set"], "tightened:relevant");
+    assert_eq!(
+        sets[0]["all_of"],
+        serde_json::json!(["tightened_employment"])
+    );
+    assert_eq!(sets[0]["any_of"], serde_json::json!([]));
+}
+
+#[test]
+fn an_internal_applicants_area_comes_from_the_database() {
+    // CPH B4 V.2 b: the area of the home the internal applicant gives up decides; the
+    // file may not say otherwise.
+    let db = Db::with_example();
+    let wrong = db.write(
+        "internal.json",
+        r#"[{"id": "I-1", "seniority": "2015-01-01",
+             "internal": {"from_department": "101-0366", "from_area": "A09"},
+             "members": [{"relation": "applicant", "birth_date": "1980-01-01"}]}]"#,
+    );
+    let mut c = db.trappe();
+    c.args([
+        "applicant",
+        "rank",
+        "--department",
+        "101-0365",
+        "--on",
+        "2024-03-01",
+        "--internal",
+        "--applicants",
+        &wrong,
+    ]);
+    let e = failure(&mut c);
+    assert!(e.contains("applicant I-1, field internal.from_area"), "{e}");
+    assert!(e.contains("lies in area A01"), "{e}");
+    assert!(db.runs().is_empty(), "nothing ranked");
+    // Without from_area, the database's area is used: 101-0366 lies in A01 like
+    // 101-0365, so the applicant moves within the area without criteria.
+    let right = db.write(
+        "internal2.json",
+        r#"[{"id": "I-1", "seniority": "2015-01-01",
+             "internal": {"from_department": "101-0366"},
+             "members": [{"relation": "applicant", "birth_date": "1980-01-01"}]}]"#,
+    );
+    let mut c = db.trappe();
+    c.args([
+        "applicant",
+        "rank",
+        "--department",
+        "101-0365",
+        "--on",
+        "2024-03-01",
+        "--internal",
+        "--format",
+        "json",
+        "--applicants",
+        &right,
+    ]);
+    let v = stdout_json(&mut c);
+    assert_eq!(v["ranking"][0]["tier"], "internal", "{v}");
+    assert!(
+        v["ranking"][0]["why"]
+            .to_string()
+            .contains("internal_same_area"),
+        "{v}"
+    );
 }

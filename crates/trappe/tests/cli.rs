@@ -138,8 +138,7 @@ fn aalborg_gives_red_yellow_green_and_the_one_overview() {
 fn a_bad_number_names_file_line_column_and_value_and_prints_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("departments.csv");
-    let text =
-        std::fs::read_to_string(root().join("examples/copenhagen/departments.csv")).unwrap();
+    let text = std::fs::read_to_string(root().join("examples/copenhagen/departments.csv")).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let mut cells: Vec<String> = lines[16].split(',').map(str::to_string).collect();
     cells[10] = "4.5x".into();
