@@ -121,10 +121,14 @@ pub fn document(d: DocumentKind, lang: Lang) -> &'static str {
         Passport => pick(lang, "pas", "passport"),
         PhotoId => pick(
             lang,
-            "pas, eller anden billedlegitimation sammen med sygesikringsbevis",
-            "passport, or other photo ID with the health card",
+            "pas eller anden billedlegitimation",
+            "passport or other photo ID",
         ),
-        HealthCard => pick(lang, "sygesikringsbevis", "health card"),
+        HealthCard => pick(
+            lang,
+            "sygesikringsbevis (ikke nødvendigt ved pas)",
+            "health card (not needed with a passport)",
+        ),
         EmploymentContract => pick(lang, "ansættelseskontrakt", "employment contract"),
         Payslips => pick(
             lang,

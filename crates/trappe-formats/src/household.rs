@@ -109,6 +109,36 @@ fn clean_path(path: &str) -> String {
     }
 }
 
+/// serde's wording, with what a user needs to know added: the date format, whole
+/// numbers, and one household versus a list.
+fn explain(message: &str, list: bool) -> String {
+    let mut m = message.to_string();
+    if [
+        "input is out of range",
+        "trailing input",
+        "premature end of input",
+        "input contains invalid characters",
+        "input is not enough for unique date",
+    ]
+    .iter()
+    .any(|p| message.contains(p))
+    {
+        m.push_str(" (expected a date as YYYY-MM-DD)");
+    }
+    if message.contains("expected u32") {
+        m = m.replace("expected u32", "expected a whole number, 0 or more");
+    }
+    if !list && message.contains("unknown field `applicants`") {
+        m.push_str(
+            " (a household file holds one household; a list of applicants is for `applicant rank`)",
+        );
+    }
+    if list && message.contains("expected `applicants`") {
+        m.push_str(" (an applicants file is a list [ … ] or {\"applicants\": [ … ]}; one household is for `applicant check`)");
+    }
+    m
+}
+
 fn json_error(
     file: &str,
     text: &str,
@@ -142,6 +172,7 @@ fn json_error(
             .and_then(|v| v.get("id")?.as_str().map(str::to_string));
         (Some(id.unwrap_or_else(|| "#1".into())), clean_path(&path))
     };
+    let message = explain(&message, list);
     HouseholdError {
         file: file.to_string(),
         at,

