@@ -586,6 +586,79 @@ pub(crate) fn inputs_on(c: &mut Conn, on: Date) -> Result<Inputs, StoreError> {
     })
 }
 
+/// The areas, pools and decisions of a run's inputs.
+#[allow(clippy::type_complexity)]
+fn load_side_inputs(
+    c: &mut Conn,
+    inputs: &Inputs,
+) -> Result<
+    (
+        Option<Vec<Area>>,
+        Option<Vec<OfficialPool>>,
+        Vec<AreaDecision>,
+    ),
+    StoreError,
+> {
+    let areas = inputs.areas.map(|(id, _)| load_areas(c, id)).transpose()?;
+    let pools = inputs.pools.map(|(id, _)| load_pools(c, id)).transpose()?;
+    let decisions = match inputs.decisions {
+        Some((id, _)) => load_decisions(c, id)?,
+        None => Vec::new(),
+    };
+    Ok((areas, pools, decisions))
+}
+
+/// The classification in force on a date, recomputed from the run's stored inputs and
+/// agreement, with every reason typed (what a department page explains), and the
+/// departments it placed.
+pub struct Explained {
+    pub classification: trappe_rules::Classification,
+    pub departments: Vec<Department>,
+    pub agreement: LoadedAgreement,
+}
+
+impl Store {
+    pub fn explain_run(&mut self, on: Date) -> Result<Explained, StoreError> {
+        let c = &mut self.conn;
+        let run = read::current_run_on_or_before(c, on)?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no placement is in force on {on}: import a departments file dated on or before it"
+            ))
+        })?;
+        let agreement = load_stored_agreement(c, &run.agreement_sha256)?;
+        let (snapshot, date) = run
+            .inputs
+            .departments
+            .ok_or_else(|| StoreError::Corrupt("a run without departments".into()))?;
+        let departments = read::load_departments(c, snapshot)?;
+        let (areas, pools, decisions) = load_side_inputs(c, &run.inputs)?;
+        let classification = classify(ClassifyInput {
+            agreement: &agreement.agreement,
+            law: &agreement.law,
+            on: run.on_date,
+            data_reference_date: Some(date),
+            departments: &departments,
+            areas: areas.as_deref(),
+            decisions: &decisions,
+            pools: pools.as_deref(),
+            any_municipality: run.any_municipality,
+            program_version: &run.program_version,
+        })
+        .map_err(|e| {
+            StoreError::Corrupt(format!(
+                "the stored run {} no longer classifies: {} problems",
+                run.id,
+                e.len()
+            ))
+        })?;
+        Ok(Explained {
+            classification,
+            departments,
+            agreement,
+        })
+    }
+}
+
 /// Recomputes the runs on every run date from `from` on whose inputs changed.
 fn recompute(
     c: &mut Conn,
@@ -641,12 +714,7 @@ fn recompute(
             Some((_, d)) => d,
             None => &[],
         };
-        let areas = inputs.areas.map(|(id, _)| load_areas(c, id)).transpose()?;
-        let pools = inputs.pools.map(|(id, _)| load_pools(c, id)).transpose()?;
-        let decisions = match inputs.decisions {
-            Some((id, _)) => load_decisions(c, id)?,
-            None => Vec::new(),
-        };
+        let (areas, pools, decisions) = load_side_inputs(c, &inputs)?;
         let result = classify(ClassifyInput {
             agreement: &agreement.loaded.agreement,
             law: &agreement.loaded.law,

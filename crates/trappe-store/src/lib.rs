@@ -10,6 +10,7 @@ pub mod db;
 pub mod import;
 pub mod letting;
 pub mod read;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 
@@ -115,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "applicants",
         sqlite: include_str!("../migrations/sqlite/0003_applicants.sql"),
         postgres: include_str!("../migrations/postgres/0003_applicants.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "users",
+        sqlite: include_str!("../migrations/sqlite/0004_users.sql"),
+        postgres: include_str!("../migrations/postgres/0004_users.sql"),
     },
 ];
 

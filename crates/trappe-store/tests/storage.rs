@@ -463,7 +463,7 @@ fn the_audit_log_is_append_only(#[case] engine: Engine) {
 fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine: Engine) {
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
-    assert_eq!(newest, 3, "initial, letting, applicants");
+    assert_eq!(newest, 4, "initial, letting, applicants, users");
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
     drop(store);
@@ -504,6 +504,12 @@ fn migrations_are_never_edited() {
             "applicants",
             "601bb5b7da0de550c9245e757071a1573e44dec4900fb0ff18499a068057b786",
             "ca45d44f58bd57bcc3dd797edbcce32fb9bc4b1e993a7a33e3979342cf6b0c1b",
+        ),
+        (
+            4,
+            "users",
+            "c672299e91a26d70748a52c60e3e9d56421d1e0b8bf62231d4770f12c4a58fff",
+            "ff6a1940a305c78381c5ee58b1471d85e0cb34737cce9f385f1a0a6e440a4b1a",
         ),
     ];
     let now = trappe_store::migration_hashes();

@@ -22,6 +22,7 @@ macro_rules! say_part {
 mod applicant_cmd;
 mod letting_cmd;
 mod store_cmd;
+mod web;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -230,6 +231,16 @@ enum Command {
         #[command(subcommand)]
         command: applicant_cmd::ApplicantCommand,
     },
+    /// Start the web application and HTTP API (`--demo` loads the example first).
+    Serve {
+        #[command(flatten)]
+        args: web::ServeArgs,
+    },
+    /// Users of the web application: add, list.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Take a consistent copy of the SQLite database while it is in use.
     Backup { file: PathBuf },
     /// Replace the SQLite database's content with a backup.
@@ -239,6 +250,26 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a local account; the password is read from standard input (one line) or
+    /// $TRAPPE_PASSWORD, and stored only as an Argon2id hash.
+    Add {
+        name: String,
+        /// municipality (all departments, imports, approvals), organisation (its own
+        /// departments: reading, vacancies, applicants) or steering (reading only).
+        #[arg(long)]
+        role: String,
+        /// The housing organisation of an organisation user.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// List the accounts (never the hashes).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -296,6 +327,47 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("cannot write to standard output"),
             }
+        }
+    }
+}
+
+fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
+    let mut store = db.open()?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            organisation,
+            actor,
+        } => {
+            let role = web::role(&role, organisation.as_deref())?;
+            let password = match std::env::var("TRAPPE_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {name} (one line on standard input):");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("cannot read the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let hash = web::hash_password(&password)?;
+            let u = store.add_user(&name, &hash, &role, &store_cmd::actor(actor.as_deref()))?;
+            say!("user {} added ({})", u.username, u.role.as_str());
+            Ok(())
+        }
+        UserCommand::List => {
+            for c in store.users()? {
+                say!(
+                    "{:<20} {:<13} {}{}",
+                    c.user.username,
+                    c.user.role.as_str(),
+                    c.user.role.organisation().unwrap_or(""),
+                    if c.disabled { " (disabled)" } else { "" }
+                );
+            }
+            Ok(())
         }
     }
 }
@@ -592,6 +664,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Snapshots => store_cmd::snapshots(&db),
         Command::Homes { command } => letting_cmd::homes(&db, command),
         Command::Applicant { command } => applicant_cmd::run(&db, command),
+        Command::Serve { args } => web::serve(&db, args),
+        Command::User { command } => user(&db, command),
         Command::Vacancy { command } => letting_cmd::vacancy(&db, command),
         Command::Wheel { command } => letting_cmd::wheel_cmd(command),
         Command::Report { what, report } => letting_cmd::report(&db, what, &report),

@@ -713,3 +713,45 @@ pub fn audit(db: &DbArgs, limit: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// Loads the Copenhagen example into an empty database for `trappe serve --demo`: the
+/// list of 2023, the decisions, the key figures of 2024-03-01 and the homes.
+pub fn import_demo(
+    store: &mut Store,
+    areas: &[u8],
+    decisions: &[u8],
+    departments: &[u8],
+    homes: &[u8],
+) -> Result<()> {
+    let agreement = trappe_formats::load_builtin("copenhagen-2024")?;
+    let files: [(Kind, &str, &str, &[u8]); 3] = [
+        (Kind::Areas, "2023-12-01", "areas.csv", areas),
+        (Kind::Decisions, "2024-01-15", "decisions.csv", decisions),
+        (
+            Kind::Departments,
+            "2024-03-01",
+            "departments.csv",
+            departments,
+        ),
+    ];
+    for (i, (kind, date, name, bytes)) in files.into_iter().enumerate() {
+        store.import(
+            &ImportFile {
+                kind,
+                reference_date: date.parse()?,
+                file_name: name,
+                bytes,
+                options: TableOptions::default(),
+            },
+            &ImportContext {
+                actor: "demo",
+                agreement: (i == 0).then_some(&agreement),
+                any_municipality: None,
+                program_version: env!("CARGO_PKG_VERSION"),
+            },
+        )?;
+    }
+    let homes = trappe_formats::table_in::read_homes(homes, "homes.csv")?;
+    store.import_homes(&homes, "homes.csv", "demo")?;
+    Ok(())
+}

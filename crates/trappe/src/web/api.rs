@@ -1,0 +1,111 @@
+//! The HTTP JSON API (`/api/v1/…`), described by `/api/openapi.json`. Errors are
+//! `{"code": "...", "message": "..."}` with a 4xx status.
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use trappe_store::users::Session;
+
+use super::pages::{department_view, select, Filters, OnQuery};
+use super::{lang_of, with_store, AppError, State};
+
+pub async fn me(Extension(session): Extension<Session>) -> Response {
+    Json(serde_json::json!({ "user": session.user })).into_response()
+}
+
+pub async fn overview(
+    AxState(state): AxState<State>,
+    Extension(session): Extension<Session>,
+    query: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(f) = query.map_err(|e| AppError::bad_request(format!("query parameters: {e}")))?;
+    let sel = with_store(&state, move |s| select(s, &session, &f)).await?;
+    let o = &sel.overview;
+    Ok(Json(serde_json::json!({
+        "on": o.on_date,
+        "figures_date": o.figures_date,
+        "list_date": o.list_date,
+        "agreement": o.agreement,
+        "run": o.run_id,
+        "departments": sel.rows.iter().map(|r| serde_json::json!({
+            "id": r.department.id,
+            "name": r.department.name,
+            "organisation": r.department.organisation_id,
+            "area": r.department.area_id,
+            "family_homes": r.department.family_homes,
+            "residents": r.department.residents,
+            "staircase": r.placement.staircase,
+            "step": r.placement.step,
+            "need": r.placement.need,
+        })).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+pub async fn department(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Extension(session): Extension<Session>,
+    query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = query.map_err(|e| AppError::bad_request(format!("query parameters: {e}")))?;
+    let on = q.on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let lang = lang_of(&headers);
+    let view = with_store(&state, move |s| department_view(s, &session, &id, on, lang)).await?;
+    Ok(Json(view).into_response())
+}
+
+/// The OpenAPI description of the API.
+pub async fn openapi() -> Response {
+    Json(openapi_document()).into_response()
+}
+
+pub fn openapi_document() -> serde_json::Value {
+    let error = serde_json::json!({
+        "description": "an error",
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    });
+    let on = serde_json::json!({ "name": "on", "in": "query", "required": false, "schema": { "type": "string", "format": "date" }, "description": "the date (default today)" });
+    serde_json::json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "trappe",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Joint letting agreements: placements of housing departments. Sign in with POST /login (form: username, password, csrf from GET /login's cookie); the session cookie authorises the API. An organisation user sees its own departments only."
+        },
+        "components": {
+            "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "trappe_session" } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["code", "message"], "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+                "User": { "type": "object", "properties": { "id": { "type": "integer" }, "username": { "type": "string" }, "role": { "type": "string", "enum": ["municipality", "organisation", "steering"] }, "organisation_id": { "type": "string" } } },
+                "OverviewDepartment": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "name": { "type": "string" }, "organisation": { "type": "string" }, "area": { "type": ["string", "null"] },
+                    "family_homes": { "type": "integer" }, "residents": { "type": "integer" },
+                    "staircase": { "type": "string", "enum": ["area", "department", "traffic-light"] }, "step": { "type": "string" }, "need": { "type": ["string", "null"] } } },
+            }
+        },
+        "security": [{ "session": [] }],
+        "paths": {
+            "/api/v1/me": { "get": { "summary": "the signed-in user", "responses": {
+                "200": { "description": "the user", "content": { "application/json": { "schema": { "type": "object", "properties": { "user": { "$ref": "#/components/schemas/User" } } } } } },
+                "401": error } } },
+            "/api/v1/overview": { "get": { "summary": "every department the user may see, with its placement in force on a date",
+                "parameters": [on,
+                    { "name": "org", "in": "query", "schema": { "type": "string" } },
+                    { "name": "step", "in": "query", "schema": { "type": "string" }, "description": "staircase:step, e.g. department:4" },
+                    { "name": "area", "in": "query", "schema": { "type": "string" } },
+                    { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "search in number and name" },
+                    { "name": "changed", "in": "query", "schema": { "type": "string" }, "description": "any value: only departments that changed step in the run in force" },
+                    { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["id", "name", "organisation", "area", "step", "family_homes", "residents"] } },
+                    { "name": "dir", "in": "query", "schema": { "type": "string", "enum": ["asc", "desc"] } }],
+                "responses": {
+                    "200": { "description": "the overview", "content": { "application/json": { "schema": { "type": "object", "properties": { "on": { "type": "string", "format": "date" }, "departments": { "type": "array", "items": { "$ref": "#/components/schemas/OverviewDepartment" } } } } } } },
+                    "400": error, "401": error, "404": error } } },
+            "/api/v1/departments/{id}": { "get": { "summary": "one department: placement, reasons (codes and text), history",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, on],
+                "responses": { "200": { "description": "the department" }, "400": error, "401": error, "403": error, "404": error } } },
+        }
+    })
+}

@@ -1,0 +1,309 @@
+//! The web application and the HTTP JSON API (`trappe serve`).
+//!
+//! Server-rendered pages (Danish by default, English switch) over the same store as the
+//! command line, with local accounts (Argon2id), sessions in the database (the cookie
+//! holds a random token, the database its SHA-256), CSRF tokens on every form, login
+//! throttling and three roles: the municipality (everything), a housing organisation
+//! (its own departments only) and the steering group (reading only).
+//!
+//! The store is synchronous: each request takes a connection from a small pool and
+//! runs on tokio's blocking threads.
+
+mod api;
+mod auth;
+mod pages;
+
+pub use auth::{hash_password, role};
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use clap::Args;
+use trappe_formats::text::Lang;
+use trappe_store::{Location, Store, StoreError};
+
+use crate::store_cmd::DbArgs;
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Load the Copenhagen example into a fresh database (./trappe-demo.db unless --db
+    /// says otherwise) and create demo users, printed at start.
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark the session cookie Secure (set this when a TLS proxy serves the app).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Counts of persons below this are shown as "< N" in pages and exports.
+    #[arg(long, default_value_t = 5)]
+    pub suppress_below: u32,
+}
+
+/// Connections to the store, reused across requests.
+pub(crate) struct Pool {
+    location: Location,
+    idle: Mutex<Vec<Store>>,
+}
+
+impl Pool {
+    fn take(&self) -> Result<Store, StoreError> {
+        if let Some(s) = self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            return Ok(s);
+        }
+        Store::open(&self.location)
+    }
+
+    fn give_back(&self, s: Store) {
+        if let Ok(mut v) = self.idle.lock() {
+            if v.len() < 8 {
+                v.push(s);
+            }
+        }
+    }
+}
+
+pub(crate) struct AppState {
+    pub pool: Pool,
+    pub templates: minijinja::Environment<'static>,
+    pub secure_cookies: bool,
+    pub suppress_below: u32,
+}
+
+pub(crate) type State = Arc<AppState>;
+
+/// An error with an HTTP status, a stable code and a message for the user.
+#[derive(Debug)]
+pub(crate) struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+
+    pub fn forbidden() -> AppError {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role does not give access to this",
+        )
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, "not_found", m),
+            StoreError::Invalid(m) | StoreError::Conflict(m) => {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
+            StoreError::Input(m) => AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                m.to_string(),
+            ),
+            other => {
+                eprintln!("trappe serve: {other}");
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server could not complete the request; it is logged",
+                )
+            }
+        }
+    }
+}
+
+/// Errors of the JSON API: `{"code": "...", "message": "..."}`.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "code": self.code, "message": self.message });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// Runs `f` with a store connection on a blocking thread.
+pub(crate) async fn with_store<T, F>(state: &State, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Store) -> Result<T, AppError> + Send + 'static,
+{
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut store = state.pool.take()?;
+        let out = f(&mut store);
+        state.pool.give_back(store);
+        out
+    })
+    .await
+    .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+}
+
+/// The user's language: the `lang` cookie, Danish by default.
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
+    match auth::cookie(headers, "lang").as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Da,
+    }
+}
+
+/// Security headers on every response.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+pub(crate) fn router(state: State) -> Router {
+    let protected = Router::new()
+        .route("/", get(pages::overview))
+        .route("/overview.csv", get(pages::overview_csv))
+        .route("/overview.xlsx", get(pages::overview_xlsx))
+        .route("/departments/{id}", get(pages::department))
+        .route("/logout", post(auth::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/overview", get(api::overview))
+        .route("/api/v1/departments/{id}", get(api::department))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session,
+        ));
+    Router::new()
+        .merge(protected)
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/lang/{lang}", get(pages::set_lang))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+fn templates() -> Result<minijinja::Environment<'static>> {
+    let mut env = minijinja::Environment::new();
+    for (name, text) in pages::TEMPLATES {
+        env.add_template(name, text)
+            .with_context(|| format!("template {name}"))?;
+    }
+    Ok(env)
+}
+
+/// Demo users: (name, role, organisation, password). Loopback demo only.
+const DEMO_USERS: &[(&str, &str, Option<&str>, &str)] = &[
+    ("kommune", "municipality", None, "demo-kommune"),
+    ("org17", "organisation", Some("org-17"), "demo-org17"),
+    ("styregruppe", "steering", None, "demo-styregruppe"),
+];
+
+fn demo_setup(location: &Location) -> Result<()> {
+    let mut store = Store::open(location).with_context(|| format!("cannot open {location}"))?;
+    if store.overview(chrono::Local::now().date_naive()).is_err() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/copenhagen");
+        let example = |f: &str| -> Result<Vec<u8>> {
+            std::fs::read(root.join(f))
+                .with_context(|| format!("the demo needs {}", root.join(f).display()))
+        };
+        crate::store_cmd::import_demo(
+            &mut store,
+            &example("areas.csv")?,
+            &example("decisions.csv")?,
+            &example("departments.csv")?,
+            &example("homes.csv")?,
+        )?;
+    }
+    for (name, role, org, password) in DEMO_USERS {
+        if store.credentials(name)?.is_none() {
+            let role = auth::role(role, *org)?;
+            store.add_user(name, &auth::hash_password(password)?, &role, "demo")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
+    let location = match (&db.db, args.demo) {
+        (None, true) if std::env::var("DATABASE_URL").is_err() => {
+            Location::Sqlite(PathBuf::from("trappe-demo.db"))
+        }
+        _ => Location::choose(db.db.as_deref()),
+    };
+    if args.demo {
+        demo_setup(&location)?;
+    }
+    // Open once to migrate and to fail early on a bad --db.
+    let first =
+        Store::open(&location).with_context(|| format!("cannot open the database ({location})"))?;
+    let state = Arc::new(AppState {
+        pool: Pool {
+            location: location.clone(),
+            idle: Mutex::new(vec![first]),
+        },
+        templates: templates()?,
+        secure_cookies: args.secure_cookies,
+        suppress_below: args.suppress_below,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        say!("trappe: http://{addr}/ ({location})");
+        if args.demo {
+            for (name, role, _, password) in DEMO_USERS {
+                say!("  demo user {name} ({role}), password {password}");
+            }
+        }
+        let _ = std::io::stdout().flush();
+        axum::serve(
+            listener,
+            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")
+    })
+}

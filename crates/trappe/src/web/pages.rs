@@ -1,0 +1,912 @@
+//! The pages: overview (filters, sorting, search, counts per step, export), department
+//! (indicators against thresholds, reasons, history), language switch, static files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
+use serde::{Deserialize, Serialize};
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Staircase;
+use trappe_rules::reason::Reason;
+use trappe_rules::Date;
+use trappe_store::read::{Overview, OverviewRow};
+use trappe_store::users::Session;
+
+use super::auth::page_error;
+use super::{lang_of, with_store, AppError, State};
+
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    (
+        "overview.html",
+        include_str!("../../templates/overview.html"),
+    ),
+    (
+        "department.html",
+        include_str!("../../templates/department.html"),
+    ),
+];
+
+/// The user-interface strings, Danish and English.
+fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    let pairs: &[(&str, &str, &str)] = &[
+        ("skip", "Gå til indholdet", "Skip to content"),
+        ("nav", "Hovedmenu", "Main menu"),
+        ("overview", "Oversigt", "Overview"),
+        ("switch", "English", "Dansk"),
+        ("logout", "Log ud", "Sign out"),
+        (
+            "footer",
+            "trappe – fælles udlejningsaftaler. Syntetiske eksempeldata.",
+            "trappe – joint letting agreements. Synthetic example data.",
+        ),
+        ("sign_in", "Log ind", "Sign in"),
+        ("username", "Brugernavn", "User name"),
+        ("password", "Adgangskode", "Password"),
+        ("error_title", "Det gik ikke", "That did not work"),
+        (
+            "back_to_overview",
+            "Tilbage til oversigten",
+            "Back to the overview",
+        ),
+        (
+            "overview_title",
+            "Afdelingernes placering pr.",
+            "Placement of the departments on",
+        ),
+        ("figures_as_of", "Nøgletal pr.", "Key figures as of"),
+        ("list_of", "statens liste pr.", "state list of"),
+        (
+            "only_organisation",
+            "kun boligorganisation",
+            "only organisation",
+        ),
+        ("filters", "Filtre", "Filters"),
+        ("organisation", "Boligorganisation", "Organisation"),
+        ("all", "Alle", "All"),
+        ("step", "Trin", "Step"),
+        ("area", "Boligområde", "Housing area"),
+        ("search", "Søg", "Search"),
+        (
+            "search_hint",
+            "afdelingsnummer eller navn",
+            "department number or name",
+        ),
+        (
+            "changed",
+            "Kun afdelinger, der har skiftet trin ved seneste beregning",
+            "Only departments that changed step in the latest run",
+        ),
+        ("apply", "Vis", "Show"),
+        ("reset", "Nulstil", "Reset"),
+        (
+            "per_step",
+            "Afdelinger og familieboliger pr. trin",
+            "Departments and family homes per step",
+        ),
+        ("departments", "Afdelinger", "Departments"),
+        ("family_homes", "Familieboliger", "Family homes"),
+        ("residents", "Beboere", "Residents"),
+        ("department", "Afdeling", "Department"),
+        ("name", "Navn", "Name"),
+        ("export_csv", "Hent som CSV", "Download as CSV"),
+        (
+            "export_xlsx",
+            "Hent som Excel (XLSX)",
+            "Download as Excel (XLSX)",
+        ),
+        (
+            "chart_homes_per_step",
+            "Søjlediagram: familieboliger pr. trin",
+            "Bar chart: family homes per step",
+        ),
+        (
+            "chart_history",
+            "Linjediagram: nøgletal over tid",
+            "Line chart: key figures over time",
+        ),
+        ("placement", "Placering", "Placement"),
+        ("need", "Behov", "Need"),
+        (
+            "indicators",
+            "Nøgletal mod grænseværdierne",
+            "Key figures against the thresholds",
+        ),
+        ("criterion", "Kriterium", "Criterion"),
+        ("against", "Grænse", "Threshold of"),
+        ("value", "Værdi", "Value"),
+        ("threshold", "Grænseværdi", "Threshold"),
+        ("distance", "Afstand (procentpoint)", "Distance (points)"),
+        ("met", "Opfyldt", "Met"),
+        ("reasons", "Begrundelse", "Reasons"),
+        (
+            "history",
+            "Nøgletal og trin over tid",
+            "Key figures and steps over time",
+        ),
+        ("in_force_from", "Gældende fra", "In force from"),
+        ("role_municipality", "kommunen", "municipality"),
+        (
+            "role_organisation",
+            "boligorganisation",
+            "housing organisation",
+        ),
+        ("role_steering", "styregruppen", "steering group"),
+        ("yes", "ja", "yes"),
+        ("no", "nej", "no"),
+    ];
+    pairs
+        .iter()
+        .map(|(k, da, en)| (*k, if lang == Lang::Da { *da } else { *en }))
+        .collect()
+}
+
+/// Renders a page with the layout's context: language, strings, user and CSRF token.
+pub fn render(
+    state: &State,
+    name: &str,
+    lang: Lang,
+    session: Option<&Session>,
+    ctx: minijinja::Value,
+) -> Html<String> {
+    let t = strings(lang);
+    let role_name = session.map(|s| {
+        t.get(format!("role_{}", s.user.role.as_str()).as_str())
+            .copied()
+            .unwrap_or("")
+    });
+    let base = minijinja::context! {
+        lang => if lang == Lang::Da { "da" } else { "en" },
+        other_lang => if lang == Lang::Da { "en" } else { "da" },
+        t => t,
+        user => session.map(|s| minijinja::context! { username => s.user.username.clone(), role => s.user.role.as_str() }),
+        role_name => role_name,
+        csrf => session.map(|s| s.csrf.clone()),
+        back => "/",
+        title => "trappe",
+    };
+    let merged = minijinja::context! { ..ctx, ..base };
+    match state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(merged))
+    {
+        Ok(s) => Html(s),
+        Err(e) => {
+            eprintln!("trappe serve: template {name}: {e}");
+            Html(format!(
+                "<!doctype html><title>error</title><p>template {name} failed</p>"
+            ))
+        }
+    }
+}
+
+/// A count of persons, suppressed below the threshold ("< 5").
+pub fn persons(n: u32, below: u32, lang: Lang) -> String {
+    if n > 0 && n < below {
+        format!("< {below}")
+    } else {
+        trappe_formats::output::int(u64::from(n), lang)
+    }
+}
+
+fn staircase_of(s: &str) -> Staircase {
+    match s {
+        "area" => Staircase::Area,
+        "department" => Staircase::Department,
+        _ => Staircase::TrafficLight,
+    }
+}
+
+/// The CSS class of a step ("dept-4", "area-1", "red").
+fn step_class(staircase: &str, step: &str) -> String {
+    match staircase {
+        "area" => format!("area-{step}"),
+        "department" => format!("dept-{step}"),
+        _ => step.to_string(),
+    }
+}
+
+/// Orders steps most challenged first: area 2, area 1, dept 4 … dept 1; red, yellow, green.
+fn step_rank(staircase: &str, step: &str) -> (u8, i64) {
+    match (staircase, step) {
+        ("area", s) => (0, -s.parse::<i64>().unwrap_or(0)),
+        ("department", s) => (1, -s.parse::<i64>().unwrap_or(0)),
+        (_, "red") => (2, 0),
+        (_, "yellow") => (2, 1),
+        _ => (2, 2),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub on: Option<Date>,
+    #[serde(default)]
+    pub org: Option<String>,
+    /// "department:4", "area:1", "traffic-light:red".
+    #[serde(default)]
+    pub step: Option<String>,
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub changed: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub dir: Option<String>,
+}
+
+impl Filters {
+    fn on(&self) -> Date {
+        self.on.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    fn nonempty(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// The query string of these filters (for export links and sorting).
+    pub fn query(&self, sort: Option<(&str, &str)>) -> String {
+        let mut parts = vec![format!("on={}", self.on())];
+        let mut push = |k: &str, v: Option<&str>| {
+            if let Some(v) = v {
+                parts.push(format!("{k}={}", urlencode(v)));
+            }
+        };
+        push("org", Self::nonempty(&self.org));
+        push("step", Self::nonempty(&self.step));
+        push("area", Self::nonempty(&self.area));
+        push("q", Self::nonempty(&self.q));
+        push("changed", Self::nonempty(&self.changed));
+        match sort {
+            Some((s, d)) => {
+                push("sort", Some(s));
+                push("dir", Some(d));
+            }
+            None => {
+                push("sort", Self::nonempty(&self.sort));
+                push("dir", Self::nonempty(&self.dir));
+            }
+        }
+        parts.join("&")
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The overview rows a user may see, filtered and sorted as asked.
+pub struct Selected {
+    pub overview: Overview,
+    pub rows: Vec<OverviewRow>,
+    pub organisations: Vec<String>,
+    pub areas: Vec<String>,
+    pub steps: Vec<(String, String, String)>,
+}
+
+pub fn select(
+    store: &mut trappe_store::Store,
+    session: &Session,
+    f: &Filters,
+) -> Result<Selected, AppError> {
+    let overview = store.overview(f.on())?;
+    let visible: Vec<OverviewRow> = overview
+        .rows
+        .iter()
+        .filter(|r| session.user.role.sees(&r.department.organisation_id))
+        .cloned()
+        .collect();
+    let organisations: Vec<String> = visible
+        .iter()
+        .map(|r| r.department.organisation_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let areas: Vec<String> = visible
+        .iter()
+        .filter_map(|r| r.department.area_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut steps: Vec<(String, String, String)> = visible
+        .iter()
+        .map(|r| (r.placement.staircase.clone(), r.placement.step.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|(s, st)| (format!("{s}:{st}"), s, st))
+        .collect();
+    steps.sort_by_key(|(_, s, st)| step_rank(s, st));
+    let changed: Option<BTreeSet<String>> = match Filters::nonempty(&f.changed) {
+        Some(_) => Some(
+            store
+                .changes_of_run(overview.run_id)?
+                .changes
+                .into_iter()
+                .map(|c| c.department_id)
+                .collect(),
+        ),
+        None => None,
+    };
+    let q = Filters::nonempty(&f.q).map(str::to_lowercase);
+    let mut rows: Vec<OverviewRow> = visible
+        .into_iter()
+        .filter(|r| Filters::nonempty(&f.org).is_none_or(|o| r.department.organisation_id == o))
+        .filter(|r| {
+            Filters::nonempty(&f.area).is_none_or(|a| r.department.area_id.as_deref() == Some(a))
+        })
+        .filter(|r| {
+            Filters::nonempty(&f.step)
+                .is_none_or(|s| format!("{}:{}", r.placement.staircase, r.placement.step) == s)
+        })
+        .filter(|r| {
+            q.as_deref().is_none_or(|q| {
+                r.department.id.to_lowercase().contains(q)
+                    || r.department.name.to_lowercase().contains(q)
+            })
+        })
+        .filter(|r| {
+            changed
+                .as_ref()
+                .is_none_or(|c| c.contains(&r.department.id))
+        })
+        .collect();
+    let desc = f.dir.as_deref() == Some("desc");
+    match f.sort.as_deref().unwrap_or("id") {
+        "name" => rows.sort_by(|a, b| a.department.name.cmp(&b.department.name)),
+        "organisation" => rows.sort_by(|a, b| {
+            a.department
+                .organisation_id
+                .cmp(&b.department.organisation_id)
+                .then(a.department.id.cmp(&b.department.id))
+        }),
+        "area" => rows.sort_by(|a, b| {
+            a.department
+                .area_id
+                .cmp(&b.department.area_id)
+                .then(a.department.id.cmp(&b.department.id))
+        }),
+        "step" => rows.sort_by(|a, b| {
+            step_rank(&a.placement.staircase, &a.placement.step)
+                .cmp(&step_rank(&b.placement.staircase, &b.placement.step))
+                .then(a.department.id.cmp(&b.department.id))
+        }),
+        "family_homes" => {
+            rows.sort_by_key(|r| (r.department.family_homes, r.department.id.clone()))
+        }
+        "residents" => rows.sort_by_key(|r| (r.department.residents, r.department.id.clone())),
+        _ => rows.sort_by(|a, b| a.department.id.cmp(&b.department.id)),
+    }
+    if desc {
+        rows.reverse();
+    }
+    Ok(Selected {
+        overview,
+        rows,
+        organisations,
+        areas,
+        steps,
+    })
+}
+
+fn bad_filters(e: axum::extract::rejection::QueryRejection) -> AppError {
+    AppError::bad_request(format!("the page's parameters are not valid: {e}"))
+}
+
+pub async fn overview(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let f = match query {
+        Ok(Query(f)) => f,
+        Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
+    };
+    let s2 = session.clone();
+    let f2 = f.clone();
+    let selected = match with_store(&state, move |s| select(s, &s2, &f2)).await {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let t = strings(lang);
+    let mut counts: BTreeMap<(u8, i64), (String, String, u32, u32)> = BTreeMap::new();
+    for r in &selected.rows {
+        let p = &r.placement;
+        let e = counts
+            .entry(step_rank(&p.staircase, &p.step))
+            .or_insert_with(|| {
+                (
+                    text::step_name(staircase_of(&p.staircase), &p.step, lang),
+                    step_class(&p.staircase, &p.step),
+                    0,
+                    0,
+                )
+            });
+        e.2 += 1;
+        e.3 += r.department.family_homes;
+    }
+    let counts_v: Vec<minijinja::Value> = counts
+        .values()
+        .map(|(label, class, d, h)| minijinja::context! { label => label, class => class, departments => trappe_formats::output::int(u64::from(*d), lang), homes => trappe_formats::output::int(u64::from(*h), lang) })
+        .collect();
+    let chart = serde_json::json!({
+        "charts": [{
+            "canvas": "steps-chart",
+            "type": "bar",
+            "labels": counts.values().map(|c| c.0.clone()).collect::<Vec<_>>(),
+            "datasets": [{ "label": t["family_homes"], "data": counts.values().map(|c| c.3).collect::<Vec<_>>(), "backgroundColor": "#5b8bd0" }],
+        }]
+    });
+    let cols: [(&str, &str, bool); 7] = [
+        ("id", t["department"], false),
+        ("name", t["name"], false),
+        ("organisation", t["organisation"], false),
+        ("area", t["area"], false),
+        ("step", t["step"], false),
+        ("family_homes", t["family_homes"], true),
+        ("residents", t["residents"], true),
+    ];
+    let current = f.sort.clone().unwrap_or_else(|| "id".into());
+    let desc = f.dir.as_deref() == Some("desc");
+    let columns: Vec<minijinja::Value> = cols
+        .iter()
+        .map(|(key, label, num)| {
+            let sorted = (*key == current).then_some(if desc { "descending" } else { "ascending" });
+            let next = if *key == current && !desc { "desc" } else { "asc" };
+            minijinja::context! { label => label, num => num, sorted => sorted, href => f.query(Some((key, next))) }
+        })
+        .collect();
+    let below = state.suppress_below;
+    let rows: Vec<minijinja::Value> = selected
+        .rows
+        .iter()
+        .map(|r| {
+            let d = &r.department;
+            minijinja::context! {
+                id => d.id.clone(), name => d.name.clone(), organisation => d.organisation_id.clone(),
+                area => d.area_id.clone().unwrap_or_default(),
+                step_label => text::step_name(staircase_of(&r.placement.staircase), &r.placement.step, lang),
+                class => step_class(&r.placement.staircase, &r.placement.step),
+                family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
+                residents => persons(d.residents, below, lang),
+            }
+        })
+        .collect();
+    let steps: Vec<minijinja::Value> = selected
+        .steps
+        .iter()
+        .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_name(staircase_of(s), st, lang) })
+        .collect();
+    let o = &selected.overview;
+    render(
+        &state,
+        "overview.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => t["overview"],
+            back => format!("/?{}", f.query(None)),
+            on => o.on_date.to_string(),
+            figures_date => o.figures_date.to_string(),
+            list_date => o.list_date.map(|d| d.to_string()),
+            agreement => o.agreement.clone(),
+            organisation => session.user.role.organisation().map(str::to_string),
+            organisations => selected.organisations,
+            areas => selected.areas,
+            step_options => steps,
+            f => minijinja::Value::from_serialize(&f),
+            counts => counts_v,
+            columns => columns,
+            rows => rows,
+            query => f.query(None),
+            chart => minijinja::Value::from_serialize(&chart),
+        },
+    )
+    .into_response()
+}
+
+async fn export(
+    state: State,
+    headers: HeaderMap,
+    session: Session,
+    f: Filters,
+    xlsx: bool,
+) -> Response {
+    let lang = lang_of(&headers);
+    let s2 = session.clone();
+    let result = with_store(&state, move |s| {
+        let sel = select(s, &s2, &f)?;
+        let mut o = sel.overview;
+        o.rows = sel.rows;
+        Ok(o)
+    })
+    .await;
+    let o = match result {
+        Ok(o) => o,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let mut report = crate::store_cmd::overview_report(&o, lang);
+    // Persons below the threshold are suppressed in exports too.
+    let residents = report.columns.iter().position(|c| c.key == "residents");
+    if let Some(i) = residents {
+        for row in &mut report.rows {
+            if let Some(trappe_formats::Cell::Int(n)) = row.get(i) {
+                if *n > 0 && *n < i64::from(state.suppress_below) {
+                    row[i] = trappe_formats::Cell::Text(format!("< {}", state.suppress_below));
+                }
+            }
+        }
+    }
+    let name = format!("oversigt-{}", o.on_date);
+    if xlsx {
+        match trappe_formats::report_xlsx(&report, lang) {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.xlsx\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => page_error(
+                &state,
+                lang,
+                Some(&session),
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            ),
+        }
+    } else {
+        let mut out = Vec::new();
+        match trappe_formats::write_report(
+            &mut out,
+            &report,
+            trappe_formats::output::Format::Csv,
+            lang,
+        ) {
+            Ok(()) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.csv\""),
+                    ),
+                ],
+                out,
+            )
+                .into_response(),
+            Err(e) => page_error(
+                &state,
+                lang,
+                Some(&session),
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            ),
+        }
+    }
+}
+
+pub async fn overview_csv(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(f)) => export(state, headers, session, f, false).await,
+        Err(e) => page_error(&state, lang_of(&headers), Some(&session), bad_filters(e)),
+    }
+}
+
+pub async fn overview_xlsx(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(f)) => export(state, headers, session, f, true).await,
+        Err(e) => page_error(&state, lang_of(&headers), Some(&session), bad_filters(e)),
+    }
+}
+
+/// One department's page data (also the API's answer).
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentView {
+    pub id: String,
+    pub name: String,
+    pub organisation: String,
+    pub area: Option<String>,
+    pub family_homes: u32,
+    pub residents: u32,
+    pub on: Date,
+    pub staircase: String,
+    pub step: String,
+    pub need: Option<String>,
+    pub reasons: Vec<Reason>,
+    pub reason_text: Vec<String>,
+    pub history: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+pub struct OnQuery {
+    #[serde(default)]
+    pub on: Option<Date>,
+}
+
+/// Loads a department for a user: 404 for an unknown department, 403 for another
+/// organisation's.
+pub fn department_view(
+    store: &mut trappe_store::Store,
+    session: &Session,
+    id: &str,
+    on: Date,
+    lang: Lang,
+) -> Result<DepartmentView, AppError> {
+    let explained = store.explain_run(on)?;
+    let (index, dept) = explained
+        .departments
+        .iter()
+        .enumerate()
+        .find(|(_, d)| d.id == id)
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "no department {id} in the placement in force on {on}"
+            ))
+        })?;
+    if !session.user.role.sees(&dept.organisation_id) {
+        return Err(AppError::forbidden());
+    }
+    let placement = explained
+        .classification
+        .placements
+        .iter()
+        .find(|p| p.department == index)
+        .ok_or_else(|| AppError::not_found(format!("department {id} is not placed on {on}")))?;
+    let history = store
+        .history(id)?
+        .into_iter()
+        .map(|h| {
+            let f = h.department.figures;
+            serde_json::json!({
+                "on": h.on_date,
+                "figures_date": h.figures_date,
+                "staircase": h.placement.as_ref().map(|p| p.staircase.clone()),
+                "step": h.placement.as_ref().map(|p| p.step.clone()),
+                "unemployment_pct": f.map(|f| trappe_rules::pct_to_f64(f.unemployment_pct)),
+                "convictions_pct": f.map(|f| trappe_rules::pct_to_f64(f.convictions_pct)),
+                "primary_education_pct": f.map(|f| trappe_rules::pct_to_f64(f.primary_education_pct)),
+                "income_pct": f.map(|f| trappe_rules::pct_to_f64(f.income_pct)),
+            })
+        })
+        .collect();
+    Ok(DepartmentView {
+        id: dept.id.clone(),
+        name: dept.name.clone(),
+        organisation: dept.organisation_id.clone(),
+        area: dept.area_id.clone(),
+        family_homes: dept.family_homes,
+        residents: dept.residents,
+        on,
+        staircase: placement.staircase.as_str().to_string(),
+        step: placement.step.clone(),
+        need: placement.need.map(|n| text::need(n, lang).to_string()),
+        reason_text: placement
+            .reasons
+            .iter()
+            .map(|r| text::reason(r, lang))
+            .collect(),
+        reasons: placement.reasons.clone(),
+        history,
+    })
+}
+
+pub async fn department(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Extension(session): Extension<Session>,
+    query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let on = match query {
+        Ok(Query(q)) => q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
+    };
+    let s2 = session.clone();
+    let id2 = id.clone();
+    let view = match with_store(&state, move |s| department_view(s, &s2, &id2, on, lang)).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let t = strings(lang);
+    let pct = |v: f64| {
+        text::pct(
+            trappe_rules::Pct::try_from(v)
+                .unwrap_or_default()
+                .round_dp(2),
+            lang,
+        )
+    };
+    let checks: Vec<minijinja::Value> = view
+        .reasons
+        .iter()
+        .filter_map(|r| match r {
+            Reason::Criterion {
+                against,
+                criterion,
+                value,
+                comparison,
+                threshold,
+                met,
+            } => Some(minijinja::context! {
+                criterion => text::criterion(*criterion, lang),
+                against => against_name(*against, lang),
+                value => text::pct(*value, lang),
+                comparison => comparison.symbol(),
+                threshold => text::pct(*threshold, lang),
+                distance => text::pct((*value - *threshold).round_dp(2), lang),
+                met => if *met { t["yes"] } else { t["no"] },
+            }),
+            _ => None,
+        })
+        .collect();
+    let keys = [
+        "unemployment_pct",
+        "convictions_pct",
+        "primary_education_pct",
+        "income_pct",
+    ];
+    let names: Vec<&str> = trappe_rules::criteria::Criterion::ALL
+        .iter()
+        .map(|c| text::criterion(*c, lang))
+        .collect();
+    let history: Vec<minijinja::Value> = view
+        .history
+        .iter()
+        .map(|h| {
+            let label = match (h["staircase"].as_str(), h["step"].as_str()) {
+                (Some(s), Some(st)) => text::step_name(staircase_of(s), st, lang),
+                _ => "–".into(),
+            };
+            minijinja::context! {
+                on => h["on"].as_str().unwrap_or_default(),
+                figures => h["figures_date"].as_str().unwrap_or_default(),
+                step_label => label,
+                values => keys.iter().map(|k| h[*k].as_f64().map(pct).unwrap_or_else(|| "–".into())).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+    let chart = serde_json::json!({
+        "charts": [{
+            "canvas": "history-chart",
+            "type": "line",
+            "labels": view.history.iter().map(|h| h["on"].clone()).collect::<Vec<_>>(),
+            "datasets": keys.iter().zip(&names).zip(colours).map(|((k, n), c)| serde_json::json!({
+                "label": n, "borderColor": c, "backgroundColor": c,
+                "data": view.history.iter().map(|h| h[*k].clone()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }]
+    });
+    render(
+        &state,
+        "department.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => format!("{} {}", view.id, view.name),
+            back => format!("/departments/{}?on={}", view.id, on),
+            on => on.to_string(),
+            d => minijinja::context! {
+                id => view.id.clone(), name => view.name.clone(), organisation => view.organisation.clone(),
+                area => view.area.clone(),
+                family_homes => trappe_formats::output::int(u64::from(view.family_homes), lang),
+                residents => persons(view.residents, state.suppress_below, lang),
+                step_label => text::step_name(staircase_of(&view.staircase), &view.step, lang),
+                class => step_class(&view.staircase, &view.step),
+                need => view.need.clone(),
+            },
+            checks => checks,
+            reasons => view.reason_text.clone(),
+            indicator_names => names,
+            history => history,
+            chart => minijinja::Value::from_serialize(&chart),
+        },
+    )
+    .into_response()
+}
+
+fn against_name(a: trappe_rules::reason::CheckedAgainst, lang: Lang) -> &'static str {
+    use trappe_rules::reason::CheckedAgainst as A;
+    match (a, lang) {
+        (A::Udsat, Lang::Da) => "udsat",
+        (A::Udsat, Lang::En) => "disadvantaged",
+        (A::RiskZone, Lang::Da) => "risikozone",
+        (A::RiskZone, Lang::En) => "risk zone",
+        (A::Forebyggelse, Lang::Da) => "forebyggelse",
+        (A::Forebyggelse, Lang::En) => "prevention",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// Switches the language (a cookie) and returns to the page (same site only).
+pub async fn set_lang(Path(lang): Path<String>, Query(b): Query<Back>) -> Response {
+    let value = match lang.as_str() {
+        "da" | "en" => lang,
+        _ => return AppError::bad_request("language: da or en").into_response(),
+    };
+    let back = b
+        .back
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&format!(
+        "lang={value}; Path=/; SameSite=Strict; Max-Age=31536000"
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The static files, compiled in.
+pub async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, kind): (&[u8], &str) = match file.as_str() {
+        "app.css" => (
+            include_bytes!("../../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_bytes!("../../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "chart.umd.min.js" => (
+            include_bytes!("../../static/chart.umd.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::not_found(format!("no route {}", uri.path())).into_response()
+    } else {
+        (StatusCode::NOT_FOUND, Html("<!doctype html><title>404</title><p>Siden findes ikke / page not found. <a href=\"/\">trappe</a></p>")).into_response()
+    }
+}

@@ -1,0 +1,430 @@
+//! The web application over real HTTP: a `trappe serve --demo` child process on a free
+//! loopback port and a temporary SQLite file, driven with reqwest. Roles, sessions,
+//! CSRF, throttling, bad input and the API's error shape.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A running server; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trappe"))
+            .args(["--db"])
+            .arg(dir.path().join("web.db"))
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let base = first
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_else(|| panic!("the server prints its address first: {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Server {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed).
+    fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn login_csrf(&self, c: &Client) -> String {
+        let page = c.get(self.url("/login")).send().unwrap().text().unwrap();
+        let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+        page[at..at + 64].to_string()
+    }
+
+    fn try_login(&self, c: &Client, user: &str, password: &str) -> Response {
+        let csrf = self.login_csrf(c);
+        c.post(self.url("/login"))
+            .form(&[("username", user), ("password", password), ("csrf", &csrf)])
+            .send()
+            .unwrap()
+    }
+
+    /// A signed-in client for a demo user.
+    fn signed_in(&self, user: &str) -> Client {
+        let c = self.client();
+        let password = format!("demo-{user}");
+        let res = self.try_login(&c, user, &password);
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-in of {user}");
+        c
+    }
+
+    fn json(&self, c: &Client, path: &str) -> (StatusCode, Value) {
+        let res = c.get(self.url(path)).send().unwrap();
+        let status = res.status();
+        (status, res.json().unwrap_or(Value::Null))
+    }
+}
+
+const ON: &str = "on=2024-03-01";
+
+/// Every page and API route behind sign-in, with a sample path.
+const PROTECTED: &[&str] = &[
+    "/?on=2024-03-01",
+    "/overview.csv?on=2024-03-01",
+    "/overview.xlsx?on=2024-03-01",
+    "/departments/101-0001?on=2024-03-01",
+    "/api/v1/me",
+    "/api/v1/overview?on=2024-03-01",
+    "/api/v1/departments/101-0001?on=2024-03-01",
+];
+
+#[test]
+fn anonymous_requests_reach_only_the_sign_in_page_and_static_files() {
+    let s = Server::start();
+    let c = s.client();
+    for path in PROTECTED {
+        let res = c.get(s.url(path)).send().unwrap();
+        if path.starts_with("/api/") {
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
+            let v: Value = res.json().unwrap();
+            assert_eq!(v["code"], "unauthenticated", "{path}");
+            assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+        } else {
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(res.headers()["location"], "/login", "{path}");
+        }
+    }
+    let res = c
+        .post(s.url("/logout"))
+        .form(&[("csrf", "x")])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for open in [
+        "/login",
+        "/static/app.css",
+        "/static/chart.umd.min.js",
+        "/api/openapi.json",
+        "/healthz",
+    ] {
+        assert_eq!(
+            c.get(s.url(open)).send().unwrap().status(),
+            StatusCode::OK,
+            "{open}"
+        );
+    }
+}
+
+#[test]
+fn an_organisation_user_sees_and_reaches_only_its_own_departments() {
+    let s = Server::start();
+    let org = s.signed_in("org17");
+    let (status, me) = s.json(&org, "/api/v1/me");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            me["user"]["role"].as_str(),
+            me["user"]["organisation_id"].as_str()
+        ),
+        (Some("organisation"), Some("org-17"))
+    );
+    let (_, v) = s.json(&org, &format!("/api/v1/overview?{ON}"));
+    let deps = v["departments"].as_array().unwrap();
+    assert!(!deps.is_empty());
+    assert!(deps.iter().all(|d| d["organisation"] == "org-17"), "{v}");
+    // Asking for another organisation by filter gives nothing, not its departments.
+    let (_, v) = s.json(&org, &format!("/api/v1/overview?{ON}&org=org-03"));
+    assert!(v["departments"].as_array().unwrap().is_empty());
+    // The municipality sees every department; pick one of another organisation.
+    let kommune = s.signed_in("kommune");
+    let (_, all) = s.json(&kommune, &format!("/api/v1/overview?{ON}"));
+    let all = all["departments"].as_array().unwrap();
+    assert_eq!(all.len(), 405);
+    let foreign = all.iter().find(|d| d["organisation"] != "org-17").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let own = deps[0]["id"].as_str().unwrap().to_string();
+    // Every route that names a department refuses a foreign one.
+    let (status, v) = s.json(&org, &format!("/api/v1/departments/{foreign}?{ON}"));
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(v["code"], "forbidden");
+    let res = org
+        .get(s.url(&format!("/departments/{foreign}?{ON}")))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(!res
+        .text()
+        .unwrap()
+        .contains(&format!("{foreign} Syntetisk")));
+    let (status, v) = s.json(&org, &format!("/api/v1/departments/{own}?{ON}"));
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["organisation"], "org-17");
+    // Pages and exports hold only its own departments.
+    let page = org
+        .get(s.url(&format!("/?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains(&own) && !page.contains(&format!(">{foreign}<")));
+    let csv = org
+        .get(s.url(&format!("/overview.csv?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(lines.len(), deps.len());
+    assert!(lines.iter().all(|l| l.contains("org-17")), "{csv}");
+    let xlsx = org
+        .get(s.url(&format!("/overview.xlsx?{ON}")))
+        .send()
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(
+        xlsx.bytes().unwrap().starts_with(b"PK"),
+        "an XLSX file is a zip"
+    );
+}
+
+#[test]
+fn the_overview_filters_sorts_and_counts_per_step() {
+    let s = Server::start();
+    let c = s.signed_in("styregruppe");
+    let (_, v) = s.json(&c, &format!("/api/v1/overview?{ON}&step=department:4"));
+    let deps = v["departments"].as_array().unwrap();
+    assert_eq!(
+        deps.len(),
+        16,
+        "the example's 16 departments on dept step 4"
+    );
+    assert!(deps
+        .iter()
+        .all(|d| d["staircase"] == "department" && d["step"] == "4"));
+    let (_, v) = s.json(&c, &format!("/api/v1/overview?{ON}&q=0403"));
+    assert_eq!(v["departments"].as_array().unwrap().len(), 1);
+    let (_, v) = s.json(
+        &c,
+        &format!("/api/v1/overview?{ON}&sort=family_homes&dir=desc"),
+    );
+    let homes: Vec<u64> = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["family_homes"].as_u64().unwrap())
+        .collect();
+    assert!(homes.windows(2).all(|w| w[0] >= w[1]), "sorted descending");
+    let page = c
+        .get(s.url(&format!("/?{ON}&step=department:4")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("Afdelingstrappen trin 4"),
+        "Danish by default"
+    );
+    assert!(page.contains(">16<"), "16 departments counted on the step");
+    assert!(
+        page.contains("3.324"),
+        "family homes with a Danish thousands separator"
+    );
+}
+
+#[test]
+fn sign_in_is_throttled_and_needs_its_form_token_and_sign_out_ends_the_session() {
+    let s = Server::start();
+    let c = s.client();
+    let res = s.try_login(&c, "kommune", "wrong-password");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("Forkert brugernavn eller adgangskode"));
+    // A sign-in without the form's token is refused even with the right password.
+    let res = c
+        .post(s.url("/login"))
+        .form(&[
+            ("username", "kommune"),
+            ("password", "demo-kommune"),
+            ("csrf", "0"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for _ in 0..4 {
+        s.try_login(&c, "kommune", "wrong-password");
+    }
+    // Five failures lock the name for a while, even for the right password.
+    let res = s.try_login(&c, "kommune", "demo-kommune");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another user signs in; the session cookie is HttpOnly and SameSite=Strict.
+    let c = s.client();
+    let res = s.try_login(&c, "styregruppe", "demo-styregruppe");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("trappe_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(s.json(&c, "/api/v1/me").0, StatusCode::OK);
+    // Sign-out needs the session's form token.
+    let res = c
+        .post(s.url("/logout"))
+        .form(&[("csrf", "forged")])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.json(&c, "/api/v1/me").0,
+        StatusCode::OK,
+        "still signed in"
+    );
+    let page = c
+        .get(s.url(&format!("/?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = page[at..at + 64].to_string();
+    let res = c
+        .post(s.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.json(&c, "/api/v1/me").0, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn bad_input_is_a_4xx_with_a_clear_message() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    for (path, status, code) in [
+        (
+            "/api/v1/overview?on=24-03-2024",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/v1/departments/101-0001?on=never",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "/api/v1/departments/999-9999?on=2024-03-01",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/api/v1/overview?on=1999-01-01",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        ("/api/v1/nothing", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let (got, v) = s.json(&c, path);
+        assert_eq!(got, status, "{path}: {v}");
+        assert_eq!(v["code"], code, "{path}");
+        assert!(
+            v["message"].as_str().is_some_and(|m| m.len() > 10),
+            "{path}: {v}"
+        );
+    }
+    let res = c.get(s.url("/?on=not-a-date")).send().unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().unwrap().contains("role=\"alert\""));
+    let res = c.get(s.url("/lang/fr")).send().unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn the_english_switch_and_the_department_page() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let res = c
+        .get(s.url("/lang/en?back=/departments/101-0001%3Fon%3D2024-03-01"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        "/departments/101-0001?on=2024-03-01"
+    );
+    // An address off the site is not followed back.
+    let res = c
+        .get(s.url("/lang/en?back=//evil.example/"))
+        .send()
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+    let page = c
+        .get(s.url(&format!("/departments/101-0001?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("Department staircase step 4"), "{page}");
+    assert!(page.contains("Key figures against the thresholds"));
+    assert!(page.contains("id=\"reasons\""));
+    let (status, v) = s.json(&c, &format!("/api/v1/departments/101-0001?{ON}"));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (v["staircase"].as_str(), v["step"].as_str()),
+        (Some("department"), Some("4"))
+    );
+    assert!(!v["reasons"].as_array().unwrap().is_empty());
+    assert!(v["reason_text"][0].as_str().is_some());
+}
+
+#[test]
+fn the_openapi_document_describes_every_api_route() {
+    let s = Server::start();
+    let (status, doc) = s.json(&s.client(), "/api/openapi.json");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in PROTECTED.iter().filter(|p| p.starts_with("/api/")) {
+        let route = path.split('?').next().unwrap().replace("101-0001", "{id}");
+        assert!(doc["paths"][&route].is_object(), "{route} is described");
+    }
+    assert!(doc["components"]["schemas"]["Error"].is_object());
+}
