@@ -143,6 +143,17 @@ fn parse(file: &ImportFile<'_>) -> Result<Parsed, StoreError> {
     })
 }
 
+/// Parses and checks a file as an import would, writing nothing: the number of rows,
+/// or every bad cell (what the web application shows before the user confirms).
+pub fn check_import(file: &ImportFile<'_>) -> Result<usize, StoreError> {
+    Ok(match parse(file)? {
+        Parsed::Departments(v) => v.len(),
+        Parsed::Areas(v) => v.len(),
+        Parsed::Pools(v) => v.len(),
+        Parsed::Decisions(v) => v.len(),
+    })
+}
+
 impl Store {
     /// Imports one file: parses and validates it completely first (nothing is written
     /// when any row is bad), then writes the snapshot, the master data, the audit
@@ -618,6 +629,16 @@ pub struct Explained {
 }
 
 impl Store {
+    /// The agreement (and law parameters) of the placement in force on a date.
+    pub fn agreement_in_force(&mut self, on: Date) -> Result<LoadedAgreement, StoreError> {
+        let run = read::current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "no placement is in force on {on}: import a departments file dated on or before it"
+            ))
+        })?;
+        load_stored_agreement(&mut self.conn, &run.agreement_sha256)
+    }
+
     pub fn explain_run(&mut self, on: Date) -> Result<Explained, StoreError> {
         let c = &mut self.conn;
         let run = read::current_run_on_or_before(c, on)?.ok_or_else(|| {

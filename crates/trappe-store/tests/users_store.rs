@@ -15,14 +15,29 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
     let f = common::fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
-    let org = Role::Organisation { organisation_id: "org-17".into() };
-    let u = store.add_user("org17", "$argon2id$hash", &org, "test").unwrap();
+    let org = Role::Organisation {
+        organisation_id: "org-17".into(),
+    };
+    let u = store
+        .add_user("org17", "$argon2id$hash", &org, "test")
+        .unwrap();
     assert_eq!(u.role, org);
     // A name once; an unknown organisation and a name with spaces are refused.
-    assert!(matches!(store.add_user("org17", "h", &Role::Steering, "test"), Err(StoreError::Conflict(_))));
-    let unknown = Role::Organisation { organisation_id: "org-99".into() };
-    assert!(matches!(store.add_user("x", "h", &unknown, "test"), Err(StoreError::Invalid(_))));
-    assert!(matches!(store.add_user("a b", "h", &Role::Steering, "test"), Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.add_user("org17", "h", &Role::Steering, "test"),
+        Err(StoreError::Conflict(_))
+    ));
+    let unknown = Role::Organisation {
+        organisation_id: "org-99".into(),
+    };
+    assert!(matches!(
+        store.add_user("x", "h", &unknown, "test"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.add_user("a b", "h", &Role::Steering, "test"),
+        Err(StoreError::Invalid(_))
+    ));
     let c = store.credentials("org17").unwrap().unwrap();
     assert_eq!(c.password_hash, "$argon2id$hash");
     assert!(store.credentials("nobody").unwrap().is_none());
@@ -30,13 +45,23 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
 
     // A session is found by its token (the database holds only its hash) until it ends
     // or expires.
-    store.create_session(&u, "token-1", "csrf-1", Duration::hours(1)).unwrap();
+    store
+        .create_session(&u, "token-1", "csrf-1", Duration::hours(1))
+        .unwrap();
     let s = store.session("token-1").unwrap().expect("a live session");
-    assert_eq!((s.user.username.as_str(), s.csrf.as_str()), ("org17", "csrf-1"));
+    assert_eq!(
+        (s.user.username.as_str(), s.csrf.as_str()),
+        ("org17", "csrf-1")
+    );
     assert!(store.session("token-2").unwrap().is_none());
-    let held = store.conn.query("SELECT token_sha256 FROM app_session", &[]).unwrap();
+    let held = store
+        .conn
+        .query("SELECT token_sha256 FROM app_session", &[])
+        .unwrap();
     assert_ne!(held[0].text(0).unwrap(), "token-1");
-    store.create_session(&u, "old", "c", Duration::hours(-1)).unwrap();
+    store
+        .create_session(&u, "old", "c", Duration::hours(-1))
+        .unwrap();
     assert!(store.session("old").unwrap().is_none(), "expired");
     store.end_session("token-1", "org17").unwrap();
     assert!(store.session("token-1").unwrap().is_none());
@@ -47,13 +72,30 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
         store.record_login_failure("org17", "10.0.0.1").unwrap();
     }
     store.record_login_failure("other", "10.0.0.1").unwrap();
-    assert_eq!(store.login_failures("org17", "10.0.0.1", since).unwrap(), (3, 4));
-    assert_eq!(store.login_failures("org17", "10.0.0.1", Utc::now() + Duration::minutes(1)).unwrap(), (0, 0));
+    assert_eq!(
+        store.login_failures("org17", "10.0.0.1", since).unwrap(),
+        (3, 4)
+    );
+    assert_eq!(
+        store
+            .login_failures("org17", "10.0.0.1", Utc::now() + Duration::minutes(1))
+            .unwrap(),
+        (0, 0)
+    );
     store.clear_login_failures("org17").unwrap();
-    assert_eq!(store.login_failures("org17", "10.0.0.2", since).unwrap(), (0, 0));
+    assert_eq!(
+        store.login_failures("org17", "10.0.0.2", since).unwrap(),
+        (0, 0)
+    );
     // Signing in and out is audited with the user.
     let log = store.audit_log(20).unwrap();
-    assert!(log.iter().any(|e| e.action == "sign_in" && e.actor == "org17"));
-    assert!(log.iter().any(|e| e.action == "sign_out" && e.actor == "org17"));
-    assert!(log.iter().any(|e| e.action == "add_user" && e.subject == "org17"));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "sign_in" && e.actor == "org17"));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "sign_out" && e.actor == "org17"));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "add_user" && e.subject == "org17"));
 }

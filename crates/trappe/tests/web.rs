@@ -107,6 +107,22 @@ const PROTECTED: &[&str] = &[
     "/api/v1/me",
     "/api/v1/overview?on=2024-03-01",
     "/api/v1/departments/101-0001?on=2024-03-01",
+    "/agreement?on=2024-03-01",
+    "/vacancies",
+    "/vacancies/1",
+    "/api/v1/vacancies",
+    "/api/v1/vacancies/1",
+    "/imports",
+];
+
+/// The routes that change something (POST), behind sign-in and a CSRF token.
+const CHANGING: &[&str] = &[
+    "/vacancies",
+    "/vacancies/1/resolve",
+    "/api/v1/vacancies",
+    "/api/v1/vacancies/1/resolve",
+    "/imports",
+    "/imports/confirm",
 ];
 
 #[test]
@@ -131,6 +147,15 @@ fn anonymous_requests_reach_only_the_sign_in_page_and_static_files() {
         .send()
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for path in CHANGING {
+        let res = c.post(s.url(path)).form(&[("csrf", "x")]).send().unwrap();
+        let expected = if path.starts_with("/api/") {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        assert_eq!(res.status(), expected, "POST {path}");
+    }
     for open in [
         "/login",
         "/static/app.css",
@@ -422,9 +447,350 @@ fn the_openapi_document_describes_every_api_route() {
     let (status, doc) = s.json(&s.client(), "/api/openapi.json");
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in PROTECTED.iter().filter(|p| p.starts_with("/api/")) {
-        let route = path.split('?').next().unwrap().replace("101-0001", "{id}");
+    for path in PROTECTED
+        .iter()
+        .chain(CHANGING)
+        .filter(|p| p.starts_with("/api/"))
+    {
+        let route = path
+            .split('?')
+            .next()
+            .unwrap()
+            .replace("101-0001", "{id}")
+            .replace("/1", "/{id}");
         assert!(doc["paths"][&route].is_object(), "{route} is described");
     }
     assert!(doc["components"]["schemas"]["Error"].is_object());
+}
+
+/// The session's CSRF token, as `/api/v1/me` gives it to API clients.
+fn csrf(s: &Server, c: &Client) -> String {
+    s.json(c, "/api/v1/me").1["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn post_json(s: &Server, c: &Client, path: &str, token: Option<&str>, body: Value) -> Response {
+    let mut req = c.post(s.url(path)).json(&body);
+    if let Some(t) = token {
+        req = req.header("X-CSRF-Token", t);
+    }
+    req.send().unwrap()
+}
+
+#[test]
+fn vacancies_are_registered_and_resolved_by_their_own_organisation_only() {
+    let s = Server::start();
+    let org = s.signed_in("org17");
+    let token = csrf(&s, &org);
+    let t = Some(token.as_str());
+    // The API registers with the session's CSRF token in a header; the wheel decides.
+    let res = post_json(
+        &s,
+        &org,
+        "/api/v1/vacancies",
+        t,
+        serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03", "received": "2024-05-02"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().unwrap();
+    assert_eq!(v["vacancy"], 1);
+    assert_eq!(
+        v["registration"]["assignment"]["channel"], "flexible",
+        "dept step 4, slot 1: flexible A"
+    );
+    // Without the token, or with a bad body, nothing is written.
+    let res = post_json(
+        &s,
+        &org,
+        "/api/v1/vacancies",
+        None,
+        serde_json::json!({"department": "101-0001", "home": "0002", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    for (body, status) in [
+        (
+            serde_json::json!({"department": "101-0001", "home": "0002", "vacated": "3 June"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            serde_json::json!({"department": "101-0001"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            serde_json::json!({"department": "101-0001", "home": "9999", "vacated": "2024-06-03"}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let res = post_json(&s, &org, "/api/v1/vacancies", t, body.clone());
+        assert_eq!(res.status(), status, "{body}");
+        let e: Value = res.json().unwrap();
+        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+    }
+    let (_, list) = s.json(&org, "/api/v1/vacancies");
+    assert_eq!(
+        list["vacancies"].as_array().unwrap().len(),
+        1,
+        "nothing half-written"
+    );
+
+    // A department of another organisation is refused on every route.
+    let kommune = s.signed_in("kommune");
+    let (_, all) = s.json(&kommune, &format!("/api/v1/overview?{ON}"));
+    let foreign = all["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["organisation"] != "org-17")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = serde_json::json!({"department": foreign, "home": "0001", "vacated": "2024-06-03"});
+    let res = post_json(&s, &org, "/api/v1/vacancies", t, body.clone());
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let kt = csrf(&s, &kommune);
+    let res = post_json(&s, &kommune, "/api/v1/vacancies", Some(&kt), body);
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "the municipality registers anywhere"
+    );
+    let foreign_vacancy = res.json::<Value>().unwrap()["vacancy"].as_i64().unwrap();
+    assert_eq!(
+        s.json(&org, &format!("/api/v1/vacancies/{foreign_vacancy}"))
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let page = org
+        .get(s.url(&format!("/vacancies/{foreign_vacancy}")))
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let let_body = serde_json::json!({"outcome": "let", "on": "2024-07-01", "channel": "flexible"});
+    let res = post_json(
+        &s,
+        &org,
+        &format!("/api/v1/vacancies/{foreign_vacancy}/resolve"),
+        t,
+        let_body.clone(),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, list) = s.json(&org, "/api/v1/vacancies");
+    assert!(list["vacancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["department_id"] == "101-0001"));
+
+    // The steering group reads but does not change.
+    let steering = s.signed_in("styregruppe");
+    let st = csrf(&s, &steering);
+    assert_eq!(s.json(&steering, "/api/v1/vacancies/1").0, StatusCode::OK);
+    let res = post_json(
+        &s,
+        &steering,
+        "/api/v1/vacancies/1/resolve",
+        Some(&st),
+        let_body,
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.json::<Value>().unwrap()["code"], "read_only");
+
+    // The organisation resolves through the page's form: let through flexible letting.
+    let page = org
+        .get(s.url("/vacancies/1"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("plads 1 i runde 1"),
+        "the wheel's reason is shown"
+    );
+    let res = org
+        .post(s.url("/vacancies/1/resolve"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("outcome", "let"),
+            ("on", "2024-07-01"),
+            ("channel", "flexible"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, v) = s.json(&org, "/api/v1/vacancies/1");
+    assert_eq!(v["resolved"], true);
+    assert_eq!(
+        v["outcomes"][0]["actor"], "org17",
+        "the change is the user's"
+    );
+    // A page form with a bad date is a 400 page, nothing written.
+    let res = org
+        .post(s.url("/vacancies"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("department", "101-0001"),
+            ("home", "0002"),
+            ("vacated", "juni"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().unwrap().contains("is not a date"));
+    let (_, list) = s.json(&org, "/api/v1/vacancies");
+    assert_eq!(list["vacancies"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_agreement_page_cites_its_sources() {
+    let s = Server::start();
+    let c = s.signed_in("styregruppe");
+    let page = c
+        .get(s.url(&format!("/agreement?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("id=\"steps\"") && page.contains("id=\"interpretations\""));
+    assert!(page.contains("CPH B4 III"), "wheels cite their source");
+    assert!(page.contains("Udlejningshjul"));
+}
+
+fn upload(
+    s: &Server,
+    c: &Client,
+    csrf: &str,
+    kind: &str,
+    date: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("kind", kind.to_string())
+        .text("date", date.to_string())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    c.post(s.url("/imports")).multipart(form).send().unwrap()
+}
+
+fn example(rel: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_import_shows_every_bad_cell_before_storing_and_the_moves_after() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let token = csrf(&s, &c);
+    let held = |c: &Client| {
+        c.get(s.url("/imports"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .matches("<td>areas</td>")
+            .count()
+    };
+    assert_eq!(held(&c), 1, "the demo's list");
+    // A list with a bad cell: refused with line, column, value and what was expected.
+    let areas = example("copenhagen/areas.csv");
+    let mut lines: Vec<String> = areas.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[3].split(',').map(str::to_string).collect();
+    cells[2] = "13x0".into(); // residents
+    lines[3] = cells.join(",");
+    let bad = lines.join("\n");
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "areas",
+        "2024-12-01",
+        "list-2024.csv",
+        bad.into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"import-errors\""), "{page}");
+    assert!(page.contains("Intet er gemt"));
+    assert!(
+        page.contains("<td class=\"num\">4</td>"),
+        "the line number: {page}"
+    );
+    assert_eq!(held(&c), 1, "nothing stored");
+    // A good list: checked, then imported on confirmation, with the moves it caused.
+    let next = areas.replace(",omdannelse,", ",none,");
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "areas",
+        "2024-12-01",
+        "list-2024.csv",
+        next.into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"import-checked\""), "{page}");
+    assert_eq!(held(&c), 1, "not before the confirmation");
+    let at = page.find("name=\"key\" value=\"").unwrap() + 18;
+    let key = page[at..at + 64].to_string();
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[("csrf", token.as_str()), ("key", key.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"import-done\""), "{page}");
+    assert!(
+        page.contains("101-0403"),
+        "A14's department moved off area step 2: {page}"
+    );
+    assert_eq!(held(&c), 2);
+    // The same confirmation twice does nothing more.
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[("csrf", token.as_str()), ("key", key.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::GONE);
+    // Imports are the municipality's.
+    let org = s.signed_in("org17");
+    assert_eq!(
+        org.get(s.url("/imports")).send().unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let ot = csrf(&s, &org);
+    let res = upload(
+        &s,
+        &org,
+        &ot,
+        "areas",
+        "2025-12-01",
+        "x.csv",
+        example("copenhagen/areas.csv").into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Without its form token, an upload is refused.
+    let res = upload(
+        &s,
+        &c,
+        "forged",
+        "areas",
+        "2025-12-01",
+        "x.csv",
+        example("copenhagen/areas.csv").into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(held(&c), 2);
 }

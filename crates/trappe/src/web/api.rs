@@ -11,7 +11,7 @@ use super::pages::{department_view, select, Filters, OnQuery};
 use super::{lang_of, with_store, AppError, State};
 
 pub async fn me(Extension(session): Extension<Session>) -> Response {
-    Json(serde_json::json!({ "user": session.user })).into_response()
+    Json(serde_json::json!({ "user": session.user, "csrf": session.csrf })).into_response()
 }
 
 pub async fn overview(
@@ -103,6 +103,23 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": {
                     "200": { "description": "the overview", "content": { "application/json": { "schema": { "type": "object", "properties": { "on": { "type": "string", "format": "date" }, "departments": { "type": "array", "items": { "$ref": "#/components/schemas/OverviewDepartment" } } } } } } },
                     "400": error, "401": error, "404": error } } },
+            "/api/v1/vacancies": {
+                "get": { "summary": "the vacancies of the departments the user may see",
+                    "parameters": [{ "name": "department", "in": "query", "schema": { "type": "string" } }, { "name": "open", "in": "query", "schema": { "type": "string" }, "description": "any value: open vacancies only" }],
+                    "responses": { "200": { "description": "the vacancies" }, "400": error, "401": error, "403": error } },
+                "post": { "summary": "register a vacancy: the letting wheel decides its channel (municipality and organisations; header X-CSRF-Token from /api/v1/me)",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["department", "home", "vacated"], "properties": {
+                        "department": { "type": "string" }, "home": { "type": "string" }, "vacated": { "type": "string", "format": "date" }, "received": { "type": "string", "format": "date" } } } } } },
+                    "responses": { "201": { "description": "the vacancy as registered" }, "400": error, "401": error, "403": error, "404": error, "422": error } } },
+            "/api/v1/vacancies/{id}": { "get": { "summary": "one vacancy: channel, reasons, deadlines, outcomes",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "the vacancy" }, "401": error, "403": error, "404": error } } },
+            "/api/v1/vacancies/{id}/resolve": { "post": { "summary": "record an outcome (header X-CSRF-Token)",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["outcome", "on"], "properties": {
+                    "outcome": { "type": "string", "enum": ["allocated", "returned", "not_used", "let", "withdrawn"] }, "on": { "type": "string", "format": "date" },
+                    "move_in": { "type": "string", "format": "date" }, "channel": { "type": "string", "enum": ["waiting_list", "flexible", "municipal_allocation", "urban_renewal", "internal_transfer", "exchange"] }, "note": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "422": error } } },
             "/api/v1/departments/{id}": { "get": { "summary": "one department: placement, reasons (codes and text), history",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, on],
                 "responses": { "200": { "description": "the department" }, "400": error, "401": error, "403": error, "404": error } } },

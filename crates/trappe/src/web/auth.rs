@@ -68,7 +68,7 @@ pub fn role(role: &str, organisation: Option<&str>) -> anyhow::Result<Role> {
     }
 }
 
-fn token() -> String {
+pub fn token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -11,7 +11,9 @@
 
 mod api;
 mod auth;
+mod imports;
 mod pages;
+mod vacancies;
 
 pub use auth::{hash_password, role};
 
@@ -76,6 +78,7 @@ pub(crate) struct AppState {
     pub templates: minijinja::Environment<'static>,
     pub secure_cookies: bool,
     pub suppress_below: u32,
+    pub uploads: imports::Uploads,
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -192,19 +195,43 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 }
 
 pub(crate) fn router(state: State) -> Router {
-    let protected = Router::new()
-        .route("/", get(pages::overview))
-        .route("/overview.csv", get(pages::overview_csv))
-        .route("/overview.xlsx", get(pages::overview_xlsx))
-        .route("/departments/{id}", get(pages::department))
-        .route("/logout", post(auth::logout))
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/overview", get(api::overview))
-        .route("/api/v1/departments/{id}", get(api::department))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_session,
-        ));
+    let protected =
+        Router::new()
+            .route("/", get(pages::overview))
+            .route("/overview.csv", get(pages::overview_csv))
+            .route("/overview.xlsx", get(pages::overview_xlsx))
+            .route("/departments/{id}", get(pages::department))
+            .route("/agreement", get(pages::agreement))
+            .route(
+                "/imports",
+                get(imports::form).post(imports::upload).layer(
+                    axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES),
+                ),
+            )
+            .route("/imports/confirm", post(imports::confirm))
+            .route(
+                "/vacancies",
+                get(vacancies::page_list).post(vacancies::page_register),
+            )
+            .route("/vacancies/{id}", get(vacancies::page_show))
+            .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
+            .route(
+                "/api/v1/vacancies",
+                get(vacancies::api_list).post(vacancies::api_register),
+            )
+            .route("/api/v1/vacancies/{id}", get(vacancies::api_show))
+            .route(
+                "/api/v1/vacancies/{id}/resolve",
+                post(vacancies::api_resolve),
+            )
+            .route("/logout", post(auth::logout))
+            .route("/api/v1/me", get(api::me))
+            .route("/api/v1/overview", get(api::overview))
+            .route("/api/v1/departments/{id}", get(api::department))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::require_session,
+            ));
     Router::new()
         .merge(protected)
         .route("/login", get(auth::login_page).post(auth::login))
@@ -279,6 +306,7 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         templates: templates()?,
         secure_cookies: args.secure_cookies,
         suppress_below: args.suppress_below,
+        uploads: imports::Uploads::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

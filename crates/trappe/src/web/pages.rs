@@ -30,6 +30,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "department.html",
         include_str!("../../templates/department.html"),
     ),
+    (
+        "vacancies.html",
+        include_str!("../../templates/vacancies.html"),
+    ),
+    ("vacancy.html", include_str!("../../templates/vacancy.html")),
+    (
+        "agreement.html",
+        include_str!("../../templates/agreement.html"),
+    ),
+    ("imports.html", include_str!("../../templates/imports.html")),
 ];
 
 /// The user-interface strings, Danish and English.
@@ -138,6 +148,188 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        ("imports", "Indlæs data", "Import data"),
+        (
+            "import_refused",
+            "Filen blev afvist:",
+            "The file was refused:",
+        ),
+        (
+            "import_nothing_stored",
+            "Intet er gemt. Ret fejlene i filen, og indlæs den igen.",
+            "Nothing was stored. Correct the file and upload it again.",
+        ),
+        ("line", "Linje", "Line"),
+        ("column", "Kolonne", "Column"),
+        ("expected", "Forventet", "Expected"),
+        (
+            "import_truncated",
+            "Der er flere fejl end de viste.",
+            "There are more errors than those shown.",
+        ),
+        (
+            "import_checked",
+            "Filen er kontrolleret",
+            "The file is checked",
+        ),
+        ("rows", "rækker", "rows"),
+        (
+            "import_confirm_hint",
+            "Intet er gemt endnu.",
+            "Nothing is stored yet.",
+        ),
+        ("import_confirm", "Indlæs filen", "Import the file"),
+        ("cancel", "Fortryd", "Cancel"),
+        ("import_done", "Filen er indlæst", "The file is imported"),
+        (
+            "import_unchanged",
+            "samme indhold var allerede indlæst; intet ændret",
+            "the same content was held already; nothing changed",
+        ),
+        (
+            "runs_recomputed",
+            "beregning(er) foretaget",
+            "run(s) recomputed",
+        ),
+        (
+            "changes_caused",
+            "Afdelinger, der skiftede trin",
+            "Departments that moved step",
+        ),
+        ("before", "Før", "Before"),
+        ("after", "Efter", "After"),
+        ("why", "Hvorfor", "Why"),
+        ("no_changes", "Ingen skiftede trin.", "None moved step."),
+        (
+            "upload",
+            "Indlæs en fil (CSV eller XLSX)",
+            "Upload a file (CSV or XLSX)",
+        ),
+        ("kind", "Slags", "Kind"),
+        (
+            "kind_departments",
+            "afdelingernes nøgletal",
+            "departments' key figures",
+        ),
+        (
+            "kind_areas",
+            "statens liste (boligområder)",
+            "the state list (areas)",
+        ),
+        ("kind_pools", "puljers nøgletal", "pool figures"),
+        ("kind_decisions", "beslutninger", "decisions"),
+        (
+            "reference_date",
+            "Opgørelsesdato / listedato",
+            "Reference date / list date",
+        ),
+        ("file", "Fil", "File"),
+        ("check_file", "Kontrollér filen", "Check the file"),
+        ("held", "Indlæste filer", "Files held"),
+        ("imported_at", "Indlæst", "Imported"),
+        ("vacancies", "Ledige boliger", "Vacancies"),
+        ("only_open", "Kun uafsluttede", "Open only"),
+        (
+            "register_vacancy",
+            "Registrér en ledig bolig",
+            "Register a vacancy",
+        ),
+        ("home", "Bolig", "Home"),
+        ("vacated", "Ledig fra", "Vacant from"),
+        (
+            "received",
+            "Modtaget af kommunen",
+            "Received by the municipality",
+        ),
+        ("register", "Registrér", "Register"),
+        ("channel", "Kanal", "Channel"),
+        ("now_with", "Ligger nu hos", "Now with"),
+        ("resolved", "afsluttet", "resolved"),
+        ("move_in_by", "Indflytning senest", "Move-in by"),
+        (
+            "free_return_until",
+            "Gratis returnering til og med",
+            "Free return until",
+        ),
+        ("outcomes", "Hændelser", "Outcomes"),
+        ("date", "Dato", "Date"),
+        ("outcome", "Udfald", "Outcome"),
+        ("by", "Af", "By"),
+        ("resolve", "Registrér udfald", "Record an outcome"),
+        ("outcome_let", "udlejet", "let"),
+        (
+            "outcome_allocated",
+            "anvist af kommunen",
+            "allocated by the municipality",
+        ),
+        (
+            "outcome_returned",
+            "returneret af kommunen",
+            "returned by the municipality",
+        ),
+        (
+            "outcome_not_used",
+            "ikke brugt (videre til næste kanal)",
+            "not used (on to the next channel)",
+        ),
+        (
+            "outcome_withdrawn",
+            "registreret ved en fejl",
+            "registered in error",
+        ),
+        (
+            "let_channel",
+            "Udlejet via (ved udlejning)",
+            "Let through (when let)",
+        ),
+        (
+            "ch_waiting_list",
+            "almindelig venteliste",
+            "ordinary waiting list",
+        ),
+        ("ch_flexible", "fleksibel udlejning", "flexible letting"),
+        (
+            "ch_municipal_allocation",
+            "kommunal anvisning",
+            "municipal allocation",
+        ),
+        (
+            "ch_urban_renewal",
+            "byfornyelsesgenhusning",
+            "urban-renewal rehousing",
+        ),
+        (
+            "ch_internal_transfer",
+            "intern oprykning",
+            "internal transfer",
+        ),
+        ("ch_exchange", "bytte", "exchange"),
+        (
+            "move_in",
+            "Indflytning (ved anvisning)",
+            "Move-in (when allocated)",
+        ),
+        (
+            "note",
+            "Note (ved fejlregistrering)",
+            "Note (when registered in error)",
+        ),
+        ("save", "Gem", "Save"),
+        ("agreement", "Aftalen", "The agreement"),
+        ("period", "Periode", "Period"),
+        ("source", "Kilde", "Source"),
+        (
+            "steps",
+            "Trin og deres udlejning",
+            "Steps and their letting",
+        ),
+        ("channels", "Kanaler", "Channels"),
+        ("shares", "Andele", "Shares"),
+        ("criteria_sets", "Kriteriesæt", "Criteria sets"),
+        ("wheels", "Udlejningshjul", "Letting wheels"),
+        ("slots", "Pladser", "Slots"),
+        ("interpretations", "Fortolkninger", "Interpretations"),
+        ("thresholds", "Grænseværdier", "Thresholds"),
         ("no", "nej", "no"),
     ];
     pairs
@@ -834,6 +1026,103 @@ pub async fn department(
             indicator_names => names,
             history => history,
             chart => minijinja::Value::from_serialize(&chart),
+        },
+    )
+    .into_response()
+}
+
+/// The agreement in force: its steps, wheels, thresholds and interpretations, each
+/// with its source.
+pub async fn agreement(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let on = match query {
+        Ok(Query(q)) => q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
+    };
+    let loaded = match with_store(&state, move |s| Ok(s.agreement_in_force(on)?)).await {
+        Ok(a) => a,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let a = &loaded.agreement;
+    let channel = |c: &trappe_rules::agreement::Channel| text::channel(*c, lang).to_string();
+    let steps: Vec<minijinja::Value> = a
+        .steps
+        .iter()
+        .map(|r| minijinja::context! {
+            label => if lang == Lang::Da { r.label_da.clone() } else { r.label_en.clone() },
+            step => text::step_name(r.staircase, &r.step, lang),
+            period => format!("{} – {}", r.period.from, r.period.to.map(|d| d.to_string()).unwrap_or_default()),
+            channels => r.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
+            shares => r.shares.iter().map(|(c, s)| format!("{}: {s}", channel(c))).collect::<Vec<_>>().join("; "),
+            criteria => r.criteria_sets.iter().map(|k| trappe_formats::applicant_text::criteria_set(Some(k), lang)).collect::<Vec<_>>().join("; "),
+            source => r.source.clone(),
+            interpretation => r.interpretation.clone(),
+        })
+        .collect();
+    let wheels: Vec<minijinja::Value> = a
+        .wheels
+        .iter()
+        .map(|w| minijinja::context! {
+            step => text::step_name(w.staircase, &w.step, lang),
+            period => format!("{} – {}", w.period.from, w.period.to.map(|d| d.to_string()).unwrap_or_default()),
+            slots => w.slots.iter().map(|s| {
+                let choice = |c: &trappe_rules::agreement::SlotChoice| match &c.criteria {
+                    Some(k) => format!("{} ({})", channel(&c.channel), trappe_formats::applicant_text::criteria_set(Some(k), lang)),
+                    None => channel(&c.channel),
+                };
+                let sep = if s.organisation_chooses { if lang == Lang::Da { " eller " } else { " or " } } else if lang == Lang::Da { " / på skift / " } else { " / alternating / " };
+                s.alternate.iter().map(choice).collect::<Vec<_>>().join(sep)
+            }).collect::<Vec<_>>(),
+            source => w.source.clone(),
+            interpretation => w.interpretation.clone(),
+        })
+        .collect();
+    let list = loaded.law.select(on);
+    let thresholds: Vec<minijinja::Value> = match &list {
+        Some(l) => trappe_rules::criteria::Criterion::ALL
+            .iter()
+            .map(|c| {
+                let pick = |set: &trappe_rules::criteria::ThresholdSet| match c {
+                    trappe_rules::criteria::Criterion::Unemployment => set.unemployment,
+                    trappe_rules::criteria::Criterion::Convictions => set.convictions,
+                    trappe_rules::criteria::Criterion::PrimaryEducation => set.primary_education,
+                    trappe_rules::criteria::Criterion::Income => set.income,
+                };
+                let show = |t: trappe_rules::criteria::Threshold| {
+                    format!("{} {}", t.comparison.symbol(), text::pct(t.value, lang))
+                };
+                minijinja::context! {
+                    criterion => text::criterion(*c, lang),
+                    forebyggelse => show(pick(&l.thresholds.forebyggelse)),
+                    udsat => show(pick(&l.thresholds.udsat)),
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    render(
+        &state,
+        "agreement.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => a.title.clone(),
+            back => "/agreement",
+            a => minijinja::context! {
+                id => a.id.clone(), title => a.title.clone(), municipality => a.municipality.clone(),
+                period => format!("{} – {}", a.period.from, a.period.to.map(|d| d.to_string()).unwrap_or_default()),
+                source => a.source.clone(),
+            },
+            list => list.as_ref().map(|l| minijinja::context! { date => l.values_from_list.to_string(), source => l.thresholds.source.clone(), fallback => l.fallback }),
+            thresholds => thresholds,
+            steps => steps,
+            wheels => wheels,
+            interpretations => a.interpretations.iter().map(|i| minijinja::context! { key => i.key.clone(), text => i.text.clone(), source => i.source.clone() }).collect::<Vec<_>>(),
         },
     )
     .into_response()
