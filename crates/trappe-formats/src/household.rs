@@ -268,10 +268,25 @@ pub fn read_applicants(
 /// The JSON schema of a household file, generated from the types (kept in
 /// `docs/household.schema.json`; a test checks the file is current).
 pub fn schema() -> String {
-    let schema = schemars::schema_for!(Household);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let schema = serde_json::to_value(schemars::schema_for!(Household)).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&sorted(schema)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// A JSON value with every object's keys in sorted order, whatever map serde_json is
+/// built with (another crate in the build may turn on its insertion order), so the
+/// documented schema is the same text in every build.
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut pairs: Vec<(String, serde_json::Value)> = m.into_iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 #[cfg(test)]
