@@ -232,7 +232,8 @@ pub fn grouped_dec(value: Decimal, places: u32, lang: Lang) -> String {
 }
 
 /// How the text table shows a cell, and whether it is right-aligned.
-fn table_text(cell: &Cell, lang: Lang) -> (String, bool) {
+/// How a cell reads in text, and whether it is a number (right-aligned).
+pub fn table_text(cell: &Cell, lang: Lang) -> (String, bool) {
     match cell {
         Cell::Empty => (String::new(), false),
         Cell::Text(s) => (s.replace(['\n', '\r', '\t'], " "), false),

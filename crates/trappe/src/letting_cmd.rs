@@ -231,7 +231,7 @@ pub enum WheelCommand {
     },
 }
 
-#[derive(Subcommand, Clone)]
+#[derive(Subcommand, Clone, Copy)]
 pub enum ReportCommand {
     /// Lettings by channel per department (or --by-organisation), move-in dates from–to.
     Lettings {
@@ -900,7 +900,14 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
         }
     }
     let mut store = db.open()?;
-    let report = match command {
+    let report = build_report(&mut store, command)?;
+    write(&report, args)
+}
+
+/// A letting report as a table (the CLI writes it; the web application shows and exports
+/// it).
+pub fn build_report(store: &mut trappe_store::Store, command: ReportCommand) -> Result<Report> {
+    Ok(match command {
         ReportCommand::Lettings {
             from,
             to,
@@ -1020,6 +1027,5 @@ pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<
                     .collect(),
             }
         }
-    };
-    write(&report, args)
+    })
 }

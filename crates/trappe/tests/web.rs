@@ -113,6 +113,8 @@ const PROTECTED: &[&str] = &[
     "/api/v1/vacancies",
     "/api/v1/vacancies/1",
     "/imports",
+    "/reports",
+    "/reports/download/csv",
 ];
 
 /// The routes that change something (POST), behind sign-in and a CSRF token.
@@ -598,6 +600,14 @@ fn vacancies_are_registered_and_resolved_by_their_own_organisation_only() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(res.json::<Value>().unwrap()["code"], "read_only");
 
+    // A flexible home let from the waiting list needs the "nobody met the criteria" flag.
+    let wl = serde_json::json!({"outcome": "let", "on": "2024-07-01", "channel": "waiting_list"});
+    let res = post_json(&s, &org, "/api/v1/vacancies/1/resolve", t, wl);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("no applicant met the criteria"));
     // The organisation resolves through the page's form: let through flexible letting.
     let page = org
         .get(s.url("/vacancies/1"))
@@ -793,4 +803,104 @@ fn an_import_shows_every_bad_cell_before_storing_and_the_moves_after() {
     );
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(held(&c), 2);
+}
+
+#[test]
+fn reports_show_the_period_and_download_with_an_organisations_own_rows() {
+    let s = Server::start();
+    let kommune = s.signed_in("kommune");
+    let kt = csrf(&s, &kommune);
+    // Two lettings: one in org-17's department, one elsewhere.
+    let (_, all) = s.json(&kommune, &format!("/api/v1/overview?{ON}"));
+    let foreign = all["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["organisation"] != "org-17")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (dep, home) in [("101-0001", "0001"), (foreign.as_str(), "0001")] {
+        let res = post_json(
+            &s,
+            &kommune,
+            "/api/v1/vacancies",
+            Some(&kt),
+            serde_json::json!({"department": dep, "home": home, "vacated": "2024-06-03"}),
+        );
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let v = res.json::<Value>().unwrap();
+        let id = v["vacancy"].as_i64().unwrap();
+        // Let through the channel the wheel gave (slot 1: flexible or the waiting list).
+        let channel = v["registration"]["assignment"]["channel"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = post_json(
+            &s,
+            &kommune,
+            &format!("/api/v1/vacancies/{id}/resolve"),
+            Some(&kt),
+            serde_json::json!({"outcome": "let", "on": "2024-07-01", "channel": channel}),
+        );
+        assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text());
+    }
+    let q = "report=lettings&from=2024-01-01&to=2024-12-31";
+    let page = kommune
+        .get(s.url(&format!("/reports?{q}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("101-0001") && page.contains(&foreign),
+        "both rows for the municipality"
+    );
+    let csv = kommune
+        .get(s.url(&format!("/reports/download/csv?{q}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "a header and two departments: {csv}"
+    );
+    let org = s.signed_in("org17");
+    let page = org
+        .get(s.url(&format!("/reports?{q}&by_organisation=1")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("101-0001"),
+        "by department for an organisation: {page}"
+    );
+    assert!(
+        !page.contains(&foreign),
+        "never another organisation's rows"
+    );
+    let csv = org
+        .get(s.url(&format!("/reports/download/csv?{q}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    let xlsx = org
+        .get(s.url(&format!("/reports/download/xlsx?{q}")))
+        .send()
+        .unwrap();
+    assert!(xlsx.bytes().unwrap().starts_with(b"PK"));
+    // Bad periods are a 400 page.
+    let res = org
+        .get(s.url("/reports?report=lettings&from=2024-12-31&to=2024-01-01"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = org.get(s.url("/reports?report=nonsense")).send().unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }

@@ -118,7 +118,8 @@ pub fn openapi_document() -> serde_json::Value {
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["outcome", "on"], "properties": {
                     "outcome": { "type": "string", "enum": ["allocated", "returned", "not_used", "let", "withdrawn"] }, "on": { "type": "string", "format": "date" },
-                    "move_in": { "type": "string", "format": "date" }, "channel": { "type": "string", "enum": ["waiting_list", "flexible", "municipal_allocation", "urban_renewal", "internal_transfer", "exchange"] }, "note": { "type": "string" } } } } } },
+                    "move_in": { "type": "string", "format": "date" }, "channel": { "type": "string", "enum": ["waiting_list", "flexible", "municipal_allocation", "urban_renewal", "internal_transfer", "exchange"] }, "note": { "type": "string" },
+                    "no_qualified_applicant": { "type": "boolean", "description": "a flexible home let from the waiting list because nobody met the criteria" } } } } } },
                 "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "422": error } } },
             "/api/v1/departments/{id}": { "get": { "summary": "one department: placement, reasons (codes and text), history",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, on],

@@ -13,6 +13,7 @@ mod api;
 mod auth;
 mod imports;
 mod pages;
+mod reports;
 mod vacancies;
 
 pub use auth::{hash_password, role};
@@ -209,6 +210,8 @@ pub(crate) fn router(state: State) -> Router {
                 ),
             )
             .route("/imports/confirm", post(imports::confirm))
+            .route("/reports", get(reports::page))
+            .route("/reports/download/{format}", get(reports::download))
             .route(
                 "/vacancies",
                 get(vacancies::page_list).post(vacancies::page_register),

@@ -40,6 +40,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/agreement.html"),
     ),
     ("imports.html", include_str!("../../templates/imports.html")),
+    ("reports.html", include_str!("../../templates/reports.html")),
 ];
 
 /// The user-interface strings, Danish and English.
@@ -148,6 +149,40 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        (
+            "no_qualified",
+            "Fleksibel bolig udlejet fra ventelisten, fordi ingen opfyldte kriterierne",
+            "Flexible home let from the waiting list because nobody met the criteria",
+        ),
+        ("reports", "Rapporter", "Reports"),
+        ("report", "Rapport", "Report"),
+        (
+            "report_lettings",
+            "Udlejninger efter kanal",
+            "Lettings by channel",
+        ),
+        (
+            "report_allocation",
+            "Boliger til kommunal anvisning",
+            "Homes for municipal allocation",
+        ),
+        (
+            "report_every_third",
+            "Anvisning over hver 3. ledige bolig (året for fra-datoen)",
+            "Allocation above every 3rd vacancy (the year of the from date)",
+        ),
+        ("from", "Fra", "From"),
+        ("to", "Til", "To"),
+        (
+            "by_organisation",
+            "Pr. boligorganisation",
+            "By organisation",
+        ),
+        (
+            "no_rows",
+            "Ingen rækker i perioden.",
+            "No rows in the period.",
+        ),
         ("imports", "Indlæs data", "Import data"),
         (
             "import_refused",

@@ -298,8 +298,25 @@ pub struct ResolveForm {
     pub channel: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// A flexible home let from the waiting list because no applicant met the criteria.
+    #[serde(default, deserialize_with = "flag")]
+    pub no_qualified_applicant: bool,
     #[serde(default)]
     pub csrf: String,
+}
+
+/// A yes/no field as JSON (`true`) or as a form checkbox ("1", "on", "true").
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Flag::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Text(t) => matches!(t.as_str(), "1" | "on" | "true" | "yes"),
+    })
 }
 
 fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Result<(), AppError> {
@@ -324,7 +341,7 @@ fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Re
             channel: nonempty(&f.channel)
                 .and_then(|c| LetChannel::parse(&c))
                 .ok_or_else(|| AppError::bad_request("a letting needs its channel: waiting_list, flexible, municipal_allocation, urban_renewal, internal_transfer or exchange"))?,
-            no_qualified_applicant: false,
+            no_qualified_applicant: f.no_qualified_applicant,
             refugee_shared: false,
         },
         "withdrawn" => Outcome::Withdrawn {

@@ -1,0 +1,278 @@
+//! The key figures of bilag 15 for a chosen period, as pages and downloads: lettings by
+//! channel, homes offered to and used by the municipality, and realised allocation above
+//! every 3rd vacancy. An organisation sees the rows of its own departments.
+
+use std::collections::HashSet;
+
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::Datelike;
+use serde::Deserialize;
+use trappe_formats::report::{table_text, Report};
+use trappe_formats::text::Lang;
+use trappe_rules::Date;
+use trappe_store::users::Session;
+
+use super::auth::page_error;
+use super::pages::render;
+use super::{lang_of, with_store, AppError, State};
+use crate::letting_cmd::{build_report, ReportCommand};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ReportQuery {
+    #[serde(default)]
+    report: Option<String>,
+    #[serde(default)]
+    from: Option<Date>,
+    #[serde(default)]
+    to: Option<Date>,
+    #[serde(default)]
+    by_organisation: Option<String>,
+}
+
+impl ReportQuery {
+    fn command(&self) -> Result<(String, ReportCommand), AppError> {
+        let today = chrono::Local::now().date_naive();
+        let from = self
+            .from
+            .unwrap_or_else(|| Date::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+        let to = self.to.unwrap_or(today);
+        if from > to {
+            return Err(AppError::bad_request(format!(
+                "from {from} is after to {to}"
+            )));
+        }
+        let by_organisation = self
+            .by_organisation
+            .as_deref()
+            .is_some_and(|v| !v.is_empty());
+        let name = self.report.clone().unwrap_or_else(|| "lettings".into());
+        let command = match name.as_str() {
+            "lettings" => ReportCommand::Lettings {
+                from,
+                to,
+                by_organisation,
+            },
+            "allocation" => ReportCommand::Allocation {
+                from,
+                to,
+                by_organisation,
+            },
+            "every_third" => ReportCommand::EveryThird { year: from.year() },
+            other => {
+                return Err(AppError::bad_request(format!(
+                    "report {other:?}: lettings, allocation or every_third"
+                )))
+            }
+        };
+        Ok((name, command))
+    }
+}
+
+/// The report, with only the rows of an organisation user's own departments.
+async fn build(
+    state: &State,
+    session: &Session,
+    q: &ReportQuery,
+) -> Result<(String, Report), AppError> {
+    let (name, mut command) = q.command()?;
+    if session.user.role.organisation().is_some() {
+        // Rows by organisation would hold the others' figures: by department instead.
+        command = match command {
+            ReportCommand::Lettings { from, to, .. } => ReportCommand::Lettings {
+                from,
+                to,
+                by_organisation: false,
+            },
+            ReportCommand::Allocation { from, to, .. } => ReportCommand::Allocation {
+                from,
+                to,
+                by_organisation: false,
+            },
+            other => other,
+        };
+    }
+    let session = session.clone();
+    let report = with_store(state, move |s| {
+        let mut report =
+            build_report(s, command).map_err(|e| AppError::bad_request(e.to_string()))?;
+        if let Some(org) = session.user.role.organisation() {
+            let own: HashSet<String> = s
+                .conn
+                .query(
+                    "SELECT id FROM department WHERE organisation_id = $1",
+                    &[org.into()],
+                )?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<Result<_, _>>()?;
+            report.rows.retain(
+                |row| matches!(row.first(), Some(trappe_formats::Cell::Text(k)) if own.contains(k)),
+            );
+        }
+        Ok(report)
+    })
+    .await?;
+    Ok((name, report))
+}
+
+pub async fn page(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Ok(Query(q)) = query else {
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::bad_request("the report's parameters are not valid (dates as YYYY-MM-DD)"),
+        );
+    };
+    let (name, report) = match build(&state, &session, &q).await {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let (_, command) = match q.command() {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let (from, to) = match command {
+        ReportCommand::Lettings { from, to, .. } | ReportCommand::Allocation { from, to, .. } => {
+            (from, to)
+        }
+        ReportCommand::EveryThird { year } => (
+            Date::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+            Date::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+        ),
+    };
+    let query = format!(
+        "report={name}&from={from}&to={to}{}",
+        if q.by_organisation.as_deref().is_some_and(|v| !v.is_empty()) {
+            "&by_organisation=1"
+        } else {
+            ""
+        }
+    );
+    let columns: Vec<(&str, bool)> = report
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let numeric = report
+                .rows
+                .first()
+                .is_some_and(|r| r.get(i).is_some_and(|cell| table_text(cell, lang).1));
+            (if lang == Lang::Da { c.da } else { c.en }, numeric)
+        })
+        .collect();
+    let rows: Vec<Vec<(String, bool)>> = report
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| table_text(c, lang)).collect())
+        .collect();
+    render(
+        &state,
+        "reports.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => if lang == Lang::Da { "Nøgletal og rapporter" } else { "Key figures and reports" },
+            back => format!("/reports?{query}"),
+            report_title => report.title(lang).to_string(),
+            name => name,
+            from => from.to_string(),
+            to => to.to_string(),
+            by_organisation => q.by_organisation.as_deref().is_some_and(|v| !v.is_empty()),
+            columns => columns.iter().map(|(l, n)| minijinja::context! { label => l, num => n }).collect::<Vec<_>>(),
+            rows => rows.iter().map(|r| r.iter().map(|(t, n)| minijinja::context! { text => t, num => n }).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            query => query,
+        },
+    )
+    .into_response()
+}
+
+pub async fn download(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(format): Path<String>,
+    Extension(session): Extension<Session>,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Ok(Query(q)) = query else {
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::bad_request("the report's parameters are not valid (dates as YYYY-MM-DD)"),
+        );
+    };
+    let (name, report) = match build(&state, &session, &q).await {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let file = format!("rapport-{name}");
+    match format.as_str() {
+        "csv" => {
+            let mut out = Vec::new();
+            match trappe_formats::write_report(
+                &mut out,
+                &report,
+                trappe_formats::output::Format::Csv,
+                lang,
+            ) {
+                Ok(()) => (
+                    [
+                        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{file}.csv\""),
+                        ),
+                    ],
+                    out,
+                )
+                    .into_response(),
+                Err(e) => page_error(
+                    &state,
+                    lang,
+                    Some(&session),
+                    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+                ),
+            }
+        }
+        "xlsx" => match trappe_formats::report_xlsx(&report, lang) {
+            Ok(bytes) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}.xlsx\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => page_error(
+                &state,
+                lang,
+                Some(&session),
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            ),
+        },
+        _ => page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::not_found("reports download as csv or xlsx"),
+        ),
+    }
+}
