@@ -305,7 +305,7 @@ fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>> {
 
 /// What a slot with `channel` and `set` requires in the context's department, with the
 /// criteria that apply there whatever the slot [CPH 6.1.6].
-fn requirement_for(
+pub(crate) fn requirement_for(
     ctx: &LettingContext,
     channel: Channel,
     set: Option<&str>,
@@ -325,7 +325,7 @@ fn requirement_for(
 
 /// Why these criteria apply here: the area's challenges on area step 1, the
 /// development-plan transition.
-fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
+pub(crate) fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
     let mut out = Vec::new();
     if ctx.staircase == trappe_rules::agreement::Staircase::Area && ctx.step == "1" {
         if ctx.tightened.is_empty() {
@@ -956,7 +956,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
 /// An internal applicant's area is the area of the department it moves from, as the
 /// database knows it: filled in where the file leaves it out, an error where the file
 /// says otherwise.
-fn internal_areas(
+pub(crate) fn internal_areas(
     store: &mut Store,
     file: &str,
     households: &mut [applicant::Household],

@@ -115,6 +115,7 @@ const PROTECTED: &[&str] = &[
     "/imports",
     "/reports",
     "/reports/download/csv",
+    "/rankings/1",
 ];
 
 /// The routes that change something (POST), behind sign-in and a CSRF token.
@@ -125,6 +126,7 @@ const CHANGING: &[&str] = &[
     "/api/v1/vacancies/1/resolve",
     "/imports",
     "/imports/confirm",
+    "/vacancies/1/rank",
 ];
 
 #[test]
@@ -903,4 +905,69 @@ fn reports_show_the_period_and_download_with_an_organisations_own_rows() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = org.get(s.url("/reports?report=nonsense")).send().unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+fn rank_upload(s: &Server, c: &Client, csrf: &str, vacancy: i64, text: String) -> Response {
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::text(text).file_name("applicants.json"),
+        );
+    c.post(s.url(&format!("/vacancies/{vacancy}/rank")))
+        .multipart(form)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
+    let s = Server::start();
+    let org = s.signed_in("org17");
+    let t = csrf(&s, &org);
+    let res = post_json(
+        &s,
+        &org,
+        "/api/v1/vacancies",
+        Some(&t),
+        serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = rank_upload(&s, &org, &t, 1, example("copenhagen/applicants.json"));
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/rankings/1");
+    let page = org.get(s.url(&location)).send().unwrap().text().unwrap();
+    assert!(page.contains("id=\"ranking\""));
+    assert!(
+        page.contains("V-08817") && page.contains("24,5 timer"),
+        "the refusal is explained: {page}"
+    );
+    // A bad applicants file ranks nothing and says which applicant and field.
+    let bad = example("copenhagen/applicants.json").replacen("\"applicant\"", "\"uncle\"", 1);
+    let res = rank_upload(&s, &org, &t, 1, bad);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text().unwrap();
+    assert!(text.contains("field members[0].relation"), "{text}");
+    assert_eq!(
+        org.get(s.url("/rankings/2")).send().unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // The steering group and other organisations do not see applicant data.
+    let steering = s.signed_in("styregruppe");
+    assert_eq!(
+        steering.get(s.url("/rankings/1")).send().unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let st = csrf(&s, &steering);
+    let res = rank_upload(&s, &steering, &st, 1, example("copenhagen/applicants.json"));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let kommune = s.signed_in("kommune");
+    assert_eq!(
+        kommune.get(s.url("/rankings/1")).send().unwrap().status(),
+        StatusCode::OK
+    );
+    // Without the form token nothing is ranked.
+    let res = rank_upload(&s, &org, "forged", 1, example("copenhagen/applicants.json"));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

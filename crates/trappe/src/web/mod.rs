@@ -10,6 +10,7 @@
 //! runs on tokio's blocking threads.
 
 mod api;
+mod applicants;
 mod auth;
 mod imports;
 mod pages;
@@ -218,6 +219,8 @@ pub(crate) fn router(state: State) -> Router {
             )
             .route("/vacancies/{id}", get(vacancies::page_show))
             .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
+            .route("/vacancies/{id}/rank", post(applicants::rank_upload))
+            .route("/rankings/{run}", get(applicants::show))
             .route(
                 "/api/v1/vacancies",
                 get(vacancies::api_list).post(vacancies::api_register),

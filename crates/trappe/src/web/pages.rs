@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("imports.html", include_str!("../../templates/imports.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
+    ("ranking.html", include_str!("../../templates/ranking.html")),
 ];
 
 /// The user-interface strings, Danish and English.
@@ -149,6 +150,24 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        ("vacancy", "Ledig bolig", "Vacancy"),
+        ("takeover", "overtagelse", "takeover"),
+        ("inputs", "inddata", "inputs"),
+        ("applicant", "Ansøger", "Applicant"),
+        ("seniority", "Anciennitet", "Seniority"),
+        ("standing", "Placering", "Standing"),
+        ("rank_applicants", "Rangér ansøgere", "Rank applicants"),
+        (
+            "applicants_file",
+            "Ansøgerliste (JSON)",
+            "Applicants file (JSON)",
+        ),
+        (
+            "internal_priority",
+            "Boligen tilbydes intern oprykning først",
+            "The home is offered to internal transfers first",
+        ),
+        ("rank", "Rangér", "Rank"),
         (
             "no_qualified",
             "Fleksibel bolig udlejet fra ventelisten, fordi ingen opfyldte kriterierne",

@@ -207,6 +207,7 @@ pub async fn page_show(
                 back => format!("/vacancies/{id}"),
                 v => view_context(&v, lang),
                 can_change => !matches!(session.user.role, Role::Steering) && !v.resolved,
+                can_rank => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 today => chrono::Local::now().date_naive().to_string(),
             },
         )

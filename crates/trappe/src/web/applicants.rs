@@ -1,0 +1,206 @@
+//! Ranking applicants for a vacancy in the browser: upload the applicants file, see the
+//! ranking with every applicant's reasons, and come back to a stored run later.
+//! Applicant data is for the municipality and the vacancy's own organisation; the
+//! steering group does not see it.
+
+use axum::extract::{Multipart, Path, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use trappe_formats::applicant_text as at;
+use trappe_formats::household::read_applicants;
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Channel;
+use trappe_rules::applicant::{rank, RankVacancy};
+use trappe_store::users::{Role, Session};
+use trappe_store::Store;
+
+use super::auth::{check_csrf, page_error};
+use super::pages::render;
+use super::{lang_of, with_store, AppError, State};
+
+fn may_see_applicants(session: &Session) -> Result<(), AppError> {
+    match session.user.role {
+        Role::Steering => Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "applicant data is for the municipality and the housing organisation letting the home",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn reach(store: &mut Store, session: &Session, department: &str) -> Result<(), AppError> {
+    let org = store
+        .conn
+        .query_opt(
+            "SELECT organisation_id FROM department WHERE id = $1",
+            &[department.into()],
+        )?
+        .ok_or_else(|| AppError::not_found(format!("unknown department {department}")))?
+        .text(0)?;
+    if session.user.role.sees(&org) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+pub async fn rank_upload(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(vacancy): Path<i64>,
+    Extension(session): Extension<Session>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let result = async {
+        may_see_applicants(&session)?;
+        let mut m =
+            multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
+        let (mut csrf, mut internal, mut file) = (String::new(), false, None);
+        while let Some(field) = m
+            .next_field()
+            .await
+            .map_err(|e| AppError::bad_request(format!("the upload: {e}")))?
+        {
+            match field.name().unwrap_or_default() {
+                "file" => {
+                    let name = field.file_name().unwrap_or("applicants.json").to_string();
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::bad_request(e.to_string()))?;
+                    file = Some((name, bytes.to_vec()));
+                }
+                "csrf" => csrf = field.text().await.unwrap_or_default(),
+                "internal" => internal = !field.text().await.unwrap_or_default().is_empty(),
+                _ => {}
+            }
+        }
+        check_csrf(&session, &csrf)?;
+        let (name, bytes) = file
+            .filter(|(_, b)| !b.is_empty())
+            .ok_or_else(|| AppError::bad_request("choose the applicants file (JSON)"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
+        let s2 = session.clone();
+        with_store(&state, move |s| {
+            let ctx = s.vacancy_context(vacancy, None)?;
+            reach(s, &s2, &ctx.department)?;
+            let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "agreement {} has no applicant criteria",
+                    ctx.agreement.id
+                ))
+            })?;
+            let channel = ctx.channel.unwrap_or(Channel::WaitingList);
+            let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
+                .map_err(|e| {
+                    AppError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "not_ranked",
+                        e.to_string(),
+                    )
+                })?;
+            let mut households = read_applicants(&name, &text, ctx.on).map_err(|e| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_applicants",
+                    e.to_string(),
+                )
+            })?;
+            crate::applicant_cmd::internal_areas(s, &name, &mut households).map_err(|e| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_applicants",
+                    e.to_string(),
+                )
+            })?;
+            let ranked = rank(
+                &rules,
+                &RankVacancy {
+                    department: &ctx.department,
+                    area: ctx.area.as_deref(),
+                    on: ctx.on,
+                    requirement: &req,
+                    internal_priority: internal,
+                    internal_criteria_everywhere: false,
+                },
+                &households,
+            );
+            let inputs = trappe_formats::agreement_file::sha256_hex(text.as_bytes());
+            Ok(s.store_ranking(&ctx, &req, &inputs, &ranked, &s2.user.username)?)
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(run) => Redirect::to(&format!("/rankings/{run}")).into_response(),
+        Err(e) => page_error(&state, lang, Some(&session), e),
+    }
+}
+
+pub async fn show(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(run): Path<i64>,
+    Extension(session): Extension<Session>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let s2 = session.clone();
+    let result = with_store(&state, move |s| {
+        may_see_applicants(&s2)?;
+        let r = s.ranking(run)?;
+        reach(s, &s2, &r.department_id)?;
+        Ok(r)
+    })
+    .await;
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let req = &r.requirement;
+    let rows: Vec<minijinja::Value> = r
+        .ranking
+        .iter()
+        .map(|x| {
+            let failed: Vec<String> = x
+                .outcomes
+                .iter()
+                .filter(|o| !o.met)
+                .flat_map(|o| o.findings.iter().filter(|f| !f.met).map(move |f| format!("{}: {}", at::criterion(o.criterion, lang), at::finding(f, lang))))
+                .collect();
+            minijinja::context! {
+                position => x.position, applicant => x.applicant.clone(), seniority => x.seniority.to_string(),
+                tier => at::tier(x.tier, lang), why => x.why.iter().map(|w| at::rank_why(w, lang)).collect::<Vec<_>>(),
+                failed => failed,
+            }
+        })
+        .collect();
+    let staircase = match r.staircase.as_str() {
+        "area" => trappe_rules::agreement::Staircase::Area,
+        "department" => trappe_rules::agreement::Staircase::Department,
+        _ => trappe_rules::agreement::Staircase::TrafficLight,
+    };
+    render(
+        &state,
+        "ranking.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => format!("{} {}", if lang == Lang::Da { "Rangliste" } else { "Ranking" }, r.id),
+            back => format!("/rankings/{}", r.id),
+            run => r.id,
+            vacancy => r.vacancy,
+            department => r.department_id.clone(),
+            step => text::step_name(staircase, &r.step, lang),
+            set => at::criteria_set(req.criteria_set.as_deref(), lang),
+            on => r.on.to_string(),
+            made => format!("{} {}", r.created_at.format("%Y-%m-%d %H:%M"), r.created_by),
+            inputs => r.inputs_sha256.chars().take(12).collect::<String>(),
+            rows => rows,
+        },
+    )
+    .into_response()
+}
