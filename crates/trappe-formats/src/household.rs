@@ -284,7 +284,9 @@ fn sorted(v: serde_json::Value) -> serde_json::Value {
             pairs.sort_by(|a, b| a.0.cmp(&b.0));
             serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect())
         }
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sorted).collect())
+        }
         other => other,
     }
 }
