@@ -602,6 +602,18 @@ fn vacancies_are_registered_and_resolved_by_their_own_organisation_only() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(res.json::<Value>().unwrap()["code"], "read_only");
 
+    // The department page shows where the wheel stands and what comes next.
+    let page = org
+        .get(s.url(&format!("/departments/101-0001?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("Seneste plads 1/9"), "{page}");
+    assert!(
+        page.contains("næste plads 2: <strong>fleksibel udlejning"),
+        "dept step 4 slot 2: flexible A"
+    );
     // A flexible home let from the waiting list needs the "nobody met the criteria" flag.
     let wl = serde_json::json!({"outcome": "let", "on": "2024-07-01", "channel": "waiting_list"});
     let res = post_json(&s, &org, "/api/v1/vacancies/1/resolve", t, wl);

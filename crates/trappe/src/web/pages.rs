@@ -150,6 +150,19 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        (
+            "wheel_and_lettings",
+            "Udlejningshjul og seneste hændelser",
+            "Letting wheel and recent entries",
+        ),
+        ("last_slot", "Seneste plads", "Last slot"),
+        ("round", "runde", "round"),
+        ("next_slot", "næste plads", "next slot"),
+        (
+            "no_vacancies_yet",
+            "Ingen ledige boliger registreret endnu: hjulet starter på plads 1.",
+            "No vacancies registered yet: the wheel starts at slot 1.",
+        ),
         ("vacancy", "Ledig bolig", "Vacancy"),
         ("takeover", "overtagelse", "takeover"),
         ("inputs", "inddata", "inputs"),
@@ -894,6 +907,10 @@ pub struct DepartmentView {
     pub reasons: Vec<Reason>,
     pub reason_text: Vec<String>,
     pub history: Vec<serde_json::Value>,
+    /// The wheel: the last slot taken and the slot that comes next.
+    pub wheel: Option<serde_json::Value>,
+    /// The newest entries of the department's ledger.
+    pub recent: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -931,6 +948,47 @@ pub fn department_view(
         .iter()
         .find(|p| p.department == index)
         .ok_or_else(|| AppError::not_found(format!("department {id} is not placed on {on}")))?;
+    // The wheel: where the last registration stood, and the slot after it on the wheel
+    // of the department's step (the special homes of the agreement may still send the
+    // next vacancy elsewhere).
+    let ledger = store.ledger(id)?;
+    let last = ledger.iter().rev().find(|e| e.kind == "register");
+    let wheel = last.and_then(|e| {
+        let w = &e.detail["assignment"]["wheel"];
+        let (slot, slots, round) = (
+            w["slot"].as_u64()?,
+            w["slots"].as_u64()?,
+            w["round"].as_u64()?,
+        );
+        let next = slot % slots + 1;
+        let next_round = if next == 1 { round + 1 } else { round };
+        let rule =
+            explained
+                .agreement
+                .agreement
+                .wheel_rule(placement.staircase, &placement.step, on)?;
+        let choice = rule.slots.get(next as usize - 1).map(|s| {
+            let (c, _) = trappe_rules::wheel::slot_choice(s, next_round - 1, None, None);
+            let ch = text::channel(c.channel, lang).to_string();
+            match c.criteria {
+                Some(k) => format!(
+                    "{ch} ({})",
+                    trappe_formats::applicant_text::criteria_set(Some(&k), lang)
+                ),
+                None => ch,
+            }
+        });
+        Some(serde_json::json!({
+            "key": w["key"], "last_slot": slot, "slots": slots, "round": round,
+            "next_slot": next, "next_channel": choice, "source": rule.source,
+        }))
+    });
+    let recent: Vec<serde_json::Value> = ledger
+        .iter()
+        .rev()
+        .take(10)
+        .map(|e| serde_json::json!({ "on": e.on_date, "action": e.action, "channel": e.channel, "actor": e.actor }))
+        .collect();
     let history = store
         .history(id)?
         .into_iter()
@@ -966,6 +1024,8 @@ pub fn department_view(
             .collect(),
         reasons: placement.reasons.clone(),
         history,
+        wheel,
+        recent,
     })
 }
 
@@ -1079,6 +1139,12 @@ pub async fn department(
             reasons => view.reason_text.clone(),
             indicator_names => names,
             history => history,
+            wheel => view.wheel.as_ref().map(minijinja::Value::from_serialize),
+            recent => view.recent.iter().map(|e| minijinja::context! {
+                on => e["on"].as_str().unwrap_or_default(), action => e["action"].as_str().unwrap_or_default(),
+                channel => e["channel"].as_str().map(|c| serde_json::from_value::<trappe_rules::agreement::Channel>(serde_json::Value::String(c.into())).map(|ch| text::channel(ch, lang).to_string()).unwrap_or_else(|_| c.to_string())),
+                actor => e["actor"].as_str().unwrap_or_default(),
+            }).collect::<Vec<_>>(),
             chart => minijinja::Value::from_serialize(&chart),
         },
     )
