@@ -11,6 +11,7 @@
       type: c.type,
       data: { labels: c.labels, datasets: c.datasets },
       options: {
+        locale: document.documentElement.lang === "da" ? "da-DK" : "en-GB",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,

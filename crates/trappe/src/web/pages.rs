@@ -740,7 +740,7 @@ pub async fn overview(
             let d = &r.department;
             minijinja::context! {
                 id => d.id.clone(), name => d.name.clone(), organisation => d.organisation_id.clone(),
-                area => d.area_id.clone().unwrap_or_default(),
+                area => d.area_id.clone(),
                 step_label => text::step_name(staircase_of(&r.placement.staircase), &r.placement.step, lang),
                 class => step_class(&r.placement.staircase, &r.placement.step),
                 family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
@@ -1073,7 +1073,7 @@ pub async fn department(
                 value => text::pct(*value, lang),
                 comparison => comparison.symbol(),
                 threshold => text::pct(*threshold, lang),
-                distance => text::pct((*value - *threshold).round_dp(2), lang),
+                distance => text::pct((*value - *threshold).abs().round_dp(2), lang),
                 met => if *met { t["yes"] } else { t["no"] },
             }),
             _ => None,
