@@ -814,57 +814,41 @@ async fn export(
         }
     }
     let name = format!("oversigt-{}", o.on_date);
-    if xlsx {
-        match trappe_formats::report_xlsx(&report, lang) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}.xlsx\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => page_error(
-                &state,
-                lang,
-                Some(&session),
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-            ),
-        }
+    download(&report, lang, &name, xlsx)
+        .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
+}
+
+/// A report as a CSV or XLSX download named `file`.
+pub fn download(
+    report: &trappe_formats::Report,
+    lang: Lang,
+    file: &str,
+    xlsx: bool,
+) -> Result<Response, AppError> {
+    let internal = |e: String| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
+    let (kind, ext, bytes) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            trappe_formats::report_xlsx(report, lang).map_err(|e| internal(e.to_string()))?,
+        )
     } else {
         let mut out = Vec::new();
-        match trappe_formats::write_report(
-            &mut out,
-            &report,
-            trappe_formats::output::Format::Csv,
-            lang,
-        ) {
-            Ok(()) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}.csv\""),
-                    ),
-                ],
-                out,
-            )
-                .into_response(),
-            Err(e) => page_error(
-                &state,
-                lang,
-                Some(&session),
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+        trappe_formats::write_report(&mut out, report, trappe_formats::output::Format::Csv, lang)
+            .map_err(|e| internal(e.to_string()))?;
+        ("text/csv; charset=utf-8", "csv", out)
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.{ext}\""),
             ),
-        }
-    }
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 pub async fn overview_csv(

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::Datelike;
@@ -217,62 +217,18 @@ pub async fn download(
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let file = format!("rapport-{name}");
-    match format.as_str() {
-        "csv" => {
-            let mut out = Vec::new();
-            match trappe_formats::write_report(
-                &mut out,
-                &report,
-                trappe_formats::output::Format::Csv,
-                lang,
-            ) {
-                Ok(()) => (
-                    [
-                        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                        (
-                            header::CONTENT_DISPOSITION,
-                            format!("attachment; filename=\"{file}.csv\""),
-                        ),
-                    ],
-                    out,
-                )
-                    .into_response(),
-                Err(e) => page_error(
-                    &state,
-                    lang,
-                    Some(&session),
-                    AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-                ),
-            }
-        }
-        "xlsx" => match trappe_formats::report_xlsx(&report, lang) {
-            Ok(bytes) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{file}.xlsx\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => page_error(
+    let xlsx = match format.as_str() {
+        "csv" => false,
+        "xlsx" => true,
+        _ => {
+            return page_error(
                 &state,
                 lang,
                 Some(&session),
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-            ),
-        },
-        _ => page_error(
-            &state,
-            lang,
-            Some(&session),
-            AppError::not_found("reports download as csv or xlsx"),
-        ),
-    }
+                AppError::not_found("reports download as csv or xlsx"),
+            )
+        }
+    };
+    super::pages::download(&report, lang, &file, xlsx)
+        .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
 }
