@@ -621,3 +621,210 @@ async fn the_canvas_charts_render() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_and_resolve_a_vacancy_and_see_an_upload_error() {
+    with_browser("vacancy", |b| async move {
+        let d = &b.driver;
+        // A date input takes its value in the browser's own format when typed; set by
+        // script it is always ISO, and the change event tells the page as a user would.
+        let set_date = |id: &'static str, date: &'static str| {
+            let b = b.clone();
+            async move {
+                let input = b.driver.find(By::Id(id)).await?;
+                b.driver
+                    .execute(
+                        "arguments[0].value = arguments[1];
+                         arguments[0].dispatchEvent(new Event('input', { bubbles: true }));
+                         arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+                        vec![input.to_json()?, json!(date)],
+                    )
+                    .await?;
+                assert_eq!(input.value().await?.as_deref(), Some(date), "#{id}");
+                WebDriverResult::Ok(())
+            }
+        };
+
+        // Sign in as the municipality.
+        d.goto(b.url("/login")).await?;
+        b.on_page("/login").await?;
+        d.find(By::Id("username"))
+            .await?
+            .send_keys("kommune")
+            .await?;
+        d.find(By::Id("password"))
+            .await?
+            .send_keys("demo-kommune")
+            .await?;
+        let submit = d.find(By::Css("form.login button[type=submit]")).await?;
+        b.leaving(submit.click()).await?;
+        b.on_page("/").await?;
+
+        // "Ledige boliger" by the header's link.
+        let vacancies = d.find(By::Css("header a[href='/vacancies']")).await?;
+        assert_eq!(vacancies.text().await?, "Ledige boliger");
+        b.leaving(vacancies.click()).await?;
+        b.on_page("/vacancies").await?;
+        b.assert_accessible("the vacancies page", "da").await?;
+        assert_eq!(b.count("#vacancies tbody tr").await?, 0, "no vacancies yet");
+
+        // Register home 0001 of 101-0001, vacated 3 June, received 2 May.
+        let department = SelectElement::new(&d.find(By::Id("rdepartment")).await?).await?;
+        department.select_by_value("101-0001").await?;
+        d.find(By::Id("rhome")).await?.send_keys("0001").await?;
+        set_date("rvacated", "2024-06-03").await?;
+        set_date("rreceived", "2024-05-02").await?;
+        let register = d.find(By::Id("register-button")).await?;
+        b.leaving(register.click()).await?;
+        b.on_page("/vacancies/1").await?;
+        assert!(b.text("h1").await?.contains("101-0001 / 0001"));
+        let channel = b.text("#channel").await?;
+        assert!(
+            channel.contains("fleksibel udlejning"),
+            "the channel of the vacancy: {channel:?}"
+        );
+        let reasons = b
+            .script(
+                "return [...document.querySelectorAll('#reasons li')].map(li => li.textContent);",
+            )
+            .await?;
+        assert!(
+            reasons
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r.as_str().unwrap_or_default().contains("plads 1 i runde 1")),
+            "the reasons name the place in the rotation: {reasons}"
+        );
+        assert_eq!(b.count("#outcomes tbody tr").await?, 0, "no outcome yet");
+        b.assert_no_console_errors("the new vacancy").await?;
+        b.full_screenshot("vacancy.png").await?;
+
+        // Resolve it: let on 1 July by flexible letting.
+        let outcome = SelectElement::new(&d.find(By::Id("outcome")).await?).await?;
+        outcome.select_by_value("let").await?;
+        set_date("on", "2024-07-01").await?;
+        let let_channel = SelectElement::new(&d.find(By::Id("channel-let")).await?).await?;
+        let_channel.select_by_value("flexible").await?;
+        let chosen = SelectElement::new(&d.find(By::Id("channel-let")).await?)
+            .await?
+            .first_selected_option()
+            .await?;
+        assert_eq!(chosen.text().await?, "fleksibel udlejning");
+        let resolve = d.find(By::Id("resolve-button")).await?;
+        b.leaving(resolve.click()).await?;
+        b.on_page("/vacancies/1").await?;
+        assert_eq!(b.text("#now").await?, "afsluttet");
+        let outcomes = d.find_all(By::Css("#outcomes tbody tr")).await?;
+        assert_eq!(outcomes.len(), 1, "one outcome recorded");
+        let row = outcomes[0].text().await?;
+        assert!(
+            row.contains("kommune"),
+            "the outcome names its actor: {row:?}"
+        );
+        assert!(row.contains("2024-07-01"), "the outcome's date: {row:?}");
+        b.assert_no_console_errors("the resolved vacancy").await?;
+        b.full_screenshot("vacancy-resolved.png").await?;
+
+        // "Indlæs data": an areas list with a bad number on line 4 is refused.
+        let imports = d.find(By::Css("header a[href='/imports']")).await?;
+        b.leaving(imports.click()).await?;
+        b.on_page("/imports").await?;
+        b.assert_accessible("the imports page", "da").await?;
+        let areas_held = || async {
+            let kinds = b
+                .script(
+                    "return [...document.querySelectorAll('#snapshots tbody tr')]
+                       .map(tr => tr.cells[0].textContent.trim());",
+                )
+                .await?;
+            WebDriverResult::Ok(
+                kinds
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|k| *k == "areas")
+                    .count(),
+            )
+        };
+        assert_eq!(areas_held().await?, 1, "the demo holds one areas list");
+
+        let example =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/copenhagen/areas.csv");
+        let csv = std::fs::read_to_string(&example).expect("the example areas list");
+        let bad: Vec<String> = csv
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if i == 3 {
+                    let mut cells: Vec<&str> = line.split(',').collect();
+                    cells[2] = "13x0";
+                    cells.join(",")
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect();
+        let upload_dir = tempfile::tempdir().unwrap();
+        let file = upload_dir.path().join("areas.csv");
+        std::fs::write(&file, bad.join("\n") + "\n").unwrap();
+
+        let kind = SelectElement::new(&d.find(By::Id("kind")).await?).await?;
+        kind.select_by_value("areas").await?;
+        set_date("date", "2024-12-01").await?;
+        d.find(By::Id("file"))
+            .await?
+            .send_keys(file.to_str().unwrap())
+            .await?;
+        let upload = d.find(By::Id("upload-button")).await?;
+        b.leaving(upload.click()).await?;
+        b.on_page("/imports").await?;
+        let errors = d.find(By::Id("import-errors")).await?;
+        assert!(errors.is_displayed().await?, "the errors are shown");
+        assert_eq!(errors.attr("role").await?.as_deref(), Some("alert"));
+        let cells = b
+            .script(
+                "return [...document.querySelectorAll('#import-errors tbody tr')]
+                   .map(tr => [...tr.cells].map(td => td.textContent.trim()));",
+            )
+            .await?;
+        assert!(
+            cells
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|row| row[0] == "4" && row[2] == "13x0"),
+            "the bad cell by its line and value: {cells}"
+        );
+        let text = errors.text().await?;
+        assert!(text.contains("13x0"), "the bad value: {text:?}");
+        assert_eq!(
+            b.count("#import-checked, #import-done").await?,
+            0,
+            "nothing checked or stored"
+        );
+        // The refusal comes with status 422, which the browser logs as a failed load of
+        // the page itself: expected, and the only error allowed.
+        let errors = b.console_errors().await?;
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.contains("/imports - Failed to load resource")
+                    && e.contains("status of 422")),
+            "console errors on the refused import: {errors:#?}"
+        );
+        b.full_screenshot("import-error.png").await?;
+
+        // Nothing stored: the list of imported files still holds the one areas list.
+        // (Looked at on a fresh /imports: the refusal page itself renders the table empty,
+        // as `upload` in src/web/imports.rs gives it no `snapshots`.)
+        let imports = d.find(By::Css("header a[href='/imports']")).await?;
+        b.leaving(imports.click()).await?;
+        b.on_page("/imports").await?;
+        assert_eq!(b.count("#import-errors").await?, 0);
+        assert_eq!(areas_held().await?, 1, "still one areas list");
+        b.assert_no_console_errors("the imports page").await?;
+        Ok(())
+    })
+    .await;
+}

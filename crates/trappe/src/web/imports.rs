@@ -212,6 +212,9 @@ pub async fn upload(
         bytes: &bytes,
         options: TableOptions::default(),
     });
+    let list = snapshots(&state).await.unwrap_or_default();
+    let kind_text = kind.as_str();
+    let date_text = date.to_string();
     match checked {
         Ok(rows) => {
             let key = token();
@@ -231,7 +234,7 @@ pub async fn upload(
                 lang,
                 &session,
                 StatusCode::OK,
-                minijinja::context! { checked => minijinja::context! { name => name, kind => kind.as_str(), date => date.to_string(), rows => rows, key => key } },
+                minijinja::context! { checked => minijinja::context! { name => name, kind => kind.as_str(), date => date.to_string(), rows => rows, key => key }, snapshots => list, kind => kind_text, date => date_text },
             )
         }
         Err(StoreError::Input(errors)) => page(
@@ -245,6 +248,9 @@ pub async fn upload(
                     line => e.line, column => e.column.clone(), value => e.value.clone(), expected => e.expected.clone(),
                 }).collect::<Vec<_>>(),
                 truncated => errors.truncated,
+                snapshots => list,
+                kind => kind_text,
+                date => date_text,
             },
         ),
         Err(e) => page_error(&state, lang, Some(&session), e.into()),

@@ -150,6 +150,7 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        ("rows_header", "Rækker", "Rows"),
         (
             "wheel_and_lettings",
             "Udlejningshjul og seneste hændelser",
@@ -1125,7 +1126,7 @@ pub async fn department(
             history => history,
             wheel => view.wheel.as_ref().map(minijinja::Value::from_serialize),
             recent => view.recent.iter().map(|e| minijinja::context! {
-                on => e["on"].as_str().unwrap_or_default(), action => e["action"].as_str().unwrap_or_default(),
+                on => e["on"].as_str().unwrap_or_default(), action => super::vacancies::outcome_text(e["action"].as_str().unwrap_or_default(), lang),
                 channel => e["channel"].as_str().map(|c| serde_json::from_value::<trappe_rules::agreement::Channel>(serde_json::Value::String(c.into())).map(|ch| text::channel(ch, lang).to_string()).unwrap_or_else(|_| c.to_string())),
                 actor => e["actor"].as_str().unwrap_or_default(),
             }).collect::<Vec<_>>(),

@@ -93,6 +93,64 @@ fn channel_text(code: Option<&str>, lang: Lang) -> String {
     }
 }
 
+/// An outcome as the user reads it.
+pub(crate) fn outcome_text(action: &str, lang: Lang) -> String {
+    let da = lang == Lang::Da;
+    match action {
+        "register" => {
+            if da {
+                "registreret"
+            } else {
+                "registered"
+            }
+        }
+        "decision" => {
+            if da {
+                "beslutning"
+            } else {
+                "decision"
+            }
+        }
+        "let" => {
+            if da {
+                "udlejet"
+            } else {
+                "let"
+            }
+        }
+        "allocated" => {
+            if da {
+                "anvist af kommunen"
+            } else {
+                "allocated by the municipality"
+            }
+        }
+        "returned" => {
+            if da {
+                "returneret af kommunen"
+            } else {
+                "returned by the municipality"
+            }
+        }
+        "not_used" => {
+            if da {
+                "ikke brugt (videre til næste kanal)"
+            } else {
+                "not used (on to the next channel)"
+            }
+        }
+        "withdrawn" => {
+            if da {
+                "registreret ved en fejl"
+            } else {
+                "registered in error"
+            }
+        }
+        other => other,
+    }
+    .to_string()
+}
+
 fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
     let assignment: Option<Assignment> =
         serde_json::from_value(v.registration["assignment"].clone()).ok();
@@ -120,7 +178,7 @@ fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
         free_return_until => d.map(|d| d.free_return_until.to_string()),
         rent_from => d.map(|d| d.rent_liable_from.to_string()),
         outcomes => v.outcomes.iter().map(|o| minijinja::context! {
-            on => o.on_date.to_string(), action => o.action.clone(),
+            on => o.on_date.to_string(), action => outcome_text(&o.action, lang),
             channel => channel_text(o.channel.as_deref(), lang), actor => o.actor.clone(),
         }).collect::<Vec<_>>(),
     }
