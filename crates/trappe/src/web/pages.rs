@@ -134,6 +134,11 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ("value", "Værdi", "Value"),
         ("threshold", "Grænseværdi", "Threshold"),
         ("distance", "Afstand (procentpoint)", "Distance (points)"),
+        (
+            "persons_to_udsat",
+            "Personer til grænsen for udsatte",
+            "Persons to the disadvantaged threshold",
+        ),
         ("met", "Opfyldt", "Met"),
         ("reasons", "Begrundelse", "Reasons"),
         (
@@ -1059,7 +1064,28 @@ pub async fn department(
                 comparison => comparison.symbol(),
                 threshold => text::pct(*threshold, lang),
                 distance => text::pct((*value - *threshold).abs().round_dp(2), lang),
+                persons => "",
                 met => if *met { t["yes"] } else { t["no"] },
+            }),
+            // The area's figures against the risk zone, with the distance to the udsat
+            // threshold in persons where the list gives the counts [CPH 6.1.2].
+            Reason::AreaChallenged {
+                area_id,
+                criterion,
+                value,
+                risk_zone_threshold,
+                persons_to_udsat,
+                challenged,
+                ..
+            } => Some(minijinja::context! {
+                criterion => format!("{} ({} {area_id})", text::criterion(*criterion, lang), t["area"].to_lowercase()),
+                against => against_name(trappe_rules::reason::CheckedAgainst::RiskZone, lang),
+                value => text::pct(*value, lang),
+                comparison => "",
+                threshold => text::pct(*risk_zone_threshold, lang),
+                distance => text::pct((*value - *risk_zone_threshold).abs().round_dp(2), lang),
+                persons => persons_to_udsat.map(|n| persons(n, state.suppress_below, lang)).unwrap_or_default(),
+                met => if *challenged { t["yes"] } else { t["no"] },
             }),
             _ => None,
         })
