@@ -291,6 +291,15 @@ fn the_overview_filters_sorts_and_counts_per_step() {
         page.contains("3.324"),
         "family homes with a Danish thousands separator"
     );
+    // An area-staircase department: its area against the risk zone, in points and persons.
+    let page = c
+        .get(s.url(&format!("/departments/101-0365?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("Personer til grænsen for udsatte"), "{page}");
+    assert!(page.contains("ledighed (boligområde A01)"), "{page}");
 }
 
 #[test]
