@@ -600,6 +600,18 @@ impl Store {
     }
 
     /// Every department's placement in force on a date.
+    /// The id of the placement run in force on a date (a cheap key for caches: a run never
+    /// changes once stored).
+    pub fn run_in_force(&mut self, on: Date) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT id FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1",
+                &[on.into()],
+            )?
+            .map(|r| r.int(0))
+            .transpose()
+    }
+
     pub fn overview(&mut self, on: Date) -> Result<Overview, StoreError> {
         let run = current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
             StoreError::NotFound(format!(

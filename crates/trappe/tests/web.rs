@@ -735,6 +735,18 @@ fn an_import_shows_every_bad_cell_before_storing_and_the_moves_after() {
             .count()
     };
     assert_eq!(held(&c), 1, "the demo's list");
+    // The overview of December, before the new list: A14's department on area step 2
+    // (this also fills the server's cache of the run in force).
+    let step_of_0403 = |c: &Client| {
+        let (_, v) = s.json(c, "/api/v1/overview?on=2024-12-02&q=0403");
+        let d = &v["departments"][0];
+        format!(
+            "{}:{}",
+            d["staircase"].as_str().unwrap(),
+            d["step"].as_str().unwrap()
+        )
+    };
+    assert_eq!(step_of_0403(&c), "area:2");
     // A list with a bad cell: refused with line, column, value and what was expected.
     let areas = example("copenhagen/areas.csv");
     let mut lines: Vec<String> = areas.lines().map(str::to_string).collect();
@@ -785,6 +797,11 @@ fn an_import_shows_every_bad_cell_before_storing_and_the_moves_after() {
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().unwrap();
     assert!(page.contains("id=\"import-done\""), "{page}");
+    assert_ne!(
+        step_of_0403(&c),
+        "area:2",
+        "the new list's run is what the pages show"
+    );
     assert!(
         page.contains("101-0403"),
         "A14's department moved off area step 2: {page}"

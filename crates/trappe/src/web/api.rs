@@ -20,7 +20,8 @@ pub async fn overview(
     query: Result<Query<Filters>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(f) = query.map_err(|e| AppError::bad_request(format!("query parameters: {e}")))?;
-    let sel = with_store(&state, move |s| select(s, &session, &f)).await?;
+    let st = state.clone();
+    let sel = with_store(&state, move |s| select(s, &st.runs, &session, &f)).await?;
     let o = &sel.overview;
     Ok(Json(serde_json::json!({
         "on": o.on_date,
@@ -53,7 +54,11 @@ pub async fn department(
     let Query(q) = query.map_err(|e| AppError::bad_request(format!("query parameters: {e}")))?;
     let on = q.on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let lang = lang_of(&headers);
-    let view = with_store(&state, move |s| department_view(s, &session, &id, on, lang)).await?;
+    let st = state.clone();
+    let view = with_store(&state, move |s| {
+        department_view(s, &st.runs, &session, &id, on, lang)
+    })
+    .await?;
     Ok(Json(view).into_response())
 }
 

@@ -52,6 +52,62 @@ pub struct ServeArgs {
     pub suppress_below: u32,
 }
 
+/// What the pages derive from a placement run, kept per run: a run never changes once
+/// stored, and a new import makes a new run, so the run's id is the whole key.
+#[derive(Default)]
+pub(crate) struct RunCache {
+    overview: Mutex<Option<(i64, Arc<trappe_store::read::Overview>)>>,
+    explained: Mutex<Option<(i64, Arc<trappe_store::import::Explained>)>>,
+}
+
+impl RunCache {
+    fn run(store: &mut Store, on: chrono::NaiveDate) -> Result<i64, AppError> {
+        store.run_in_force(on)?.ok_or_else(|| {
+            AppError::not_found(format!(
+                "no placement is in force on {on}: import a departments file dated on or before it"
+            ))
+        })
+    }
+
+    /// The overview in force on a date.
+    pub fn overview(
+        &self,
+        store: &mut Store,
+        on: chrono::NaiveDate,
+    ) -> Result<Arc<trappe_store::read::Overview>, AppError> {
+        let run = Self::run(store, on)?;
+        if let Some((id, o)) = self.overview.lock().ok().and_then(|g| g.clone()) {
+            if id == run {
+                return Ok(o);
+            }
+        }
+        let o = Arc::new(store.overview(on)?);
+        if let Ok(mut g) = self.overview.lock() {
+            *g = Some((run, o.clone()));
+        }
+        Ok(o)
+    }
+
+    /// The classification in force on a date, with every reason.
+    pub fn explained(
+        &self,
+        store: &mut Store,
+        on: chrono::NaiveDate,
+    ) -> Result<Arc<trappe_store::import::Explained>, AppError> {
+        let run = Self::run(store, on)?;
+        if let Some((id, e)) = self.explained.lock().ok().and_then(|g| g.clone()) {
+            if id == run {
+                return Ok(e);
+            }
+        }
+        let e = Arc::new(store.explain_run(on)?);
+        if let Ok(mut g) = self.explained.lock() {
+            *g = Some((run, e.clone()));
+        }
+        Ok(e)
+    }
+}
+
 /// Connections to the store, reused across requests.
 pub(crate) struct Pool {
     location: Location,
@@ -81,6 +137,7 @@ pub(crate) struct AppState {
     pub secure_cookies: bool,
     pub suppress_below: u32,
     pub uploads: imports::Uploads,
+    pub runs: RunCache,
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -313,6 +370,7 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         secure_cookies: args.secure_cookies,
         suppress_below: args.suppress_below,
         uploads: imports::Uploads::default(),
+        runs: RunCache::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -558,7 +558,7 @@ fn urlencode(s: &str) -> String {
 
 /// The overview rows a user may see, filtered and sorted as asked.
 pub struct Selected {
-    pub overview: Overview,
+    pub overview: std::sync::Arc<Overview>,
     pub rows: Vec<OverviewRow>,
     pub organisations: Vec<String>,
     pub areas: Vec<String>,
@@ -567,10 +567,11 @@ pub struct Selected {
 
 pub fn select(
     store: &mut trappe_store::Store,
+    cache: &super::RunCache,
     session: &Session,
     f: &Filters,
 ) -> Result<Selected, AppError> {
-    let overview = store.overview(f.on())?;
+    let overview = cache.overview(store, f.on())?;
     let visible: Vec<OverviewRow> = overview
         .rows
         .iter()
@@ -686,7 +687,8 @@ pub async fn overview(
     };
     let s2 = session.clone();
     let f2 = f.clone();
-    let selected = match with_store(&state, move |s| select(s, &s2, &f2)).await {
+    let st = state.clone();
+    let selected = match with_store(&state, move |s| select(s, &st.runs, &s2, &f2)).await {
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
@@ -796,9 +798,10 @@ async fn export(
 ) -> Response {
     let lang = lang_of(&headers);
     let s2 = session.clone();
+    let st = state.clone();
     let result = with_store(&state, move |s| {
-        let sel = select(s, &s2, &f)?;
-        let mut o = sel.overview;
+        let sel = select(s, &st.runs, &s2, &f)?;
+        let mut o = (*sel.overview).clone();
         o.rows = sel.rows;
         Ok(o)
     })
@@ -913,12 +916,13 @@ pub struct OnQuery {
 /// organisation's.
 pub fn department_view(
     store: &mut trappe_store::Store,
+    cache: &super::RunCache,
     session: &Session,
     id: &str,
     on: Date,
     lang: Lang,
 ) -> Result<DepartmentView, AppError> {
-    let explained = store.explain_run(on)?;
+    let explained = cache.explained(store, on)?;
     let (index, dept) = explained
         .departments
         .iter()
@@ -1033,7 +1037,12 @@ pub async fn department(
     };
     let s2 = session.clone();
     let id2 = id.clone();
-    let view = match with_store(&state, move |s| department_view(s, &s2, &id2, on, lang)).await {
+    let st = state.clone();
+    let view = match with_store(&state, move |s| {
+        department_view(s, &st.runs, &s2, &id2, on, lang)
+    })
+    .await
+    {
         Ok(v) => v,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
