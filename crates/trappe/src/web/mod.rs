@@ -108,11 +108,17 @@ impl RunCache {
     }
 }
 
-/// Connections to the store, reused across requests.
+/// Connections to the store, reused across requests: at most `POOL_SIZE` at once, so a
+/// burst of requests waits for a connection instead of opening new ones (a new
+/// PostgreSQL connection costs the server several milliseconds and loses the prepared
+/// statements).
 pub(crate) struct Pool {
     location: Location,
     idle: Mutex<Vec<Store>>,
+    permits: tokio::sync::Semaphore,
 }
+
+const POOL_SIZE: usize = 8;
 
 impl Pool {
     fn take(&self) -> Result<Store, StoreError> {
@@ -124,7 +130,7 @@ impl Pool {
 
     fn give_back(&self, s: Store) {
         if let Ok(mut v) = self.idle.lock() {
-            if v.len() < 8 {
+            if v.len() < POOL_SIZE {
                 v.push(s);
             }
         }
@@ -214,6 +220,10 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Store) -> Result<T, AppError> + Send + 'static,
 {
+    let _permit =
+        state.pool.permits.acquire().await.map_err(|e| {
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })?;
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let mut store = state.pool.take()?;
@@ -365,6 +375,7 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         pool: Pool {
             location: location.clone(),
             idle: Mutex::new(vec![first]),
+            permits: tokio::sync::Semaphore::new(POOL_SIZE),
         },
         templates: templates()?,
         secure_cookies: args.secure_cookies,
