@@ -300,6 +300,14 @@ fn the_overview_filters_sorts_and_counts_per_step() {
         .unwrap();
     assert!(page.contains("Personer til grænsen for udsatte"), "{page}");
     assert!(page.contains("ledighed (boligområde A01)"), "{page}");
+    assert!(
+        page.contains("id=\"receipt\"") && page.contains("copenhagen-2024"),
+        "the receipt"
+    );
+    assert!(
+        page.contains("id=\"parameters\""),
+        "every parameter with its source"
+    );
 }
 
 #[test]

@@ -155,6 +155,20 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        ("receipt", "Kvittering", "Receipt"),
+        (
+            "receipt_hint",
+            "Hvad placeringen er beregnet ud fra, så den kan genskabes",
+            "What the placement was computed from, so it can be reproduced",
+        ),
+        (
+            "parameters",
+            "Parametre med kilde",
+            "Parameters with their source",
+        ),
+        ("law", "Lov", "Law"),
+        ("program", "Program", "Program"),
+        ("valid_for", "Gælder for", "Valid for"),
         ("rows_header", "Rækker", "Rows"),
         (
             "wheel_and_lettings",
@@ -904,6 +918,9 @@ pub struct DepartmentView {
     pub wheel: Option<serde_json::Value>,
     /// The newest entries of the department's ledger.
     pub recent: Vec<serde_json::Value>,
+    /// What the placement was computed from: agreement (hash), law, dates, every
+    /// parameter with its source, program version.
+    pub receipt: trappe_rules::receipt::Receipt,
 }
 
 #[derive(Deserialize)]
@@ -1020,6 +1037,7 @@ pub fn department_view(
         history,
         wheel,
         recent,
+        receipt: explained.classification.receipt.clone(),
     })
 }
 
@@ -1160,6 +1178,7 @@ pub async fn department(
             indicator_names => names,
             history => history,
             wheel => view.wheel.as_ref().map(minijinja::Value::from_serialize),
+            receipt => minijinja::Value::from_serialize(&view.receipt),
             recent => view.recent.iter().map(|e| minijinja::context! {
                 on => e["on"].as_str().unwrap_or_default(), action => super::vacancies::outcome_text(e["action"].as_str().unwrap_or_default(), lang),
                 channel => e["channel"].as_str().map(|c| serde_json::from_value::<trappe_rules::agreement::Channel>(serde_json::Value::String(c.into())).map(|ch| text::channel(ch, lang).to_string()).unwrap_or_else(|_| c.to_string())),
