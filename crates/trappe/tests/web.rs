@@ -127,6 +127,7 @@ const CHANGING: &[&str] = &[
     "/imports",
     "/imports/confirm",
     "/vacancies/1/rank",
+    "/vacancies/1/check",
 ];
 
 #[test]
@@ -1013,6 +1014,40 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
         kommune.get(s.url("/rankings/1")).send().unwrap().status(),
         StatusCode::OK
     );
+    // One household checked against the vacancy's slot (dept step 4, slot 1: A); nothing stored.
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", t.clone())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
+                .file_name("household.json"),
+        );
+    let res = org
+        .post(s.url("/vacancies/1/check"))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"verdict\""), "{page}");
+    assert!(
+        page.contains("A (arbejde eller uddannelse): opfyldt"),
+        "{page}"
+    );
+    assert!(page.contains("37 timer om ugen"), "{page}");
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", st.clone())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
+                .file_name("household.json"),
+        );
+    let res = steering
+        .post(s.url("/vacancies/1/check"))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Without the form token nothing is ranked.
     let res = rank_upload(&s, &org, "forged", 1, example("copenhagen/applicants.json"));
     assert_eq!(res.status(), StatusCode::FORBIDDEN);

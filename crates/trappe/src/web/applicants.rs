@@ -204,3 +204,113 @@ pub async fn show(
     )
     .into_response()
 }
+
+/// Checks one household against the criteria of a vacancy's slot (nothing is stored).
+pub async fn check_upload(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(vacancy): Path<i64>,
+    Extension(session): Extension<Session>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let result = async {
+        may_see_applicants(&session)?;
+        let mut m =
+            multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
+        let (mut csrf, mut file) = (String::new(), None);
+        while let Some(field) = m
+            .next_field()
+            .await
+            .map_err(|e| AppError::bad_request(format!("the upload: {e}")))?
+        {
+            match field.name().unwrap_or_default() {
+                "file" => {
+                    let name = field.file_name().unwrap_or("household.json").to_string();
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::bad_request(e.to_string()))?;
+                    file = Some((name, bytes.to_vec()));
+                }
+                "csrf" => csrf = field.text().await.unwrap_or_default(),
+                _ => {}
+            }
+        }
+        check_csrf(&session, &csrf)?;
+        let (name, bytes) = file
+            .filter(|(_, b)| !b.is_empty())
+            .ok_or_else(|| AppError::bad_request("choose the household file (JSON)"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
+        let s2 = session.clone();
+        with_store(&state, move |s| {
+            let ctx = s.vacancy_context(vacancy, None)?;
+            reach(s, &s2, &ctx.department)?;
+            let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "agreement {} has no applicant criteria",
+                    ctx.agreement.id
+                ))
+            })?;
+            let channel = ctx.channel.unwrap_or(Channel::WaitingList);
+            let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
+                .map_err(|e| {
+                    AppError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "not_checked",
+                        e.to_string(),
+                    )
+                })?;
+            let h =
+                trappe_formats::household::read_household(&name, &text, ctx.on).map_err(|e| {
+                    AppError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_household",
+                        e.to_string(),
+                    )
+                })?;
+            let outcomes = trappe_rules::applicant::evaluate(&rules, &h, ctx.on);
+            let context = crate::applicant_cmd::context_lines(&ctx, lang);
+            Ok((ctx.department.clone(), ctx.on, req, outcomes, context))
+        })
+        .await
+    }
+    .await;
+    let (department, on, req, outcomes, context) = match result {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let met = req.met(&outcomes);
+    let criteria: Vec<minijinja::Value> = outcomes
+        .iter()
+        .filter(|o| req.concerns(o.criterion) || o.criterion == trappe_rules::applicant::CriterionId::C1)
+        .map(|o| {
+            minijinja::context! {
+                name => at::criterion(o.criterion, lang), met => o.met, source => o.source.clone(),
+                findings => o.findings.iter().map(|f| minijinja::context! { met => f.met, text => at::finding(f, lang) }).collect::<Vec<_>>(),
+                documents => o.documents.iter().map(|d| minijinja::context! {
+                    member => d.member, name => at::document(d.kind, lang), seen => d.seen_on.map(|x| x.to_string()),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        "check.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => if lang == Lang::Da { "Tjek af husstand" } else { "Household check" },
+            back => format!("/vacancies/{vacancy}"),
+            vacancy => vacancy,
+            department => department,
+            on => on.to_string(),
+            set => at::criteria_set(req.criteria_set.as_deref(), lang),
+            met => met,
+            context => context,
+            criteria => criteria,
+        },
+    )
+    .into_response()
+}

@@ -287,6 +287,7 @@ pub(crate) fn router(state: State) -> Router {
             .route("/vacancies/{id}", get(vacancies::page_show))
             .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
             .route("/vacancies/{id}/rank", post(applicants::rank_upload))
+            .route("/vacancies/{id}/check", post(applicants::check_upload))
             .route("/rankings/{run}", get(applicants::show))
             .route(
                 "/api/v1/vacancies",

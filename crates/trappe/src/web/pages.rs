@@ -42,6 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("imports.html", include_str!("../../templates/imports.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
     ("ranking.html", include_str!("../../templates/ranking.html")),
+    ("check.html", include_str!("../../templates/check.html")),
 ];
 
 /// The user-interface strings, Danish and English.
@@ -155,6 +156,20 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        ("check_met", "opfyldt", "met"),
+        ("check_not_met", "ikke opfyldt", "not met"),
+        ("documents", "Dokumentation", "Documents"),
+        ("member", "medlem", "member"),
+        ("seen", "set", "seen"),
+        ("missing", "mangler", "missing"),
+        (
+            "check_not_stored",
+            "Tjekket gemmes ikke.",
+            "The check is not stored.",
+        ),
+        ("check_household", "Tjek en husstand", "Check a household"),
+        ("household_file", "Husstand (JSON)", "Household (JSON)"),
+        ("check", "Tjek", "Check"),
         ("receipt", "Kvittering", "Receipt"),
         (
             "receipt_hint",
