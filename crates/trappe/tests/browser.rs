@@ -616,6 +616,8 @@ async fn the_canvas_charts_render() {
         d.goto(b.url("/departments/101-0001")).await?;
         b.on_page("/departments/101-0001").await?;
         drawn("history-chart").await?;
+        drawn("steps-history-chart").await?;
+        drawn("indicators-chart").await?;
         b.assert_no_console_errors("the department page").await?;
         Ok(())
     })

@@ -156,6 +156,16 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ),
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
+        (
+            "chart_indicators",
+            "Søjlediagram: nøgletal og grænseværdier",
+            "Bar chart: key figures and thresholds",
+        ),
+        (
+            "chart_steps",
+            "Trappediagram: trin over tid",
+            "Step chart: steps over time",
+        ),
         ("check_met", "opfyldt", "met"),
         ("check_not_met", "ikke opfyldt", "not met"),
         ("documents", "Dokumentation", "Documents"),
@@ -1159,6 +1169,7 @@ pub async fn department(
         })
         .collect();
     let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+    const STAIRCASE_COLOURS: [(&str, &str); 2] = [("department", "#444444"), ("area", "#c0392b")];
     let chart = serde_json::json!({
         "charts": [{
             "canvas": "history-chart",
@@ -1168,6 +1179,33 @@ pub async fn department(
                 "label": n, "borderColor": c, "backgroundColor": c,
                 "data": view.history.iter().map(|h| h[*k].clone()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
+        }, {
+            // The step over time: one stepped line per staircase.
+            "canvas": "steps-history-chart",
+            "type": "line",
+            "labels": view.history.iter().map(|h| h["on"].clone()).collect::<Vec<_>>(),
+            "datasets": STAIRCASE_COLOURS.iter().map(|(sc, c)| serde_json::json!({
+                "label": text::staircase(staircase_of(sc), lang),
+                "borderColor": c, "backgroundColor": c, "stepped": true,
+                "data": view.history.iter().map(|h| if h["staircase"].as_str() == Some(sc) {
+                    h["step"].as_str().and_then(|x| x.parse::<f64>().ok()).map(serde_json::Value::from).unwrap_or(serde_json::Value::Null)
+                } else { serde_json::Value::Null }).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "scales": { "y": { "min": 0, "max": 5, "ticks": { "stepSize": 1 } } },
+        }, {
+            // Each key figure against its threshold (the placement's own checks).
+            "canvas": "indicators-chart",
+            "type": "bar",
+            "labels": view.reasons.iter().filter_map(|r| match r {
+                Reason::Criterion { criterion, against, .. } => Some(format!("{} ({})", text::criterion(*criterion, lang), against_name(*against, lang))),
+                _ => None,
+            }).collect::<Vec<_>>(),
+            "datasets": [
+                { "label": t["value"], "backgroundColor": "#5b8bd0", "data": view.reasons.iter().filter_map(|r| match r {
+                    Reason::Criterion { value, .. } => Some(trappe_rules::pct_to_f64(*value)), _ => None }).collect::<Vec<_>>() },
+                { "label": t["threshold"], "backgroundColor": "#c0392b", "data": view.reasons.iter().filter_map(|r| match r {
+                    Reason::Criterion { threshold, .. } => Some(trappe_rules::pct_to_f64(*threshold)), _ => None }).collect::<Vec<_>>() },
+            ],
         }]
     });
     render(
