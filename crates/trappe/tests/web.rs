@@ -116,6 +116,8 @@ const PROTECTED: &[&str] = &[
     "/reports",
     "/reports/download/csv",
     "/rankings/1",
+    "/api/v1/reports",
+    "/api/v1/rankings/1",
 ];
 
 /// The routes that change something (POST), behind sign-in and a CSRF token.
@@ -939,6 +941,9 @@ fn reports_show_the_period_and_download_with_an_organisations_own_rows() {
         .text()
         .unwrap();
     assert_eq!(csv.lines().count(), 2, "{csv}");
+    let (_, v) = s.json(&org, &format!("/api/v1/reports?{q}"));
+    assert_eq!(v["rows"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["rows"][0][0], "101-0001");
     let xlsx = org
         .get(s.url(&format!("/reports/download/xlsx?{q}")))
         .send()
@@ -1013,6 +1018,12 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
     assert_eq!(
         kommune.get(s.url("/rankings/1")).send().unwrap().status(),
         StatusCode::OK
+    );
+    let (_, run) = s.json(&kommune, "/api/v1/rankings/1");
+    assert_eq!(run["ranking"].as_array().map(Vec::len), Some(6), "{run}");
+    assert_eq!(
+        s.json(&steering, "/api/v1/rankings/1").0,
+        StatusCode::FORBIDDEN
     );
     // One household checked against the vacancy's slot (dept step 4, slot 1: A); nothing stored.
     let form = reqwest::blocking::multipart::Form::new()

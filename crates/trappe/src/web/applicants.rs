@@ -78,6 +78,9 @@ pub async fn rank_upload(
                 _ => {}
             }
         }
+        // The body is read before the role is checked (the client gets the answer, not
+        // a connection closed mid-upload).
+        may_see_applicants(&session)?;
         check_csrf(&session, &csrf)?;
         let (name, bytes) = file
             .filter(|(_, b)| !b.is_empty())
@@ -237,6 +240,9 @@ pub async fn check_upload(
                 _ => {}
             }
         }
+        // The body is read before the role is checked (the client gets the answer, not
+        // a connection closed mid-upload).
+        may_see_applicants(&session)?;
         check_csrf(&session, &csrf)?;
         let (name, bytes) = file
             .filter(|(_, b)| !b.is_empty())
@@ -313,4 +319,21 @@ pub async fn check_upload(
         },
     )
     .into_response()
+}
+
+/// A stored ranking run as JSON (applicant data: the municipality and the vacancy's
+/// organisation only).
+pub async fn api_ranking(
+    AxState(state): AxState<State>,
+    Path(run): Path<i64>,
+    Extension(session): Extension<Session>,
+) -> Result<Response, AppError> {
+    let r = with_store(&state, move |s| {
+        may_see_applicants(&session)?;
+        let r = s.ranking(run)?;
+        reach(s, &session, &r.department_id)?;
+        Ok(r)
+    })
+    .await?;
+    Ok(axum::Json(r).into_response())
 }

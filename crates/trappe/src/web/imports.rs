@@ -177,10 +177,12 @@ pub async fn upload(
 ) -> Response {
     let lang = lang_of(&headers);
     let result = async {
-        municipality(&session)?;
         let m =
             multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
+        // The body is read before the role is checked, so the client gets the answer
+        // instead of a connection closed mid-upload.
         let (fields, file) = read_upload(m).await?;
+        municipality(&session)?;
         check_csrf(
             &session,
             fields.get("csrf").map(String::as_str).unwrap_or(""),

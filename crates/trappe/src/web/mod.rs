@@ -289,6 +289,8 @@ pub(crate) fn router(state: State) -> Router {
             .route("/vacancies/{id}/rank", post(applicants::rank_upload))
             .route("/vacancies/{id}/check", post(applicants::check_upload))
             .route("/rankings/{run}", get(applicants::show))
+            .route("/api/v1/rankings/{run}", get(applicants::api_ranking))
+            .route("/api/v1/reports", get(reports::api))
             .route(
                 "/api/v1/vacancies",
                 get(vacancies::api_list).post(vacancies::api_register),

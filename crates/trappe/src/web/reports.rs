@@ -232,3 +232,22 @@ pub async fn download(
     super::pages::download(&report, lang, &file, xlsx)
         .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
 }
+
+/// The report as JSON: its title, columns and rows (cells as the CSV has them).
+pub async fn api(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<axum::response::Response, AppError> {
+    let lang = lang_of(&headers);
+    let Query(q) = query.map_err(|e| AppError::bad_request(format!("query parameters: {e}")))?;
+    let (name, report) = build(&state, &session, &q).await?;
+    Ok(axum::Json(serde_json::json!({
+        "report": name,
+        "title": report.title(lang),
+        "columns": report.columns.iter().map(|c| c.key).collect::<Vec<_>>(),
+        "rows": report.rows.iter().map(|r| r.iter().map(|c| table_text(c, lang).0).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
