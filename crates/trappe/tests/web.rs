@@ -130,6 +130,7 @@ const CHANGING: &[&str] = &[
     "/imports/confirm",
     "/vacancies/1/rank",
     "/vacancies/1/check",
+    "/departments/101-0001/decisions",
 ];
 
 #[test]
@@ -1062,4 +1063,59 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
     // Without the form token nothing is ranked.
     let res = rank_upload(&s, &org, "forged", 1, example("copenhagen/applicants.json"));
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn the_municipality_records_approvals_and_nobody_else_does() {
+    let s = Server::start();
+    let kommune = s.signed_in("kommune");
+    let kt = csrf(&s, &kommune);
+    let (_, v) = s.json(
+        &kommune,
+        &format!("/api/v1/overview?{ON}&step=department:2"),
+    );
+    let dept = v["departments"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/departments/{dept}/decisions");
+    let approve = |c: &Client, csrf: &str| {
+        c.post(s.url(&path))
+            .form(&[
+                ("csrf", csrf),
+                ("kind", "exemption"),
+                ("year", "2025"),
+                ("decided_by", "Samarbejdsforum"),
+                ("decided_on", "2024-11-20"),
+            ])
+            .send()
+            .unwrap()
+    };
+    // CPH B15: the Samarbejdsforum's approval of the exemption for a year.
+    let res = approve(&kommune, &kt);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = kommune
+        .get(s.url(&format!("/departments/{dept}?{ON}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("beslutning"),
+        "the decision is in the department's ledger"
+    );
+    // A missing field is a 400 page; an organisation and the steering group are refused.
+    let res = kommune
+        .post(s.url(&path))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("kind", "exemption"),
+            ("decided_by", "SAF"),
+            ("decided_on", "2024-11-20"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    for user in ["org17", "styregruppe"] {
+        let c = s.signed_in(user);
+        let t = csrf(&s, &c);
+        assert_eq!(approve(&c, &t).status(), StatusCode::FORBIDDEN, "{user}");
+    }
 }

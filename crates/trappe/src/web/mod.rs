@@ -12,6 +12,7 @@
 mod api;
 mod applicants;
 mod auth;
+mod decisions;
 mod imports;
 mod pages;
 mod reports;
@@ -270,6 +271,7 @@ pub(crate) fn router(state: State) -> Router {
             .route("/overview.csv", get(pages::overview_csv))
             .route("/overview.xlsx", get(pages::overview_xlsx))
             .route("/departments/{id}", get(pages::department))
+            .route("/departments/{id}/decisions", post(decisions::record))
             .route("/agreement", get(pages::agreement))
             .route(
                 "/imports",

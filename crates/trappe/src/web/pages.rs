@@ -157,6 +157,30 @@ fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
         ("role_steering", "styregruppen", "steering group"),
         ("yes", "ja", "yes"),
         (
+            "approvals",
+            "Godkendelser og beslutninger",
+            "Approvals and decisions",
+        ),
+        ("decision_kind", "Beslutning", "Decision"),
+        (
+            "decision_exemption",
+            "Samarbejdsforum godkender fritagelse for den ekstra anvisning (år)",
+            "The Samarbejdsforum approves the exemption from the extra share (year)",
+        ),
+        (
+            "decision_in_advance",
+            "Fritagelse på forhånd (fra–til)",
+            "Exemption in advance (from–to)",
+        ),
+        (
+            "decision_safeguard",
+            "Særlig sikring på trin 1 (fra)",
+            "Safeguard on step 1 (from)",
+        ),
+        ("year", "År", "Year"),
+        ("decided_by", "Besluttet af", "Decided by"),
+        ("decided_on", "Besluttet den", "Decided on"),
+        (
             "chart_indicators",
             "Søjlediagram: nøgletal og grænseværdier",
             "Bar chart: key figures and thresholds",
