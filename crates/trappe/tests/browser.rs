@@ -8,14 +8,16 @@
 //! `TRAPPE_CHROMIUM` and `TRAPPE_CHROMEDRIVER`. Screenshots go to
 //! `target/browser-artifacts/`, with one of the page whenever a test fails.
 
+mod common;
+
 use std::future::Future;
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::Server;
 use serde_json::{json, Value};
 use thirtyfour::common::config::WebDriverConfig;
 use thirtyfour::components::SelectElement;
@@ -43,50 +45,6 @@ fn required(var: &str, default: &str) -> String {
          ChromeDriver with `apt-get install chromium chromium-driver` (.ci/run does this)"
     );
     path
-}
-
-/// A running `trappe serve --demo`; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trappe"))
-            .args(["--db"])
-            .arg(dir.path().join("web.db"))
-            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let base = first
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_else(|| panic!("the server prints its address first: {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server {
-            child,
-            base,
-            _dir: dir,
-        }
-    }
 }
 
 /// A chromedriver on a free loopback port; killed when dropped.

@@ -2,57 +2,15 @@
 //! loopback port and a temporary SQLite file, driven with reqwest. Roles, sessions,
 //! CSRF, throttling, bad input and the API's error shape.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
+use common::Server;
 use reqwest::blocking::{Client, Response};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// A running server; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trappe"))
-            .args(["--db"])
-            .arg(dir.path().join("web.db"))
-            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let base = first
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_else(|| panic!("the server prints its address first: {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server {
-            child,
-            base,
-            _dir: dir,
-        }
-    }
-
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -46,6 +46,78 @@ fn reach(store: &mut Store, session: &Session, department: &str) -> Result<(), A
     }
 }
 
+/// A JSON file uploaded for a vacancy: read the whole body, then check the role and the
+/// form's token (so a refused client gets its answer, not a connection closed
+/// mid-upload). Returns the file's name and text and the "internal" flag.
+async fn read_json_upload(
+    session: &Session,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    what: &str,
+) -> Result<(String, String, bool), AppError> {
+    let mut m =
+        multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
+    let (mut csrf, mut internal, mut file) = (String::new(), false, None);
+    while let Some(field) = m
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request(format!("the upload: {e}")))?
+    {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or("upload.json").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::bad_request(e.to_string()))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "internal" => internal = !field.text().await.unwrap_or_default().is_empty(),
+            _ => {}
+        }
+    }
+    may_see_applicants(session)?;
+    check_csrf(session, &csrf)?;
+    let (name, bytes) = file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::bad_request(format!("choose the {what} (JSON)")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
+    Ok((name, text, internal))
+}
+
+type VacancyRequirement = (
+    trappe_store::applicants::LettingContext,
+    trappe_rules::applicant::ApplicantRules,
+    trappe_rules::applicant::Requirement,
+);
+
+/// A vacancy the user may reach, its criteria's parameters and what its slot requires.
+fn vacancy_requirement(
+    s: &mut Store,
+    session: &Session,
+    vacancy: i64,
+) -> Result<VacancyRequirement, AppError> {
+    let ctx = s.vacancy_context(vacancy, None)?;
+    reach(s, session, &ctx.department)?;
+    let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
+        AppError::bad_request(format!(
+            "agreement {} has no applicant criteria",
+            ctx.agreement.id
+        ))
+    })?;
+    let channel = ctx.channel.unwrap_or(Channel::WaitingList);
+    let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
+        .map_err(|e| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_for_applicants",
+                e.to_string(),
+            )
+        })?;
+    Ok((ctx, rules, req))
+}
+
 pub async fn rank_upload(
     AxState(state): AxState<State>,
     headers: HeaderMap,
@@ -55,56 +127,11 @@ pub async fn rank_upload(
 ) -> Response {
     let lang = lang_of(&headers);
     let result = async {
-        let mut m =
-            multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
-        let (mut csrf, mut internal, mut file) = (String::new(), false, None);
-        while let Some(field) = m
-            .next_field()
-            .await
-            .map_err(|e| AppError::bad_request(format!("the upload: {e}")))?
-        {
-            match field.name().unwrap_or_default() {
-                "file" => {
-                    let name = field.file_name().unwrap_or("applicants.json").to_string();
-                    let bytes = field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::bad_request(e.to_string()))?;
-                    file = Some((name, bytes.to_vec()));
-                }
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                "internal" => internal = !field.text().await.unwrap_or_default().is_empty(),
-                _ => {}
-            }
-        }
-        // The body is read before the role is checked (the client gets the answer, not
-        // a connection closed mid-upload).
-        may_see_applicants(&session)?;
-        check_csrf(&session, &csrf)?;
-        let (name, bytes) = file
-            .filter(|(_, b)| !b.is_empty())
-            .ok_or_else(|| AppError::bad_request("choose the applicants file (JSON)"))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
+        let (name, text, internal) =
+            read_json_upload(&session, multipart, "applicants file").await?;
         let s2 = session.clone();
         with_store(&state, move |s| {
-            let ctx = s.vacancy_context(vacancy, None)?;
-            reach(s, &s2, &ctx.department)?;
-            let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
-                AppError::bad_request(format!(
-                    "agreement {} has no applicant criteria",
-                    ctx.agreement.id
-                ))
-            })?;
-            let channel = ctx.channel.unwrap_or(Channel::WaitingList);
-            let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
-                .map_err(|e| {
-                    AppError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "not_ranked",
-                        e.to_string(),
-                    )
-                })?;
+            let (ctx, rules, req) = vacancy_requirement(s, &s2, vacancy)?;
             let mut households = read_applicants(&name, &text, ctx.on).map_err(|e| {
                 AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -217,55 +244,10 @@ pub async fn check_upload(
 ) -> Response {
     let lang = lang_of(&headers);
     let result = async {
-        let mut m =
-            multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
-        let (mut csrf, mut file) = (String::new(), None);
-        while let Some(field) = m
-            .next_field()
-            .await
-            .map_err(|e| AppError::bad_request(format!("the upload: {e}")))?
-        {
-            match field.name().unwrap_or_default() {
-                "file" => {
-                    let name = field.file_name().unwrap_or("household.json").to_string();
-                    let bytes = field
-                        .bytes()
-                        .await
-                        .map_err(|e| AppError::bad_request(e.to_string()))?;
-                    file = Some((name, bytes.to_vec()));
-                }
-                "csrf" => csrf = field.text().await.unwrap_or_default(),
-                _ => {}
-            }
-        }
-        // The body is read before the role is checked (the client gets the answer, not
-        // a connection closed mid-upload).
-        may_see_applicants(&session)?;
-        check_csrf(&session, &csrf)?;
-        let (name, bytes) = file
-            .filter(|(_, b)| !b.is_empty())
-            .ok_or_else(|| AppError::bad_request("choose the household file (JSON)"))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
+        let (name, text, _) = read_json_upload(&session, multipart, "household file").await?;
         let s2 = session.clone();
         with_store(&state, move |s| {
-            let ctx = s.vacancy_context(vacancy, None)?;
-            reach(s, &s2, &ctx.department)?;
-            let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
-                AppError::bad_request(format!(
-                    "agreement {} has no applicant criteria",
-                    ctx.agreement.id
-                ))
-            })?;
-            let channel = ctx.channel.unwrap_or(Channel::WaitingList);
-            let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
-                .map_err(|e| {
-                    AppError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "not_checked",
-                        e.to_string(),
-                    )
-                })?;
+            let (ctx, rules, req) = vacancy_requirement(s, &s2, vacancy)?;
             let h =
                 trappe_formats::household::read_household(&name, &text, ctx.on).map_err(|e| {
                     AppError::new(

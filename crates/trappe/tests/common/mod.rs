@@ -1,4 +1,4 @@
-//! Helpers shared by the command-line test suites (`store_cli.rs`, `applicant_cli.rs`):
+//! Helpers shared by the test suites (`store_cli.rs`, `applicant_cli.rs`, `web.rs`, `browser.rs`):
 //! the example files, a database of either engine to run `trappe` against, and the
 //! import of the Copenhagen example.
 
@@ -136,4 +136,51 @@ pub fn import_departments(db: &Db) -> Assert {
         ])
         .assert()
         .success()
+}
+
+/// A running `trappe serve --demo` on a free loopback port and a temporary SQLite file;
+/// killed when dropped (the web and browser suites).
+pub struct Server {
+    pub child: std::process::Child,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start() -> Server {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trappe"))
+            .args(["--db"])
+            .arg(dir.path().join("web.db"))
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let base = first
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_else(|| panic!("the server prints its address first: {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Server {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
 }
