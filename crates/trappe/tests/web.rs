@@ -398,6 +398,15 @@ fn the_english_switch_and_the_department_page() {
         res.headers()["location"],
         "/departments/101-0001?on=2024-03-01"
     );
+    // Addresses off the site are not followed back (browsers read "/\\host" and
+    // "/<tab>/host" as another site).
+    for evil in ["/%5Cevil.example", "/%09/evil.example", "/%0A"] {
+        let res = c
+            .get(s.url(&format!("/lang/en?back={evil}")))
+            .send()
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/", "{evil}");
+    }
     // An address off the site is not followed back.
     let res = c
         .get(s.url("/lang/en?back=//evil.example/"))
@@ -567,6 +576,13 @@ fn vacancies_are_registered_and_resolved_by_their_own_organisation_only() {
         .iter()
         .all(|v| v["department_id"] == "101-0001"));
 
+    // Returning or allocating a home is the municipality's to record, not the organisation's.
+    for outcome in ["returned", "allocated", "not_used"] {
+        let body =
+            serde_json::json!({"outcome": outcome, "on": "2024-06-10", "move_in": "2024-07-01"});
+        let res = post_json(&s, &org, "/api/v1/vacancies/1/resolve", t, body);
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{outcome}");
+    }
     // The steering group reads but does not change.
     let steering = s.signed_in("styregruppe");
     let st = csrf(&s, &steering);

@@ -35,7 +35,8 @@ pub async fn overview(
             "organisation": r.department.organisation_id,
             "area": r.department.area_id,
             "family_homes": r.department.family_homes,
-            "residents": r.department.residents,
+            // Counts of persons below the threshold are not given out.
+            "residents": (r.department.residents == 0 || r.department.residents >= state.suppress_below).then_some(r.department.residents),
             "staircase": r.placement.staircase,
             "step": r.placement.step,
             "need": r.placement.need,
@@ -55,11 +56,16 @@ pub async fn department(
     let on = q.on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let lang = lang_of(&headers);
     let st = state.clone();
+    let below = state.suppress_below;
     let view = with_store(&state, move |s| {
         department_view(s, &st.runs, &session, &id, on, lang)
     })
     .await?;
-    Ok(Json(view).into_response())
+    let mut v = serde_json::to_value(&view).unwrap_or_default();
+    if view.residents > 0 && view.residents < below {
+        v["residents"] = serde_json::Value::Null;
+    }
+    Ok(Json(v).into_response())
 }
 
 /// The OpenAPI description of the API.

@@ -222,9 +222,12 @@ pub async fn login(
     let username = form.username.trim().to_string();
     let secure = state.secure_cookies;
     let result = with_store(&state, move |s| {
+        // The attempt counts as a failure before the password is verified (and is
+        // forgotten on success), so parallel attempts cannot all pass the check.
+        s.record_login_failure(&username, &client)?;
         let since = Utc::now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
         let (by_user, by_client) = s.login_failures(&username, &client, since)?;
-        if by_user >= MAX_FAILURES_PER_USER || by_client >= MAX_FAILURES_PER_CLIENT {
+        if by_user > MAX_FAILURES_PER_USER || by_client > MAX_FAILURES_PER_CLIENT {
             return Ok(Err(StatusCode::TOO_MANY_REQUESTS));
         }
         let found = s.credentials(&username)?;
@@ -244,10 +247,7 @@ pub async fn login(
                 s.create_session(&c.user, &t, &csrf, Duration::hours(SESSION_HOURS))?;
                 Ok(Ok(t))
             }
-            _ => {
-                s.record_login_failure(&username, &client)?;
-                Ok(Err(StatusCode::UNAUTHORIZED))
-            }
+            _ => Ok(Err(StatusCode::UNAUTHORIZED)),
         }
     })
     .await;

@@ -999,7 +999,21 @@ pub fn department_view(
                 "no department {id} in the placement in force on {on}"
             ))
         })?;
-    if !session.user.role.sees(&dept.organisation_id) {
+    // Both the owner in the run asked for and today's owner (the ledger and history
+    // shown are today's).
+    let current = store
+        .conn
+        .query_opt(
+            "SELECT organisation_id FROM department WHERE id = $1",
+            &[id.into()],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?;
+    if !session.user.role.sees(&dept.organisation_id)
+        || current
+            .as_deref()
+            .is_some_and(|o| !session.user.role.sees(o))
+    {
         return Err(AppError::forbidden());
     }
     let placement = explained
@@ -1382,6 +1396,15 @@ pub struct Back {
     back: Option<String>,
 }
 
+/// A path on this site: "/" then anything but a second slash or a backslash, and no
+/// control characters (browsers read "/\\host" and "/<tab>/host" as another site).
+fn same_site_path(p: &str) -> bool {
+    let mut chars = p.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/') | Some('\\'))
+        && !p.chars().any(|c| c == '\\' || c.is_control())
+}
+
 /// Switches the language (a cookie) and returns to the page (same site only).
 pub async fn set_lang(Path(lang): Path<String>, Query(b): Query<Back>) -> Response {
     let value = match lang.as_str() {
@@ -1390,7 +1413,7 @@ pub async fn set_lang(Path(lang): Path<String>, Query(b): Query<Back>) -> Respon
     };
     let back = b
         .back
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .filter(|p| same_site_path(p))
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&back).into_response();
     if let Ok(v) = header::HeaderValue::from_str(&format!(

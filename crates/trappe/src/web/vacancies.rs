@@ -266,6 +266,7 @@ pub async fn page_show(
                 v => view_context(&v, lang),
                 can_change => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 can_rank => !matches!(session.user.role, Role::Steering) && !v.resolved,
+                municipality => session.user.role == Role::Municipality,
                 today => chrono::Local::now().date_naive().to_string(),
             },
         )
@@ -381,6 +382,16 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Result<(), AppError> {
     may_change(session)?;
     vacancy_for(store, session, id)?;
+    // Allocating, returning and "not used" are the municipality's to record [CPH B14].
+    if matches!(f.outcome.as_str(), "allocated" | "returned" | "not_used")
+        && session.user.role != Role::Municipality
+    {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "allocating, returning and not using a home are the municipality's to record",
+        ));
+    }
     let on = date("on", &f.on)?;
     let nonempty = |v: &Option<String>| {
         v.as_deref()
