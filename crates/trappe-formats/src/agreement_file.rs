@@ -1462,7 +1462,14 @@ fn check_applicants(
             "released_from_prison" => LimitFact::ReleasedFromPrison { months: months(ck) },
             "released_minor" => LimitFact::ReleasedMinor {
                 months: months(ck),
-                under_age: r.under_age.unwrap_or(18),
+                under_age: r.under_age.unwrap_or_else(|| {
+                    ck.problem(
+                        span.clone(),
+                        format!("limit {:?} without under_age", r.id),
+                        "under_age = N (the age below which the limit applies)",
+                    );
+                    0
+                }),
             },
             "tenancy_ended" => LimitFact::TenancyEnded { months: months(ck) },
             "non_eu_citizen" => LimitFact::NonEuCitizen,

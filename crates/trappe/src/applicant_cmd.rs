@@ -202,12 +202,7 @@ fn context(store: &mut Store, t: &Target) -> Result<LettingContext> {
             );
         }
     }
-    if ctx.agreement.applicants.is_none() {
-        bail!(
-            "agreement {} has no [applicants] section: its criteria are not defined",
-            ctx.agreement.id
-        );
-    }
+    agreement_rules(&ctx)?;
     Ok(ctx)
 }
 
@@ -406,12 +401,14 @@ fn print_outcomes(outcomes: &[CriterionOutcome], l: Lang, indent: &str) {
     }
 }
 
-fn agreement_rules(ctx: &LettingContext) -> &applicant::ApplicantRules {
-    // `context` refuses an agreement without the section.
-    ctx.agreement
-        .applicants
-        .as_ref()
-        .expect("checked in context()")
+/// The agreement's `[applicants]` section, or an error naming the agreement.
+fn agreement_rules(ctx: &LettingContext) -> Result<&applicant::ApplicantRules> {
+    ctx.agreement.applicants.as_ref().with_context(|| {
+        format!(
+            "agreement {} has no [applicants] section: its criteria are not defined",
+            ctx.agreement.id
+        )
+    })
 }
 
 pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
@@ -427,7 +424,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let ctx = context(&mut store, &target)?;
             let file = household.display().to_string();
             let h = read_household(&file, &read_text(&household)?, ctx.on)?;
-            let rules = agreement_rules(&ctx);
+            let rules = agreement_rules(&ctx)?;
             let outcomes = evaluate(rules, &h, ctx.on);
             let reqs = requirements(&ctx)?;
             warn_old_threshold(rules, ctx.on, l);
@@ -528,7 +525,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             let text = read_text(&applicants)?;
             let mut households = read_applicants(&file, &text, ctx.on)?;
             internal_areas(&mut store, &file, &mut households)?;
-            let rules = agreement_rules(&ctx);
+            let rules = agreement_rules(&ctx)?;
             warn_old_threshold(rules, ctx.on, l);
             let ranked = rank(
                 rules,
@@ -707,7 +704,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
             }
             let file = household.display().to_string();
             let h = read_household(&file, &read_text(&household)?, ctx.on)?;
-            let rules = agreement_rules(&ctx);
+            let rules = agreement_rules(&ctx)?;
             let (_, status) = store.area_status(&ctx.department, ctx.on)?;
             let mut outcome =
                 allocation_limits(&rules.limits, status, &h, ctx.on).map_err(|e| {
