@@ -24,6 +24,39 @@ use trappe_rules::{Date, Designation, Figures, Pct};
 /// At most this many problems are collected from one file.
 pub const MAX_PROBLEMS: usize = 100;
 
+/// The most columns a table may have (CSV header or XLSX sheet). trappe's widest layout
+/// has about 30.
+pub const MAX_COLUMNS: usize = 500;
+/// The most rows an XLSX sheet may reach (its last row number). A national departments
+/// file has about 10,000; a large municipality's homes register about 100,000.
+pub const MAX_SHEET_ROWS: u32 = 500_000;
+/// The most non-empty cells read from one XLSX sheet (the national departments file has
+/// about 200,000; the Copenhagen homes register about 430,000).
+pub const MAX_SHEET_CELLS: u64 = 1_000_000;
+/// The most an XLSX workbook may unpack to (every part of the zip archive together). The
+/// national departments workbook of 10,000 rows unpacks to about 9 MB.
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// A value quoted in an error message is cut to this many characters.
+const MAX_VALUE_CHARS: usize = 80;
+
+/// A value cut to `max` characters for a message ("…" marks the cut).
+fn shorten(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &value[..i]),
+        None => value.to_string(),
+    }
+}
+
+/// The first `max` of a list, joined, with how many there are in all when cut.
+fn short_list(items: &[String], max: usize) -> String {
+    let shown: Vec<String> = items.iter().take(max).map(|h| shorten(h, 40)).collect();
+    if items.len() > max {
+        format!("{}, … ({} in all)", shown.join(", "), items.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
 /// One bad cell (or row, or header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
@@ -76,12 +109,57 @@ impl fmt::Display for InputErrors {
     }
 }
 
-/// Decodes a file's bytes: UTF-8 (BOM stripped) or, failing that, Windows-1252.
-pub fn decode(bytes: &[u8]) -> String {
+/// Decodes a CSV file's bytes.
+///
+/// UTF-8, with a byte-order mark only at the very start (dropped). A file with some byte
+/// that is not UTF-8 and no multi-byte UTF-8 sequence at all is Windows-1252 (what a
+/// Danish Excel saves as "CSV (semikolonsepareret)"). A file that holds valid multi-byte
+/// UTF-8 *and* an invalid byte is an error at the first invalid byte: it was written as
+/// UTF-8 and is damaged, and reading it as Windows-1252 would silently turn every æ, ø and
+/// å into two wrong characters ("SÃ¸ren"). UTF-16 (Excel's "Unicode text") is refused with
+/// what to save instead.
+pub fn decode(bytes: &[u8], file: &str) -> Result<String, InputErrors> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(InputErrors::whole_file(
+            file,
+            "is UTF-16 text (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or as an Excel workbook (.xlsx)",
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let multibyte = bytes
+                .utf8_chunks()
+                .any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80));
+            if !multibyte {
+                return Ok(encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned());
+            }
+            let at = e.valid_up_to();
+            let before = &bytes[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+            let example = bytes
+                .utf8_chunks()
+                .flat_map(|chunk| chunk.valid().chars())
+                .find(|c| !c.is_ascii())
+                .unwrap_or('?');
+            Err(InputErrors::one(
+                file,
+                line,
+                format!(
+                    "character {column}: the byte 0x{:02X} is not UTF-8, but the file is UTF-8 elsewhere (it holds {example:?}); the file is damaged — save it again as \"CSV UTF-8\"",
+                    bytes[at]
+                ),
+            ))
+        }
     }
 }
 
@@ -120,6 +198,8 @@ struct Table<'a> {
     mapping: Option<&'a ColumnMapping>,
     errors: Vec<InputError>,
     truncated: bool,
+    /// Data rows seen (not counting empty ones).
+    rows: usize,
 }
 
 impl<'a> Table<'a> {
@@ -140,7 +220,25 @@ impl<'a> Table<'a> {
             mapping,
             errors: Vec::new(),
             truncated: false,
+            rows: 0,
         };
+        if header.len() > MAX_COLUMNS {
+            let first: Vec<&str> = header.iter().take(5).map(str::trim).collect();
+            table.push(
+                line,
+                "",
+                "",
+                format!(
+                    "the header has {} columns ({}, …); trappe reads at most {MAX_COLUMNS}",
+                    header.len(),
+                    first.join(", ")
+                ),
+            );
+            return Err(InputErrors {
+                errors: table.errors,
+                truncated: false,
+            });
+        }
         for h in header.iter() {
             let h = h.trim();
             let normal = normalize_header(h);
@@ -160,19 +258,26 @@ impl<'a> Table<'a> {
         }
         // A mapped header and a column under trappe's own name must not both give one
         // column: which one would be read is not obvious.
-        for i in 0..table.columns.len() {
-            for j in i + 1..table.columns.len() {
-                if table.columns[i] == table.columns[j] && (table.mapped[i] || table.mapped[j]) {
-                    let c = table.columns[i].clone();
-                    let (a, b) = (table.headers[i].clone(), table.headers[j].clone());
-                    table.push(
-                        line,
-                        "",
-                        "",
-                        format!("the columns {a:?} and {b:?} both give the column {c}; remove one, or change the mapping"),
-                    );
+        let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(table.columns.len());
+        let mut clashes = Vec::new();
+        for (j, c) in table.columns.iter().enumerate() {
+            match first_of.get(c.as_str()) {
+                Some(&i) if table.mapped[i] || table.mapped[j] => clashes.push((i, j)),
+                Some(_) => {}
+                None => {
+                    first_of.insert(c, j);
                 }
             }
+        }
+        for (i, j) in clashes {
+            let c = table.columns[i].clone();
+            let (a, b) = (table.headers[i].clone(), table.headers[j].clone());
+            table.push(
+                line,
+                "",
+                "",
+                format!("the columns {a:?} and {b:?} both give the column {c}; remove one, or change the mapping"),
+            );
         }
         let missing: Vec<String> = required
             .iter()
@@ -191,7 +296,7 @@ impl<'a> Table<'a> {
                 format!(
                     "the header lacks the column(s) {}; found: {}",
                     missing.join(", "),
-                    table.headers.join(", ")
+                    short_list(&table.headers, 20)
                 ),
             );
         }
@@ -237,7 +342,7 @@ impl<'a> Table<'a> {
             file: self.file.to_string(),
             line,
             column: self.label(column),
-            value: value.to_string(),
+            value: shorten(value, MAX_VALUE_CHARS),
             expected: expected.into(),
         });
     }
@@ -418,7 +523,113 @@ pub fn parse_date(s: &str) -> Option<Date> {
         .ok()
 }
 
-/// Hands a non-empty row to the row parser.
+/// Columns whose values identify something (a department, an area, a pool, a home, an
+/// organisation): two values that look the same must be the same, so no invisible
+/// character is allowed in them.
+const KEY_COLUMNS: &[&str] = &[
+    "department_id",
+    "organisation_id",
+    "municipality_code",
+    "area_id",
+    "local_district",
+    "pool_id",
+    "members",
+    "home_id",
+];
+
+/// Unicode's format characters (general category Cf, Unicode 15): invisible, they change
+/// how text is shown or joined. Written out rather than taken from a Unicode-tables crate:
+/// the set is small, stable, and this is the only property trappe needs.
+fn is_format_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// Characters that show as nothing or as a blank though they are not a plain space:
+/// fillers, joiners, variation selectors, line and paragraph separators, and every
+/// white space but U+0020.
+fn is_invisible(c: char) -> bool {
+    is_format_char(c)
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c as u32,
+            0x034F | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x2800 | 0x3164
+            | 0xFE00..=0xFE0F | 0xFFA0 | 0xE0100..=0xE01EF)
+}
+
+/// A character's name in an error message.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\0' => "NUL",
+        '\t' => "tab",
+        '\n' => "line break",
+        '\r' => "carriage return",
+        '\u{FEFF}' => "byte-order mark",
+        '\u{00A0}' => "no-break space",
+        '\u{00AD}' => "soft hyphen",
+        '\u{200B}' => "zero-width space",
+        '\u{200C}' => "zero-width non-joiner",
+        '\u{200D}' => "zero-width joiner",
+        '\u{2060}' => "word joiner",
+        c if c.is_control() => "control character",
+        c if is_format_char(c) => "invisible format character",
+        c if c.is_whitespace() => "space other than a plain space",
+        _ => "invisible character",
+    };
+    format!("U+{:04X} ({name})", c as u32)
+}
+
+/// The first character a cell may not hold, with its 1-based position: control
+/// characters (NUL, line breaks, …) and the byte-order mark in every cell (a byte-order
+/// mark is allowed only at the very start of the file), and any invisible character in a
+/// key column.
+fn forbidden_char(value: &str, key: bool) -> Option<(usize, char)> {
+    if value.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        return None;
+    }
+    value
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() || c == '\u{FEFF}' || (key && is_invisible(c)))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// Checks every cell of a row for characters no one would mean; false when one was found
+/// (the row is then not parsed: its other problems would only repeat this one).
+fn cells_are_clean(table: &mut Table<'_>, line: u64, rec: &csv::StringRecord) -> bool {
+    let mut clean = true;
+    for (i, cell) in rec.iter().enumerate() {
+        let Some(column) = table.columns.get(i) else {
+            continue;
+        };
+        let key = KEY_COLUMNS.contains(&column.as_str());
+        if let Some((at, c)) = forbidden_char(cell.trim(), key) {
+            let column = column.clone();
+            let what = if c == '\u{FEFF}' {
+                "a byte-order mark belongs only at the very start of the file; remove it"
+            } else if c.is_control() {
+                "remove it"
+            } else {
+                "an id may hold no invisible character; remove it"
+            };
+            table.push(
+                line,
+                &column,
+                cell.trim(),
+                format!(
+                    "holds the character {} at position {at}; {what}",
+                    char_name(c)
+                ),
+            );
+            clean = false;
+        }
+    }
+    clean
+}
+
+/// Hands a non-empty row with clean cells to the row parser; counts the data rows.
 fn feed<'a>(
     table: &mut Table<'a>,
     line: u64,
@@ -428,7 +639,10 @@ fn feed<'a>(
     if rec.iter().all(|c| c.trim().is_empty()) {
         return; // Spreadsheets leave empty trailing rows.
     }
-    row(table, line, rec);
+    table.rows += 1;
+    if cells_are_clean(table, line, rec) {
+        row(table, line, rec);
+    }
 }
 
 /// Opens a table (CSV or XLSX), reads the header, checks the required columns and hands
@@ -438,7 +652,7 @@ fn read_table<'a>(
     file: &'a str,
     opts: TableOptions<'a>,
     required: &[&str],
-    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+    row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
 ) -> Result<Table<'a>, InputErrors> {
     let empty = || {
         InputErrors::one(
@@ -453,10 +667,41 @@ fn read_table<'a>(
     if bytes.is_empty() {
         return Err(empty());
     }
-    if is_xlsx(bytes, file) {
-        return read_xlsx_table(bytes, file, opts, required, row);
+    let (mut table, header_line) = if is_xlsx(bytes, file) {
+        read_xlsx_table(bytes, file, opts, required, row)?
+    } else {
+        read_csv_table(bytes, file, opts, required, row)?
+    };
+    if table.rows == 0 {
+        table.push(
+            header_line + 1,
+            "",
+            "",
+            "expected rows of data below the header, but there are none; a file with only its header would mean that everything it lists is gone",
+        );
     }
-    let text = decode(bytes);
+    Ok(table)
+}
+
+/// [`read_table`] for CSV; also returns the header's line.
+fn read_csv_table<'a>(
+    bytes: &[u8],
+    file: &'a str,
+    opts: TableOptions<'a>,
+    required: &[&str],
+    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) -> Result<(Table<'a>, u64), InputErrors> {
+    let empty = || {
+        InputErrors::one(
+            file,
+            1,
+            format!(
+                "the file is empty; expected a header line with the columns {}",
+                required.join(", ")
+            ),
+        )
+    };
+    let text = decode(bytes, file)?;
     let first = text.lines().next().unwrap_or("");
     if first.trim().is_empty() {
         return Err(empty());
@@ -506,7 +751,7 @@ fn read_table<'a>(
             }
         }
     }
-    Ok(table)
+    Ok((table, 1))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -600,6 +845,14 @@ fn float_text(f: f64) -> String {
     if !f.is_finite() {
         return f.to_string();
     }
+    // Whole numbers, most cells of a table, without the round trip below.
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return if f == 0.0 {
+            "0".to_string()
+        } else {
+            (f as i64).to_string()
+        };
+    }
     let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
     if rounded == 0.0 {
         return "0".to_string();
@@ -642,22 +895,53 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
+/// A sheet's cell reference as Excel writes it ("XFD1048576") from 0-based row and column.
+fn cell_ref(row: u32, col: u32) -> String {
+    format!("{}{}", column_letters(col), u64::from(row) + 1)
+}
+
+/// [`read_table`] for XLSX; also returns the header's line.
+///
+/// The sheet is streamed cell by cell (never allocated as a rectangle), one row held at a
+/// time: a sheet whose declared dimension or whose cells reach past [`MAX_COLUMNS`]
+/// columns or [`MAX_SHEET_ROWS`] rows, or that holds more than [`MAX_SHEET_CELLS`]
+/// non-empty cells, is refused as soon as that is seen, and the workbook as a whole may
+/// not unpack to more than [`MAX_UNPACKED_BYTES`].
 fn read_xlsx_table<'a>(
     bytes: &[u8],
     file: &'a str,
     opts: TableOptions<'a>,
     required: &[&str],
-    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
-) -> Result<Table<'a>, InputErrors> {
-    use calamine::Reader;
+    row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) -> Result<(Table<'a>, u64), InputErrors> {
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(InputErrors::whole_file(
             file,
             "is not an XLSX file (not a zip archive); save it from the spreadsheet program as Excel Workbook (.xlsx), or export CSV",
         ));
     }
-    let limit = 4 * (bytes.len() as u64).max(DEFAULT_MAX_FILE_BYTES);
-    check_zip_expansion(bytes, file, limit)?;
+    check_zip_expansion(bytes, file, MAX_UNPACKED_BYTES)?;
+    // The XLSX reader is a third party's parser of hostile input: a panic in it (a
+    // malformed dimension, say) is one more way the file cannot be read, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        stream_xlsx_table(bytes, file, opts, required, row)
+    }))
+    .unwrap_or_else(|_| {
+        Err(InputErrors::whole_file(
+            file,
+            "cannot be read: the workbook's contents are malformed; open it in the spreadsheet program and save it again, or export CSV",
+        ))
+    })
+}
+
+fn stream_xlsx_table<'a>(
+    bytes: &[u8],
+    file: &'a str,
+    opts: TableOptions<'a>,
+    required: &[&str],
+    mut row: impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+) -> Result<(Table<'a>, u64), InputErrors> {
+    use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| {
             InputErrors::whole_file(
@@ -681,11 +965,10 @@ fn read_xlsx_table<'a>(
                     file,
                     format!(
                         "has no sheet {w:?}; its sheets are: {}",
-                        names
-                            .iter()
-                            .map(|n| format!("{n:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        short_list(
+                            &names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>(),
+                            20
+                        )
                     ),
                 )
             })?
@@ -695,61 +978,186 @@ fn read_xlsx_table<'a>(
             .ok_or_else(|| InputErrors::whole_file(file, "has no sheets"))?
             .clone(),
     };
-    let range = workbook.worksheet_range(&sheet).map_err(|e| {
+    let unreadable = |e: calamine::XlsxError| {
         InputErrors::whole_file(file, format!("sheet {sheet:?} cannot be read: {e}"))
-    })?;
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (u64::from(row0) + i as u64 + 1, cells))
-        .filter(|(_, cells)| cells.iter().any(|c| !cell_text(c).trim().is_empty()));
-    let Some((header_line, header_cells)) = rows.next() else {
-        return Err(InputErrors::one(
+    };
+    let too_large = |what: String| {
+        InputErrors::whole_file(
+            file,
+            format!(
+                "sheet {sheet:?} {what}; trappe reads sheets of at most {MAX_COLUMNS} columns (A to {}), {MAX_SHEET_ROWS} rows and {MAX_SHEET_CELLS} cells with a value — delete what lies outside the table, or export CSV",
+                column_letters(MAX_COLUMNS as u32 - 1)
+            ),
+        )
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(unreadable)?;
+    let dim = cells.dimensions();
+    if dim.end.1 as usize >= MAX_COLUMNS || dim.end.0 >= MAX_SHEET_ROWS {
+        return Err(too_large(format!(
+            "declares the range {}:{}",
+            cell_ref(dim.start.0, dim.start.1),
+            cell_ref(dim.end.0, dim.end.1)
+        )));
+    }
+
+    // The table is built as rows complete: `current` holds the cells of one row.
+    struct Sheet<'a> {
+        table: Option<Table<'a>>,
+        header_line: u64,
+        first_col: u32,
+        width: u32,
+    }
+    let mut state = Sheet {
+        table: None,
+        header_line: 0,
+        first_col: 0,
+        width: 0,
+    };
+    let mut rec = csv::StringRecord::new();
+    let mut flush = |state: &mut Sheet<'a>,
+                     r: u32,
+                     cells: &mut Vec<(u32, String)>|
+     -> Result<(), InputErrors> {
+        if cells.is_empty() {
+            return Ok(());
+        }
+        let line = u64::from(r) + 1;
+        let Some(table) = state.table.as_mut() else {
+            // The first row with a value is the header.
+            let first_col = cells[0].0;
+            let last_col = cells[cells.len() - 1].0;
+            let mut header = vec![String::new(); (last_col - first_col + 1) as usize];
+            for (c, text) in cells.drain(..) {
+                header[(c - first_col) as usize] = text;
+            }
+            let header: csv::StringRecord = header.iter().collect();
+            state.table = Some(Table::open(file, opts.mapping, &header, line, required)?);
+            state.header_line = line;
+            state.first_col = first_col;
+            state.width = last_col - first_col + 1;
+            return Ok(());
+        };
+        let (first, width) = (state.first_col, state.width);
+        if let Some((c, value)) = cells
+            .iter()
+            .find(|(c, _)| *c < first || *c >= first + width)
+        {
+            let side = if *c < first {
+                format!(
+                    "left of the header's first column {}",
+                    column_letters(first)
+                )
+            } else {
+                format!(
+                    "right of the header's last column {}",
+                    column_letters(first + width - 1)
+                )
+            };
+            table.push(
+                line,
+                "",
+                "",
+                format!(
+                    "has the value {:?} in column {}, {side}; give the column a header or remove the value",
+                    shorten(value, MAX_VALUE_CHARS),
+                    column_letters(*c)
+                ),
+            );
+        }
+        rec.clear();
+        let mut next = first;
+        for (c, text) in cells
+            .drain(..)
+            .filter(|(c, _)| *c >= first && *c < first + width)
+        {
+            while next < c {
+                rec.push_field("");
+                next += 1;
+            }
+            rec.push_field(&text);
+            next += 1;
+        }
+        while next < first + width {
+            rec.push_field("");
+            next += 1;
+        }
+        feed(table, line, &rec, &mut row);
+        Ok(())
+    };
+
+    let mut current: Vec<(u32, String)> = Vec::new();
+    let mut current_row: u32 = 0;
+    let mut seen: u64 = 0;
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if c as usize >= MAX_COLUMNS || r >= MAX_SHEET_ROWS {
+            return Err(too_large(format!("has a cell at {}", cell_ref(r, c))));
+        }
+        let text = match cell.get_value() {
+            calamine::DataRef::Empty => continue,
+            calamine::DataRef::SharedString(s) if s.trim().is_empty() => continue,
+            calamine::DataRef::SharedString(s) => (*s).to_string(),
+            calamine::DataRef::String(s) if s.trim().is_empty() => continue,
+            other => {
+                let text = cell_text(&calamine::Data::from(other.clone()));
+                if text.trim().is_empty() {
+                    continue;
+                }
+                text
+            }
+        };
+        seen += 1;
+        if seen > MAX_SHEET_CELLS {
+            return Err(too_large(format!(
+                "holds more than {MAX_SHEET_CELLS} cells with a value, more than any table trappe reads"
+            )));
+        }
+        if r != current_row || current.is_empty() {
+            if r < current_row || (r == current_row && !current.is_empty()) {
+                return Err(InputErrors::whole_file(
+                    file,
+                    format!(
+                        "sheet {sheet:?} lists cell {} after row {}; its rows are out of order — open it in the spreadsheet program and save it again",
+                        cell_ref(r, c),
+                        u64::from(current_row) + 1
+                    ),
+                ));
+            }
+            flush(&mut state, current_row, &mut current)?;
+            current_row = r;
+        } else if current.last().is_some_and(|(last, _)| *last >= c) {
+            return Err(InputErrors::whole_file(
+                file,
+                format!(
+                    "sheet {sheet:?} lists cell {} twice or out of order; open it in the spreadsheet program and save it again",
+                    cell_ref(r, c)
+                ),
+            ));
+        }
+        current.push((c, text));
+    }
+    flush(&mut state, current_row, &mut current)?;
+    match state.table {
+        Some(table) => Ok((table, state.header_line)),
+        None => Err(InputErrors::one(
             file,
             1,
             format!(
                 "sheet {sheet:?} is empty; expected a header row with the columns {}",
                 required.join(", ")
             ),
-        ));
-    };
-    let width = header_cells
-        .iter()
-        .rposition(|c| !cell_text(c).trim().is_empty())
-        .map_or(0, |i| i + 1);
-    let header: csv::StringRecord = header_cells[..width].iter().map(cell_text).collect();
-    let mut table = Table::open(file, opts.mapping, &header, header_line, required)?;
-    let last = column_letters(col0 + width as u32 - 1);
-    let mut rec = csv::StringRecord::new();
-    for (line, cells) in rows {
-        if let Some(j) = cells[width..]
-            .iter()
-            .position(|c| !cell_text(c).trim().is_empty())
-        {
-            let letter = column_letters(col0 + (width + j) as u32);
-            let value = cell_text(&cells[width + j]);
-            table.push(
-                line,
-                "",
-                "",
-                format!("has the value {value:?} in column {letter}, right of the header's last column {last}; give the column a header or remove the value"),
-            );
-        }
-        rec.clear();
-        for c in &cells[..width] {
-            rec.push_field(&cell_text(c));
-        }
-        feed(&mut table, line, &rec, &mut row);
+        )),
     }
-    Ok(table)
 }
 
 // ---------------------------------------------------------------------------------------
 // Reading files
 
-/// The largest input file read by default (256 MB).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest input file read by default (20 MB): a national departments file is about
+/// 1 MB, a large municipality's homes register a few MB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
 /// A size as people read it: "512 bytes", "2.0 GB". With `decimal`, always one decimal
 /// above bytes; without, only when the size is not a whole number of units.
@@ -817,7 +1225,7 @@ pub fn read_input_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, InputErro
         return Err(InputErrors::whole_file(&file, "the file is empty"));
     }
     if bytes.starts_with(ZIP_MAGIC) {
-        check_declared_zip_size(&bytes, &file, max_bytes.saturating_mul(4))?;
+        check_declared_zip_size(&bytes, &file, MAX_UNPACKED_BYTES)?;
     }
     Ok(bytes)
 }
@@ -849,7 +1257,7 @@ fn check_declared_zip_size(bytes: &[u8], file: &str, limit: u64) -> Result<(), I
         return Err(InputErrors::whole_file(
             file,
             format!(
-                "expands to {} when unpacked, more than {} (4 × the file size limit); trappe refuses it as a possible zip bomb",
+                "expands to {} when unpacked, more than the {} trappe unpacks; it refuses it as a possible zip bomb",
                 human_size(declared, true),
                 human_size(limit, false)
             ),
@@ -1164,7 +1572,7 @@ pub fn parse_mapping(text: &str, file: &str) -> Result<ColumnMapping, InputError
 pub fn load_mapping(path: &Path) -> Result<ColumnMapping, InputErrors> {
     let bytes = read_input_file(path, 1024 * 1024)?;
     let file = path.display().to_string();
-    parse_mapping(&decode(&bytes), &file)
+    parse_mapping(&decode(&bytes, &file)?, &file)
 }
 
 const DEPARTMENT_COLUMNS: &[&str] = &[
@@ -1755,7 +2163,7 @@ mod tests {
     #[test]
     fn sizes_for_people() {
         assert_eq!(human_size(2 * 1024 * 1024 * 1024, true), "2.0 GB");
-        assert_eq!(human_size(DEFAULT_MAX_FILE_BYTES, false), "256 MB");
+        assert_eq!(human_size(DEFAULT_MAX_FILE_BYTES, false), "20 MB");
         assert_eq!(human_size(1536, false), "1.5 KB");
         assert_eq!(human_size(30, true), "30 bytes");
     }
