@@ -28,6 +28,66 @@ pub enum Format {
 }
 
 /// A whole number with the language's thousands separator ("52.000" in Danish).
+/// A cell as a spreadsheet program may open it without running it: text that begins with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return would be read by Excel or LibreOffice as
+/// a formula (a name imported as `=HYPERLINK(…)` would become a link), so it gets a
+/// leading `'`, which the spreadsheet shows as text. Numbers ("-3", "-2,5") are left as
+/// they are.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    let number = || {
+        let rest = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+        !rest.is_empty()
+            && rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    };
+    if risky && !number() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV writer for every CSV trappe exports: each cell goes through
+/// [`spreadsheet_safe`], so no caller can forget it.
+pub struct CsvWriter<W: Write>(csv::Writer<W>);
+
+impl<W: Write> CsvWriter<W> {
+    pub fn new(writer: csv::Writer<W>) -> Self {
+        CsvWriter(writer)
+    }
+
+    /// A comma-separated writer.
+    pub fn from_writer(w: W) -> Self {
+        CsvWriter(csv::Writer::from_writer(w))
+    }
+
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.0.write_record(
+            record
+                .into_iter()
+                .map(|cell| spreadsheet_safe(cell.as_ref()).into_owned()),
+        )
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+
+    pub fn into_inner(self) -> Result<W, csv::IntoInnerError<csv::Writer<W>>> {
+        self.0.into_inner()
+    }
+}
+
 pub fn int(n: u64, lang: Lang) -> String {
     let digits = n.to_string();
     let sep = match lang {
@@ -273,7 +333,7 @@ fn write_csv(
     departments: &[Department],
     result: &Classification,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = CsvWriter::from_writer(out);
     w.write_record([
         "department_id",
         "name",
@@ -604,7 +664,7 @@ pub fn write_designations(
             writeln!(out)
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
+            let mut w = CsvWriter::from_writer(out);
             w.write_record([
                 "area_id",
                 "name",
@@ -683,5 +743,30 @@ pub fn write_designations(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod csv_safety {
+    use super::spreadsheet_safe;
+
+    // OWASP's "CSV injection": cells beginning with = + - @ tab or CR are formulas to
+    // Excel and LibreOffice.
+    #[rstest::rstest]
+    #[case("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")")]
+    #[case("+1+cmd", "'+1+cmd")]
+    #[case("-2+3", "'-2+3")]
+    #[case("@SUM(A1)", "'@SUM(A1)")]
+    #[case("\tx", "'\tx")]
+    #[case("\rx", "'\rx")]
+    #[case("-", "'-")]
+    #[case("-3", "-3")]
+    #[case("-2,5", "-2,5")]
+    #[case("+4.5", "+4.5")]
+    #[case("101-0001", "101-0001")]
+    #[case("Øresund", "Øresund")]
+    #[case("", "")]
+    fn risky_cells_become_text(#[case] cell: &str, #[case] expected: &str) {
+        assert_eq!(spreadsheet_safe(cell), expected);
     }
 }

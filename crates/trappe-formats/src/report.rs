@@ -146,12 +146,14 @@ fn date_text(d: chrono::NaiveDate, lang: Lang) -> String {
 /// CSV: Danish with `;`, decimal comma and DD-MM-YYYY; English with `,`, decimal point
 /// and ISO dates. No thousands separators.
 fn write_csv(w: &mut impl Write, report: &Report, lang: Lang) -> io::Result<()> {
-    let mut csv = csv::WriterBuilder::new()
-        .delimiter(match lang {
-            Lang::Da => b';',
-            Lang::En => b',',
-        })
-        .from_writer(w);
+    let mut csv = crate::output::CsvWriter::new(
+        csv::WriterBuilder::new()
+            .delimiter(match lang {
+                Lang::Da => b';',
+                Lang::En => b',',
+            })
+            .from_writer(w),
+    );
     csv.write_record(report.columns.iter().map(|c| c.heading(lang)))?;
     for row in &report.rows {
         csv.write_record(cells(report, row).map(|cell| match cell {

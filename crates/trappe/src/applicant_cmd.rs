@@ -173,9 +173,24 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
+/// The largest household or applicants file read (64 MB; 20,000 applicants take about
+/// 9 MB).
+const MAX_APPLICANTS_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a JSON file: within the size limit, UTF-8, a bad byte named by line and column.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
+    let bytes = trappe_formats::table_in::read_input_file(path, MAX_APPLICANTS_BYTES)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+        anyhow::anyhow!(
+            "{} line {line}, column {column}: the byte 0x{:02X} is not UTF-8; JSON files are UTF-8 — save the file again as UTF-8",
+            path.display(),
+            e.as_bytes()[before.len()]
+        )
+    })
 }
 
 /// The vacancy's or the department's context, checked against --agreement.

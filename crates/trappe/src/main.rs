@@ -306,8 +306,13 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
+/// Reads an input file whole, within the default size limit (a larger or empty file is
+/// refused before it is read).
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(table_in::read_input_file(
+        path,
+        table_in::DEFAULT_MAX_FILE_BYTES,
+    )?)
 }
 
 /// Writes the output to a file atomically (temporary file, then rename) or to stdout.
@@ -557,7 +562,7 @@ fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .map(trappe_rules::placement::Department::pool_member)
                 .collect();
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = trappe_formats::output::CsvWriter::from_writer(Vec::new());
             w.write_record([
                 "pool_id",
                 "members",

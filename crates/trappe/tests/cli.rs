@@ -558,3 +558,54 @@ fn a_vacancy_through_the_command_line() {
     .success()
     .stdout(predicate::str::contains("101-0001"));
 }
+
+// Issue 13, item 9: a name imported as a formula reaches no spreadsheet as one.
+#[test]
+fn csv_output_neutralises_cells_a_spreadsheet_would_run_as_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("departments.csv");
+    let text = std::fs::read_to_string(root().join("examples/copenhagen/departments.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let hostile = [
+        "=HYPERLINK(\"\"http://x.test\"\";\"\"klik\"\")",
+        "+1+cmd",
+        "-2+3",
+        "@SUM(A1)",
+    ];
+    for (i, name) in hostile.iter().enumerate() {
+        let mut cells: Vec<String> = lines[i + 1].split(',').map(str::to_string).collect();
+        cells[1] = format!("\"{name}\"");
+        lines[i + 1] = cells.join(",");
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = trappe()
+        .args([
+            "classify",
+            "--agreement",
+            "copenhagen-2024",
+            "--departments",
+        ])
+        .arg(&path)
+        .args(["--areas", "examples/copenhagen/areas.csv"])
+        .args(["--on", "2024-03-01", "--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let names: Vec<String> = reader
+        .records()
+        .take(4)
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "'=HYPERLINK(\"http://x.test\";\"klik\")",
+            "'+1+cmd",
+            "'-2+3",
+            "'@SUM(A1)"
+        ]
+    );
+}
