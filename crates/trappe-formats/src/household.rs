@@ -235,6 +235,20 @@ pub fn read_applicants(
                 .map(|p| from_problem(file, p)),
         );
         if let Some(id) = h.id.as_deref().filter(|s| !s.trim().is_empty()) {
+            // A waiting-list number with an invisible character would be another
+            // applicant than the one it looks like.
+            if let Some((at, c)) = crate::table_in::forbidden_char(id.trim(), true) {
+                errors.push(HouseholdError {
+                    file: file.to_string(),
+                    at: None,
+                    applicant: Some(l.clone()),
+                    field: "id".into(),
+                    problem: format!(
+                        "{id:?} holds the character {} at position {at}; a waiting-list number may hold no invisible or control character",
+                        crate::table_in::char_name(c)
+                    ),
+                });
+            }
             if let Some(first) = seen.insert(id.to_string(), i) {
                 errors.push(HouseholdError {
                     file: file.to_string(),

@@ -120,7 +120,7 @@ fn a_far_away_cell_is_refused_before_anything_is_allocated(
     assert!(err.starts_with("d.xlsx: sheet \"Ark1\" "), "{err}");
     assert!(err.contains(expected), "{err}");
     assert!(
-        err.contains("at most 500 columns (A to SF), 500000 rows and 1000000 cells"),
+        err.contains("at most 500 columns (A to SF), 500000 rows and 2000000 cells"),
         "{err}"
     );
 }
@@ -211,9 +211,9 @@ fn a_zip_bomb_of_real_looking_xml_is_refused_by_what_it_unpacks_to() {
 #[test]
 fn too_many_cells_are_refused_while_streaming() {
     // Within the unpacked limit, but many cells on few rows would still be read: the
-    // cell count stops it. 500 columns × 2,001 rows is over 1,000,000 cells.
+    // cell count stops it. 500 columns × 4,001 rows is over 2,000,000 cells.
     let mut data = header_row().into_bytes();
-    for r in 2..=2_002u32 {
+    for r in 2..=4_002u32 {
         write!(data, r#"<row r="{r}">"#).unwrap();
         for _ in 0..500 {
             data.extend_from_slice(b"<c><v>1</v></c>");
@@ -223,7 +223,7 @@ fn too_many_cells_are_refused_while_streaming() {
     let bytes = workbook(None, &data, Some(9));
     let err = refused_fast(|| read_departments(&bytes, "wide.xlsx"));
     assert!(
-        err.contains("holds more than 1000000 cells with a value"),
+        err.contains("holds more than 2000000 cells with a value"),
         "{err}"
     );
 }
@@ -590,4 +590,24 @@ fn the_check_of_an_id_column_is_the_readers_for_every_kind() {
     .to_string();
     assert!(err.contains("column home_id"), "{err}");
     assert!(err.contains("zero-width space"), "{err}");
+}
+
+#[test]
+fn a_waiting_list_number_with_an_invisible_character_is_refused() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/copenhagen/applicants.json"
+    ))
+    .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = value["applicants"][0]["id"].as_str().unwrap().to_string();
+    let text = text.replacen(&format!("\"{first}\""), &format!("\"\\ufeff{first}\""), 1);
+    let on = "2024-03-01".parse().unwrap();
+    let err = trappe_formats::household::read_applicants("a.json", &text, on)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("U+FEFF (byte-order mark) at position 1"),
+        "{err}"
+    );
 }
