@@ -514,6 +514,12 @@ fn migrations_are_never_edited() {
             "c672299e91a26d70748a52c60e3e9d56421d1e0b8bf62231d4770f12c4a58fff",
             "ff6a1940a305c78381c5ee58b1471d85e0cb34737cce9f385f1a0a6e440a4b1a",
         ),
+        (
+            5,
+            "snapshot_withdrawal",
+            "012de323000f2e4f960e62021fd6d01e46ac182ae0d6508869b256fb298ca724",
+            "bf505e741d321d5068eaef9307ac989cfe6725d51c1ea8fb324d664b6f2f4f19",
+        ),
     ];
     let now = trappe_store::migration_hashes();
     for (v, name, sqlite, pg) in pinned {
@@ -1581,4 +1587,117 @@ fn import_departments_on(
         &example("copenhagen/departments.csv"),
         None,
     )
+}
+
+/// A database at schema version 4 (before withdrawals) holding a snapshot with figures
+/// and a run that reference it, made with the released migration files.
+fn database_at_version_4(f: &common::Fresh) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let folder = match &f.location {
+        Location::Sqlite(_) => "sqlite",
+        Location::Postgres(_) => "postgres",
+    };
+    let mut sql = String::new();
+    for file in [
+        "0001_initial.sql",
+        "0002_letting.sql",
+        "0003_applicants.sql",
+        "0004_users.sql",
+    ] {
+        sql.push_str(&std::fs::read_to_string(dir.join(folder).join(file)).unwrap());
+        sql.push('\n');
+    }
+    sql.push_str(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL);\n",
+    );
+    for (v, name, sqlite, pg) in trappe_store::migration_hashes().into_iter().take(4) {
+        let sha = if folder == "sqlite" { sqlite } else { pg };
+        sql.push_str(&format!(
+            "INSERT INTO schema_migrations VALUES ({v}, '{name}', '{sha}', '2024-01-01T00:00:00+00:00');\n"
+        ));
+    }
+    sql.push_str(
+        "INSERT INTO agreement VALUES ('a', 'copenhagen-2024', 'builtin:copenhagen-2024', '', '', '2024-03-01T10:00:00+00:00');
+INSERT INTO snapshot (id, kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by) VALUES (7, 'departments', '2024-03-01', 'old.csv', 'f', 'c', 1, '2024-03-01T10:00:00+00:00', 'analyst');
+INSERT INTO department_figures (snapshot_id, position, department_id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, residents, municipality_code) VALUES (7, 0, '101-0001', 'A', 'org-17', 'Valby', 10, 0, 0, 20, '101');
+INSERT INTO placement_run (id, on_date, departments_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES (3, '2024-03-01', 7, 'a', 0, 'old', 'p', '{}', '[]', '2024-03-01T10:00:00+00:00', 'analyst');
+",
+    );
+    match &f.location {
+        Location::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            c.pragma_update(None, "foreign_keys", "ON").unwrap();
+            c.execute_batch(&sql).unwrap();
+        }
+        Location::Postgres(url) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&sql).unwrap();
+        }
+    }
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] engine: Engine) {
+    let f = fresh(engine);
+    database_at_version_4(&f);
+    let mut store = open(&f);
+    assert_eq!(store.schema_version().unwrap(), 5);
+    // The snapshot kept its id, and what referenced it still does.
+    let list = store.snapshots().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].id, list[0].file_name.as_str()), (7, "old.csv"));
+    assert!(list[0].withdrawn.is_none());
+    let joined = store
+        .conn
+        .query_opt(
+            "SELECT s.file_name, COUNT(*) FROM placement_run r JOIN snapshot s ON s.id = r.departments_snapshot_id JOIN department_figures f ON f.snapshot_id = s.id GROUP BY s.file_name",
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(joined.text(0).unwrap(), "old.csv");
+    if engine == Engine::Sqlite {
+        let broken = store.conn.query("PRAGMA foreign_key_check", &[]).unwrap();
+        assert!(broken.is_empty(), "{} broken references", broken.len());
+    }
+    // The references are still enforced against the rebuilt table.
+    assert!(store
+        .conn
+        .execute(
+            "INSERT INTO snapshot_withdrawal (snapshot_id, withdrawn_at, withdrawn_by, reason) VALUES (99, '2024-03-01T10:00:00+00:00', 'x', 'y')",
+            &[],
+        )
+        .is_err());
+    assert!(store
+        .conn
+        .execute(
+            "INSERT INTO department_figures (snapshot_id, position, department_id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, residents) VALUES (99, 0, 'x', 'x', 'x', 'x', 0, 0, 0, 0)",
+            &[],
+        )
+        .is_err());
+    // And the date is still held until withdrawn.
+    let other = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        Some(&copenhagen()),
+    )
+    .unwrap_err();
+    assert!(matches!(other, StoreError::Conflict(_)), "{other}");
+    withdraw(&mut store, Kind::Departments, "2024-03-01", "test data").unwrap();
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        Some(&copenhagen()),
+    )
+    .unwrap();
+    assert!(r.snapshot_id != 7 && r.runs.len() == 1);
+    assert_eq!(store.overview(date("2024-06-01")).unwrap().rows.len(), 405);
 }
