@@ -149,7 +149,11 @@ impl Shrink {
             })
             .collect();
         let sample = self.sample(5);
-        let more = if self.dropped() > sample.len() { ", …" } else { "" };
+        let more = if self.dropped() > sample.len() {
+            ", …"
+        } else {
+            ""
+        };
         format!(
             "{file} would drop {} departments: {} in the departments snapshot of {} are not in the file (e.g. {}{more}); more than {MAX_DROP_PCT} % of a municipality's departments leaving the data is refused unless you say so: check the file, or import it with --allow-drop (on the web: tick the confirmation) if they really left",
             self.dropped(),
@@ -516,7 +520,10 @@ impl Store {
                 "the reason is longer than {MAX_REASON_CHARS} characters"
             )));
         }
-        if reason.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t') {
+        if reason
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
+        {
             return Err(StoreError::Invalid(
                 "the reason holds a control character".into(),
             ));
@@ -704,11 +711,9 @@ pub(crate) fn load_stored_agreement(
 }
 
 pub(crate) fn setting(c: &mut Conn, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        c.query_opt("SELECT value FROM setting WHERE key = $1", &[key.into()])?
-            .map(|r| r.text(0))
-            .transpose()?,
-    )
+    c.query_opt("SELECT value FROM setting WHERE key = $1", &[key.into()])?
+        .map(|r| r.text(0))
+        .transpose()
 }
 
 fn set_setting(c: &mut Conn, key: &str, value: &str) -> Result<(), StoreError> {
@@ -1124,7 +1129,7 @@ fn recompute(
             law: &agreement.loaded.law,
             on,
             data_reference_date: Some(dep_date),
-            departments: &deps,
+            departments: deps,
             areas: areas.as_deref(),
             decisions: &decisions,
             pools: pools.as_deref(),

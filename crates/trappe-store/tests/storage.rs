@@ -1237,14 +1237,19 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
     load_example_with_homes(&mut store);
     let before = held(&mut store);
     let homes_before = count(&mut store, "home");
-    let pools = b"pool_id,members,unemployment_pct,convictions_pct,primary_education_pct,income_pct\n";
+    let pools =
+        b"pool_id,members,unemployment_pct,convictions_pct,primary_education_pct,income_pct\n";
     for (kind, name, bytes) in [
         (
             Kind::Departments,
             "departments-header.csv",
             header_of("copenhagen/departments.csv"),
         ),
-        (Kind::Areas, "areas-header.csv", header_of("copenhagen/areas.csv")),
+        (
+            Kind::Areas,
+            "areas-header.csv",
+            header_of("copenhagen/areas.csv"),
+        ),
         (Kind::Pools, "pools-header.csv", pools.to_vec()),
         (
             Kind::Decisions,
@@ -1345,7 +1350,10 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
         bytes: &shrunk,
         options: Default::default(),
     };
-    let drop = store.check_drop(&file).unwrap().expect("a drop above the share");
+    let drop = store
+        .check_drop(&file)
+        .unwrap()
+        .expect("a drop above the share");
     assert_eq!((drop.dropped(), drop.held()), (41, 405));
     assert_eq!(drop.compared_with, date("2024-03-01"));
     assert_eq!(drop.sample(2), vec!["101-0001", "101-0002"]);
@@ -1490,10 +1498,17 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
     );
     let entry = &store.audit_log(1).unwrap()[0];
     assert_eq!(
-        (entry.action.as_str(), entry.subject.as_str(), entry.actor.as_str()),
+        (
+            entry.action.as_str(),
+            entry.subject.as_str(),
+            entry.actor.as_str()
+        ),
         ("withdraw", "departments 2024-09-01", "kommune")
     );
-    assert_eq!(entry.detail["reason"], "the organisation sent last year's file");
+    assert_eq!(
+        entry.detail["reason"],
+        "the organisation sent last year's file"
+    );
     assert_eq!(entry.detail["file"], "wrong.csv");
     // Neither is ever changed or deleted.
     for sql in [
@@ -1546,9 +1561,7 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
 #[rstest]
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
-fn withdrawing_the_only_departments_snapshot_leaves_no_placement_in_force(
-    #[case] engine: Engine,
-) {
+fn withdrawing_the_only_departments_snapshot_leaves_no_placement_in_force(#[case] engine: Engine) {
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);

@@ -843,7 +843,10 @@ fn print_withdrawal(r: &WithdrawReport, lang: Lang) {
         None => say!(
             "{}",
             if da {
-                format!("Ingen placering er længere i kraft pr. {}.", r.reference_date)
+                format!(
+                    "Ingen placering er længere i kraft pr. {}.",
+                    r.reference_date
+                )
             } else {
                 format!("No placement is in force on {} any more.", r.reference_date)
             }
@@ -863,15 +866,25 @@ fn print_withdrawal(r: &WithdrawReport, lang: Lang) {
         );
     }
     if r.changes.len() > SHOWN {
-        say!("  … ({} {})", r.changes.len() - SHOWN, if da { "flere" } else { "more" });
+        say!(
+            "  … ({} {})",
+            r.changes.len() - SHOWN,
+            if da { "flere" } else { "more" }
+        );
     }
     for run in &r.runs {
         say!(
             "{}",
             if da {
-                format!("Placering pr. {} beregnet igen (kørsel {}).", run.on_date, run.run_id)
+                format!(
+                    "Placering pr. {} beregnet igen (kørsel {}).",
+                    run.on_date, run.run_id
+                )
             } else {
-                format!("Placement on {} recomputed (run {}).", run.on_date, run.run_id)
+                format!(
+                    "Placement on {} recomputed (run {}).",
+                    run.on_date, run.run_id
+                )
             }
         );
     }
@@ -927,7 +940,7 @@ pub fn import_demo(
                 agreement: (i == 0).then_some(&agreement),
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
-            allow_drop: false,
+                allow_drop: false,
             },
         )?;
     }

@@ -328,9 +328,12 @@ fn import_on(db: &Db, file: &Path, on: &str, extra: &[&str]) -> assert_cmd::Comm
 #[test]
 fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdrawn() {
     let rows_on = |db: &Db| {
-        stdout(db.trappe().args(["overview", "--on", "2024-10-01", "--format", "csv"]))
-            .lines()
-            .count()
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-10-01", "--format", "csv"]),
+        )
+        .lines()
+        .count()
             - 1
     };
     let db = Db::new("sqlite");
@@ -346,12 +349,17 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
     import_on(&db, &header_only, "2024-09-01", &[])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("header-only.csv line 2").and(
-            predicate::str::contains("no data rows"),
-        ));
+        .stderr(
+            predicate::str::contains("header-only.csv line 2")
+                .and(predicate::str::contains("no data rows")),
+        );
     let areas = std::fs::read_to_string(example("copenhagen/areas.csv")).unwrap();
     let areas_header = db.path("areas-header.csv");
-    std::fs::write(&areas_header, format!("{}\n", areas.lines().next().unwrap())).unwrap();
+    std::fs::write(
+        &areas_header,
+        format!("{}\n", areas.lines().next().unwrap()),
+    )
+    .unwrap();
     db.trappe()
         .args([
             "import",
@@ -365,7 +373,11 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
         .stderr(predicate::str::contains("areas-header.csv line 2"));
     let homes = std::fs::read_to_string(example("copenhagen/homes.csv")).unwrap();
     let homes_header = db.path("homes-header.csv");
-    std::fs::write(&homes_header, format!("{}\n", homes.lines().next().unwrap())).unwrap();
+    std::fs::write(
+        &homes_header,
+        format!("{}\n", homes.lines().next().unwrap()),
+    )
+    .unwrap();
     db.trappe()
         .args(["homes", "import", &homes_header.display().to_string()])
         .assert()
@@ -376,11 +388,7 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
     // 100 of the 405 departments gone: refused, unless --allow-drop says so.
     let lines: Vec<&str> = full.lines().collect();
     let shrunk = db.path("shrunk.csv");
-    std::fs::write(
-        &shrunk,
-        format!("{header}\n{}\n", lines[101..].join("\n")),
-    )
-    .unwrap();
+    std::fs::write(&shrunk, format!("{header}\n{}\n", lines[101..].join("\n"))).unwrap();
     import_on(&db, &shrunk, "2024-09-01", &[])
         .assert()
         .failure()
@@ -391,10 +399,15 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
                 .and(predicate::str::contains("--allow-drop")),
         );
     assert_eq!(snapshots(&db), before, "nothing stored");
-    import_on(&db, &shrunk, "2024-09-01", &["--allow-drop", "--actor", "jens"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("305 rows"));
+    import_on(
+        &db,
+        &shrunk,
+        "2024-09-01",
+        &["--allow-drop", "--actor", "jens"],
+    )
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("305 rows"));
     let audit = stdout(db.trappe().args(["audit", "--limit", "1"]));
     assert_eq!(rows_on(&db), 305);
     assert!(

@@ -1118,7 +1118,10 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     );
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().unwrap();
-    assert!(page.contains("id=\"import-errors\"") && page.contains("no data rows"), "{page}");
+    assert!(
+        page.contains("id=\"import-errors\"") && page.contains("no data rows"),
+        "{page}"
+    );
     assert!(page.contains("<td class=\"num\">2</td>"), "line 2: {page}");
 
     // 100 of the 405 departments missing: the check shows it and asks to confirm.
@@ -1140,10 +1143,16 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     };
     let (key, page) = checked(&c);
     assert!(page.contains("id=\"import-drop\""), "{page}");
-    assert!(page.contains("<strong>100</strong> afdelinger ville forsvinde fra data, af 405 (24 %)"), "{page}");
+    assert!(
+        page.contains("<strong>100</strong> afdelinger ville forsvinde fra data, af 405 (24 %)"),
+        "{page}"
+    );
     assert!(page.contains("Mere end 10 %"), "{page}");
     assert!(page.contains("101-0001, 101-0002"), "the first ids: {page}");
-    assert!(page.contains("name=\"allow_drop\""), "a confirmation box: {page}");
+    assert!(
+        page.contains("name=\"allow_drop\""),
+        "a confirmation box: {page}"
+    );
     // Confirmed without ticking it: refused, nothing stored.
     let res = c
         .post(s.url("/imports/confirm"))
@@ -1188,8 +1197,14 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
             .send()
             .unwrap()
     };
-    assert_eq!(withdraw(&c, &token, "  ").status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(withdraw(&c, "forged", "wrong").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        withdraw(&c, &token, "  ").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        withdraw(&c, "forged", "wrong").status(),
+        StatusCode::FORBIDDEN
+    );
     let org = s.signed_in("org17");
     let ot = csrf(&s, &org);
     assert_eq!(withdraw(&org, &ot, "wrong").status(), StatusCode::FORBIDDEN);
@@ -1198,9 +1213,13 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().unwrap();
     assert!(page.contains("id=\"withdraw-done\""), "{page}");
-    assert!(page.contains("Placeringen i kraft bygger nu på data pr. 2024-03-01"), "{page}");
     assert!(
-        page.contains("Trukket tilbage") && page.contains("af kommune: filen manglede 100 afdelinger"),
+        page.contains("Placeringen i kraft bygger nu på data pr. 2024-03-01"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Trukket tilbage")
+            && page.contains("af kommune: filen manglede 100 afdelinger"),
         "the list shows who, when and why: {page}"
     );
     assert_eq!(held(&c), 2, "the original stays in the list");
@@ -1208,7 +1227,10 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     // In English too.
     c.get(s.url("/lang/en?back=/imports")).send().unwrap();
     let page = page_of(&c);
-    assert!(page.contains("Withdrawn") && page.contains("by kommune"), "{page}");
+    assert!(
+        page.contains("Withdrawn") && page.contains("by kommune"),
+        "{page}"
+    );
     c.get(s.url("/lang/da?back=/imports")).send().unwrap();
 
     // The right file for the date is now taken.
