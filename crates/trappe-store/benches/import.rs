@@ -72,6 +72,7 @@ fn import(store: &mut Store, agreement: &LoadedAgreement, name: &str, bytes: &[u
                 agreement: Some(agreement),
                 any_municipality: Some(true),
                 program_version: "bench",
+                allow_drop: false,
             },
         )
         .unwrap();
@@ -139,6 +140,7 @@ fn bench_register(c: &mut Criterion) {
                     agreement: Some(&loaded),
                     any_municipality: None,
                     program_version: "bench",
+                    allow_drop: false,
                 },
             )
             .unwrap();

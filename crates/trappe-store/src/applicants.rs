@@ -16,7 +16,9 @@ use trappe_rules::criteria::Criterion;
 use trappe_rules::{Agreement, Date};
 
 use crate::db::{Conn, Value};
+use crate::import::SNAPSHOT_LIVE;
 use crate::letting::placement_on;
+use crate::read::RUN_LIVE;
 use crate::{Store, StoreError};
 
 /// The retention period when none is configured.
@@ -196,7 +198,7 @@ fn placement_detail(
     on: Date,
 ) -> Result<Vec<Criterion>, StoreError> {
     let row = c.query_opt(
-        "SELECT p.detail FROM (SELECT id FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2",
+        &format!("SELECT p.detail FROM (SELECT r.id FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
         &[on.into(), department.into()],
     )?;
     let Some(row) = row else {
@@ -279,7 +281,7 @@ impl Store {
         agreement_sha256: &str,
     ) -> Result<Option<DevelopmentPlanState>, StoreError> {
         let rows = self.conn.query(
-            "SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 ORDER BY s.reference_date",
+            &format!("SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[area.into(), on.into()],
         )?;
         let designations: Vec<Option<String>> = rows
@@ -530,7 +532,7 @@ impl Store {
         })?;
         // Every list on or before the date, oldest first, with the area's designation.
         let rows = self.conn.query(
-            "SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 ORDER BY s.reference_date",
+            &format!("SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[area.as_str().into(), on.into()],
         )?;
         let designations: Vec<Option<String>> = rows

@@ -3,7 +3,12 @@
 //!
 //! A snapshot is identified by its kind and reference date (the figures' date, or the
 //! state list's date). It is never overwritten: importing the same content again
-//! changes nothing, importing other content for a date already held is refused.
+//! changes nothing, importing other content for a date already held is refused. A
+//! file without data rows is refused, and so is a departments file that drops more
+//! than [`MAX_DROP_PCT`] % of a municipality's departments held before it, unless the
+//! importer says so ([`ImportContext::allow_drop`]). The municipality can withdraw a
+//! wrong snapshot ([`Store::withdraw_snapshot`]): the snapshot stays, recorded as
+//! withdrawn, is no input from then on, and its date can be imported again.
 //!
 //! Placements form a timeline of *runs*. Every date on which some input starts to
 //! apply (a departments snapshot's reference date, a list date, a pools or decisions
@@ -72,6 +77,91 @@ pub struct ImportContext<'a> {
     /// setting in use.
     pub any_municipality: Option<bool>,
     pub program_version: &'a str,
+    /// Accept a departments file that drops more than [`MAX_DROP_PCT`] % of a
+    /// municipality's departments (the user said so explicitly; recorded in the audit
+    /// entry).
+    pub allow_drop: bool,
+}
+
+/// A departments file may drop at most this share (per cent) of the departments held
+/// for a municipality (in the newest departments snapshot before its date) unless the
+/// importer says so explicitly.
+pub const MAX_DROP_PCT: usize = 10;
+
+/// Departments of the held snapshot that a new departments file would drop, for the
+/// municipalities where more than [`MAX_DROP_PCT`] % would go.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shrink {
+    /// The reference date of the snapshot compared with (the newest before the file's).
+    pub compared_with: Date,
+    pub municipalities: Vec<MunicipalityDrop>,
+}
+
+/// One municipality's departments that would leave the data.
+#[derive(Debug, Clone, Serialize)]
+pub struct MunicipalityDrop {
+    /// The municipality code (`None`: departments without one).
+    pub municipality_code: Option<String>,
+    /// Departments held for it.
+    pub held: usize,
+    /// Of those, not in the new file.
+    pub dropped: usize,
+    /// The dropped ids, sorted (all of them).
+    pub ids: Vec<String>,
+}
+
+impl Shrink {
+    /// How many departments would leave, over every municipality listed.
+    pub fn dropped(&self) -> usize {
+        self.municipalities.iter().map(|m| m.dropped).sum()
+    }
+
+    /// How many departments those municipalities hold.
+    pub fn held(&self) -> usize {
+        self.municipalities.iter().map(|m| m.held).sum()
+    }
+
+    /// The first `n` dropped ids.
+    pub fn sample(&self, n: usize) -> Vec<String> {
+        self.municipalities
+            .iter()
+            .flat_map(|m| m.ids.iter().cloned())
+            .take(n)
+            .collect()
+    }
+
+    /// One sentence: who, how many, the share.
+    pub fn describe(&self, file: &str) -> String {
+        let parts: Vec<String> = self
+            .municipalities
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} of the {} departments held for {} ({} %)",
+                    m.dropped,
+                    m.held,
+                    match &m.municipality_code {
+                        Some(c) => format!("municipality {c}"),
+                        None => "departments without a municipality code".into(),
+                    },
+                    m.dropped * 100 / m.held.max(1)
+                )
+            })
+            .collect();
+        let sample = self.sample(5);
+        let more = if self.dropped() > sample.len() {
+            ", …"
+        } else {
+            ""
+        };
+        format!(
+            "{file} would drop {} departments: {} in the departments snapshot of {} are not in the file (e.g. {}{more}); more than {MAX_DROP_PCT} % of a municipality's departments leaving the data is refused unless you say so: check the file, or import it with --allow-drop (on the web: tick the confirmation) if they really left",
+            self.dropped(),
+            parts.join(", "),
+            self.compared_with,
+            sample.join(", "),
+        )
+    }
 }
 
 /// What an import did.
@@ -131,6 +221,22 @@ impl Parsed {
     }
 }
 
+/// The error of a file that holds its header and no data, as the reader words it (for a
+/// caller that hands the store rows it read itself).
+pub fn no_data_rows(file: &str) -> table_in::InputErrors {
+    table_in::InputErrors {
+        errors: vec![table_in::InputError {
+            file: file.to_string(),
+            line: 2,
+            column: String::new(),
+            value: String::new(),
+            expected: "expected rows of data below the header, but there are none".into(),
+        }],
+        truncated: false,
+    }
+}
+
+/// Parses a file; a file with only its header is refused by the reader (line 2).
 fn parse(file: &ImportFile<'_>) -> Result<Parsed, StoreError> {
     let (bytes, name, opts) = (file.bytes, file.file_name, file.options);
     Ok(match file.kind {
@@ -154,7 +260,84 @@ pub fn check_import(file: &ImportFile<'_>) -> Result<usize, StoreError> {
     })
 }
 
+/// `WHERE` condition: the snapshot aliased `s` is not withdrawn.
+pub(crate) const SNAPSHOT_LIVE: &str =
+    "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id = s.id)";
+
+/// The snapshot of a kind and date not withdrawn: id, content hash, file name, when and
+/// by whom it was imported.
+fn live_snapshot(c: &mut Conn, kind: Kind, date: Date) -> Result<Option<crate::Row>, StoreError> {
+    c.query_opt(
+        &format!("SELECT s.id, s.content_sha256, s.file_name, s.imported_at, s.imported_by, s.row_count FROM snapshot s WHERE s.kind = $1 AND s.reference_date = $2 AND {SNAPSHOT_LIVE}"),
+        &[kind.as_str().into(), date.into()],
+    )
+}
+
+/// What a departments file would drop, compared with the newest departments snapshot
+/// (not withdrawn) before its date: the municipalities where more than
+/// [`MAX_DROP_PCT`] % of the departments held would leave, or `None`.
+fn shrink(c: &mut Conn, date: Date, deps: &[Department]) -> Result<Option<Shrink>, StoreError> {
+    let Some(held) = c.query_opt(
+        &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'departments' AND s.reference_date < $1 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
+        &[date.into()],
+    )?
+    else {
+        return Ok(None);
+    };
+    let (held_id, held_date) = (held.int(0)?, held.date(1)?);
+    let new: std::collections::HashSet<&str> = deps.iter().map(|d| d.id.as_str()).collect();
+    let mut by: std::collections::BTreeMap<Option<String>, (usize, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    for r in c.query(
+        "SELECT department_id, municipality_code FROM department_figures WHERE snapshot_id = $1",
+        &[Value::Int(held_id)],
+    )? {
+        let id = r.text(0)?;
+        let entry = by.entry(r.opt_text(1)?).or_default();
+        entry.0 += 1;
+        if !new.contains(id.as_str()) {
+            entry.1.push(id);
+        }
+    }
+    let municipalities: Vec<MunicipalityDrop> = by
+        .into_iter()
+        .filter(|(_, (held, ids))| ids.len() * 100 > held * MAX_DROP_PCT)
+        .map(|(code, (held, mut ids))| {
+            ids.sort();
+            MunicipalityDrop {
+                municipality_code: code,
+                held,
+                dropped: ids.len(),
+                ids,
+            }
+        })
+        .collect();
+    Ok((!municipalities.is_empty()).then_some(Shrink {
+        compared_with: held_date,
+        municipalities,
+    }))
+}
+
 impl Store {
+    /// What importing a departments file would drop (see [`MAX_DROP_PCT`]), for the
+    /// web's check step; `None` for other kinds, for no drop above the share, and for
+    /// the content already held on that date (its import changes nothing).
+    pub fn check_drop(&mut self, file: &ImportFile<'_>) -> Result<Option<Shrink>, StoreError> {
+        if file.kind != Kind::Departments {
+            return Ok(None);
+        }
+        let parsed = parse(file)?;
+        let Parsed::Departments(deps) = &parsed else {
+            return Ok(None);
+        };
+        if let Some(row) = live_snapshot(&mut self.conn, file.kind, file.reference_date)? {
+            if row.text(1)? == parsed.content_sha256()? {
+                return Ok(None);
+            }
+        }
+        shrink(&mut self.conn, file.reference_date, deps)
+    }
+
     /// Imports one file: parses and validates it completely first (nothing is written
     /// when any row is bad), then writes the snapshot, the master data, the audit
     /// entry and the recomputed placements in one transaction.
@@ -167,10 +350,7 @@ impl Store {
         let content_sha = parsed.content_sha256()?;
         let file_sha = sha256_hex(file.bytes);
         self.conn.transaction(|c| {
-            if let Some(row) = c.query_opt(
-                "SELECT id, content_sha256, file_name, imported_at, imported_by FROM snapshot WHERE kind = $1 AND reference_date = $2",
-                &[file.kind.as_str().into(), file.reference_date.into()],
-            )? {
+            if let Some(row) = live_snapshot(c, file.kind, file.reference_date)? {
                 if row.text(1)? == content_sha {
                     return Ok(ImportReport {
                         kind: file.kind,
@@ -183,19 +363,38 @@ impl Store {
                     });
                 }
                 return Err(StoreError::Conflict(format!(
-                    "a {} snapshot for {} is held already (imported {} by {} from {}) with other content; snapshots are never overwritten — import the corrected file under its own date",
-                    file.kind.as_str(),
-                    file.reference_date,
+                    "a {kind} snapshot for {date} is held already (imported {} by {} from {}) with other content; a held snapshot is never overwritten — import the corrected file under its own date, or, if the held one is wrong, withdraw it first (`trappe snapshots withdraw {kind} {date} --reason TEXT`, or on the web's import page) and import the correct file for {date} again",
                     row.time(3)?.format("%Y-%m-%d %H:%M"),
                     row.text(4)?,
-                    row.text(2)?
+                    row.text(2)?,
+                    kind = file.kind.as_str(),
+                    date = file.reference_date,
                 )));
             }
+            let shrink = match &parsed {
+                Parsed::Departments(d) => shrink(c, file.reference_date, d)?,
+                _ => None,
+            };
+            if let Some(s) = &shrink {
+                if !ctx.allow_drop {
+                    return Err(StoreError::Conflict(s.describe(file.file_name)));
+                }
+            }
+            // Earlier snapshots of this kind and date are all withdrawn (else the one
+            // held was found above): this one is the next generation.
+            let generation = c
+                .query_opt(
+                    "SELECT COUNT(*) FROM snapshot WHERE kind = $1 AND reference_date = $2",
+                    &[file.kind.as_str().into(), file.reference_date.into()],
+                )?
+                .map(|r| r.int(0))
+                .transpose()?
+                .unwrap_or(0);
             let agreement = choose_agreement(c, ctx)?;
             let now = Utc::now();
             let id = c
                 .query_opt(
-                    "INSERT INTO snapshot (kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    "INSERT INTO snapshot (kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by, generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     &[
                         file.kind.as_str().into(),
                         file.reference_date.into(),
@@ -205,22 +404,38 @@ impl Store {
                         Value::Int(parsed.len() as i64),
                         now.into(),
                         ctx.actor.into(),
+                        Value::Int(generation),
                     ],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
                 .int(0)?;
             write_rows(c, id, file.reference_date, &parsed)?;
+            let mut detail = serde_json::json!({
+                "snapshot_id": id,
+                "file": file.file_name,
+                "file_sha256": file_sha,
+                "rows": parsed.len(),
+            });
+            if generation > 0 {
+                detail["replaces_withdrawn"] = generation.into();
+            }
+            if ctx.allow_drop {
+                detail["allow_drop"] = true.into();
+            }
+            if let Some(s) = &shrink {
+                detail["dropped"] = serde_json::json!({
+                    "compared_with": s.compared_with,
+                    "departments": s.dropped(),
+                    "held": s.held(),
+                    "ids": s.sample(50),
+                });
+            }
             Store::audit(
                 c,
                 ctx.actor,
                 "import",
                 &format!("{} {}", file.kind.as_str(), file.reference_date),
-                &serde_json::json!({
-                    "snapshot_id": id,
-                    "file": file.file_name,
-                    "file_sha256": file_sha,
-                    "rows": parsed.len(),
-                }),
+                &detail,
             )?;
             hold_for_test();
             let (runs, skipped_dates) =
@@ -239,6 +454,173 @@ impl Store {
             })
         })
     }
+}
+
+/// A withdrawal the municipality asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Withdrawal<'a> {
+    pub kind: Kind,
+    pub reference_date: Date,
+    /// Why (required; kept with the withdrawal and in the audit log).
+    pub reason: &'a str,
+    pub actor: &'a str,
+    pub program_version: &'a str,
+}
+
+/// What a withdrawal did.
+#[derive(Debug, Clone, Serialize)]
+pub struct WithdrawReport {
+    pub kind: Kind,
+    pub reference_date: Date,
+    pub snapshot_id: i64,
+    pub file_name: String,
+    pub rows: i64,
+    /// Departments whose master data came from the withdrawn snapshot and now comes
+    /// from the newest other snapshot holding them.
+    pub master_restored: usize,
+    /// Departments that only the withdrawn snapshot held: their master data is gone.
+    pub master_removed: usize,
+    /// The placement in force on the snapshot's date after the withdrawal (`None`: no
+    /// placement is in force on it any more).
+    pub in_force: Option<(i64, Date)>,
+    /// Who moved on the snapshot's date: the placement in force before the withdrawal
+    /// against the one in force after it.
+    pub changes: Vec<Change>,
+    /// The runs recomputed from the snapshot's date on.
+    pub runs: Vec<RunReport>,
+    pub skipped_dates: Vec<Date>,
+}
+
+/// The longest reason kept.
+const MAX_REASON_CHARS: usize = 1000;
+
+impl Store {
+    /// Withdraws the snapshot of a kind and date (the municipality's correction of a
+    /// wrong file), in one transaction: the withdrawal (who, when, why) is recorded
+    /// beside the snapshot, which stays as it was; the audit log records it; the master
+    /// data taken from a withdrawn departments snapshot is taken again from the newest
+    /// other snapshot holding each department; and the placements are recomputed from
+    /// its date on without it. A file for that date may then be imported again.
+    pub fn withdraw_snapshot(&mut self, w: &Withdrawal<'_>) -> Result<WithdrawReport, StoreError> {
+        let reason = w.reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "a withdrawal needs its reason (--reason TEXT): it is kept with the snapshot and in the audit log".into(),
+            ));
+        }
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "the reason is longer than {MAX_REASON_CHARS} characters"
+            )));
+        }
+        if reason
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
+        {
+            return Err(StoreError::Invalid(
+                "the reason holds a control character".into(),
+            ));
+        }
+        let (kind, date) = (w.kind, w.reference_date);
+        self.conn.transaction(|c| {
+            let row = live_snapshot(c, kind, date)?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no {} snapshot for {date} is held (or it is withdrawn already): `trappe snapshots` lists what is held",
+                    kind.as_str()
+                ))
+            })?;
+            let (id, file_name, rows) = (row.int(0)?, row.text(2)?, row.int(5)?);
+            let before = read::current_run_on_or_before(c, date)?;
+            c.execute(
+                "INSERT INTO snapshot_withdrawal (snapshot_id, withdrawn_at, withdrawn_by, reason) VALUES ($1, $2, $3, $4)",
+                &[Value::Int(id), Utc::now().into(), w.actor.into(), reason.into()],
+            )?;
+            let (master_restored, master_removed) = match kind {
+                Kind::Departments => restore_master(c, id, date)?,
+                _ => (0, 0),
+            };
+            Store::audit(
+                c,
+                w.actor,
+                "withdraw",
+                &format!("{} {date}", kind.as_str()),
+                &serde_json::json!({
+                    "snapshot_id": id,
+                    "file": file_name,
+                    "rows": rows,
+                    "reason": reason,
+                    "master_restored": master_restored,
+                    "master_removed": master_removed,
+                }),
+            )?;
+            let agreement = choose_agreement(
+                c,
+                &ImportContext {
+                    actor: w.actor,
+                    agreement: None,
+                    any_municipality: None,
+                    program_version: w.program_version,
+                    allow_drop: false,
+                },
+            )?;
+            let (runs, skipped_dates) =
+                recompute(c, date, &agreement, w.actor, w.program_version, None)?;
+            let after = read::current_run_on_or_before(c, date)?;
+            let changes = match (&before, &after) {
+                (Some(b), Some(a)) if b.id != a.id => read::diff_runs(c, b.id, a.id)?,
+                _ => Vec::new(),
+            };
+            Ok(WithdrawReport {
+                kind,
+                reference_date: date,
+                snapshot_id: id,
+                file_name,
+                rows,
+                master_restored,
+                master_removed,
+                in_force: after.map(|a| (a.id, a.on_date)),
+                changes,
+                runs,
+                skipped_dates,
+            })
+        })
+    }
+}
+
+/// After a departments snapshot is withdrawn: the master data it gave (`as_of` its
+/// date) is taken again from the newest other snapshot (not withdrawn) holding each
+/// department; a department no such snapshot holds has no master data any more.
+/// Returns (restored, removed).
+fn restore_master(c: &mut Conn, snapshot: i64, date: Date) -> Result<(usize, usize), StoreError> {
+    let affected = c
+        .query(
+            "SELECT f.department_id FROM department_figures f JOIN department d ON d.id = f.department_id WHERE f.snapshot_id = $1 AND d.as_of = $2",
+            &[Value::Int(snapshot), date.into()],
+        )?
+        .len();
+    if affected == 0 {
+        return Ok((0, 0));
+    }
+    let rows = c.query(
+        &format!("SELECT {DEPARTMENT_SELECT}, s.reference_date FROM department_figures f JOIN snapshot s ON s.id = f.snapshot_id WHERE s.kind = 'departments' AND {SNAPSHOT_LIVE} AND f.department_id IN (SELECT g.department_id FROM department_figures g JOIN department d ON d.id = g.department_id WHERE g.snapshot_id = $1 AND d.as_of = $2) ORDER BY f.department_id, s.reference_date DESC"),
+        &[Value::Int(snapshot), date.into()],
+    )?;
+    let mut master: Vec<Vec<Value>> = Vec::new();
+    let mut last: Option<String> = None;
+    for r in &rows {
+        let d = department_from_row(r)?;
+        if last.as_deref() == Some(d.id.as_str()) {
+            continue;
+        }
+        master.push(master_row(&d, r.date(16)?));
+        last = Some(d.id);
+    }
+    c.execute(
+        "DELETE FROM department WHERE as_of = $1 AND id IN (SELECT department_id FROM department_figures WHERE snapshot_id = $2)",
+        &[date.into(), Value::Int(snapshot)],
+    )?;
+    c.upsert_many("department", &MASTER_COLUMNS, &master, "TRUE")?;
+    Ok((master.len(), affected - master.len()))
 }
 
 /// For the crash tests only: with `TRAPPE_TEST_HOLD_IMPORT=FILE`, an import creates
@@ -322,11 +704,9 @@ pub(crate) fn load_stored_agreement(
 }
 
 pub(crate) fn setting(c: &mut Conn, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        c.query_opt("SELECT value FROM setting WHERE key = $1", &[key.into()])?
-            .map(|r| r.text(0))
-            .transpose()?,
-    )
+    c.query_opt("SELECT value FROM setting WHERE key = $1", &[key.into()])?
+        .map(|r| r.text(0))
+        .transpose()
 }
 
 fn set_setting(c: &mut Conn, key: &str, value: &str) -> Result<(), StoreError> {
@@ -354,6 +734,35 @@ fn count_values(c: Option<Count>) -> [Value; 2] {
         Some(c) => [c.persons.into(), c.of.into()],
         None => [Value::Null, Value::Null],
     }
+}
+
+/// The columns of a department's master data, in [`master_row`]'s order.
+const MASTER_COLUMNS: [&str; 10] = [
+    "id",
+    "name",
+    "organisation_id",
+    "area_id",
+    "local_district",
+    "family_homes",
+    "youth_homes",
+    "elderly_homes",
+    "municipality_code",
+    "as_of",
+];
+
+fn master_row(d: &Department, as_of: Date) -> Vec<Value> {
+    vec![
+        d.id.clone().into(),
+        d.name.clone().into(),
+        d.organisation_id.clone().into(),
+        d.area_id.clone().into(),
+        d.local_district.clone().into(),
+        d.family_homes.into(),
+        d.youth_homes.into(),
+        d.elderly_homes.into(),
+        d.municipality_code.clone().into(),
+        as_of.into(),
+    ]
 }
 
 fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), StoreError> {
@@ -419,38 +828,10 @@ fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), 
             )?;
             // The master data follows the newest snapshot; an older one delivered
             // late does not overwrite it.
-            let master: Vec<Vec<Value>> = deps
-                .iter()
-                .map(|d| {
-                    vec![
-                        d.id.clone().into(),
-                        d.name.clone().into(),
-                        d.organisation_id.clone().into(),
-                        d.area_id.clone().into(),
-                        d.local_district.clone().into(),
-                        d.family_homes.into(),
-                        d.youth_homes.into(),
-                        d.elderly_homes.into(),
-                        d.municipality_code.clone().into(),
-                        date.into(),
-                    ]
-                })
-                .collect();
-            let cols = [
-                "id",
-                "name",
-                "organisation_id",
-                "area_id",
-                "local_district",
-                "family_homes",
-                "youth_homes",
-                "elderly_homes",
-                "municipality_code",
-                "as_of",
-            ];
+            let master: Vec<Vec<Value>> = deps.iter().map(|d| master_row(d, date)).collect();
             c.upsert_many(
                 "department",
-                &cols,
+                &MASTER_COLUMNS,
                 &master,
                 "excluded.as_of >= department.as_of",
             )?;
@@ -583,7 +964,7 @@ pub struct Inputs {
 pub(crate) fn inputs_on(c: &mut Conn, on: Date) -> Result<Inputs, StoreError> {
     let mut latest = |kind: Kind| -> Result<Option<(i64, Date)>, StoreError> {
         c.query_opt(
-            "SELECT id, reference_date FROM snapshot WHERE kind = $1 AND reference_date <= $2 ORDER BY reference_date DESC LIMIT 1",
+            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = $1 AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
             &[kind.as_str().into(), on.into()],
         )?
         .map(|r| Ok((r.int(0)?, r.date(1)?)))
@@ -698,7 +1079,7 @@ fn recompute(
     };
     let dates: Vec<Date> = c
         .query(
-            "SELECT DISTINCT reference_date FROM snapshot WHERE reference_date >= $1 ORDER BY reference_date",
+            &format!("SELECT DISTINCT s.reference_date FROM snapshot s WHERE s.reference_date >= $1 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[from.into()],
         )?
         .iter()
@@ -741,7 +1122,7 @@ fn recompute(
             law: &agreement.loaded.law,
             on,
             data_reference_date: Some(dep_date),
-            departments: &deps,
+            departments: deps,
             areas: areas.as_deref(),
             decisions: &decisions,
             pools: pools.as_deref(),

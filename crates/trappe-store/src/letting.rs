@@ -23,6 +23,7 @@ use trappe_rules::{Agreement, Date, Pct};
 
 use crate::db::{Conn, Engine, Value};
 use crate::import::load_stored_agreement;
+use crate::read::RUN_LIVE;
 use crate::{Store, StoreError};
 
 /// An outcome `o` that no correction has replaced.
@@ -477,7 +478,7 @@ pub(crate) fn placement_on(
 ) -> Result<Option<PlacementOn>, StoreError> {
     // One query, without the run's receipt: this runs on every registration.
     let Some(row) = c.query_opt(
-        "SELECT p.staircase, p.step, r.agreement_sha256 FROM (SELECT id, agreement_sha256 FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1) r JOIN placement p ON p.run_id = r.id AND p.department_id = $2",
+        &format!("SELECT p.staircase, p.step, q.agreement_sha256 FROM (SELECT r.id, r.agreement_sha256 FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
         &[on.into(), department.into()],
     )?
     else {
@@ -499,7 +500,7 @@ fn start_placement(
     // One query: among the runs that placed the department, the one in force on the
     // agreement's start, else the earliest (the newest run of a date wins either way).
     let row = c.query_opt(
-        "SELECT p.staircase, p.step, f.allocated_pct FROM placement_run r JOIN placement p ON p.run_id = r.id AND p.department_id = $1 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $1 ORDER BY (r.on_date > $2), CASE WHEN r.on_date <= $2 THEN r.on_date END DESC, r.on_date, r.id DESC LIMIT 1",
+        &format!("SELECT p.staircase, p.step, f.allocated_pct FROM placement_run r JOIN placement p ON p.run_id = r.id AND p.department_id = $1 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $1 WHERE {RUN_LIVE} ORDER BY (r.on_date > $2), CASE WHEN r.on_date <= $2 THEN r.on_date END DESC, r.on_date, r.id DESC LIMIT 1"),
         &[department.into(), agreement.period.from.into()],
     )?;
     row.map(|r| Ok((parse_staircase(&r.text(0)?), r.text(1)?, r.opt_dec(2)?)))
@@ -525,6 +526,9 @@ impl Store {
         file: &str,
         actor: &str,
     ) -> Result<HomesReport, StoreError> {
+        if homes.is_empty() {
+            return Err(crate::import::no_data_rows(file).into());
+        }
         let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?.ok_or_else(|| {
             rule("no agreement is stored yet: import a departments file with --agreement first")
         })?;

@@ -123,6 +123,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_users.sql"),
         postgres: include_str!("../migrations/postgres/0004_users.sql"),
     },
+    Migration {
+        version: 5,
+        name: "snapshot_withdrawal",
+        sqlite: include_str!("../migrations/sqlite/0005_snapshot_withdrawal.sql"),
+        postgres: include_str!("../migrations/postgres/0005_snapshot_withdrawal.sql"),
+    },
 ];
 
 impl Migration {

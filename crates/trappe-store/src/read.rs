@@ -27,6 +27,10 @@ pub struct RunInfo {
 
 const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id";
 
+/// `WHERE` condition: no input of the run aliased `r` is withdrawn. A run made with a
+/// withdrawn snapshot stays stored, but is never the one in force.
+pub(crate) const RUN_LIVE: &str = "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id IN (r.departments_snapshot_id, r.areas_snapshot_id, r.pools_snapshot_id, r.decisions_snapshot_id))";
+
 fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
     let pair = |i: usize| -> Result<Option<(i64, Date)>, StoreError> {
         Ok(match (r.opt_int(i)?, r.opt_date(i + 1)?) {
@@ -57,7 +61,7 @@ pub(crate) fn current_run_on_or_before(
     on: Date,
 ) -> Result<Option<RunInfo>, StoreError> {
     c.query_opt(
-        &format!("{RUN_SELECT} WHERE r.on_date <= $1 ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+        &format!("{RUN_SELECT} WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
         &[on.into()],
     )?
     .map(|r| run_from_row(&r))
@@ -66,7 +70,10 @@ pub(crate) fn current_run_on_or_before(
 
 /// Every run date with its current run, oldest first.
 fn current_runs(c: &mut Conn) -> Result<Vec<RunInfo>, StoreError> {
-    let all = c.query(&format!("{RUN_SELECT} ORDER BY r.on_date, r.id"), &[])?;
+    let all = c.query(
+        &format!("{RUN_SELECT} WHERE {RUN_LIVE} ORDER BY r.on_date, r.id"),
+        &[],
+    )?;
     let mut out: Vec<RunInfo> = Vec::new();
     for r in &all {
         let run = run_from_row(r)?;
@@ -494,6 +501,16 @@ pub struct SnapshotInfo {
     pub rows: i64,
     pub imported_at: chrono::DateTime<chrono::Utc>,
     pub imported_by: String,
+    /// Set when the municipality withdrew it: it is no input any more.
+    pub withdrawn: Option<WithdrawalInfo>,
+}
+
+/// Who withdrew a snapshot, when and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct WithdrawalInfo {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: String,
+    pub reason: String,
 }
 
 impl Store {
@@ -605,7 +622,7 @@ impl Store {
     pub fn run_in_force(&mut self, on: Date) -> Result<Option<i64>, StoreError> {
         self.conn
             .query_opt(
-                "SELECT id FROM placement_run WHERE on_date <= $1 ORDER BY on_date DESC, id DESC LIMIT 1",
+                &format!("SELECT r.id FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
                 &[on.into()],
             )?
             .map(|r| r.int(0))
@@ -675,16 +692,26 @@ impl Store {
             .collect()
     }
 
-    /// Every snapshot held, by kind and date.
+    /// Every snapshot held, by kind and date (a withdrawn one with its withdrawal, before
+    /// the one imported again for its date).
     pub fn snapshots(&mut self) -> Result<Vec<SnapshotInfo>, StoreError> {
         self.conn
             .query(
-                "SELECT id, kind, reference_date, file_name, row_count, imported_at, imported_by FROM snapshot ORDER BY kind, reference_date",
+                "SELECT s.id, s.kind, s.reference_date, s.file_name, s.row_count, s.imported_at, s.imported_by, w.withdrawn_at, w.withdrawn_by, w.reason FROM snapshot s LEFT JOIN snapshot_withdrawal w ON w.snapshot_id = s.id ORDER BY s.kind, s.reference_date, s.id",
                 &[],
             )?
             .iter()
             .map(|r| {
+                let withdrawn = match r.opt_text(8)? {
+                    Some(by) => Some(WithdrawalInfo {
+                        at: r.time(7)?,
+                        by,
+                        reason: r.text(9)?,
+                    }),
+                    None => None,
+                };
                 Ok(SnapshotInfo {
+                    withdrawn,
                     id: r.int(0)?,
                     kind: r.text(1)?,
                     reference_date: r.date(2)?,

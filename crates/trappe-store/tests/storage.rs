@@ -463,7 +463,10 @@ fn the_audit_log_is_append_only(#[case] engine: Engine) {
 fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine: Engine) {
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
-    assert_eq!(newest, 4, "initial, letting, applicants, users");
+    assert_eq!(
+        newest, 5,
+        "initial, letting, applicants, users, snapshot_withdrawal"
+    );
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
     drop(store);
@@ -510,6 +513,12 @@ fn migrations_are_never_edited() {
             "users",
             "c672299e91a26d70748a52c60e3e9d56421d1e0b8bf62231d4770f12c4a58fff",
             "ff6a1940a305c78381c5ee58b1471d85e0cb34737cce9f385f1a0a6e440a4b1a",
+        ),
+        (
+            5,
+            "snapshot_withdrawal",
+            "012de323000f2e4f960e62021fd6d01e46ac182ae0d6508869b256fb298ca724",
+            "bf505e741d321d5068eaef9307ac989cfe6725d51c1ea8fb324d664b6f2f4f19",
         ),
     ];
     let now = trappe_store::migration_hashes();
@@ -1153,4 +1162,555 @@ fn an_approved_exemption_needs_no_ledger_history(#[case] engine: Engine) {
         Some(Channel::MunicipalAllocation),
         "slot 3 is not extra"
     );
+}
+
+/// The first line of an example file.
+fn header_of(rel: &str) -> Vec<u8> {
+    let text = example_text(rel);
+    format!("{}\n", text.lines().next().unwrap()).into_bytes()
+}
+
+/// The example's departments without the first `n` departments.
+fn without_first(n: usize) -> Vec<u8> {
+    let text = example_text("copenhagen/departments.csv");
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rest: Vec<&str> = lines.skip(n).collect();
+    format!("{header}\n{}\n", rest.join("\n")).into_bytes()
+}
+
+fn import_allowing_drop(
+    store: &mut Store,
+    on: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<trappe_store::import::ImportReport, StoreError> {
+    store.import(
+        &trappe_store::import::ImportFile {
+            kind: Kind::Departments,
+            reference_date: date(on),
+            file_name: name,
+            bytes,
+            options: Default::default(),
+        },
+        &trappe_store::import::ImportContext {
+            actor: "test",
+            agreement: None,
+            any_municipality: None,
+            program_version: "test",
+            allow_drop: true,
+        },
+    )
+}
+
+fn withdraw(
+    store: &mut Store,
+    kind: Kind,
+    on: &str,
+    reason: &str,
+) -> Result<trappe_store::import::WithdrawReport, StoreError> {
+    store.withdraw_snapshot(&trappe_store::import::Withdrawal {
+        kind,
+        reference_date: date(on),
+        reason,
+        actor: "kommune",
+        program_version: "test",
+    })
+}
+
+fn held(store: &mut Store) -> (i64, i64, i64, i64, i64) {
+    (
+        count(store, "snapshot"),
+        count(store, "audit_log"),
+        count(store, "placement_run"),
+        count(store, "department_figures"),
+        count(store, "department"),
+    )
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example_with_homes(&mut store);
+    let before = held(&mut store);
+    let homes_before = count(&mut store, "home");
+    let pools =
+        b"pool_id,members,unemployment_pct,convictions_pct,primary_education_pct,income_pct\n";
+    for (kind, name, bytes) in [
+        (
+            Kind::Departments,
+            "departments-header.csv",
+            header_of("copenhagen/departments.csv"),
+        ),
+        (
+            Kind::Areas,
+            "areas-header.csv",
+            header_of("copenhagen/areas.csv"),
+        ),
+        (Kind::Pools, "pools-header.csv", pools.to_vec()),
+        (
+            Kind::Decisions,
+            "decisions-header.csv",
+            header_of("copenhagen/decisions.csv"),
+        ),
+    ] {
+        // The web's check and the import refuse it alike, naming file and line 2.
+        let checked = trappe_store::import::check_import(&trappe_store::import::ImportFile {
+            kind,
+            reference_date: date("2024-09-01"),
+            file_name: name,
+            bytes: &bytes,
+            options: Default::default(),
+        });
+        assert!(
+            matches!(&checked, Err(StoreError::Input(_))),
+            "{name}: {checked:?}"
+        );
+        let err = import(&mut store, kind, "2024-09-01", name, &bytes, None).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, StoreError::Input(_)), "{name}: {msg}");
+        assert!(
+            msg.contains(&format!("{name} line 2")) && msg.contains("expected rows of data below the header, but there are none"),
+            "{msg}"
+        );
+        assert_eq!(held(&mut store), before, "{name}: nothing is stored");
+    }
+    // The correct file for that date is still welcome.
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "departments.csv",
+        &with_unemployment("101-0001", "1.0"),
+        None,
+    )
+    .unwrap();
+    assert!(!r.unchanged && r.rows == 405);
+
+    // The homes register too: a header-only homes file replaces nobody's homes.
+    let homes = trappe_formats::table_in::read_homes(
+        &header_of("copenhagen/homes.csv"),
+        "homes-header.csv",
+    )
+    .unwrap();
+    let err = store
+        .import_homes(&homes, "homes-header.csv", "test")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("homes-header.csv line 2") && err.contains("expected rows of data below the header, but there are none"),
+        "{err}"
+    );
+    assert_eq!(count(&mut store, "home"), homes_before);
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
+    #[case] engine: Engine,
+) {
+    assert_eq!(trappe_store::import::MAX_DROP_PCT, 10);
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let before = held(&mut store);
+
+    // 41 of the 405 departments of municipality 101 (10.1 %) leave: refused.
+    let shrunk = without_first(41);
+    let err = import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "shrunk.csv",
+        &shrunk,
+        None,
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::Conflict(_)), "{msg}");
+    assert!(
+        msg.contains("shrunk.csv would drop 41 departments")
+            && msg.contains("41 of the 405 departments held for municipality 101")
+            && msg.contains("10 %")
+            && msg.contains("101-0001")
+            && msg.contains("--allow-drop"),
+        "{msg}"
+    );
+    assert_eq!(held(&mut store), before, "nothing is stored");
+
+    // The web's check step shows the same.
+    let file = trappe_store::import::ImportFile {
+        kind: Kind::Departments,
+        reference_date: date("2024-09-01"),
+        file_name: "shrunk.csv",
+        bytes: &shrunk,
+        options: Default::default(),
+    };
+    let drop = store
+        .check_drop(&file)
+        .unwrap()
+        .expect("a drop above the share");
+    assert_eq!((drop.dropped(), drop.held()), (41, 405));
+    assert_eq!(drop.compared_with, date("2024-03-01"));
+    assert_eq!(drop.sample(2), vec!["101-0001", "101-0002"]);
+
+    // 40 (9.9 %) is within the share.
+    let few = without_first(40);
+    let file_few = trappe_store::import::ImportFile {
+        bytes: &few,
+        ..file
+    };
+    assert!(store.check_drop(&file_few).unwrap().is_none());
+
+    // Said explicitly: stored, and the audit entry records it.
+    let r = import_allowing_drop(&mut store, "2024-09-01", "shrunk.csv", &shrunk).unwrap();
+    assert_eq!(r.rows, 364);
+    let entry = &store.audit_log(1).unwrap()[0];
+    assert_eq!(entry.action, "import");
+    assert_eq!(entry.detail["allow_drop"], true);
+    assert_eq!(entry.detail["dropped"]["departments"], 41);
+    assert_eq!(entry.detail["dropped"]["held"], 405);
+    assert_eq!(entry.detail["dropped"]["ids"][0], "101-0001");
+
+    // An older file delivered late is compared with what came before it, not after.
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-06-01",
+        "june.csv",
+        &example("copenhagen/departments.csv"),
+        None,
+    );
+    assert!(r.is_ok(), "{r:?}");
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let right = store.overview(date("2024-03-01")).unwrap();
+    let step_of = |o: &trappe_store::read::Overview, id: &str| {
+        o.rows
+            .iter()
+            .find(|r| r.department.id == id)
+            .map(|r| (r.placement.staircase.clone(), r.placement.step.clone()))
+            .unwrap()
+    };
+
+    // A wrong file for 2024-09-01: 101-0001 moves, its organisation is wrong, and a
+    // department that does not exist appears.
+    let mut wrong = String::from_utf8(with_cells(
+        "101-0001",
+        &[("unemployment_pct", "1.0"), ("organisation_id", "org-99")],
+    ))
+    .unwrap();
+    wrong.push_str("101-9999,Fejl,org-99,101,,Valby,10,0,0,20,1.0,1.0,10.0,90.0,10.0,10.0\n");
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "wrong.csv",
+        wrong.as_bytes(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.runs.len(), 1);
+    let wrong_overview = store.overview(date("2024-10-01")).unwrap();
+    assert_ne!(
+        step_of(&wrong_overview, "101-0001"),
+        step_of(&right, "101-0001")
+    );
+    let org = |store: &mut Store, id: &str| {
+        store
+            .conn
+            .query_opt(
+                "SELECT organisation_id FROM department WHERE id = $1",
+                &[id.into()],
+            )
+            .unwrap()
+            .map(|r| r.text(0).unwrap())
+    };
+    assert_eq!(org(&mut store, "101-0001").as_deref(), Some("org-99"));
+
+    // The correct file for that date is refused while the wrong one is held …
+    let err = import_departments_on(&mut store, "2024-09-01").unwrap_err();
+    assert!(err.to_string().contains("withdraw"), "{err}");
+
+    // … a withdrawal needs a reason, and a snapshot that is held …
+    let snapshots_before = count(&mut store, "snapshot");
+    assert!(matches!(
+        withdraw(&mut store, Kind::Departments, "2024-09-01", "  "),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        withdraw(&mut store, Kind::Departments, "2024-08-01", "wrong"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(count(&mut store, "snapshot_withdrawal"), 0);
+
+    // … and then takes it out of every placement from its date on.
+    let w = withdraw(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "the organisation sent last year's file",
+    )
+    .unwrap();
+    assert_eq!((w.rows, w.master_restored, w.master_removed), (406, 405, 1));
+    assert_eq!(w.in_force.map(|(_, d)| d), Some(date("2024-03-01")));
+    assert!(
+        w.changes.iter().any(|c| c.department_id == "101-0001"),
+        "{:?}",
+        w.changes
+    );
+    let after = store.overview(date("2024-10-01")).unwrap();
+    assert_eq!(after.figures_date, date("2024-03-01"));
+    assert_eq!(step_of(&after, "101-0001"), step_of(&right, "101-0001"));
+    assert_eq!(after.rows.len(), 405);
+    assert_eq!(org(&mut store, "101-0001").as_deref(), Some("org-17"));
+    assert_eq!(org(&mut store, "101-9999"), None);
+    assert!(store
+        .history("101-0001")
+        .unwrap()
+        .iter()
+        .all(|h| h.figures_date == date("2024-03-01")));
+
+    // The original stays, with its withdrawal beside it, and the audit log says so.
+    assert_eq!(count(&mut store, "snapshot"), snapshots_before);
+    let list = store.snapshots().unwrap();
+    let gone = list
+        .iter()
+        .find(|s| s.reference_date == date("2024-09-01"))
+        .unwrap();
+    assert_eq!(gone.file_name, "wrong.csv");
+    assert_eq!(gone.rows, 406);
+    let info = gone.withdrawn.as_ref().expect("shown as withdrawn");
+    assert_eq!(
+        (info.by.as_str(), info.reason.as_str()),
+        ("kommune", "the organisation sent last year's file")
+    );
+    let entry = &store.audit_log(1).unwrap()[0];
+    assert_eq!(
+        (
+            entry.action.as_str(),
+            entry.subject.as_str(),
+            entry.actor.as_str()
+        ),
+        ("withdraw", "departments 2024-09-01", "kommune")
+    );
+    assert_eq!(
+        entry.detail["reason"],
+        "the organisation sent last year's file"
+    );
+    assert_eq!(entry.detail["file"], "wrong.csv");
+    // Neither is ever changed or deleted.
+    for sql in [
+        "DELETE FROM snapshot_withdrawal",
+        "UPDATE snapshot_withdrawal SET reason = 'x'",
+        "DELETE FROM snapshot WHERE reference_date = '2024-09-01'",
+        "UPDATE snapshot SET file_name = 'x'",
+    ] {
+        assert!(store.conn.execute(sql, &[]).is_err(), "{sql} was allowed");
+    }
+    // Withdrawn once only.
+    assert!(matches!(
+        withdraw(&mut store, Kind::Departments, "2024-09-01", "again"),
+        Err(StoreError::NotFound(_))
+    ));
+
+    // The correct file for that date is now taken, and placed.
+    let r = import_departments_on(&mut store, "2024-09-01").unwrap();
+    assert!(!r.unchanged && r.runs.len() == 1);
+    let now = store.overview(date("2024-10-01")).unwrap();
+    assert_eq!(now.figures_date, date("2024-09-01"));
+    assert_eq!(now.run_id, r.runs[0].run_id);
+    let dated: Vec<_> = store
+        .snapshots()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.reference_date == date("2024-09-01"))
+        .map(|s| (s.file_name, s.withdrawn.is_some()))
+        .collect();
+    assert_eq!(
+        dated,
+        vec![
+            ("wrong.csv".to_string(), true),
+            ("departments.csv".to_string(), false)
+        ]
+    );
+    // The same wrong content again is a new import to be checked, not "unchanged".
+    let err = import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "wrong.csv",
+        wrong.as_bytes(),
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn withdrawing_the_only_departments_snapshot_leaves_no_placement_in_force(#[case] engine: Engine) {
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let w = withdraw(&mut store, Kind::Departments, "2024-03-01", "wrong date").unwrap();
+    assert_eq!(w.in_force, None);
+    assert_eq!(w.master_removed, 405);
+    assert!(matches!(
+        store.overview(date("2024-06-01")),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.run_in_force(date("2024-06-01")).unwrap(), None);
+    assert_eq!(count(&mut store, "department"), 0);
+    // The right file for the date places again.
+    let r = import_departments(&mut store).unwrap();
+    assert_eq!(r.runs.len(), 1);
+    assert_eq!(store.overview(date("2024-06-01")).unwrap().rows.len(), 405);
+    assert_eq!(count(&mut store, "department"), 405);
+
+    // Withdrawing the state list places without it from its date on.
+    let w = withdraw(&mut store, Kind::Areas, "2023-12-01", "a draft list").unwrap();
+    assert_eq!(w.runs.len(), 1);
+    let o = store.overview(date("2024-06-01")).unwrap();
+    assert_eq!(o.list_date, None);
+    assert_eq!(o.run_id, w.runs[0].run_id);
+}
+
+fn import_departments_on(
+    store: &mut Store,
+    on: &str,
+) -> Result<trappe_store::import::ImportReport, StoreError> {
+    import(
+        store,
+        Kind::Departments,
+        on,
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        None,
+    )
+}
+
+/// A database at schema version 4 (before withdrawals) holding a snapshot with figures
+/// and a run that reference it, made with the released migration files.
+fn database_at_version_4(f: &common::Fresh) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let folder = match &f.location {
+        Location::Sqlite(_) => "sqlite",
+        Location::Postgres(_) => "postgres",
+    };
+    let mut sql = String::new();
+    for file in [
+        "0001_initial.sql",
+        "0002_letting.sql",
+        "0003_applicants.sql",
+        "0004_users.sql",
+    ] {
+        sql.push_str(&std::fs::read_to_string(dir.join(folder).join(file)).unwrap());
+        sql.push('\n');
+    }
+    sql.push_str(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL);\n",
+    );
+    for (v, name, sqlite, pg) in trappe_store::migration_hashes().into_iter().take(4) {
+        let sha = if folder == "sqlite" { sqlite } else { pg };
+        sql.push_str(&format!(
+            "INSERT INTO schema_migrations VALUES ({v}, '{name}', '{sha}', '2024-01-01T00:00:00+00:00');\n"
+        ));
+    }
+    sql.push_str(
+        "INSERT INTO agreement VALUES ('a', 'copenhagen-2024', 'builtin:copenhagen-2024', '', '', '2024-03-01T10:00:00+00:00');
+INSERT INTO snapshot (id, kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by) VALUES (7, 'departments', '2024-03-01', 'old.csv', 'f', 'c', 1, '2024-03-01T10:00:00+00:00', 'analyst');
+INSERT INTO department_figures (snapshot_id, position, department_id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, residents, municipality_code) VALUES (7, 0, '101-0001', 'A', 'org-17', 'Valby', 10, 0, 0, 20, '101');
+INSERT INTO placement_run (id, on_date, departments_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES (3, '2024-03-01', 7, 'a', 0, 'old', 'p', '{}', '[]', '2024-03-01T10:00:00+00:00', 'analyst');
+",
+    );
+    match &f.location {
+        Location::Sqlite(path) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            c.pragma_update(None, "foreign_keys", "ON").unwrap();
+            c.execute_batch(&sql).unwrap();
+        }
+        Location::Postgres(url) => {
+            let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            c.batch_execute(&sql).unwrap();
+        }
+    }
+}
+
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] engine: Engine) {
+    let f = fresh(engine);
+    database_at_version_4(&f);
+    let mut store = open(&f);
+    assert_eq!(store.schema_version().unwrap(), 5);
+    // The snapshot kept its id, and what referenced it still does.
+    let list = store.snapshots().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].id, list[0].file_name.as_str()), (7, "old.csv"));
+    assert!(list[0].withdrawn.is_none());
+    let joined = store
+        .conn
+        .query_opt(
+            "SELECT s.file_name, COUNT(*) FROM placement_run r JOIN snapshot s ON s.id = r.departments_snapshot_id JOIN department_figures f ON f.snapshot_id = s.id GROUP BY s.file_name",
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(joined.text(0).unwrap(), "old.csv");
+    if engine == Engine::Sqlite {
+        let broken = store.conn.query("PRAGMA foreign_key_check", &[]).unwrap();
+        assert!(broken.is_empty(), "{} broken references", broken.len());
+    }
+    // The references are still enforced against the rebuilt table.
+    assert!(store
+        .conn
+        .execute(
+            "INSERT INTO snapshot_withdrawal (snapshot_id, withdrawn_at, withdrawn_by, reason) VALUES (99, '2024-03-01T10:00:00+00:00', 'x', 'y')",
+            &[],
+        )
+        .is_err());
+    assert!(store
+        .conn
+        .execute(
+            "INSERT INTO department_figures (snapshot_id, position, department_id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, residents) VALUES (99, 0, 'x', 'x', 'x', 'x', 0, 0, 0, 0)",
+            &[],
+        )
+        .is_err());
+    // And the date is still held until withdrawn.
+    let other = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        Some(&copenhagen()),
+    )
+    .unwrap_err();
+    assert!(matches!(other, StoreError::Conflict(_)), "{other}");
+    withdraw(&mut store, Kind::Departments, "2024-03-01", "test data").unwrap();
+    let r = import(
+        &mut store,
+        Kind::Departments,
+        "2024-03-01",
+        "departments.csv",
+        &example("copenhagen/departments.csv"),
+        Some(&copenhagen()),
+    )
+    .unwrap();
+    assert!(r.snapshot_id != 7 && r.runs.len() == 1);
+    assert_eq!(store.overview(date("2024-06-01")).unwrap().rows.len(), 405);
 }

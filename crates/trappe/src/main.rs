@@ -196,8 +196,13 @@ enum Command {
         #[command(flatten)]
         report: store_cmd::ReportArgs,
     },
-    /// List the snapshots held (key figures, lists, pools, decisions).
-    Snapshots,
+    /// List the snapshots held (key figures, lists, pools, decisions), or withdraw a
+    /// wrong one (`snapshots withdraw KIND DATE --reason TEXT`).
+    #[command(alias = "snapshot")]
+    Snapshots {
+        #[command(subcommand)]
+        command: Option<store_cmd::SnapshotsCommand>,
+    },
     /// Show the newest entries of the audit log.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -666,7 +671,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             store_cmd::export(&db, what, &report)
         }
-        Command::Snapshots => store_cmd::snapshots(&db),
+        Command::Snapshots { command } => store_cmd::snapshots(&db, command),
         Command::Homes { command } => letting_cmd::homes(&db, command),
         Command::Applicant { command } => applicant_cmd::run(&db, command),
         Command::Serve { args } => web::serve(&db, args),

@@ -13,7 +13,9 @@ use trappe_formats::table_in::{self, ColumnMapping, TableOptions};
 use trappe_formats::text::{self, Lang};
 use trappe_rules::agreement::Staircase;
 use trappe_rules::Date;
-use trappe_store::import::{ImportContext, ImportFile, ImportReport, Kind};
+use trappe_store::import::{
+    ImportContext, ImportFile, ImportReport, Kind, WithdrawReport, Withdrawal,
+};
 use trappe_store::read::{ChangesReport, HistoryEntry, Overview, StoredPlacement};
 use trappe_store::{Location, Store};
 
@@ -80,11 +82,60 @@ pub struct ImportArgs {
     /// Who imports (for the audit log); defaults to $USER.
     #[arg(long)]
     pub actor: Option<String>,
+    /// Departments: accept a file that drops more than 10 % of the departments held
+    /// for a municipality (they really left the data); recorded in the audit log.
+    #[arg(long)]
+    pub allow_drop: bool,
     #[arg(long, value_enum, default_value = "da")]
     pub lang: LangArg,
     /// Print the import report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Departments,
+    Areas,
+    Pools,
+    Decisions,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Departments => Kind::Departments,
+            KindArg::Areas => Kind::Areas,
+            KindArg::Pools => Kind::Pools,
+            KindArg::Decisions => Kind::Decisions,
+        }
+    }
+}
+
+#[derive(Subcommand, Clone)]
+pub enum SnapshotsCommand {
+    /// List the snapshots held, withdrawn ones with who, when and why (the default).
+    List,
+    /// Withdraw a wrong snapshot (the municipality's correction): it stays in the
+    /// history, recorded as withdrawn, is no input from then on, the placements are
+    /// recomputed from its date, and a file for that date may be imported again.
+    Withdraw {
+        #[arg(value_enum)]
+        kind: KindArg,
+        /// The snapshot's reference date (the list date for areas).
+        date: Date,
+        /// Why (required; kept with the withdrawal and in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Who withdraws (for the audit log); defaults to $USER.
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Clone)]
@@ -195,6 +246,7 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
             agreement: agreement.as_ref(),
             any_municipality: args.any_municipality.then_some(true),
             program_version: VERSION,
+            allow_drop: args.allow_drop,
         },
     )?;
     let lang = crate::lang(args.lang);
@@ -677,15 +729,48 @@ pub fn export(db: &DbArgs, command: ExportCommand, args: &ReportArgs) -> Result<
     write(&report, args)
 }
 
-pub fn snapshots(db: &DbArgs) -> Result<()> {
+pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
     let mut store = db.open()?;
+    if let Some(SnapshotsCommand::Withdraw {
+        kind,
+        date,
+        reason,
+        actor: who,
+        lang,
+        json,
+    }) = command
+    {
+        let who = actor(who.as_deref());
+        let r = store.withdraw_snapshot(&Withdrawal {
+            kind: kind.into(),
+            reference_date: date,
+            reason: &reason,
+            actor: &who,
+            program_version: VERSION,
+        })?;
+        if json {
+            emit(None, &serde_json::to_vec_pretty(&r)?)?;
+        } else {
+            print_withdrawal(&r, crate::lang(lang));
+        }
+        return Ok(());
+    }
     let list = store.snapshots()?;
     if list.is_empty() {
         eprintln!("no snapshots yet: import a file with `trappe import departments FILE --as-of DATE --agreement NAME`");
     }
     for s in list {
+        let withdrawn = match &s.withdrawn {
+            Some(w) => format!(
+                "\twithdrawn {} by {}: {}",
+                w.at.format("%Y-%m-%d %H:%M:%S"),
+                w.by,
+                w.reason
+            ),
+            None => String::new(),
+        };
         say!(
-            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}{withdrawn}",
             s.id,
             s.kind,
             s.reference_date,
@@ -696,6 +781,113 @@ pub fn snapshots(db: &DbArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn print_withdrawal(r: &WithdrawReport, lang: Lang) {
+    let da = lang == Lang::Da;
+    say!(
+        "{}",
+        if da {
+            format!(
+                "Trukket tilbage: {} {} ({}, {} rækker, snapshot {}). Det bevares i historikken og indgår ikke længere i placeringerne; en fil for datoen kan nu indlæses igen.",
+                kind_label(r.kind, lang),
+                r.reference_date,
+                r.file_name,
+                r.rows,
+                r.snapshot_id
+            )
+        } else {
+            format!(
+                "Withdrawn: {} {} ({}, {} rows, snapshot {}). It stays in the history and is no longer an input of the placements; a file for that date may now be imported again.",
+                kind_label(r.kind, lang),
+                r.reference_date,
+                r.file_name,
+                r.rows,
+                r.snapshot_id
+            )
+        }
+    );
+    if r.master_restored + r.master_removed > 0 {
+        say!(
+            "{}",
+            if da {
+                format!(
+                    "Stamdata: {} afdelinger taget fra det nyeste andet udtræk; {} afdelinger fandtes kun i det tilbagetrukne.",
+                    r.master_restored, r.master_removed
+                )
+            } else {
+                format!(
+                    "Master data: {} departments taken from the newest other snapshot; {} departments were only in the withdrawn one.",
+                    r.master_restored, r.master_removed
+                )
+            }
+        );
+    }
+    match r.in_force {
+        Some((run, on)) => say!(
+            "{}",
+            if da {
+                format!(
+                    "Placering i kraft pr. {}: kørsel {run} (pr. {on}); {} har skiftet trin:",
+                    r.reference_date,
+                    r.changes.len()
+                )
+            } else {
+                format!(
+                    "Placement in force on {}: run {run} (of {on}); {} moved step:",
+                    r.reference_date,
+                    r.changes.len()
+                )
+            }
+        ),
+        None => say!(
+            "{}",
+            if da {
+                format!(
+                    "Ingen placering er længere i kraft pr. {}.",
+                    r.reference_date
+                )
+            } else {
+                format!("No placement is in force on {} any more.", r.reference_date)
+            }
+        ),
+    }
+    const SHOWN: usize = 25;
+    for c in r.changes.iter().take(SHOWN) {
+        let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
+        say!(
+            "  {} {}: {} → {}{}{}",
+            c.department_id,
+            c.name,
+            c.before_label(lang),
+            c.after_label(lang),
+            if why.is_empty() { "" } else { " — " },
+            why.join("; ")
+        );
+    }
+    if r.changes.len() > SHOWN {
+        say!(
+            "  … ({} {})",
+            r.changes.len() - SHOWN,
+            if da { "flere" } else { "more" }
+        );
+    }
+    for run in &r.runs {
+        say!(
+            "{}",
+            if da {
+                format!(
+                    "Placering pr. {} beregnet igen (kørsel {}).",
+                    run.on_date, run.run_id
+                )
+            } else {
+                format!(
+                    "Placement on {} recomputed (run {}).",
+                    run.on_date, run.run_id
+                )
+            }
+        );
+    }
 }
 
 pub fn audit(db: &DbArgs, limit: i64) -> Result<()> {
@@ -748,6 +940,7 @@ pub fn import_demo(
                 agreement: (i == 0).then_some(&agreement),
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
+                allow_drop: false,
             },
         )?;
     }

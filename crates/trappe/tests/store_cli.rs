@@ -367,3 +367,165 @@ fn backup_and_restore_from_the_command_line() {
     assert!(!snapshots.contains("2024-09-01"), "{snapshots}");
     assert!(Path::new(&backup).exists());
 }
+
+/// `trappe import departments FILE --as-of DATE [extra…]`.
+fn import_on(db: &Db, file: &Path, on: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = db.trappe();
+    cmd.args([
+        "import",
+        "departments",
+        &file.display().to_string(),
+        "--as-of",
+        on,
+        "--lang",
+        "en",
+    ])
+    .args(extra);
+    cmd
+}
+
+#[test]
+fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdrawn() {
+    let rows_on = |db: &Db| {
+        stdout(
+            db.trappe()
+                .args(["overview", "--on", "2024-10-01", "--format", "csv"]),
+        )
+        .lines()
+        .count()
+            - 1
+    };
+    let db = Db::new("sqlite");
+    load_example(&db);
+    let full = std::fs::read_to_string(example("copenhagen/departments.csv")).unwrap();
+    let header = full.lines().next().unwrap();
+    let snapshots = |db: &Db| stdout(db.trappe().args(["snapshots"]));
+    let before = snapshots(&db);
+
+    // Only the header line: refused for every kind, naming the file and line 2.
+    let header_only = db.path("header-only.csv");
+    std::fs::write(&header_only, format!("{header}\n")).unwrap();
+    import_on(&db, &header_only, "2024-09-01", &[])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("header-only.csv line 2")
+                .and(predicate::str::contains("expected rows of data below the header, but there are none")),
+        );
+    let areas = std::fs::read_to_string(example("copenhagen/areas.csv")).unwrap();
+    let areas_header = db.path("areas-header.csv");
+    std::fs::write(
+        &areas_header,
+        format!("{}\n", areas.lines().next().unwrap()),
+    )
+    .unwrap();
+    db.trappe()
+        .args([
+            "import",
+            "areas",
+            &areas_header.display().to_string(),
+            "--list-date",
+            "2024-12-01",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("areas-header.csv line 2"));
+    let homes = std::fs::read_to_string(example("copenhagen/homes.csv")).unwrap();
+    let homes_header = db.path("homes-header.csv");
+    std::fs::write(
+        &homes_header,
+        format!("{}\n", homes.lines().next().unwrap()),
+    )
+    .unwrap();
+    db.trappe()
+        .args(["homes", "import", &homes_header.display().to_string()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("homes-header.csv line 2"));
+    assert_eq!(snapshots(&db), before, "nothing stored");
+
+    // 100 of the 405 departments gone: refused, unless --allow-drop says so.
+    let lines: Vec<&str> = full.lines().collect();
+    let shrunk = db.path("shrunk.csv");
+    std::fs::write(&shrunk, format!("{header}\n{}\n", lines[101..].join("\n"))).unwrap();
+    import_on(&db, &shrunk, "2024-09-01", &[])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("would drop 100 departments")
+                .and(predicate::str::contains("municipality 101 (24 %)"))
+                .and(predicate::str::contains("more than 10 %"))
+                .and(predicate::str::contains("--allow-drop")),
+        );
+    assert_eq!(snapshots(&db), before, "nothing stored");
+    import_on(
+        &db,
+        &shrunk,
+        "2024-09-01",
+        &["--allow-drop", "--actor", "jens"],
+    )
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("305 rows"));
+    let audit = stdout(db.trappe().args(["audit", "--limit", "1"]));
+    assert_eq!(rows_on(&db), 305);
+    assert!(
+        audit.contains("jens\timport\tdepartments 2024-09-01")
+            && audit.contains("\"allow_drop\":true")
+            && audit.contains("\"departments\":100"),
+        "{audit}"
+    );
+
+    // That file was wrong after all: the right one for the date is refused until the
+    // wrong one is withdrawn, with a reason.
+    let right = PathBuf::from(example("copenhagen/departments.csv"));
+    import_on(&db, &right, "2024-09-01", &[])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("withdraw"));
+    db.trappe()
+        .args(["snapshots", "withdraw", "departments", "2024-09-01"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--reason"));
+    db.trappe()
+        .args([
+            "snapshots",
+            "withdraw",
+            "departments",
+            "2024-09-01",
+            "--reason",
+            "a partial file",
+            "--actor",
+            "kommune",
+            "--lang",
+            "en",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Withdrawn: departments' key figures 2024-09-01")
+                .and(predicate::str::contains("run"))
+                .and(predicate::str::contains("(of 2024-03-01)")),
+        );
+    let list = snapshots(&db);
+    assert!(
+        list.contains("shrunk.csv\twithdrawn ") && list.contains("by kommune: a partial file"),
+        "{list}"
+    );
+    let audit = stdout(db.trappe().args(["audit", "--limit", "1"]));
+    assert!(
+        audit.contains("kommune\twithdraw\tdepartments 2024-09-01")
+            && audit.contains("a partial file"),
+        "{audit}"
+    );
+    // The overview of the autumn is the spring's again (405 departments, not 305),
+    // then the right file's.
+    assert_eq!(rows_on(&db), 405);
+    import_on(&db, &right, "2024-09-01", &[])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("405 rows"));
+    let list = snapshots(&db);
+    assert_eq!(list.matches("2024-09-01").count(), 2, "{list}");
+}

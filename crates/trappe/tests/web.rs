@@ -86,6 +86,7 @@ const CHANGING: &[&str] = &[
     "/api/v1/vacancies/1/resolve",
     "/imports",
     "/imports/confirm",
+    "/imports/withdraw",
     "/vacancies/1/rank",
     "/vacancies/1/check",
     "/departments/101-0001/decisions",
@@ -1092,4 +1093,166 @@ fn the_municipality_records_approvals_and_nobody_else_does() {
         let t = csrf(&s, &c);
         assert_eq!(approve(&c, &t).status(), StatusCode::FORBIDDEN, "{user}");
     }
+}
+
+#[test]
+fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_a_reason() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let token = csrf(&s, &c);
+    let page_of = |c: &Client| c.get(s.url("/imports")).send().unwrap().text().unwrap();
+    let held = |c: &Client| page_of(c).matches("<td>departments</td>").count();
+    assert_eq!(held(&c), 1, "the demo's figures");
+    let full = example("copenhagen/departments.csv");
+    let lines: Vec<&str> = full.lines().collect();
+
+    // Only the header: refused at the check, line 2.
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "departments",
+        "2024-09-01",
+        "header.csv",
+        format!("{}\n", lines[0]).into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().unwrap();
+    assert!(
+        page.contains("id=\"import-errors\"") && page.contains("expected rows of data below the header, but there are none"),
+        "{page}"
+    );
+    assert!(page.contains("<td class=\"num\">2</td>"), "line 2: {page}");
+
+    // 100 of the 405 departments missing: the check shows it and asks to confirm.
+    let shrunk = format!("{}\n{}\n", lines[0], lines[101..].join("\n"));
+    let checked = |c: &Client| {
+        let res = upload(
+            &s,
+            c,
+            &token,
+            "departments",
+            "2024-09-01",
+            "shrunk.csv",
+            shrunk.clone().into_bytes(),
+        );
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().unwrap();
+        let at = page.find("name=\"key\" value=\"").unwrap() + 18;
+        (page[at..at + 64].to_string(), page)
+    };
+    let (key, page) = checked(&c);
+    assert!(page.contains("id=\"import-drop\""), "{page}");
+    assert!(
+        page.contains("<strong>100</strong> afdelinger ville forsvinde fra data, af 405 (24 %)"),
+        "{page}"
+    );
+    assert!(page.contains("Mere end 10 %"), "{page}");
+    assert!(page.contains("101-0001, 101-0002"), "the first ids: {page}");
+    assert!(
+        page.contains("name=\"allow_drop\""),
+        "a confirmation box: {page}"
+    );
+    // Confirmed without ticking it: refused, nothing stored.
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[("csrf", token.as_str()), ("key", key.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().unwrap().contains("would drop 100 departments"));
+    assert_eq!(held(&c), 1);
+    // Ticked: imported.
+    let (key, _) = checked(&c);
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("key", key.as_str()),
+            ("allow_drop", "1"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().unwrap().contains("id=\"import-done\""));
+    assert_eq!(held(&c), 2);
+    let count_on = |c: &Client| {
+        s.json(c, "/api/v1/overview?on=2024-10-01").1["departments"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(count_on(&c), 305);
+
+    // The list offers a withdrawal; it needs the municipality, its form token and a reason.
+    let page = page_of(&c);
+    assert!(page.contains("action=\"/imports/withdraw\""), "{page}");
+    let withdraw = |c: &Client, csrf: &str, reason: &str| {
+        c.post(s.url("/imports/withdraw"))
+            .form(&[
+                ("csrf", csrf),
+                ("kind", "departments"),
+                ("date", "2024-09-01"),
+                ("reason", reason),
+            ])
+            .send()
+            .unwrap()
+    };
+    assert_eq!(
+        withdraw(&c, &token, "  ").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        withdraw(&c, "forged", "wrong").status(),
+        StatusCode::FORBIDDEN
+    );
+    let org = s.signed_in("org17");
+    let ot = csrf(&s, &org);
+    assert_eq!(withdraw(&org, &ot, "wrong").status(), StatusCode::FORBIDDEN);
+    assert_eq!(count_on(&c), 305, "nothing withdrawn yet");
+    let res = withdraw(&c, &token, "filen manglede 100 afdelinger");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"withdraw-done\""), "{page}");
+    assert!(
+        page.contains("Placeringen i kraft bygger nu på data pr. 2024-03-01"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Trukket tilbage")
+            && page.contains("af kommune: filen manglede 100 afdelinger"),
+        "the list shows who, when and why: {page}"
+    );
+    assert_eq!(held(&c), 2, "the original stays in the list");
+    assert_eq!(count_on(&c), 405, "the spring's figures are in force again");
+    // In English too.
+    c.get(s.url("/lang/en?back=/imports")).send().unwrap();
+    let page = page_of(&c);
+    assert!(
+        page.contains("Withdrawn") && page.contains("by kommune"),
+        "{page}"
+    );
+    c.get(s.url("/lang/da?back=/imports")).send().unwrap();
+
+    // The right file for the date is now taken.
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "departments",
+        "2024-09-01",
+        "departments.csv",
+        full.clone().into_bytes(),
+    );
+    let page = res.text().unwrap();
+    assert!(!page.contains("id=\"import-drop\""), "{page}");
+    let at = page.find("name=\"key\" value=\"").unwrap() + 18;
+    let key = page[at..at + 64].to_string();
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[("csrf", token.as_str()), ("key", key.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(held(&c), 3);
+    assert_eq!(count_on(&c), 405);
 }

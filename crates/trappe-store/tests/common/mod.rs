@@ -129,6 +129,7 @@ pub fn import(
             agreement,
             any_municipality: None,
             program_version: "test",
+            allow_drop: false,
         },
     )
 }

@@ -12,7 +12,9 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use trappe_formats::table_in::TableOptions;
 use trappe_formats::text::Lang;
-use trappe_store::import::{check_import, ImportContext, ImportFile, Kind};
+use trappe_store::import::{
+    check_import, ImportContext, ImportFile, Kind, Shrink, Withdrawal, MAX_DROP_PCT,
+};
 use trappe_store::users::{Role, Session};
 use trappe_store::StoreError;
 
@@ -111,6 +113,9 @@ async fn snapshots(state: &State) -> Result<Vec<minijinja::Value>, AppError> {
                 minijinja::context! {
                     kind => x.kind, date => x.reference_date.to_string(), file => x.file_name,
                     rows => x.rows, at => x.imported_at.format("%Y-%m-%d %H:%M").to_string(), by => x.imported_by,
+                    withdrawn => x.withdrawn.map(|w| minijinja::context! {
+                        at => w.at.format("%Y-%m-%d %H:%M").to_string(), by => w.by, reason => w.reason,
+                    }),
                 }
             })
             .collect())
@@ -219,6 +224,10 @@ pub async fn upload(
     let date_text = date.to_string();
     match checked {
         Ok(rows) => {
+            let drop = match shrink(&state, kind, date, &name, &bytes).await {
+                Ok(d) => d,
+                Err(e) => return page_error(&state, lang, Some(&session), e),
+            };
             let key = token();
             state.uploads.put(
                 key.clone(),
@@ -236,7 +245,7 @@ pub async fn upload(
                 lang,
                 &session,
                 StatusCode::OK,
-                minijinja::context! { checked => minijinja::context! { name => name, kind => kind.as_str(), date => date.to_string(), rows => rows, key => key }, snapshots => list, kind => kind_text, date => date_text },
+                minijinja::context! { checked => minijinja::context! { name => name, kind => kind.as_str(), date => date.to_string(), rows => rows, key => key, drop => drop }, snapshots => list, kind => kind_text, date => date_text },
             )
         }
         Err(StoreError::Input(errors)) => page(
@@ -259,10 +268,44 @@ pub async fn upload(
     }
 }
 
+/// What a departments upload would drop above the share, for the check step (how
+/// many, of how many, the share and the first ids), or nothing.
+async fn shrink(
+    state: &State,
+    kind: Kind,
+    date: trappe_rules::Date,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Option<minijinja::Value>, AppError> {
+    if kind != Kind::Departments {
+        return Ok(None);
+    }
+    let (name, bytes) = (name.to_string(), bytes.to_vec());
+    let found: Option<Shrink> = with_store(state, move |s| {
+        Ok(s.check_drop(&ImportFile {
+            kind,
+            reference_date: date,
+            file_name: &name,
+            bytes: &bytes,
+            options: TableOptions::default(),
+        })?)
+    })
+    .await?;
+    Ok(found.map(|d| {
+        minijinja::context! {
+            dropped => d.dropped(), held => d.held(), compared_with => d.compared_with.to_string(),
+            pct => d.dropped() * 100 / d.held().max(1), max_pct => MAX_DROP_PCT,
+            ids => d.sample(10), more => d.dropped() > 10,
+        }
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct ConfirmForm {
     csrf: String,
     key: String,
+    /// The explicit confirmation that the departments a file drops really left.
+    allow_drop: Option<String>,
 }
 
 pub async fn confirm(
@@ -287,6 +330,7 @@ pub async fn confirm(
         return page_error(&state, lang, Some(&session), AppError::new(StatusCode::GONE, "expired", "the checked file is no longer waiting (30 minutes, or already imported): upload it again"));
     };
     let actor = session.user.username.clone();
+    let allow_drop = f.allow_drop.is_some();
     let result = with_store(&state, move |s| {
         Ok(s.import(
             &ImportFile {
@@ -301,6 +345,7 @@ pub async fn confirm(
                 agreement: None,
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
+                allow_drop,
             },
         )?)
     })
@@ -332,6 +377,101 @@ pub async fn confirm(
             imported => minijinja::context! {
                 kind => report.kind.as_str(), date => report.reference_date.to_string(), rows => report.rows,
                 unchanged => report.unchanged, runs => report.runs.len(),
+            },
+            changes => changes,
+            snapshots => list,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    csrf: String,
+    kind: String,
+    date: String,
+    reason: String,
+}
+
+/// The municipality withdraws a wrong snapshot (with a reason): kept in the history,
+/// no input from then on, the placements recomputed from its date.
+pub async fn withdraw(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    form: Result<Form<WithdrawForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let Ok(Form(f)) = form else {
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::bad_request("the withdrawal lacks its fields"),
+        );
+    };
+    let checked = municipality(&session)
+        .and_then(|()| check_csrf(&session, &f.csrf))
+        .and_then(|()| {
+            let kind = kind(&f.kind)?;
+            let date: trappe_rules::Date = f.date.trim().parse().map_err(|_| {
+                AppError::bad_request(format!("date: {:?} is not a date (YYYY-MM-DD)", f.date))
+            })?;
+            if f.reason.trim().is_empty() {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    if lang == Lang::Da {
+                        "angiv en begrundelse for tilbagetrækningen"
+                    } else {
+                        "give a reason for the withdrawal"
+                    },
+                ));
+            }
+            Ok((kind, date))
+        });
+    let (kind, date) = match checked {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let actor = session.user.username.clone();
+    let reason = f.reason;
+    let result = with_store(&state, move |s| {
+        Ok(s.withdraw_snapshot(&Withdrawal {
+            kind,
+            reference_date: date,
+            reason: &reason,
+            actor: &actor,
+            program_version: env!("CARGO_PKG_VERSION"),
+        })?)
+    })
+    .await;
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let on = report.reference_date.to_string();
+    let changes: Vec<minijinja::Value> = report
+        .changes
+        .iter()
+        .map(|c| {
+            minijinja::context! {
+                on => on.clone(), department => c.department_id.clone(), name => c.name.clone(),
+                before => c.before_label(lang), after => c.after_label(lang),
+                why => c.why.iter().map(|w| w.describe(lang)).collect::<Vec<_>>().join("; "),
+            }
+        })
+        .collect();
+    let list = snapshots(&state).await.unwrap_or_default();
+    page(
+        &state,
+        lang,
+        &session,
+        StatusCode::OK,
+        minijinja::context! {
+            withdrawn => minijinja::context! {
+                kind => report.kind.as_str(), date => report.reference_date.to_string(),
+                file => report.file_name, rows => report.rows,
+                in_force => report.in_force.map(|(_, d)| d.to_string()),
             },
             changes => changes,
             snapshots => list,

@@ -280,6 +280,7 @@ pub(crate) fn router(state: State) -> Router {
                 ),
             )
             .route("/imports/confirm", post(imports::confirm))
+            .route("/imports/withdraw", post(imports::withdraw))
             .route("/reports", get(reports::page))
             .route("/reports/download/{format}", get(reports::download))
             .route(
