@@ -1290,14 +1290,20 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
     .unwrap();
     assert!(!r.unchanged && r.rows == 405);
 
-    // The homes register too: a header-only homes file replaces nobody's homes.
-    let homes = trappe_formats::table_in::read_homes(
+    // The homes register too: a header-only homes file is refused by its reader, and
+    // the store refuses an empty list of homes as well; either way it replaces nobody's.
+    let err = trappe_formats::table_in::read_homes(
         &header_of("copenhagen/homes.csv"),
         "homes-header.csv",
     )
-    .unwrap();
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("homes-header.csv line 2") && err.contains("expected rows of data below the header, but there are none"),
+        "{err}"
+    );
     let err = store
-        .import_homes(&homes, "homes-header.csv", "test")
+        .import_homes(&[], "homes-header.csv", "test")
         .unwrap_err()
         .to_string();
     assert!(
