@@ -374,7 +374,11 @@ fn wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere() {
     // The municipality at its own address signs in with the right password.
     let own = s.client_from(3);
     let res = s.try_login(&own, "kommune", "demo-kommune");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "kommune at another address");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "kommune at another address"
+    );
     assert_eq!(s.json(&own, "/api/v1/me").0, StatusCode::OK);
 
     // Attempts refused during a lock-out are not counted: at 127.0.0.4, 5 failures and
@@ -389,7 +393,11 @@ fn wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere() {
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     }
     let res = s.try_login(&shared, "org17", "demo-org17");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "attempts while locked counted");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "attempts while locked counted"
+    );
 
     // Guessing across names is still limited per address: 20 failures from 127.0.0.5
     // lock the address for every name.
@@ -1196,7 +1204,13 @@ fn access_is_checked_before_anything_about_an_id_is_told() {
     );
     assert_eq!(res.status(), StatusCode::CREATED);
     let foreign = res.json::<Value>().unwrap()["vacancy"].as_i64().unwrap();
-    let res = rank_upload(&s, &kommune, &kt, foreign, example("copenhagen/applicants.json"));
+    let res = rank_upload(
+        &s,
+        &kommune,
+        &kt,
+        foreign,
+        example("copenhagen/applicants.json"),
+    );
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());
     assert_eq!(res.headers()["location"], "/rankings/1");
     let res = post_json(
@@ -1299,7 +1313,10 @@ fn access_is_checked_before_anything_about_an_id_is_told() {
     // The steering group reads everything, but is not told which ids do not exist.
     for (path, status) in [
         (format!("/api/v1/vacancies/{foreign}"), StatusCode::OK),
-        (format!("/api/v1/vacancies/{missing}"), StatusCode::FORBIDDEN),
+        (
+            format!("/api/v1/vacancies/{missing}"),
+            StatusCode::FORBIDDEN,
+        ),
         (format!("/vacancies/{missing}"), StatusCode::FORBIDDEN),
         ("/api/v1/rankings/999".into(), StatusCode::FORBIDDEN),
         (
@@ -1327,7 +1344,11 @@ fn access_is_checked_before_anything_about_an_id_is_told() {
         format!("/api/v1/departments/999-9999?{ON}"),
         "/api/v1/vacancies?department=999-9999".to_string(),
     ] {
-        assert_eq!(get(&kommune, path.clone()).0, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            get(&kommune, path.clone()).0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
 }
 
@@ -1399,7 +1420,10 @@ fn a_decision_outside_the_agreements_period_is_refused_in_the_users_language() {
 
 /// The key of a checked upload on its page.
 fn held_key(page: &str) -> String {
-    let at = page.find("name=\"key\" value=\"").expect("a checked file's key") + 18;
+    let at = page
+        .find("name=\"key\" value=\"")
+        .expect("a checked file's key")
+        + 18;
     page[at..at + 64].to_string()
 }
 
@@ -1501,7 +1525,10 @@ fn applicant_data_rankings_and_exports_are_kept_in_no_cache() {
     assert_no_store(&res, "a household's check");
     // Static files stay cacheable.
     let res = org.get(s.url("/static/app.css")).send().unwrap();
-    assert!(res.headers().get("cache-control").is_none_or(|v| v != "no-store"));
+    assert!(res
+        .headers()
+        .get("cache-control")
+        .is_none_or(|v| v != "no-store"));
 }
 
 /// A deterministic applicants file of `n` households of 1–4 members (as the ranking
@@ -1577,7 +1604,10 @@ fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let e: Value = res.json().unwrap();
     assert_eq!(e["code"], "too_large");
-    assert!(e["message"].as_str().unwrap().contains("at most 64 KB"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("at most 64 KB"),
+        "{e}"
+    );
     let chunked = reqwest::blocking::Body::new(std::io::Cursor::new(body.to_string().into_bytes()));
     let res = kommune
         .post(s.url("/api/v1/vacancies"))
@@ -1607,7 +1637,11 @@ fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
         .unwrap()
         .contains("The form is too large: at most 64 KB."));
     let (_, list) = s.json(&kommune, "/api/v1/vacancies");
-    assert_eq!(list["vacancies"].as_array().unwrap().len(), 0, "nothing written");
+    assert_eq!(
+        list["vacancies"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
 
     // An applicants file of 20,000 households (above the framework's 2 MB) is ranked.
     let org = s.signed_in("org17");
@@ -1636,7 +1670,8 @@ fn a_database_error_is_logged_with_its_detail_and_no_page_shows_it() {
     let kommune = s.signed_in("kommune");
     // The database loses a table under the running server.
     let mut pg = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
-    pg.batch_execute("DROP TABLE vacancy_entry CASCADE").unwrap();
+    pg.batch_execute("DROP TABLE vacancy_entry CASCADE")
+        .unwrap();
     let res = kommune.get(s.url("/api/v1/vacancies")).send().unwrap();
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = res.text().unwrap();
@@ -1653,7 +1688,8 @@ fn a_database_error_is_logged_with_its_detail_and_no_page_shows_it() {
     // The log has what the database said: its SQLSTATE code and message.
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(
-        logged.contains("code 42P01") && logged.contains("relation \\\"vacancy_entry\\\" does not exist"),
+        logged.contains("code 42P01")
+            && logged.contains("relation \\\"vacancy_entry\\\" does not exist"),
         "{logged}"
     );
 }
@@ -1686,7 +1722,15 @@ fn the_server_keeps_answering_while_files_are_checked_one_at_a_time() {
     let token = csrf(&s, &c);
     let big = big_departments_csv();
     let send = |c: &Client| {
-        let res = upload(&s, c, &token, "departments", "2024-09-01", "big.csv", big.clone());
+        let res = upload(
+            &s,
+            c,
+            &token,
+            "departments",
+            "2024-09-01",
+            "big.csv",
+            big.clone(),
+        );
         let status = res.status();
         let retry = res.headers().contains_key("retry-after");
         (status, retry, res.text().unwrap())
@@ -1735,7 +1779,9 @@ fn the_server_keeps_answering_while_files_are_checked_one_at_a_time() {
     );
     // One is checked; one that arrives while it is checked is told to come back.
     assert!(
-        answers.iter().any(|(status, _, _)| *status == StatusCode::OK),
+        answers
+            .iter()
+            .any(|(status, _, _)| *status == StatusCode::OK),
         "{:?}",
         answers.iter().map(|a| a.0).collect::<Vec<_>>()
     );
@@ -1745,8 +1791,9 @@ fn the_server_keeps_answering_while_files_are_checked_one_at_a_time() {
         .expect("a second upload during a check is answered 503");
     assert!(busy.1, "with Retry-After");
     assert!(
-        busy.2
-            .contains("En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt."),
+        busy.2.contains(
+            "En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt."
+        ),
         "{}",
         busy.2
     );

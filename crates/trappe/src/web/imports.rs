@@ -353,7 +353,12 @@ pub async fn confirm(
         } else {
             "The checked file is no longer waiting (after 30 minutes, once imported, or once you have uploaded three newer files to check). Upload it again."
         };
-        return page_error(&state, lang, Some(&session), AppError::new(StatusCode::GONE, "expired", message));
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::new(StatusCode::GONE, "expired", message),
+        );
     };
     let actor = session.user.username.clone();
     let result = with_store(&state, move |s| {
@@ -453,7 +458,11 @@ mod tests {
         for i in 0..4 {
             u.put(format!("k{i}"), pending(i, big)).unwrap();
         }
-        assert_eq!(u.put("byte".into(), pending(9, 1)), Err(Full), "200 MB in all");
+        assert_eq!(
+            u.put("byte".into(), pending(9, 1)),
+            Err(Full),
+            "200 MB in all"
+        );
         assert!(u.take("byte", 9).is_none(), "a refused file is not kept");
     }
 }

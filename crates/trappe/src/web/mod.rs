@@ -343,52 +343,51 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 }
 
 pub(crate) fn router(state: State) -> Router {
-    let protected =
-        Router::new()
-            .route("/", get(pages::overview))
-            .route("/overview.csv", get(pages::overview_csv))
-            .route("/overview.xlsx", get(pages::overview_xlsx))
-            .route("/departments/{id}", get(pages::department))
-            .route("/departments/{id}/decisions", post(decisions::record))
-            .route("/agreement", get(pages::agreement))
-            .route("/imports", get(imports::form).post(imports::upload))
-            .route("/imports/confirm", post(imports::confirm))
-            .route("/reports", get(reports::page))
-            .route("/reports/download/{format}", get(reports::download))
-            .route(
-                "/vacancies",
-                get(vacancies::page_list).post(vacancies::page_register),
-            )
-            .route("/vacancies/{id}", get(vacancies::page_show))
-            .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
-            .route("/vacancies/{id}/rank", post(applicants::rank_upload))
-            .route("/vacancies/{id}/check", post(applicants::check_upload))
-            .route("/rankings/{run}", get(applicants::show))
-            .route("/api/v1/rankings/{run}", get(applicants::api_ranking))
-            .route("/api/v1/reports", get(reports::api))
-            .route(
-                "/api/v1/vacancies",
-                get(vacancies::api_list).post(vacancies::api_register),
-            )
-            .route("/api/v1/vacancies/{id}", get(vacancies::api_show))
-            .route(
-                "/api/v1/vacancies/{id}/resolve",
-                post(vacancies::api_resolve),
-            )
-            .route("/logout", post(auth::logout))
-            .route("/api/v1/me", get(api::me))
-            .route("/api/v1/overview", get(api::overview))
-            .route("/api/v1/departments/{id}", get(api::department))
-            // Inside the session check: an anonymous body is never read.
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                limits::limit_body,
-            ))
-            .layer(axum::middleware::from_fn(no_store))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                auth::require_session,
-            ));
+    let protected = Router::new()
+        .route("/", get(pages::overview))
+        .route("/overview.csv", get(pages::overview_csv))
+        .route("/overview.xlsx", get(pages::overview_xlsx))
+        .route("/departments/{id}", get(pages::department))
+        .route("/departments/{id}/decisions", post(decisions::record))
+        .route("/agreement", get(pages::agreement))
+        .route("/imports", get(imports::form).post(imports::upload))
+        .route("/imports/confirm", post(imports::confirm))
+        .route("/reports", get(reports::page))
+        .route("/reports/download/{format}", get(reports::download))
+        .route(
+            "/vacancies",
+            get(vacancies::page_list).post(vacancies::page_register),
+        )
+        .route("/vacancies/{id}", get(vacancies::page_show))
+        .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
+        .route("/vacancies/{id}/rank", post(applicants::rank_upload))
+        .route("/vacancies/{id}/check", post(applicants::check_upload))
+        .route("/rankings/{run}", get(applicants::show))
+        .route("/api/v1/rankings/{run}", get(applicants::api_ranking))
+        .route("/api/v1/reports", get(reports::api))
+        .route(
+            "/api/v1/vacancies",
+            get(vacancies::api_list).post(vacancies::api_register),
+        )
+        .route("/api/v1/vacancies/{id}", get(vacancies::api_show))
+        .route(
+            "/api/v1/vacancies/{id}/resolve",
+            post(vacancies::api_resolve),
+        )
+        .route("/logout", post(auth::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/overview", get(api::overview))
+        .route("/api/v1/departments/{id}", get(api::department))
+        // Inside the session check: an anonymous body is never read.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_body,
+        ))
+        .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session,
+        ));
     let sign_in = Router::new()
         .route("/login", get(auth::login_page).post(auth::login))
         .layer(axum::middleware::from_fn_with_state(
