@@ -225,6 +225,100 @@ impl Decision {
     }
 }
 
+/// A decision's year or date outside the period of the agreement in force for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsidePeriod {
+    /// "year", "from", "to" or "decided_on".
+    pub field: &'static str,
+    /// The value as given.
+    pub value: String,
+    pub period: trappe_rules::agreement::Period,
+}
+
+impl OutsidePeriod {
+    /// The refusal, naming the value and the allowed period.
+    pub fn message(&self, lang: trappe_formats::text::Lang) -> String {
+        let da = lang == trappe_formats::text::Lang::Da;
+        let what = match (self.field, da) {
+            ("year", true) => "Året",
+            ("year", false) => "The year",
+            ("from", true) => "Fra-datoen",
+            ("from", false) => "The from date",
+            ("to", true) => "Til-datoen",
+            ("to", false) => "The to date",
+            (_, true) => "Beslutningsdatoen",
+            (_, false) => "The decision date",
+        };
+        let (from, to) = (self.period.from, self.period.to);
+        match (to, da) {
+            (Some(to), true) => format!(
+                "{what} {} ligger uden for aftalens periode, {from} til {to}.",
+                self.value
+            ),
+            (Some(to), false) => format!(
+                "{what} {} is outside the agreement's period, {from} to {to}.",
+                self.value
+            ),
+            (None, true) => format!(
+                "{what} {} ligger uden for aftalens periode, fra {from} (et år højst til året efter beslutningen).",
+                self.value
+            ),
+            (None, false) => format!(
+                "{what} {} is outside the agreement's period, from {from} (a year at most the year after the decision).",
+                self.value
+            ),
+        }
+    }
+}
+
+impl Decision {
+    /// The first year or date of the decision outside the agreement's period: an
+    /// approval's year must overlap the period (for an open-ended period, be at most the
+    /// year after the decision), and every date must lie within it.
+    pub fn outside(&self, period: &trappe_rules::agreement::Period) -> Option<OutsidePeriod> {
+        let out = |field: &'static str, value: String| {
+            Some(OutsidePeriod {
+                field,
+                value,
+                period: *period,
+            })
+        };
+        let (decided_on, dates): (Date, Vec<(&'static str, Date)>) = match self {
+            Decision::ExemptionApproved { decided_on, .. } => (*decided_on, vec![]),
+            Decision::ExemptionInAdvance {
+                from,
+                to,
+                decided_on,
+                ..
+            } => (*decided_on, vec![("from", *from), ("to", *to)]),
+            Decision::Safeguard {
+                from, decided_on, ..
+            }
+            | Decision::OrganisationChoice {
+                from, decided_on, ..
+            } => (*decided_on, vec![("from", *from)]),
+        };
+        if let Decision::ExemptionApproved { year, .. } = self {
+            let last = period
+                .to
+                .map(|t| t.year())
+                .unwrap_or_else(|| decided_on.year() + 1);
+            if *year < period.from.year() || *year > last {
+                return out("year", year.to_string());
+            }
+        }
+        for (field, d) in dates {
+            if !period.contains(d) {
+                return out(field, d.to_string());
+            }
+        }
+        if !period.contains(decided_on) {
+            return out("decided_on", decided_on.to_string());
+        }
+        None
+    }
+}
+
 /// One ledger entry as shown back.
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerEntry {
@@ -326,6 +420,9 @@ fn check_decision(
             "department {department} has no placement in force on {on}; a letting decision follows a placement"
         )));
     };
+    if let Some(out) = agreement.and_then(|a| d.outside(&a.period)) {
+        return Err(rule(out.message(trappe_formats::text::Lang::En)));
+    }
     match d {
         Decision::ExemptionInAdvance { from, to, .. } if to < from => Err(rule(format!(
             "the exemption runs from {from} to {to}: the end is before the start"
@@ -898,15 +995,12 @@ impl Store {
         result
     }
 
-    /// Records a letting decision for a department.
-    pub fn record_decision(
+    /// The placement a decision follows and the agreement in force for it.
+    fn decision_basis(
         &mut self,
         department: &str,
         decision: &Decision,
-        actor: &str,
-    ) -> Result<i64, StoreError> {
-        let engine = self.engine();
-        let now = Utc::now();
+    ) -> Result<(Option<PlacementOn>, Option<Arc<Agreement>>), StoreError> {
         let (sha, placement) = {
             // An approval names a year; the department's step is checked on the day it
             // was decided.
@@ -918,6 +1012,32 @@ impl Store {
             (p.as_ref().map(|p| p.agreement_sha256.clone()), p)
         };
         let agreement = sha.map(|s| self.agreement(&s)).transpose()?;
+        Ok((placement, agreement))
+    }
+
+    /// The decision's year or date outside the period of the agreement in force for
+    /// it, if any (`record_decision` refuses it; a front-end may ask first, to say so in
+    /// the user's language).
+    pub fn decision_outside_period(
+        &mut self,
+        department: &str,
+        decision: &Decision,
+    ) -> Result<Option<OutsidePeriod>, StoreError> {
+        let (_, agreement) = self.decision_basis(department, decision)?;
+        Ok(agreement.and_then(|a| decision.outside(&a.period)))
+    }
+
+    /// Records a letting decision for a department. A year or date outside the period
+    /// of the agreement in force is refused (nothing is recorded).
+    pub fn record_decision(
+        &mut self,
+        department: &str,
+        decision: &Decision,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        let engine = self.engine();
+        let now = Utc::now();
+        let (placement, agreement) = self.decision_basis(department, decision)?;
         self.conn.transaction(|c| {
             dept_info(c, department)?;
             check_decision(department, decision, placement.as_ref(), agreement.as_deref())?;

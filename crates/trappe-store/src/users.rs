@@ -224,53 +224,71 @@ impl Store {
         })
     }
 
-    /// Records a failed sign-in.
-    pub fn record_login_failure(&mut self, username: &str, client: &str) -> Result<(), StoreError> {
+    /// Records a sign-in attempt as a failure (before the password is verified, so
+    /// parallel attempts cannot all pass the check); returns its id, for
+    /// [`Store::forget_login_failure`].
+    pub fn record_login_failure(
+        &mut self,
+        username: &str,
+        client: &str,
+    ) -> Result<i64, StoreError> {
         let now = Utc::now();
         self.conn.transaction(|c| {
             c.execute(
                 "DELETE FROM login_failure WHERE at < $1",
                 &[(now - Duration::days(1)).into()],
             )?;
-            c.execute(
-                "INSERT INTO login_failure (username, client, at) VALUES ($1, $2, $3)",
+            c.query_opt(
+                "INSERT INTO login_failure (username, client, at) VALUES ($1, $2, $3) RETURNING id",
                 &[username.into(), client.into(), now.into()],
-            )?;
-            Ok(())
+            )?
+            .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
+            .int(0)
         })
     }
 
-    /// Failed sign-ins for a user name, and from a client, since a time.
+    /// Forgets one recorded attempt: one refused because its user and client were
+    /// already locked out, which is not counted.
+    pub fn forget_login_failure(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM login_failure WHERE id = $1", &[Value::Int(id)])?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since a time: for a user name from one client, and from the
+    /// client for any name. A lock-out is per user and client, so wrong passwords from
+    /// one address never lock the user out at another.
     pub fn login_failures(
         &mut self,
         username: &str,
         client: &str,
         since: DateTime<Utc>,
     ) -> Result<(i64, i64), StoreError> {
-        let count = |c: &mut Conn, sql: &str, who: &str| -> Result<i64, StoreError> {
-            Ok(c.query_opt(sql, &[who.into(), since.into()])?
+        let count = |c: &mut Conn, sql: &str, args: &[Value]| -> Result<i64, StoreError> {
+            Ok(c.query_opt(sql, args)?
                 .map(|r| r.int(0))
                 .transpose()?
                 .unwrap_or(0))
         };
         let by_user = count(
             &mut self.conn,
-            "SELECT COUNT(*) FROM login_failure WHERE username = $1 AND at >= $2",
-            username,
+            "SELECT COUNT(*) FROM login_failure WHERE username = $1 AND client = $2 AND at >= $3",
+            &[username.into(), client.into(), since.into()],
         )?;
         let by_client = count(
             &mut self.conn,
             "SELECT COUNT(*) FROM login_failure WHERE client = $1 AND at >= $2",
-            client,
+            &[client.into(), since.into()],
         )?;
         Ok((by_user, by_client))
     }
 
-    /// Forgets the failures of a user name (after a successful sign-in).
-    pub fn clear_login_failures(&mut self, username: &str) -> Result<(), StoreError> {
+    /// Forgets the failures of a user name from one client (after a successful
+    /// sign-in there); failures from other clients still count against those clients.
+    pub fn clear_login_failures(&mut self, username: &str, client: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "DELETE FROM login_failure WHERE username = $1",
-            &[username.into()],
+            "DELETE FROM login_failure WHERE username = $1 AND client = $2",
+            &[username.into(), client.into()],
         )?;
         Ok(())
     }

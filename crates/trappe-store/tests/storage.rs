@@ -1087,6 +1087,45 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
         },
     );
     assert!(e.contains("the end is before the start"), "{e}");
+    // Nonsense years and dates never reach the append-only ledger: the agreement in
+    // force (copenhagen-2024) runs from 2024-01-01 to 2027-12-31.
+    for year in [i32::MIN, 0, 2023, 2028] {
+        let (decided_by, decided_on) = by();
+        let e = refused(
+            "101-0058",
+            Decision::ExemptionApproved {
+                year,
+                decided_by,
+                decided_on,
+            },
+        );
+        assert_eq!(
+            e,
+            format!("The year {year} is outside the agreement's period, 2024-01-01 to 2027-12-31.")
+        );
+    }
+    let (decided_by, _) = by();
+    let e = refused(
+        "101-0058",
+        Decision::ExemptionInAdvance {
+            from: date("2024-06-01"),
+            to: date("9999-12-31"),
+            decided_by,
+            decided_on: date("2024-06-01"),
+        },
+    );
+    assert!(e.contains("The to date 9999-12-31 is outside"), "{e}");
+    let (decided_by, _) = by();
+    let e = refused(
+        "101-0058",
+        Decision::ExemptionInAdvance {
+            from: date("2024-06-01"),
+            to: date("2024-12-31"),
+            decided_by,
+            decided_on: date("0001-01-01"),
+        },
+    );
+    assert!(e.contains("The decision date 0001-01-01 is outside"), "{e}");
     let (decided_by, decided_on) = by();
     let e = refused(
         "101-0001",
@@ -1115,6 +1154,14 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
     let (decided_by, decided_on) = by();
     let e = refused("101-0058", choice("C", decided_by, decided_on));
     assert!(e.contains("criteria \"C\" is not offered"), "{e}");
+    assert!(
+        store
+            .ledger("101-0058")
+            .unwrap()
+            .iter()
+            .all(|e| e.kind != "decision"),
+        "no refused decision is recorded"
+    );
     // A youth shared home being phased out (dept 4 from 2024, CPH 9) is not re-let, and
     // registering it again is refused.
     let yshared = store

@@ -82,10 +82,28 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
             .unwrap(),
         (0, 0)
     );
-    store.clear_login_failures("org17").unwrap();
+    // The lock-out is per user and client: another address has no failures of org17.
     assert_eq!(
         store.login_failures("org17", "10.0.0.2", since).unwrap(),
         (0, 0)
+    );
+    // An attempt refused while locked out is forgotten, so it does not count.
+    let id = store.record_login_failure("org17", "10.0.0.1").unwrap();
+    store.forget_login_failure(id).unwrap();
+    assert_eq!(
+        store.login_failures("org17", "10.0.0.1", since).unwrap(),
+        (3, 4)
+    );
+    // A success forgets the name's failures from that client only.
+    store.record_login_failure("org17", "10.0.0.2").unwrap();
+    store.clear_login_failures("org17", "10.0.0.1").unwrap();
+    assert_eq!(
+        store.login_failures("org17", "10.0.0.1", since).unwrap(),
+        (0, 1)
+    );
+    assert_eq!(
+        store.login_failures("org17", "10.0.0.2", since).unwrap(),
+        (1, 1)
     );
     // Signing in and out is audited with the user.
     let log = store.audit_log(20).unwrap();

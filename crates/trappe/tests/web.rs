@@ -24,6 +24,17 @@ impl Server {
             .unwrap()
     }
 
+    /// A browser-like client connecting from another loopback address (127.0.0.N), to
+    /// be a different client to the server.
+    fn client_from(&self, last: u8) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .local_address(std::net::IpAddr::from([127, 0, 0, last]))
+            .build()
+            .unwrap()
+    }
+
     fn login_csrf(&self, c: &Client) -> String {
         let page = c.get(self.url("/login")).send().unwrap().text().unwrap();
         let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
@@ -342,6 +353,64 @@ fn sign_in_is_throttled_and_needs_its_form_token_and_sign_out_ends_the_session()
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(s.json(&c, "/api/v1/me").0, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere() {
+    let s = Server::start();
+    // Someone at 127.0.0.2 keeps trying kommune's password: five failures lock kommune
+    // there, and every later attempt there is refused, the right password too.
+    let attacker = s.client_from(2);
+    for i in 0..5 {
+        let res = s.try_login(&attacker, "kommune", "wrong-password");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    for i in 0..12 {
+        let res = s.try_login(&attacker, "kommune", "wrong-password");
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "attempt {i}");
+    }
+    let res = s.try_login(&attacker, "kommune", "demo-kommune");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().unwrap().contains("For mange forkerte forsøg"));
+    // The municipality at its own address signs in with the right password.
+    let own = s.client_from(3);
+    let res = s.try_login(&own, "kommune", "demo-kommune");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "kommune at another address"
+    );
+    assert_eq!(s.json(&own, "/api/v1/me").0, StatusCode::OK);
+
+    // Attempts refused during a lock-out are not counted: at 127.0.0.4, 5 failures and
+    // 15 refused attempts for kommune leave the address's count at 5, far below the 20
+    // that lock an address, so another user signs in from it.
+    let shared = s.client_from(4);
+    for _ in 0..5 {
+        s.try_login(&shared, "kommune", "wrong-password");
+    }
+    for _ in 0..15 {
+        let res = s.try_login(&shared, "kommune", "wrong-password");
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let res = s.try_login(&shared, "org17", "demo-org17");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "attempts while locked counted"
+    );
+
+    // Guessing across names is still limited per address: 20 failures from 127.0.0.5
+    // lock the address for every name.
+    let guesser = s.client_from(5);
+    for i in 0..20 {
+        let res = s.try_login(&guesser, &format!("user{i}"), "wrong-password");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    let res = s.try_login(&guesser, "styregruppe", "demo-styregruppe");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = s.try_login(&s.client_from(6), "styregruppe", "demo-styregruppe");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
 #[test]
@@ -979,7 +1048,8 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
     assert!(text.contains("field members[0].relation"), "{text}");
     assert_eq!(
         org.get(s.url("/rankings/2")).send().unwrap().status(),
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN,
+        "a missing run is refused like another's: the number of runs does not show"
     );
     // The steering group and other organisations do not see applicant data.
     let steering = s.signed_in("styregruppe");
@@ -1255,4 +1325,639 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(held(&c), 3);
     assert_eq!(count_on(&c), 405);
+}
+
+/// The status and body of a request, for comparing two answers.
+fn answer(res: Response) -> (StatusCode, String) {
+    let status = res.status();
+    (status, res.text().unwrap())
+}
+
+#[test]
+fn access_is_checked_before_anything_about_an_id_is_told() {
+    let s = Server::start();
+    let kommune = s.signed_in("kommune");
+    let kt = csrf(&s, &kommune);
+    let org = s.signed_in("org17");
+    let ot = csrf(&s, &org);
+    let steering = s.signed_in("styregruppe");
+    let st = csrf(&s, &steering);
+    // The municipality registers a vacancy in another organisation's department (step
+    // 4, like 101-0001: slot 1 is flexible letting), ranks applicants for it, and
+    // withdraws it (resolved).
+    let (_, all) = s.json(
+        &kommune,
+        &format!("/api/v1/overview?{ON}&step=department:4"),
+    );
+    let foreign_dept = all["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["organisation"] != "org-17")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = post_json(
+        &s,
+        &kommune,
+        "/api/v1/vacancies",
+        Some(&kt),
+        serde_json::json!({"department": foreign_dept, "home": "0001", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let foreign = res.json::<Value>().unwrap()["vacancy"].as_i64().unwrap();
+    let res = rank_upload(
+        &s,
+        &kommune,
+        &kt,
+        foreign,
+        example("copenhagen/applicants.json"),
+    );
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());
+    assert_eq!(res.headers()["location"], "/rankings/1");
+    let res = post_json(
+        &s,
+        &kommune,
+        &format!("/api/v1/vacancies/{foreign}/resolve"),
+        Some(&kt),
+        serde_json::json!({"outcome": "withdrawn", "on": "2024-06-04", "note": "test"}),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    let missing = foreign + 1000;
+
+    // The organisation ranking applicants for another's resolved vacancy learns nothing
+    // of its state: 403, as for a vacancy that does not exist.
+    for id in [foreign, missing] {
+        let res = rank_upload(&s, &org, &ot, id, example("copenhagen/applicants.json"));
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "rank {id}");
+        let text = res.text().unwrap();
+        assert!(!text.contains("resolved"), "{text}");
+        let form = reqwest::blocking::multipart::Form::new()
+            .text("csrf", ot.clone())
+            .part(
+                "file",
+                reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
+                    .file_name("household.json"),
+            );
+        let res = org
+            .post(s.url(&format!("/vacancies/{id}/check")))
+            .multipart(form)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "check {id}");
+    }
+    // Another organisation's id and a missing id answer alike on every id route.
+    let get = |c: &Client, path: String| answer(c.get(s.url(&path)).send().unwrap());
+    let resolve = serde_json::json!({"outcome": "let", "on": "2024-07-01", "channel": "flexible"});
+    let register = |c: &Client, t: &str, dept: &str| {
+        answer(post_json(
+            &s,
+            c,
+            "/api/v1/vacancies",
+            Some(t),
+            serde_json::json!({"department": dept, "home": "0002", "vacated": "2024-06-03"}),
+        ))
+    };
+    let pairs = [
+        (
+            get(&org, format!("/api/v1/vacancies/{foreign}")),
+            get(&org, format!("/api/v1/vacancies/{missing}")),
+        ),
+        (
+            get(&org, format!("/vacancies/{foreign}")),
+            get(&org, format!("/vacancies/{missing}")),
+        ),
+        (
+            answer(post_json(
+                &s,
+                &org,
+                &format!("/api/v1/vacancies/{foreign}/resolve"),
+                Some(&ot),
+                resolve.clone(),
+            )),
+            answer(post_json(
+                &s,
+                &org,
+                &format!("/api/v1/vacancies/{missing}/resolve"),
+                Some(&ot),
+                resolve.clone(),
+            )),
+        ),
+        (
+            get(&org, "/rankings/1".into()),
+            get(&org, "/rankings/999".into()),
+        ),
+        (
+            get(&org, "/api/v1/rankings/1".into()),
+            get(&org, "/api/v1/rankings/999".into()),
+        ),
+        (
+            get(&org, format!("/api/v1/vacancies?department={foreign_dept}")),
+            get(&org, "/api/v1/vacancies?department=999-9999".into()),
+        ),
+        (
+            register(&org, &ot, &foreign_dept),
+            register(&org, &ot, "999-9999"),
+        ),
+        (
+            get(&org, format!("/api/v1/departments/{foreign_dept}?{ON}")),
+            get(&org, format!("/api/v1/departments/999-9999?{ON}")),
+        ),
+        (
+            get(&org, format!("/departments/{foreign_dept}?{ON}")),
+            get(&org, format!("/departments/999-9999?{ON}")),
+        ),
+    ];
+    for (i, (a, b)) in pairs.into_iter().enumerate() {
+        assert_eq!(a.0, StatusCode::FORBIDDEN, "#{i}: {}", a.1);
+        assert_eq!(a, b, "#{i}: another's and a missing id answer alike");
+    }
+    // The steering group reads everything, but is not told which ids do not exist.
+    for (path, status) in [
+        (format!("/api/v1/vacancies/{foreign}"), StatusCode::OK),
+        (
+            format!("/api/v1/vacancies/{missing}"),
+            StatusCode::FORBIDDEN,
+        ),
+        (format!("/vacancies/{missing}"), StatusCode::FORBIDDEN),
+        ("/api/v1/rankings/999".into(), StatusCode::FORBIDDEN),
+        (
+            "/api/v1/vacancies?department=999-9999".into(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            format!("/api/v1/departments/999-9999?{ON}"),
+            StatusCode::FORBIDDEN,
+        ),
+        (format!("/departments/999-9999?{ON}"), StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(get(&steering, path.clone()).0, status, "steering {path}");
+    }
+    assert_eq!(
+        register(&steering, &st, "999-9999").0,
+        StatusCode::FORBIDDEN
+    );
+    // The municipality, which sees everything, is told that an id does not exist.
+    for path in [
+        format!("/api/v1/vacancies/{missing}"),
+        format!("/vacancies/{missing}"),
+        "/api/v1/rankings/999".to_string(),
+        "/rankings/999".to_string(),
+        format!("/api/v1/departments/999-9999?{ON}"),
+        "/api/v1/vacancies?department=999-9999".to_string(),
+    ] {
+        assert_eq!(
+            get(&kommune, path.clone()).0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_decision_outside_the_agreements_period_is_refused_in_the_users_language() {
+    let s = Server::start();
+    let kommune = s.signed_in("kommune");
+    let kt = csrf(&s, &kommune);
+    let (_, v) = s.json(
+        &kommune,
+        &format!("/api/v1/overview?{ON}&step=department:2"),
+    );
+    let dept = v["departments"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/departments/{dept}/decisions");
+    let decide = |fields: &[(&str, &str)]| {
+        let mut form = vec![
+            ("csrf", kt.as_str()),
+            ("decided_by", "Samarbejdsforum"),
+            ("decided_on", "2024-11-20"),
+        ];
+        form.extend_from_slice(fields);
+        kommune.post(s.url(&path)).form(&form).send().unwrap()
+    };
+    let decisions = || {
+        let (_, d) = s.json(&kommune, &format!("/api/v1/departments/{dept}?{ON}"));
+        d["recent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] != "register")
+            .count()
+    };
+    // copenhagen-2024 runs from 2024-01-01 to 2027-12-31.
+    for year in ["-2147483648", "0", "2023", "2028"] {
+        let res = decide(&[("kind", "exemption"), ("year", year)]);
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{year}");
+        let page = res.text().unwrap();
+        assert!(
+            page.contains(&format!(
+                "Året {year} ligger uden for aftalens periode, 2024-01-01 til 2027-12-31."
+            )),
+            "{page}"
+        );
+    }
+    let res = decide(&[
+        ("kind", "exemption_in_advance"),
+        ("from", "2024-06-01"),
+        ("to", "9999-12-31"),
+    ]);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("Til-datoen 9999-12-31 ligger uden for aftalens periode"));
+    assert_eq!(decisions(), 0, "nothing reaches the ledger");
+    // In English on the English switch.
+    kommune.get(s.url("/lang/en")).send().unwrap();
+    let res = decide(&[("kind", "exemption"), ("year", "0")]);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("The year 0 is outside the agreement&#x27;s period, 2024-01-01 to 2027-12-31."));
+    // A year within the period is recorded.
+    let res = decide(&[("kind", "exemption"), ("year", "2025")]);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(decisions(), 1);
+}
+
+/// The key of a checked upload on its page.
+fn held_key(page: &str) -> String {
+    let at = page
+        .find("name=\"key\" value=\"")
+        .expect("a checked file's key")
+        + 18;
+    page[at..at + 64].to_string()
+}
+
+#[test]
+fn a_user_holds_at_most_three_checked_files_and_the_oldest_goes() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let token = csrf(&s, &c);
+    let areas = example("copenhagen/areas.csv");
+    let keys: Vec<String> = (0..4)
+        .map(|i| {
+            let res = upload(
+                &s,
+                &c,
+                &token,
+                "areas",
+                "2024-12-01",
+                &format!("list-{i}.csv"),
+                areas.clone().into_bytes(),
+            );
+            assert_eq!(res.status(), StatusCode::OK, "upload {i}");
+            held_key(&res.text().unwrap())
+        })
+        .collect();
+    let confirm = |key: &str| {
+        c.post(s.url("/imports/confirm"))
+            .form(&[("csrf", token.as_str()), ("key", key)])
+            .send()
+            .unwrap()
+    };
+    // The fourth upload dropped the first, which says so.
+    let res = confirm(&keys[0]);
+    assert_eq!(res.status(), StatusCode::GONE);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("når du har indlæst tre nyere filer til kontrol"));
+    let res = confirm(&keys[3]);
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().unwrap().contains("id=\"import-done\""));
+}
+
+/// Every response of the signed-in user's data is `Cache-Control: no-store`.
+fn assert_no_store(res: &Response, what: &str) {
+    assert_eq!(
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "{what}"
+    );
+}
+
+#[test]
+fn applicant_data_rankings_and_exports_are_kept_in_no_cache() {
+    let s = Server::start();
+    let org = s.signed_in("org17");
+    let t = csrf(&s, &org);
+    let res = post_json(
+        &s,
+        &org,
+        "/api/v1/vacancies",
+        Some(&t),
+        serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_no_store(&res, "the API's answer");
+    let res = rank_upload(&s, &org, &t, 1, example("copenhagen/applicants.json"));
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for path in [
+        "/rankings/1",
+        "/api/v1/rankings/1",
+        "/vacancies/1",
+        "/api/v1/vacancies/1",
+        "/overview.csv?on=2024-03-01",
+        "/overview.xlsx?on=2024-03-01",
+        "/reports/download/csv",
+        "/reports/download/xlsx",
+        "/api/v1/reports",
+        "/departments/101-0001?on=2024-03-01",
+    ] {
+        let res = org.get(s.url(path)).send().unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_no_store(&res, path);
+    }
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("csrf", t.clone())
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
+                .file_name("household.json"),
+        );
+    let res = org
+        .post(s.url("/vacancies/1/check"))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_no_store(&res, "a household's check");
+    // Static files stay cacheable.
+    let res = org.get(s.url("/static/app.css")).send().unwrap();
+    assert!(res
+        .headers()
+        .get("cache-control")
+        .is_none_or(|v| v != "no-store"));
+}
+
+/// A deterministic applicants file of `n` households of 1–4 members (as the ranking
+/// benchmark makes them).
+fn applicants_json(n: usize) -> String {
+    let mut seed: u64 = 2024;
+    let mut next = |m: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let members = 1 + next(4) as usize;
+        let mut ms = Vec::new();
+        for m in 0..members {
+            let relation = match m {
+                0 => "applicant",
+                1 => "spouse",
+                _ => "child",
+            };
+            let age = if m >= 2 { next(18) } else { 18 + next(60) };
+            let work = match next(3) {
+                0 => String::new(),
+                1 => r#", "work": [{"kind": "fleksjob"}]"#.to_string(),
+                _ => format!(
+                    r#", "work": [{{"kind": "permanent", "weekly_hours": {}}}]"#,
+                    15 + next(25)
+                ),
+            };
+            ms.push(format!(
+                r#"{{"relation": "{relation}", "age": {age}{work}, "monthly_gross_income": {}, "completed_education": {{"level": "vocational", "completed_on": "2005-06-30", "taken_in": "denmark"}}}}"#,
+                15000 + next(25000),
+            ));
+        }
+        out.push(format!(
+            r#"{{"id": "V-{i:05}", "seniority": "{}-{:02}-{:02}", "members": [{}]}}"#,
+            2000 + next(24),
+            1 + next(12),
+            1 + next(28),
+            ms.join(", ")
+        ));
+    }
+    format!("[{}]", out.join(",\n"))
+}
+
+#[test]
+fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
+    let s = Server::start();
+    let kommune = s.signed_in("kommune");
+    let kt = csrf(&s, &kommune);
+    // An import file above 20 MB: refused with the limit, in Danish.
+    let res = upload(
+        &s,
+        &kommune,
+        &kt,
+        "departments",
+        "2024-09-01",
+        "big.csv",
+        vec![b'a'; 21 * 1024 * 1024],
+    );
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().unwrap();
+    assert!(
+        page.contains("Filen er for stor: her kan højst indlæses 20 MB."),
+        "{page}"
+    );
+    // An API body above 64 KB, with its length declared or sent in chunks: the API's
+    // error with the limit.
+    let body = serde_json::json!({"department": "101-0001", "home": "x".repeat(70_000), "vacated": "2024-06-03"});
+    let res = post_json(&s, &kommune, "/api/v1/vacancies", Some(&kt), body.clone());
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let e: Value = res.json().unwrap();
+    assert_eq!(e["code"], "too_large");
+    assert!(
+        e["message"].as_str().unwrap().contains("at most 64 KB"),
+        "{e}"
+    );
+    let chunked = reqwest::blocking::Body::new(std::io::Cursor::new(body.to_string().into_bytes()));
+    let res = kommune
+        .post(s.url("/api/v1/vacancies"))
+        .header("content-type", "application/json")
+        .header("X-CSRF-Token", &kt)
+        .body(chunked)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.json::<Value>().unwrap()["code"], "too_large");
+    // A page form above 64 KB, in English on the English switch.
+    kommune.get(s.url("/lang/en")).send().unwrap();
+    let home = "x".repeat(70_000);
+    let res = kommune
+        .post(s.url("/vacancies"))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("department", "101-0001"),
+            ("home", home.as_str()),
+            ("vacated", "2024-06-03"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("The form is too large: at most 64 KB."));
+    let (_, list) = s.json(&kommune, "/api/v1/vacancies");
+    assert_eq!(
+        list["vacancies"].as_array().unwrap().len(),
+        0,
+        "nothing written"
+    );
+
+    // An applicants file of 20,000 households (above the framework's 2 MB) is ranked.
+    let org = s.signed_in("org17");
+    let t = csrf(&s, &org);
+    let res = post_json(
+        &s,
+        &org,
+        "/api/v1/vacancies",
+        Some(&t),
+        serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let text = applicants_json(20_000);
+    assert!(text.len() > 2 * 1024 * 1024, "{} bytes", text.len());
+    let res = rank_upload(&s, &org, &t, 1, text);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());
+    let (_, run) = s.json(&org, "/api/v1/rankings/1");
+    assert_eq!(run["ranking"].as_array().map(Vec::len), Some(20_000));
+}
+
+#[test]
+fn a_database_error_is_logged_with_its_detail_and_no_page_shows_it() {
+    let db = common::Db::new("postgres");
+    let log = db.path("server.log");
+    let s = Server::start_logged(&db.url, std::fs::File::create(&log).unwrap());
+    let kommune = s.signed_in("kommune");
+    // The database loses a table under the running server.
+    let mut pg = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    pg.batch_execute("DROP TABLE vacancy_entry CASCADE")
+        .unwrap();
+    let res = kommune.get(s.url("/api/v1/vacancies")).send().unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = res.text().unwrap();
+    let page = kommune.get(s.url("/vacancies")).send().unwrap();
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = page.text().unwrap();
+    for shown in [&body, &page] {
+        assert!(
+            !shown.contains("vacancy_entry") && !shown.contains("42P01"),
+            "no internals: {shown}"
+        );
+    }
+    assert!(body.contains("\"code\":\"internal\""), "{body}");
+    // The log has what the database said: its SQLSTATE code and message.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("code 42P01")
+            && logged.contains("relation \\\"vacancy_entry\\\" does not exist"),
+        "{logged}"
+    );
+}
+
+/// A valid departments file of about 19 MB (190,000 departments): a file whose check
+/// takes a while.
+fn big_departments_csv() -> Vec<u8> {
+    let example = example("copenhagen/departments.csv");
+    let mut lines = example.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut out = String::with_capacity(20 * 1024 * 1024);
+    out.push_str(header);
+    out.push('\n');
+    let mut i = 0;
+    while out.len() < 19 * 1024 * 1024 {
+        let row = rows[i % rows.len()];
+        let rest = &row[row.find(',').unwrap()..];
+        out.push_str(&format!("101-{:06}{rest}\n", 10_000 + i));
+        i += 1;
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn the_server_keeps_answering_while_files_are_checked_one_at_a_time() {
+    use std::time::{Duration, Instant};
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let token = csrf(&s, &c);
+    let big = big_departments_csv();
+    let send = |c: &Client| {
+        let res = upload(
+            &s,
+            c,
+            &token,
+            "departments",
+            "2024-09-01",
+            "big.csv",
+            big.clone(),
+        );
+        let status = res.status();
+        let retry = res.headers().contains_key("retry-after");
+        (status, retry, res.text().unwrap())
+    };
+    // One check alone: it is checked (and held for confirmation), and takes a while.
+    let started = Instant::now();
+    let (status, _, page) = send(&c);
+    let alone = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        alone > Duration::from_millis(1500),
+        "the test needs a check that takes a while; this one took {alone:?}"
+    );
+    // Three at once, while /healthz is asked every 50 ms.
+    let health = Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let (answers, worst) = std::thread::scope(|scope| {
+        let uploads: Vec<_> = (0..3)
+            .map(|i| {
+                let c = &c;
+                let send = &send;
+                scope.spawn(move || {
+                    std::thread::sleep(Duration::from_millis(200 * i));
+                    send(c)
+                })
+            })
+            .collect();
+        let mut worst = Duration::ZERO;
+        let until = Instant::now() + alone;
+        std::thread::sleep(Duration::from_millis(500));
+        while Instant::now() < until {
+            let t = Instant::now();
+            let res = health.get(s.url("/healthz")).send().unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            worst = worst.max(t.elapsed());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let answers: Vec<_> = uploads.into_iter().map(|u| u.join().unwrap()).collect();
+        (answers, worst)
+    });
+    assert!(
+        worst < Duration::from_millis(500),
+        "/healthz took {worst:?} while files were checked"
+    );
+    // One is checked; one that arrives while it is checked is told to come back.
+    assert!(
+        answers
+            .iter()
+            .any(|(status, _, _)| *status == StatusCode::OK),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let busy = answers
+        .iter()
+        .find(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        .expect("a second upload during a check is answered 503");
+    assert!(busy.1, "with Retry-After");
+    assert!(
+        busy.2.contains(
+            "En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt."
+        ),
+        "{}",
+        busy.2
+    );
 }

@@ -84,7 +84,7 @@ pub fn openapi_document() -> serde_json::Value {
         "info": {
             "title": "trappe",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Joint letting agreements: placements of housing departments. Sign in with POST /login (form: username, password, csrf from GET /login's cookie); the session cookie authorises the API. An organisation user sees its own departments only."
+            "description": "Joint letting agreements: placements of housing departments. Sign in with POST /login (form: username, password, csrf from GET /login's cookie); the session cookie authorises the API. An organisation user sees its own departments only; to an organisation or the steering group an id that does not exist is a 403 like another organisation's (the municipality gets 404). A request body above 64 KB is a 413."
         },
         "components": {
             "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "trappe_session" } },
@@ -121,7 +121,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "post": { "summary": "register a vacancy: the letting wheel decides its channel (municipality and organisations; header X-CSRF-Token from /api/v1/me)",
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["department", "home", "vacated"], "properties": {
                         "department": { "type": "string" }, "home": { "type": "string" }, "vacated": { "type": "string", "format": "date" }, "received": { "type": "string", "format": "date" } } } } } },
-                    "responses": { "201": { "description": "the vacancy as registered" }, "400": error, "401": error, "403": error, "404": error, "422": error } } },
+                    "responses": { "201": { "description": "the vacancy as registered" }, "400": error, "401": error, "403": error, "404": error, "413": error, "422": error } } },
             "/api/v1/vacancies/{id}": { "get": { "summary": "one vacancy: channel, reasons, deadlines, outcomes",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "the vacancy" }, "401": error, "403": error, "404": error } } },
@@ -131,7 +131,7 @@ pub fn openapi_document() -> serde_json::Value {
                     "outcome": { "type": "string", "enum": ["allocated", "returned", "not_used", "let", "withdrawn"] }, "on": { "type": "string", "format": "date" },
                     "move_in": { "type": "string", "format": "date" }, "channel": { "type": "string", "enum": ["waiting_list", "flexible", "municipal_allocation", "urban_renewal", "internal_transfer", "exchange"] }, "note": { "type": "string" },
                     "no_qualified_applicant": { "type": "boolean", "description": "a flexible home let from the waiting list because nobody met the criteria" } } } } } },
-                "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "422": error } } },
+                "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "413": error, "422": error } } },
             "/api/v1/reports": { "get": { "summary": "a bilag 15 report for a period (an organisation gets its own departments' rows)",
                 "parameters": [
                     { "name": "report", "in": "query", "schema": { "type": "string", "enum": ["lettings", "allocation", "every_third"] } },

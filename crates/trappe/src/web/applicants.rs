@@ -17,7 +17,7 @@ use trappe_store::Store;
 
 use super::auth::{check_csrf, page_error};
 use super::pages::render;
-use super::{lang_of, with_store, AppError, State};
+use super::{access, lang_of, with_store, AppError, State};
 
 fn may_see_applicants(session: &Session) -> Result<(), AppError> {
     match session.user.role {
@@ -27,22 +27,6 @@ fn may_see_applicants(session: &Session) -> Result<(), AppError> {
             "applicant data is for the municipality and the housing organisation letting the home",
         )),
         _ => Ok(()),
-    }
-}
-
-fn reach(store: &mut Store, session: &Session, department: &str) -> Result<(), AppError> {
-    let org = store
-        .conn
-        .query_opt(
-            "SELECT organisation_id FROM department WHERE id = $1",
-            &[department.into()],
-        )?
-        .ok_or_else(|| AppError::not_found(format!("unknown department {department}")))?
-        .text(0)?;
-    if session.user.role.sees(&org) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
     }
 }
 
@@ -98,8 +82,10 @@ fn vacancy_requirement(
     session: &Session,
     vacancy: i64,
 ) -> Result<VacancyRequirement, AppError> {
+    // Access first: nothing about another organisation's vacancy (not even that it is
+    // resolved) is told.
+    access::vacancy(s, session, vacancy)?;
     let ctx = s.vacancy_context(vacancy, None)?;
-    reach(s, session, &ctx.department)?;
     let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
         AppError::bad_request(format!(
             "agreement {} has no applicant criteria",
@@ -129,8 +115,12 @@ pub async fn rank_upload(
     let result = async {
         let (name, text, internal) =
             read_json_upload(&session, multipart, "applicants file").await?;
+        // The applicants file is checked and ranked on a blocking thread, one file
+        // check at a time on the server (the permit is held until the check ends).
+        let permit = super::check_permit(&state, lang)?;
         let s2 = session.clone();
         with_store(&state, move |s| {
+            let _permit = permit;
             let (ctx, rules, req) = vacancy_requirement(s, &s2, vacancy)?;
             let mut households = read_applicants(&name, &text, ctx.on).map_err(|e| {
                 AppError::new(
@@ -166,6 +156,9 @@ pub async fn rank_upload(
     .await;
     match result {
         Ok(run) => Redirect::to(&format!("/rankings/{run}")).into_response(),
+        Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => {
+            super::busy(page_error(&state, lang, Some(&session), e))
+        }
         Err(e) => page_error(&state, lang, Some(&session), e),
     }
 }
@@ -180,9 +173,8 @@ pub async fn show(
     let s2 = session.clone();
     let result = with_store(&state, move |s| {
         may_see_applicants(&s2)?;
-        let r = s.ranking(run)?;
-        reach(s, &s2, &r.department_id)?;
-        Ok(r)
+        access::ranking(s, &s2, run)?;
+        Ok(s.ranking(run)?)
     })
     .await;
     let r = match result {
@@ -310,9 +302,8 @@ pub async fn api_ranking(
 ) -> Result<Response, AppError> {
     let r = with_store(&state, move |s| {
         may_see_applicants(&session)?;
-        let r = s.ranking(run)?;
-        reach(s, &session, &r.department_id)?;
-        Ok(r)
+        access::ranking(s, &session, run)?;
+        Ok(s.ranking(run)?)
     })
     .await?;
     Ok(axum::Json(r).into_response())

@@ -19,7 +19,8 @@ use super::{lang_of, pages, with_store, AppError, State};
 
 /// How long a session lasts without signing in again.
 const SESSION_HOURS: i64 = 10;
-/// Failed sign-ins within the window that lock a user name, or a client.
+/// Failed sign-ins within the window that lock a user name at one client address, and
+/// that lock a client address for every name (guessing).
 const MAX_FAILURES_PER_USER: i64 = 5;
 const MAX_FAILURES_PER_CLIENT: i64 = 20;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
@@ -223,11 +224,16 @@ pub async fn login(
     let secure = state.secure_cookies;
     let result = with_store(&state, move |s| {
         // The attempt counts as a failure before the password is verified (and is
-        // forgotten on success), so parallel attempts cannot all pass the check.
-        s.record_login_failure(&username, &client)?;
+        // forgotten on success), so parallel attempts cannot all pass the check. A
+        // lock-out is per user name and client address: wrong passwords from one
+        // address do not keep the user out at another. An attempt refused because of a
+        // lock-out is not counted, so a lock-out ends a window after its last counted
+        // failure however often someone keeps trying.
+        let attempt = s.record_login_failure(&username, &client)?;
         let since = Utc::now() - Duration::minutes(FAILURE_WINDOW_MINUTES);
         let (by_user, by_client) = s.login_failures(&username, &client, since)?;
         if by_user > MAX_FAILURES_PER_USER || by_client > MAX_FAILURES_PER_CLIENT {
+            s.forget_login_failure(attempt)?;
             return Ok(Err(StatusCode::TOO_MANY_REQUESTS));
         }
         let found = s.credentials(&username)?;
@@ -241,7 +247,7 @@ pub async fn login(
         };
         match (ok, found) {
             (true, Some(c)) => {
-                s.clear_login_failures(&username)?;
+                s.clear_login_failures(&username, &client)?;
                 let t = token();
                 let csrf = token();
                 s.create_session(&c.user, &t, &csrf, Duration::hours(SESSION_HOURS))?;

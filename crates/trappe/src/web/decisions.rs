@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use trappe_formats::text::Lang;
 use trappe_store::letting::Decision;
 use trappe_store::users::{Role, Session};
 
@@ -40,7 +41,7 @@ fn date(name: &str, v: &str) -> Result<trappe_rules::Date, AppError> {
         .map_err(|_| AppError::bad_request(format!("{name}: {v:?} is not a date (YYYY-MM-DD)")))
 }
 
-fn decision(f: &DecisionForm) -> Result<Decision, AppError> {
+fn decision(f: &DecisionForm, lang: Lang) -> Result<Decision, AppError> {
     let decided_by = f.decided_by.trim().to_string();
     if decided_by.is_empty() {
         return Err(AppError::bad_request(
@@ -50,9 +51,16 @@ fn decision(f: &DecisionForm) -> Result<Decision, AppError> {
     let decided_on = date("decided_on", &f.decided_on)?;
     Ok(match f.kind.as_str() {
         "exemption" => Decision::ExemptionApproved {
-            year: field("year", &f.year)?
-                .parse()
-                .map_err(|_| AppError::bad_request("year: a year such as 2025"))?,
+            year: {
+                let y = field("year", &f.year)?;
+                y.parse().map_err(|_| {
+                    AppError::bad_request(if lang == Lang::Da {
+                        format!("Året {y:?} er ikke et årstal som 2025.")
+                    } else {
+                        format!("The year {y:?} is not a year such as 2025.")
+                    })
+                })?
+            },
             decided_by,
             decided_on,
         },
@@ -95,10 +103,22 @@ pub async fn record(
                 "approvals are the municipality's",
             ));
         }
-        let d = decision(&f)?;
+        let d = decision(&f, lang)?;
         let who = session.user.username.clone();
         let dept = id.clone();
-        with_store(&state, move |s| Ok(s.record_decision(&dept, &d, &who)?)).await
+        with_store(&state, move |s| {
+            // A year or date outside the agreement's period is refused in the user's
+            // language (the store refuses it too, for every front-end).
+            if let Some(out) = s.decision_outside_period(&dept, &d)? {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "outside_period",
+                    out.message(lang),
+                ));
+            }
+            Ok(s.record_decision(&dept, &d, &who)?)
+        })
+        .await
     }
     .await;
     match result {

@@ -22,10 +22,15 @@ use super::auth::{check_csrf, page_error, token};
 use super::pages::render;
 use super::{lang_of, with_store, AppError, State};
 
-/// The largest file accepted.
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// How long an uploaded, checked file waits for its confirmation.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
+/// Checked files waiting for confirmation: at most this many per user (a user's new
+/// upload drops that user's oldest waiting file) ...
+const HELD_PER_USER: usize = 3;
+/// ... and at most this many files and bytes in all (a new upload beyond them is
+/// refused until some are confirmed or expire).
+const HELD_FILES: usize = 20;
+const HELD_BYTES: usize = 200 * 1024 * 1024;
 
 /// A checked upload waiting for the user's confirmation.
 pub struct Pending {
@@ -37,15 +42,37 @@ pub struct Pending {
     at: Instant,
 }
 
+/// The checked files waiting for confirmation, bounded in count and bytes.
 #[derive(Default)]
 pub struct Uploads(Mutex<HashMap<String, Pending>>);
 
+/// Why a checked file cannot be held: the server holds its limit of files or bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Full;
+
 impl Uploads {
-    fn put(&self, key: String, p: Pending) {
-        if let Ok(mut m) = self.0.lock() {
-            m.retain(|_, v| v.at.elapsed() < PENDING_FOR);
-            m.insert(key, p);
+    fn put(&self, key: String, p: Pending) -> Result<(), Full> {
+        let Ok(mut m) = self.0.lock() else {
+            return Err(Full);
+        };
+        m.retain(|_, v| v.at.elapsed() < PENDING_FOR);
+        // The user's oldest waiting files make room for the new one.
+        loop {
+            let mine = m.iter().filter(|(_, v)| v.user == p.user);
+            if mine.clone().count() < HELD_PER_USER {
+                break;
+            }
+            let Some(oldest) = mine.min_by_key(|(_, v)| v.at).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            m.remove(&oldest);
         }
+        let bytes: usize = m.values().map(|v| v.bytes.len()).sum();
+        if m.len() >= HELD_FILES || bytes + p.bytes.len() > HELD_BYTES {
+            return Err(Full);
+        }
+        m.insert(key, p);
+        Ok(())
     }
 
     fn take(&self, key: &str, user: i64) -> Option<Pending> {
@@ -144,7 +171,7 @@ pub async fn form(
     }
 }
 
-/// Reads the upload form: every field, the file kept in memory (the body limit bounds it).
+/// Reads the upload form: every field, the file kept in memory (`limits` bounds it).
 async fn read_upload(
     mut m: Multipart,
 ) -> Result<(HashMap<String, String>, Option<(String, Vec<u8>)>), AppError> {
@@ -212,13 +239,33 @@ pub async fn upload(
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
-    let checked = check_import(&ImportFile {
-        kind,
-        reference_date: date,
-        file_name: &name,
-        bytes: &bytes,
-        options: TableOptions::default(),
-    });
+    // One import check at a time on the server, on a blocking thread (never on the
+    // async runtime): a slow or hostile file cannot stall the other requests. The
+    // permit moves into the check, so it is held until the check ends even if the
+    // client goes away.
+    let permit = match super::check_permit(&state, lang) {
+        Ok(p) => p,
+        Err(e) => return super::busy(page_error(&state, lang, Some(&session), e)),
+    };
+    let checking = tokio::task::spawn_blocking(move || {
+        let checked = check_import(&ImportFile {
+            kind,
+            reference_date: date,
+            file_name: &name,
+            bytes: &bytes,
+            options: TableOptions::default(),
+        });
+        drop(permit);
+        (checked, name, bytes)
+    })
+    .await;
+    let (checked, name, bytes) = match checking {
+        Ok(x) => x,
+        Err(e) => {
+            let e = AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
+            return page_error(&state, lang, Some(&session), e);
+        }
+    };
     let list = snapshots(&state).await.unwrap_or_default();
     let kind_text = kind.as_str();
     let date_text = date.to_string();
@@ -229,7 +276,7 @@ pub async fn upload(
                 Err(e) => return page_error(&state, lang, Some(&session), e),
             };
             let key = token();
-            state.uploads.put(
+            let held = state.uploads.put(
                 key.clone(),
                 Pending {
                     user: session.user.id,
@@ -240,6 +287,9 @@ pub async fn upload(
                     at: Instant::now(),
                 },
             );
+            if held.is_err() {
+                return page_error(&state, lang, Some(&session), full(lang));
+            }
             page(
                 &state,
                 lang,
@@ -300,6 +350,20 @@ async fn shrink(
     }))
 }
 
+/// The answer when the server holds as many checked files as it may.
+fn full(lang: Lang) -> AppError {
+    let mb = HELD_BYTES / (1024 * 1024);
+    AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "uploads_full",
+        if lang == Lang::Da {
+            format!("Der venter allerede {HELD_FILES} filer eller {mb} MB på bekræftelse. Filen er ikke gemt: bekræft eller vent på de ventende (højst 30 minutter), og indlæs den igen.")
+        } else {
+            format!("{HELD_FILES} files or {mb} MB are already waiting for confirmation. The file is not kept: confirm or wait for those waiting (at most 30 minutes), and upload it again.")
+        },
+    )
+}
+
 #[derive(Deserialize)]
 pub struct ConfirmForm {
     csrf: String,
@@ -327,7 +391,17 @@ pub async fn confirm(
         return page_error(&state, lang, Some(&session), e);
     }
     let Some(p) = state.uploads.take(&f.key, session.user.id) else {
-        return page_error(&state, lang, Some(&session), AppError::new(StatusCode::GONE, "expired", "the checked file is no longer waiting (30 minutes, or already imported): upload it again"));
+        let message = if lang == Lang::Da {
+            "Den kontrollerede fil venter ikke længere (efter 30 minutter, når den er indlæst, eller når du har indlæst tre nyere filer til kontrol). Indlæs den igen."
+        } else {
+            "The checked file is no longer waiting (after 30 minutes, once imported, or once you have uploaded three newer files to check). Upload it again."
+        };
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::new(StatusCode::GONE, "expired", message),
+        );
     };
     let actor = session.user.username.clone();
     let allow_drop = f.allow_drop.is_some();
@@ -477,4 +551,58 @@ pub async fn withdraw(
             snapshots => list,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(user: i64, bytes: usize) -> Pending {
+        Pending {
+            user,
+            kind: Kind::Departments,
+            date: trappe_rules::Date::from_ymd_opt(2024, 3, 1).unwrap(),
+            name: "f.csv".into(),
+            bytes: vec![b'x'; bytes],
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn a_users_new_upload_drops_that_users_oldest_waiting_file() {
+        let u = Uploads::default();
+        for i in 0..HELD_PER_USER {
+            u.put(format!("a{i}"), pending(1, 10)).unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        u.put("b0".into(), pending(2, 10)).unwrap();
+        u.put("a-new".into(), pending(1, 10)).unwrap();
+        assert!(u.take("a0", 1).is_none(), "the oldest is dropped");
+        assert!(u.take("a1", 1).is_some() && u.take("a-new", 1).is_some());
+        assert!(u.take("b0", 1).is_none(), "another user's file is not mine");
+        assert!(u.take("b0", 2).is_some());
+    }
+
+    #[test]
+    fn the_server_holds_at_most_its_files_and_bytes() {
+        let u = Uploads::default();
+        for i in 0..HELD_FILES {
+            u.put(format!("k{i}"), pending(i as i64, 10)).unwrap();
+        }
+        assert_eq!(u.put("one more".into(), pending(99, 10)), Err(Full));
+        assert!(u.take("k0", 0).is_some());
+        u.put("one more".into(), pending(99, 10)).unwrap();
+
+        let u = Uploads::default();
+        let big = HELD_BYTES / 4;
+        for i in 0..4 {
+            u.put(format!("k{i}"), pending(i, big)).unwrap();
+        }
+        assert_eq!(
+            u.put("byte".into(), pending(9, 1)),
+            Err(Full),
+            "200 MB in all"
+        );
+        assert!(u.take("byte", 9).is_none(), "a refused file is not kept");
+    }
 }

@@ -9,11 +9,13 @@
 //! The store is synchronous: each request takes a connection from a small pool and
 //! runs on tokio's blocking threads.
 
+mod access;
 mod api;
 mod applicants;
 mod auth;
 mod decisions;
 mod imports;
+mod limits;
 mod pages;
 mod reports;
 mod vacancies;
@@ -145,6 +147,35 @@ pub(crate) struct AppState {
     pub suppress_below: u32,
     pub uploads: imports::Uploads,
     pub runs: RunCache,
+    /// One import check at a time (an uploaded departments, areas, pools or decisions
+    /// file, or an applicants file): each may take seconds of CPU and memory.
+    pub checks: Arc<tokio::sync::Semaphore>,
+}
+
+/// The permit to check an uploaded file, or a 503 when another check runs: the second
+/// upload is answered at once instead of holding its body while it waits.
+pub(crate) fn check_permit(
+    state: &State,
+    lang: Lang,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    state.checks.clone().try_acquire_owned().map_err(|_| {
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            if lang == Lang::Da {
+                "En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt."
+            } else {
+                "Another file is being checked right now. The file is not kept: try again in a moment."
+            },
+        )
+    })
+}
+
+/// A 503 response with the time after which to try again.
+pub(crate) fn busy(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res
 }
 
 pub(crate) type State = Arc<AppState>;
@@ -196,7 +227,8 @@ impl From<StoreError> for AppError {
                 m.to_string(),
             ),
             other => {
-                eprintln!("trappe serve: {other}");
+                // The detail goes to the server's log (stderr), never to the page.
+                eprintln!("trappe serve: {}", internal_detail(&other));
                 AppError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -205,6 +237,43 @@ impl From<StoreError> for AppError {
             }
         }
     }
+}
+
+/// An internal error with all it says: each cause, and for a PostgreSQL error its
+/// SQLSTATE code, message, detail, hint and where.
+fn internal_detail(e: &StoreError) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    if let StoreError::Postgres(pg) = e {
+        if let Some(db) = pg.as_db_error() {
+            out.push_str(&format!(
+                " [code {}; message {:?}",
+                db.code().code(),
+                db.message()
+            ));
+            for (what, v) in [
+                ("detail", db.detail()),
+                ("hint", db.hint()),
+                ("where", db.where_()),
+                ("table", db.table()),
+                ("column", db.column()),
+            ] {
+                if let Some(v) = v {
+                    out.push_str(&format!("; {what} {v:?}"));
+                }
+            }
+            out.push(']');
+        }
+    }
+    out
 }
 
 /// Errors of the JSON API: `{"code": "...", "message": "..."}`.
@@ -244,6 +313,15 @@ pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     }
 }
 
+/// Every response behind sign-in is `Cache-Control: no-store`: applicant data, rankings,
+/// exports and the pages of named departments are kept in no browser or proxy cache.
+async fn no_store(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 /// Security headers on every response.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
@@ -265,60 +343,68 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 }
 
 pub(crate) fn router(state: State) -> Router {
-    let protected =
-        Router::new()
-            .route("/", get(pages::overview))
-            .route("/overview.csv", get(pages::overview_csv))
-            .route("/overview.xlsx", get(pages::overview_xlsx))
-            .route("/departments/{id}", get(pages::department))
-            .route("/departments/{id}/decisions", post(decisions::record))
-            .route("/agreement", get(pages::agreement))
-            .route(
-                "/imports",
-                get(imports::form).post(imports::upload).layer(
-                    axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES),
-                ),
-            )
-            .route("/imports/confirm", post(imports::confirm))
-            .route("/imports/withdraw", post(imports::withdraw))
-            .route("/reports", get(reports::page))
-            .route("/reports/download/{format}", get(reports::download))
-            .route(
-                "/vacancies",
-                get(vacancies::page_list).post(vacancies::page_register),
-            )
-            .route("/vacancies/{id}", get(vacancies::page_show))
-            .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
-            .route("/vacancies/{id}/rank", post(applicants::rank_upload))
-            .route("/vacancies/{id}/check", post(applicants::check_upload))
-            .route("/rankings/{run}", get(applicants::show))
-            .route("/api/v1/rankings/{run}", get(applicants::api_ranking))
-            .route("/api/v1/reports", get(reports::api))
-            .route(
-                "/api/v1/vacancies",
-                get(vacancies::api_list).post(vacancies::api_register),
-            )
-            .route("/api/v1/vacancies/{id}", get(vacancies::api_show))
-            .route(
-                "/api/v1/vacancies/{id}/resolve",
-                post(vacancies::api_resolve),
-            )
-            .route("/logout", post(auth::logout))
-            .route("/api/v1/me", get(api::me))
-            .route("/api/v1/overview", get(api::overview))
-            .route("/api/v1/departments/{id}", get(api::department))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                auth::require_session,
-            ));
+    let protected = Router::new()
+        .route("/", get(pages::overview))
+        .route("/overview.csv", get(pages::overview_csv))
+        .route("/overview.xlsx", get(pages::overview_xlsx))
+        .route("/departments/{id}", get(pages::department))
+        .route("/departments/{id}/decisions", post(decisions::record))
+        .route("/agreement", get(pages::agreement))
+        .route("/imports", get(imports::form).post(imports::upload))
+        .route("/imports/confirm", post(imports::confirm))
+        .route("/imports/withdraw", post(imports::withdraw))
+        .route("/reports", get(reports::page))
+        .route("/reports/download/{format}", get(reports::download))
+        .route(
+            "/vacancies",
+            get(vacancies::page_list).post(vacancies::page_register),
+        )
+        .route("/vacancies/{id}", get(vacancies::page_show))
+        .route("/vacancies/{id}/resolve", post(vacancies::page_resolve))
+        .route("/vacancies/{id}/rank", post(applicants::rank_upload))
+        .route("/vacancies/{id}/check", post(applicants::check_upload))
+        .route("/rankings/{run}", get(applicants::show))
+        .route("/api/v1/rankings/{run}", get(applicants::api_ranking))
+        .route("/api/v1/reports", get(reports::api))
+        .route(
+            "/api/v1/vacancies",
+            get(vacancies::api_list).post(vacancies::api_register),
+        )
+        .route("/api/v1/vacancies/{id}", get(vacancies::api_show))
+        .route(
+            "/api/v1/vacancies/{id}/resolve",
+            post(vacancies::api_resolve),
+        )
+        .route("/logout", post(auth::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/overview", get(api::overview))
+        .route("/api/v1/departments/{id}", get(api::department))
+        // Inside the session check: an anonymous body is never read.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_body,
+        ))
+        .layer(axum::middleware::from_fn(no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session,
+        ));
+    let sign_in = Router::new()
+        .route("/login", get(auth::login_page).post(auth::login))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit_body,
+        ));
     Router::new()
         .merge(protected)
-        .route("/login", get(auth::login_page).post(auth::login))
+        .merge(sign_in)
         .route("/lang/{lang}", get(pages::set_lang))
         .route("/static/{file}", get(pages::static_file))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(pages::not_found)
+        // Bodies are bounded per route by `limits::limit_body`, which reads them first.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -388,6 +474,7 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         suppress_below: args.suppress_below,
         uploads: imports::Uploads::default(),
         runs: RunCache::default(),
+        checks: Arc::new(tokio::sync::Semaphore::new(1)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

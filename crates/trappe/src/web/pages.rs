@@ -1036,8 +1036,8 @@ pub struct OnQuery {
     pub on: Option<Date>,
 }
 
-/// Loads a department for a user: 404 for an unknown department, 403 for another
-/// organisation's.
+/// Loads a department for a user: 403 for another organisation's; for an unknown
+/// department 404 to the municipality and 403 to others (see `access`).
 pub fn department_view(
     store: &mut trappe_store::Store,
     cache: &super::RunCache,
@@ -1046,32 +1046,30 @@ pub fn department_view(
     on: Date,
     lang: Lang,
 ) -> Result<DepartmentView, AppError> {
+    // Today's owner first (the ledger and history shown are today's), then the owner in
+    // the run asked for: both must be the user's.
+    let current = super::access::owner(store, id)?;
+    if current
+        .as_deref()
+        .is_some_and(|o| !session.user.role.sees(o))
+    {
+        return Err(AppError::forbidden());
+    }
     let explained = cache.explained(store, on)?;
-    let (index, dept) = explained
+    let found = explained
         .departments
         .iter()
         .enumerate()
-        .find(|(_, d)| d.id == id)
-        .ok_or_else(|| {
-            AppError::not_found(format!(
-                "no department {id} in the placement in force on {on}"
-            ))
-        })?;
-    // Both the owner in the run asked for and today's owner (the ledger and history
-    // shown are today's).
-    let current = store
-        .conn
-        .query_opt(
-            "SELECT organisation_id FROM department WHERE id = $1",
-            &[id.into()],
-        )?
-        .map(|r| r.text(0))
-        .transpose()?;
-    if !session.user.role.sees(&dept.organisation_id)
-        || current
-            .as_deref()
-            .is_some_and(|o| !session.user.role.sees(o))
-    {
+        .find(|(_, d)| d.id == id);
+    let Some((index, dept)) = found else {
+        let message = format!("no department {id} in the placement in force on {on}");
+        return Err(if current.is_some() {
+            AppError::not_found(message)
+        } else {
+            super::access::missing(session, message)
+        });
+    };
+    if !session.user.role.sees(&dept.organisation_id) {
         return Err(AppError::forbidden());
     }
     let placement = explained

@@ -19,7 +19,7 @@ use trappe_store::Store;
 
 use super::auth::{check_csrf, page_error};
 use super::pages::render;
-use super::{lang_of, with_store, AppError, State};
+use super::{access, lang_of, with_store, AppError, State};
 
 /// The organisation of every department, as the newest master data has it.
 fn organisations(store: &mut Store) -> Result<HashMap<String, String>, AppError> {
@@ -31,17 +31,9 @@ fn organisations(store: &mut Store) -> Result<HashMap<String, String>, AppError>
         .collect::<Result<_, trappe_store::StoreError>>()?)
 }
 
-/// Refuses a department the user may not reach (404 for an unknown one).
+/// Refuses a department the user may not reach (see `access`).
 fn reach(store: &mut Store, session: &Session, department: &str) -> Result<(), AppError> {
-    let orgs = organisations(store)?;
-    let org = orgs
-        .get(department)
-        .ok_or_else(|| AppError::not_found(format!("unknown department {department}")))?;
-    if session.user.role.sees(org) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
+    access::department(store, session, department)
 }
 
 fn may_change(session: &Session) -> Result<(), AppError> {
@@ -55,10 +47,10 @@ fn may_change(session: &Session) -> Result<(), AppError> {
     }
 }
 
+/// A vacancy the user may reach: access is checked before the vacancy is read.
 fn vacancy_for(store: &mut Store, session: &Session, id: i64) -> Result<VacancyView, AppError> {
-    let v = store.vacancy(id)?;
-    reach(store, session, &v.department_id)?;
-    Ok(v)
+    access::vacancy(store, session, id)?;
+    Ok(store.vacancy(id)?)
 }
 
 fn list(

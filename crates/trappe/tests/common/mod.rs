@@ -155,16 +155,26 @@ impl Drop for Server {
 
 impl Server {
     pub fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("web.db").display().to_string();
+        Server::start_on(dir, &db, std::process::Stdio::inherit())
+    }
+
+    /// A demo server on a given database (a path or a PostgreSQL URL), its log (stderr)
+    /// going to `stderr`.
+    pub fn start_logged(db: &str, stderr: std::fs::File) -> Server {
+        Server::start_on(tempfile::tempdir().unwrap(), db, stderr.into())
+    }
+
+    fn start_on(dir: tempfile::TempDir, db: &str, stderr: std::process::Stdio) -> Server {
         use std::io::{BufRead, BufReader};
         use std::process::Stdio;
-        let dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trappe"))
-            .args(["--db"])
-            .arg(dir.path().join("web.db"))
+            .args(["--db", db])
             .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut first = String::new();
