@@ -20,7 +20,7 @@ for f in "$dir"/*; do
     --as-of 2024-03-01 --agreement copenhagen-2024 >/dev/null 2>"$log"
   code=$?
   set -e
-  read -r secs kb <"$log.time" || true
+  read -r secs kb < <(tail -1 "$log.time") || true
   msg=$(grep -v '^Command exited' "$log" | head -1 | cut -c1-110)
   printf '%-20s %5s %8s %9s  %s\n' "$(basename "$f")" "$code" "$secs" "$((kb / 1024))" "$msg"
   rm -f "$log" "$log.time"

@@ -118,7 +118,7 @@ impl fmt::Display for InputErrors {
 /// UTF-8 and is damaged, and reading it as Windows-1252 would silently turn every æ, ø and
 /// å into two wrong characters ("SÃ¸ren"). UTF-16 (Excel's "Unicode text") is refused with
 /// what to save instead.
-pub fn decode(bytes: &[u8], file: &str) -> Result<String, InputErrors> {
+pub fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<std::borrow::Cow<'b, str>, InputErrors> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(InputErrors::whole_file(
             file,
@@ -127,7 +127,7 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<String, InputErrors> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
+        Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
         Err(e) => {
             let multibyte = bytes
                 .utf8_chunks()
@@ -135,8 +135,7 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<String, InputErrors> {
             if !multibyte {
                 return Ok(encoding_rs::WINDOWS_1252
                     .decode_without_bom_handling(bytes)
-                    .0
-                    .into_owned());
+                    .0);
             }
             let at = e.valid_up_to();
             let before = &bytes[..at];
@@ -711,6 +710,34 @@ fn read_csv_table<'a>(
     } else {
         b','
     };
+    // Too wide a header is refused before the reader builds a record of it: the
+    // separators outside quotes on the first line are counted.
+    let mut quoted = false;
+    let mut separators = 0usize;
+    for b in first.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b if b == delimiter && !quoted => separators += 1,
+            _ => {}
+        }
+    }
+    if separators >= MAX_COLUMNS {
+        let sep = char::from(delimiter);
+        let names: Vec<&str> = first.split(sep).take(5).map(str::trim).collect();
+        return Err(InputErrors::one(
+            file,
+            1,
+            format!(
+                "the header has {} columns ({}, …); trappe reads at most {MAX_COLUMNS}",
+                separators + 1,
+                names
+                    .iter()
+                    .map(|n| shorten(n, 40))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)

@@ -1320,7 +1320,8 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
         let msg = err.to_string();
         assert!(matches!(err, StoreError::Input(_)), "{name}: {msg}");
         assert!(
-            msg.contains(&format!("{name} line 2")) && msg.contains("expected rows of data below the header, but there are none"),
+            msg.contains(&format!("{name} line 2"))
+                && msg.contains("expected rows of data below the header, but there are none"),
             "{msg}"
         );
         assert_eq!(held(&mut store), before, "{name}: nothing is stored");
@@ -1346,7 +1347,8 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("homes-header.csv line 2") && err.contains("expected rows of data below the header, but there are none"),
+        err.contains("homes-header.csv line 2")
+            && err.contains("expected rows of data below the header, but there are none"),
         "{err}"
     );
     let err = store
@@ -1354,7 +1356,8 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("homes-header.csv line 2") && err.contains("expected rows of data below the header, but there are none"),
+        err.contains("homes-header.csv line 2")
+            && err.contains("expected rows of data below the header, but there are none"),
         "{err}"
     );
     assert_eq!(count(&mut store, "home"), homes_before);

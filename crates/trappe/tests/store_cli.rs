@@ -409,8 +409,9 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
         .assert()
         .failure()
         .stderr(
-            predicate::str::contains("header-only.csv line 2")
-                .and(predicate::str::contains("expected rows of data below the header, but there are none")),
+            predicate::str::contains("header-only.csv line 2").and(predicate::str::contains(
+                "expected rows of data below the header, but there are none",
+            )),
         );
     let areas = std::fs::read_to_string(example("copenhagen/areas.csv")).unwrap();
     let areas_header = db.path("areas-header.csv");

@@ -1189,7 +1189,8 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().unwrap();
     assert!(
-        page.contains("id=\"import-errors\"") && page.contains("expected rows of data below the header, but there are none"),
+        page.contains("id=\"import-errors\"")
+            && page.contains("expected rows of data below the header, but there are none"),
         "{page}"
     );
     assert!(page.contains("<td class=\"num\">2</td>"), "line 2: {page}");
