@@ -1658,7 +1658,7 @@ fn check_dept_stairs(
             b.span(),
         ));
     }
-    bands.sort_by(|a, b| a.0.from_pct.cmp(&b.0.from_pct));
+    bands.sort_by_key(|a| a.0.from_pct);
     // The bands must cover 0 % and upwards without gaps or overlaps.
     let mut expected_from = Pct::ZERO;
     let mut open_end = false;

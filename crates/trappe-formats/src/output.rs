@@ -83,8 +83,9 @@ impl<W: Write> CsvWriter<W> {
         self.0.flush()
     }
 
-    pub fn into_inner(self) -> Result<W, csv::IntoInnerError<csv::Writer<W>>> {
-        self.0.into_inner()
+    /// The underlying writer, flushed.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.0.into_inner().map_err(|e| e.into_error())
     }
 }
 
@@ -96,7 +97,7 @@ pub fn int(n: u64, lang: Lang) -> String {
     };
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -140,7 +141,7 @@ struct PlacementOut<'a> {
     consequences: &'a RawValue,
 }
 
-fn label<'a>(rule: &'a StepRule, lang: Lang) -> &'a str {
+fn label(rule: &StepRule, lang: Lang) -> &str {
     match lang {
         Lang::Da => &rule.label_da,
         Lang::En => &rule.label_en,
@@ -380,9 +381,7 @@ fn write_csv(
 }
 
 /// Groups placements by (staircase, step), in display order.
-fn groups<'a>(
-    result: &'a Classification,
-) -> BTreeMap<(Staircase, u8, &'a str), Vec<&'a Placement>> {
+fn groups(result: &Classification) -> BTreeMap<(Staircase, u8, &str), Vec<&Placement>> {
     let mut g: BTreeMap<(Staircase, u8, &str), Vec<&Placement>> = BTreeMap::new();
     for p in &result.placements {
         // Highest step first within a staircase; red before yellow before green.

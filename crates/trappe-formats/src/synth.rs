@@ -148,10 +148,8 @@ impl<'a> Gen<'a> {
     fn between(&mut self, risk: Threshold, udsat: Threshold) -> f64 {
         let (a, b) = (f(risk.value), f(udsat.value));
         let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-        let x = self
-            .rng
-            .gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15);
-        x
+        self.rng
+            .gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15)
     }
 
     /// A value well on the safe side of the forebyggelse threshold.
