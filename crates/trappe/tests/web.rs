@@ -1962,3 +1962,52 @@ fn the_server_keeps_answering_while_files_are_checked_one_at_a_time() {
         busy.2
     );
 }
+
+// Issue 13: hostile files through the upload page. Each is refused with its message, the
+// server keeps answering, and its peak memory stays under 300 MB.
+#[test]
+fn hostile_uploads_are_refused_and_the_server_stays_up_and_small() {
+    let s = Server::start();
+    let c = s.signed_in("kommune");
+    let token = csrf(&s, &c);
+    let header = example("copenhagen/departments.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let wide: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let mut damaged = example("copenhagen/departments.csv")
+        .replace("Syntetisk", "Søndre")
+        .into_bytes();
+    let middle = damaged.len() / 2;
+    damaged[middle] = 0xF8;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("far.xlsx", common::far_cell_workbook(), "has a cell at XFD1048576"),
+        ("bomb.xlsx", common::zip_bomb_workbook(), "expands to more than 64 MB when unpacked"),
+        ("wide.csv", format!("{}\n", wide.join(";")).into_bytes(), "the header has 100000 columns"),
+        ("header.csv", format!("{header}\n").into_bytes(), "expected rows of data below the header"),
+        ("damaged.csv", damaged, "is not UTF-8, but the file is UTF-8 elsewhere"),
+        ("nul.csv", format!("{header}\n101-0001,S\0ren,org-17,101,,Valby,126,0,0,257,45.9,2.77,17.9,100.4,33.2,35.4\n").into_bytes(), "U+0000 (NUL)"),
+    ];
+    for (name, bytes, says) in cases {
+        let started = std::time::Instant::now();
+        let res = upload(&s, &c, &token, "departments", "2024-09-01", name, bytes);
+        let took = started.elapsed();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let page = res.text().unwrap();
+        assert!(page.contains(says), "{name}: {page}");
+        assert!(
+            took < std::time::Duration::from_secs(15),
+            "{name} took {took:?}"
+        );
+        let health = c.get(s.url("/healthz")).send().unwrap();
+        assert_eq!(health.status(), StatusCode::OK, "after {name}");
+    }
+    match common::peak_kb(s.child.id()) {
+        Some(kb) => assert!(kb < 300 * 1024, "the server peaked at {kb} KB"),
+        None => eprintln!("SKIPPED the memory bound: no /proc/PID/status (not Linux)"),
+    }
+    // Nothing was stored: the demo's one departments file is all there is.
+    let page = c.get(s.url("/imports")).send().unwrap().text().unwrap();
+    assert_eq!(page.matches("<td>departments</td>").count(), 1, "{page}");
+}

@@ -194,3 +194,71 @@ impl Server {
         }
     }
 }
+
+/// An XLSX workbook of one sheet ("Ark1") whose `<sheetData>` is `sheet_data`, written by
+/// hand so that it can hold what no spreadsheet program writes (issue 13's hostile files).
+pub fn workbook(sheet_data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    for (name, body) in [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Ark1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+    zip.write_all(sheet_data).unwrap();
+    zip.write_all(b"</sheetData></worksheet>").unwrap();
+    zip.finish().unwrap();
+    buf.into_inner()
+}
+
+/// A 1 KB workbook whose only cells are A1 and XFD1048576 (Excel's last cell): read as a
+/// rectangle it would be 16,384 × 1,048,576 cells, and the process aborted.
+pub fn far_cell_workbook() -> Vec<u8> {
+    workbook(br#"<row r="1"><c r="A1" t="inlineStr"><is><t>department_id</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#)
+}
+
+/// A zip bomb of real-looking rows: about 82 MB of sheet XML in well under 1 MB.
+pub fn zip_bomb_workbook() -> Vec<u8> {
+    let mut data =
+        br#"<row r="1"><c r="A1" t="inlineStr"><is><t>department_id</t></is></c></row>"#.to_vec();
+    for _ in 0..1_300_000 {
+        data.extend_from_slice(
+            br#"<row><c t="inlineStr"><is><t>d</t></is></c><c><v>1</v></c></row>"#,
+        );
+    }
+    workbook(&data)
+}
+
+/// The peak resident memory of a process, in KB (Linux: `VmHWM` in /proc/PID/status).
+pub fn peak_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
