@@ -10,6 +10,8 @@ Every file is small on disk and would, read naively, cost much memory or time:
 - bomb-200mb.xlsx: a sheet of 200 MB of real-looking XML in about half a MB;
 - bomb-5gb.xlsx: 4.9 GB of XML in a few MB;
 - strings-bomb.xlsx: a shared-strings part of 200 MB;
+- rows-60mb.xlsx: 450,000 rows of bad departments, 60 MB unpacked (just under the limit:
+  every row is read and checked);
 - wide-100k.csv: a header of 100,000 columns and one row;
 - wide-20mb.csv: one line of 19.6 MB (2.2 million columns), just under the size limit;
 - header-only.csv: the departments header and nothing else.
@@ -78,6 +80,9 @@ def main(out):
     )
     workbook(f"{out}/bomb-200mb.xlsx", [header_row(), *repeated(200 << 20, cell)])
     workbook(f"{out}/bomb-5gb.xlsx", [header_row(), *repeated(4900 << 20, cell)])
+    bad_row = (b'<row><c t="inlineStr"><is><t>d</t></is></c><c><v>1</v></c><c t="inlineStr"><is><t>'
+               + b"x" * 40 + b"</t></is></c></row>")
+    workbook(f"{out}/rows-60mb.xlsx", [header_row(), *repeated(60 << 20, bad_row)])
     strings = [b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
                *repeated(200 << 20, b"<si><t>x</t></si>"), b"</sst>"]
     workbook(f"{out}/strings-bomb.xlsx", [header_row()], shared_strings=strings)

@@ -372,6 +372,19 @@ pub struct ConfirmForm {
     allow_drop: Option<String>,
 }
 
+/// One department that moved step, as the page lists it.
+fn change_row(
+    on: trappe_rules::Date,
+    c: &trappe_store::read::Change,
+    lang: Lang,
+) -> minijinja::Value {
+    minijinja::context! {
+        on => on.to_string(), department => c.department_id.clone(), name => c.name.clone(),
+        before => c.before_label(lang), after => c.after_label(lang),
+        why => c.why.iter().map(|w| w.describe(lang)).collect::<Vec<_>>().join("; "),
+    }
+}
+
 pub async fn confirm(
     AxState(state): AxState<State>,
     headers: HeaderMap,
@@ -432,13 +445,9 @@ pub async fn confirm(
         .runs
         .iter()
         .flat_map(|r| {
-            r.changes.iter().map(move |c| {
-                minijinja::context! {
-                    on => r.on_date.to_string(), department => c.department_id.clone(), name => c.name.clone(),
-                    before => c.before_label(lang), after => c.after_label(lang),
-                    why => c.why.iter().map(|w| w.describe(lang)).collect::<Vec<_>>().join("; "),
-                }
-            })
+            r.changes
+                .iter()
+                .map(move |c| change_row(r.on_date, c, lang))
         })
         .collect();
     let list = snapshots(&state).await.unwrap_or_default();
@@ -523,17 +532,10 @@ pub async fn withdraw(
         Ok(r) => r,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
-    let on = report.reference_date.to_string();
     let changes: Vec<minijinja::Value> = report
         .changes
         .iter()
-        .map(|c| {
-            minijinja::context! {
-                on => on.clone(), department => c.department_id.clone(), name => c.name.clone(),
-                before => c.before_label(lang), after => c.after_label(lang),
-                why => c.why.iter().map(|w| w.describe(lang)).collect::<Vec<_>>().join("; "),
-            }
-        })
+        .map(|c| change_row(report.reference_date, c, lang))
         .collect();
     let list = snapshots(&state).await.unwrap_or_default();
     page(
