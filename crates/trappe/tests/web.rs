@@ -787,7 +787,7 @@ fn an_import_shows_every_bad_cell_before_storing_and_the_moves_after() {
             .unwrap()
             .text()
             .unwrap()
-            .matches("<td>areas</td>")
+            .matches("<td data-kind=\"areas\">")
             .count()
     };
     assert_eq!(held(&c), 1, "the demo's list");
@@ -1171,7 +1171,7 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     let c = s.signed_in("kommune");
     let token = csrf(&s, &c);
     let page_of = |c: &Client| c.get(s.url("/imports")).send().unwrap().text().unwrap();
-    let held = |c: &Client| page_of(c).matches("<td>departments</td>").count();
+    let held = |c: &Client| page_of(c).matches("<td data-kind=\"departments\">").count();
     assert_eq!(held(&c), 1, "the demo's figures");
     let full = example("copenhagen/departments.csv");
     let lines: Vec<&str> = full.lines().collect();
@@ -2009,5 +2009,15 @@ fn hostile_uploads_are_refused_and_the_server_stays_up_and_small() {
     }
     // Nothing was stored: the demo's one departments file is all there is.
     let page = c.get(s.url("/imports")).send().unwrap().text().unwrap();
-    assert_eq!(page.matches("<td>departments</td>").count(), 1, "{page}");
+    assert_eq!(
+        page.matches("<td data-kind=\"departments\">").count(),
+        1,
+        "{page}"
+    );
+    // The kinds of file read as words, never as codes.
+    assert!(
+        page.contains("<td data-kind=\"departments\">afdelingernes nøgletal</td>")
+            && !page.contains("<td>departments</td>"),
+        "{page}"
+    );
 }
