@@ -27,7 +27,6 @@ pub enum Format {
     JsonWithText,
 }
 
-/// A whole number with the language's thousands separator ("52.000" in Danish).
 /// A cell as a spreadsheet program may open it without running it: text that begins with
 /// `=`, `+`, `-`, `@`, a tab or a carriage return would be read by Excel or LibreOffice as
 /// a formula (a name imported as `=HYPERLINK(…)` would become a link), so it gets a
@@ -89,6 +88,7 @@ impl<W: Write> CsvWriter<W> {
     }
 }
 
+/// A whole number with the language's thousands separator ("52.000" in Danish).
 pub fn int(n: u64, lang: Lang) -> String {
     let digits = n.to_string();
     let sep = match lang {

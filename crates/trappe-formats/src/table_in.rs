@@ -125,13 +125,16 @@ pub fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<std::borrow::Cow<'b, st
             "is UTF-16 text (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or as an Excel workbook (.xlsx)",
         ));
     }
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
         Err(e) => {
-            let multibyte = bytes
-                .utf8_chunks()
-                .any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80));
+            // A UTF-8 byte-order mark says as much as any multi-byte character.
+            let multibyte = bom
+                || bytes
+                    .utf8_chunks()
+                    .any(|chunk| chunk.valid().bytes().any(|b| b >= 0x80));
             if !multibyte {
                 return Ok(encoding_rs::WINDOWS_1252
                     .decode_without_bom_handling(bytes)
@@ -139,22 +142,28 @@ pub fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<std::borrow::Cow<'b, st
             }
             let at = e.valid_up_to();
             let before = &bytes[..at];
-            let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            // Lines end in \n, \r\n or (old Mac files) \r alone.
+            let line = before
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+                .count() as u64
+                + 1;
             let start = before
                 .iter()
-                .rposition(|&b| b == b'\n')
+                .rposition(|&b| b == b'\n' || b == b'\r')
                 .map_or(0, |i| i + 1);
             let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
             let example = bytes
                 .utf8_chunks()
                 .flat_map(|chunk| chunk.valid().chars())
                 .find(|c| !c.is_ascii())
-                .unwrap_or('?');
+                .map_or("a UTF-8 byte-order mark".to_string(), |c| format!("{c:?}"));
             Err(InputErrors::one(
                 file,
                 line,
                 format!(
-                    "character {column}: the byte 0x{:02X} is not UTF-8, but the file is UTF-8 elsewhere (it holds {example:?}); the file is damaged — save it again as \"CSV UTF-8\"",
+                    "character {column}: the byte 0x{:02X} is not UTF-8, but the file is UTF-8 elsewhere (it holds {example}); the file is damaged — save it again as \"CSV UTF-8\"",
                     bytes[at]
                 ),
             ))
@@ -238,8 +247,28 @@ impl<'a> Table<'a> {
                 truncated: false,
             });
         }
-        for h in header.iter() {
+        for (i, h) in header.iter().enumerate() {
             let h = h.trim();
+            // A header with an invisible character would match no column: its values
+            // would be dropped without a word.
+            // (White space, line breaks included, is folded by the comparison.)
+            let hidden = h
+                .chars()
+                .enumerate()
+                .find(|&(_, c)| !c.is_whitespace() && (c.is_control() || is_invisible(c)));
+            if let Some((at, c)) = hidden.map(|(i, c)| (i + 1, c)) {
+                let shown = shorten(h, 40);
+                table.push(
+                    line,
+                    "",
+                    "",
+                    format!(
+                        "the header of column {} ({shown:?}) holds the character {} at position {at}; remove it",
+                        i + 1,
+                        char_name(c)
+                    ),
+                );
+            }
             let normal = normalize_header(h);
             match mapping.and_then(|m| m.for_header(&normal)) {
                 Some(m) => {
@@ -534,6 +563,7 @@ const KEY_COLUMNS: &[&str] = &[
     "pool_id",
     "members",
     "home_id",
+    "shared_kitchen",
 ];
 
 /// Unicode's format characters (general category Cf, Unicode 15): invisible, they change
@@ -671,7 +701,7 @@ fn read_table<'a>(
     } else {
         read_csv_table(bytes, file, opts, required, row)?
     };
-    if table.rows == 0 {
+    if table.rows == 0 && table.errors.is_empty() {
         table.push(
             header_line + 1,
             "",
@@ -712,14 +742,22 @@ fn read_csv_table<'a>(
     };
     // Too wide a header is refused before the reader builds a record of it: the
     // separators outside quotes on the first line are counted.
+    // As the csv reader does: a quote opens a quoted field only at the field's start,
+    // and inside one a quote ends it (a doubled quote ends and reopens it).
     let mut quoted = false;
+    let mut field_start = true;
     let mut separators = 0usize;
     for b in first.bytes() {
         match b {
-            b'"' => quoted = !quoted,
-            b if b == delimiter && !quoted => separators += 1,
+            b'"' if quoted || field_start => quoted = !quoted,
+            b if b == delimiter && !quoted => {
+                separators += 1;
+                field_start = true;
+                continue;
+            }
             _ => {}
         }
+        field_start = false;
     }
     if separators >= MAX_COLUMNS {
         let sep = char::from(delimiter);
@@ -1119,9 +1157,6 @@ fn stream_xlsx_table<'a>(
     let mut seen: u64 = 0;
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (r, c) = cell.get_position();
-        if c as usize >= MAX_COLUMNS || r >= MAX_SHEET_ROWS {
-            return Err(too_large(format!("has a cell at {}", cell_ref(r, c))));
-        }
         let text = match cell.get_value() {
             calamine::DataRef::Empty => continue,
             calamine::DataRef::SharedString(s) if s.trim().is_empty() => continue,
@@ -1135,6 +1170,11 @@ fn stream_xlsx_table<'a>(
                 text
             }
         };
+        // Only a cell with a value counts: a formatted, empty cell far away is harmless,
+        // since nothing is allocated for it.
+        if c as usize >= MAX_COLUMNS || r >= MAX_SHEET_ROWS {
+            return Err(too_large(format!("has a cell at {}", cell_ref(r, c))));
+        }
         seen += 1;
         if seen > MAX_SHEET_CELLS {
             return Err(too_large(format!(

@@ -611,3 +611,68 @@ fn a_waiting_list_number_with_an_invisible_character_is_refused() {
         "{err}"
     );
 }
+
+// Review findings: a header with an invisible character, a row cut short in a file of
+// one row, a byte-order mark as the proof of UTF-8, old Mac line ends, a formatted empty
+// cell far away, and a stray quote before a very wide header.
+
+#[test]
+fn a_header_with_an_invisible_character_is_named_not_ignored() {
+    let text = format!(
+        "{}allocated\u{200b}_pct\n{}15\n",
+        HEADER.trim_end().to_owned() + ";",
+        ROW.trim_end().to_owned() + ";"
+    );
+    let err = read_departments(text.as_bytes(), "d.csv")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("d.csv line 1: the header of column 8 (\"allocated\\u{200b}_pct\") holds the character U+200B (zero-width space) at position 10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_single_row_cut_short_is_one_problem_not_also_no_rows() {
+    let text = format!("{HEADER}d1;Ø;o1\n");
+    let err = read_departments(text.as_bytes(), "d.csv").unwrap_err();
+    assert_eq!(err.errors.len(), 1, "{err}");
+    assert!(
+        err.to_string().contains("has 3 fields; the header has 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_makes_a_stray_byte_an_error_and_old_mac_lines_count() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(HEADER.trim_end().as_bytes());
+    bytes.extend_from_slice(b"\rd1;S\xF8ren;o1;;A;1;2\r");
+    let err = refused_fast(|| read_departments(&bytes, "d.csv"));
+    assert!(
+        err.starts_with("d.csv line 2: character 5: the byte 0xF8 is not UTF-8, but the file is UTF-8 elsewhere (it holds a UTF-8 byte-order mark)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_formatted_empty_cell_far_away_is_harmless() {
+    let data = format!(
+        r#"{}<row r="2">{}{}{}{}<c r="XFD2" s="1"/></row>"#,
+        header_row(),
+        cell("A2", "d1"),
+        cell("C2", "o1"),
+        cell("F2", "1"),
+        cell("G2", "2")
+    );
+    let rows = read_departments(&workbook(None, data.as_bytes(), None), "d.xlsx").unwrap();
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn a_stray_quote_does_not_hide_a_very_wide_header() {
+    let header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    let text = format!("a\"b;{}\n", header.join(";"));
+    let err = refused_fast(|| read_departments(text.as_bytes(), "wide.csv"));
+    assert!(err.contains("the header has 100001 columns"), "{err}");
+}
