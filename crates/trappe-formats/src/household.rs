@@ -65,21 +65,75 @@ impl std::error::Error for HouseholdErrors {}
 fn applicant_at(text: &str, path: &str) -> Option<(usize, Option<String>)> {
     let rest = path.strip_prefix("applicants").unwrap_or(path);
     let index: usize = rest.strip_prefix('[')?.split(']').next()?.parse().ok()?;
-    let id = serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|value| {
-            let list = value
-                .get("applicants")
-                .unwrap_or(&value)
-                .as_array()?
-                .clone();
-            list.get(index)?
-                .get("id")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        });
-    Some((index, id))
+    Some((index, scan(text, index).and_then(|(_, id)| id)))
 }
+
+/// Only the `id` of a household, read leniently (other fields are skipped unread).
+#[derive(Deserialize)]
+struct IdOnly {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+}
+
+fn id_of(text: &str) -> Option<String> {
+    serde_json::from_str::<IdOnly>(text)
+        .ok()?
+        .id?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// How many elements a list of applicants (bare, or under `applicants`) has, and the
+/// `id` of the one at `index`, streamed: no element is built, so a file of millions of
+/// elements costs no more memory than one of them. `None` when the text is not such a
+/// list.
+fn scan(text: &str, index: usize) -> Option<(usize, Option<String>)> {
+    use serde::de::{
+        DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+
+    struct Nth(usize);
+    impl<'de> Visitor<'de> for Nth {
+        type Value = (usize, Option<String>);
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of applicants")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            let mut i = 0;
+            while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+                if i == self.0 {
+                    found = id_of(raw.get());
+                }
+                i += 1;
+            }
+            Ok((i, found))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = (0, None);
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "applicants" {
+                    found = map.next_value_seed(NthSeed(self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    struct NthSeed(usize);
+    impl<'de> DeserializeSeed<'de> for NthSeed {
+        type Value = (usize, Option<String>);
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(Nth(self.0))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    (&mut de).deserialize_any(Nth(index)).ok()
+}
+
+/// The most applicants one file may list (a ranking of 20,000 is the largest seen).
+pub const MAX_APPLICANTS: usize = 50_000;
 
 fn label(index: usize, id: Option<&str>) -> String {
     match id {
@@ -167,9 +221,7 @@ fn json_error(
     } else {
         // A household file holds one applicant: named by its waiting-list number, read
         // leniently from the raw text, else by position, as the checks name it.
-        let id = serde_json::from_str::<serde_json::Value>(text)
-            .ok()
-            .and_then(|v| v.get("id")?.as_str().map(str::to_string));
+        let id = id_of(text);
         (Some(id.unwrap_or_else(|| "#1".into())), clean_path(&path))
     };
     let message = explain(&message, list);
@@ -214,6 +266,19 @@ pub fn read_applicants(
         applicants: Vec<Household>,
     }
     let fail = |e| HouseholdErrors(vec![json_error(file, text, e, true)]);
+    // Counted before anything is built: a long list of tiny elements would otherwise cost
+    // hundreds of bytes of memory for each few bytes of file.
+    if let Some((n, _)) = scan(text, 0).filter(|(n, _)| *n > MAX_APPLICANTS) {
+        return Err(HouseholdErrors(vec![HouseholdError {
+            file: file.to_string(),
+            at: None,
+            applicant: None,
+            field: String::new(),
+            problem: format!(
+                "the file lists {n} applicants; trappe ranks at most {MAX_APPLICANTS} at a time"
+            ),
+        }]));
+    }
     // The outer shape decides the reader, so a problem inside an element keeps its
     // path, line and column.
     let households = if text.trim_start().starts_with('[') {

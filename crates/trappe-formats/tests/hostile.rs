@@ -405,7 +405,20 @@ fn memory_child() {
         return; // Only a child started by `crafted_files_stay_under_300_mb` reads.
     };
     let bytes = std::fs::read(&path).unwrap();
-    let result = read_departments(&bytes, "hostile.xlsx");
+    let result = if path.ends_with(".json") {
+        let on = "2024-03-01".parse().unwrap();
+        trappe_formats::household::read_applicants(
+            "hostile.json",
+            &String::from_utf8(bytes).unwrap(),
+            on,
+        )
+        .map(|v| v.len())
+        .map_err(|e| e.to_string())
+    } else {
+        read_departments(&bytes, "hostile.xlsx")
+            .map(|v| v.len())
+            .map_err(|e| e.to_string())
+    };
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let peak = status
         .lines()
@@ -414,15 +427,13 @@ fn memory_child() {
         .to_string();
     println!(
         "MEMORY-CHILD {peak} | {}",
-        result
-            .map(|r| format!("{} rows", r.len()))
-            .unwrap_or_else(|e| e.to_string())
+        result.map(|n| format!("{n} rows")).unwrap_or_else(|e| e)
     );
 }
 
-fn peak_kb_reading(bytes: &[u8]) -> (u64, String) {
+fn peak_kb_reading(bytes: &[u8], name: &str) -> (u64, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hostile.xlsx");
+    let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "memory_child", "--nocapture", "--test-threads=1"])
@@ -482,8 +493,27 @@ fn crafted_files_stay_under_300_mb() {
         ),
         ("long strings", workbook(None, &strings_bomb, Some(9))),
     ];
+    // Applicants files of 32 MB (the web's limit): millions of tiny elements.
+    let empties = format!("[{}[]]", "[],".repeat(10_000_000));
+    let tiny = format!(
+        "{{\"applicants\": [{}{{\"members\": []}}]}}",
+        "{\"members\": []},".repeat(2_000_000)
+    );
+    for (what, text, says) in [
+        ("empty lists", empties, "the file lists 10000001 applicants"),
+        (
+            "tiny households",
+            tiny,
+            "the file lists 2000001 applicants; trappe ranks at most 50000",
+        ),
+    ] {
+        let (kb, line) = peak_kb_reading(text.as_bytes(), "hostile.json");
+        eprintln!("{what}: {} KB, {line}", text.len() / 1024);
+        assert!(line.contains(says), "{what}: {line}");
+        assert!(kb < 300 * 1024, "{what}: {line}");
+    }
     for (what, bytes) in cases {
-        let (kb, line) = peak_kb_reading(&bytes);
+        let (kb, line) = peak_kb_reading(&bytes, "hostile.xlsx");
         eprintln!("{what}: {} KB on disk, {line}", bytes.len() / 1024);
         assert!(kb < 300 * 1024, "{what}: {line}");
     }
