@@ -88,6 +88,13 @@ pub struct ImportContext<'a> {
 /// importer says so explicitly.
 pub const MAX_DROP_PCT: usize = 10;
 
+/// A file checked as an import would check it, nothing written.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub rows: usize,
+    pub drop: Option<Shrink>,
+}
+
 /// Departments of the held snapshot that a new departments file would drop, for the
 /// municipalities where more than [`MAX_DROP_PCT`] % would go.
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +117,11 @@ pub struct MunicipalityDrop {
     pub ids: Vec<String>,
 }
 
+/// `part` of `whole` in whole percent, rounded up.
+fn ceil_pct(part: usize, whole: usize) -> usize {
+    (part * 100).div_ceil(whole.max(1))
+}
+
 impl Shrink {
     /// How many departments would leave, over every municipality listed.
     pub fn dropped(&self) -> usize {
@@ -119,6 +131,12 @@ impl Shrink {
     /// How many departments those municipalities hold.
     pub fn held(&self) -> usize {
         self.municipalities.iter().map(|m| m.held).sum()
+    }
+
+    /// The share that would leave, in whole percent rounded up: a share just above the
+    /// limit never reads as the limit itself (21 of 200 is "11 %", not "10 %").
+    pub fn share_pct(&self) -> usize {
+        ceil_pct(self.dropped(), self.held())
     }
 
     /// The first `n` dropped ids.
@@ -144,7 +162,7 @@ impl Shrink {
                         Some(c) => format!("municipality {c}"),
                         None => "departments without a municipality code".into(),
                     },
-                    m.dropped * 100 / m.held.max(1)
+                    ceil_pct(m.dropped, m.held)
                 )
             })
             .collect();
@@ -323,19 +341,25 @@ impl Store {
     /// web's check step; `None` for other kinds, for no drop above the share, and for
     /// the content already held on that date (its import changes nothing).
     pub fn check_drop(&mut self, file: &ImportFile<'_>) -> Result<Option<Shrink>, StoreError> {
-        if file.kind != Kind::Departments {
-            return Ok(None);
-        }
+        Ok(self.check_file(file)?.drop)
+    }
+
+    /// What the web's check step shows, from one parse of the file: its rows (or every
+    /// bad cell, as [`StoreError::Input`]) and, for a departments file, what it would
+    /// drop above the share.
+    pub fn check_file(&mut self, file: &ImportFile<'_>) -> Result<CheckedFile, StoreError> {
         let parsed = parse(file)?;
+        let rows = parsed.len();
         let Parsed::Departments(deps) = &parsed else {
-            return Ok(None);
+            return Ok(CheckedFile { rows, drop: None });
         };
         if let Some(row) = live_snapshot(&mut self.conn, file.kind, file.reference_date)? {
             if row.text(1)? == parsed.content_sha256()? {
-                return Ok(None);
+                return Ok(CheckedFile { rows, drop: None });
             }
         }
-        shrink(&mut self.conn, file.reference_date, deps)
+        let drop = shrink(&mut self.conn, file.reference_date, deps)?;
+        Ok(CheckedFile { rows, drop })
     }
 
     /// Imports one file: parses and validates it completely first (nothing is written
@@ -1318,4 +1342,23 @@ fn load_decisions(c: &mut Conn, snapshot: i64) -> Result<Vec<AreaDecision>, Stor
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_pct;
+
+    // The share shown is rounded up, so a share above MAX_DROP_PCT never shows as it.
+    #[rstest::rstest]
+    #[case(0, 0, 0)]
+    #[case(0, 405, 0)]
+    #[case(20, 200, 10)]
+    #[case(21, 200, 11)]
+    #[case(40, 405, 10)]
+    #[case(41, 405, 11)]
+    #[case(100, 405, 25)]
+    #[case(405, 405, 100)]
+    fn shares_round_up(#[case] part: usize, #[case] whole: usize, #[case] pct: usize) {
+        assert_eq!(ceil_pct(part, whole), pct);
+    }
 }

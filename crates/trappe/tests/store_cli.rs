@@ -417,7 +417,7 @@ fn a_header_only_or_shrunken_file_is_refused_and_a_wrong_snapshot_can_be_withdra
         .failure()
         .stderr(
             predicate::str::contains("would drop 100 departments")
-                .and(predicate::str::contains("municipality 101 (24 %)"))
+                .and(predicate::str::contains("municipality 101 (25 %)"))
                 .and(predicate::str::contains("more than 10 %"))
                 .and(predicate::str::contains("--allow-drop")),
         );

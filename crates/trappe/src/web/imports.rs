@@ -13,7 +13,7 @@ use serde::Deserialize;
 use trappe_formats::table_in::TableOptions;
 use trappe_formats::text::Lang;
 use trappe_store::import::{
-    check_import, ImportContext, ImportFile, Kind, Shrink, Withdrawal, MAX_DROP_PCT,
+    CheckedFile, ImportContext, ImportFile, Kind, Shrink, Withdrawal, MAX_DROP_PCT,
 };
 use trappe_store::users::{Role, Session};
 use trappe_store::StoreError;
@@ -247,8 +247,10 @@ pub async fn upload(
         Ok(p) => p,
         Err(e) => return super::busy(page_error(&state, lang, Some(&session), e)),
     };
-    let checking = tokio::task::spawn_blocking(move || {
-        let checked = check_import(&ImportFile {
+    // The file is parsed once, under the permit, and what a departments file would
+    // drop is worked out from that parse.
+    let checking = with_store(&state, move |s| {
+        let checked = s.check_file(&ImportFile {
             kind,
             reference_date: date,
             file_name: &name,
@@ -256,25 +258,19 @@ pub async fn upload(
             options: TableOptions::default(),
         });
         drop(permit);
-        (checked, name, bytes)
+        Ok((checked, name, bytes))
     })
     .await;
     let (checked, name, bytes) = match checking {
         Ok(x) => x,
-        Err(e) => {
-            let e = AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string());
-            return page_error(&state, lang, Some(&session), e);
-        }
+        Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let list = snapshots(&state).await.unwrap_or_default();
     let kind_text = kind.as_str();
     let date_text = date.to_string();
     match checked {
-        Ok(rows) => {
-            let drop = match shrink(&state, kind, date, &name, &bytes).await {
-                Ok(d) => d,
-                Err(e) => return page_error(&state, lang, Some(&session), e),
-            };
+        Ok(CheckedFile { rows, drop }) => {
+            let drop = drop.map(|d| drop_context(&d));
             let key = token();
             let held = state.uploads.put(
                 key.clone(),
@@ -319,35 +315,13 @@ pub async fn upload(
 }
 
 /// What a departments upload would drop above the share, for the check step (how
-/// many, of how many, the share and the first ids), or nothing.
-async fn shrink(
-    state: &State,
-    kind: Kind,
-    date: trappe_rules::Date,
-    name: &str,
-    bytes: &[u8],
-) -> Result<Option<minijinja::Value>, AppError> {
-    if kind != Kind::Departments {
-        return Ok(None);
+/// many, of how many, the share and the first ids).
+fn drop_context(d: &Shrink) -> minijinja::Value {
+    minijinja::context! {
+        dropped => d.dropped(), held => d.held(), compared_with => d.compared_with.to_string(),
+        pct => d.share_pct(), max_pct => MAX_DROP_PCT,
+        ids => d.sample(10), more => d.dropped() > 10,
     }
-    let (name, bytes) = (name.to_string(), bytes.to_vec());
-    let found: Option<Shrink> = with_store(state, move |s| {
-        Ok(s.check_drop(&ImportFile {
-            kind,
-            reference_date: date,
-            file_name: &name,
-            bytes: &bytes,
-            options: TableOptions::default(),
-        })?)
-    })
-    .await?;
-    Ok(found.map(|d| {
-        minijinja::context! {
-            dropped => d.dropped(), held => d.held(), compared_with => d.compared_with.to_string(),
-            pct => d.dropped() * 100 / d.held().max(1), max_pct => MAX_DROP_PCT,
-            ids => d.sample(10), more => d.dropped() > 10,
-        }
-    }))
 }
 
 /// The answer when the server holds as many checked files as it may.
@@ -418,8 +392,22 @@ pub async fn confirm(
     };
     let actor = session.user.username.clone();
     let allow_drop = f.allow_drop.is_some();
+    // An import parses the file again: it waits its turn with the checks, so no more
+    // than one file is parsed at a time.
+    let Ok(permit) = state.checks.clone().acquire_owned().await else {
+        return page_error(
+            &state,
+            lang,
+            Some(&session),
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the check queue is closed",
+            ),
+        );
+    };
     let result = with_store(&state, move |s| {
-        Ok(s.import(
+        let imported = s.import(
             &ImportFile {
                 kind: p.kind,
                 reference_date: p.date,
@@ -434,11 +422,19 @@ pub async fn confirm(
                 program_version: env!("CARGO_PKG_VERSION"),
                 allow_drop,
             },
-        )?)
+        );
+        drop(permit);
+        Ok((imported, p))
     })
     .await;
     let report = match result {
-        Ok(r) => r,
+        Ok((Ok(r), _)) => r,
+        Ok((Err(e), p)) => {
+            // Refused (a drop not confirmed, a conflict) or failed: the checked file waits
+            // on, so the user can confirm again without uploading it again.
+            let _ = state.uploads.put(f.key.clone(), p);
+            return page_error(&state, lang, Some(&session), e.into());
+        }
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let changes: Vec<minijinja::Value> = report
