@@ -556,7 +556,7 @@ impl Store {
         }
         if out.is_empty() {
             let known = self.conn.query_opt(
-                "SELECT 1 FROM department_figures WHERE department_id = $1 LIMIT 1",
+                &format!("SELECT 1 FROM department_figures f JOIN snapshot s ON s.id = f.snapshot_id WHERE f.department_id = $1 AND {} LIMIT 1", crate::import::SNAPSHOT_LIVE),
                 &[department.into()],
             )?;
             if known.is_none() {
@@ -600,7 +600,7 @@ impl Store {
         let from = self
             .conn
             .query_opt(
-                &format!("{RUN_SELECT} WHERE r.on_date < $1 OR (r.on_date = $2 AND r.id < $3) ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+                &format!("{RUN_SELECT} WHERE (r.on_date < $1 OR (r.on_date = $2 AND r.id < $3)) AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
                 &[to.on_date.into(), to.on_date.into(), Value::Int(run)],
             )?
             .map(|r| run_from_row(&r))

@@ -1478,6 +1478,7 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
     )
     .unwrap();
     assert_eq!(r.runs.len(), 1);
+    let wrong_run = r.runs[0].run_id;
     let wrong_overview = store.overview(date("2024-10-01")).unwrap();
     assert_ne!(
         step_of(&wrong_overview, "101-0001"),
@@ -1587,6 +1588,16 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
     let now = store.overview(date("2024-10-01")).unwrap();
     assert_eq!(now.figures_date, date("2024-09-01"));
     assert_eq!(now.run_id, r.runs[0].run_id);
+    // Its changes are against the run in force before it, never the withdrawn one, as
+    // the import's own report says.
+    let changes = store.changes_of_run(r.runs[0].run_id).unwrap();
+    assert_ne!(changes.from.map(|(id, _)| id), Some(wrong_run));
+    assert_eq!(changes.from, r.runs[0].compared_with);
+    // A department held only in the withdrawn file is no longer known.
+    assert!(matches!(
+        store.history("101-9999"),
+        Err(StoreError::NotFound(_))
+    ));
     let dated: Vec<_> = store
         .snapshots()
         .unwrap()

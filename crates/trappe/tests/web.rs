@@ -1468,6 +1468,18 @@ fn access_is_checked_before_anything_about_an_id_is_told() {
             get(&org, format!("/departments/{foreign_dept}?{ON}")),
             get(&org, format!("/departments/999-9999?{ON}")),
         ),
+        // Also on a date with no placement in force.
+        (
+            get(&org, format!("/departments/{foreign_dept}?on=1900-01-01")),
+            get(&org, "/departments/999-9999?on=1900-01-01".into()),
+        ),
+        (
+            get(
+                &org,
+                format!("/api/v1/departments/{foreign_dept}?on=1900-01-01"),
+            ),
+            get(&org, "/api/v1/departments/999-9999?on=1900-01-01".into()),
+        ),
     ];
     for (i, (a, b)) in pairs.into_iter().enumerate() {
         assert_eq!(a.0, StatusCode::FORBIDDEN, "#{i}: {}", a.1);

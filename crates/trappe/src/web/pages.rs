@@ -1055,6 +1055,14 @@ pub fn department_view(
     {
         return Err(AppError::forbidden());
     }
+    // An unknown id is answered before anything else is looked up, so that no other
+    // answer (no placement on that date, say) tells an organisation whether it exists.
+    if current.is_none() && session.user.role != trappe_store::users::Role::Municipality {
+        return Err(super::access::missing(
+            session,
+            format!("no department {id}"),
+        ));
+    }
     let explained = cache.explained(store, on)?;
     let found = explained
         .departments
