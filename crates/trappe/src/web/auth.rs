@@ -1,6 +1,6 @@
 //! Signing in and out, sessions, CSRF and login throttling.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -171,6 +171,37 @@ pub struct LoginForm {
     csrf: String,
 }
 
+/// The client a sign-in attempt is counted against: the connection's peer or, behind a
+/// trusted reverse proxy, the last address in `X-Forwarded-For` that is not one of the
+/// proxies (the ones before it are the client's own word). An IPv6 client is its /64
+/// network: one end user usually holds a whole /64, so single addresses would give a
+/// guesser endless fresh ones.
+pub(crate) fn client_key(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
+    let mut client = peer;
+    if trusted.contains(&peer) {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        if let Some(a) = forwarded.iter().rev().find(|a| !trusted.contains(a)) {
+            client = *a;
+        }
+    }
+    match client {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 pub async fn login(
     AxState(state): AxState<State>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -219,7 +250,7 @@ pub async fn login(
             },
         );
     }
-    let client = client.ip().to_string();
+    let client = client_key(client.ip(), &headers, &state.trusted_proxies);
     let username = form.username.trim().to_string();
     let secure = state.secure_cookies;
     let result = with_store(&state, move |s| {
@@ -336,4 +367,41 @@ pub fn page_error(
         ),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::*;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    // Who a sign-in attempt is counted against (issue 13, item 8, behind a proxy).
+    #[rstest::rstest]
+    #[case::direct("203.0.113.7", &[], &[], "203.0.113.7")]
+    #[case::untrusted_peer_forwarding("203.0.113.7", &["198.51.100.1"], &[], "203.0.113.7")]
+    #[case::behind_the_proxy("10.0.0.2", &["198.51.100.1"], &["10.0.0.2"], "198.51.100.1")]
+    #[case::spoofed_first_entry("10.0.0.2", &["1.2.3.4, 198.51.100.1"], &["10.0.0.2"], "198.51.100.1")]
+    #[case::two_proxies("10.0.0.2", &["198.51.100.1, 10.0.0.3"], &["10.0.0.2", "10.0.0.3"], "198.51.100.1")]
+    #[case::proxy_without_header("10.0.0.2", &[], &["10.0.0.2"], "10.0.0.2")]
+    #[case::ipv6_is_its_64("2001:db8:1:2:aaaa::1", &[], &[], "2001:db8:1:2::/64")]
+    #[case::ipv6_same_64("2001:db8:1:2:bbbb::9", &[], &[], "2001:db8:1:2::/64")]
+    #[case::mapped_ipv4("::ffff:203.0.113.7", &[], &[], "203.0.113.7")]
+    fn the_client_of_an_attempt(
+        #[case] peer: &str,
+        #[case] xff: &[&str],
+        #[case] trusted: &[&str],
+        #[case] expected: &str,
+    ) {
+        let trusted: Vec<IpAddr> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        assert_eq!(
+            client_key(peer.parse().unwrap(), &headers(xff), &trusted),
+            expected
+        );
+    }
 }

@@ -53,6 +53,11 @@ pub struct ServeArgs {
     /// Counts of persons below this are shown as "< N" in pages and exports.
     #[arg(long, default_value_t = 5)]
     pub suppress_below: u32,
+    /// The address of a reverse proxy in front of trappe (repeatable). For requests from
+    /// it, the client is the last address in `X-Forwarded-For` that is not a trusted
+    /// proxy; without this, the client is the connection's peer.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What the pages derive from a placement run, kept per run: a run never changes once
@@ -145,6 +150,8 @@ pub(crate) struct AppState {
     pub templates: minijinja::Environment<'static>,
     pub secure_cookies: bool,
     pub suppress_below: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub uploads: imports::Uploads,
     pub runs: RunCache,
     /// One import check at a time (an uploaded departments, areas, pools or decisions
@@ -472,6 +479,7 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         templates: templates()?,
         secure_cookies: args.secure_cookies,
         suppress_below: args.suppress_below,
+        trusted_proxies: args.trusted_proxies.clone(),
         uploads: imports::Uploads::default(),
         runs: RunCache::default(),
         checks: Arc::new(tokio::sync::Semaphore::new(1)),
