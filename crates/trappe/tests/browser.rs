@@ -695,7 +695,7 @@ async fn register_and_resolve_a_vacancy_and_see_an_upload_error() {
             let kinds = b
                 .script(
                     "return [...document.querySelectorAll('#snapshots tbody tr')]
-                       .map(tr => tr.cells[0].textContent.trim());",
+                       .map(tr => tr.cells[0].dataset.kind);",
                 )
                 .await?;
             WebDriverResult::Ok(
