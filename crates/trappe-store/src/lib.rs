@@ -10,6 +10,7 @@ pub mod db;
 pub mod import;
 pub mod letting;
 pub mod read;
+pub mod test_support;
 pub mod users;
 
 use std::path::{Path, PathBuf};

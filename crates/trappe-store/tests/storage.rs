@@ -42,6 +42,9 @@ fn with_unemployment(department: &str, value: &str) -> Vec<u8> {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     assert_eq!(store.engine(), engine);
@@ -102,6 +105,9 @@ fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine)
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn reimporting_the_same_file_changes_nothing(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -125,6 +131,9 @@ fn reimporting_the_same_file_changes_nothing(#[case] engine: Engine) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn other_content_for_a_date_held_is_refused_and_nothing_is_written(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -163,6 +172,9 @@ fn other_content_for_a_date_held_is_refused_and_nothing_is_written(#[case] engin
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_cell(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     let bad = b"department_id;name;organisation_id;area_id;local_district;family_homes;residents;unemployment_pct;convictions_pct;primary_education_pct;income_pct\n\
@@ -214,6 +226,9 @@ A3;Three;O1;;Nord;100;300;12,5;1,0;40;eighty\n";
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -329,6 +344,9 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
 fn an_older_snapshot_delivered_late_corrects_history_without_overwriting_newer(
     #[case] engine: Engine,
 ) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -384,6 +402,9 @@ fn an_older_snapshot_delivered_late_corrects_history_without_overwriting_newer(
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -441,6 +462,9 @@ fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engin
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn the_audit_log_is_append_only(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -461,6 +485,9 @@ fn the_audit_log_is_append_only(#[case] engine: Engine) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
     assert_eq!(
@@ -580,6 +607,9 @@ fn backup_while_in_use_and_restore() {
 
 #[test]
 fn postgres_backup_points_to_pg_dump() {
+    if !common::available(Engine::Postgres) {
+        return;
+    }
     let f = fresh(Engine::Postgres);
     let mut store = open(&f);
     let err = store
@@ -613,6 +643,9 @@ fn ledger_len(store: &mut Store) -> i64 {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn the_ledger_follows_the_dept_4_wheel_over_two_rounds(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -652,6 +685,9 @@ fn the_ledger_follows_the_dept_4_wheel_over_two_rounds(#[case] engine: Engine) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn parallel_registrations_never_share_a_slot(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -704,6 +740,9 @@ fn parallel_registrations_never_share_a_slot(#[case] engine: Engine) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -843,6 +882,9 @@ fn bad_vacancies_and_outcomes_are_refused_and_nothing_is_written(#[case] engine:
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -920,6 +962,9 @@ fn the_following_years_exemption_needs_realised_allocation_and_approval(#[case] 
 fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
     #[case] engine: Engine,
 ) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -969,6 +1014,9 @@ fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn each_wheel_keeps_its_position_across_a_re_placement(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -1017,6 +1065,9 @@ fn each_wheel_keeps_its_position_across_a_re_placement(#[case] engine: Engine) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -1185,6 +1236,9 @@ fn open_vacancies_withdrawals_and_decisions_are_checked(#[case] engine: Engine) 
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn an_approved_exemption_needs_no_ledger_history(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -1279,6 +1333,9 @@ fn held(store: &mut Store) -> (i64, i64, i64, i64, i64) {
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example_with_homes(&mut store);
@@ -1369,6 +1426,9 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
 fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
     #[case] engine: Engine,
 ) {
+    if !common::available(engine) {
+        return;
+    }
     assert_eq!(trappe_store::import::MAX_DROP_PCT, 10);
     let f = fresh(engine);
     let mut store = open(&f);
@@ -1448,6 +1508,9 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -1629,6 +1692,9 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn withdrawing_the_only_departments_snapshot_leaves_no_placement_in_force(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
@@ -1720,6 +1786,9 @@ INSERT INTO placement_run (id, on_date, departments_snapshot_id, agreement_sha25
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = fresh(engine);
     database_at_version_4(&f);
     let mut store = open(&f);

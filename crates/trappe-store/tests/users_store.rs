@@ -12,6 +12,9 @@ use trappe_store::{Engine, StoreError};
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
 fn users_sessions_and_failures(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
     let f = common::fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);

@@ -36,6 +36,30 @@ fn artifacts() -> PathBuf {
     dir
 }
 
+/// Whether Chromium and ChromeDriver are there; else the test is skipped with a line on
+/// the terminal (or, under CI, fails naming what is missing).
+fn browser_available() -> bool {
+    let missing: Vec<String> = [
+        ("TRAPPE_CHROMIUM", "/usr/bin/chromium"),
+        ("TRAPPE_CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ]
+    .iter()
+    .map(|(var, default)| std::env::var(var).unwrap_or_else(|_| default.to_string()))
+    .filter(|path| !Path::new(path).is_file())
+    .collect();
+    trappe_store::test_support::needs(
+        "Chromium and ChromeDriver",
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} missing (`apt-get install chromium chromium-driver`, or set TRAPPE_CHROMIUM and TRAPPE_CHROMEDRIVER)",
+                missing.join(" and ")
+            ))
+        },
+    )
+}
+
 /// A program the tests need: its path, or a failure saying how to install it.
 fn required(var: &str, default: &str) -> String {
     let path = std::env::var(var).unwrap_or_else(|_| default.to_string());
@@ -157,6 +181,9 @@ where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = WebDriverResult<()>> + Send + 'static,
 {
+    if !browser_available() {
+        return;
+    }
     let failure = artifacts().join(format!("{name}-failure.png"));
     let _ = std::fs::remove_file(&failure);
     let chromedriver = ChromeDriver::start(name).await;

@@ -1839,6 +1839,9 @@ fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
 
 #[test]
 fn a_database_error_is_logged_with_its_detail_and_no_page_shows_it() {
+    if !common::available("postgres") {
+        return;
+    }
     let db = common::Db::new("postgres");
     let log = db.path("server.log");
     let s = Server::start_logged(&db.url, std::fs::File::create(&log).unwrap());

@@ -31,8 +31,13 @@ pub fn example_text(rel: &str) -> String {
 }
 
 pub fn postgres_base() -> String {
-    std::env::var("TRAPPE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    trappe_store::test_support::postgres_url()
+}
+
+/// Whether a test can run on `engine`: SQLite always; PostgreSQL when it answers (else
+/// the test is skipped with a line on the terminal, or fails under CI).
+pub fn available(engine: Engine) -> bool {
+    engine != Engine::Postgres || trappe_store::test_support::needs_postgres()
 }
 
 /// A fresh, empty database of one engine; dropped (dir or schema) at the end.

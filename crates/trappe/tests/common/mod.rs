@@ -22,8 +22,14 @@ pub fn example_text(rel: &str) -> String {
 }
 
 pub fn postgres_base() -> String {
-    std::env::var("TRAPPE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    trappe_store::test_support::postgres_url()
+}
+
+/// Whether a test can run on `engine` ("sqlite" or "postgres"): SQLite always;
+/// PostgreSQL when it answers (else the test is skipped with a line on the terminal, or
+/// fails under CI).
+pub fn available(engine: &str) -> bool {
+    engine == "sqlite" || trappe_store::test_support::needs_postgres()
 }
 
 /// A database for one test: a SQLite file in a temp dir, or a fresh PostgreSQL schema.
