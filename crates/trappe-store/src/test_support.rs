@@ -27,15 +27,12 @@ fn postgres_answers() -> Result<(), String> {
                 format!("TRAPPE_TEST_POSTGRES={url:?} is not a PostgreSQL URL: {e}")
             })?;
             config.connect_timeout(Duration::from_secs(3));
-            config
-                .connect(postgres::NoTls)
-                .map(drop)
-                .map_err(|e| {
-                    let cause = std::error::Error::source(&e)
-                        .map(|c| format!(" ({c})"))
-                        .unwrap_or_default();
-                    format!("PostgreSQL at {url} does not answer: {e}{cause}")
-                })
+            config.connect(postgres::NoTls).map(drop).map_err(|e| {
+                let cause = std::error::Error::source(&e)
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
+                format!("PostgreSQL at {url} does not answer: {e}{cause}")
+            })
         })
         .clone()
 }
