@@ -372,12 +372,44 @@ pub enum Staircase {
 }
 
 impl Staircase {
+    pub const ALL: [Staircase; 3] = [
+        Staircase::Area,
+        Staircase::Department,
+        Staircase::TrafficLight,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Staircase::Area => "area",
             Staircase::Department => "department",
             Staircase::TrafficLight => "traffic-light",
         }
+    }
+}
+
+/// A code that names none of the values of its type (a staircase, say, read back from
+/// storage): an error, never a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a {what}; expected one of {expected}")]
+pub struct UnknownCode {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+impl std::str::FromStr for Staircase {
+    type Err = UnknownCode;
+
+    /// The code `as_str` writes: "area", "department" or "traffic-light".
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Staircase::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode {
+                what: "staircase",
+                value: s.to_string(),
+                expected: Staircase::ALL.map(Staircase::as_str).join(", "),
+            })
     }
 }
 
@@ -452,5 +484,36 @@ impl Agreement {
         self.steps
             .iter()
             .find(|s| s.staircase == staircase && s.step == step && s.period.contains(on))
+    }
+}
+
+#[cfg(test)]
+mod staircase_codes {
+    use super::Staircase;
+
+    // Every code reads back as the staircase that wrote it; anything else is an error,
+    // never a default (issue 15: it used to become the traffic light).
+    #[rstest::rstest]
+    #[case("area", Some(Staircase::Area))]
+    #[case("department", Some(Staircase::Department))]
+    #[case("traffic-light", Some(Staircase::TrafficLight))]
+    #[case("Area", None)]
+    #[case("traffic_light", None)]
+    #[case("", None)]
+    #[case("red", None)]
+    fn a_code_is_a_staircase_or_an_error(#[case] code: &str, #[case] expected: Option<Staircase>) {
+        let parsed = code.parse::<Staircase>();
+        assert_eq!(parsed.as_ref().ok().copied(), expected);
+        if let Err(e) = parsed {
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{code:?} is not a staircase; expected one of area, department, traffic-light"
+                )
+            );
+        }
+        for s in Staircase::ALL {
+            assert_eq!(s.as_str().parse::<Staircase>(), Ok(s));
+        }
     }
 }

@@ -135,7 +135,7 @@ pub struct RankingRun {
     pub on: Date,
     pub channel: String,
     pub criteria: Option<String>,
-    pub staircase: String,
+    pub staircase: Staircase,
     pub step: String,
     pub requirement: Requirement,
     pub agreement_sha256: String,
@@ -471,7 +471,7 @@ impl Store {
             on: row.date(3)?,
             channel: row.text(4)?,
             criteria: row.opt_text(5)?,
-            staircase: row.text(6)?,
+            staircase: row.staircase(6)?,
             step: row.text(7)?,
             requirement: serde_json::from_str(&row.text(8)?)
                 .map_err(|e| corrupt("requirement", e))?,

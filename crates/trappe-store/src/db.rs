@@ -112,6 +112,15 @@ impl Row {
         self.opt_text(i)?.ok_or_else(|| self.wrong(i, "text"))
     }
 
+    /// A staircase code; one that names no staircase is corrupt data, never a default.
+    pub fn staircase(&self, i: usize) -> Result<trappe_rules::agreement::Staircase, StoreError> {
+        self.text(i)?
+            .parse()
+            .map_err(|e: trappe_rules::agreement::UnknownCode| {
+                StoreError::Corrupt(format!("column {i}: {e}"))
+            })
+    }
+
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
         match self.get(i) {
             Value::Null => Ok(None),

@@ -506,14 +506,6 @@ fn parse_channel(s: &str) -> Option<Channel> {
     Channel::ALL.into_iter().find(|c| c.as_str() == s)
 }
 
-fn parse_staircase(s: &str) -> Staircase {
-    match s {
-        "area" => Staircase::Area,
-        "department" => Staircase::Department,
-        _ => Staircase::TrafficLight,
-    }
-}
-
 /// Master data of a department needed for letting.
 struct DeptInfo {
     family_homes: u32,
@@ -582,7 +574,7 @@ pub(crate) fn placement_on(
         return Ok(None);
     };
     Ok(Some(PlacementOn {
-        staircase: parse_staircase(&row.text(0)?),
+        staircase: row.staircase(0)?,
         step: row.text(1)?,
         agreement_sha256: row.text(2)?,
     }))
@@ -600,7 +592,7 @@ fn start_placement(
         &format!("SELECT p.staircase, p.step, f.allocated_pct FROM placement_run r JOIN placement p ON p.run_id = r.id AND p.department_id = $1 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $1 WHERE {RUN_LIVE} ORDER BY (r.on_date > $2), CASE WHEN r.on_date <= $2 THEN r.on_date END DESC, r.on_date, r.id DESC LIMIT 1"),
         &[department.into(), agreement.period.from.into()],
     )?;
-    row.map(|r| Ok((parse_staircase(&r.text(0)?), r.text(1)?, r.opt_dec(2)?)))
+    row.map(|r| Ok((r.staircase(0)?, r.text(1)?, r.opt_dec(2)?)))
         .transpose()
 }
 

@@ -100,7 +100,7 @@ pub(crate) fn load_departments(c: &mut Conn, snapshot: i64) -> Result<Vec<Depart
 /// The placement of one department in one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredPlacement {
-    pub staircase: String,
+    pub staircase: Staircase,
     pub step: String,
     pub need: Option<String>,
     pub allocated_band: Option<String>,
@@ -117,7 +117,7 @@ fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>
         Ok((
             r.text(0)?,
             StoredPlacement {
-                staircase: r.text(1)?,
+                staircase: r.staircase(1)?,
                 step: r.text(2)?,
                 need: r.opt_text(3)?,
                 allocated_band: r.opt_text(4)?,
@@ -318,12 +318,7 @@ fn run_names(c: &mut Conn, run: i64) -> Result<HashMap<String, String>, StoreErr
 }
 
 fn step_label(p: &StoredPlacement, lang: Lang) -> String {
-    let staircase = match p.staircase.as_str() {
-        "area" => Staircase::Area,
-        "department" => Staircase::Department,
-        _ => Staircase::TrafficLight,
-    };
-    text::step_name(staircase, &p.step, lang)
+    text::step_name(p.staircase, &p.step, lang)
 }
 
 fn num(n: &Option<serde_json::Number>, lang: Lang) -> String {
@@ -537,7 +532,7 @@ impl Store {
                 )?
                 .map(|r| -> Result<StoredPlacement, StoreError> {
                     Ok(StoredPlacement {
-                        staircase: r.text(0)?,
+                        staircase: r.staircase(0)?,
                         step: r.text(1)?,
                         need: r.opt_text(2)?,
                         allocated_band: r.opt_text(3)?,

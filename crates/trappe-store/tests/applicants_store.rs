@@ -203,7 +203,7 @@ fn a_ranking_run_is_stored_read_back_and_audited_without_private_facts(#[case] e
     assert_eq!(run.on, date("2024-03-01"));
     assert_eq!(run.channel, "flexible");
     assert_eq!(run.criteria.as_deref(), Some("tightened:relevant"));
-    assert_eq!(run.staircase, "area");
+    assert_eq!(run.staircase, Staircase::Area);
     assert_eq!(run.step, "1");
     assert_eq!(run.agreement_sha256, ctx.agreement_sha256);
     assert_eq!(run.inputs_sha256, inputs_hash());

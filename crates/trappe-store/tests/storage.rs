@@ -9,6 +9,7 @@ use common::{
     load_example, load_example_with_homes, open, plain_homes, register,
 };
 use rstest::rstest;
+use trappe_rules::agreement::Staircase;
 use trappe_rules::placement::{classify, ClassifyInput};
 use trappe_store::import::Kind;
 use trappe_store::read::Why;
@@ -82,7 +83,7 @@ fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine)
             row.department, deps[p.department],
             "figures round-trip exactly"
         );
-        assert_eq!(row.placement.staircase, p.staircase.as_str());
+        assert_eq!(row.placement.staircase, p.staircase);
         assert_eq!(
             row.placement.step, p.step,
             "department {}",
@@ -238,7 +239,7 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
         .rows
         .iter()
         .find(|r| {
-            r.placement.staircase == "department"
+            r.placement.staircase == Staircase::Department
                 && r.placement.step == "1"
                 && r.department.figures.is_some()
                 && r.placement.pool_id.is_none()
@@ -438,11 +439,11 @@ fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engin
     assert!(r.runs[0]
         .changes
         .iter()
-        .all(|c| c.before.as_ref().unwrap().staircase == "area"));
+        .all(|c| c.before.as_ref().unwrap().staircase == Staircase::Area));
     let on_area = |o: &trappe_store::read::Overview| {
         o.rows
             .iter()
-            .filter(|r| r.placement.staircase == "area")
+            .filter(|r| r.placement.staircase == Staircase::Area)
             .count()
     };
     let before = store.overview(date("2024-11-30")).unwrap();
@@ -454,7 +455,7 @@ fn a_new_state_list_recomputes_the_placement_from_its_date(#[case] engine: Engin
     assert!(o
         .rows
         .iter()
-        .filter(|r| r.placement.staircase == "area")
+        .filter(|r| r.placement.staircase == Staircase::Area)
         .all(|r| r.department.area_id.as_deref() == Some("A15")));
 }
 

@@ -633,11 +633,7 @@ pub fn run(db: &DbArgs, command: ApplicantCommand) -> Result<()> {
                     "ranking": entries.iter().map(|x| ranked_json(x, l)).collect::<Vec<_>>(),
                 }));
             }
-            let staircase = match r.staircase.as_str() {
-                "area" => trappe_rules::agreement::Staircase::Area,
-                "department" => trappe_rules::agreement::Staircase::Department,
-                _ => trappe_rules::agreement::Staircase::TrafficLight,
-            };
+            let staircase = r.staircase;
             say!(
                 "{} {} ({} {}, {} {}, {} {})",
                 at_pick(l, "Rangliste", "Ranking"),

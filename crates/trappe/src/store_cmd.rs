@@ -11,7 +11,6 @@ use trappe_formats::output::Format;
 use trappe_formats::report::{self, Cell, Column, Report};
 use trappe_formats::table_in::{self, ColumnMapping, TableOptions};
 use trappe_formats::text::{self, Lang};
-use trappe_rules::agreement::Staircase;
 use trappe_rules::Date;
 use trappe_store::import::{
     ImportContext, ImportFile, ImportReport, Kind, WithdrawReport, Withdrawal,
@@ -401,14 +400,6 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
     }
 }
 
-fn staircase_of(p: &StoredPlacement) -> Staircase {
-    match p.staircase.as_str() {
-        "area" => Staircase::Area,
-        "department" => Staircase::Department,
-        _ => Staircase::TrafficLight,
-    }
-}
-
 fn dec(value: Option<trappe_rules::Pct>) -> Cell {
     value.map_or(Cell::Empty, |value| Cell::Dec { value, places: 1 })
 }
@@ -420,7 +411,7 @@ fn text_cell(s: Option<&str>) -> Cell {
 fn placement_cells(p: Option<&StoredPlacement>, lang: Lang) -> [Cell; 4] {
     match p {
         Some(p) => [
-            Cell::Text(text::staircase(staircase_of(p), lang).to_string()),
+            Cell::Text(text::staircase(p.staircase, lang).to_string()),
             Cell::Text(p.step.clone()),
             text_cell(p.need.as_deref()),
             text_cell(p.allocated_band.as_deref()),

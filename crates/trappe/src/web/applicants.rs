@@ -199,11 +199,7 @@ pub async fn show(
             }
         })
         .collect();
-    let staircase = match r.staircase.as_str() {
-        "area" => trappe_rules::agreement::Staircase::Area,
-        "department" => trappe_rules::agreement::Staircase::Department,
-        _ => trappe_rules::agreement::Staircase::TrafficLight,
-    };
+    let staircase = r.staircase;
     render(
         &state,
         "ranking.html",

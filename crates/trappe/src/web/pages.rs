@@ -581,31 +581,23 @@ pub fn persons(n: u32, below: u32, lang: Lang) -> String {
     }
 }
 
-fn staircase_of(s: &str) -> Staircase {
-    match s {
-        "area" => Staircase::Area,
-        "department" => Staircase::Department,
-        _ => Staircase::TrafficLight,
-    }
-}
-
 /// The CSS class of a step ("dept-4", "area-1", "red").
-fn step_class(staircase: &str, step: &str) -> String {
+fn step_class(staircase: Staircase, step: &str) -> String {
     match staircase {
-        "area" => format!("area-{step}"),
-        "department" => format!("dept-{step}"),
-        _ => step.to_string(),
+        Staircase::Area => format!("area-{step}"),
+        Staircase::Department => format!("dept-{step}"),
+        Staircase::TrafficLight => step.to_string(),
     }
 }
 
 /// Orders steps most challenged first: area 2, area 1, dept 4 … dept 1; red, yellow, green.
-fn step_rank(staircase: &str, step: &str) -> (u8, i64) {
+fn step_rank(staircase: Staircase, step: &str) -> (u8, i64) {
     match (staircase, step) {
-        ("area", s) => (0, -s.parse::<i64>().unwrap_or(0)),
-        ("department", s) => (1, -s.parse::<i64>().unwrap_or(0)),
-        (_, "red") => (2, 0),
-        (_, "yellow") => (2, 1),
-        _ => (2, 2),
+        (Staircase::Area, s) => (0, -s.parse::<i64>().unwrap_or(0)),
+        (Staircase::Department, s) => (1, -s.parse::<i64>().unwrap_or(0)),
+        (Staircase::TrafficLight, "red") => (2, 0),
+        (Staircase::TrafficLight, "yellow") => (2, 1),
+        (Staircase::TrafficLight, _) => (2, 2),
     }
 }
 
@@ -683,7 +675,7 @@ pub struct Selected {
     pub rows: Vec<OverviewRow>,
     pub organisations: Vec<String>,
     pub areas: Vec<String>,
-    pub steps: Vec<(String, String, String)>,
+    pub steps: Vec<(String, Staircase, String)>,
 }
 
 pub fn select(
@@ -711,14 +703,14 @@ pub fn select(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut steps: Vec<(String, String, String)> = visible
+    let mut steps: Vec<(String, Staircase, String)> = visible
         .iter()
-        .map(|r| (r.placement.staircase.clone(), r.placement.step.clone()))
+        .map(|r| (r.placement.staircase, r.placement.step.clone()))
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|(s, st)| (format!("{s}:{st}"), s, st))
+        .map(|(s, st)| (format!("{}:{st}", s.as_str()), s, st))
         .collect();
-    steps.sort_by_key(|(_, s, st)| step_rank(s, st));
+    steps.sort_by_key(|(_, s, st)| step_rank(*s, st));
     let changed: Option<BTreeSet<String>> = match Filters::nonempty(&f.changed) {
         Some(_) => Some(
             store
@@ -738,8 +730,9 @@ pub fn select(
             Filters::nonempty(&f.area).is_none_or(|a| r.department.area_id.as_deref() == Some(a))
         })
         .filter(|r| {
-            Filters::nonempty(&f.step)
-                .is_none_or(|s| format!("{}:{}", r.placement.staircase, r.placement.step) == s)
+            Filters::nonempty(&f.step).is_none_or(|s| {
+                format!("{}:{}", r.placement.staircase.as_str(), r.placement.step) == s
+            })
         })
         .filter(|r| {
             q.as_deref().is_none_or(|q| {
@@ -769,8 +762,8 @@ pub fn select(
                 .then(a.department.id.cmp(&b.department.id))
         }),
         "step" => rows.sort_by(|a, b| {
-            step_rank(&a.placement.staircase, &a.placement.step)
-                .cmp(&step_rank(&b.placement.staircase, &b.placement.step))
+            step_rank(a.placement.staircase, &a.placement.step)
+                .cmp(&step_rank(b.placement.staircase, &b.placement.step))
                 .then(a.department.id.cmp(&b.department.id))
         }),
         "family_homes" => {
@@ -818,11 +811,11 @@ pub async fn overview(
     for r in &selected.rows {
         let p = &r.placement;
         let e = counts
-            .entry(step_rank(&p.staircase, &p.step))
+            .entry(step_rank(p.staircase, &p.step))
             .or_insert_with(|| {
                 (
-                    text::step_name(staircase_of(&p.staircase), &p.step, lang),
-                    step_class(&p.staircase, &p.step),
+                    text::step_name(p.staircase, &p.step, lang),
+                    step_class(p.staircase, &p.step),
                     0,
                     0,
                 )
@@ -870,8 +863,8 @@ pub async fn overview(
             minijinja::context! {
                 id => d.id.clone(), name => d.name.clone(), organisation => d.organisation_id.clone(),
                 area => d.area_id.clone(),
-                step_label => text::step_name(staircase_of(&r.placement.staircase), &r.placement.step, lang),
-                class => step_class(&r.placement.staircase, &r.placement.step),
+                step_label => text::step_name(r.placement.staircase, &r.placement.step, lang),
+                class => step_class(r.placement.staircase, &r.placement.step),
                 family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
                 residents => persons(d.residents, below, lang),
             }
@@ -880,7 +873,7 @@ pub async fn overview(
     let steps: Vec<minijinja::Value> = selected
         .steps
         .iter()
-        .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_name(staircase_of(s), st, lang) })
+        .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_name(*s, st, lang) })
         .collect();
     let o = &selected.overview;
     render(
@@ -1015,7 +1008,7 @@ pub struct DepartmentView {
     pub family_homes: u32,
     pub residents: u32,
     pub on: Date,
-    pub staircase: String,
+    pub staircase: Staircase,
     pub step: String,
     pub need: Option<String>,
     pub reasons: Vec<Reason>,
@@ -1135,7 +1128,7 @@ pub fn department_view(
             serde_json::json!({
                 "on": h.on_date,
                 "figures_date": h.figures_date,
-                "staircase": h.placement.as_ref().map(|p| p.staircase.clone()),
+                "staircase": h.placement.as_ref().map(|p| p.staircase.as_str()),
                 "step": h.placement.as_ref().map(|p| p.step.clone()),
                 "unemployment_pct": f.map(|f| trappe_rules::pct_to_f64(f.unemployment_pct)),
                 "convictions_pct": f.map(|f| trappe_rules::pct_to_f64(f.convictions_pct)),
@@ -1152,7 +1145,7 @@ pub fn department_view(
         family_homes: dept.family_homes,
         residents: dept.residents,
         on,
-        staircase: placement.staircase.as_str().to_string(),
+        staircase: placement.staircase,
         step: placement.step.clone(),
         need: placement.need.map(|n| text::need(n, lang).to_string()),
         reason_text: placement
@@ -1258,8 +1251,9 @@ pub async fn department(
         .history
         .iter()
         .map(|h| {
-            let label = match (h["staircase"].as_str(), h["step"].as_str()) {
-                (Some(s), Some(st)) => text::step_name(staircase_of(s), st, lang),
+            let staircase = h["staircase"].as_str().and_then(|s| s.parse().ok());
+            let label = match (staircase, h["step"].as_str()) {
+                (Some(s), Some(st)) => text::step_name(s, st, lang),
                 _ => "–".into(),
             };
             minijinja::context! {
@@ -1271,7 +1265,10 @@ pub async fn department(
         })
         .collect();
     let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
-    const STAIRCASE_COLOURS: [(&str, &str); 2] = [("department", "#444444"), ("area", "#c0392b")];
+    const STAIRCASE_COLOURS: [(Staircase, &str); 2] = [
+        (Staircase::Department, "#444444"),
+        (Staircase::Area, "#c0392b"),
+    ];
     let chart = serde_json::json!({
         "charts": [{
             "canvas": "history-chart",
@@ -1287,9 +1284,9 @@ pub async fn department(
             "type": "line",
             "labels": view.history.iter().map(|h| h["on"].clone()).collect::<Vec<_>>(),
             "datasets": STAIRCASE_COLOURS.iter().map(|(sc, c)| serde_json::json!({
-                "label": text::staircase(staircase_of(sc), lang),
+                "label": text::staircase(*sc, lang),
                 "borderColor": c, "backgroundColor": c, "stepped": true,
-                "data": view.history.iter().map(|h| if h["staircase"].as_str() == Some(sc) {
+                "data": view.history.iter().map(|h| if h["staircase"].as_str() == Some(sc.as_str()) {
                     h["step"].as_str().and_then(|x| x.parse::<f64>().ok()).map(serde_json::Value::from).unwrap_or(serde_json::Value::Null)
                 } else { serde_json::Value::Null }).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -1324,8 +1321,8 @@ pub async fn department(
                 area => view.area.clone(),
                 family_homes => trappe_formats::output::int(u64::from(view.family_homes), lang),
                 residents => persons(view.residents, state.suppress_below, lang),
-                step_label => text::step_name(staircase_of(&view.staircase), &view.step, lang),
-                class => step_class(&view.staircase, &view.step),
+                step_label => text::step_name(view.staircase, &view.step, lang),
+                class => step_class(view.staircase, &view.step),
                 need => view.need.clone(),
             },
             checks => checks,
