@@ -1520,7 +1520,7 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
         o.rows
             .iter()
             .find(|r| r.department.id == id)
-            .map(|r| (r.placement.staircase.clone(), r.placement.step.clone()))
+            .map(|r| (r.placement.staircase, r.placement.step.clone()))
             .unwrap()
     };
 
