@@ -267,17 +267,6 @@ fn parse(file: &ImportFile<'_>) -> Result<Parsed, StoreError> {
     })
 }
 
-/// Parses and checks a file as an import would, writing nothing: the number of rows,
-/// or every bad cell (what the web application shows before the user confirms).
-pub fn check_import(file: &ImportFile<'_>) -> Result<usize, StoreError> {
-    Ok(match parse(file)? {
-        Parsed::Departments(v) => v.len(),
-        Parsed::Areas(v) => v.len(),
-        Parsed::Pools(v) => v.len(),
-        Parsed::Decisions(v) => v.len(),
-    })
-}
-
 /// `WHERE` condition: the snapshot aliased `s` is not withdrawn.
 pub(crate) const SNAPSHOT_LIVE: &str =
     "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id = s.id)";
@@ -337,16 +326,10 @@ fn shrink(c: &mut Conn, date: Date, deps: &[Department]) -> Result<Option<Shrink
 }
 
 impl Store {
-    /// What importing a departments file would drop (see [`MAX_DROP_PCT`]), for the
-    /// web's check step; `None` for other kinds, for no drop above the share, and for
-    /// the content already held on that date (its import changes nothing).
-    pub fn check_drop(&mut self, file: &ImportFile<'_>) -> Result<Option<Shrink>, StoreError> {
-        Ok(self.check_file(file)?.drop)
-    }
-
-    /// What the web's check step shows, from one parse of the file: its rows (or every
-    /// bad cell, as [`StoreError::Input`]) and, for a departments file, what it would
-    /// drop above the share.
+    /// Parses and checks a file as an import would, writing nothing (the web's check
+    /// step): its rows, or every bad cell as [`StoreError::Input`]; and for a departments
+    /// file what it would drop above [`MAX_DROP_PCT`] (`None` for other kinds, for no
+    /// drop above the share, and for the content already held on that date).
     pub fn check_file(&mut self, file: &ImportFile<'_>) -> Result<CheckedFile, StoreError> {
         let parsed = parse(file)?;
         let rows = parsed.len();

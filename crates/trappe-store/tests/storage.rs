@@ -1363,7 +1363,7 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
         ),
     ] {
         // The web's check and the import refuse it alike, naming file and line 2.
-        let checked = trappe_store::import::check_import(&trappe_store::import::ImportFile {
+        let checked = store.check_file(&trappe_store::import::ImportFile {
             kind,
             reference_date: date("2024-09-01"),
             file_name: name,
@@ -1468,8 +1468,9 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
         options: Default::default(),
     };
     let drop = store
-        .check_drop(&file)
+        .check_file(&file)
         .unwrap()
+        .drop
         .expect("a drop above the share");
     assert_eq!((drop.dropped(), drop.held()), (41, 405));
     assert_eq!(drop.compared_with, date("2024-03-01"));
@@ -1481,7 +1482,7 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
         bytes: &few,
         ..file
     };
-    assert!(store.check_drop(&file_few).unwrap().is_none());
+    assert!(store.check_file(&file_few).unwrap().drop.is_none());
 
     // Said explicitly: stored, and the audit entry records it.
     let r = import_allowing_drop(&mut store, "2024-09-01", "shrunk.csv", &shrunk).unwrap();

@@ -1706,51 +1706,6 @@ fn applicant_data_rankings_and_exports_are_kept_in_no_cache() {
         .is_none_or(|v| v != "no-store"));
 }
 
-/// A deterministic applicants file of `n` households of 1–4 members (as the ranking
-/// benchmark makes them).
-fn applicants_json(n: usize) -> String {
-    let mut seed: u64 = 2024;
-    let mut next = |m: u64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) % m
-    };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let members = 1 + next(4) as usize;
-        let mut ms = Vec::new();
-        for m in 0..members {
-            let relation = match m {
-                0 => "applicant",
-                1 => "spouse",
-                _ => "child",
-            };
-            let age = if m >= 2 { next(18) } else { 18 + next(60) };
-            let work = match next(3) {
-                0 => String::new(),
-                1 => r#", "work": [{"kind": "fleksjob"}]"#.to_string(),
-                _ => format!(
-                    r#", "work": [{{"kind": "permanent", "weekly_hours": {}}}]"#,
-                    15 + next(25)
-                ),
-            };
-            ms.push(format!(
-                r#"{{"relation": "{relation}", "age": {age}{work}, "monthly_gross_income": {}, "completed_education": {{"level": "vocational", "completed_on": "2005-06-30", "taken_in": "denmark"}}}}"#,
-                15000 + next(25000),
-            ));
-        }
-        out.push(format!(
-            r#"{{"id": "V-{i:05}", "seniority": "{}-{:02}-{:02}", "members": [{}]}}"#,
-            2000 + next(24),
-            1 + next(12),
-            1 + next(28),
-            ms.join(", ")
-        ));
-    }
-    format!("[{}]", out.join(",\n"))
-}
-
 #[test]
 fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
     let s = Server::start();
@@ -1829,7 +1784,7 @@ fn oversize_bodies_are_413_with_the_limit_and_20000_applicants_are_ranked() {
         serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
     );
     assert_eq!(res.status(), StatusCode::CREATED);
-    let text = applicants_json(20_000);
+    let text = trappe_formats::synth::applicants_json(20_000);
     assert!(text.len() > 2 * 1024 * 1024, "{} bytes", text.len());
     let res = rank_upload(&s, &org, &t, 1, text);
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());

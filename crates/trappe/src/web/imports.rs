@@ -402,7 +402,11 @@ pub async fn confirm(
             AppError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "the check queue is closed",
+                if lang == Lang::Da {
+                    "Filen kunne ikke indlæses lige nu: prøv igen."
+                } else {
+                    "The file could not be imported just now: try again."
+                },
             ),
         );
     };
@@ -485,7 +489,11 @@ pub async fn withdraw(
             &state,
             lang,
             Some(&session),
-            AppError::bad_request("the withdrawal lacks its fields"),
+            AppError::bad_request(if lang == Lang::Da {
+                "Tilbagetrækningen mangler sine felter: åbn siden igen, og prøv igen."
+            } else {
+                "The withdrawal lacks its fields: open the page again and retry."
+            }),
         );
     };
     let checked = municipality(&session)
@@ -493,7 +501,11 @@ pub async fn withdraw(
         .and_then(|()| {
             let kind = kind(&f.kind)?;
             let date: trappe_rules::Date = f.date.trim().parse().map_err(|_| {
-                AppError::bad_request(format!("date: {:?} is not a date (YYYY-MM-DD)", f.date))
+                AppError::bad_request(if lang == Lang::Da {
+                    format!("{:?} er ikke en dato (ÅÅÅÅ-MM-DD).", f.date)
+                } else {
+                    format!("{:?} is not a date (YYYY-MM-DD).", f.date)
+                })
             })?;
             if f.reason.trim().is_empty() {
                 return Err(AppError::new(
