@@ -708,6 +708,14 @@ pub fn limit(l: &Limit, lang: Lang) -> String {
     }
 }
 
+/// The warning for an income threshold more than a year old (it is adjusted yearly).
+pub fn old_threshold(t: &trappe_rules::applicant::DatedAmount, l: Lang) -> String {
+    match l {
+        Lang::Da => format!("advarsel: indkomstgrænsen {} er fra {}; den reguleres årligt – tilføj den nyere værdi i aftalefilens income_thresholds", kr(t.amount, l), t.from),
+        Lang::En => format!("warning: the income threshold {} is from {}; it is adjusted yearly – add the newer value to the agreement file's income_thresholds", kr(t.amount, l), t.from),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

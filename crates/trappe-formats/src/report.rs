@@ -473,3 +473,59 @@ mod tests {
         assert_eq!(grouped_int(-1234, Lang::Da), "-1.234");
     }
 }
+
+/// The small-number rule: a count of persons from 1 up to `below` is never shown, only
+/// "< below" (0 and larger counts are shown). Pages, exports and the API all apply it
+/// through this one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmallNumbers {
+    pub below: u32,
+}
+
+impl SmallNumbers {
+    /// Whether `n` persons are too few to show.
+    pub fn hides(self, n: u64) -> bool {
+        n > 0 && n < u64::from(self.below)
+    }
+
+    /// The count as a page shows it.
+    pub fn text(self, n: u32, lang: crate::text::Lang) -> String {
+        if self.hides(u64::from(n)) {
+            format!("< {}", self.below)
+        } else {
+            crate::output::int(u64::from(n), lang)
+        }
+    }
+
+    /// The count as the API gives it: `None` (JSON null) when too few to show.
+    pub fn value(self, n: u32) -> Option<u32> {
+        (!self.hides(u64::from(n))).then_some(n)
+    }
+
+    /// Replaces a count cell of a report that is too small to show by "< below".
+    pub fn cell(self, cell: &mut Cell) {
+        if let Cell::Int(n) = cell {
+            if *n > 0 && self.hides(n.unsigned_abs()) {
+                *cell = Cell::Text(format!("< {}", self.below));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod small_number_tests {
+    use super::*;
+    use crate::text::Lang;
+
+    #[test]
+    fn counts_from_one_to_below_the_threshold_are_hidden() {
+        let rule = SmallNumbers { below: 5 };
+        for (n, shown) in [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (1200, "1.200")] {
+            assert_eq!(rule.text(n, Lang::Da), shown, "{n}");
+            assert_eq!(rule.value(n).is_none(), shown.starts_with('<'), "{n}");
+            let mut cell = Cell::Int(i64::from(n));
+            rule.cell(&mut cell);
+            assert_eq!(matches!(cell, Cell::Text(_)), shown.starts_with('<'), "{n}");
+        }
+    }
+}

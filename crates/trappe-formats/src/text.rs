@@ -15,7 +15,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn pick(self, da: &'static str, en: &'static str) -> &'static str {
+    /// The Danish or the English of a word: the one way a language is chosen.
+    pub fn pick(self, da: &'static str, en: &'static str) -> &'static str {
         match self {
             Lang::Da => da,
             Lang::En => en,
@@ -212,6 +213,42 @@ pub fn channel(c: trappe_rules::agreement::Channel, lang: Lang) -> &'static str 
         Channel::Flexible => lang.pick("fleksibel udlejning", "flexible letting"),
         Channel::MunicipalAllocation => lang.pick("kommunal anvisning", "municipal allocation"),
         Channel::UrbanRenewal => lang.pick("byfornyelsesgenhusning", "urban-renewal rehousing"),
+    }
+}
+
+/// Where a let home went, in the user's language.
+pub fn let_channel(c: trappe_rules::ledger::LetChannel, lang: Lang) -> &'static str {
+    use trappe_rules::ledger::LetChannel;
+    match c.channel() {
+        Some(ch) => channel(ch, lang),
+        None => match c {
+            LetChannel::InternalTransfer => lang.pick("intern oprykning", "internal transfer"),
+            _ => lang.pick("bytte", "exchange"),
+        },
+    }
+}
+
+/// What a ledger entry records, in the user's language (the same words on the command
+/// line and the web).
+pub fn ledger_action(a: trappe_rules::ledger::LedgerAction, lang: Lang) -> &'static str {
+    use trappe_rules::ledger::LedgerAction as A;
+    match a {
+        A::Register => lang.pick("registreret", "registered"),
+        A::Allocated => lang.pick("anvist af kommunen", "allocated by the municipality"),
+        A::Returned => lang.pick("returneret af kommunen", "returned by the municipality"),
+        A::NotUsed => lang.pick(
+            "ikke brugt (videre til næste kanal)",
+            "not used (on to the next channel)",
+        ),
+        A::Let => lang.pick("udlejet", "let"),
+        A::Withdrawn => lang.pick(
+            "trukket tilbage (registreret ved en fejl)",
+            "withdrawn (registered in error)",
+        ),
+        A::ExemptionApproved => lang.pick("fritagelse godkendt", "exemption approved"),
+        A::ExemptionInAdvance => lang.pick("fritagelse på forhånd", "exemption in advance"),
+        A::Safeguard => lang.pick("særlig sikring", "safeguard"),
+        A::OrganisationChoice => lang.pick("boligorganisationens valg", "organisation's choice"),
     }
 }
 

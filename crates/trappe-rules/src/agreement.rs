@@ -397,6 +397,22 @@ pub struct UnknownCode {
     pub expected: String,
 }
 
+impl std::str::FromStr for Channel {
+    type Err = UnknownCode;
+
+    /// The code `as_str` writes ("waiting_list", "flexible", …).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode {
+                what: "channel",
+                value: s.to_string(),
+                expected: Channel::ALL.map(Channel::as_str).join(", "),
+            })
+    }
+}
+
 impl std::str::FromStr for Staircase {
     type Err = UnknownCode;
 

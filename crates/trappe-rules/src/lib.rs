@@ -18,6 +18,7 @@ pub mod criteria;
 pub mod deadlines;
 pub mod designation;
 pub mod law;
+pub mod ledger;
 pub mod placement;
 pub mod pooling;
 pub mod reason;

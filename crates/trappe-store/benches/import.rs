@@ -157,7 +157,7 @@ fn bench_register(c: &mut Criterion) {
                         department: &h.department_id,
                         home: &h.id,
                         vacated: "2024-06-03".parse().unwrap(),
-                        received: "2024-05-02".parse().unwrap(),
+                        received: Some("2024-05-02".parse().unwrap()),
                         available_from: None,
                         actor: "bench",
                     })

@@ -133,7 +133,7 @@ pub struct RankingRun {
     pub vacancy: Option<i64>,
     pub department_id: String,
     pub on: Date,
-    pub channel: String,
+    pub channel: Channel,
     pub criteria: Option<String>,
     pub staircase: Staircase,
     pub step: String,
@@ -347,9 +347,7 @@ impl Store {
         )
         .map_err(|e| corrupt("vacancy assignment", e))?;
         let registered = assignment.channel;
-        let now = view.current_channel.as_deref().and_then(|c| {
-            serde_json::from_value::<Channel>(serde_json::Value::String(c.to_string())).ok()
-        });
+        let now = view.current_channel;
         if view.resolved {
             return Err(StoreError::Invalid(format!(
                 "vacancy {vacancy} is resolved (let or withdrawn): nothing to rank"
@@ -469,9 +467,9 @@ impl Store {
             vacancy: row.opt_int(1)?,
             department_id: row.text(2)?,
             on: row.date(3)?,
-            channel: row.text(4)?,
+            channel: row.code(4)?,
             criteria: row.opt_text(5)?,
-            staircase: row.staircase(6)?,
+            staircase: row.code(6)?,
             step: row.text(7)?,
             requirement: serde_json::from_str(&row.text(8)?)
                 .map_err(|e| corrupt("requirement", e))?,

@@ -113,12 +113,27 @@ impl Row {
     }
 
     /// A staircase code; one that names no staircase is corrupt data, never a default.
-    pub fn staircase(&self, i: usize) -> Result<trappe_rules::agreement::Staircase, StoreError> {
+    /// A code column (staircase, channel, ledger action, …) read as its type; a value
+    /// that is not one of the type's codes is a corrupt database, never a default.
+    pub fn code<T>(&self, i: usize) -> Result<T, StoreError>
+    where
+        T: std::str::FromStr<Err = trappe_rules::agreement::UnknownCode>,
+    {
         self.text(i)?
             .parse()
             .map_err(|e: trappe_rules::agreement::UnknownCode| {
                 StoreError::Corrupt(format!("column {i}: {e}"))
             })
+    }
+
+    pub fn opt_code<T>(&self, i: usize) -> Result<Option<T>, StoreError>
+    where
+        T: std::str::FromStr<Err = trappe_rules::agreement::UnknownCode>,
+    {
+        match self.get(i) {
+            Value::Null => Ok(None),
+            _ => self.code(i).map(Some),
+        }
     }
 
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
@@ -372,6 +387,19 @@ impl Conn {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Serialises writers on `key` until the end of the current transaction: on
+    /// PostgreSQL a transaction-scoped advisory lock on the key's hash; on SQLite
+    /// nothing, since `BEGIN IMMEDIATE` already holds the database's one write lock.
+    /// Call it inside [`Conn::transaction`].
+    pub fn lock(&mut self, key: &str) -> Result<(), StoreError> {
+        match self.engine() {
+            Engine::Sqlite => Ok(()),
+            Engine::Postgres => self
+                .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[key.into()])
+                .map(drop),
         }
     }
 

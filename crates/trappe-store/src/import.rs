@@ -772,77 +772,87 @@ fn master_row(d: &Department, as_of: Date) -> Vec<Value> {
     ]
 }
 
+/// A departments snapshot's rows, its organisations and the master data they update.
+fn write_departments(
+    c: &mut Conn,
+    id: i64,
+    date: Date,
+    deps: &[Department],
+) -> Result<(), StoreError> {
+    let sid = Value::Int(id);
+    let mut orgs: Vec<&str> = deps.iter().map(|d| d.organisation_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for o in orgs {
+        c.execute(
+            "INSERT INTO organisation (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            &[o.into()],
+        )?;
+    }
+    let rows: Vec<Vec<Value>> = deps
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut r = vec![
+                sid.clone(),
+                Value::Int(i as i64),
+                d.id.clone().into(),
+                d.name.clone().into(),
+                d.organisation_id.clone().into(),
+                d.area_id.clone().into(),
+                d.local_district.clone().into(),
+                d.family_homes.into(),
+                d.youth_homes.into(),
+                d.elderly_homes.into(),
+                d.residents.into(),
+                d.municipality_code.clone().into(),
+            ];
+            r.extend(figures_values(d.figures));
+            r.push(d.non_western_pct.into());
+            r.push(d.allocated_pct.into());
+            r
+        })
+        .collect();
+    c.insert_many(
+        "department_figures",
+        &[
+            "snapshot_id",
+            "position",
+            "department_id",
+            "name",
+            "organisation_id",
+            "area_id",
+            "local_district",
+            "family_homes",
+            "youth_homes",
+            "elderly_homes",
+            "residents",
+            "municipality_code",
+            "unemployment_pct",
+            "convictions_pct",
+            "primary_education_pct",
+            "income_pct",
+            "non_western_pct",
+            "allocated_pct",
+        ],
+        &rows,
+    )?;
+    // The master data follows the newest snapshot; an older one delivered
+    // late does not overwrite it.
+    let master: Vec<Vec<Value>> = deps.iter().map(|d| master_row(d, date)).collect();
+    c.upsert_many(
+        "department",
+        &MASTER_COLUMNS,
+        &master,
+        "excluded.as_of >= department.as_of",
+    )?;
+    Ok(())
+}
+
 fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), StoreError> {
     let sid = Value::Int(id);
     match parsed {
-        Parsed::Departments(deps) => {
-            let mut orgs: Vec<&str> = deps.iter().map(|d| d.organisation_id.as_str()).collect();
-            orgs.sort_unstable();
-            orgs.dedup();
-            for o in orgs {
-                c.execute(
-                    "INSERT INTO organisation (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
-                    &[o.into()],
-                )?;
-            }
-            let rows: Vec<Vec<Value>> = deps
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let mut r = vec![
-                        sid.clone(),
-                        Value::Int(i as i64),
-                        d.id.clone().into(),
-                        d.name.clone().into(),
-                        d.organisation_id.clone().into(),
-                        d.area_id.clone().into(),
-                        d.local_district.clone().into(),
-                        d.family_homes.into(),
-                        d.youth_homes.into(),
-                        d.elderly_homes.into(),
-                        d.residents.into(),
-                        d.municipality_code.clone().into(),
-                    ];
-                    r.extend(figures_values(d.figures));
-                    r.push(d.non_western_pct.into());
-                    r.push(d.allocated_pct.into());
-                    r
-                })
-                .collect();
-            c.insert_many(
-                "department_figures",
-                &[
-                    "snapshot_id",
-                    "position",
-                    "department_id",
-                    "name",
-                    "organisation_id",
-                    "area_id",
-                    "local_district",
-                    "family_homes",
-                    "youth_homes",
-                    "elderly_homes",
-                    "residents",
-                    "municipality_code",
-                    "unemployment_pct",
-                    "convictions_pct",
-                    "primary_education_pct",
-                    "income_pct",
-                    "non_western_pct",
-                    "allocated_pct",
-                ],
-                &rows,
-            )?;
-            // The master data follows the newest snapshot; an older one delivered
-            // late does not overwrite it.
-            let master: Vec<Vec<Value>> = deps.iter().map(|d| master_row(d, date)).collect();
-            c.upsert_many(
-                "department",
-                &MASTER_COLUMNS,
-                &master,
-                "excluded.as_of >= department.as_of",
-            )?;
-        }
+        Parsed::Departments(deps) => write_departments(c, id, date, deps)?,
         Parsed::Areas(areas) => {
             let rows: Vec<Vec<Value>> = areas
                 .iter()

@@ -9,6 +9,7 @@ pub mod applicants;
 pub mod db;
 pub mod import;
 pub mod letting;
+mod ownership;
 pub mod read;
 pub mod test_support;
 pub mod users;
@@ -182,7 +183,7 @@ pub fn migration_hashes() -> Vec<(i64, &'static str, String, String)> {
 
 /// An open database.
 pub struct Store {
-    pub conn: Conn,
+    conn: Conn,
     pub location: Location,
     /// Agreements parsed from their stored text, by content hash (parsing one takes
     /// longer than registering a vacancy).
@@ -240,10 +241,8 @@ impl Store {
             )",
         )?;
         self.conn.transaction(|c| {
-            if engine == Engine::Postgres {
-                // Several app servers may start at once: one migrates, the others wait.
-                c.execute("SELECT pg_advisory_xact_lock(74726170)", &[])?;
-            }
+            // Several app servers may start at once: one migrates, the others wait.
+            c.lock("trappe-migrate")?;
             let applied = c.query(
                 "SELECT version, name, sha256 FROM schema_migrations ORDER BY version",
                 &[],

@@ -117,7 +117,7 @@ fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>
         Ok((
             r.text(0)?,
             StoredPlacement {
-                staircase: r.staircase(1)?,
+                staircase: r.code(1)?,
                 step: r.text(2)?,
                 need: r.opt_text(3)?,
                 allocated_band: r.opt_text(4)?,
@@ -532,7 +532,7 @@ impl Store {
                 )?
                 .map(|r| -> Result<StoredPlacement, StoreError> {
                     Ok(StoredPlacement {
-                        staircase: r.staircase(0)?,
+                        staircase: r.code(0)?,
                         step: r.text(1)?,
                         need: r.opt_text(2)?,
                         allocated_band: r.opt_text(3)?,

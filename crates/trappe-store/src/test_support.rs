@@ -66,3 +66,10 @@ pub fn needs(service: &str, found: Result<(), String>) -> bool {
 pub fn needs_postgres() -> bool {
     needs("PostgreSQL", postgres_answers())
 }
+
+/// The store's connection, for the store's own tests that check the schema itself
+/// (triggers, constraints, foreign keys) with SQL. Nothing outside the store's tests
+/// may call this: the architecture test refuses it elsewhere.
+pub fn sql(store: &mut crate::Store) -> &mut crate::Conn {
+    &mut store.conn
+}

@@ -114,8 +114,7 @@ fn columns(store: &mut Store, table: &str) -> Vec<String> {
             "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"
         ),
     };
-    let cols: Vec<String> = store
-        .conn
+    let cols: Vec<String> = trappe_store::test_support::sql(store)
         .query(&sql, &[])
         .unwrap()
         .iter()
@@ -135,8 +134,7 @@ fn dump(store: &mut Store, table: &str) -> Vec<String> {
         .map(|c| format!("COALESCE(CAST({c} AS TEXT), '')"))
         .collect::<Vec<_>>()
         .join(" || '|' || ");
-    store
-        .conn
+    trappe_store::test_support::sql(store)
         .query(&format!("SELECT {expr} FROM {table}"), &[])
         .unwrap()
         .iter()
@@ -201,7 +199,7 @@ fn a_ranking_run_is_stored_read_back_and_audited_without_private_facts(#[case] e
     assert_eq!(run.vacancy, None);
     assert_eq!(run.department_id, "101-0365");
     assert_eq!(run.on, date("2024-03-01"));
-    assert_eq!(run.channel, "flexible");
+    assert_eq!(run.channel.as_str(), "flexible");
     assert_eq!(run.criteria.as_deref(), Some("tightened:relevant"));
     assert_eq!(run.staircase, Staircase::Area);
     assert_eq!(run.step, "1");
@@ -752,15 +750,13 @@ fn applicant_data_is_purged_after_the_retention_period(#[case] engine: Engine) {
         .record_allocation_check(&ctx, "K-3", &outcome, None, None, "test")
         .unwrap();
     let old: Value = (now - Duration::days(400)).into();
-    store
-        .conn
+    trappe_store::test_support::sql(&mut store)
         .execute(
             "UPDATE ranking_run SET created_at = $1 WHERE id = $2",
             &[old.clone(), Value::Int(run)],
         )
         .unwrap();
-    store
-        .conn
+    trappe_store::test_support::sql(&mut store)
         .execute(
             "UPDATE allocation_check SET created_at = $1 WHERE id = $2",
             &[old, Value::Int(check)],

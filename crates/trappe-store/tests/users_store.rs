@@ -57,8 +57,7 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
         ("org17", "csrf-1")
     );
     assert!(store.session("token-2").unwrap().is_none());
-    let held = store
-        .conn
+    let held = trappe_store::test_support::sql(&mut store)
         .query("SELECT token_sha256 FROM app_session", &[])
         .unwrap();
     assert_ne!(held[0].text(0).unwrap(), "token-1");

@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use trappe_formats::agreement_file::load_agreement;
-use trappe_formats::report::{Cell, Column, Report};
 use trappe_formats::table_in;
 use trappe_formats::text::{self, Lang};
 use trappe_rules::agreement::{Channel, Staircase};
@@ -18,6 +17,8 @@ use trappe_rules::Date;
 use trappe_store::letting::{
     Correction, Decision, LetChannel, Outcome, RegisterRequest, Registered, VacancyView,
 };
+
+use trappe_app::reports::{letting_report, LettingReport};
 
 use crate::store_cmd::{actor, write, DbArgs, ReportArgs};
 use crate::{emit, LangArg};
@@ -101,109 +102,133 @@ pub struct Output {
 #[derive(Subcommand, Clone)]
 pub enum VacancyCommand {
     /// Register a vacancy: the channel, criteria, slot, reasons and deadlines.
-    Register {
-        #[arg(long)]
-        department: String,
-        #[arg(long)]
-        home: String,
-        /// The date the home falls vacant.
-        #[arg(long)]
-        vacated: Date,
-        /// The day the municipality receives the home (default: today).
-        #[arg(long)]
-        received: Option<Date>,
-        /// The move-in date offered (default: --vacated).
-        #[arg(long)]
-        available: Option<Date>,
-        #[arg(long)]
-        actor: Option<String>,
-        #[command(flatten)]
-        out: Output,
-    },
+    Register(RegisterArgs),
     /// Record what happened to a vacancy.
-    Resolve {
-        vacancy: i64,
-        #[arg(long, value_enum)]
-        outcome: OutcomeArg,
-        /// The date of the outcome (for `let`: the move-in date).
-        #[arg(long)]
-        on: Date,
-        /// With `allocated`: the citizen's move-in date.
-        #[arg(long)]
-        move_in: Option<Date>,
-        /// With `let`: the channel the home was let through.
-        #[arg(long, value_enum)]
-        channel: Option<LetChannelArg>,
-        /// With `let --channel waiting-list` on a flexible home: nobody met the criteria.
-        #[arg(long)]
-        no_qualified_applicant: bool,
-        /// With `let --channel municipal-allocation`: a refugee shared home.
-        #[arg(long)]
-        refugee_shared: bool,
-        /// With `withdrawn` or `--corrects`: why.
-        #[arg(long)]
-        note: Option<String>,
-        /// This outcome corrects ledger entry N (the vacancy's last outcome, recorded in
-        /// error); the earlier entry stays in the ledger but no longer counts.
-        #[arg(long, requires = "note")]
-        corrects: Option<i64>,
-        /// The monthly rent, to price the empty-home rent the municipality owes.
-        #[arg(long)]
-        monthly_rent: Option<rust_decimal::Decimal>,
-        #[arg(long)]
-        actor: Option<String>,
-        #[command(flatten)]
-        out: Output,
-    },
+    Resolve(ResolveArgs),
     /// Show a vacancy: its registration, outcomes, where it stands and its deadlines.
-    Show {
-        vacancy: i64,
-        #[arg(long)]
-        monthly_rent: Option<rust_decimal::Decimal>,
-        #[command(flatten)]
-        out: Output,
-    },
+    Show(ShowArgs),
     /// Record a letting decision for a department.
-    Decide {
-        #[arg(long)]
-        department: String,
-        #[arg(long, value_enum)]
-        decision: DecisionArg,
-        #[arg(long)]
-        year: Option<i32>,
-        #[arg(long)]
-        from: Option<Date>,
-        #[arg(long)]
-        to: Option<Date>,
-        #[arg(long, value_enum)]
-        channel: Option<WheelChannelArg>,
-        /// With organisation-choice and --channel flexible: the criteria set (A or B).
-        #[arg(long)]
-        criteria: Option<String>,
-        /// Who decided (Samarbejdsforum, the organisation, …).
-        #[arg(long)]
-        decided_by: String,
-        #[arg(long)]
-        decided_on: Date,
-        #[arg(long)]
-        actor: Option<String>,
-    },
+    Decide(DecideArgs),
     /// Vacancies with where each stands now: a department's, or the open ones (--open).
-    List {
-        #[arg(long)]
-        department: Option<String>,
-        /// Only vacancies not let or withdrawn yet.
-        #[arg(long)]
-        open: bool,
-        #[command(flatten)]
-        out: Output,
-    },
+    List(ListArgs),
     /// A department's ledger: every registration, outcome and decision, in order.
-    Ledger {
-        department: String,
-        #[command(flatten)]
-        out: Output,
-    },
+    Ledger(LedgerArgs),
+}
+
+/// The arguments of `VacancyCommand::Register`.
+#[derive(clap::Args, Clone)]
+pub struct RegisterArgs {
+    #[arg(long)]
+    department: String,
+    #[arg(long)]
+    home: String,
+    /// The date the home falls vacant.
+    #[arg(long)]
+    vacated: Date,
+    /// The day the municipality receives the home (default: today).
+    #[arg(long)]
+    received: Option<Date>,
+    /// The move-in date offered (default: --vacated).
+    #[arg(long)]
+    available: Option<Date>,
+    #[arg(long)]
+    actor: Option<String>,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// The arguments of `VacancyCommand::Resolve`.
+#[derive(clap::Args, Clone)]
+pub struct ResolveArgs {
+    vacancy: i64,
+    #[arg(long, value_enum)]
+    outcome: OutcomeArg,
+    /// The date of the outcome (for `let`: the move-in date).
+    #[arg(long)]
+    on: Date,
+    /// With `allocated`: the citizen's move-in date.
+    #[arg(long)]
+    move_in: Option<Date>,
+    /// With `let`: the channel the home was let through.
+    #[arg(long, value_enum)]
+    channel: Option<LetChannelArg>,
+    /// With `let --channel waiting-list` on a flexible home: nobody met the criteria.
+    #[arg(long)]
+    no_qualified_applicant: bool,
+    /// With `let --channel municipal-allocation`: a refugee shared home.
+    #[arg(long)]
+    refugee_shared: bool,
+    /// With `withdrawn` or `--corrects`: why.
+    #[arg(long)]
+    note: Option<String>,
+    /// This outcome corrects ledger entry N (the vacancy's last outcome, recorded in
+    /// error); the earlier entry stays in the ledger but no longer counts.
+    #[arg(long, requires = "note")]
+    corrects: Option<i64>,
+    /// The monthly rent, to price the empty-home rent the municipality owes.
+    #[arg(long)]
+    monthly_rent: Option<rust_decimal::Decimal>,
+    #[arg(long)]
+    actor: Option<String>,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// The arguments of `VacancyCommand::Show`.
+#[derive(clap::Args, Clone)]
+pub struct ShowArgs {
+    vacancy: i64,
+    #[arg(long)]
+    monthly_rent: Option<rust_decimal::Decimal>,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// The arguments of `VacancyCommand::Decide`.
+#[derive(clap::Args, Clone)]
+pub struct DecideArgs {
+    #[arg(long)]
+    department: String,
+    #[arg(long, value_enum)]
+    decision: DecisionArg,
+    #[arg(long)]
+    year: Option<i32>,
+    #[arg(long)]
+    from: Option<Date>,
+    #[arg(long)]
+    to: Option<Date>,
+    #[arg(long, value_enum)]
+    channel: Option<WheelChannelArg>,
+    /// With organisation-choice and --channel flexible: the criteria set (A or B).
+    #[arg(long)]
+    criteria: Option<String>,
+    /// Who decided (Samarbejdsforum, the organisation, …).
+    #[arg(long)]
+    decided_by: String,
+    #[arg(long)]
+    decided_on: Date,
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+/// The arguments of `VacancyCommand::List`.
+#[derive(clap::Args, Clone)]
+pub struct ListArgs {
+    #[arg(long)]
+    department: Option<String>,
+    /// Only vacancies not let or withdrawn yet.
+    #[arg(long)]
+    open: bool,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// The arguments of `VacancyCommand::Ledger`.
+#[derive(clap::Args, Clone)]
+pub struct LedgerArgs {
+    department: String,
+    #[command(flatten)]
+    out: Output,
 }
 
 #[derive(Subcommand, Clone)]
@@ -242,8 +267,10 @@ pub enum ReportCommand {
         #[arg(long)]
         by_organisation: bool,
     },
-    /// Per department on dept steps 1–2: did realised allocation exceed every 3rd vacancy in --year?
-    EveryThird {
+    /// Per department on the steps of the agreement's "every nth vacancy" rule (CPH:
+    /// dept steps 1–2, every 3rd): did realised allocation exceed it in --year?
+    #[command(alias = "every-third")]
+    EveryNthVacancy {
         #[arg(long)]
         year: i32,
     },
@@ -280,10 +307,6 @@ pub(crate) fn json(value: &impl serde::Serialize) -> Result<()> {
     let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     emit(None, s.as_bytes())
-}
-
-fn today() -> Date {
-    chrono::Local::now().date_naive()
 }
 
 pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
@@ -472,64 +495,6 @@ fn print_deadlines(
     }
 }
 
-/// A channel code from the ledger in the user's language (the code itself if unknown).
-fn channel_name(code: &str, lang: Lang) -> &str {
-    if let Some(c) = Channel::ALL.into_iter().find(|x| x.as_str() == code) {
-        return text::channel(c, lang);
-    }
-    match (code, lang) {
-        ("internal_transfer", Lang::Da) => "intern oprykning",
-        ("internal_transfer", Lang::En) => "internal transfer",
-        ("exchange", Lang::Da) => "bytte",
-        ("exchange", Lang::En) => "exchange",
-        _ => code,
-    }
-}
-
-fn lang_pick(lang: Lang, da: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Da {
-        da
-    } else {
-        en
-    }
-}
-
-/// A ledger action in the user's language.
-fn action_name(action: &str, lang: Lang) -> &str {
-    const NAMES: &[(&str, &str, &str)] = &[
-        ("register", "registreret", "registered"),
-        ("allocated", "anvist borger", "citizen allocated"),
-        (
-            "returned",
-            "returneret af kommunen",
-            "returned by the municipality",
-        ),
-        ("not_used", "ikke brugt", "not used"),
-        ("let", "udlejet via", "let through"),
-        ("withdrawn", "trukket tilbage", "withdrawn"),
-        (
-            "exemption_approved",
-            "fritagelse godkendt",
-            "exemption approved",
-        ),
-        (
-            "exemption_in_advance",
-            "fritagelse på forhånd",
-            "exemption in advance",
-        ),
-        ("safeguard", "særlig sikring", "safeguard"),
-        (
-            "organisation_choice",
-            "boligorganisationens valg",
-            "organisation's choice",
-        ),
-    ];
-    NAMES
-        .iter()
-        .find(|(code, _, _)| *code == action)
-        .map_or(action, |(_, da, en)| if lang == Lang::Da { da } else { en })
-}
-
 /// The first line of a vacancy: its number, department and home, and what follows.
 fn print_header(vacancy: i64, department: &str, home: &str, then: &str, lang: Lang) {
     let da = lang == Lang::Da;
@@ -572,7 +537,8 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
             },
             v.registration["assignment"]["channel"]
                 .as_str()
-                .map_or("-", |c| channel_name(c, lang))
+                .and_then(|c| c.parse::<LetChannel>().ok())
+                .map_or("-", |c| text::let_channel(c, lang))
         ),
     }
     if !v.outcomes.is_empty() {
@@ -582,8 +548,8 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
         say!(
             "    {} {} {}",
             o.on_date,
-            action_name(&o.action, lang),
-            o.channel.as_deref().map_or("", |c| channel_name(c, lang))
+            text::ledger_action(o.action, lang),
+            o.channel.map_or("", |c| text::let_channel(c, lang))
         );
     }
     match (&v.current_channel, v.resolved) {
@@ -591,7 +557,7 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
         (Some(c), false) => say!(
             "  {}: {}",
             if da { "Ligger nu hos" } else { "Now with" },
-            channel_name(c, lang)
+            text::channel(*c, lang)
         ),
         (None, false) => {}
     }
@@ -603,230 +569,245 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
 pub fn vacancy(db: &DbArgs, command: VacancyCommand) -> Result<()> {
     let mut store = db.open()?;
     match command {
-        VacancyCommand::Register {
-            department,
-            home,
-            vacated,
-            received,
-            available,
-            actor: who,
-            out,
-        } => {
-            let who = actor(who.as_deref());
-            let received = received.unwrap_or_else(|| {
-                let t = today();
-                if t > vacated {
-                    eprintln!(
-                        "advarsel: --received er ikke angivet; i dag ({t}) bruges som dagen, kommunen modtog boligen, selv om den blev ledig {vacated} — fristerne regnes herfra / warning: --received not given; today ({t}) is used"
-                    );
-                }
-                t
-            });
-            let r = store.register_vacancy(&RegisterRequest {
-                department: &department,
-                home: &home,
-                vacated,
-                received,
-                available_from: available,
-                actor: &who,
-            })?;
-            match out.format {
-                OutFormat::Json => json(&r),
-                OutFormat::Table => {
-                    print_registered(&r, crate::lang(out.lang));
-                    Ok(())
-                }
-            }
+        VacancyCommand::Register(args) => register(&mut store, args),
+        VacancyCommand::Resolve(args) => resolve(&mut store, args),
+        VacancyCommand::Show(args) => show(&mut store, args),
+        VacancyCommand::Decide(args) => decide(&mut store, args),
+        VacancyCommand::List(args) => list(&mut store, args),
+        VacancyCommand::Ledger(args) => ledger(&mut store, args),
+    }
+}
+
+fn register(store: &mut trappe_store::Store, args: RegisterArgs) -> Result<()> {
+    let RegisterArgs {
+        department,
+        home,
+        vacated,
+        received,
+        available,
+        actor: who,
+        out,
+    } = args;
+    let who = actor(who.as_deref());
+    let r = store.register_vacancy(&RegisterRequest {
+        department: &department,
+        home: &home,
+        vacated,
+        received,
+        available_from: available,
+        actor: &who,
+    })?;
+    if r.received_defaulted && r.received > r.vacated {
+        eprintln!(
+            "advarsel: --received er ikke angivet; i dag ({}) bruges som dagen, kommunen modtog boligen, selv om den blev ledig {} — fristerne regnes herfra / warning: --received not given; today ({}) is used",
+            r.received, r.vacated, r.received
+        );
+    }
+    match out.format {
+        OutFormat::Json => json(&r),
+        OutFormat::Table => {
+            print_registered(&r, crate::lang(out.lang));
+            Ok(())
         }
-        VacancyCommand::Resolve {
-            vacancy,
-            outcome,
+    }
+}
+
+fn resolve(store: &mut trappe_store::Store, args: ResolveArgs) -> Result<()> {
+    let ResolveArgs {
+        vacancy,
+        outcome,
+        on,
+        move_in,
+        channel,
+        no_qualified_applicant,
+        refugee_shared,
+        note,
+        corrects,
+        monthly_rent,
+        actor: who,
+        out,
+    } = args;
+    let correction = corrects.map(|entry| Correction {
+        entry,
+        note: note.clone().unwrap_or_default(),
+    });
+    let outcome = match outcome {
+        OutcomeArg::Allocated => Outcome::Allocated {
             on,
-            move_in,
-            channel,
+            move_in: move_in.context("--outcome allocated needs --move-in DATE")?,
+        },
+        OutcomeArg::Returned => Outcome::Returned { on },
+        OutcomeArg::NotUsed => Outcome::NotUsed { on },
+        OutcomeArg::Let => Outcome::Let {
+            on,
+            channel: let_channel(channel.context(
+                "--outcome let needs --channel (waiting-list, flexible, municipal-allocation, urban-renewal, internal-transfer or exchange)",
+            )?),
             no_qualified_applicant,
             refugee_shared,
-            note,
-            corrects,
-            monthly_rent,
-            actor: who,
-            out,
-        } => {
-            let correction = corrects.map(|entry| Correction {
-                entry,
-                note: note.clone().unwrap_or_default(),
-            });
-            let outcome = match outcome {
-                OutcomeArg::Allocated => Outcome::Allocated {
-                    on,
-                    move_in: move_in.context("--outcome allocated needs --move-in DATE")?,
-                },
-                OutcomeArg::Returned => Outcome::Returned { on },
-                OutcomeArg::NotUsed => Outcome::NotUsed { on },
-                OutcomeArg::Let => Outcome::Let {
-                    on,
-                    channel: let_channel(channel.context(
-                        "--outcome let needs --channel (waiting-list, flexible, municipal-allocation, urban-renewal, internal-transfer or exchange)",
-                    )?),
-                    no_qualified_applicant,
-                    refugee_shared,
-                },
-                OutcomeArg::Withdrawn => Outcome::Withdrawn {
-                    on,
-                    note: note.context("--outcome withdrawn needs --note saying why")?,
-                },
-            };
-            let v = store.resolve_vacancy(
-                vacancy,
-                &outcome,
-                correction.as_ref(),
-                &actor(who.as_deref()),
-            )?;
-            show_view(&v, monthly_rent, &out)
-        }
-        VacancyCommand::Show {
-            vacancy,
-            monthly_rent,
-            out,
-        } => {
-            let v = store.vacancy(vacancy)?;
-            show_view(&v, monthly_rent, &out)
-        }
-        VacancyCommand::Decide {
-            department,
-            decision,
-            year,
-            from,
-            to,
-            channel,
+        },
+        OutcomeArg::Withdrawn => Outcome::Withdrawn {
+            on,
+            note: note.context("--outcome withdrawn needs --note saying why")?,
+        },
+    };
+    let v = store.resolve_vacancy(
+        vacancy,
+        &outcome,
+        correction.as_ref(),
+        &actor(who.as_deref()),
+    )?;
+    show_view(&v, monthly_rent, &out)
+}
+
+fn show(store: &mut trappe_store::Store, args: ShowArgs) -> Result<()> {
+    let ShowArgs {
+        vacancy,
+        monthly_rent,
+        out,
+    } = args;
+    let v = store.vacancy(vacancy)?;
+    show_view(&v, monthly_rent, &out)
+}
+
+fn decide(store: &mut trappe_store::Store, args: DecideArgs) -> Result<()> {
+    let DecideArgs {
+        department,
+        decision,
+        year,
+        from,
+        to,
+        channel,
+        criteria,
+        decided_by,
+        decided_on,
+        actor: who,
+    } = args;
+    let d = match decision {
+        DecisionArg::Exemption => Decision::ExemptionApproved {
+            year: year.context("--decision exemption needs --year")?,
+            decided_by,
+            decided_on,
+        },
+        DecisionArg::ExemptionInAdvance => Decision::ExemptionInAdvance {
+            from: from.context("--decision exemption-in-advance needs --from")?,
+            to: to.context("--decision exemption-in-advance needs --to")?,
+            decided_by,
+            decided_on,
+        },
+        DecisionArg::Safeguard => Decision::Safeguard {
+            from: from.context("--decision safeguard needs --from")?,
+            decided_by,
+            decided_on,
+        },
+        DecisionArg::OrganisationChoice => Decision::OrganisationChoice {
+            from: from.context("--decision organisation-choice needs --from")?,
+            channel: wheel_channel(
+                channel.context("--decision organisation-choice needs --channel")?,
+            ),
             criteria,
             decided_by,
             decided_on,
-            actor: who,
-        } => {
-            let d = match decision {
-                DecisionArg::Exemption => Decision::ExemptionApproved {
-                    year: year.context("--decision exemption needs --year")?,
-                    decided_by,
-                    decided_on,
-                },
-                DecisionArg::ExemptionInAdvance => Decision::ExemptionInAdvance {
-                    from: from.context("--decision exemption-in-advance needs --from")?,
-                    to: to.context("--decision exemption-in-advance needs --to")?,
-                    decided_by,
-                    decided_on,
-                },
-                DecisionArg::Safeguard => Decision::Safeguard {
-                    from: from.context("--decision safeguard needs --from")?,
-                    decided_by,
-                    decided_on,
-                },
-                DecisionArg::OrganisationChoice => Decision::OrganisationChoice {
-                    from: from.context("--decision organisation-choice needs --from")?,
-                    channel: wheel_channel(
-                        channel.context("--decision organisation-choice needs --channel")?,
-                    ),
-                    criteria,
-                    decided_by,
-                    decided_on,
-                },
-            };
-            let id = store.record_decision(&department, &d, &actor(who.as_deref()))?;
-            say!("decision recorded as ledger entry {id}");
+        },
+    };
+    let id = store.record_decision(&department, &d, &actor(who.as_deref()))?;
+    say!("decision recorded as ledger entry {id}");
+    Ok(())
+}
+
+fn list(store: &mut trappe_store::Store, args: ListArgs) -> Result<()> {
+    let ListArgs {
+        department,
+        open,
+        out,
+    } = args;
+    if department.is_none() && !open {
+        anyhow::bail!("give --department ID, --open, or both");
+    }
+    let list = store.vacancies(department.as_deref(), open)?;
+    match out.format {
+        OutFormat::Json => json(&list),
+        OutFormat::Table => {
+            let lang = crate::lang(out.lang);
+            let da = lang == Lang::Da;
+            for v in &list {
+                let now = match (&v.current_channel, v.resolved) {
+                    (_, true) => {
+                        if da {
+                            "afsluttet"
+                        } else {
+                            "resolved"
+                        }
+                    }
+                    (Some(c), false) => text::channel(*c, lang),
+                    (None, false) => "-",
+                };
+                let by = v
+                    .deadlines
+                    .as_ref()
+                    .map(|d| {
+                        format!(
+                            "  {} {}",
+                            if da {
+                                "indflytning senest"
+                            } else {
+                                "move-in by"
+                            },
+                            d.municipality_move_in_by
+                        )
+                    })
+                    .unwrap_or_default();
+                say!(
+                    "{:>6}  {}  {:<10} {:<8} {now}{by}",
+                    v.vacancy,
+                    v.vacated,
+                    v.department_id,
+                    v.home_id
+                );
+            }
+            if list.is_empty() {
+                say!(
+                    "{}",
+                    if da {
+                        "Ingen ledige boliger"
+                    } else {
+                        "No vacancies"
+                    }
+                );
+            }
             Ok(())
         }
-        VacancyCommand::List {
-            department,
-            open,
-            out,
-        } => {
-            if department.is_none() && !open {
-                anyhow::bail!("give --department ID, --open, or both");
+    }
+}
+
+fn ledger(store: &mut trappe_store::Store, args: LedgerArgs) -> Result<()> {
+    let LedgerArgs { department, out } = args;
+    let entries = store.ledger(&department)?;
+    match out.format {
+        OutFormat::Json => json(&entries),
+        OutFormat::Table => {
+            let lang = crate::lang(out.lang);
+            say!(
+                "{:>5} {:>4} {:<10} {:<28} {:<24} {}",
+                lang.pick("Post", "Entry"),
+                "Nr.",
+                lang.pick("Dato", "Date"),
+                lang.pick("Hændelse", "Event"),
+                lang.pick("Kanal", "Channel"),
+                lang.pick("Af", "By")
+            );
+            for e in &entries {
+                say!(
+                    "{:>5} {:>4} {} {:<28} {:<24} {}",
+                    e.id,
+                    e.seq,
+                    e.on_date,
+                    text::ledger_action(e.action, lang),
+                    e.channel.map_or("-", |c| text::let_channel(c, lang)),
+                    e.actor
+                );
             }
-            let list = store.vacancies(department.as_deref(), open)?;
-            match out.format {
-                OutFormat::Json => json(&list),
-                OutFormat::Table => {
-                    let lang = crate::lang(out.lang);
-                    let da = lang == Lang::Da;
-                    for v in &list {
-                        let now = match (&v.current_channel, v.resolved) {
-                            (_, true) => {
-                                if da {
-                                    "afsluttet"
-                                } else {
-                                    "resolved"
-                                }
-                            }
-                            (Some(c), false) => channel_name(c, lang),
-                            (None, false) => "-",
-                        };
-                        let by = v
-                            .deadlines
-                            .as_ref()
-                            .map(|d| {
-                                format!(
-                                    "  {} {}",
-                                    if da {
-                                        "indflytning senest"
-                                    } else {
-                                        "move-in by"
-                                    },
-                                    d.municipality_move_in_by
-                                )
-                            })
-                            .unwrap_or_default();
-                        say!(
-                            "{:>6}  {}  {:<10} {:<8} {now}{by}",
-                            v.vacancy,
-                            v.vacated,
-                            v.department_id,
-                            v.home_id
-                        );
-                    }
-                    if list.is_empty() {
-                        say!(
-                            "{}",
-                            if da {
-                                "Ingen ledige boliger"
-                            } else {
-                                "No vacancies"
-                            }
-                        );
-                    }
-                    Ok(())
-                }
-            }
-        }
-        VacancyCommand::Ledger { department, out } => {
-            let entries = store.ledger(&department)?;
-            match out.format {
-                OutFormat::Json => json(&entries),
-                OutFormat::Table => {
-                    let lang = crate::lang(out.lang);
-                    say!(
-                        "{:>5} {:>4} {:<10} {:<28} {:<24} {}",
-                        lang_pick(lang, "Post", "Entry"),
-                        "Nr.",
-                        lang_pick(lang, "Dato", "Date"),
-                        lang_pick(lang, "Hændelse", "Event"),
-                        lang_pick(lang, "Kanal", "Channel"),
-                        lang_pick(lang, "Af", "By")
-                    );
-                    for e in &entries {
-                        say!(
-                            "{:>5} {:>4} {} {:<28} {:<24} {}",
-                            e.id,
-                            e.seq,
-                            e.on_date,
-                            action_name(&e.action, lang),
-                            e.channel.as_deref().map_or("-", |c| channel_name(c, lang)),
-                            e.actor
-                        );
-                    }
-                    Ok(())
-                }
-            }
+            Ok(())
         }
     }
 }
@@ -882,150 +863,34 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
     }
 }
 
-/// The first column of a report grouped by department or by organisation.
-fn group_column(by_organisation: bool) -> Column {
-    if by_organisation {
-        Column::new("organisation_id", "Boligorganisation", "Organisation")
-    } else {
-        Column::new("department_id", "Afdeling", "Department")
+impl From<ReportCommand> for LettingReport {
+    fn from(c: ReportCommand) -> LettingReport {
+        match c {
+            ReportCommand::Lettings {
+                from,
+                to,
+                by_organisation,
+            } => LettingReport::Lettings {
+                from,
+                to,
+                by_organisation,
+            },
+            ReportCommand::EveryNthVacancy { year } => LettingReport::EveryNthVacancy { year },
+            ReportCommand::Allocation {
+                from,
+                to,
+                by_organisation,
+            } => LettingReport::Allocation {
+                from,
+                to,
+                by_organisation,
+            },
+        }
     }
 }
 
 pub fn report(db: &DbArgs, command: ReportCommand, args: &ReportArgs) -> Result<()> {
-    if let ReportCommand::Lettings { from, to, .. } | ReportCommand::Allocation { from, to, .. } =
-        &command
-    {
-        if from > to {
-            anyhow::bail!("--from {from} is after --to {to}");
-        }
-    }
     let mut store = db.open()?;
-    let report = build_report(&mut store, command)?;
+    let report = letting_report(&mut store, command.into())?;
     write(&report, args)
-}
-
-/// A letting report as a table (the CLI writes it; the web application shows and exports
-/// it).
-pub fn build_report(store: &mut trappe_store::Store, command: ReportCommand) -> Result<Report> {
-    Ok(match command {
-        ReportCommand::Lettings {
-            from,
-            to,
-            by_organisation,
-        } => {
-            let rows = store.lettings_report(from, to, by_organisation)?;
-            let keys = [
-                "waiting_list",
-                "flexible",
-                "municipal_allocation",
-                "urban_renewal",
-                "internal_transfer",
-                "exchange",
-            ];
-            Report {
-                title_da: format!("Udlejninger efter kanal {from} – {to}"),
-                title_en: format!("Lettings by channel {from} – {to}"),
-                columns: vec![
-                    group_column(by_organisation),
-                    Column::new("name", "Navn", "Name"),
-                    Column::new("waiting_list", "Alm. venteliste", "Waiting list"),
-                    Column::new("flexible", "Fleksibel", "Flexible"),
-                    Column::new(
-                        "municipal_allocation",
-                        "Kommunal anvisning",
-                        "Municipal allocation",
-                    ),
-                    Column::new("urban_renewal", "Byfornyelse", "Urban renewal"),
-                    Column::new("internal_transfer", "Intern oprykning", "Internal transfer"),
-                    Column::new("exchange", "Bytte", "Exchange"),
-                    Column::new("total", "I alt", "Total"),
-                ],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        let mut row = vec![Cell::from(r.key.as_str()), Cell::from(r.name.as_str())];
-                        row.extend(keys.iter().map(|k| {
-                            Cell::Int(i64::from(r.by_channel.get(*k).copied().unwrap_or(0)))
-                        }));
-                        row.push(Cell::Int(i64::from(r.total)));
-                        row
-                    })
-                    .collect(),
-            }
-        }
-        ReportCommand::EveryThird { year } => {
-            let report = store.every_third_report(year)?;
-            let (nth, source) = (report.nth, report.source.clone());
-            let rows = report.rows;
-            Report {
-                title_da: format!(
-                    "Realiseret anvisning over hver {nth}. ledige bolig, {year} [{source}]"
-                ),
-                title_en: format!(
-                    "Realised allocation above 1 in {nth} vacancies, {year} [{source}]"
-                ),
-                columns: vec![
-                    Column::new("department_id", "Afdeling", "Department"),
-                    Column::new("step", "Trin", "Step"),
-                    Column::new("vacancies", "Ledige boliger", "Vacancies"),
-                    Column::new(
-                        "realised_allocations",
-                        "Realiseret anvisning",
-                        "Realised allocations",
-                    ),
-                    Column::new("exceeded", "Over grænsen", "Above the limit"),
-                    Column::new(
-                        "approved_for_next_year",
-                        "Fritagelse godkendt næste år",
-                        "Exemption approved next year",
-                    ),
-                ],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            Cell::from(r.department_id.as_str()),
-                            Cell::from(r.step.as_str()),
-                            Cell::Int(i64::from(r.vacancies)),
-                            Cell::Int(i64::from(r.realised_allocations)),
-                            Cell::Bool(r.exceeded),
-                            Cell::Bool(r.approved_for_next_year),
-                        ]
-                    })
-                    .collect(),
-            }
-        }
-        ReportCommand::Allocation {
-            from,
-            to,
-            by_organisation,
-        } => {
-            let rows = store.allocation_report(from, to, by_organisation)?;
-            Report {
-                title_da: format!("Boliger til kommunal anvisning {from} – {to}"),
-                title_en: format!("Homes for municipal allocation {from} – {to}"),
-                columns: vec![
-                    group_column(by_organisation),
-                    Column::new("name", "Navn", "Name"),
-                    Column::new("offered", "Stillet til rådighed", "Offered"),
-                    Column::new("used", "Anvendt", "Used"),
-                    Column::new("returned", "Returneret", "Returned"),
-                    Column::new("open", "Uafsluttet", "Open"),
-                ],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            Cell::from(r.key.as_str()),
-                            Cell::from(r.name.as_str()),
-                            Cell::Int(i64::from(r.offered)),
-                            Cell::Int(i64::from(r.used)),
-                            Cell::Int(i64::from(r.returned)),
-                            Cell::Int(i64::from(r.open)),
-                        ]
-                    })
-                    .collect(),
-            }
-        }
-    })
 }

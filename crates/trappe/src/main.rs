@@ -22,7 +22,6 @@ macro_rules! say_part {
 mod applicant_cmd;
 mod letting_cmd;
 mod store_cmd;
-mod web;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,93 +76,18 @@ enum Preset {
 #[derive(Subcommand)]
 enum Command {
     /// Place every department on its agreement's staircase, with reasons and a receipt.
-    Classify {
-        /// Agreement name (copenhagen-2024, aalborg-2023) or path to an agreement file.
-        #[arg(long)]
-        agreement: String,
-        /// Departments CSV.
-        #[arg(long)]
-        departments: PathBuf,
-        /// Areas CSV (area designations; needed for the area staircase / red).
-        #[arg(long)]
-        areas: Option<PathBuf>,
-        /// Pool figures CSV for small departments (pool_id, members, indicators).
-        #[arg(long)]
-        pools: Option<PathBuf>,
-        /// Recorded decisions to put small areas on the area staircase.
-        #[arg(long)]
-        decisions: Option<PathBuf>,
-        /// The date to place for (YYYY-MM-DD).
-        #[arg(long)]
-        on: Date,
-        /// The reference date of the key figures (defaults to --on).
-        #[arg(long)]
-        data_date: Option<Date>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-        #[arg(long, value_enum, default_value = "da")]
-        lang: LangArg,
-        /// With --format json: add each reason's sentence ("text") in --lang.
-        #[arg(long)]
-        reason_text: bool,
-        /// Classify departments of other municipalities by this agreement too (what-if).
-        #[arg(long)]
-        any_municipality: bool,
-        /// Write to this file (atomically) instead of standard output.
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Also write the full receipt (every parameter value with source and validity) as JSON.
-        #[arg(long)]
-        receipt: Option<PathBuf>,
-    },
+    Classify(ClassifyArgs),
     /// Compute the state's designations of housing areas from their key figures.
-    Designate {
-        /// Areas CSV with the indicator columns and non_western_pct filled in.
-        #[arg(long)]
-        areas: PathBuf,
-        /// The list date (or any date: the list in force on it is used).
-        #[arg(long)]
-        on: Date,
-        /// Law parameter file (defaults to the built-in almenboligloven-61).
-        #[arg(long)]
-        law: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-        #[arg(long, value_enum, default_value = "da")]
-        lang: LangArg,
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Designate(DesignateArgs),
     /// Work with agreement files.
     Agreement {
         #[command(subcommand)]
         command: AgreementCommand,
     },
     /// Propose pools for small departments (a template for the pools file).
-    Pools {
-        #[arg(long)]
-        agreement: String,
-        #[arg(long)]
-        departments: PathBuf,
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+    Pools(PoolsArgs),
     /// Generate synthetic example data with a fixed seed.
-    Generate {
-        #[arg(long, value_enum)]
-        preset: Preset,
-        /// Directory to write departments, areas (CSV and XLSX) and decisions.csv into.
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = 2024)]
-        seed: u64,
-        /// National preset: number of municipalities.
-        #[arg(long, default_value_t = 100)]
-        municipalities: usize,
-        /// National preset: departments per municipality.
-        #[arg(long, default_value_t = 100)]
-        per_municipality: usize,
-    },
+    Generate(GenerateArgs),
     /// Import a CSV or XLSX file into the database (all or nothing) and recompute placements.
     Import {
         #[command(subcommand)]
@@ -239,7 +163,7 @@ enum Command {
     /// Start the web application and HTTP API (`--demo` loads the example first).
     Serve {
         #[command(flatten)]
-        args: web::ServeArgs,
+        args: ServeArgs,
     },
     /// Users of the web application: add, list.
     User {
@@ -255,6 +179,141 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// The arguments of `Command::Classify`.
+#[derive(clap::Args, Clone)]
+pub struct ClassifyArgs {
+    /// Agreement name (copenhagen-2024, aalborg-2023) or path to an agreement file.
+    #[arg(long)]
+    agreement: String,
+    /// Departments CSV.
+    #[arg(long)]
+    departments: PathBuf,
+    /// Areas CSV (area designations; needed for the area staircase / red).
+    #[arg(long)]
+    areas: Option<PathBuf>,
+    /// Pool figures CSV for small departments (pool_id, members, indicators).
+    #[arg(long)]
+    pools: Option<PathBuf>,
+    /// Recorded decisions to put small areas on the area staircase.
+    #[arg(long)]
+    decisions: Option<PathBuf>,
+    /// The date to place for (YYYY-MM-DD).
+    #[arg(long)]
+    on: Date,
+    /// The reference date of the key figures (defaults to --on).
+    #[arg(long)]
+    data_date: Option<Date>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    #[arg(long, value_enum, default_value = "da")]
+    lang: LangArg,
+    /// With --format json: add each reason's sentence ("text") in --lang.
+    #[arg(long)]
+    reason_text: bool,
+    /// Classify departments of other municipalities by this agreement too (what-if).
+    #[arg(long)]
+    any_municipality: bool,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Also write the full receipt (every parameter value with source and validity) as JSON.
+    #[arg(long)]
+    receipt: Option<PathBuf>,
+}
+
+/// The arguments of `Command::Designate`.
+#[derive(clap::Args, Clone)]
+pub struct DesignateArgs {
+    /// Areas CSV with the indicator columns and non_western_pct filled in.
+    #[arg(long)]
+    areas: PathBuf,
+    /// The list date (or any date: the list in force on it is used).
+    #[arg(long)]
+    on: Date,
+    /// Law parameter file (defaults to the built-in almenboligloven-61).
+    #[arg(long)]
+    law: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    #[arg(long, value_enum, default_value = "da")]
+    lang: LangArg,
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// The arguments of `Command::Pools`.
+#[derive(clap::Args, Clone)]
+pub struct PoolsArgs {
+    #[arg(long)]
+    agreement: String,
+    #[arg(long)]
+    departments: PathBuf,
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// The arguments of `Command::Generate`.
+#[derive(clap::Args, Clone)]
+pub struct GenerateArgs {
+    #[arg(long, value_enum)]
+    preset: Preset,
+    /// Directory to write departments, areas (CSV and XLSX) and decisions.csv into.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 2024)]
+    seed: u64,
+    /// National preset: number of municipalities.
+    #[arg(long, default_value_t = 100)]
+    municipalities: usize,
+    /// National preset: departments per municipality.
+    #[arg(long, default_value_t = 100)]
+    per_municipality: usize,
+}
+
+/// How `trappe serve` runs (turned into a [`trappe_web::ServeConfig`]).
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Load the Copenhagen example into a fresh database (./trappe-demo.db unless --db
+    /// says otherwise) and create demo users, printed at start.
+    #[arg(long)]
+    demo: bool,
+    /// Mark the session cookie Secure (set this when a TLS proxy serves the app).
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Counts of persons below this are shown as "< N" in pages and exports.
+    #[arg(long, default_value_t = 5)]
+    suppress_below: u32,
+    /// The address of a reverse proxy in front of trappe (repeatable). For requests from
+    /// it, the client is the last address in `X-Forwarded-For` that is not a trusted
+    /// proxy; without this, the client is the connection's peer.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// `trappe serve`: the demo's database is ./trappe-demo.db unless --db or $DATABASE_URL
+/// says otherwise.
+fn serve(db: &store_cmd::DbArgs, args: ServeArgs) -> Result<()> {
+    let location = match (&db.db, args.demo) {
+        (None, true) if std::env::var("DATABASE_URL").is_err() => {
+            trappe_store::Location::Sqlite(PathBuf::from("trappe-demo.db"))
+        }
+        _ => trappe_store::Location::choose(db.db.as_deref()),
+    };
+    trappe_web::serve(
+        &location,
+        trappe_web::ServeConfig {
+            addr: args.addr,
+            demo: args.demo,
+            secure_cookies: args.secure_cookies,
+            suppress_below: args.suppress_below,
+            trusted_proxies: args.trusted_proxies,
+        },
+    )
 }
 
 #[derive(Subcommand)]
@@ -350,7 +409,7 @@ fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
             organisation,
             actor,
         } => {
-            let role = web::role(&role, organisation.as_deref())?;
+            let role = trappe_web::role(&role, organisation.as_deref())?;
             let password = match std::env::var("TRAPPE_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -362,7 +421,7 @@ fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let hash = web::hash_password(&password)?;
+            let hash = trappe_web::hash_password(&password)?;
             let u = store.add_user(&name, &hash, &role, &store_cmd::actor(actor.as_deref()))?;
             say!("user {} added ({})", u.username, u.role.as_str());
             Ok(())
@@ -385,157 +444,8 @@ fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
 fn run(cli: Cli) -> Result<()> {
     let db = cli.db;
     match cli.command {
-        Command::Classify {
-            agreement,
-            departments,
-            areas,
-            pools,
-            decisions,
-            on,
-            data_date,
-            format: f,
-            lang: l,
-            reason_text,
-            any_municipality,
-            output,
-            receipt,
-        } => {
-            let loaded = load_agreement(&agreement)?;
-            let dep_file = departments.display().to_string();
-            let deps = table_in::read_departments(&read(&departments)?, &dep_file)?;
-            let areas = match &areas {
-                Some(p) => Some(table_in::read_areas(
-                    &read(p)?,
-                    &p.display().to_string(),
-                    false,
-                )?),
-                None => None,
-            };
-            let pools = match &pools {
-                Some(p) => Some(table_in::read_pools(&read(p)?, &p.display().to_string())?),
-                None => None,
-            };
-            let decisions = match &decisions {
-                Some(p) => table_in::read_decisions(&read(p)?, &p.display().to_string())?,
-                None => Vec::new(),
-            };
-            let result = classify(ClassifyInput {
-                agreement: &loaded.agreement,
-                law: &loaded.law,
-                on,
-                data_reference_date: data_date,
-                departments: &deps,
-                areas: areas.as_deref(),
-                decisions: &decisions,
-                pools: pools.as_deref(),
-                any_municipality,
-                program_version: VERSION,
-            });
-            let result = match result {
-                Ok(r) => r,
-                Err(errors) => {
-                    let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-                    bail!(
-                        "cannot classify {} with {}:\n{}",
-                        dep_file,
-                        loaded.agreement.id,
-                        list.join("\n")
-                    );
-                }
-            };
-            for w in &result.warnings {
-                eprintln!("{}", text::warning(w, lang(l)));
-            }
-            let mut buf = Vec::with_capacity(deps.len() * 4096);
-            output::write_classification(
-                &mut buf,
-                match (format(f), reason_text) {
-                    (Format::Json, true) => Format::JsonWithText,
-                    (other, _) => other,
-                },
-                lang(l),
-                &loaded.agreement,
-                &deps,
-                &result,
-            )?;
-            if let Some(path) = &receipt {
-                let full = output::receipt_json(&result.receipt, true)?;
-                emit(Some(path), &serde_json::to_vec_pretty(&full)?)?;
-            }
-            emit(output.as_deref(), &buf)
-        }
-        Command::Designate {
-            areas,
-            on,
-            law,
-            format: f,
-            lang: l,
-            output,
-        } => {
-            let law = match law {
-                Some(p) => parse_law(
-                    &String::from_utf8_lossy(&read(&p)?),
-                    &p.display().to_string(),
-                )?,
-                None => trappe_formats::load_builtin("copenhagen-2024")?.law,
-            };
-            let file = areas.display().to_string();
-            let areas = table_in::read_areas(&read(&areas)?, &file, true)?;
-            let Some(selection) = law.select(on) else {
-                bail!(
-                    "the law parameters {} have no values for any list on or before {on}",
-                    law.id
-                );
-            };
-            if selection.fallback {
-                eprintln!(
-                    "{}",
-                    text::warning(
-                        &trappe_rules::placement::Warning::ThresholdsFallback {
-                            list_in_force: selection.list_in_force,
-                            values_from_list: selection.values_from_list
-                        },
-                        lang(l)
-                    )
-                );
-            }
-            let mut results = Vec::with_capacity(areas.len());
-            for a in &areas {
-                // read_areas(…, true) refuses a row without the four figures and origin.
-                let af = a.area_figures().with_context(|| {
-                    format!("{file}: area {} lacks figures or non_western_pct", a.id)
-                })?;
-                results.push(designate(&af, selection.thresholds));
-            }
-            for (a, r) in areas.iter().zip(&results) {
-                if let Some(o) = a.official {
-                    if o != r.designation {
-                        eprintln!(
-                            "{}",
-                            text::warning(
-                                &trappe_rules::placement::Warning::DesignationDisagrees {
-                                    area_id: a.id.clone(),
-                                    official: o,
-                                    computed: r.designation
-                                },
-                                lang(l)
-                            )
-                        );
-                    }
-                }
-            }
-            let mut buf = Vec::new();
-            output::write_designations(
-                &mut buf,
-                format(f),
-                lang(l),
-                selection.list_in_force,
-                selection.values_from_list,
-                &areas,
-                &results,
-            )?;
-            emit(output.as_deref(), &buf)
-        }
+        Command::Classify(args) => classify_cmd(args),
+        Command::Designate(args) => designate_cmd(args),
         Command::Agreement {
             command: AgreementCommand::Check { file },
         } => check_file(&file),
@@ -553,106 +463,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Pools {
-            agreement,
-            departments,
-            output,
-        } => {
-            let loaded = load_agreement(&agreement)?;
-            let deps = table_in::read_departments(
-                &read(&departments)?,
-                &departments.display().to_string(),
-            )?;
-            let members: Vec<PoolMember<'_>> = deps
-                .iter()
-                .map(trappe_rules::placement::Department::pool_member)
-                .collect();
-            let mut w = trappe_formats::output::CsvWriter::from_writer(Vec::new());
-            w.write_record([
-                "pool_id",
-                "members",
-                "homes",
-                "residents",
-                "stage",
-                "reaches_threshold",
-                "unemployment_pct",
-                "convictions_pct",
-                "primary_education_pct",
-                "income_pct",
-            ])?;
-            for pool in propose_pools(&members, &loaded.agreement.small_departments) {
-                let fig = computed_figures(&pool, &members);
-                let cell =
-                    |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
-                w.write_record([
-                    pool.id.clone(),
-                    pool.members
-                        .iter()
-                        .map(|&i| members[i].department_id)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    pool.homes.to_string(),
-                    pool.residents.to_string(),
-                    format!("{:?}", pool.stage),
-                    pool.reaches_threshold.to_string(),
-                    cell(fig.map(|f| f.unemployment_pct)),
-                    cell(fig.map(|f| f.convictions_pct)),
-                    cell(fig.map(|f| f.primary_education_pct)),
-                    cell(fig.map(|f| f.income_pct)),
-                ])?;
-            }
-            emit(output.as_deref(), &w.into_inner()?)
-        }
-        Command::Generate {
-            preset,
-            out,
-            seed,
-            municipalities,
-            per_municipality,
-        } => {
-            let name = match preset {
-                Preset::Aalborg => "aalborg-2023",
-                _ => "copenhagen-2024",
-            };
-            let LoadedAgreement { agreement, law, .. } = trappe_formats::load_builtin(name)?;
-            let list = law
-                .lists
-                .last()
-                .context("the law parameters have no list")?;
-            let generated = match preset {
-                Preset::Copenhagen => synth::copenhagen(seed, &agreement, list),
-                Preset::Aalborg => synth::aalborg(seed, &agreement, list),
-                Preset::National => {
-                    synth::national(seed, &agreement, list, municipalities, per_municipality)
-                }
-            };
-            std::fs::create_dir_all(&out)
-                .with_context(|| format!("cannot create {}", out.display()))?;
-            let departments = table_in::read_departments(
-                generated.departments_csv.as_bytes(),
-                "departments.csv",
-            )?;
-            let homes = synth::homes_csv(&departments);
-            for (file, body) in [
-                ("departments.csv", &generated.departments_csv),
-                ("areas.csv", &generated.areas_csv),
-                ("decisions.csv", &generated.decisions_csv),
-                ("homes.csv", &homes),
-            ] {
-                emit(Some(&out.join(file)), body.as_bytes())?;
-            }
-            for (file, body, sheet) in [
-                ("departments.xlsx", &generated.departments_csv, "Afdelinger"),
-                ("areas.xlsx", &generated.areas_csv, "Områder"),
-            ] {
-                emit(Some(&out.join(file)), &synth::csv_to_xlsx(body, sheet)?)?;
-            }
-            eprintln!(
-                "wrote {}/departments.csv, areas.csv, decisions.csv, homes.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
-                out.display()
-            );
-            Ok(())
-        }
+        Command::Pools(args) => pools_cmd(args),
+        Command::Generate(args) => generate_cmd(args),
         Command::Import { command } => store_cmd::import(&db, command),
         Command::Overview { on, report } => {
             store_cmd::export(&db, store_cmd::ExportCommand::Overview { on }, &report)
@@ -674,7 +486,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Snapshots { command } => store_cmd::snapshots(&db, command),
         Command::Homes { command } => letting_cmd::homes(&db, command),
         Command::Applicant { command } => applicant_cmd::run(&db, command),
-        Command::Serve { args } => web::serve(&db, args),
+        Command::Serve { args } => serve(&db, args),
         Command::User { command } => user(&db, command),
         Command::Vacancy { command } => letting_cmd::vacancy(&db, command),
         Command::Wheel { command } => letting_cmd::wheel_cmd(command),
@@ -696,6 +508,259 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn classify_cmd(args: ClassifyArgs) -> Result<()> {
+    let ClassifyArgs {
+        agreement,
+        departments,
+        areas,
+        pools,
+        decisions,
+        on,
+        data_date,
+        format: f,
+        lang: l,
+        reason_text,
+        any_municipality,
+        output,
+        receipt,
+    } = args;
+    let loaded = load_agreement(&agreement)?;
+    let dep_file = departments.display().to_string();
+    let deps = table_in::read_departments(&read(&departments)?, &dep_file)?;
+    let areas = match &areas {
+        Some(p) => Some(table_in::read_areas(
+            &read(p)?,
+            &p.display().to_string(),
+            false,
+        )?),
+        None => None,
+    };
+    let pools = match &pools {
+        Some(p) => Some(table_in::read_pools(&read(p)?, &p.display().to_string())?),
+        None => None,
+    };
+    let decisions = match &decisions {
+        Some(p) => table_in::read_decisions(&read(p)?, &p.display().to_string())?,
+        None => Vec::new(),
+    };
+    let result = classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on,
+        data_reference_date: data_date,
+        departments: &deps,
+        areas: areas.as_deref(),
+        decisions: &decisions,
+        pools: pools.as_deref(),
+        any_municipality,
+        program_version: VERSION,
+    });
+    let result = match result {
+        Ok(r) => r,
+        Err(errors) => {
+            let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+            bail!(
+                "cannot classify {} with {}:\n{}",
+                dep_file,
+                loaded.agreement.id,
+                list.join("\n")
+            );
+        }
+    };
+    for w in &result.warnings {
+        eprintln!("{}", text::warning(w, lang(l)));
+    }
+    let mut buf = Vec::with_capacity(deps.len() * 4096);
+    output::write_classification(
+        &mut buf,
+        match (format(f), reason_text) {
+            (Format::Json, true) => Format::JsonWithText,
+            (other, _) => other,
+        },
+        lang(l),
+        &loaded.agreement,
+        &deps,
+        &result,
+    )?;
+    if let Some(path) = &receipt {
+        let full = output::receipt_json(&result.receipt, true)?;
+        emit(Some(path), &serde_json::to_vec_pretty(&full)?)?;
+    }
+    emit(output.as_deref(), &buf)
+}
+
+fn designate_cmd(args: DesignateArgs) -> Result<()> {
+    let DesignateArgs {
+        areas,
+        on,
+        law,
+        format: f,
+        lang: l,
+        output,
+    } = args;
+    let law = match law {
+        Some(p) => parse_law(
+            &String::from_utf8_lossy(&read(&p)?),
+            &p.display().to_string(),
+        )?,
+        None => trappe_formats::load_builtin("copenhagen-2024")?.law,
+    };
+    let file = areas.display().to_string();
+    let areas = table_in::read_areas(&read(&areas)?, &file, true)?;
+    let Some(selection) = law.select(on) else {
+        bail!(
+            "the law parameters {} have no values for any list on or before {on}",
+            law.id
+        );
+    };
+    if selection.fallback {
+        eprintln!(
+            "{}",
+            text::warning(
+                &trappe_rules::placement::Warning::ThresholdsFallback {
+                    list_in_force: selection.list_in_force,
+                    values_from_list: selection.values_from_list
+                },
+                lang(l)
+            )
+        );
+    }
+    let mut results = Vec::with_capacity(areas.len());
+    for a in &areas {
+        // read_areas(…, true) refuses a row without the four figures and origin.
+        let af = a
+            .area_figures()
+            .with_context(|| format!("{file}: area {} lacks figures or non_western_pct", a.id))?;
+        results.push(designate(&af, selection.thresholds));
+    }
+    for (a, r) in areas.iter().zip(&results) {
+        if let Some(o) = a.official {
+            if o != r.designation {
+                eprintln!(
+                    "{}",
+                    text::warning(
+                        &trappe_rules::placement::Warning::DesignationDisagrees {
+                            area_id: a.id.clone(),
+                            official: o,
+                            computed: r.designation
+                        },
+                        lang(l)
+                    )
+                );
+            }
+        }
+    }
+    let mut buf = Vec::new();
+    output::write_designations(
+        &mut buf,
+        format(f),
+        lang(l),
+        selection.list_in_force,
+        selection.values_from_list,
+        &areas,
+        &results,
+    )?;
+    emit(output.as_deref(), &buf)
+}
+
+fn pools_cmd(args: PoolsArgs) -> Result<()> {
+    let PoolsArgs {
+        agreement,
+        departments,
+        output,
+    } = args;
+    let loaded = load_agreement(&agreement)?;
+    let deps =
+        table_in::read_departments(&read(&departments)?, &departments.display().to_string())?;
+    let members: Vec<PoolMember<'_>> = deps
+        .iter()
+        .map(trappe_rules::placement::Department::pool_member)
+        .collect();
+    let mut w = trappe_formats::output::CsvWriter::from_writer(Vec::new());
+    w.write_record([
+        "pool_id",
+        "members",
+        "homes",
+        "residents",
+        "stage",
+        "reaches_threshold",
+        "unemployment_pct",
+        "convictions_pct",
+        "primary_education_pct",
+        "income_pct",
+    ])?;
+    for pool in propose_pools(&members, &loaded.agreement.small_departments) {
+        let fig = computed_figures(&pool, &members);
+        let cell = |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
+        w.write_record([
+            pool.id.clone(),
+            pool.members
+                .iter()
+                .map(|&i| members[i].department_id)
+                .collect::<Vec<_>>()
+                .join(" "),
+            pool.homes.to_string(),
+            pool.residents.to_string(),
+            format!("{:?}", pool.stage),
+            pool.reaches_threshold.to_string(),
+            cell(fig.map(|f| f.unemployment_pct)),
+            cell(fig.map(|f| f.convictions_pct)),
+            cell(fig.map(|f| f.primary_education_pct)),
+            cell(fig.map(|f| f.income_pct)),
+        ])?;
+    }
+    emit(output.as_deref(), &w.into_inner()?)
+}
+
+fn generate_cmd(args: GenerateArgs) -> Result<()> {
+    let GenerateArgs {
+        preset,
+        out,
+        seed,
+        municipalities,
+        per_municipality,
+    } = args;
+    let name = match preset {
+        Preset::Aalborg => "aalborg-2023",
+        _ => "copenhagen-2024",
+    };
+    let LoadedAgreement { agreement, law, .. } = trappe_formats::load_builtin(name)?;
+    let list = law
+        .lists
+        .last()
+        .context("the law parameters have no list")?;
+    let generated = match preset {
+        Preset::Copenhagen => synth::copenhagen(seed, &agreement, list),
+        Preset::Aalborg => synth::aalborg(seed, &agreement, list),
+        Preset::National => {
+            synth::national(seed, &agreement, list, municipalities, per_municipality)
+        }
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let departments =
+        table_in::read_departments(generated.departments_csv.as_bytes(), "departments.csv")?;
+    let homes = synth::homes_csv(&departments);
+    for (file, body) in [
+        ("departments.csv", &generated.departments_csv),
+        ("areas.csv", &generated.areas_csv),
+        ("decisions.csv", &generated.decisions_csv),
+        ("homes.csv", &homes),
+    ] {
+        emit(Some(&out.join(file)), body.as_bytes())?;
+    }
+    for (file, body, sheet) in [
+        ("departments.xlsx", &generated.departments_csv, "Afdelinger"),
+        ("areas.xlsx", &generated.areas_csv, "Områder"),
+    ] {
+        emit(Some(&out.join(file)), &synth::csv_to_xlsx(body, sheet)?)?;
+    }
+    eprintln!(
+        "wrote {}/departments.csv, areas.csv, decisions.csv, homes.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
+        out.display()
+    );
+    Ok(())
 }
 
 /// Checks an agreement file, or a law parameter file (recognised by its [law] table).

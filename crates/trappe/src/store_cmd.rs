@@ -8,14 +8,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use trappe_formats::output::Format;
-use trappe_formats::report::{self, Cell, Column, Report};
+use trappe_formats::report::{self, Report};
 use trappe_formats::table_in::{self, ColumnMapping, TableOptions};
-use trappe_formats::text::{self, Lang};
+use trappe_formats::text::Lang;
 use trappe_rules::Date;
 use trappe_store::import::{
     ImportContext, ImportFile, ImportReport, Kind, WithdrawReport, Withdrawal,
 };
-use trappe_store::read::{ChangesReport, HistoryEntry, Overview, StoredPlacement};
 use trappe_store::{Location, Store};
 
 use crate::{emit, LangArg, VERSION};
@@ -400,259 +399,6 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
     }
 }
 
-fn dec(value: Option<trappe_rules::Pct>) -> Cell {
-    value.map_or(Cell::Empty, |value| Cell::Dec { value, places: 1 })
-}
-
-fn text_cell(s: Option<&str>) -> Cell {
-    s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
-}
-
-fn placement_cells(p: Option<&StoredPlacement>, lang: Lang) -> [Cell; 4] {
-    match p {
-        Some(p) => [
-            Cell::Text(text::staircase(p.staircase, lang).to_string()),
-            Cell::Text(p.step.clone()),
-            text_cell(p.need.as_deref()),
-            text_cell(p.allocated_band.as_deref()),
-        ],
-        None => [Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
-    }
-}
-
-const PLACEMENT_COLUMNS: [Column; 4] = [
-    Column {
-        key: "staircase",
-        da: "Trappe",
-        en: "Staircase",
-    },
-    Column {
-        key: "step",
-        da: "Trin",
-        en: "Step",
-    },
-    Column {
-        key: "need",
-        da: "Behov",
-        en: "Need",
-    },
-    Column {
-        key: "allocated_band",
-        da: "Anvisningsinterval",
-        en: "Allocated band",
-    },
-];
-
-const FIGURE_COLUMNS: [Column; 5] = [
-    Column {
-        key: "unemployment_pct",
-        da: "Ledighed %",
-        en: "Unemployment %",
-    },
-    Column {
-        key: "convictions_pct",
-        da: "Dømte %",
-        en: "Convictions %",
-    },
-    Column {
-        key: "primary_education_pct",
-        da: "Kun grundskole %",
-        en: "Primary education only %",
-    },
-    Column {
-        key: "income_pct",
-        da: "Indkomst %",
-        en: "Income %",
-    },
-    Column {
-        key: "allocated_pct",
-        da: "Kommunalt anviste %",
-        en: "Allocated %",
-    },
-];
-
-fn figure_cells(d: &trappe_rules::placement::Department) -> [Cell; 5] {
-    let f = d.figures;
-    [
-        dec(f.map(|f| f.unemployment_pct)),
-        dec(f.map(|f| f.convictions_pct)),
-        dec(f.map(|f| f.primary_education_pct)),
-        dec(f.map(|f| f.income_pct)),
-        dec(d.allocated_pct),
-    ]
-}
-
-pub fn overview_report(o: &Overview, lang: Lang) -> Report {
-    let mut columns = vec![
-        Column {
-            key: "department_id",
-            da: "Afdeling",
-            en: "Department",
-        },
-        Column {
-            key: "name",
-            da: "Navn",
-            en: "Name",
-        },
-        Column {
-            key: "organisation_id",
-            da: "Boligorganisation",
-            en: "Organisation",
-        },
-        Column {
-            key: "area_id",
-            da: "Boligområde",
-            en: "Housing area",
-        },
-        Column {
-            key: "family_homes",
-            da: "Familieboliger",
-            en: "Family homes",
-        },
-        Column {
-            key: "residents",
-            da: "Beboere",
-            en: "Residents",
-        },
-    ];
-    columns.extend(PLACEMENT_COLUMNS);
-    columns.push(Column {
-        key: "pool_id",
-        da: "Pulje",
-        en: "Pool",
-    });
-    columns.extend(FIGURE_COLUMNS);
-    let rows = o
-        .rows
-        .iter()
-        .map(|r| {
-            let d = &r.department;
-            let mut row = vec![
-                Cell::Text(d.id.clone()),
-                Cell::Text(d.name.clone()),
-                Cell::Text(d.organisation_id.clone()),
-                text_cell(d.area_id.as_deref()),
-                Cell::Int(i64::from(d.family_homes)),
-                Cell::Int(i64::from(d.residents)),
-            ];
-            row.extend(placement_cells(Some(&r.placement), lang));
-            row.push(text_cell(r.placement.pool_id.as_deref()));
-            row.extend(figure_cells(d));
-            row
-        })
-        .collect();
-    Report {
-        title_da: format!("Oversigt pr. {}", o.on_date),
-        title_en: format!("Overview on {}", o.on_date),
-        columns,
-        rows,
-    }
-}
-
-pub fn history_report(department: &str, h: &[HistoryEntry], lang: Lang) -> Report {
-    let mut columns = vec![
-        Column {
-            key: "on_date",
-            da: "Gældende fra",
-            en: "In force from",
-        },
-        Column {
-            key: "figures_date",
-            da: "Nøgletal pr.",
-            en: "Figures as of",
-        },
-        Column {
-            key: "list_date",
-            da: "Liste pr.",
-            en: "List of",
-        },
-        Column {
-            key: "residents",
-            da: "Beboere",
-            en: "Residents",
-        },
-    ];
-    columns.extend(FIGURE_COLUMNS);
-    columns.extend(PLACEMENT_COLUMNS);
-    let rows = h
-        .iter()
-        .map(|e| {
-            let mut row = vec![
-                Cell::Date(e.on_date),
-                Cell::Date(e.figures_date),
-                e.list_date.map_or(Cell::Empty, Cell::Date),
-                Cell::Int(i64::from(e.department.residents)),
-            ];
-            row.extend(figure_cells(&e.department));
-            row.extend(placement_cells(e.placement.as_ref(), lang));
-            row
-        })
-        .collect();
-    let name = h.last().map_or("", |e| e.department.name.as_str());
-    Report {
-        title_da: format!("Historik {department} {name}"),
-        title_en: format!("History {department} {name}"),
-        columns,
-        rows,
-    }
-}
-
-pub fn changes_report(c: &ChangesReport, lang: Lang) -> Report {
-    let columns = vec![
-        Column {
-            key: "department_id",
-            da: "Afdeling",
-            en: "Department",
-        },
-        Column {
-            key: "name",
-            da: "Navn",
-            en: "Name",
-        },
-        Column {
-            key: "before",
-            da: "Før",
-            en: "Before",
-        },
-        Column {
-            key: "after",
-            da: "Efter",
-            en: "After",
-        },
-        Column {
-            key: "why",
-            da: "Hvorfor",
-            en: "Why",
-        },
-    ];
-    let rows = c
-        .changes
-        .iter()
-        .map(|ch| {
-            vec![
-                Cell::Text(ch.department_id.clone()),
-                Cell::Text(ch.name.clone()),
-                Cell::Text(ch.before_label(lang)),
-                Cell::Text(ch.after_label(lang)),
-                Cell::Text(
-                    ch.why
-                        .iter()
-                        .map(|w| w.describe(lang))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-            ]
-        })
-        .collect();
-    let d = |x: Option<(i64, Date)>| x.map_or("–".to_string(), |(_, d)| d.to_string());
-    Report {
-        title_da: format!("Ændringer {} – {}", d(c.from), d(c.to)),
-        title_en: format!("Changes {} – {}", d(c.from), d(c.to)),
-        columns,
-        rows,
-    }
-}
-
 /// Writes a report in the chosen format (from --format or the --output extension).
 pub fn write(report: &Report, args: &ReportArgs) -> Result<()> {
     let lang = crate::lang(args.lang);
@@ -703,10 +449,10 @@ pub fn export(db: &DbArgs, command: ExportCommand, args: &ReportArgs) -> Result<
     let report = match command {
         ExportCommand::Overview { on } => {
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            overview_report(&store.overview(on)?, lang)
+            trappe_app::reports::overview_report(&store.overview(on)?, lang)
         }
         ExportCommand::History { department } => {
-            history_report(&department, &store.history(&department)?, lang)
+            trappe_app::reports::history_report(&department, &store.history(&department)?, lang)
         }
         ExportCommand::Changes(args) => {
             let report = match (args.run, args.from, args.to) {
@@ -714,7 +460,7 @@ pub fn export(db: &DbArgs, command: ExportCommand, args: &ReportArgs) -> Result<
                 (None, Some(from), Some(to)) => store.changes(from, to)?,
                 _ => bail!("give --from DATE --to DATE, or --run N"),
             };
-            changes_report(&report, lang)
+            trappe_app::reports::changes_report(&report, lang)
         }
     };
     write(&report, args)
@@ -894,48 +640,5 @@ pub fn audit(db: &DbArgs, limit: i64) -> Result<()> {
             e.detail
         );
     }
-    Ok(())
-}
-
-/// Loads the Copenhagen example into an empty database for `trappe serve --demo`: the
-/// list of 2023, the decisions, the key figures of 2024-03-01 and the homes.
-pub fn import_demo(
-    store: &mut Store,
-    areas: &[u8],
-    decisions: &[u8],
-    departments: &[u8],
-    homes: &[u8],
-) -> Result<()> {
-    let agreement = trappe_formats::load_builtin("copenhagen-2024")?;
-    let files: [(Kind, &str, &str, &[u8]); 3] = [
-        (Kind::Areas, "2023-12-01", "areas.csv", areas),
-        (Kind::Decisions, "2024-01-15", "decisions.csv", decisions),
-        (
-            Kind::Departments,
-            "2024-03-01",
-            "departments.csv",
-            departments,
-        ),
-    ];
-    for (i, (kind, date, name, bytes)) in files.into_iter().enumerate() {
-        store.import(
-            &ImportFile {
-                kind,
-                reference_date: date.parse()?,
-                file_name: name,
-                bytes,
-                options: TableOptions::default(),
-            },
-            &ImportContext {
-                actor: "demo",
-                agreement: (i == 0).then_some(&agreement),
-                any_municipality: None,
-                program_version: env!("CARGO_PKG_VERSION"),
-                allow_drop: false,
-            },
-        )?;
-    }
-    let homes = trappe_formats::table_in::read_homes(homes, "homes.csv")?;
-    store.import_homes(&homes, "homes.csv", "demo")?;
     Ok(())
 }

@@ -1990,3 +1990,146 @@ fn hostile_uploads_are_refused_and_the_server_stays_up_and_small() {
         "{page}"
     );
 }
+
+/// The command line on a server's database: `trappe --db DB ARGS…`, its standard output
+/// as JSON.
+fn cli_json(db: &str, args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trappe"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args(["--db", db])
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "trappe {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+// Issue 15: the command line and the web call one use case, so the same request gives
+// the same stored result — a vacancy registered without a received date (the day of
+// registration, in one place), and a ranking of one applicants file.
+#[test]
+fn the_command_line_and_the_api_register_and_rank_alike() {
+    // Two servers on two databases holding the same demo data: one is driven through
+    // the API, the other's database through the command line.
+    let web = Server::start();
+    let cli = Server::start();
+    let org = web.signed_in("org17");
+    let t = csrf(&web, &org);
+    let today = chrono::Local::now().date_naive().to_string();
+    // Dept step 4 (101-0001): slots 1 and 2 flexible, slot 3 the municipal allocation,
+    // which has deadlines counted from the day the municipality received the home.
+    for home in ["0001", "0002", "0003"] {
+        let res = post_json(
+            &web,
+            &org,
+            "/api/v1/vacancies",
+            Some(&t),
+            serde_json::json!({"department": "101-0001", "home": home, "vacated": "2024-06-03"}),
+        );
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let api: Value = res.json().unwrap();
+        let line: Value = cli_json(
+            &cli.db,
+            &[
+                "vacancy",
+                "register",
+                "--department",
+                "101-0001",
+                "--home",
+                home,
+                "--vacated",
+                "2024-06-03",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(
+            line["received"], today,
+            "home {home}: the day of registration"
+        );
+        assert_eq!(
+            api["registration"]["received"], line["received"],
+            "home {home}"
+        );
+        assert_eq!(
+            api["registration"]["assignment"]["channel"], line["channel"],
+            "home {home}"
+        );
+        assert_eq!(api["deadlines"], line["deadlines"], "home {home}");
+        if home == "0003" {
+            assert_eq!(line["channel"], "municipal_allocation");
+            assert!(line["deadlines"].is_object(), "{line}");
+        }
+    }
+
+    // The same applicants file for vacancy 1, ranked in the browser's form and on the
+    // command line, is stored alike.
+    let file = example("copenhagen/applicants.json");
+    let res = rank_upload(&web, &org, &t, 1, file);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{:?}", res.text());
+    let ranked = cli_json(
+        &cli.db,
+        &[
+            "applicant",
+            "rank",
+            "--vacancy",
+            "1",
+            "--applicants",
+            "examples/copenhagen/applicants.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(ranked["run"], 1);
+    let (_, a) = web.json(&org, "/api/v1/rankings/1");
+    let (_, b) = cli.json(&cli.signed_in("kommune"), "/api/v1/rankings/1");
+    for key in [
+        "vacancy",
+        "department_id",
+        "on",
+        "staircase",
+        "step",
+        "channel",
+        "criteria",
+        "requirement",
+        "agreement_sha256",
+        "inputs_sha256",
+        "applicants",
+        "ranking",
+    ] {
+        assert_eq!(a[key], b[key], "{key}");
+    }
+    assert!(a["ranking"].as_array().is_some_and(|r| r.len() > 3), "{a}");
+
+    // The report once called every-third keeps its old name as an alias.
+    let year = [
+        "report",
+        "every-nth-vacancy",
+        "--year",
+        "2024",
+        "--format",
+        "json",
+    ];
+    let old = [
+        "report",
+        "every-third",
+        "--year",
+        "2024",
+        "--format",
+        "json",
+    ];
+    assert_eq!(cli_json(&cli.db, &year), cli_json(&cli.db, &old));
+    let (status, new_api) = web.json(
+        &org,
+        "/api/v1/reports?report=every_nth_vacancy&from=2024-01-01",
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (_, old_api) = web.json(&org, "/api/v1/reports?report=every_third&from=2024-01-01");
+    assert_eq!(new_api, old_api);
+    assert_eq!(new_api["report"], "every_nth_vacancy");
+}

@@ -201,7 +201,7 @@ pub fn register(
         department: dept,
         home,
         vacated: date(on),
-        received: date(on),
+        received: Some(date(on)),
         available_from: None,
         actor: "test",
     })
@@ -224,8 +224,7 @@ pub fn plain_homes(store: &mut Store, dept: &str) -> Vec<String> {
 }
 
 pub fn count(store: &mut Store, table: &str) -> i64 {
-    store
-        .conn
+    trappe_store::test_support::sql(store)
         .query_opt(&format!("SELECT COUNT(*) FROM {table}"), &[])
         .unwrap()
         .unwrap()

@@ -149,6 +149,8 @@ pub fn import_departments(db: &Db) -> Assert {
 pub struct Server {
     pub child: std::process::Child,
     pub base: String,
+    /// The server's database (a SQLite path or a PostgreSQL URL), for the command line.
+    pub db: String,
     _dir: tempfile::TempDir,
 }
 
@@ -196,6 +198,7 @@ impl Server {
         Server {
             child,
             base,
+            db: db.to_string(),
             _dir: dir,
         }
     }

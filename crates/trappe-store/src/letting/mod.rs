@@ -8,7 +8,7 @@
 //! PostgreSQL: an advisory lock on the department), and `UNIQUE (department_id, seq)`
 //! backs it up: two vacancies registered at once never share a slot.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Datelike, Utc};
@@ -16,15 +16,21 @@ use serde::Serialize;
 use trappe_rules::agreement::{Channel, Staircase};
 use trappe_rules::deadlines::{self, Deadlines, VacancyDates};
 use trappe_rules::wheel::{
-    self, Assignment, EpisodeEntry, Home, HomeKind, HomeSpecial, NewBuildFacts, VacancyFacts,
-    WheelState,
+    self, Assignment, Home, HomeKind, HomeSpecial, VacancyFacts, WheelState,
 };
 use trappe_rules::{Agreement, Date, Pct};
 
-use crate::db::{Conn, Engine, Value};
+use crate::db::{Conn, Value};
 use crate::import::load_stored_agreement;
 use crate::read::RUN_LIVE;
 use crate::{Store, StoreError};
+
+mod facts;
+mod reports;
+mod view;
+
+use facts::{decisions, exempt, kitchen_has_allocated, new_build_facts, wheel_state, year_counts};
+use view::{check_outcome, vacancy_view};
 
 /// An outcome `o` that no correction has replaced.
 const LIVE: &str = "NOT EXISTS (SELECT 1 FROM vacancy_entry x WHERE x.corrects = o.id)";
@@ -44,8 +50,11 @@ pub struct RegisterRequest<'a> {
     pub home: &'a str,
     /// The date the home falls vacant (the wheel and placement of this date apply).
     pub vacated: Date,
-    /// The day the municipality receives the home, for the deadlines [CPH B14].
-    pub received: Date,
+    /// The day the municipality receives the home, for the deadlines [CPH B14]. When
+    /// not given, the day of registration (today): registering the vacancy in trappe
+    /// is how the municipality receives it. This is the one place that default lives;
+    /// the command line and the web both leave it to this.
+    pub received: Option<Date>,
     /// The move-in date the organisation offers; defaults to `vacated`.
     pub available_from: Option<Date>,
     pub actor: &'a str,
@@ -67,53 +76,14 @@ pub struct Registered {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<Deadlines>,
     pub received: Date,
+    /// `received` was not given: it is the day of registration. Shown as a warning
+    /// when that day is after the vacancy date (the deadlines then run from it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub received_defaulted: bool,
     pub available_from: Date,
 }
 
-/// Where a let home went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LetChannel {
-    WaitingList,
-    Flexible,
-    MunicipalAllocation,
-    UrbanRenewal,
-    InternalTransfer,
-    Exchange,
-}
-
-impl LetChannel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LetChannel::WaitingList => "waiting_list",
-            LetChannel::Flexible => "flexible",
-            LetChannel::MunicipalAllocation => "municipal_allocation",
-            LetChannel::UrbanRenewal => "urban_renewal",
-            LetChannel::InternalTransfer => "internal_transfer",
-            LetChannel::Exchange => "exchange",
-        }
-    }
-    pub fn parse(s: &str) -> Option<LetChannel> {
-        Some(match s {
-            "waiting_list" => LetChannel::WaitingList,
-            "flexible" => LetChannel::Flexible,
-            "municipal_allocation" => LetChannel::MunicipalAllocation,
-            "urban_renewal" => LetChannel::UrbanRenewal,
-            "internal_transfer" => LetChannel::InternalTransfer,
-            "exchange" => LetChannel::Exchange,
-            _ => return None,
-        })
-    }
-    fn channel(self) -> Option<Channel> {
-        Some(match self {
-            LetChannel::WaitingList => Channel::WaitingList,
-            LetChannel::Flexible => Channel::Flexible,
-            LetChannel::MunicipalAllocation => Channel::MunicipalAllocation,
-            LetChannel::UrbanRenewal => Channel::UrbanRenewal,
-            _ => return None,
-        })
-    }
-}
+pub use trappe_rules::ledger::{EntryKind, LedgerAction, LetChannel};
 
 /// What happened to a vacancy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -149,13 +119,13 @@ impl Outcome {
             | Outcome::Withdrawn { on, .. } => *on,
         }
     }
-    fn action(&self) -> &'static str {
+    pub fn action(&self) -> LedgerAction {
         match self {
-            Outcome::Allocated { .. } => "allocated",
-            Outcome::Returned { .. } => "returned",
-            Outcome::NotUsed { .. } => "not_used",
-            Outcome::Let { .. } => "let",
-            Outcome::Withdrawn { .. } => "withdrawn",
+            Outcome::Allocated { .. } => LedgerAction::Allocated,
+            Outcome::Returned { .. } => LedgerAction::Returned,
+            Outcome::NotUsed { .. } => LedgerAction::NotUsed,
+            Outcome::Let { .. } => LedgerAction::Let,
+            Outcome::Withdrawn { .. } => LedgerAction::Withdrawn,
         }
     }
 }
@@ -205,12 +175,12 @@ pub enum Decision {
 }
 
 impl Decision {
-    fn action(&self) -> &'static str {
+    pub fn action(&self) -> LedgerAction {
         match self {
-            Decision::ExemptionApproved { .. } => "exemption_approved",
-            Decision::ExemptionInAdvance { .. } => "exemption_in_advance",
-            Decision::Safeguard { .. } => "safeguard",
-            Decision::OrganisationChoice { .. } => "organisation_choice",
+            Decision::ExemptionApproved { .. } => LedgerAction::ExemptionApproved,
+            Decision::ExemptionInAdvance { .. } => LedgerAction::ExemptionInAdvance,
+            Decision::Safeguard { .. } => LedgerAction::Safeguard,
+            Decision::OrganisationChoice { .. } => LedgerAction::OrganisationChoice,
         }
     }
     fn date(&self) -> Date {
@@ -324,10 +294,10 @@ impl Decision {
 pub struct LedgerEntry {
     pub id: i64,
     pub seq: i64,
-    pub kind: String,
-    pub action: String,
+    pub kind: EntryKind,
+    pub action: LedgerAction,
     pub on_date: Date,
-    pub channel: Option<String>,
+    pub channel: Option<LetChannel>,
     /// The outcome entry this one corrects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrects: Option<i64>,
@@ -350,7 +320,7 @@ pub struct VacancyView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub superseded: Vec<LedgerEntry>,
     /// The channel the home is with now (after fallbacks), `None` when resolved.
-    pub current_channel: Option<String>,
+    pub current_channel: Option<Channel>,
     pub resolved: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<Deadlines>,
@@ -368,15 +338,15 @@ pub struct LettingsRow {
 /// The "every nth vacancy" report: the agreement's n and source, and a row per
 /// department [CPH B15 2].
 #[derive(Debug, Clone, Serialize)]
-pub struct EveryNthReport {
+pub struct EveryNthVacancyReport {
     pub nth: u32,
     pub source: String,
-    pub rows: Vec<EveryThirdRow>,
+    pub rows: Vec<EveryNthVacancyRow>,
 }
 
-/// One row of the "every third vacancy" report [CPH B15 2].
+/// One row of the "every nth vacancy" report [CPH B15 2].
 #[derive(Debug, Clone, Serialize)]
-pub struct EveryThirdRow {
+pub struct EveryNthVacancyRow {
     pub department_id: String,
     pub step: String,
     pub vacancies: u32,
@@ -502,10 +472,6 @@ fn json_err(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("JSON: {e}"))
 }
 
-fn parse_channel(s: &str) -> Option<Channel> {
-    Channel::ALL.into_iter().find(|c| c.as_str() == s)
-}
-
 /// Master data of a department needed for letting.
 struct DeptInfo {
     family_homes: u32,
@@ -560,6 +526,74 @@ pub(crate) struct PlacementOn {
     pub(crate) agreement_sha256: String,
 }
 
+/// The home a vacancy is registered for, and whether this is its first letting: an
+/// unknown home, a home not re-let, or one with a vacancy still open is refused.
+fn home_to_let(c: &mut Conn, req: &RegisterRequest<'_>) -> Result<(Home, bool), StoreError> {
+    let home = c
+        .query_opt(
+            &format!("SELECT {HOME_SELECT} FROM home WHERE department_id = $1 AND home_id = $2"),
+            &[req.department.into(), req.home.into()],
+        )?
+        .map(|r| home_from_row(&r))
+        .transpose()?
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "unknown home {} in department {}: import the department's homes first (trappe homes import)",
+                req.home, req.department
+            ))
+        })?;
+    // The home's earlier vacancies: none makes this its first letting; one still
+    // open (not let, not withdrawn) refuses the registration.
+    let earlier = c.query(
+        &format!("SELECT r.id, r.on_date, CASE WHEN r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) THEN 1 ELSE 0 END, CASE WHEN r.channel IS NULL AND {NOT_WITHDRAWN} THEN 1 ELSE 0 END FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' ORDER BY r.seq DESC"),
+        &[req.department.into(), req.home.into()],
+    )?;
+    if let Some(r) = earlier.first().filter(|r| r.int(3).is_ok_and(|n| n == 1)) {
+        return Err(rule(format!(
+            "home {} in department {} is not re-let (vacancy {}: a youth shared home being phased out); when its last resident has moved out, clear `special` for it in the homes file and import it again",
+            req.home,
+            req.department,
+            r.int(0)?
+        )));
+    }
+    if let Some(open) = earlier.iter().find(|r| r.int(2).is_ok_and(|n| n == 1)) {
+        return Err(rule(format!(
+            "home {} in department {} has an open vacancy {} (vacant from {}); resolve or withdraw it before registering another",
+            req.home,
+            req.department,
+            open.int(0)?,
+            open.date(1)?
+        )));
+    }
+    Ok((home, earlier.is_empty()))
+}
+
+/// The deadlines of a home that goes to the municipal allocation when registered
+/// [CPH B14]; none for any other channel.
+fn first_deadlines(
+    agreement: &Agreement,
+    channel: Option<Channel>,
+    received: Date,
+    available_from: Date,
+) -> Result<Option<Deadlines>, StoreError> {
+    match (channel, agreement.letting.as_ref()) {
+        (Some(Channel::MunicipalAllocation), Some(l)) => deadlines::deadlines(
+            &l.deadlines,
+            &VacancyDates {
+                received,
+                available_from,
+                allocated_on: None,
+                move_in: None,
+                returned_on: None,
+                relet_on: None,
+            },
+        )
+        .map(Some)
+        .map_err(|e| rule(e.to_string())),
+        _ => Ok(None),
+    }
+}
+
 pub(crate) fn placement_on(
     c: &mut Conn,
     department: &str,
@@ -574,7 +608,7 @@ pub(crate) fn placement_on(
         return Ok(None);
     };
     Ok(Some(PlacementOn {
-        staircase: row.staircase(0)?,
+        staircase: row.code(0)?,
         step: row.text(1)?,
         agreement_sha256: row.text(2)?,
     }))
@@ -592,12 +626,12 @@ fn start_placement(
         &format!("SELECT p.staircase, p.step, f.allocated_pct FROM placement_run r JOIN placement p ON p.run_id = r.id AND p.department_id = $1 LEFT JOIN department_figures f ON f.snapshot_id = r.departments_snapshot_id AND f.department_id = $1 WHERE {RUN_LIVE} ORDER BY (r.on_date > $2), CASE WHEN r.on_date <= $2 THEN r.on_date END DESC, r.on_date, r.id DESC LIMIT 1"),
         &[department.into(), agreement.period.from.into()],
     )?;
-    row.map(|r| Ok((r.staircase(0)?, r.text(1)?, r.opt_dec(2)?)))
+    row.map(|r| Ok((r.code(0)?, r.text(1)?, r.opt_dec(2)?)))
         .transpose()
 }
 
 impl Store {
-    pub(crate) fn agreement(&mut self, sha: &str) -> Result<Arc<Agreement>, StoreError> {
+    pub fn agreement(&mut self, sha: &str) -> Result<Arc<Agreement>, StoreError> {
         if let Some(a) = self.agreements.get(sha) {
             return Ok(a.clone());
         }
@@ -730,55 +764,16 @@ impl Store {
         };
         let agreement = self.agreement(&sha)?;
         let now = Utc::now();
-        let engine = self.engine();
+        let received = req
+            .received
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
         self.conn.transaction(|c| {
-            if engine == Engine::Postgres {
-                c.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))",
-                    &[format!("trappe-vacancy:{}", req.department).into()],
-                )?;
-            }
+            c.lock(&format!("trappe-vacancy:{}", req.department))?;
             let info = dept_info(c, req.department)?;
             let placement = placement_on(c, req.department, req.vacated)?.ok_or_else(|| {
                 rule(format!("department {} has no placement in force on {}", req.department, req.vacated))
             })?;
-            let home = c
-                .query_opt(
-                    &format!("SELECT {HOME_SELECT} FROM home WHERE department_id = $1 AND home_id = $2"),
-                    &[req.department.into(), req.home.into()],
-                )?
-                .map(|r| home_from_row(&r))
-                .transpose()?
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!(
-                        "unknown home {} in department {}: import the department's homes first (trappe homes import)",
-                        req.home, req.department
-                    ))
-                })?;
-            // The home's earlier vacancies: none makes this its first letting; one still
-            // open (not let, not withdrawn) refuses the registration.
-            let earlier = c.query(
-                &format!("SELECT r.id, r.on_date, CASE WHEN r.channel IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) THEN 1 ELSE 0 END, CASE WHEN r.channel IS NULL AND {NOT_WITHDRAWN} THEN 1 ELSE 0 END FROM vacancy_entry r WHERE r.department_id = $1 AND r.home_id = $2 AND r.kind = 'register' ORDER BY r.seq DESC"),
-                &[req.department.into(), req.home.into()],
-            )?;
-            if let Some(r) = earlier.first().filter(|r| r.int(3).is_ok_and(|n| n == 1)) {
-                return Err(rule(format!(
-                    "home {} in department {} is not re-let (vacancy {}: a youth shared home being phased out); when its last resident has moved out, clear `special` for it in the homes file and import it again",
-                    req.home,
-                    req.department,
-                    r.int(0)?
-                )));
-            }
-            if let Some(open) = earlier.iter().find(|r| r.int(2).is_ok_and(|n| n == 1)) {
-                return Err(rule(format!(
-                    "home {} in department {} has an open vacancy {} (vacant from {}); resolve or withdraw it before registering another",
-                    req.home,
-                    req.department,
-                    open.int(0)?,
-                    open.date(1)?
-                )));
-            }
-            let first_letting = earlier.is_empty();
+            let (home, first_letting) = home_to_let(c, req)?;
             let decisions = decisions(c, req.department)?;
             let choice = decisions
                 .iter()
@@ -836,29 +831,13 @@ impl Store {
                 probe
             };
             let available_from = req.available_from.unwrap_or(req.vacated);
-            let deadlines = match (assignment.channel, agreement.letting.as_ref()) {
-                (Some(Channel::MunicipalAllocation), Some(l)) => Some(
-                    deadlines::deadlines(
-                        &l.deadlines,
-                        &VacancyDates {
-                            received: req.received,
-                            available_from,
-                            allocated_on: None,
-                            move_in: None,
-                            returned_on: None,
-                            relet_on: None,
-                        },
-                    )
-                    .map_err(|e| rule(e.to_string()))?,
-                ),
-                _ => None,
-            };
+            let deadlines = first_deadlines(&agreement, assignment.channel, received, available_from)?;
             let seq = next_seq(c, req.department)?;
             let detail = serde_json::json!({
                 "assignment": &assignment,
                 "staircase": placement.staircase.as_str(),
                 "step": &placement.step,
-                "received": req.received,
+                "received": received,
                 "available_from": available_from,
                 "agreement_sha256": &sha,
                 "program_version": env!("CARGO_PKG_VERSION"),
@@ -905,7 +884,8 @@ impl Store {
                 agreement: agreement.id.clone(),
                 assignment,
                 deadlines,
-                received: req.received,
+                received,
+                received_defaulted: req.received.is_none(),
                 available_from,
             })
         })
@@ -928,16 +908,10 @@ impl Store {
             )?
             .ok_or_else(|| StoreError::NotFound(format!("no vacancy {vacancy}")))?
             .text(0)?;
-        let engine = self.engine();
         let now = Utc::now();
         let mut agreements = std::mem::take(&mut self.agreements);
         let result = self.conn.transaction(|c| {
-            if engine == Engine::Postgres {
-                c.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))",
-                    &[format!("trappe-vacancy:{department}").into()],
-                )?;
-            }
+            c.lock(&format!("trappe-vacancy:{department}"))?;
             if let Some(k) = correction {
                 let view = vacancy_view(c, vacancy, &mut agreements, None)?;
                 match view.outcomes.last() {
@@ -974,7 +948,7 @@ impl Store {
                     correction.map(|k| k.entry).into(),
                     view.home_id.clone().into(),
                     outcome.date().into(),
-                    outcome.action().into(),
+                    outcome.action().as_str().into(),
                     channel.into(),
                     now.into(),
                     actor.into(),
@@ -1027,18 +1001,12 @@ impl Store {
         decision: &Decision,
         actor: &str,
     ) -> Result<i64, StoreError> {
-        let engine = self.engine();
         let now = Utc::now();
         let (placement, agreement) = self.decision_basis(department, decision)?;
         self.conn.transaction(|c| {
             dept_info(c, department)?;
             check_decision(department, decision, placement.as_ref(), agreement.as_deref())?;
-            if engine == Engine::Postgres {
-                c.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext($1))",
-                    &[format!("trappe-vacancy:{department}").into()],
-                )?;
-            }
+            c.lock(&format!("trappe-vacancy:{department}"))?;
             let seq = next_seq(c, department)?;
             let id = c
                 .query_opt(
@@ -1047,7 +1015,7 @@ impl Store {
                         department.into(),
                         Value::Int(seq),
                         decision.date().into(),
-                        decision.action().into(),
+                        decision.action().as_str().into(),
                         now.into(),
                         actor.into(),
                         serde_json::to_string(decision).map_err(json_err)?.into(),
@@ -1127,134 +1095,6 @@ impl Store {
             .map(home_from_row)
             .collect()
     }
-
-    /// Lettings by channel (move-in dates in `from`–`to`), per department or per
-    /// organisation [CPH 18, B15 2 "Ventelisteudlejning"].
-    pub fn lettings_report(
-        &mut self,
-        from: Date,
-        to: Date,
-        by_organisation: bool,
-    ) -> Result<Vec<LettingsRow>, StoreError> {
-        let rows = self.conn.query(
-            &format!("SELECT o.department_id, d.organisation_id, d.name, o.channel FROM vacancy_entry o LEFT JOIN department d ON d.id = o.department_id WHERE o.kind = 'outcome' AND o.action = 'let' AND o.on_date >= $1 AND o.on_date <= $2 AND {LIVE}"),
-            &[from.into(), to.into()],
-        )?;
-        let mut out: BTreeMap<String, LettingsRow> = BTreeMap::new();
-        for r in &rows {
-            let (key, name) = group_key(r, by_organisation)?;
-            let row = out.entry(key.clone()).or_insert_with(|| LettingsRow {
-                key,
-                name,
-                ..Default::default()
-            });
-            *row.by_channel
-                .entry(r.opt_text(3)?.unwrap_or_default())
-                .or_default() += 1;
-            row.total += 1;
-        }
-        Ok(out.into_values().collect())
-    }
-
-    /// Per department on the exemption's steps, for a calendar year: whether realised
-    /// allocation exceeded every nth vacancy [CPH B15 2].
-    pub fn every_third_report(&mut self, year: i32) -> Result<EveryNthReport, StoreError> {
-        let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?
-            .ok_or_else(|| rule("no agreement is stored yet"))?;
-        let agreement = self.agreement(&sha)?;
-        let Some(ex) = agreement
-            .letting
-            .as_ref()
-            .and_then(|l| l.exemption.as_ref())
-        else {
-            return Err(rule(format!(
-                "the agreement {} has no exemption rule",
-                agreement.id
-            )));
-        };
-        let (from, to) = year_bounds(year)?;
-        let rows = self.conn.query(
-            &format!("SELECT r.department_id, r.detail FROM vacancy_entry r WHERE r.kind = 'register' AND r.on_date >= $1 AND r.on_date <= $2 AND {NOT_WITHDRAWN} ORDER BY r.department_id, r.seq"),
-            &[from.into(), to.into()],
-        )?;
-        let mut steps: BTreeMap<String, String> = BTreeMap::new();
-        for r in &rows {
-            let detail: serde_json::Value = serde_json::from_str(&r.text(1)?).map_err(json_err)?;
-            if detail["staircase"] == "department" {
-                if let Some(step) = detail["step"].as_str() {
-                    steps.insert(r.text(0)?, step.to_string());
-                }
-            }
-        }
-        let mut out = Vec::new();
-        for (dept, step) in steps {
-            if !ex.steps.contains(&step) {
-                continue;
-            }
-            let (vacancies, realised) = year_counts(&mut self.conn, &dept, from, to)?;
-            let approved = decisions(&mut self.conn, &dept)?.iter().any(
-                |d| matches!(d, Decision::ExemptionApproved { year: y, .. } if *y == year + 1),
-            );
-            out.push(EveryThirdRow {
-                department_id: dept,
-                step,
-                vacancies,
-                realised_allocations: realised,
-                exceeded: wheel::exceeds_every_nth(vacancies, realised, ex.every_nth_vacancy.value),
-                approved_for_next_year: approved,
-            });
-        }
-        Ok(EveryNthReport {
-            nth: ex.every_nth_vacancy.value,
-            source: ex.every_nth_vacancy.source.clone(),
-            rows: out,
-        })
-    }
-
-    /// Homes offered to (registered with the allocation as channel), used by (let to
-    /// allocated citizens) and returned by the municipality, per department or
-    /// organisation, for vacancies dated in `from`–`to`.
-    pub fn allocation_report(
-        &mut self,
-        from: Date,
-        to: Date,
-        by_organisation: bool,
-    ) -> Result<Vec<AllocationRow>, StoreError> {
-        let rows = self.conn.query(
-            &format!("SELECT r.department_id, d.organisation_id, d.name, \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}), \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('returned', 'not_used') AND {LIVE}), \
-             (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action IN ('let', 'withdrawn') AND {LIVE}) \
-             FROM vacancy_entry r LEFT JOIN department d ON d.id = r.department_id \
-             WHERE r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.on_date >= $1 AND r.on_date <= $2 AND {NOT_WITHDRAWN}"),
-            &[from.into(), to.into()],
-        )?;
-        let mut out: BTreeMap<String, AllocationRow> = BTreeMap::new();
-        for r in &rows {
-            let (key, name) = group_key(r, by_organisation)?;
-            let row = out.entry(key.clone()).or_insert_with(|| AllocationRow {
-                key,
-                name,
-                ..Default::default()
-            });
-            row.offered += 1;
-            row.used += u32::from(r.int(3)? > 0);
-            row.returned += u32::from(r.int(4)? > 0);
-            row.open += u32::from(r.int(5)? == 0);
-        }
-        Ok(out.into_values().collect())
-    }
-}
-
-/// The key and name a report row groups by: columns 0–2 are department id,
-/// organisation id and department name.
-fn group_key(r: &crate::Row, by_organisation: bool) -> Result<(String, String), StoreError> {
-    Ok(if by_organisation {
-        let org = r.opt_text(1)?.unwrap_or_default();
-        (org.clone(), org)
-    } else {
-        (r.text(0)?, r.opt_text(2)?.unwrap_or_default())
-    })
 }
 
 fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {
@@ -1271,10 +1111,10 @@ fn ledger_entry(r: &crate::Row) -> Result<LedgerEntry, StoreError> {
     Ok(LedgerEntry {
         id: r.int(0)?,
         seq: r.int(1)?,
-        kind: r.text(2)?,
-        action: r.text(3)?,
+        kind: r.code(2)?,
+        action: r.code(3)?,
         on_date: r.date(4)?,
-        channel: r.opt_text(5)?,
+        channel: r.opt_code(5)?,
         at: r.time(6)?,
         actor: r.text(7)?,
         detail: serde_json::from_str(&r.text(8)?).map_err(json_err)?,
@@ -1290,550 +1130,4 @@ fn next_seq(c: &mut Conn, department: &str) -> Result<i64, StoreError> {
     .map(|r| r.int(0))
     .transpose()?
     .unwrap_or(1))
-}
-
-/// Rebuilds a department's history on one wheel key from the ledger. Each key keeps its
-/// own position, so vacancies on two wheels (a new build's first lettings and
-/// re-lettings, or one registered late under the step it was vacated on) never reset
-/// each other. A key not used before starts at slot 1; `key` then names the newest key
-/// used, for the reason.
-fn wheel_state(c: &mut Conn, department: &str, key: &str) -> Result<WheelState, StoreError> {
-    let rows = c.query(
-        &format!("SELECT r.position, r.channel, (SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE}) FROM vacancy_entry r WHERE r.department_id = $1 AND r.wheel_key = $2 AND r.kind = 'register' AND r.consumes_slot = 1 ORDER BY r.seq DESC LIMIT $3"),
-        &[department.into(), key.into(), Value::Int(EPISODE_WINDOW)],
-    )?;
-    let summary = c.query_opt(
-        "SELECT COALESCE(SUM(credit), 0), (SELECT v.wheel_key FROM vacancy_entry v WHERE v.department_id = $1 AND v.kind = 'register' AND v.consumes_slot = 1 ORDER BY v.seq DESC LIMIT 1) FROM vacancy_entry WHERE department_id = $1",
-        &[department.into()],
-    )?;
-    let (credits, last_key) = match &summary {
-        Some(r) => (
-            r.opt_dec(0)?.map_or(0, |d| d.trunc().mantissa()),
-            r.opt_text(1)?,
-        ),
-        None => (0, None),
-    };
-    let mut state = WheelState {
-        disability_credits: u32::try_from(credits.max(0)).unwrap_or(0),
-        key: last_key,
-        ..WheelState::default()
-    };
-    if rows.is_empty() {
-        return Ok(state);
-    }
-    state.key = Some(key.to_string());
-    for r in &rows {
-        let position = u64::try_from(r.int(0)?).unwrap_or(0);
-        state.next_position = state.next_position.max(position + 1);
-        state.episode.push(EpisodeEntry {
-            position,
-            channel: r.opt_text(1)?.and_then(|s| parse_channel(&s)),
-            realised: r.int(2)? > 0,
-        });
-    }
-    Ok(state)
-}
-
-fn decisions(c: &mut Conn, department: &str) -> Result<Vec<Decision>, StoreError> {
-    c.query(
-        "SELECT action, detail FROM vacancy_entry WHERE department_id = $1 AND kind = 'decision' ORDER BY seq",
-        &[department.into()],
-    )?
-    .iter()
-    .map(|r| {
-        let v: serde_json::Value = serde_json::from_str(&r.text(1)?).map_err(json_err)?;
-        decision_from_json(&v).ok_or_else(|| StoreError::Corrupt(format!("decision {v}")))
-    })
-    .collect()
-}
-
-fn decision_from_json(v: &serde_json::Value) -> Option<Decision> {
-    let date = |k: &str| v[k].as_str().and_then(|s| s.parse::<Date>().ok());
-    let by = v["decided_by"].as_str()?.to_string();
-    let on = date("decided_on")?;
-    Some(match v["decision"].as_str()? {
-        "exemption_approved" => Decision::ExemptionApproved {
-            year: i32::try_from(v["year"].as_i64()?).ok()?,
-            decided_by: by,
-            decided_on: on,
-        },
-        "exemption_in_advance" => Decision::ExemptionInAdvance {
-            from: date("from")?,
-            to: date("to")?,
-            decided_by: by,
-            decided_on: on,
-        },
-        "safeguard" => Decision::Safeguard {
-            from: date("from")?,
-            decided_by: by,
-            decided_on: on,
-        },
-        "organisation_choice" => Decision::OrganisationChoice {
-            from: date("from")?,
-            channel: parse_channel(v["channel"].as_str()?)?,
-            criteria: v["criteria"].as_str().map(str::to_string),
-            decided_by: by,
-            decided_on: on,
-        },
-        _ => return None,
-    })
-}
-
-/// Vacancies registered and allocations realised in a department between two dates.
-fn year_counts(
-    c: &mut Conn,
-    department: &str,
-    from: Date,
-    to: Date,
-) -> Result<(u32, u32), StoreError> {
-    let r = c
-        .query_opt(
-            &format!("SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND o.channel = 'municipal_allocation' AND {LIVE})), 0) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.on_date >= $2 AND r.on_date <= $3 AND {NOT_WITHDRAWN}"),
-            &[department.into(), from.into(), to.into()],
-        )?
-        .ok_or_else(|| StoreError::Corrupt("COUNT gave no row".into()))?;
-    let n = |i: usize| -> Result<u32, StoreError> {
-        Ok(match r.opt_dec(i)? {
-            Some(d) => u32::try_from(d.trunc().mantissa()).unwrap_or(0),
-            None => 0,
-        })
-    };
-    Ok((n(0)?, n(1)?))
-}
-
-/// Whether the department is exempt from the extra share on a date: a decision in
-/// advance covers it, or last calendar year's realised allocation exceeded every nth
-/// vacancy (with the Samarbejdsforum's approval where the agreement requires it).
-fn exempt(
-    c: &mut Conn,
-    agreement: &Agreement,
-    department: &str,
-    placement: &PlacementOn,
-    on: Date,
-    decisions: &[Decision],
-) -> Result<bool, StoreError> {
-    let Some(ex) = agreement
-        .letting
-        .as_ref()
-        .and_then(|l| l.exemption.as_ref())
-    else {
-        return Ok(false);
-    };
-    if placement.staircase != Staircase::Department || !ex.steps.contains(&placement.step) {
-        return Ok(false);
-    }
-    if decisions.iter().any(
-        |d| matches!(d, Decision::ExemptionInAdvance { from, to, .. } if *from <= on && on <= *to),
-    ) {
-        return Ok(true);
-    }
-    let year = on.year();
-    let approved = decisions
-        .iter()
-        .any(|d| matches!(d, Decision::ExemptionApproved { year: y, .. } if *y == year));
-    // The Samarbejdsforum's approval rests on the parties' figures for last year, which
-    // may reach back before trappe's ledger: an approval is enough. Without the
-    // approval requirement the ledger decides.
-    if approved {
-        return Ok(true);
-    }
-    if ex.requires_approval.value {
-        return Ok(false);
-    }
-    let (from, to) = year_bounds(year - 1)?;
-    let (vacancies, realised) = year_counts(c, department, from, to)?;
-    Ok(wheel::exceeds_every_nth(
-        vacancies,
-        realised,
-        ex.every_nth_vacancy.value,
-    ))
-}
-
-/// Whether another room of the same shared kitchen is let to an allocated tenant now:
-/// its newest (not withdrawn) vacancy was let through the allocation.
-fn kitchen_has_allocated(
-    c: &mut Conn,
-    department: &str,
-    home: &str,
-    kitchen: &str,
-) -> Result<bool, StoreError> {
-    let rows = c.query(
-        // A room's tenant is the one its newest vacancy was let to; a newer vacancy
-        // still open means that tenant has moved out.
-        &format!("SELECT h.home_id, (SELECT (SELECT o.channel FROM vacancy_entry o WHERE o.vacancy_id = r.id AND o.action = 'let' AND {LIVE} LIMIT 1) FROM vacancy_entry r WHERE r.department_id = h.department_id AND r.home_id = h.home_id AND r.kind = 'register' AND {NOT_WITHDRAWN} ORDER BY r.seq DESC LIMIT 1) FROM home h WHERE h.department_id = $1 AND h.shared_kitchen = $2 AND h.home_id <> $3"),
-        &[department.into(), kitchen.into(), home.into()],
-    )?;
-    for r in &rows {
-        if r.opt_text(1)?.as_deref() == Some("municipal_allocation") {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// New-build facts, when the department's homes carry a first-use date.
-fn new_build_facts(c: &mut Conn, department: &str) -> Result<Option<NewBuildFacts>, StoreError> {
-    let r = c.query_opt(
-        "SELECT MIN(first_use), COUNT(*), COALESCE(SUM(cheap), 0), (SELECT COUNT(*) FROM home a WHERE a.department_id = $1 AND a.kind IN ('family', 'youth')) FROM home WHERE department_id = $1 AND first_use IS NOT NULL AND kind IN ('family', 'youth')",
-        &[department.into()],
-    )?;
-    let Some(r) = r else { return Ok(None) };
-    let Some(first_use) = r.opt_date(0)? else {
-        return Ok(None);
-    };
-    let homes = r
-        .opt_dec(1)?
-        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
-    let cheap = r
-        .opt_dec(2)?
-        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
-    // "Ingen afdeling skal bære mere end 1/3 anvisning for hele afdelingen": the cap is
-    // over all the department's family and youth homes.
-    let department_homes = r
-        .opt_dec(3)?
-        .map_or(0, |d| u32::try_from(d.trunc().mantissa()).unwrap_or(0));
-    let allocated_others = c
-        .query_opt(
-            &format!("SELECT COUNT(*) FROM vacancy_entry r WHERE r.department_id = $1 AND r.kind = 'register' AND r.channel = 'municipal_allocation' AND r.wheel_key LIKE 'new_build:%' AND {NOT_WITHDRAWN}"),
-            &[department.into()],
-        )?
-        .map(|r| r.int(0))
-        .transpose()?
-        .unwrap_or(0);
-    Ok(Some(NewBuildFacts {
-        first_use,
-        cheap_share_pct: if homes == 0 {
-            Pct::ZERO
-        } else {
-            Pct::from(cheap) * Pct::from(100) / Pct::from(homes)
-        },
-        homes: department_homes,
-        cheap_homes: cheap,
-        allocated_others: u32::try_from(allocated_others).unwrap_or(0),
-    }))
-}
-
-/// A vacancy rebuilt from the ledger: where it stands now and its deadlines.
-fn vacancy_view(
-    c: &mut Conn,
-    vacancy: i64,
-    agreements: &mut HashMap<String, Arc<Agreement>>,
-    also_exclude: Option<i64>,
-) -> Result<VacancyView, StoreError> {
-    let reg = c
-        .query_opt(
-            "SELECT department_id, home_id, on_date, detail FROM vacancy_entry WHERE id = $1 AND kind = 'register'",
-            &[Value::Int(vacancy)],
-        )?
-        .ok_or_else(|| StoreError::NotFound(format!("no vacancy {vacancy}")))?;
-    let detail: serde_json::Value = serde_json::from_str(&reg.text(3)?).map_err(json_err)?;
-    let outcomes: Vec<LedgerEntry> = c
-        .query(
-            "SELECT id, seq, kind, action, on_date, channel, at, actor, detail, corrects FROM vacancy_entry WHERE vacancy_id = $1 ORDER BY seq",
-            &[Value::Int(vacancy)],
-        )?
-        .iter()
-        .map(ledger_entry)
-        .collect::<Result<_, _>>()?;
-    // Corrected outcomes no longer count; nor do their corrections' own targets.
-    let corrected: Vec<i64> = outcomes
-        .iter()
-        .filter_map(|o| o.corrects)
-        .chain(also_exclude)
-        .collect();
-    let (superseded, outcomes): (Vec<LedgerEntry>, Vec<LedgerEntry>) = outcomes
-        .into_iter()
-        .partition(|o| corrected.contains(&o.id));
-    let assignment = &detail["assignment"];
-    let mut chain: Vec<String> = assignment["fallback"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    chain.reverse();
-    let mut current = assignment["channel"].as_str().map(str::to_string);
-    let mut resolved = current.is_none();
-    let mut dates = VacancyDates {
-        received: date_of(&detail["received"])?,
-        available_from: date_of(&detail["available_from"])?,
-        allocated_on: None,
-        move_in: None,
-        returned_on: None,
-        relet_on: None,
-    };
-    let mut reached_allocation = current.as_deref() == Some("municipal_allocation");
-    for o in &outcomes {
-        match o.action.as_str() {
-            "returned" | "not_used" => {
-                if current.as_deref() == Some("municipal_allocation") && o.action == "returned" {
-                    dates.returned_on = Some(o.on_date);
-                }
-                current = chain.pop();
-                if current.as_deref() == Some("municipal_allocation") {
-                    reached_allocation = true;
-                }
-            }
-            "allocated" => {
-                dates.allocated_on = Some(o.on_date);
-                if let Some(m) = o.detail["move_in"].as_str().and_then(|s| s.parse().ok()) {
-                    dates.move_in = Some(m);
-                }
-            }
-            "let" => {
-                if o.channel.as_deref() == Some("municipal_allocation") {
-                    dates.move_in = Some(o.on_date);
-                } else if dates.returned_on.is_some() {
-                    dates.relet_on = Some(o.on_date);
-                }
-                resolved = true;
-            }
-            "withdrawn" => resolved = true,
-            _ => {}
-        }
-    }
-    if dates.returned_on.is_some() {
-        dates.move_in = None;
-    }
-    let sha = detail["agreement_sha256"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let deadlines = if reached_allocation {
-        let agreement = match agreements.get(&sha) {
-            Some(a) => a.clone(),
-            None => {
-                let a = Arc::new(load_stored_agreement(c, &sha)?.agreement);
-                agreements.insert(sha.clone(), a.clone());
-                a
-            }
-        };
-        match agreement.letting.as_ref() {
-            Some(l) => {
-                Some(deadlines::deadlines(&l.deadlines, &dates).map_err(|e| rule(e.to_string()))?)
-            }
-            None => None,
-        }
-    } else {
-        None
-    };
-    Ok(VacancyView {
-        vacancy,
-        department_id: reg.text(0)?,
-        home_id: reg.text(1)?,
-        vacated: reg.date(2)?,
-        registration: detail,
-        outcomes,
-        superseded,
-        current_channel: if resolved { None } else { current },
-        resolved,
-        deadlines,
-    })
-}
-
-fn date_of(v: &serde_json::Value) -> Result<Date, StoreError> {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| StoreError::Corrupt(format!("a date in the ledger: {v}")))
-}
-
-/// Checks an outcome against where the vacancy stands, naming the rule it breaks.
-fn check_outcome(
-    c: &mut Conn,
-    view: &VacancyView,
-    outcome: &Outcome,
-    agreements: &mut HashMap<String, Arc<Agreement>>,
-) -> Result<(), StoreError> {
-    let v = view.vacancy;
-    if view.resolved {
-        let last = view
-            .outcomes
-            .iter()
-            .rev()
-            .find(|o| o.action == "let" || o.action == "withdrawn");
-        return Err(rule(match last {
-            Some(o) => format!(
-                "vacancy {v} is resolved already ({} on {}, ledger entry {}); to correct it, record the right outcome with --corrects {} --note \"…\"",
-                o.action, o.on_date, o.id, o.id
-            ),
-            None => format!("vacancy {v} is not re-let (a youth shared home being phased out); it takes no outcome"),
-        }));
-    }
-    if outcome.date() < view.vacated
-        && !matches!(
-            outcome,
-            Outcome::Allocated { .. }
-                | Outcome::Returned { .. }
-                | Outcome::NotUsed { .. }
-                | Outcome::Withdrawn { .. }
-        )
-    {
-        return Err(rule(format!(
-            "the outcome's date {} is before the vacancy date {}",
-            outcome.date(),
-            view.vacated
-        )));
-    }
-    if let Some(last) = view.outcomes.last() {
-        if outcome.date() < last.on_date {
-            return Err(rule(format!(
-                "the outcome's date {} is before the vacancy's last entry ({} on {})",
-                outcome.date(),
-                last.action,
-                last.on_date
-            )));
-        }
-    }
-    let current = view.current_channel.as_deref().unwrap_or_default();
-    let fallback_left = {
-        let chain: Vec<&str> = view.registration["assignment"]["fallback"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default();
-        let used = view
-            .outcomes
-            .iter()
-            .filter(|o| o.action == "returned" || o.action == "not_used")
-            .count();
-        chain.len() > used
-    };
-    match outcome {
-        Outcome::Allocated { on, move_in } => {
-            if current != "municipal_allocation" {
-                return Err(rule(format!(
-                    "vacancy {v} is with {current}, not the municipal allocation: only the allocation names a citizen"
-                )));
-            }
-            if move_in < on {
-                return Err(rule(format!(
-                    "move-in {move_in} is before the allocation date {on}"
-                )));
-            }
-        }
-        Outcome::Returned { .. } => {
-            if current != "municipal_allocation" {
-                return Err(rule(format!(
-                    "vacancy {v} is with {current}: only a home with the municipal allocation can be returned by it"
-                )));
-            }
-            if !fallback_left {
-                return Err(rule(format!(
-                    "vacancy {v} has no fallback left after the allocation"
-                )));
-            }
-        }
-        Outcome::NotUsed { .. } => {
-            if current != "municipal_allocation" && current != "urban_renewal" {
-                return Err(rule(format!(
-                    "vacancy {v} is with {current}: only urban-renewal rehousing or the allocation can leave a home unused (the wheel's fallbacks)"
-                )));
-            }
-            if !fallback_left {
-                return Err(rule(format!(
-                    "vacancy {v} has no fallback left after {current}"
-                )));
-            }
-        }
-        Outcome::Let {
-            channel,
-            no_qualified_applicant,
-            refugee_shared,
-            on,
-        } => {
-            let ok = match (current, channel) {
-                (cur, ch) if ch.channel().is_some_and(|c| c.as_str() == cur) => true,
-                ("flexible", LetChannel::WaitingList) => *no_qualified_applicant,
-                (
-                    "waiting_list" | "flexible",
-                    LetChannel::InternalTransfer | LetChannel::Exchange,
-                ) => true,
-                _ => false,
-            };
-            if !ok {
-                return Err(rule(if current == "municipal_allocation" {
-                    format!(
-                        "vacancy {v} is with the municipal allocation: it can be let through {} only after the municipality returned it or did not use it (trappe vacancy resolve {v} --outcome returned|not-used; the wheel's fallbacks)",
-                        channel.as_str()
-                    )
-                } else if current == "flexible" && *channel == LetChannel::WaitingList {
-                    format!(
-                        "vacancy {v} is a flexible home: let it from the waiting list only when no applicant met the criteria (add --no-qualified-applicant)"
-                    )
-                } else {
-                    format!(
-                        "vacancy {v} is with {current}, not {}: the wheel gave it to {current}",
-                        channel.as_str()
-                    )
-                }));
-            }
-            if *refugee_shared {
-                if *channel != LetChannel::MunicipalAllocation {
-                    return Err(rule(
-                        "a refugee shared home is an allocation: --channel municipal_allocation",
-                    ));
-                }
-                let sha = view.registration["agreement_sha256"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                let agreement = match agreements.get(&sha) {
-                    Some(a) => a.clone(),
-                    None => Arc::new(load_stored_agreement(c, &sha)?.agreement),
-                };
-                let Some(r) = agreement
-                    .letting
-                    .as_ref()
-                    .and_then(|l| l.refugee_shared.as_ref())
-                else {
-                    return Err(rule(format!(
-                        "the agreement {} has no refugee shared homes",
-                        agreement.id
-                    )));
-                };
-                let step = view.registration["step"].as_str().unwrap_or_default();
-                let staircase = view.registration["staircase"].as_str().unwrap_or_default();
-                if staircase != r.staircase.as_str() || step != r.step {
-                    return Err(rule(format!(
-                        "refugee shared homes only on {} step {} ({}); this department is on {staircase} step {step}",
-                        r.staircase.as_str(),
-                        r.step,
-                        r.places_per_year.source
-                    )));
-                }
-                let (from, to) = year_bounds(on.year())?;
-                // The cap is across departments, whose resolutions otherwise run in
-                // parallel on PostgreSQL: serialise the refugee lettings themselves.
-                if c.engine() == Engine::Postgres {
-                    c.execute(
-                        "SELECT pg_advisory_xact_lock(hashtext($1))",
-                        &["trappe-refugee-shared-cap".into()],
-                    )?;
-                }
-                let used = c
-                    .query(
-                        &format!("SELECT o.detail FROM vacancy_entry o WHERE o.kind = 'outcome' AND o.action = 'let' AND o.on_date >= $1 AND o.on_date <= $2 AND {LIVE}"),
-                        &[from.into(), to.into()],
-                    )?
-                    .iter()
-                    .filter(|r| r.text(0).is_ok_and(|t| t.contains("\"refugee_shared\":true")))
-                    .count() as u32;
-                if used >= r.places_per_year.value {
-                    return Err(rule(format!(
-                        "the yearly cap of {} refugee shared places for {} is used ({}; {used} let)",
-                        r.places_per_year.value,
-                        on.year(),
-                        r.places_per_year.source
-                    )));
-                }
-            }
-        }
-        Outcome::Withdrawn { note, .. } => {
-            if note.trim().is_empty() {
-                return Err(rule("a withdrawal needs a note saying why"));
-            }
-        }
-    }
-    Ok(())
 }

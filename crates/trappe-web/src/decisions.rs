@@ -11,7 +11,8 @@ use trappe_formats::text::Lang;
 use trappe_store::letting::Decision;
 use trappe_store::users::{Role, Session};
 
-use super::auth::{check_csrf, page_error};
+use super::auth::check_csrf;
+use super::pages::page_error;
 use super::{lang_of, with_store, AppError, State};
 
 #[derive(Deserialize)]

@@ -1,8 +1,6 @@
 //! The key figures of bilag 15 for a chosen period, as pages and downloads: lettings by
 //! channel, homes offered to and used by the municipality, and realised allocation above
-//! every 3rd vacancy. An organisation sees the rows of its own departments.
-
-use std::collections::HashSet;
+//! every nth vacancy. An organisation sees the rows of its own departments.
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::HeaderMap;
@@ -15,10 +13,9 @@ use trappe_formats::text::Lang;
 use trappe_rules::Date;
 use trappe_store::users::Session;
 
-use super::auth::page_error;
-use super::pages::render;
+use super::pages::{page_error, render};
 use super::{lang_of, with_store, AppError, State};
-use crate::letting_cmd::{build_report, ReportCommand};
+use trappe_app::reports::{letting_report, LettingReport};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ReportQuery {
@@ -33,7 +30,9 @@ pub struct ReportQuery {
 }
 
 impl ReportQuery {
-    fn command(&self) -> Result<(String, ReportCommand), AppError> {
+    /// The report asked for and its canonical name. `every_third` is the old name of
+    /// `every_nth_vacancy`, still accepted so bookmarks and scripts keep working.
+    fn command(&self) -> Result<(&'static str, LettingReport), AppError> {
         let today = chrono::Local::now().date_naive();
         let from = self
             .from
@@ -48,26 +47,27 @@ impl ReportQuery {
             .by_organisation
             .as_deref()
             .is_some_and(|v| !v.is_empty());
-        let name = self.report.clone().unwrap_or_else(|| "lettings".into());
-        let command = match name.as_str() {
-            "lettings" => ReportCommand::Lettings {
+        let command = match self.report.as_deref().unwrap_or("lettings") {
+            "lettings" => LettingReport::Lettings {
                 from,
                 to,
                 by_organisation,
             },
-            "allocation" => ReportCommand::Allocation {
+            "allocation" => LettingReport::Allocation {
                 from,
                 to,
                 by_organisation,
             },
-            "every_third" => ReportCommand::EveryThird { year: from.year() },
+            "every_nth_vacancy" | "every_third" => {
+                LettingReport::EveryNthVacancy { year: from.year() }
+            }
             other => {
                 return Err(AppError::bad_request(format!(
-                    "report {other:?}: lettings, allocation or every_third"
+                    "report {other:?}: lettings, allocation or every_nth_vacancy"
                 )))
             }
         };
-        Ok((name, command))
+        Ok((command.name(), command))
     }
 }
 
@@ -76,38 +76,17 @@ async fn build(
     state: &State,
     session: &Session,
     q: &ReportQuery,
-) -> Result<(String, Report), AppError> {
+) -> Result<(&'static str, Report), AppError> {
     let (name, mut command) = q.command()?;
     if session.user.role.organisation().is_some() {
         // Rows by organisation would hold the others' figures: by department instead.
-        command = match command {
-            ReportCommand::Lettings { from, to, .. } => ReportCommand::Lettings {
-                from,
-                to,
-                by_organisation: false,
-            },
-            ReportCommand::Allocation { from, to, .. } => ReportCommand::Allocation {
-                from,
-                to,
-                by_organisation: false,
-            },
-            other => other,
-        };
+        command = command.by_department();
     }
     let session = session.clone();
     let report = with_store(state, move |s| {
-        let mut report =
-            build_report(s, command).map_err(|e| AppError::bad_request(e.to_string()))?;
+        let mut report = letting_report(s, command).map_err(super::app_error)?;
         if let Some(org) = session.user.role.organisation() {
-            let own: HashSet<String> = s
-                .conn
-                .query(
-                    "SELECT id FROM department WHERE organisation_id = $1",
-                    &[org.into()],
-                )?
-                .iter()
-                .map(|r| r.text(0))
-                .collect::<Result<_, _>>()?;
+            let own = s.departments_of(org)?;
             report.rows.retain(
                 |row| matches!(row.first(), Some(trappe_formats::Cell::Text(k)) if own.contains(k)),
             );
@@ -142,10 +121,10 @@ pub async fn page(
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let (from, to) = match command {
-        ReportCommand::Lettings { from, to, .. } | ReportCommand::Allocation { from, to, .. } => {
+        LettingReport::Lettings { from, to, .. } | LettingReport::Allocation { from, to, .. } => {
             (from, to)
         }
-        ReportCommand::EveryThird { year } => (
+        LettingReport::EveryNthVacancy { year } => (
             Date::from_ymd_opt(year, 1, 1).unwrap_or_default(),
             Date::from_ymd_opt(year, 12, 31).unwrap_or_default(),
         ),

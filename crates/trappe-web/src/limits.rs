@@ -84,7 +84,7 @@ fn too_large(
         (_, true) => format!("The file is too large: at most {size} can be uploaded here."),
         (_, false) => format!("The form is too large: at most {size}."),
     };
-    super::auth::page_error(
+    super::pages::page_error(
         state,
         lang,
         session,
@@ -119,7 +119,7 @@ pub async fn limit_body(AxState(state): AxState<State>, req: Request, next: Next
                 return if api {
                     e.into_response()
                 } else {
-                    super::auth::page_error(&state, lang, session.as_ref(), e)
+                    super::pages::page_error(&state, lang, session.as_ref(), e)
                 };
             }
         };

@@ -36,7 +36,7 @@ pub async fn overview(
             "area": r.department.area_id,
             "family_homes": r.department.family_homes,
             // Counts of persons below the threshold are not given out.
-            "residents": (r.department.residents == 0 || r.department.residents >= state.suppress_below).then_some(r.department.residents),
+            "residents": state.small.value(r.department.residents),
             "staircase": r.placement.staircase,
             "step": r.placement.step,
             "need": r.placement.need,
@@ -56,15 +56,16 @@ pub async fn department(
     let on = q.on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let lang = lang_of(&headers);
     let st = state.clone();
-    let below = state.suppress_below;
+    let small = state.small;
     let view = with_store(&state, move |s| {
         department_view(s, &st.runs, &session, &id, on, lang)
     })
     .await?;
-    let mut v = serde_json::to_value(&view).unwrap_or_default();
-    if view.residents > 0 && view.residents < below {
-        v["residents"] = serde_json::Value::Null;
-    }
+    let mut v = serde_json::to_value(&view).map_err(|e| {
+        eprintln!("trappe serve: department {} as JSON: {e}", view.id);
+        AppError::internal()
+    })?;
+    v["residents"] = serde_json::json!(small.value(view.residents));
     Ok(Json(v).into_response())
 }
 
@@ -134,7 +135,7 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "413": error, "422": error } } },
             "/api/v1/reports": { "get": { "summary": "a bilag 15 report for a period (an organisation gets its own departments' rows)",
                 "parameters": [
-                    { "name": "report", "in": "query", "schema": { "type": "string", "enum": ["lettings", "allocation", "every_third"] } },
+                    { "name": "report", "in": "query", "schema": { "type": "string", "enum": ["lettings", "allocation", "every_nth_vacancy", "every_third"] } },
                     { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
                     { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } },
                     { "name": "by_organisation", "in": "query", "schema": { "type": "string" } }],

@@ -15,518 +15,36 @@ use trappe_rules::Date;
 use trappe_store::read::{Overview, OverviewRow};
 use trappe_store::users::Session;
 
-use super::auth::page_error;
+use super::strings::STRINGS;
 use super::{lang_of, with_store, AppError, State};
 
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("login.html", include_str!("../../templates/login.html")),
-    ("error.html", include_str!("../../templates/error.html")),
-    (
-        "overview.html",
-        include_str!("../../templates/overview.html"),
-    ),
+    ("base.html", include_str!("../templates/base.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("overview.html", include_str!("../templates/overview.html")),
     (
         "department.html",
-        include_str!("../../templates/department.html"),
+        include_str!("../templates/department.html"),
     ),
     (
         "vacancies.html",
-        include_str!("../../templates/vacancies.html"),
+        include_str!("../templates/vacancies.html"),
     ),
-    ("vacancy.html", include_str!("../../templates/vacancy.html")),
+    ("vacancy.html", include_str!("../templates/vacancy.html")),
     (
         "agreement.html",
-        include_str!("../../templates/agreement.html"),
+        include_str!("../templates/agreement.html"),
     ),
-    ("imports.html", include_str!("../../templates/imports.html")),
-    ("reports.html", include_str!("../../templates/reports.html")),
-    ("ranking.html", include_str!("../../templates/ranking.html")),
-    ("check.html", include_str!("../../templates/check.html")),
+    ("imports.html", include_str!("../templates/imports.html")),
+    ("reports.html", include_str!("../templates/reports.html")),
+    ("ranking.html", include_str!("../templates/ranking.html")),
+    ("check.html", include_str!("../templates/check.html")),
 ];
 
 /// The user-interface strings, Danish and English.
 fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("skip", "Gå til indholdet", "Skip to content"),
-        ("nav", "Hovedmenu", "Main menu"),
-        ("overview", "Oversigt", "Overview"),
-        ("switch", "English", "Dansk"),
-        ("logout", "Log ud", "Sign out"),
-        (
-            "footer",
-            "trappe – fælles udlejningsaftaler. Syntetiske eksempeldata.",
-            "trappe – joint letting agreements. Synthetic example data.",
-        ),
-        ("sign_in", "Log ind", "Sign in"),
-        ("username", "Brugernavn", "User name"),
-        ("password", "Adgangskode", "Password"),
-        ("error_title", "Det gik ikke", "That did not work"),
-        (
-            "back_to_overview",
-            "Tilbage til oversigten",
-            "Back to the overview",
-        ),
-        (
-            "overview_title",
-            "Afdelingernes placering pr.",
-            "Placement of the departments on",
-        ),
-        ("figures_as_of", "Nøgletal pr.", "Key figures as of"),
-        ("list_of", "statens liste pr.", "state list of"),
-        (
-            "only_organisation",
-            "kun boligorganisation",
-            "only organisation",
-        ),
-        ("filters", "Filtre", "Filters"),
-        ("organisation", "Boligorganisation", "Organisation"),
-        ("all", "Alle", "All"),
-        ("step", "Trin", "Step"),
-        ("area", "Boligområde", "Housing area"),
-        ("search", "Søg", "Search"),
-        (
-            "search_hint",
-            "afdelingsnummer eller navn",
-            "department number or name",
-        ),
-        (
-            "changed",
-            "Kun afdelinger, der har skiftet trin ved seneste beregning",
-            "Only departments that changed step in the latest run",
-        ),
-        ("apply", "Vis", "Show"),
-        ("reset", "Nulstil", "Reset"),
-        (
-            "per_step",
-            "Afdelinger og familieboliger pr. trin",
-            "Departments and family homes per step",
-        ),
-        ("departments", "Afdelinger", "Departments"),
-        ("family_homes", "Familieboliger", "Family homes"),
-        ("residents", "Beboere", "Residents"),
-        ("department", "Afdeling", "Department"),
-        ("name", "Navn", "Name"),
-        ("export_csv", "Hent som CSV", "Download as CSV"),
-        (
-            "export_xlsx",
-            "Hent som Excel (XLSX)",
-            "Download as Excel (XLSX)",
-        ),
-        (
-            "chart_homes_per_step",
-            "Søjlediagram: familieboliger pr. trin",
-            "Bar chart: family homes per step",
-        ),
-        (
-            "chart_history",
-            "Linjediagram: nøgletal over tid",
-            "Line chart: key figures over time",
-        ),
-        ("placement", "Placering", "Placement"),
-        ("need", "Behov", "Need"),
-        (
-            "indicators",
-            "Nøgletal mod grænseværdierne",
-            "Key figures against the thresholds",
-        ),
-        ("criterion", "Kriterium", "Criterion"),
-        ("against", "Grænse", "Threshold of"),
-        ("value", "Værdi", "Value"),
-        ("threshold", "Grænseværdi", "Threshold"),
-        ("distance", "Afstand (procentpoint)", "Distance (points)"),
-        (
-            "persons_to_udsat",
-            "Personer til grænsen for udsatte",
-            "Persons to the disadvantaged threshold",
-        ),
-        ("met", "Opfyldt", "Met"),
-        ("reasons", "Begrundelse", "Reasons"),
-        (
-            "history",
-            "Nøgletal og trin over tid",
-            "Key figures and steps over time",
-        ),
-        ("in_force_from", "Gældende fra", "In force from"),
-        ("role_municipality", "kommunen", "municipality"),
-        (
-            "role_organisation",
-            "boligorganisation",
-            "housing organisation",
-        ),
-        ("role_steering", "styregruppen", "steering group"),
-        ("yes", "ja", "yes"),
-        (
-            "approvals",
-            "Godkendelser og beslutninger",
-            "Approvals and decisions",
-        ),
-        ("decision_kind", "Beslutning", "Decision"),
-        (
-            "decision_exemption",
-            "Samarbejdsforum godkender fritagelse for den ekstra anvisning (år)",
-            "The Samarbejdsforum approves the exemption from the extra share (year)",
-        ),
-        (
-            "decision_in_advance",
-            "Fritagelse på forhånd (fra–til)",
-            "Exemption in advance (from–to)",
-        ),
-        (
-            "decision_safeguard",
-            "Særlig sikring på trin 1 (fra)",
-            "Safeguard on step 1 (from)",
-        ),
-        ("year", "År", "Year"),
-        ("decided_by", "Besluttet af", "Decided by"),
-        ("decided_on", "Besluttet den", "Decided on"),
-        (
-            "chart_indicators",
-            "Søjlediagram: nøgletal og grænseværdier",
-            "Bar chart: key figures and thresholds",
-        ),
-        (
-            "chart_steps",
-            "Trappediagram: trin over tid",
-            "Step chart: steps over time",
-        ),
-        ("check_met", "opfyldt", "met"),
-        ("check_not_met", "ikke opfyldt", "not met"),
-        ("documents", "Dokumentation", "Documents"),
-        ("member", "medlem", "member"),
-        ("seen", "set", "seen"),
-        ("missing", "mangler", "missing"),
-        (
-            "check_not_stored",
-            "Tjekket gemmes ikke.",
-            "The check is not stored.",
-        ),
-        ("check_household", "Tjek en husstand", "Check a household"),
-        ("household_file", "Husstand (JSON)", "Household (JSON)"),
-        ("check", "Tjek", "Check"),
-        ("receipt", "Kvittering", "Receipt"),
-        (
-            "receipt_hint",
-            "Hvad placeringen er beregnet ud fra, så den kan genskabes",
-            "What the placement was computed from, so it can be reproduced",
-        ),
-        (
-            "parameters",
-            "Parametre med kilde",
-            "Parameters with their source",
-        ),
-        ("law", "Lov", "Law"),
-        ("program", "Program", "Program"),
-        ("valid_for", "Gælder for", "Valid for"),
-        ("rows_header", "Rækker", "Rows"),
-        (
-            "wheel_and_lettings",
-            "Udlejningshjul og seneste hændelser",
-            "Letting wheel and recent entries",
-        ),
-        ("last_slot", "Seneste plads", "Last slot"),
-        ("round", "runde", "round"),
-        ("next_slot", "næste plads", "next slot"),
-        (
-            "no_vacancies_yet",
-            "Ingen ledige boliger registreret endnu: hjulet starter på plads 1.",
-            "No vacancies registered yet: the wheel starts at slot 1.",
-        ),
-        ("vacancy", "Ledig bolig", "Vacancy"),
-        ("takeover", "overtagelse", "takeover"),
-        ("inputs", "inddata", "inputs"),
-        ("applicant", "Ansøger", "Applicant"),
-        ("seniority", "Anciennitet", "Seniority"),
-        ("standing", "Placering", "Standing"),
-        ("rank_applicants", "Rangér ansøgere", "Rank applicants"),
-        (
-            "applicants_file",
-            "Ansøgerliste (JSON)",
-            "Applicants file (JSON)",
-        ),
-        (
-            "internal_priority",
-            "Boligen tilbydes intern oprykning først",
-            "The home is offered to internal transfers first",
-        ),
-        ("rank", "Rangér", "Rank"),
-        (
-            "no_qualified",
-            "Fleksibel bolig udlejet fra ventelisten, fordi ingen opfyldte kriterierne",
-            "Flexible home let from the waiting list because nobody met the criteria",
-        ),
-        ("reports", "Rapporter", "Reports"),
-        ("report", "Rapport", "Report"),
-        (
-            "report_lettings",
-            "Udlejninger efter kanal",
-            "Lettings by channel",
-        ),
-        (
-            "report_allocation",
-            "Boliger til kommunal anvisning",
-            "Homes for municipal allocation",
-        ),
-        (
-            "report_every_third",
-            "Anvisning over hver 3. ledige bolig (året for fra-datoen)",
-            "Allocation above every 3rd vacancy (the year of the from date)",
-        ),
-        ("from", "Fra", "From"),
-        ("to", "Til", "To"),
-        (
-            "by_organisation",
-            "Pr. boligorganisation",
-            "By organisation",
-        ),
-        (
-            "no_rows",
-            "Ingen rækker i perioden.",
-            "No rows in the period.",
-        ),
-        ("imports", "Indlæs data", "Import data"),
-        (
-            "import_refused",
-            "Filen blev afvist:",
-            "The file was refused:",
-        ),
-        (
-            "import_nothing_stored",
-            "Intet er gemt. Ret fejlene i filen, og indlæs den igen.",
-            "Nothing was stored. Correct the file and upload it again.",
-        ),
-        ("line", "Linje", "Line"),
-        ("column", "Kolonne", "Column"),
-        ("expected", "Forventet", "Expected"),
-        (
-            "import_truncated",
-            "Der er flere fejl end de viste.",
-            "There are more errors than those shown.",
-        ),
-        (
-            "import_checked",
-            "Filen er kontrolleret",
-            "The file is checked",
-        ),
-        ("rows", "rækker", "rows"),
-        (
-            "import_confirm_hint",
-            "Intet er gemt endnu.",
-            "Nothing is stored yet.",
-        ),
-        ("import_confirm", "Indlæs filen", "Import the file"),
-        ("cancel", "Fortryd", "Cancel"),
-        ("import_done", "Filen er indlæst", "The file is imported"),
-        (
-            "import_unchanged",
-            "samme indhold var allerede indlæst; intet ændret",
-            "the same content was held already; nothing changed",
-        ),
-        (
-            "runs_recomputed",
-            "beregning(er) foretaget",
-            "run(s) recomputed",
-        ),
-        (
-            "changes_caused",
-            "Afdelinger, der skiftede trin",
-            "Departments that moved step",
-        ),
-        ("before", "Før", "Before"),
-        ("after", "Efter", "After"),
-        ("why", "Hvorfor", "Why"),
-        ("no_changes", "Ingen skiftede trin.", "None moved step."),
-        (
-            "upload",
-            "Indlæs en fil (CSV eller XLSX)",
-            "Upload a file (CSV or XLSX)",
-        ),
-        ("kind", "Slags", "Kind"),
-        (
-            "kind_departments",
-            "afdelingernes nøgletal",
-            "departments' key figures",
-        ),
-        (
-            "kind_areas",
-            "statens liste (boligområder)",
-            "the state list (areas)",
-        ),
-        ("kind_pools", "puljers nøgletal", "pool figures"),
-        ("kind_decisions", "beslutninger", "decisions"),
-        (
-            "reference_date",
-            "Opgørelsesdato / listedato",
-            "Reference date / list date",
-        ),
-        ("file", "Fil", "File"),
-        ("check_file", "Kontrollér filen", "Check the file"),
-        ("held", "Indlæste filer", "Files held"),
-        ("imported_at", "Indlæst", "Imported"),
-        (
-            "drop_warning",
-            "Filen mangler afdelinger, som det seneste udtræk før den har:",
-            "The file lacks departments that the newest snapshot before it holds:",
-        ),
-        (
-            "drop_departments",
-            "afdelinger ville forsvinde fra data, af",
-            "departments would leave the data, of",
-        ),
-        ("drop_held_on", "pr.", "on"),
-        ("drop_limit_more_than", "Mere end", "More than"),
-        (
-            "drop_limit_rest",
-            "af en kommunes afdelinger må ikke forsvinde, medmindre du bekræfter det.",
-            "of a municipality's departments may not leave unless you confirm it.",
-        ),
-        ("drop_among", "Blandt dem", "Among them"),
-        (
-            "drop_confirm",
-            "Ja, afdelingerne er reelt udgået af data – indlæs filen alligevel",
-            "Yes, these departments really left the data – import the file anyway",
-        ),
-        ("status", "Status", "Status"),
-        ("in_use", "I brug", "In use"),
-        ("withdrawn_by", "Trukket tilbage", "Withdrawn"),
-        ("by_lower", "af", "by"),
-        ("withdraw", "Træk tilbage", "Withdraw"),
-        (
-            "withdraw_reason",
-            "Begrundelse",
-            "Reason",
-        ),
-        (
-            "withdraw_done",
-            "Udtrækket er trukket tilbage",
-            "The snapshot is withdrawn",
-        ),
-        (
-            "withdraw_kept",
-            "Det bevares i historikken, men indgår ikke længere i placeringerne; en fil for datoen kan nu indlæses igen.",
-            "It stays in the history but is no longer an input of the placements; a file for that date may now be imported again.",
-        ),
-        (
-            "withdraw_in_force",
-            "Placeringen i kraft bygger nu på data pr.",
-            "The placement in force now rests on the data of",
-        ),
-        (
-            "withdraw_none_in_force",
-            "Ingen placering er længere i kraft pr. denne dato.",
-            "No placement is in force on this date any more.",
-        ),
-        (
-            "withdraw_changes",
-            "Afdelinger, der skiftede trin ved tilbagetrækningen",
-            "Departments that moved step with the withdrawal",
-        ),
-        ("vacancies", "Ledige boliger", "Vacancies"),
-        ("only_open", "Kun uafsluttede", "Open only"),
-        (
-            "register_vacancy",
-            "Registrér en ledig bolig",
-            "Register a vacancy",
-        ),
-        ("home", "Bolig", "Home"),
-        ("vacated", "Ledig fra", "Vacant from"),
-        (
-            "received",
-            "Modtaget af kommunen",
-            "Received by the municipality",
-        ),
-        ("register", "Registrér", "Register"),
-        ("channel", "Kanal", "Channel"),
-        ("now_with", "Ligger nu hos", "Now with"),
-        ("resolved", "afsluttet", "resolved"),
-        ("move_in_by", "Indflytning senest", "Move-in by"),
-        (
-            "free_return_until",
-            "Gratis returnering til og med",
-            "Free return until",
-        ),
-        ("outcomes", "Hændelser", "Outcomes"),
-        ("date", "Dato", "Date"),
-        ("outcome", "Udfald", "Outcome"),
-        ("by", "Af", "By"),
-        ("resolve", "Registrér udfald", "Record an outcome"),
-        ("outcome_let", "udlejet", "let"),
-        (
-            "outcome_allocated",
-            "anvist af kommunen",
-            "allocated by the municipality",
-        ),
-        (
-            "outcome_returned",
-            "returneret af kommunen",
-            "returned by the municipality",
-        ),
-        (
-            "outcome_not_used",
-            "ikke brugt (videre til næste kanal)",
-            "not used (on to the next channel)",
-        ),
-        (
-            "outcome_withdrawn",
-            "registreret ved en fejl",
-            "registered in error",
-        ),
-        (
-            "let_channel",
-            "Udlejet via (ved udlejning)",
-            "Let through (when let)",
-        ),
-        (
-            "ch_waiting_list",
-            "almindelig venteliste",
-            "ordinary waiting list",
-        ),
-        ("ch_flexible", "fleksibel udlejning", "flexible letting"),
-        (
-            "ch_municipal_allocation",
-            "kommunal anvisning",
-            "municipal allocation",
-        ),
-        (
-            "ch_urban_renewal",
-            "byfornyelsesgenhusning",
-            "urban-renewal rehousing",
-        ),
-        (
-            "ch_internal_transfer",
-            "intern oprykning",
-            "internal transfer",
-        ),
-        ("ch_exchange", "bytte", "exchange"),
-        (
-            "move_in",
-            "Indflytning (ved anvisning)",
-            "Move-in (when allocated)",
-        ),
-        (
-            "note",
-            "Note (ved fejlregistrering)",
-            "Note (when registered in error)",
-        ),
-        ("save", "Gem", "Save"),
-        ("agreement", "Aftalen", "The agreement"),
-        ("period", "Periode", "Period"),
-        ("source", "Kilde", "Source"),
-        (
-            "steps",
-            "Trin og deres udlejning",
-            "Steps and their letting",
-        ),
-        ("channels", "Kanaler", "Channels"),
-        ("shares", "Andele", "Shares"),
-        ("criteria_sets", "Kriteriesæt", "Criteria sets"),
-        ("wheels", "Udlejningshjul", "Letting wheels"),
-        ("slots", "Pladser", "Slots"),
-        ("interpretations", "Fortolkninger", "Interpretations"),
-        ("thresholds", "Grænseværdier", "Thresholds"),
-        ("no", "nej", "no"),
-    ];
-    pairs
+    STRINGS
         .iter()
         .map(|(k, da, en)| (*k, if lang == Lang::Da { *da } else { *en }))
         .collect()
@@ -539,7 +57,7 @@ pub fn render(
     lang: Lang,
     session: Option<&Session>,
     ctx: minijinja::Value,
-) -> Html<String> {
+) -> Response {
     let t = strings(lang);
     let role_name = session.map(|s| {
         t.get(format!("role_{}", s.user.role.as_str()).as_str())
@@ -562,23 +80,41 @@ pub fn render(
         .get_template(name)
         .and_then(|t| t.render(merged))
     {
-        Ok(s) => Html(s),
+        Ok(s) => Html(s).into_response(),
         Err(e) => {
-            eprintln!("trappe serve: template {name}: {e}");
-            Html(format!(
-                "<!doctype html><title>error</title><p>template {name} failed</p>"
-            ))
+            // A page that cannot be made is the server's failure: 500, the detail in
+            // the log only.
+            eprintln!("trappe serve: template {name}: {e:#}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html(format!(
+                    "<!doctype html><html lang=\"{}\"><title>trappe</title><p>{}</p></html>",
+                    if lang == Lang::Da { "da" } else { "en" },
+                    if lang == Lang::Da {
+                        "Siden kunne ikke vises; fejlen er skrevet i serverens log."
+                    } else {
+                        "The page could not be shown; the error is written to the server's log."
+                    }
+                )),
+            )
+                .into_response()
         }
     }
 }
 
-/// A count of persons, suppressed below the threshold ("< 5").
-pub fn persons(n: u32, below: u32, lang: Lang) -> String {
-    if n > 0 && n < below {
-        format!("< {below}")
-    } else {
-        trappe_formats::output::int(u64::from(n), lang)
+/// An HTML error page for page routes, with the error's status.
+pub fn page_error(state: &State, lang: Lang, session: Option<&Session>, e: AppError) -> Response {
+    let page = render(
+        state,
+        "error.html",
+        lang,
+        session,
+        minijinja::context! { code => e.code, message => e.message },
+    );
+    if page.status().is_server_error() {
+        return page;
     }
+    (e.status, page).into_response()
 }
 
 /// The CSS class of a step ("dept-4", "area-1", "red").
@@ -854,7 +390,7 @@ pub async fn overview(
             minijinja::context! { label => label, num => num, sorted => sorted, href => f.query(Some((key, next))) }
         })
         .collect();
-    let below = state.suppress_below;
+    let small = state.small;
     let rows: Vec<minijinja::Value> = selected
         .rows
         .iter()
@@ -866,7 +402,7 @@ pub async fn overview(
                 step_label => text::step_name(r.placement.staircase, &r.placement.step, lang),
                 class => step_class(r.placement.staircase, &r.placement.step),
                 family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
-                residents => persons(d.residents, below, lang),
+                residents => small.text(d.residents, lang),
             }
         })
         .collect();
@@ -924,15 +460,13 @@ async fn export(
         Ok(o) => o,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
-    let mut report = crate::store_cmd::overview_report(&o, lang);
+    let mut report = trappe_app::reports::overview_report(&o, lang);
     // Persons below the threshold are suppressed in exports too.
     let residents = report.columns.iter().position(|c| c.key == "residents");
     if let Some(i) = residents {
         for row in &mut report.rows {
-            if let Some(trappe_formats::Cell::Int(n)) = row.get(i) {
-                if *n > 0 && *n < i64::from(state.suppress_below) {
-                    row[i] = trappe_formats::Cell::Text(format!("< {}", state.suppress_below));
-                }
+            if let Some(cell) = row.get_mut(i) {
+                state.small.cell(cell);
             }
         }
     }
@@ -999,6 +533,15 @@ pub async fn overview_xlsx(
 }
 
 /// One department's page data (also the API's answer).
+/// One of a department's latest ledger entries.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecentEntry {
+    pub on: trappe_rules::Date,
+    pub action: trappe_rules::ledger::LedgerAction,
+    pub channel: Option<trappe_rules::ledger::LetChannel>,
+    pub actor: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentView {
     pub id: String,
@@ -1017,7 +560,7 @@ pub struct DepartmentView {
     /// The wheel: the last slot taken and the slot that comes next.
     pub wheel: Option<serde_json::Value>,
     /// The newest entries of the department's ledger.
-    pub recent: Vec<serde_json::Value>,
+    pub recent: Vec<RecentEntry>,
     /// What the placement was computed from: agreement (hash), law, dates, every
     /// parameter with its source, program version.
     pub receipt: trappe_rules::receipt::Receipt,
@@ -1041,7 +584,7 @@ pub fn department_view(
 ) -> Result<DepartmentView, AppError> {
     // Today's owner first (the ledger and history shown are today's), then the owner in
     // the run asked for: both must be the user's.
-    let current = super::access::owner(store, id)?;
+    let current = store.owner_of(id)?;
     if current
         .as_deref()
         .is_some_and(|o| !session.user.role.sees(o))
@@ -1083,7 +626,10 @@ pub fn department_view(
     // of the department's step (the special homes of the agreement may still send the
     // next vacancy elsewhere).
     let ledger = store.ledger(id)?;
-    let last = ledger.iter().rev().find(|e| e.kind == "register");
+    let last = ledger
+        .iter()
+        .rev()
+        .find(|e| e.kind == trappe_rules::ledger::EntryKind::Register);
     let wheel = last.and_then(|e| {
         let w = &e.detail["assignment"]["wheel"];
         let (slot, slots, round) = (
@@ -1114,11 +660,16 @@ pub fn department_view(
             "next_slot": next, "next_channel": choice, "source": rule.source,
         }))
     });
-    let recent: Vec<serde_json::Value> = ledger
+    let recent: Vec<RecentEntry> = ledger
         .iter()
         .rev()
         .take(10)
-        .map(|e| serde_json::json!({ "on": e.on_date, "action": e.action, "channel": e.channel, "actor": e.actor }))
+        .map(|e| RecentEntry {
+            on: e.on_date,
+            action: e.action,
+            channel: e.channel,
+            actor: e.actor.clone(),
+        })
         .collect();
     let history = store
         .history(id)?
@@ -1161,39 +712,15 @@ pub fn department_view(
     })
 }
 
-pub async fn department(
-    AxState(state): AxState<State>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Extension(session): Extension<Session>,
-    query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let lang = lang_of(&headers);
-    let on = match query {
-        Ok(Query(q)) => q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
-        Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
-    };
-    let s2 = session.clone();
-    let id2 = id.clone();
-    let st = state.clone();
-    let view = match with_store(&state, move |s| {
-        department_view(s, &st.runs, &s2, &id2, on, lang)
-    })
-    .await
-    {
-        Ok(v) => v,
-        Err(e) => return page_error(&state, lang, Some(&session), e),
-    };
+/// The department page's table of checks: each criterion against its threshold, and the
+/// area's figures against the risk zone with the distance in persons [CPH 6.1.2].
+fn check_rows(
+    view: &DepartmentView,
+    small: trappe_formats::report::SmallNumbers,
+    lang: Lang,
+) -> Vec<minijinja::Value> {
     let t = strings(lang);
-    let pct = |v: f64| {
-        text::pct(
-            trappe_rules::Pct::try_from(v)
-                .unwrap_or_default()
-                .round_dp(2),
-            lang,
-        )
-    };
-    let checks: Vec<minijinja::Value> = view
+    view
         .reasons
         .iter()
         .filter_map(|r| match r {
@@ -1231,12 +758,47 @@ pub async fn department(
                 comparison => "",
                 threshold => text::pct(*risk_zone_threshold, lang),
                 distance => text::pct((*value - *risk_zone_threshold).abs().round_dp(2), lang),
-                persons => persons_to_udsat.map(|n| persons(n, state.suppress_below, lang)).unwrap_or_default(),
+                persons => persons_to_udsat.map(|n| small.text(n, lang)).unwrap_or_default(),
                 met => if *challenged { t["yes"] } else { t["no"] },
             }),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+pub async fn department(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Extension(session): Extension<Session>,
+    query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let on = match query {
+        Ok(Query(q)) => q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
+    };
+    let s2 = session.clone();
+    let id2 = id.clone();
+    let st = state.clone();
+    let view = match with_store(&state, move |s| {
+        department_view(s, &st.runs, &s2, &id2, on, lang)
+    })
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let t = strings(lang);
+    let pct = |v: f64| {
+        text::pct(
+            trappe_rules::Pct::try_from(v)
+                .unwrap_or_default()
+                .round_dp(2),
+            lang,
+        )
+    };
+    let checks = check_rows(&view, state.small, lang);
     let keys = [
         "unemployment_pct",
         "convictions_pct",
@@ -1320,7 +882,7 @@ pub async fn department(
                 id => view.id.clone(), name => view.name.clone(), organisation => view.organisation.clone(),
                 area => view.area.clone(),
                 family_homes => trappe_formats::output::int(u64::from(view.family_homes), lang),
-                residents => persons(view.residents, state.suppress_below, lang),
+                residents => state.small.text(view.residents, lang),
                 step_label => text::step_name(view.staircase, &view.step, lang),
                 class => step_class(view.staircase, &view.step),
                 need => view.need.clone(),
@@ -1332,9 +894,9 @@ pub async fn department(
             wheel => view.wheel.as_ref().map(minijinja::Value::from_serialize),
             receipt => minijinja::Value::from_serialize(&view.receipt),
             recent => view.recent.iter().map(|e| minijinja::context! {
-                on => e["on"].as_str().unwrap_or_default(), action => super::vacancies::outcome_text(e["action"].as_str().unwrap_or_default(), lang),
-                channel => e["channel"].as_str().map(|c| serde_json::from_value::<trappe_rules::agreement::Channel>(serde_json::Value::String(c.into())).map(|ch| text::channel(ch, lang).to_string()).unwrap_or_else(|_| c.to_string())),
-                actor => e["actor"].as_str().unwrap_or_default(),
+                on => e.on.to_string(), action => text::ledger_action(e.action, lang),
+                channel => e.channel.map(|c| text::let_channel(c, lang)),
+                actor => e.actor.clone(),
             }).collect::<Vec<_>>(),
             chart => minijinja::Value::from_serialize(&chart),
         },
@@ -1489,15 +1051,15 @@ pub async fn set_lang(Path(lang): Path<String>, Query(b): Query<Back>) -> Respon
 pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, kind): (&[u8], &str) = match file.as_str() {
         "app.css" => (
-            include_bytes!("../../static/app.css"),
+            include_bytes!("../static/app.css"),
             "text/css; charset=utf-8",
         ),
         "app.js" => (
-            include_bytes!("../../static/app.js"),
+            include_bytes!("../static/app.js"),
             "text/javascript; charset=utf-8",
         ),
         "chart.umd.min.js" => (
-            include_bytes!("../../static/chart.umd.min.js"),
+            include_bytes!("../static/chart.umd.min.js"),
             "text/javascript; charset=utf-8",
         ),
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),

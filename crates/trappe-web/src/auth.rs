@@ -349,26 +349,6 @@ pub async fn logout(
     Ok(res)
 }
 
-/// An HTML error page for page routes.
-pub fn page_error(
-    state: &State,
-    lang: trappe_formats::text::Lang,
-    session: Option<&Session>,
-    e: AppError,
-) -> Response {
-    (
-        e.status,
-        pages::render(
-            state,
-            "error.html",
-            lang,
-            session,
-            minijinja::context! { code => e.code, message => e.message },
-        ),
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod client_tests {
     use super::*;

@@ -4,7 +4,6 @@
 //! number of the municipality's vacancies, rankings or departments shows; the
 //! municipality, which may see everything, gets 404 for an id that does not exist.
 
-use trappe_store::db::Value;
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 
@@ -19,21 +18,9 @@ pub fn missing(session: &Session, what: String) -> AppError {
     }
 }
 
-/// Today's organisation of a department, if the department is known.
-pub fn owner(store: &mut Store, department: &str) -> Result<Option<String>, AppError> {
-    Ok(store
-        .conn
-        .query_opt(
-            "SELECT organisation_id FROM department WHERE id = $1",
-            &[department.into()],
-        )?
-        .map(|r| r.text(0))
-        .transpose()?)
-}
-
 /// Refuses a department the user may not reach.
 pub fn department(store: &mut Store, session: &Session, department: &str) -> Result<(), AppError> {
-    match owner(store, department)? {
+    match store.owner_of(department)? {
         Some(org) if session.user.role.sees(&org) => Ok(()),
         Some(_) => Err(AppError::forbidden()),
         None => Err(missing(session, format!("unknown department {department}"))),
@@ -42,15 +29,7 @@ pub fn department(store: &mut Store, session: &Session, department: &str) -> Res
 
 /// Refuses a vacancy the user may not reach; returns its department.
 pub fn vacancy(store: &mut Store, session: &Session, vacancy: i64) -> Result<String, AppError> {
-    let dept = store
-        .conn
-        .query_opt(
-            "SELECT department_id FROM vacancy_entry WHERE id = $1 AND kind = 'register'",
-            &[Value::Int(vacancy)],
-        )?
-        .map(|r| r.text(0))
-        .transpose()?;
-    match dept {
+    match store.department_of_vacancy(vacancy)? {
         Some(d) => department(store, session, &d).map(|()| d),
         None => Err(missing(session, format!("no vacancy {vacancy}"))),
     }
@@ -58,15 +37,7 @@ pub fn vacancy(store: &mut Store, session: &Session, vacancy: i64) -> Result<Str
 
 /// Refuses a ranking run the user may not reach.
 pub fn ranking(store: &mut Store, session: &Session, run: i64) -> Result<(), AppError> {
-    let dept = store
-        .conn
-        .query_opt(
-            "SELECT department_id FROM ranking_run WHERE id = $1",
-            &[Value::Int(run)],
-        )?
-        .map(|r| r.text(0))
-        .transpose()?;
-    match dept {
+    match store.department_of_ranking(run)? {
         Some(d) => department(store, session, &d),
         None => Err(missing(session, format!("no ranking run {run}"))),
     }

@@ -7,16 +7,14 @@ use axum::extract::{Multipart, Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use trappe_app::applicants;
 use trappe_formats::applicant_text as at;
-use trappe_formats::household::read_applicants;
 use trappe_formats::text::{self, Lang};
-use trappe_rules::agreement::Channel;
-use trappe_rules::applicant::{rank, RankVacancy};
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 
-use super::auth::{check_csrf, page_error};
-use super::pages::render;
+use super::auth::check_csrf;
+use super::pages::{page_error, render};
 use super::{access, lang_of, with_store, AppError, State};
 
 fn may_see_applicants(session: &Session) -> Result<(), AppError> {
@@ -32,15 +30,15 @@ fn may_see_applicants(session: &Session) -> Result<(), AppError> {
 
 /// A JSON file uploaded for a vacancy: read the whole body, then check the role and the
 /// form's token (so a refused client gets its answer, not a connection closed
-/// mid-upload). Returns the file's name and text and the "internal" flag.
+/// mid-upload). Returns the file's name and text and the ranking's flags.
 async fn read_json_upload(
     session: &Session,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
     what: &str,
-) -> Result<(String, String, bool), AppError> {
+) -> Result<(String, String, Flags), AppError> {
     let mut m =
         multipart.map_err(|e| AppError::bad_request(format!("expected a file upload: {e}")))?;
-    let (mut csrf, mut internal, mut file) = (String::new(), false, None);
+    let (mut csrf, mut flags, mut file) = (String::new(), Flags::default(), None);
     while let Some(field) = m
         .next_field()
         .await
@@ -56,7 +54,11 @@ async fn read_json_upload(
                 file = Some((name, bytes.to_vec()));
             }
             "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "internal" => internal = !field.text().await.unwrap_or_default().is_empty(),
+            "internal" => flags.internal = !field.text().await.unwrap_or_default().is_empty(),
+            "internal_criteria_everywhere" => {
+                flags.internal_criteria_everywhere =
+                    !field.text().await.unwrap_or_default().is_empty()
+            }
             _ => {}
         }
     }
@@ -67,41 +69,33 @@ async fn read_json_upload(
         .ok_or_else(|| AppError::bad_request(format!("choose the {what} (JSON)")))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| AppError::bad_request(format!("{name} is not UTF-8 text")))?;
-    Ok((name, text, internal))
+    Ok((name, text, flags))
 }
 
-type VacancyRequirement = (
-    trappe_store::applicants::LettingContext,
-    trappe_rules::applicant::ApplicantRules,
-    trappe_rules::applicant::Requirement,
-);
+/// The ranking's choices on the vacancy page, as on the command line (`--internal`,
+/// `--internal-criteria-everywhere`).
+#[derive(Default, Clone, Copy)]
+struct Flags {
+    internal: bool,
+    internal_criteria_everywhere: bool,
+}
 
-/// A vacancy the user may reach, its criteria's parameters and what its slot requires.
-fn vacancy_requirement(
+/// A vacancy the user may reach and its letting context (with applicant criteria).
+fn vacancy_context(
     s: &mut Store,
     session: &Session,
     vacancy: i64,
-) -> Result<VacancyRequirement, AppError> {
+) -> Result<trappe_store::applicants::LettingContext, AppError> {
     // Access first: nothing about another organisation's vacancy (not even that it is
     // resolved) is told.
     access::vacancy(s, session, vacancy)?;
-    let ctx = s.vacancy_context(vacancy, None)?;
-    let rules = ctx.agreement.applicants.clone().ok_or_else(|| {
-        AppError::bad_request(format!(
-            "agreement {} has no applicant criteria",
-            ctx.agreement.id
-        ))
-    })?;
-    let channel = ctx.channel.unwrap_or(Channel::WaitingList);
-    let req = crate::applicant_cmd::requirement_for(&ctx, channel, ctx.criteria.as_deref())
-        .map_err(|e| {
-            AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_for_applicants",
-                e.to_string(),
-            )
-        })?;
-    Ok((ctx, rules, req))
+    Ok(applicants::context(
+        s,
+        &applicants::Target {
+            vacancy: Some(vacancy),
+            ..Default::default()
+        },
+    )?)
 }
 
 pub async fn rank_upload(
@@ -113,43 +107,29 @@ pub async fn rank_upload(
 ) -> Response {
     let lang = lang_of(&headers);
     let result = async {
-        let (name, text, internal) =
-            read_json_upload(&session, multipart, "applicants file").await?;
+        let (name, text, flags) = read_json_upload(&session, multipart, "applicants file").await?;
         // The applicants file is checked and ranked on a blocking thread, one file
         // check at a time on the server (the permit is held until the check ends).
         let permit = super::check_permit(&state, lang)?;
         let s2 = session.clone();
         with_store(&state, move |s| {
             let _permit = permit;
-            let (ctx, rules, req) = vacancy_requirement(s, &s2, vacancy)?;
-            let mut households = read_applicants(&name, &text, ctx.on).map_err(|e| {
-                AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_applicants",
-                    e.to_string(),
-                )
-            })?;
-            crate::applicant_cmd::internal_areas(s, &name, &mut households).map_err(|e| {
-                AppError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_applicants",
-                    e.to_string(),
-                )
-            })?;
-            let ranked = rank(
-                &rules,
-                &RankVacancy {
-                    department: &ctx.department,
-                    area: ctx.area.as_deref(),
-                    on: ctx.on,
-                    requirement: &req,
-                    internal_priority: internal,
-                    internal_criteria_everywhere: false,
+            let ctx = vacancy_context(s, &s2, vacancy)?;
+            let ranking = applicants::rank_applicants(
+                s,
+                ctx,
+                &applicants::RankInput {
+                    file: &name,
+                    text: &text,
+                    criteria: None,
+                    accessibility_home: false,
+                    internal: flags.internal,
+                    internal_criteria_everywhere: flags.internal_criteria_everywhere,
+                    keep: true,
+                    actor: &s2.user.username,
                 },
-                &households,
-            );
-            let inputs = trappe_formats::agreement_file::sha256_hex(text.as_bytes());
-            Ok(s.store_ranking(&ctx, &req, &inputs, &ranked, &s2.user.username)?)
+            )?;
+            ranking.run.ok_or_else(AppError::internal)
         })
         .await
     }
@@ -174,10 +154,16 @@ pub async fn show(
     let result = with_store(&state, move |s| {
         may_see_applicants(&s2)?;
         access::ranking(s, &s2, run)?;
-        Ok(s.ranking(run)?)
+        let r = s.ranking(run)?;
+        let agreement = s.agreement(&r.agreement_sha256)?;
+        let warning = agreement
+            .applicants
+            .as_ref()
+            .and_then(|rules| applicants::old_threshold(rules, r.on));
+        Ok((r, warning))
     })
     .await;
-    let r = match result {
+    let (r, warning) = match result {
         Ok(r) => r,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
@@ -216,6 +202,7 @@ pub async fn show(
             on => r.on.to_string(),
             made => format!("{} {}", r.created_at.format("%Y-%m-%d %H:%M"), r.created_by),
             inputs => r.inputs_sha256.chars().take(12).collect::<String>(),
+            warning => warning.map(|t| at::old_threshold(&t, lang)),
             rows => rows,
         },
     )
@@ -235,27 +222,24 @@ pub async fn check_upload(
         let (name, text, _) = read_json_upload(&session, multipart, "household file").await?;
         let s2 = session.clone();
         with_store(&state, move |s| {
-            let (ctx, rules, req) = vacancy_requirement(s, &s2, vacancy)?;
-            let h =
-                trappe_formats::household::read_household(&name, &text, ctx.on).map_err(|e| {
-                    AppError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_household",
-                        e.to_string(),
-                    )
-                })?;
-            let outcomes = trappe_rules::applicant::evaluate(&rules, &h, ctx.on);
-            let context = crate::applicant_cmd::context_lines(&ctx, lang);
-            Ok((ctx.department.clone(), ctx.on, req, outcomes, context))
+            let ctx = vacancy_context(s, &s2, vacancy)?;
+            let checked = applicants::check(&ctx, &name, &text)?;
+            let context = applicants::context_lines(&ctx, lang);
+            Ok((ctx.department.clone(), ctx.on, checked, context))
         })
         .await
     }
     .await;
-    let (department, on, req, outcomes, context) = match result {
+    let (department, on, checked, context) = match result {
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
-    let met = req.met(&outcomes);
+    let outcomes = &checked.outcomes;
+    // A vacancy's slot is one requirement.
+    let Some(req) = checked.requirements.first() else {
+        return page_error(&state, lang, Some(&session), AppError::internal());
+    };
+    let met = req.met(outcomes);
     let criteria: Vec<minijinja::Value> = outcomes
         .iter()
         .filter(|o| req.concerns(o.criterion) || o.criterion == trappe_rules::applicant::CriterionId::C1)
@@ -283,6 +267,7 @@ pub async fn check_upload(
             set => at::criteria_set(req.criteria_set.as_deref(), lang),
             met => met,
             context => context,
+            warning => checked.old_threshold.as_ref().map(|t| at::old_threshold(t, lang)),
             criteria => criteria,
         },
     )

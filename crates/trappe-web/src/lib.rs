@@ -1,4 +1,8 @@
-//! The web application and the HTTP JSON API (`trappe serve`).
+//! The web application and the HTTP JSON API (`trappe serve`): [`router`] builds the
+//! application over a store, [`serve`] runs it. No command-line parsing here — the
+//! binary turns its arguments into a [`ServeConfig`] and calls [`serve`]; the use cases
+//! (ranking, reports, the demo loader) are `trappe-app`'s, the same the command line
+//! calls.
 //!
 //! Server-rendered pages (Danish by default, English switch) over the same store as the
 //! command line, with local accounts (Argon2id), sessions in the database (the cookie
@@ -18,13 +22,13 @@ mod imports;
 mod limits;
 mod pages;
 mod reports;
+mod strings;
 mod vacancies;
 
 pub use auth::{hash_password, role};
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
@@ -32,32 +36,36 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use clap::Args;
 use trappe_formats::text::Lang;
 use trappe_store::{Location, Store, StoreError};
 
-use crate::store_cmd::DbArgs;
-
-#[derive(Args, Clone)]
-pub struct ServeArgs {
-    /// Address to listen on (loopback by default; port 0 picks a free one).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on (port 0 picks a free one).
     pub addr: SocketAddr,
-    /// Load the Copenhagen example into a fresh database (./trappe-demo.db unless --db
-    /// says otherwise) and create demo users, printed at start.
-    #[arg(long)]
+    /// Load the Copenhagen example into an empty database and create the demo users,
+    /// printed at start.
     pub demo: bool,
-    /// Mark the session cookie Secure (set this when a TLS proxy serves the app).
-    #[arg(long)]
+    /// Mark the session cookie Secure (when a TLS proxy serves the app).
     pub secure_cookies: bool,
     /// Counts of persons below this are shown as "< N" in pages and exports.
-    #[arg(long, default_value_t = 5)]
     pub suppress_below: u32,
-    /// The address of a reverse proxy in front of trappe (repeatable). For requests from
-    /// it, the client is the last address in `X-Forwarded-For` that is not a trusted
-    /// proxy; without this, the client is the connection's peer.
-    #[arg(long = "trusted-proxy", value_name = "IP")]
+    /// Reverse proxies in front of trappe: for requests from them, the client is the
+    /// last address in `X-Forwarded-For` that is not a trusted proxy.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            secure_cookies: false,
+            suppress_below: 5,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 /// What the pages derive from a placement run, kept per run: a run never changes once
@@ -149,7 +157,8 @@ pub(crate) struct AppState {
     pub pool: Pool,
     pub templates: minijinja::Environment<'static>,
     pub secure_cookies: bool,
-    pub suppress_below: u32,
+    /// The small-number rule for counts of persons.
+    pub small: trappe_formats::report::SmallNumbers,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub uploads: imports::Uploads,
@@ -216,6 +225,15 @@ impl AppError {
         )
     }
 
+    /// A failure of the server's own (logged where it happens): 500, nothing more said.
+    pub fn internal() -> AppError {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server could not complete the request; it is logged",
+        )
+    }
+
     pub fn bad_request(message: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
@@ -236,13 +254,31 @@ impl From<StoreError> for AppError {
             other => {
                 // The detail goes to the server's log (stderr), never to the page.
                 eprintln!("trappe serve: {}", internal_detail(&other));
-                AppError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the server could not complete the request; it is logged",
-                )
+                AppError::internal()
             }
         }
+    }
+}
+
+/// A use case's refusal as the user reads it: the store's as above; a wrong file or
+/// field, or a request that does not fit the agreement, is 422; an agreement without
+/// applicant criteria is 400.
+pub(crate) fn app_error(e: trappe_app::Error) -> AppError {
+    match e {
+        trappe_app::Error::Store(e) => e.into(),
+        trappe_app::Error::Input(m) => {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", m)
+        }
+        trappe_app::Error::Refused(m) => {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "not_for_applicants", m)
+        }
+        trappe_app::Error::NoCriteria(m) => AppError::bad_request(m),
+    }
+}
+
+impl From<trappe_app::Error> for AppError {
+    fn from(e: trappe_app::Error) -> AppError {
+        app_error(e)
     }
 }
 
@@ -349,7 +385,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     res
 }
 
-pub(crate) fn router(state: State) -> Router {
+fn routes(state: State) -> Router {
     let protected = Router::new()
         .route("/", get(pages::overview))
         .route("/overview.csv", get(pages::overview_csv))
@@ -434,20 +470,11 @@ const DEMO_USERS: &[(&str, &str, Option<&str>, &str)] = &[
 
 fn demo_setup(location: &Location) -> Result<()> {
     let mut store = Store::open(location).with_context(|| format!("cannot open {location}"))?;
-    if store.overview(chrono::Local::now().date_naive()).is_err() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/copenhagen");
-        let example = |f: &str| -> Result<Vec<u8>> {
-            std::fs::read(root.join(f))
-                .with_context(|| format!("the demo needs {}", root.join(f).display()))
-        };
-        crate::store_cmd::import_demo(
-            &mut store,
-            &example("areas.csv")?,
-            &example("decisions.csv")?,
-            &example("departments.csv")?,
-            &example("homes.csv")?,
-        )?;
-    }
+    trappe_app::demo::load_if_empty(
+        &mut store,
+        &trappe_app::demo::example_dir(),
+        chrono::Local::now().date_naive(),
+    )?;
     for (name, role, org, password) in DEMO_USERS {
         if store.credentials(name)?.is_none() {
             let role = auth::role(role, *org)?;
@@ -457,19 +484,13 @@ fn demo_setup(location: &Location) -> Result<()> {
     Ok(())
 }
 
-pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
-    let location = match (&db.db, args.demo) {
-        (None, true) if std::env::var("DATABASE_URL").is_err() => {
-            Location::Sqlite(PathBuf::from("trappe-demo.db"))
-        }
-        _ => Location::choose(db.db.as_deref()),
-    };
-    if args.demo {
-        demo_setup(&location)?;
-    }
-    // Open once to migrate and to fail early on a bad --db.
+/// The whole application over the database at `location`: the pool (opened once here,
+/// so a bad database fails now, and migrated), the templates, the routes. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (the login throttle needs the
+/// peer's address).
+pub fn router(location: &Location, config: &ServeConfig) -> Result<Router> {
     let first =
-        Store::open(&location).with_context(|| format!("cannot open the database ({location})"))?;
+        Store::open(location).with_context(|| format!("cannot open the database ({location})"))?;
     let state = Arc::new(AppState {
         pool: Pool {
             location: location.clone(),
@@ -477,13 +498,26 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
             permits: tokio::sync::Semaphore::new(POOL_SIZE),
         },
         templates: templates()?,
-        secure_cookies: args.secure_cookies,
-        suppress_below: args.suppress_below,
-        trusted_proxies: args.trusted_proxies.clone(),
+        secure_cookies: config.secure_cookies,
+        small: trappe_formats::report::SmallNumbers {
+            below: config.suppress_below,
+        },
+        trusted_proxies: config.trusted_proxies.clone(),
         uploads: imports::Uploads::default(),
         runs: RunCache::default(),
         checks: Arc::new(tokio::sync::Semaphore::new(1)),
     });
+    Ok(routes(state))
+}
+
+/// Runs the server on `location` until Ctrl-C. With `demo`, the example is loaded
+/// first (when the database is empty) and the demo users are created.
+pub fn serve(location: &Location, args: ServeConfig) -> Result<()> {
+    let location = location.clone();
+    if args.demo {
+        demo_setup(&location)?;
+    }
+    let app = router(&location, &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -493,16 +527,18 @@ pub fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
-        say!("trappe: http://{addr}/ ({location})");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "trappe: http://{addr}/ ({location})");
         if args.demo {
             for (name, role, _, password) in DEMO_USERS {
-                say!("  demo user {name} ({role}), password {password}");
+                let _ = writeln!(out, "  demo user {name} ({role}), password {password}");
             }
         }
-        let _ = std::io::stdout().flush();
+        let _ = out.flush();
+        drop(out);
         axum::serve(
             listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
+            app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

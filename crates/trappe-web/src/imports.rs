@@ -18,8 +18,8 @@ use trappe_store::import::{
 use trappe_store::users::{Role, Session};
 use trappe_store::StoreError;
 
-use super::auth::{check_csrf, page_error, token};
-use super::pages::render;
+use super::auth::{check_csrf, token};
+use super::pages::{page_error, render};
 use super::{lang_of, with_store, AppError, State};
 
 /// How long an uploaded, checked file waits for its confirmation.

@@ -17,18 +17,13 @@ use trappe_store::letting::{LetChannel, Outcome, RegisterRequest, VacancyView};
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 
-use super::auth::{check_csrf, page_error};
-use super::pages::render;
+use super::auth::check_csrf;
+use super::pages::{page_error, render};
 use super::{access, lang_of, with_store, AppError, State};
 
 /// The organisation of every department, as the newest master data has it.
 fn organisations(store: &mut Store) -> Result<HashMap<String, String>, AppError> {
-    Ok(store
-        .conn
-        .query("SELECT id, organisation_id FROM department", &[])?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.text(1)?)))
-        .collect::<Result<_, trappe_store::StoreError>>()?)
+    Ok(store.owners()?)
 }
 
 /// Refuses a department the user may not reach (see `access`).
@@ -73,74 +68,9 @@ fn list(
         .collect())
 }
 
-fn channel_text(code: Option<&str>, lang: Lang) -> String {
-    match code.and_then(|c| {
-        serde_json::from_value::<trappe_rules::agreement::Channel>(serde_json::Value::String(
-            c.into(),
-        ))
-        .ok()
-    }) {
-        Some(c) => text::channel(c, lang).to_string(),
-        None => code.unwrap_or("–").to_string(),
-    }
-}
-
-/// An outcome as the user reads it.
-pub(crate) fn outcome_text(action: &str, lang: Lang) -> String {
-    let da = lang == Lang::Da;
-    match action {
-        "register" => {
-            if da {
-                "registreret"
-            } else {
-                "registered"
-            }
-        }
-        "decision" => {
-            if da {
-                "beslutning"
-            } else {
-                "decision"
-            }
-        }
-        "let" => {
-            if da {
-                "udlejet"
-            } else {
-                "let"
-            }
-        }
-        "allocated" => {
-            if da {
-                "anvist af kommunen"
-            } else {
-                "allocated by the municipality"
-            }
-        }
-        "returned" => {
-            if da {
-                "returneret af kommunen"
-            } else {
-                "returned by the municipality"
-            }
-        }
-        "not_used" => {
-            if da {
-                "ikke brugt (videre til næste kanal)"
-            } else {
-                "not used (on to the next channel)"
-            }
-        }
-        "withdrawn" => {
-            if da {
-                "registreret ved en fejl"
-            } else {
-                "registered in error"
-            }
-        }
-        other => other,
-    }
-    .to_string()
+/// A channel in the user's language, or "–" for none.
+fn channel_text(c: Option<LetChannel>, lang: Lang) -> String {
+    c.map_or("–", |c| text::let_channel(c, lang)).to_string()
 }
 
 fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
@@ -161,17 +91,17 @@ fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
         department => v.department_id.clone(),
         home => v.home_id.clone(),
         vacated => v.vacated.to_string(),
-        channel => channel_text(assignment.as_ref().and_then(|a| a.channel).map(|c| c.as_str()), lang),
+        channel => channel_text(assignment.as_ref().and_then(|a| a.channel).map(LetChannel::from), lang),
         criteria => assignment.as_ref().and_then(|a| a.criteria.clone()),
-        now => channel_text(v.current_channel.as_deref(), lang),
+        now => channel_text(v.current_channel.map(LetChannel::from), lang),
         resolved => v.resolved,
         reasons => reasons,
         move_in_by => d.map(|d| d.municipality_move_in_by.to_string()),
         free_return_until => d.map(|d| d.free_return_until.to_string()),
         rent_from => d.map(|d| d.rent_liable_from.to_string()),
         outcomes => v.outcomes.iter().map(|o| minijinja::context! {
-            on => o.on_date.to_string(), action => outcome_text(&o.action, lang),
-            channel => channel_text(o.channel.as_deref(), lang), actor => o.actor.clone(),
+            on => o.on_date.to_string(), action => text::ledger_action(o.action, lang),
+            channel => channel_text(o.channel, lang), actor => o.actor.clone(),
         }).collect::<Vec<_>>(),
     }
 }
@@ -293,14 +223,16 @@ fn register(store: &mut Store, session: &Session, f: &RegisterForm) -> Result<i6
     }
     reach(store, session, department)?;
     let vacated = date("vacated", &f.vacated)?;
+    // Without a received date the store takes the day of registration, as for the
+    // command line.
     let received = match f
         .received
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(r) => date("received", r)?,
-        None => vacated,
+        Some(r) => Some(date("received", r)?),
+        None => None,
     };
     let r = store.register_vacancy(&RegisterRequest {
         department,
@@ -401,7 +333,7 @@ fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Re
         "let" => Outcome::Let {
             on,
             channel: nonempty(&f.channel)
-                .and_then(|c| LetChannel::parse(&c))
+                .and_then(|c| c.parse::<LetChannel>().ok())
                 .ok_or_else(|| AppError::bad_request("a letting needs its channel: waiting_list, flexible, municipal_allocation, urban_renewal, internal_transfer or exchange"))?,
             no_qualified_applicant: f.no_qualified_applicant,
             refugee_shared: false,

@@ -1,0 +1,371 @@
+//! Applicants against a vacancy or a department: the letting context (the placement,
+//! the slot, the criteria that apply there), what the slot requires, checking one
+//! household, and ranking an applicants file — the command line and the web call these
+//! same functions, so the same file for the same vacancy gives the same stored ranking.
+
+use std::path::Path;
+
+use trappe_formats::agreement_file::sha256_hex;
+use trappe_formats::applicant_text as at;
+use trappe_formats::household::{read_applicants, read_household};
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Channel;
+use trappe_rules::applicant::{
+    self, evaluate, rank, CriterionOutcome, DatedAmount, RankVacancy, Ranked, Requirement,
+};
+use trappe_rules::Date;
+use trappe_store::applicants::LettingContext;
+use trappe_store::Store;
+
+use crate::Error;
+
+/// Which vacancy, or which department on which date, a check or ranking is about.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// A registered vacancy: its slot and department decide.
+    pub vacancy: Option<i64>,
+    /// A department, with `on`: its placement on that date decides.
+    pub department: Option<String>,
+    /// The agreement the placement must be made with (its id or file name), a check
+    /// that the database holds what the user expects.
+    pub agreement: Option<String>,
+    /// The takeover date; for a vacancy it defaults to the date the home fell vacant.
+    pub on: Option<Date>,
+}
+
+/// The letting context of a target, checked against its `agreement` and required to
+/// have applicant criteria.
+pub fn context(store: &mut Store, t: &Target) -> Result<LettingContext, Error> {
+    let ctx = match (t.vacancy, &t.department) {
+        (Some(v), _) => store.vacancy_context(v, t.on)?,
+        (None, Some(d)) => {
+            let on =
+                t.on.ok_or_else(|| Error::Input("a department needs a date (--on)".into()))?;
+            store.department_context(d, on)?
+        }
+        (None, None) => return Err(Error::Input("give a vacancy or a department".into())),
+    };
+    if let Some(a) = &t.agreement {
+        let id = Path::new(a)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(a);
+        if ctx.agreement.id != *a && ctx.agreement.id != id {
+            return Err(Error::Refused(format!(
+                "department {} is placed by agreement {} on {}, not {a}",
+                ctx.department, ctx.agreement.id, ctx.on
+            )));
+        }
+    }
+    rules(&ctx)?;
+    Ok(ctx)
+}
+
+/// The agreement's applicant criteria, or an error naming the agreement.
+pub fn rules(ctx: &LettingContext) -> Result<&applicant::ApplicantRules, Error> {
+    ctx.agreement.applicants.as_ref().ok_or_else(|| {
+        Error::NoCriteria(format!(
+            "agreement {} has no [applicants] section: its criteria are not defined",
+            ctx.agreement.id
+        ))
+    })
+}
+
+/// The income threshold in force on `on` when it is more than a year old: it is
+/// adjusted yearly, so a newer value belongs in the agreement file. Both front-ends
+/// show it as a warning ([`trappe_formats::applicant_text::old_threshold`]).
+pub fn old_threshold(rules: &applicant::ApplicantRules, on: Date) -> Option<DatedAmount> {
+    applicant::income_threshold(rules, on)
+        .filter(|t| (on - t.from).num_days() > 366)
+        .cloned()
+}
+
+/// One household checked against every criterion and the requirements of the target.
+pub struct Checked {
+    pub outcomes: Vec<CriterionOutcome>,
+    pub requirements: Vec<Requirement>,
+    pub old_threshold: Option<DatedAmount>,
+}
+
+/// Checks one household (a JSON file's text) in a context; nothing is stored.
+pub fn check(ctx: &LettingContext, file: &str, text: &str) -> Result<Checked, Error> {
+    let rules = rules(ctx)?;
+    let h = read_household(file, text, ctx.on).map_err(|e| Error::Input(e.to_string()))?;
+    Ok(Checked {
+        outcomes: evaluate(rules, &h, ctx.on),
+        requirements: requirements(ctx)?,
+        old_threshold: old_threshold(rules, ctx.on),
+    })
+}
+
+/// How to rank an applicants file.
+pub struct RankInput<'a> {
+    /// The file's name, for error messages.
+    pub file: &'a str,
+    /// The file's text (JSON; see the household schema).
+    pub text: &'a str,
+    /// With a department (not a vacancy): the criteria set to rank by (default: the
+    /// step's first) — one of the sets the step's wheel uses.
+    pub criteria: Option<String>,
+    /// With a department: the home is an accessibility home.
+    pub accessibility_home: bool,
+    /// Internal applicants first (the organisation's internal transfer).
+    pub internal: bool,
+    /// The organisation decided that internal applicants meet the flexible criteria
+    /// also within their own department or area.
+    pub internal_criteria_everywhere: bool,
+    /// Store the run (a dry run does not).
+    pub keep: bool,
+    /// Who ranks, kept with the run and in the audit log.
+    pub actor: &'a str,
+}
+
+/// A ranking: its context, what the slot requires, the ranked applicants, the stored
+/// run's id (none for a dry run) and a warning about an old income threshold.
+pub struct Ranking {
+    pub ctx: LettingContext,
+    pub requirement: Requirement,
+    pub ranked: Vec<Ranked>,
+    pub run: Option<i64>,
+    pub old_threshold: Option<DatedAmount>,
+}
+
+/// Ranks an applicants file for a context (a vacancy's slot decides; for a department
+/// the input's criteria set and accessibility flag do) and stores the run.
+pub fn rank_applicants(
+    store: &mut Store,
+    mut ctx: LettingContext,
+    input: &RankInput<'_>,
+) -> Result<Ranking, Error> {
+    if ctx.vacancy.is_some() && (input.criteria.is_some() || input.accessibility_home) {
+        return Err(Error::Input(
+            "a criteria set and an accessibility home go with a department; a vacancy's slot and home decide them".into(),
+        ));
+    }
+    if let Some(set) = &input.criteria {
+        let allowed = ctx.wheel_criteria_sets();
+        if !allowed.contains(set) {
+            return Err(Error::Refused(format!(
+                "criteria set {set:?} is not used on {} on {} (its wheel lets by {}): rank by one of those",
+                text::step_name(ctx.staircase, &ctx.step, Lang::En),
+                ctx.on,
+                if allowed.is_empty() {
+                    "no flexible criteria".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            )));
+        }
+    }
+    if ctx.vacancy.is_none() {
+        ctx.criteria = input.criteria.clone().or_else(|| ctx.default_criteria());
+        ctx.channel = Some(if ctx.criteria.is_some() {
+            Channel::Flexible
+        } else {
+            Channel::WaitingList
+        });
+        ctx.accessibility_home = input.accessibility_home;
+    }
+    let rules = rules(&ctx)?.clone();
+    let channel = ctx.channel.unwrap_or(Channel::WaitingList);
+    let requirement = requirement_for(&ctx, channel, ctx.criteria.as_deref())
+        .map_err(|e| Error::Refused(e.to_string()))?;
+    let mut households =
+        read_applicants(input.file, input.text, ctx.on).map_err(|e| Error::Input(e.to_string()))?;
+    internal_areas(store, input.file, &mut households)?;
+    let ranked = rank(
+        &rules,
+        &RankVacancy {
+            department: &ctx.department,
+            area: ctx.area.as_deref(),
+            on: ctx.on,
+            requirement: &requirement,
+            internal_priority: input.internal,
+            internal_criteria_everywhere: input.internal_criteria_everywhere,
+        },
+        &households,
+    );
+    let run = if input.keep {
+        Some(store.store_ranking(
+            &ctx,
+            &requirement,
+            &sha256_hex(input.text.as_bytes()),
+            &ranked,
+            input.actor,
+        )?)
+    } else {
+        None
+    };
+    let old_threshold = old_threshold(&rules, ctx.on);
+    Ok(Ranking {
+        ctx,
+        requirement,
+        ranked,
+        run,
+        old_threshold,
+    })
+}
+
+/// The requirements to show for a check: the vacancy's slot, or each criteria set of
+/// the department's step.
+pub fn requirements(ctx: &LettingContext) -> Result<Vec<Requirement>, Error> {
+    let req = |channel: Channel, set: Option<&str>| requirement_for(ctx, channel, set);
+    match ctx.channel {
+        Some(channel) => Ok(vec![
+            req(channel, ctx.criteria.as_deref()).map_err(|e| Error::Refused(e.to_string()))?
+        ]),
+        None => {
+            let sets = ctx.wheel_criteria_sets();
+            if sets.is_empty() {
+                return Ok(vec![
+                    req(Channel::WaitingList, None).map_err(|e| Error::Refused(e.to_string()))?
+                ]);
+            }
+            Ok(sets
+                .iter()
+                .map(|s| req(Channel::Flexible, Some(s)))
+                .collect::<Result<_, _>>()
+                .map_err(|e: applicant::RequirementError| Error::Refused(e.to_string()))?)
+        }
+    }
+}
+
+/// What a slot with `channel` and `set` requires in the context's department, with the
+/// criteria that apply there whatever the slot [CPH 6.1.6].
+pub fn requirement_for(
+    ctx: &LettingContext,
+    channel: Channel,
+    set: Option<&str>,
+) -> Result<Requirement, applicant::RequirementError> {
+    let (always, source) = ctx.always_tightened();
+    Ok(applicant::requirement(
+        channel,
+        set,
+        ctx.staircase,
+        &ctx.step,
+        &ctx.tightened,
+        ctx.accessibility_home,
+        &ctx.step_source(),
+    )?
+    .and_tightened(&always, &source))
+}
+
+/// Why these criteria apply here: the area's challenges on area step 1, the
+/// development-plan transition.
+pub fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    if ctx.staircase == trappe_rules::agreement::Staircase::Area && ctx.step == "1" {
+        if ctx.tightened.is_empty() {
+            out.push(l.pick("Området er ikke inden for risikozonen på nogen parameter: de almindelige A-kriterier gælder [CPH 6.1.2]", "The area is inside the risk zone on no parameter: the ordinary A criteria apply [CPH 6.1.2]").to_string());
+        } else {
+            let names: Vec<&str> = ctx
+                .tightened
+                .iter()
+                .map(|c| text::criterion(*c, l))
+                .collect();
+            out.push(match l {
+                Lang::Da => format!("Området er inden for risikozonen på: {} – de tilsvarende skærpede kriterier gælder [CPH 6.1.2]", names.join(", ")),
+                Lang::En => format!("The area is inside the risk zone on: {} – the matching tightened criteria apply [CPH 6.1.2]", names.join(", ")),
+            });
+            if ctx
+                .tightened
+                .contains(&trappe_rules::criteria::Criterion::Unemployment)
+            {
+                out.push(l.pick("Det skærpede beskæftigelseskriterium erstatter A-kriterierne: alle indflyttere på 18–64 år skal være i arbejde eller under uddannelse [CPH 6.1.2]", "The tightened employment criterion replaces the A criteria: everyone moving in aged 18–64 must work or be in education [CPH 6.1.2]").to_string());
+            }
+        }
+    }
+    if let Some(d) = &ctx.development_plan {
+        out.push(match l {
+            Lang::Da => format!("Område {} er et tidligere omdannelsesområde med udviklingsplan: den boligsociale anvisning er suspenderet i overgangsperioden [{}]", d.area_id, d.suspension_source),
+            Lang::En => format!("Area {} is a former transformation area under a development plan: municipal allocation is suspended during the transition [{}]", d.area_id, d.suspension_source),
+        });
+        if d.convictions_criterion {
+            out.push(match l {
+                Lang::Da => format!("Andelen af dømte i område {} er over grænsen for forebyggelsesområder: dømte-kriteriet gælder alle ansøgere [{}]", d.area_id, d.source),
+                Lang::En => format!("The share of convicted residents in area {} is above the prevention-area threshold: the convictions criterion applies to every applicant [{}]", d.area_id, d.source),
+            });
+        }
+    }
+    out
+}
+
+/// Why a criteria set is met or not, one line per part of it.
+pub fn requirement_reasons(
+    req: &Requirement,
+    outcomes: &[CriterionOutcome],
+    l: Lang,
+) -> Vec<String> {
+    let name = |c: &applicant::CriterionId| at::criterion(*c, l).to_string();
+    let status = |c: &applicant::CriterionId| outcomes.iter().any(|o| o.criterion == *c && o.met);
+    let mut out = Vec::new();
+    if !req.any_of.is_empty() {
+        let met: Vec<String> = req.any_of.iter().filter(|c| status(c)).map(name).collect();
+        let all: Vec<String> = req.any_of.iter().map(name).collect();
+        out.push(match (l, met.is_empty()) {
+            (Lang::Da, false) => format!(
+                "mindst ét af {}: opfyldt ({})",
+                all.join(", "),
+                met.join(", ")
+            ),
+            (Lang::Da, true) => format!("mindst ét af {}: ingen opfyldt", all.join(", ")),
+            (Lang::En, false) => format!(
+                "at least one of {}: met ({})",
+                all.join(", "),
+                met.join(", ")
+            ),
+            (Lang::En, true) => format!("at least one of {}: none met", all.join(", ")),
+        });
+    }
+    for c in &req.all_of {
+        let ok = status(c);
+        out.push(match (l, ok) {
+            (Lang::Da, true) => format!("{}: opfyldt for alle i aldersgruppen", name(c)),
+            (Lang::Da, false) => format!("{}: ikke opfyldt", name(c)),
+            (Lang::En, true) => format!("{}: met for everyone in the age group", name(c)),
+            (Lang::En, false) => format!("{}: not met", name(c)),
+        });
+    }
+    if req.any_of.is_empty() && req.all_of.is_empty() {
+        out.push(
+            l.pick(
+                "ingen kriterier: almindelig venteliste",
+                "no criteria: ordinary waiting list",
+            )
+            .into(),
+        );
+    }
+    out
+}
+
+/// An internal applicant's area is the area of the department it moves from, as the
+/// database knows it: filled in where the file leaves it out, an error where the file
+/// says otherwise.
+pub fn internal_areas(
+    store: &mut Store,
+    file: &str,
+    households: &mut [applicant::Household],
+) -> Result<(), Error> {
+    for (i, h) in households.iter_mut().enumerate() {
+        let who = h.id.clone().unwrap_or_else(|| format!("#{}", i + 1));
+        if let Some(t) = h.internal.as_mut() {
+            let known = store.department_area(&t.from_department).map_err(|e| {
+                Error::Input(format!(
+                    "{file}: applicant {who}, field internal.from_department: {e}"
+                ))
+            })?;
+            match (&t.from_area, &known) {
+                (Some(given), Some(k)) if given != k => return Err(Error::Input(format!(
+                    "{file}: applicant {who}, field internal.from_area: {given:?}, but department {} lies in area {k}",
+                    t.from_department
+                ))),
+                (Some(given), None) => return Err(Error::Input(format!(
+                    "{file}: applicant {who}, field internal.from_area: {given:?}, but department {} lies in no housing area",
+                    t.from_department
+                ))),
+                _ => t.from_area = known,
+            }
+        }
+    }
+    Ok(())
+}
