@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use trappe_app::applicants;
 use trappe_formats::applicant_text as at;
-use trappe_formats::text::{self, Lang};
+use trappe_formats::text;
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 
@@ -192,7 +192,7 @@ pub async fn show(
         lang,
         Some(&session),
         minijinja::context! {
-            title => format!("{} {}", if lang == Lang::Da { "Rangliste" } else { "Ranking" }, r.id),
+            title => format!("{} {}", lang.pick("Rangliste", "Ranking"), r.id),
             back => format!("/rankings/{}", r.id),
             run => r.id,
             vacancy => r.vacancy,
@@ -259,7 +259,7 @@ pub async fn check_upload(
         lang,
         Some(&session),
         minijinja::context! {
-            title => if lang == Lang::Da { "Tjek af husstand" } else { "Household check" },
+            title => lang.pick("Tjek af husstand", "Household check"),
             back => format!("/vacancies/{vacancy}"),
             vacancy => vacancy,
             department => department,

@@ -114,11 +114,7 @@ fn page(
     status: StatusCode,
     ctx: minijinja::Value,
 ) -> Response {
-    let title = if lang == Lang::Da {
-        "Indlæs data"
-    } else {
-        "Import data"
-    };
+    let title = lang.pick("Indlæs data", "Import data");
     (
         status,
         render(
@@ -378,11 +374,7 @@ pub async fn confirm(
         return page_error(&state, lang, Some(&session), e);
     }
     let Some(p) = state.uploads.take(&f.key, session.user.id) else {
-        let message = if lang == Lang::Da {
-            "Den kontrollerede fil venter ikke længere (efter 30 minutter, når den er indlæst, eller når du har indlæst tre nyere filer til kontrol). Indlæs den igen."
-        } else {
-            "The checked file is no longer waiting (after 30 minutes, once imported, or once you have uploaded three newer files to check). Upload it again."
-        };
+        let message = lang.pick("Den kontrollerede fil venter ikke længere (efter 30 minutter, når den er indlæst, eller når du har indlæst tre nyere filer til kontrol). Indlæs den igen.", "The checked file is no longer waiting (after 30 minutes, once imported, or once you have uploaded three newer files to check). Upload it again.");
         return page_error(
             &state,
             lang,
@@ -402,11 +394,10 @@ pub async fn confirm(
             AppError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                if lang == Lang::Da {
-                    "Filen kunne ikke indlæses lige nu: prøv igen."
-                } else {
-                    "The file could not be imported just now: try again."
-                },
+                lang.pick(
+                    "Filen kunne ikke indlæses lige nu: prøv igen.",
+                    "The file could not be imported just now: try again.",
+                ),
             ),
         );
     };
@@ -489,11 +480,10 @@ pub async fn withdraw(
             &state,
             lang,
             Some(&session),
-            AppError::bad_request(if lang == Lang::Da {
-                "Tilbagetrækningen mangler sine felter: åbn siden igen, og prøv igen."
-            } else {
-                "The withdrawal lacks its fields: open the page again and retry."
-            }),
+            AppError::bad_request(lang.pick(
+                "Tilbagetrækningen mangler sine felter: åbn siden igen, og prøv igen.",
+                "The withdrawal lacks its fields: open the page again and retry.",
+            )),
         );
     };
     let checked = municipality(&session)
@@ -511,11 +501,10 @@ pub async fn withdraw(
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid",
-                    if lang == Lang::Da {
-                        "angiv en begrundelse for tilbagetrækningen"
-                    } else {
-                        "give a reason for the withdrawal"
-                    },
+                    lang.pick(
+                        "angiv en begrundelse for tilbagetrækningen",
+                        "give a reason for the withdrawal",
+                    ),
                 ));
             }
             Ok((kind, date))

@@ -178,11 +178,7 @@ pub(crate) fn check_permit(
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "busy",
-            if lang == Lang::Da {
-                "En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt."
-            } else {
-                "Another file is being checked right now. The file is not kept: try again in a moment."
-            },
+            lang.pick("En anden fil bliver kontrolleret lige nu. Filen er ikke gemt: prøv igen om lidt.", "Another file is being checked right now. The file is not kept: try again in a moment."),
         )
     })
 }

@@ -65,8 +65,8 @@ pub fn render(
             .unwrap_or("")
     });
     let base = minijinja::context! {
-        lang => if lang == Lang::Da { "da" } else { "en" },
-        other_lang => if lang == Lang::Da { "en" } else { "da" },
+        lang => lang.pick("da", "en"),
+        other_lang => lang.pick("en", "da"),
         t => t,
         user => session.map(|s| minijinja::context! { username => s.user.username.clone(), role => s.user.role.as_str() }),
         role_name => role_name,
@@ -89,12 +89,11 @@ pub fn render(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Html(format!(
                     "<!doctype html><html lang=\"{}\"><title>trappe</title><p>{}</p></html>",
-                    if lang == Lang::Da { "da" } else { "en" },
-                    if lang == Lang::Da {
-                        "Siden kunne ikke vises; fejlen er skrevet i serverens log."
-                    } else {
+                    lang.pick("da", "en"),
+                    lang.pick(
+                        "Siden kunne ikke vises; fejlen er skrevet i serverens log.",
                         "The page could not be shown; the error is written to the server's log."
-                    }
+                    )
                 )),
             )
                 .into_response()
@@ -948,7 +947,7 @@ pub async fn agreement(
                     Some(k) => format!("{} ({})", channel(&c.channel), trappe_formats::applicant_text::criteria_set(Some(k), lang)),
                     None => channel(&c.channel),
                 };
-                let sep = if s.organisation_chooses { if lang == Lang::Da { " eller " } else { " or " } } else if lang == Lang::Da { " / på skift / " } else { " / alternating / " };
+                let sep = if s.organisation_chooses { lang.pick(" eller ", " or ") } else { lang.pick(" / på skift / ", " / alternating / ") };
                 s.alternate.iter().map(choice).collect::<Vec<_>>().join(sep)
             }).collect::<Vec<_>>(),
             source => w.source.clone(),

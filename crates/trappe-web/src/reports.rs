@@ -160,7 +160,7 @@ pub async fn page(
         lang,
         Some(&session),
         minijinja::context! {
-            title => if lang == Lang::Da { "Nøgletal og rapporter" } else { "Key figures and reports" },
+            title => lang.pick("Nøgletal og rapporter", "Key figures and reports"),
             back => format!("/reports?{query}"),
             report_title => report.title(lang).to_string(),
             name => name,

@@ -155,7 +155,7 @@ pub async fn page_list(
         lang,
         Some(&session),
         minijinja::context! {
-            title => if lang == Lang::Da { "Ledige boliger" } else { "Vacancies" },
+            title => lang.pick("Ledige boliger", "Vacancies"),
             back => "/vacancies",
             vacancies => vs.iter().map(|v| view_context(v, lang)).collect::<Vec<_>>(),
             departments => departments,
@@ -183,7 +183,7 @@ pub async fn page_show(
             lang,
             Some(&session),
             minijinja::context! {
-                title => format!("{} {id}", if lang == Lang::Da { "Ledig bolig" } else { "Vacancy" }),
+                title => format!("{} {id}", lang.pick("Ledig bolig", "Vacancy")),
                 back => format!("/vacancies/{id}"),
                 v => view_context(&v, lang),
                 can_change => !matches!(session.user.role, Role::Steering) && !v.resolved,

@@ -847,7 +847,7 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
                         say!(
                             "{:>3}  {} {}  {}{}",
                             r.n,
-                            if lang == Lang::Da { "plads" } else { "slot" },
+                            lang.pick("plads", "slot"),
                             r.slot,
                             text::channel(r.channel, lang),
                             r.criteria
