@@ -36,18 +36,18 @@ use trappe_rules::{Agreement, Date, Designation, Pct};
 pub const BUILTIN_AGREEMENTS: &[(&str, &str)] = &[
     (
         "copenhagen-2024",
-        include_str!("../../../agreements/copenhagen-2024.toml"),
+        include_str!("../../../../agreements/copenhagen-2024.toml"),
     ),
     (
         "aalborg-2023",
-        include_str!("../../../agreements/aalborg-2023.toml"),
+        include_str!("../../../../agreements/aalborg-2023.toml"),
     ),
 ];
 
 /// The law parameter sets shipped with trappe, by id.
 pub const BUILTIN_LAWS: &[(&str, &str)] = &[(
     "almenboligloven-61",
-    include_str!("../../../agreements/law/almenboligloven-61.toml"),
+    include_str!("../../../../agreements/law/almenboligloven-61.toml"),
 )];
 
 /// One problem in a file, with its position.
