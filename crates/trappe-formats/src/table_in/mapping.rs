@@ -203,66 +203,8 @@ pub fn parse_mapping(text: &str, file: &str) -> Result<ColumnMapping, InputError
             continue;
         };
         let span = value.span();
-        let (header, fraction) = match value.get_ref() {
-            toml::Value::String(h) => (h.clone(), false),
-            toml::Value::Table(t) => {
-                let mut ok = true;
-                for k in t.keys() {
-                    if k != "header" && k != "fraction" {
-                        problem(
-                            span.clone(),
-                            k,
-                            "is not a key of a column; expected header and optionally fraction"
-                                .into(),
-                        );
-                        ok = false;
-                    }
-                }
-                let header = match t.get("header") {
-                    Some(toml::Value::String(h)) => h.clone(),
-                    Some(other) => {
-                        problem(
-                            span.clone(),
-                            &other.to_string(),
-                            "is not a header; expected a string".into(),
-                        );
-                        continue;
-                    }
-                    None => {
-                        problem(
-                            span.clone(),
-                            "",
-                            format!("{name} has no header; expected {name} = {{ header = \"…\" }}"),
-                        );
-                        continue;
-                    }
-                };
-                let fraction = match t.get("fraction") {
-                    None => false,
-                    Some(toml::Value::Boolean(b)) => *b,
-                    Some(other) => {
-                        problem(
-                            span.clone(),
-                            &other.to_string(),
-                            "is not true or false (fraction)".into(),
-                        );
-                        false
-                    }
-                };
-                if !ok {
-                    continue;
-                }
-                (header, fraction)
-            }
-            other => {
-                problem(
-                    span,
-                    &other.to_string(),
-                    "is not a header; expected a string or { header = \"…\", fraction = true }"
-                        .into(),
-                );
-                continue;
-            }
+        let Some((header, fraction)) = mapped_header(&value, name, &mut problem) else {
+            continue;
         };
         let normalized = normalize_header(&header);
         if normalized.is_empty() {
@@ -306,6 +248,76 @@ pub fn parse_mapping(text: &str, file: &str) -> Result<ColumnMapping, InputError
         errors.truncate(MAX_PROBLEMS);
         Err(InputErrors { errors, truncated })
     }
+}
+
+/// The header (and whether it gives a fraction) of one mapped column: a string, or
+/// `{ header = "…", fraction = true }`; `None` after a problem.
+fn mapped_header(
+    value: &Spanned<toml::Value>,
+    name: &str,
+    problem: &mut impl FnMut(std::ops::Range<usize>, &str, String),
+) -> Option<(String, bool)> {
+    let span = value.span();
+    let (header, fraction) = match value.get_ref() {
+        toml::Value::String(h) => (h.clone(), false),
+        toml::Value::Table(t) => {
+            let mut ok = true;
+            for k in t.keys() {
+                if k != "header" && k != "fraction" {
+                    problem(
+                        span.clone(),
+                        k,
+                        "is not a key of a column; expected header and optionally fraction".into(),
+                    );
+                    ok = false;
+                }
+            }
+            let header = match t.get("header") {
+                Some(toml::Value::String(h)) => h.clone(),
+                Some(other) => {
+                    problem(
+                        span.clone(),
+                        &other.to_string(),
+                        "is not a header; expected a string".into(),
+                    );
+                    return None;
+                }
+                None => {
+                    problem(
+                        span.clone(),
+                        "",
+                        format!("{name} has no header; expected {name} = {{ header = \"…\" }}"),
+                    );
+                    return None;
+                }
+            };
+            let fraction = match t.get("fraction") {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(other) => {
+                    problem(
+                        span.clone(),
+                        &other.to_string(),
+                        "is not true or false (fraction)".into(),
+                    );
+                    false
+                }
+            };
+            if !ok {
+                return None;
+            }
+            (header, fraction)
+        }
+        other => {
+            problem(
+                span,
+                &other.to_string(),
+                "is not a header; expected a string or { header = \"…\", fraction = true }".into(),
+            );
+            return None;
+        }
+    };
+    Some((header, fraction))
 }
 
 /// Reads and parses a column mapping file.

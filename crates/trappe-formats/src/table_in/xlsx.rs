@@ -6,8 +6,8 @@ use std::io::{self, Cursor, Read};
 use super::files::human_size;
 use super::table::{feed, Table};
 use super::{
-    short_list, shorten, InputErrors, TableOptions, MAX_COLUMNS, MAX_SHEET_CELLS, MAX_SHEET_ROWS,
-    MAX_UNPACKED_BYTES, MAX_VALUE_CHARS,
+    short_list, shorten, ColumnMapping, InputErrors, TableOptions, MAX_COLUMNS, MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS, MAX_UNPACKED_BYTES, MAX_VALUE_CHARS,
 };
 
 /// The magic bytes a zip archive (and so an XLSX workbook) starts with.
@@ -202,7 +202,106 @@ fn stream_xlsx_table<'a>(
                 format!("is not an XLSX file (the zip archive is not an Excel workbook: {e})"),
             )
         })?;
-    let names = workbook.sheet_names();
+    let sheet = choose_sheet(&workbook.sheet_names(), opts, file)?;
+    let unreadable = |e: calamine::XlsxError| {
+        InputErrors::whole_file(file, format!("sheet {sheet:?} cannot be read: {e}"))
+    };
+    let too_large = |what: String| {
+        InputErrors::whole_file(
+            file,
+            format!(
+                "sheet {sheet:?} {what}; trappe reads sheets of at most {MAX_COLUMNS} columns (A to {}), {MAX_SHEET_ROWS} rows and {MAX_SHEET_CELLS} cells with a value — delete what lies outside the table, or export CSV",
+                column_letters(MAX_COLUMNS as u32 - 1)
+            ),
+        )
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(unreadable)?;
+    let dim = cells.dimensions();
+    if dim.end.1 as usize >= MAX_COLUMNS || dim.end.0 >= MAX_SHEET_ROWS {
+        return Err(too_large(format!(
+            "declares the range {}:{}",
+            cell_ref(dim.start.0, dim.start.1),
+            cell_ref(dim.end.0, dim.end.1)
+        )));
+    }
+
+    // The table is built as rows complete: `current` holds the cells of one row.
+    let mut state = SheetRows {
+        file,
+        mapping: opts.mapping,
+        required,
+        table: None,
+        header_line: 0,
+        first_col: 0,
+        width: 0,
+        rec: csv::StringRecord::new(),
+    };
+    let mut current: Vec<(u32, String)> = Vec::new();
+    let mut current_row: u32 = 0;
+    let mut seen: u64 = 0;
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        let Some(text) = cell_value(cell.get_value()) else {
+            continue;
+        };
+        // Only a cell with a value counts: a formatted, empty cell far away is harmless,
+        // since nothing is allocated for it.
+        if c as usize >= MAX_COLUMNS || r >= MAX_SHEET_ROWS {
+            return Err(too_large(format!("has a cell at {}", cell_ref(r, c))));
+        }
+        seen += 1;
+        if seen > MAX_SHEET_CELLS {
+            return Err(too_large(format!(
+                "holds more than {MAX_SHEET_CELLS} cells with a value, more than any table trappe reads"
+            )));
+        }
+        if r != current_row || current.is_empty() {
+            if r < current_row || (r == current_row && !current.is_empty()) {
+                return Err(InputErrors::whole_file(
+                    file,
+                    format!(
+                        "sheet {sheet:?} lists cell {} after row {}; its rows are out of order — open it in the spreadsheet program and save it again",
+                        cell_ref(r, c),
+                        u64::from(current_row) + 1
+                    ),
+                ));
+            }
+            state.flush(current_row, &mut current, &mut row)?;
+            current_row = r;
+        } else if current.last().is_some_and(|(last, _)| *last >= c) {
+            return Err(InputErrors::whole_file(
+                file,
+                format!(
+                    "sheet {sheet:?} lists cell {} twice or out of order; open it in the spreadsheet program and save it again",
+                    cell_ref(r, c)
+                ),
+            ));
+        }
+        current.push((c, text));
+    }
+    state.flush(current_row, &mut current, &mut row)?;
+    match state.table {
+        Some(table) => Ok((table, state.header_line)),
+        None => Err(InputErrors::one(
+            file,
+            1,
+            format!(
+                "sheet {sheet:?} is empty; expected a header row with the columns {}",
+                required.join(", ")
+            ),
+        )),
+    }
+}
+
+/// The sheet to read: the one asked for (by exact name, else ignoring case and outer
+/// blanks), else the mapping's, else the first.
+fn choose_sheet(
+    names: &[String],
+    opts: TableOptions<'_>,
+    file: &str,
+) -> Result<String, InputErrors> {
     let wanted = opts.sheet.or(opts.mapping.and_then(|m| m.sheet.as_deref()));
     let sheet = match wanted {
         Some(w) => names
@@ -231,53 +330,53 @@ fn stream_xlsx_table<'a>(
             .ok_or_else(|| InputErrors::whole_file(file, "has no sheets"))?
             .clone(),
     };
-    let unreadable = |e: calamine::XlsxError| {
-        InputErrors::whole_file(file, format!("sheet {sheet:?} cannot be read: {e}"))
-    };
-    let too_large = |what: String| {
-        InputErrors::whole_file(
-            file,
-            format!(
-                "sheet {sheet:?} {what}; trappe reads sheets of at most {MAX_COLUMNS} columns (A to {}), {MAX_SHEET_ROWS} rows and {MAX_SHEET_CELLS} cells with a value — delete what lies outside the table, or export CSV",
-                column_letters(MAX_COLUMNS as u32 - 1)
-            ),
-        )
-    };
-    let mut cells = workbook
-        .worksheet_cells_reader(&sheet)
-        .map_err(unreadable)?;
-    let dim = cells.dimensions();
-    if dim.end.1 as usize >= MAX_COLUMNS || dim.end.0 >= MAX_SHEET_ROWS {
-        return Err(too_large(format!(
-            "declares the range {}:{}",
-            cell_ref(dim.start.0, dim.start.1),
-            cell_ref(dim.end.0, dim.end.1)
-        )));
-    }
+    Ok(sheet)
+}
 
-    // The table is built as rows complete: `current` holds the cells of one row.
-    struct Sheet<'a> {
-        table: Option<Table<'a>>,
-        header_line: u64,
-        first_col: u32,
-        width: u32,
-    }
-    let mut state = Sheet {
-        table: None,
-        header_line: 0,
-        first_col: 0,
-        width: 0,
+/// A cell's value as the text the row parsers read; `None` for an empty or blank cell.
+fn cell_value(value: &calamine::DataRef<'_>) -> Option<String> {
+    let text = match value {
+        calamine::DataRef::Empty => return None,
+        calamine::DataRef::SharedString(s) if s.trim().is_empty() => return None,
+        calamine::DataRef::SharedString(s) => (*s).to_string(),
+        calamine::DataRef::String(s) if s.trim().is_empty() => return None,
+        other => {
+            let text = cell_text(&calamine::Data::from(other.clone()));
+            if text.trim().is_empty() {
+                return None;
+            }
+            text
+        }
     };
-    let mut rec = csv::StringRecord::new();
-    let mut flush = |state: &mut Sheet<'a>,
-                     r: u32,
-                     cells: &mut Vec<(u32, String)>|
-     -> Result<(), InputErrors> {
+    Some(text)
+}
+
+/// The rows of a sheet as they complete: the first row with a value is the header, each
+/// row below it goes to the row parser in one record reused for all.
+struct SheetRows<'a, 'r> {
+    file: &'a str,
+    mapping: Option<&'a ColumnMapping>,
+    required: &'r [&'r str],
+    table: Option<Table<'a>>,
+    header_line: u64,
+    first_col: u32,
+    width: u32,
+    rec: csv::StringRecord,
+}
+
+impl<'a> SheetRows<'a, '_> {
+    /// Hands one complete row (its cells with their 0-based columns, in order) on.
+    fn flush(
+        &mut self,
+        r: u32,
+        cells: &mut Vec<(u32, String)>,
+        row: &mut impl FnMut(&mut Table<'a>, u64, &csv::StringRecord),
+    ) -> Result<(), InputErrors> {
         if cells.is_empty() {
             return Ok(());
         }
         let line = u64::from(r) + 1;
-        let Some(table) = state.table.as_mut() else {
+        let Some(table) = self.table.as_mut() else {
             // The first row with a value is the header.
             let first_col = cells[0].0;
             let last_col = cells[cells.len() - 1].0;
@@ -286,13 +385,19 @@ fn stream_xlsx_table<'a>(
                 header[(c - first_col) as usize] = text;
             }
             let header: csv::StringRecord = header.iter().collect();
-            state.table = Some(Table::open(file, opts.mapping, &header, line, required)?);
-            state.header_line = line;
-            state.first_col = first_col;
-            state.width = last_col - first_col + 1;
+            self.table = Some(Table::open(
+                self.file,
+                self.mapping,
+                &header,
+                line,
+                self.required,
+            )?);
+            self.header_line = line;
+            self.first_col = first_col;
+            self.width = last_col - first_col + 1;
             return Ok(());
         };
-        let (first, width) = (state.first_col, state.width);
+        let (first, width) = (self.first_col, self.width);
         if let Some((c, value)) = cells
             .iter()
             .find(|(c, _)| *c < first || *c >= first + width)
@@ -319,91 +424,25 @@ fn stream_xlsx_table<'a>(
                 ),
             );
         }
-        rec.clear();
+        self.rec.clear();
         let mut next = first;
         for (c, text) in cells
             .drain(..)
             .filter(|(c, _)| *c >= first && *c < first + width)
         {
             while next < c {
-                rec.push_field("");
+                self.rec.push_field("");
                 next += 1;
             }
-            rec.push_field(&text);
+            self.rec.push_field(&text);
             next += 1;
         }
         while next < first + width {
-            rec.push_field("");
+            self.rec.push_field("");
             next += 1;
         }
-        feed(table, line, &rec, &mut row);
+        feed(table, line, &self.rec, row);
         Ok(())
-    };
-
-    let mut current: Vec<(u32, String)> = Vec::new();
-    let mut current_row: u32 = 0;
-    let mut seen: u64 = 0;
-    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-        let (r, c) = cell.get_position();
-        let text = match cell.get_value() {
-            calamine::DataRef::Empty => continue,
-            calamine::DataRef::SharedString(s) if s.trim().is_empty() => continue,
-            calamine::DataRef::SharedString(s) => (*s).to_string(),
-            calamine::DataRef::String(s) if s.trim().is_empty() => continue,
-            other => {
-                let text = cell_text(&calamine::Data::from(other.clone()));
-                if text.trim().is_empty() {
-                    continue;
-                }
-                text
-            }
-        };
-        // Only a cell with a value counts: a formatted, empty cell far away is harmless,
-        // since nothing is allocated for it.
-        if c as usize >= MAX_COLUMNS || r >= MAX_SHEET_ROWS {
-            return Err(too_large(format!("has a cell at {}", cell_ref(r, c))));
-        }
-        seen += 1;
-        if seen > MAX_SHEET_CELLS {
-            return Err(too_large(format!(
-                "holds more than {MAX_SHEET_CELLS} cells with a value, more than any table trappe reads"
-            )));
-        }
-        if r != current_row || current.is_empty() {
-            if r < current_row || (r == current_row && !current.is_empty()) {
-                return Err(InputErrors::whole_file(
-                    file,
-                    format!(
-                        "sheet {sheet:?} lists cell {} after row {}; its rows are out of order — open it in the spreadsheet program and save it again",
-                        cell_ref(r, c),
-                        u64::from(current_row) + 1
-                    ),
-                ));
-            }
-            flush(&mut state, current_row, &mut current)?;
-            current_row = r;
-        } else if current.last().is_some_and(|(last, _)| *last >= c) {
-            return Err(InputErrors::whole_file(
-                file,
-                format!(
-                    "sheet {sheet:?} lists cell {} twice or out of order; open it in the spreadsheet program and save it again",
-                    cell_ref(r, c)
-                ),
-            ));
-        }
-        current.push((c, text));
-    }
-    flush(&mut state, current_row, &mut current)?;
-    match state.table {
-        Some(table) => Ok((table, state.header_line)),
-        None => Err(InputErrors::one(
-            file,
-            1,
-            format!(
-                "sheet {sheet:?} is empty; expected a header row with the columns {}",
-                required.join(", ")
-            ),
-        )),
     }
 }
 

@@ -494,99 +494,10 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
         }
         in_group += 1;
         let (ok, why, docs) = match c {
-            CriterionId::TightenedEmployment => {
-                let (w, why_w, docs_w) = cx.works(m);
-                if w {
-                    (true, why_w, docs_w)
-                } else {
-                    let (e, why_e, docs_e) = cx.in_education(m, false);
-                    if e {
-                        (true, why_e, docs_e)
-                    } else if matches!(why_w, Why::NoWork) {
-                        (false, Why::NotWorkingOrInEducation, Vec::new())
-                    } else {
-                        (false, why_w, Vec::new())
-                    }
-                }
-            }
-            CriterionId::TightenedConvictions => {
-                let back = r.convictions_years_back.value as i32;
-                let (from_year, to_year) = (on.year() - back, on.year());
-                let convicted = m
-                    .convictions
-                    .iter()
-                    .any(|cv| cv.law != Law::Other && cv.date.year() >= from_year && cv.date <= on);
-                if convicted {
-                    (
-                        false,
-                        Why::Convicted { from_year, to_year },
-                        vec![DocumentKind::CriminalRecord],
-                    )
-                } else {
-                    (
-                        true,
-                        Why::NotConvicted { from_year, to_year },
-                        vec![DocumentKind::CriminalRecord],
-                    )
-                }
-            }
-            CriterionId::TightenedEducation => {
-                let (month, day) = r.education_completed_by.value;
-                let by = Date::from_ymd_opt(on.year() - 1, month, day).unwrap_or(on);
-                // Any education above primary school, taken or approved in Denmark
-                // and completed in time, meets it: the highest or an earlier one.
-                let all: Vec<&CompletedEducation> = m
-                    .completed_education
-                    .iter()
-                    .chain(&m.earlier_educations)
-                    .collect();
-                let above = |e: &CompletedEducation| e.level != EducationLevel::Primary;
-                let recognised = |e: &CompletedEducation| e.taken_in != TakenIn::AbroadNotApproved;
-                let in_time = all
-                    .iter()
-                    .filter(|e| above(e) && recognised(e) && e.completed_on <= by)
-                    .min_by_key(|e| e.completed_on);
-                match in_time {
-                    Some(e) => {
-                        let mut d = vec![DocumentKind::Diploma];
-                        if e.taken_in == TakenIn::AbroadApproved {
-                            d.push(DocumentKind::DanishApproval);
-                        }
-                        (true, Why::EducationCompleted { by }, d)
-                    }
-                    None if all.is_empty() => (false, Why::NoEducation, Vec::new()),
-                    None if !all.iter().any(|e| above(e)) => {
-                        (false, Why::OnlyPrimaryEducation, Vec::new())
-                    }
-                    None if !all.iter().any(|e| above(e) && recognised(e)) => {
-                        (false, Why::AbroadNotApproved, Vec::new())
-                    }
-                    None => (false, Why::EducationTooLate { by }, Vec::new()),
-                }
-            }
-            _ => {
-                let threshold = cx.threshold.map(|t| t.amount).unwrap_or_default();
-                let self_employed = m.work.iter().any(|w| w.kind == WorkKind::SelfEmployed);
-                let (studying, _, study_docs) = cx.in_education(m, false);
-                if studying {
-                    (true, Why::InEducation, study_docs)
-                } else if !m.taxable_in_denmark {
-                    (true, Why::NotTaxable, Vec::new())
-                } else {
-                    let docs = if self_employed {
-                        vec![DocumentKind::TaxStatement]
-                    } else {
-                        vec![DocumentKind::EmploymentContract, DocumentKind::Payslips]
-                    };
-                    match m.monthly_gross_income {
-                        None => (false, Why::IncomeMissing { threshold }, Vec::new()),
-                        Some(x) if cx.threshold.is_some() && x >= threshold => {
-                            (true, Why::IncomeAtLeast { threshold }, docs)
-                        }
-                        Some(_) => (false, Why::IncomeBelow { threshold }, Vec::new()),
-                    }
-                }
-            }
+            CriterionId::TightenedEmployment => cx.tightened_employment(m),
+            CriterionId::TightenedConvictions => cx.tightened_convictions(m),
+            CriterionId::TightenedEducation => cx.tightened_education(m),
+            _ => cx.tightened_income(m),
         };
         if !ok {
             met = false;
@@ -617,4 +528,113 @@ fn tightened(cx: &Ctx<'_>, h: &Household, c: CriterionId) -> CriterionOutcome {
     }
     let source = r.source_of(c);
     outcome(h, c, met, findings, needs, source)
+}
+
+/// The tightened criteria, one member at a time [CPH 5.2.4, B4 IV].
+impl Ctx<'_> {
+    /// Tightened employment: works (as for A1) or is in education.
+    fn tightened_employment(&self, m: &Member) -> (bool, Why, Vec<DocumentKind>) {
+        let (w, why_w, docs_w) = self.works(m);
+        if w {
+            (true, why_w, docs_w)
+        } else {
+            let (e, why_e, docs_e) = self.in_education(m, false);
+            if e {
+                (true, why_e, docs_e)
+            } else if matches!(why_w, Why::NoWork) {
+                (false, Why::NotWorkingOrInEducation, Vec::new())
+            } else {
+                (false, why_w, Vec::new())
+            }
+        }
+    }
+
+    /// Tightened convictions: no conviction under the criminal code, the weapons act or
+    /// the drugs act in the current and the previous `convictions_years_back` calendar years.
+    fn tightened_convictions(&self, m: &Member) -> (bool, Why, Vec<DocumentKind>) {
+        let r = self.rules;
+        let on = self.on;
+        let back = r.convictions_years_back.value as i32;
+        let (from_year, to_year) = (on.year() - back, on.year());
+        let convicted = m
+            .convictions
+            .iter()
+            .any(|cv| cv.law != Law::Other && cv.date.year() >= from_year && cv.date <= on);
+        if convicted {
+            (
+                false,
+                Why::Convicted { from_year, to_year },
+                vec![DocumentKind::CriminalRecord],
+            )
+        } else {
+            (
+                true,
+                Why::NotConvicted { from_year, to_year },
+                vec![DocumentKind::CriminalRecord],
+            )
+        }
+    }
+
+    /// Tightened education: an education above primary school, taken or approved in
+    /// Denmark, completed by the agreement's day of the previous calendar year.
+    fn tightened_education(&self, m: &Member) -> (bool, Why, Vec<DocumentKind>) {
+        let r = self.rules;
+        let on = self.on;
+        let (month, day) = r.education_completed_by.value;
+        let by = Date::from_ymd_opt(on.year() - 1, month, day).unwrap_or(on);
+        // Any education above primary school, taken or approved in Denmark
+        // and completed in time, meets it: the highest or an earlier one.
+        let all: Vec<&CompletedEducation> = m
+            .completed_education
+            .iter()
+            .chain(&m.earlier_educations)
+            .collect();
+        let above = |e: &CompletedEducation| e.level != EducationLevel::Primary;
+        let recognised = |e: &CompletedEducation| e.taken_in != TakenIn::AbroadNotApproved;
+        let in_time = all
+            .iter()
+            .filter(|e| above(e) && recognised(e) && e.completed_on <= by)
+            .min_by_key(|e| e.completed_on);
+        match in_time {
+            Some(e) => {
+                let mut d = vec![DocumentKind::Diploma];
+                if e.taken_in == TakenIn::AbroadApproved {
+                    d.push(DocumentKind::DanishApproval);
+                }
+                (true, Why::EducationCompleted { by }, d)
+            }
+            None if all.is_empty() => (false, Why::NoEducation, Vec::new()),
+            None if !all.iter().any(|e| above(e)) => (false, Why::OnlyPrimaryEducation, Vec::new()),
+            None if !all.iter().any(|e| above(e) && recognised(e)) => {
+                (false, Why::AbroadNotApproved, Vec::new())
+            }
+            None => (false, Why::EducationTooLate { by }, Vec::new()),
+        }
+    }
+
+    /// Tightened income: a gross income at the threshold in force, unless in education or
+    /// not taxable in Denmark.
+    fn tightened_income(&self, m: &Member) -> (bool, Why, Vec<DocumentKind>) {
+        let threshold = self.threshold.map(|t| t.amount).unwrap_or_default();
+        let self_employed = m.work.iter().any(|w| w.kind == WorkKind::SelfEmployed);
+        let (studying, _, study_docs) = self.in_education(m, false);
+        if studying {
+            (true, Why::InEducation, study_docs)
+        } else if !m.taxable_in_denmark {
+            (true, Why::NotTaxable, Vec::new())
+        } else {
+            let docs = if self_employed {
+                vec![DocumentKind::TaxStatement]
+            } else {
+                vec![DocumentKind::EmploymentContract, DocumentKind::Payslips]
+            };
+            match m.monthly_gross_income {
+                None => (false, Why::IncomeMissing { threshold }, Vec::new()),
+                Some(x) if self.threshold.is_some() && x >= threshold => {
+                    (true, Why::IncomeAtLeast { threshold }, docs)
+                }
+                Some(_) => (false, Why::IncomeBelow { threshold }, Vec::new()),
+            }
+        }
+    }
 }

@@ -14,9 +14,13 @@ use super::applicants::check_applicants;
 use super::letting::check_letting;
 use super::staircases::{check_area_stairs, check_dept_stairs, check_traffic};
 use super::wheels::check_wheel;
-use super::{parse_channel, parse_staircase, sourced, syntax_problem, Checker};
-use crate::agreement_file::raw::{RawAgreementFile, RawStep};
+use super::{parse_channel, parse_staircase, sourced, syntax_problem, Checker, Note};
+use crate::agreement_file::raw::{
+    RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawRiskZone, RawStep, RawTraffic,
+    RawWheel,
+};
 use crate::agreement_file::{sha256_hex, FileProblems};
+use toml::Spanned;
 
 /// Parses and checks an agreement file. `file` names it in problems.
 pub fn parse_agreement(text: &str, file: &str) -> Result<Agreement, FileProblems> {
@@ -40,6 +44,70 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
 
     let header_span = raw.agreement.span();
     let header = raw.agreement.into_inner();
+    let period = check_header(ck, header_span, &header);
+
+    let risk_zone = check_risk_zone(ck, raw.risk_zone, &mut note);
+
+    note(
+        "small_departments.min_homes",
+        &raw.small_departments.min_homes.source,
+        &raw.small_departments.min_homes.interpretation,
+    );
+    let small_departments = SmallDepartmentRule {
+        min_homes: sourced(raw.small_departments.min_homes, |n| n),
+        min_residents: sourced(raw.small_departments.min_residents, |n| n),
+    };
+
+    let mut used_steps: Vec<(Staircase, String, Range<usize>)> = Vec::new();
+    let model = check_model(
+        ck,
+        &header.model,
+        raw.area_staircase,
+        raw.department_staircase,
+        raw.traffic_light,
+        &mut used_steps,
+        &mut note,
+    );
+    let steps = check_steps(ck, &raw.step, period, &used_steps, &mut note);
+    let wheels = check_wheels(ck, &raw.wheel, period, &steps, &mut note);
+
+    let letting = match &raw.letting {
+        Some(l) => Some(check_letting(ck, l, period, &mut note)?),
+        None => None,
+    };
+    let applicants = match &raw.applicants {
+        Some(a) => Some(check_applicants(ck, a, &mut note)?),
+        None => None,
+    };
+
+    let model = model?;
+    let period = period?;
+    Some(Agreement {
+        id: header.id,
+        title: header.title,
+        municipality: header.municipality,
+        municipality_codes: header.municipality_codes,
+        period,
+        source: header.source,
+        law: header.law,
+        content_sha256: sha256_hex(text.as_bytes()),
+        risk_zone,
+        small_departments,
+        model,
+        steps,
+        wheels,
+        letting,
+        applicants,
+        interpretations,
+    })
+}
+
+/// Checks `[agreement]`: its period and id.
+fn check_header(
+    ck: &mut Checker<'_>,
+    header_span: Range<usize>,
+    header: &RawHeader,
+) -> Option<Period> {
     let from = ck.date(
         header.valid_from.span(),
         header.valid_from.get_ref(),
@@ -66,10 +134,17 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
             "a name such as copenhagen-2024",
         );
     }
+    period
+}
 
-    // Risk zone.
-    let rz_span = raw.risk_zone.span();
-    let rz = raw.risk_zone.into_inner();
+/// Checks `[risk_zone]`: the margins and the published risk zones, one per list date.
+fn check_risk_zone(
+    ck: &mut Checker<'_>,
+    raw: Spanned<RawRiskZone>,
+    note: &mut Note<'_>,
+) -> RiskZoneRule {
+    let rz_span = raw.span();
+    let rz = raw.into_inner();
     for (name, m) in [
         ("relative_margin_pct", &rz.relative_margin_pct),
         ("unemployment_margin_points", &rz.unemployment_margin_points),
@@ -134,45 +209,46 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         published,
     };
     let _ = rz_span;
+    risk_zone
+}
 
-    note(
-        "small_departments.min_homes",
-        &raw.small_departments.min_homes.source,
-        &raw.small_departments.min_homes.interpretation,
-    );
-    let small_departments = SmallDepartmentRule {
-        min_homes: sourced(raw.small_departments.min_homes, |n| n),
-        min_residents: sourced(raw.small_departments.min_residents, |n| n),
-    };
-
-    // The staircase model.
-    let model_name = header.model.get_ref().as_str();
-    let mut used_steps: Vec<(Staircase, String, Range<usize>)> = Vec::new();
-    let model = match model_name {
+/// Checks the staircase model: `staircases` with its two staircase tables, or
+/// `traffic-light` with its table; every step the tables can produce goes to `used_steps`.
+fn check_model(
+    ck: &mut Checker<'_>,
+    model_field: &Spanned<String>,
+    area: Option<Spanned<RawAreaStairs>>,
+    department: Option<Spanned<RawDeptStairs>>,
+    traffic: Option<Spanned<RawTraffic>>,
+    used_steps: &mut Vec<(Staircase, String, Range<usize>)>,
+    note: &mut Note<'_>,
+) -> Option<Model> {
+    let model_name = model_field.get_ref().as_str();
+    match model_name {
         "staircases" => {
-            if let Some(t) = &raw.traffic_light {
+            if let Some(t) = &traffic {
                 ck.problem(
                     t.span(),
                     "a [traffic_light] table in a staircases agreement",
                     "no [traffic_light] with model = \"staircases\"",
                 );
             }
-            let area = match raw.area_staircase {
-                Some(a) => check_area_stairs(ck, a, &mut used_steps, &mut note),
+            let area = match area {
+                Some(a) => check_area_stairs(ck, a, used_steps, note),
                 None => {
                     ck.problem(
-                        header.model.span(),
+                        model_field.span(),
                         "model = \"staircases\" without an [area_staircase] table",
                         "an [area_staircase] table",
                     );
                     None
                 }
             };
-            let department = match raw.department_staircase {
-                Some(d) => check_dept_stairs(ck, d, &mut used_steps, &mut note),
+            let department = match department {
+                Some(d) => check_dept_stairs(ck, d, used_steps, note),
                 None => {
                     ck.problem(
-                        header.model.span(),
+                        model_field.span(),
                         "model = \"staircases\" without a [department_staircase] table",
                         "a [department_staircase] table",
                     );
@@ -186,12 +262,9 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
         "traffic-light" => {
             for (present, name) in [
+                (area.as_ref().map(|a| a.span()), "[area_staircase]"),
                 (
-                    raw.area_staircase.as_ref().map(|a| a.span()),
-                    "[area_staircase]",
-                ),
-                (
-                    raw.department_staircase.as_ref().map(|a| a.span()),
+                    department.as_ref().map(|a| a.span()),
                     "[department_staircase]",
                 ),
             ] {
@@ -203,17 +276,17 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
                     );
                 }
             }
-            match raw.traffic_light {
+            match traffic {
                 Some(t) => {
                     let span = t.span();
                     for step in ["red", "yellow", "green"] {
                         used_steps.push((Staircase::TrafficLight, step.to_string(), span.clone()));
                     }
-                    check_traffic(ck, t, &mut note).map(Model::TrafficLight)
+                    check_traffic(ck, t, note).map(Model::TrafficLight)
                 }
                 None => {
                     ck.problem(
-                        header.model.span(),
+                        model_field.span(),
                         "model = \"traffic-light\" without a [traffic_light] table",
                         "a [traffic_light] table",
                     );
@@ -223,18 +296,27 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
         other => {
             ck.problem(
-                header.model.span(),
+                model_field.span(),
                 format!("model = {other:?}"),
                 "\"staircases\" or \"traffic-light\"",
             );
             None
         }
-    };
+    }
+}
 
-    // Step rules: valid values, no overlap per step, covering the agreement's period.
+/// Checks the `[[step]]` rules: valid values, no overlap per step, covering the
+/// agreement's period for every step the staircases use, and no step they cannot produce.
+fn check_steps(
+    ck: &mut Checker<'_>,
+    raw_steps: &[Spanned<RawStep>],
+    period: Option<Period>,
+    used_steps: &[(Staircase, String, Range<usize>)],
+    note: &mut Note<'_>,
+) -> Vec<StepRule> {
     let mut steps = Vec::new();
     let mut step_spans = Vec::new();
-    for s in &raw.step {
+    for s in raw_steps {
         let span = s.span();
         let r = s.get_ref();
         if let Some(rule) = check_step(ck, span.clone(), r, period) {
@@ -265,7 +347,7 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         }
     }
     if let Some(period) = period {
-        for (staircase, step, span) in &used_steps {
+        for (staircase, step, span) in used_steps {
             check_coverage(
                 ck,
                 span.clone(),
@@ -295,11 +377,20 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
             );
         }
     }
+    steps
+}
 
-    // Wheels.
+/// Checks the `[[wheel]]` tables: one per step and date, each for a defined step.
+fn check_wheels(
+    ck: &mut Checker<'_>,
+    raw_wheels: &[Spanned<RawWheel>],
+    period: Option<Period>,
+    steps: &[StepRule],
+    note: &mut Note<'_>,
+) -> Vec<WheelRule> {
     let mut wheels: Vec<WheelRule> = Vec::new();
     let mut wheel_spans = Vec::new();
-    for w in &raw.wheel {
+    for w in raw_wheels {
         let span = w.span();
         if let Some(rule) = check_wheel(ck, span.clone(), w.get_ref(), period) {
             note(
@@ -334,36 +425,7 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
             wheel_spans.push(span.start);
         }
     }
-
-    let letting = match &raw.letting {
-        Some(l) => Some(check_letting(ck, l, period, &mut note)?),
-        None => None,
-    };
-    let applicants = match &raw.applicants {
-        Some(a) => Some(check_applicants(ck, a, &mut note)?),
-        None => None,
-    };
-
-    let model = model?;
-    let period = period?;
-    Some(Agreement {
-        id: header.id,
-        title: header.title,
-        municipality: header.municipality,
-        municipality_codes: header.municipality_codes,
-        period,
-        source: header.source,
-        law: header.law,
-        content_sha256: sha256_hex(text.as_bytes()),
-        risk_zone,
-        small_departments,
-        model,
-        steps,
-        wheels,
-        letting,
-        applicants,
-        interpretations,
-    })
+    wheels
 }
 
 fn check_step(
