@@ -417,6 +417,30 @@ fn write_table(
     let groups = groups(result);
     let traffic = groups.keys().all(|(s, _, _)| *s == Staircase::TrafficLight);
     writeln!(w)?;
+    write_summary(&mut w, lang, departments, &groups)?;
+    write_groups(&mut w, lang, departments, &groups, traffic)?;
+    write_pools(&mut w, lang, result)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{}",
+        if da {
+            "Begrundelser pr. afdeling: brug --format json eller --format csv."
+        } else {
+            "Reasons per department: use --format json or --format csv."
+        }
+    )?;
+    w.flush()
+}
+
+/// The table of steps: departments and family homes per step, with the total.
+fn write_summary(
+    w: &mut impl Write,
+    lang: Lang,
+    departments: &[Department],
+    groups: &BTreeMap<(Staircase, u8, &str), Vec<&Placement>>,
+) -> io::Result<()> {
+    let da = lang == Lang::Da;
     let (h_step, h_depts, h_homes) = if da {
         ("Trin", "Afdelinger", "Familieboliger")
     } else {
@@ -424,7 +448,7 @@ fn write_table(
     };
     writeln!(w, "{h_step:<34} {h_depts:>11} {h_homes:>15}")?;
     let mut total = (0u64, 0u64);
-    for ((staircase, _, step), ps) in &groups {
+    for ((staircase, _, step), ps) in groups {
         let homes: u64 = ps
             .iter()
             .map(|p| u64::from(departments[p.department].family_homes))
@@ -446,7 +470,19 @@ fn write_table(
         int(total.0, lang),
         int(total.1, lang)
     )?;
+    Ok(())
+}
 
+/// The departments of each step (not the green ones in a traffic-light agreement, whose
+/// red and yellow departments are one overview).
+fn write_groups(
+    w: &mut impl Write,
+    lang: Lang,
+    departments: &[Department],
+    groups: &BTreeMap<(Staircase, u8, &str), Vec<&Placement>>,
+    traffic: bool,
+) -> io::Result<()> {
+    let da = lang == Lang::Da;
     if traffic {
         writeln!(w)?;
         writeln!(
@@ -459,7 +495,7 @@ fn write_table(
             }
         )?;
     }
-    for ((staircase, _, step), ps) in &groups {
+    for ((staircase, _, step), ps) in groups {
         if traffic && *step == "green" {
             continue;
         }
@@ -532,6 +568,12 @@ fn write_table(
             )?;
         }
     }
+    Ok(())
+}
+
+/// The pools of small departments, if any.
+fn write_pools(w: &mut impl Write, lang: Lang, result: &Classification) -> io::Result<()> {
+    let da = lang == Lang::Da;
     if !result.pools.is_empty() {
         writeln!(w)?;
         writeln!(
@@ -557,17 +599,7 @@ fn write_table(
             )?;
         }
     }
-    writeln!(w)?;
-    writeln!(
-        w,
-        "{}",
-        if da {
-            "Begrundelser pr. afdeling: brug --format json eller --format csv."
-        } else {
-            "Reasons per department: use --format json or --format csv."
-        }
-    )?;
-    w.flush()
+    Ok(())
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -342,7 +342,23 @@ pub fn copenhagen(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Ge
             small: 140,
         },
     ];
-    for t in &targets {
+    staircase_departments(&mut g, muni, &targets);
+    forebyggelse_areas(&mut g, muni, fb, ps);
+    omdannelse_and_decision_areas(&mut g, muni, fb, ps);
+    // Large undesignated areas holding department-staircase departments are left out:
+    // a department with no area_id is on the department staircase as well.
+    Generated {
+        departments_csv: g.deps,
+        areas_csv: g.areas,
+        decisions_csv: "area_id,ground,decided_by,decided_on\nA15,residents_over_threshold,Samarbejdsforum,2024-02-15\n".into(),
+    }
+}
+
+/// The departments outside designated areas: for each target its large departments with
+/// the target's draws, and its small ones, low-need and few organisations per district so
+/// that pools form.
+fn staircase_departments(g: &mut Gen<'_>, muni: &str, targets: &[Target]) {
+    for t in targets {
         let large = t.departments - t.small;
         let small_homes: Vec<u32> = (0..t.small)
             .map(|_| g.rng.gen_range(8..g.limits.small_homes - 5))
@@ -385,7 +401,10 @@ pub fn copenhagen(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Ge
             );
         }
     }
-    // 13 forebyggelse areas with 38 departments and ≈ 13,400 homes [CPH B15].
+}
+
+/// 13 forebyggelse areas with 38 departments and ≈ 13,400 homes [CPH B15].
+fn forebyggelse_areas(g: &mut Gen<'_>, muni: &str, fb: f64, ps: f64) {
     let per_area: Vec<usize> = (0..13).map(|i| if i < 12 { 3 } else { 2 }).collect();
     let area_homes = g.split(13_400, 13, 700, 1500);
     for (i, (&n, &homes)) in per_area.iter().zip(&area_homes).enumerate() {
@@ -408,6 +427,11 @@ pub fn copenhagen(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Ge
             g.department(muni, org, &id, district, h, false, Some(figures), allocated);
         }
     }
+}
+
+/// The omdannelse area, and a small area that is a candidate for the area staircase by
+/// decision.
+fn omdannelse_and_decision_areas(g: &mut Gen<'_>, muni: &str, fb: f64, ps: f64) {
     // 1 omdannelse area with 1 department of ≈ 560 homes [CPH B15].
     let list_min = g.limits.area_min_residents;
     g.area(
@@ -454,13 +478,6 @@ pub fn copenhagen(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Ge
             Some(figures),
             dec(12.5, 1),
         );
-    }
-    // Large undesignated areas holding department-staircase departments are left out:
-    // a department with no area_id is on the department staircase as well.
-    Generated {
-        departments_csv: g.deps,
-        areas_csv: g.areas,
-        decisions_csv: "area_id,ground,decided_by,decided_on\nA15,residents_over_threshold,Samarbejdsforum,2024-02-15\n".into(),
     }
 }
 

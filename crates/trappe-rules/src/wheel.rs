@@ -643,13 +643,6 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     }
     let rules = agreement.letting.as_ref();
     let home = f.home;
-    let phase_out = match (rules, &f.start_placement) {
-        (Some(r), Some(start)) => phase_out_start(r, start),
-        _ => None,
-    };
-    let phase_out_source = rules
-        .and_then(|r| r.phase_out.as_ref())
-        .map_or_else(String::new, |p| p.source.clone());
     let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
     let step_sets: &[String] = step_rule.map_or(&[], |s| s.criteria_sets.as_slice());
     let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended);
@@ -657,107 +650,24 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         .wheel_rule(f.staircase, f.step, f.on)
         .map_or(&[], |w| w.slots.as_slice());
     let (org, org_criteria) = organisation_default(staircase_slots, step_sets);
-    // A home that goes to the allocation outside the wheel: back to the organisation
-    // when the municipality does not use it; let by the organisation at once where the
-    // step suspends the allocation.
-    let to_allocation = |mut reasons: Vec<LettingReason>| -> Assignment {
-        if suspended {
-            reasons.push(LettingReason::AllocationSuspended { instead: org });
-            Assignment {
-                criteria: org_criteria.clone(),
-                ..outside_wheel(Some(org), reasons)
-            }
-        } else {
-            Assignment {
-                fallback: vec![org],
-                ..outside_wheel(Some(Channel::MunicipalAllocation), reasons)
-            }
-        }
+    let allocation = AllocationOutsideWheel {
+        suspended,
+        org,
+        org_criteria,
     };
 
     // Homes outside the wheel.
     let mut pre_reasons = Vec::new();
-    match home.special {
-        Some(HomeSpecial::SpecialGroup) => {
-            return Ok(to_allocation(vec![LettingReason::SpecialGroupHome]))
-        }
-        Some(HomeSpecial::Saerbolig) => match phase_out {
-            Some(from) if f.on >= from => {
-                pre_reasons.push(LettingReason::SaerboligPhasedOut {
-                    phase_out_from: from,
-                    source: phase_out_source.clone(),
-                });
-            }
-            _ => {
-                return Ok(to_allocation(vec![LettingReason::SaerboligEarmarked {
-                    phase_out_from: phase_out,
-                    source: phase_out_source,
-                }]))
-            }
-        },
-        Some(HomeSpecial::YouthShared) => {
-            return Ok(match phase_out {
-                Some(from) if f.on >= from => outside_wheel(
-                    None,
-                    vec![LettingReason::YouthSharedPhasedOut {
-                        phase_out_from: from,
-                        source: phase_out_source,
-                    }],
-                ),
-                _ => to_allocation(vec![LettingReason::YouthSharedEarmarked {
-                    phase_out_from: phase_out,
-                    source: phase_out_source,
-                }]),
-            })
-        }
-        Some(HomeSpecial::Subsidy) => {
-            if let (Some(since), Some(rule)) =
-                (home.special_since, rules.and_then(|r| r.subsidy.as_ref()))
-            {
-                let until = add_years(since, rule.years.value);
-                if f.on < until {
-                    return Ok(to_allocation(vec![LettingReason::SubsidyHome {
-                        since,
-                        until,
-                        source: rule.years.source.clone(),
-                    }]));
-                }
-            }
-        }
-        None => {}
+    if let Some(a) = special_home(f, rules, &allocation, &mut pre_reasons) {
+        return Ok(a);
     }
-    if let (Some((cost, fitted_on)), Some(rule)) = (
-        home.disability_fitted,
-        rules.and_then(|r| r.disability_fitted.as_ref()),
-    ) {
-        if cost > rule.min_cost_kr.value && fitted_on > rule.fitted_after.value {
-            let mut a = to_allocation(vec![LettingReason::DisabilityFittedHome {
-                cost_kr: cost,
-                fitted_on,
-                source: rule.min_cost_kr.source.clone(),
-            }]);
-            // The organisation takes the next allocation slot only when this home
-            // went back to the allocation.
-            a.gives_disability_credit = !suspended;
-            return Ok(a);
-        }
+    if let Some(a) = disability_fitted_home(f, rules, &allocation) {
+        return Ok(a);
     }
-    // The new-build rules hold for the new build's own homes (those with a first-use
-    // date in the agreement's new-build period), for the years after their first use.
-    let new_build = match (
-        f.new_build,
-        rules.and_then(|r| r.new_build.as_ref()),
-        home.first_use,
-    ) {
-        (Some(nb), Some(rule), Some(first_use)) if rule.taken_into_use.contains(first_use) => {
-            let until = add_years(first_use, rule.years.value);
-            (f.on < until).then_some((nb, rule, until))
-        }
-        _ => None,
-    };
+    let new_build = new_build_in_force(f, rules);
     if let Some((_, rule, until)) = new_build {
         if home.cheap {
-            return Ok(to_allocation(vec![LettingReason::NewBuildCheapHome {
+            return Ok(allocation.assign(vec![LettingReason::NewBuildCheapHome {
                 first_use: home.first_use.unwrap_or(f.on),
                 until,
                 source: rule.source.clone(),
@@ -766,77 +676,109 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     }
 
     // The wheel.
-    let (key, slots, source): (WheelKey, &[Slot], SourceRef) =
-        if let Some((nb, rule, until)) = new_build {
-            if f.first_letting {
-                let step = &rule.first_letting_step.value;
-                let w = agreement
-                    .wheel_rule(Staircase::Department, step, f.on)
-                    .ok_or_else(|| WheelError::NoWheel {
-                        staircase: Staircase::Department.as_str(),
-                        step: step.clone(),
-                        on: f.on,
-                    })?;
-                (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
-            } else {
-                let band = rule
-                    .bands
-                    .iter()
-                    .find(|b| {
-                        nb.cheap_share_pct >= b.from_pct
-                            && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
-                    })
-                    .ok_or_else(|| WheelError::NoWheel {
-                        staircase: "new-build",
-                        step: nb.cheap_share_pct.to_string(),
-                        on: f.on,
-                    })?;
-                pre_reasons.push(LettingReason::NewBuildBand {
-                    band: band.id.clone(),
-                    cheap_share_pct: nb.cheap_share_pct,
-                    until,
-                    source: band.source.clone(),
-                });
-                (
-                    WheelKey::NewBuild {
-                        band: band.id.clone(),
-                    },
-                    &band.slots,
-                    band.source.clone(),
-                )
+    let (key, slots, source) = select_wheel(agreement, f, rules, new_build, &mut pre_reasons)?;
+    let mut reasons = pre_reasons;
+    let taken = take_slot(f, &key, slots, &source, &mut reasons);
+    let (slot, choice) = (taken.slot, &taken.choice);
+    let mut channel = choice.channel;
+    let mut criteria = choice.criteria.clone();
+    let mut fallback = slot.fallback.clone();
+    let mut used_credit = false;
+    let org = organisation_channel(slot);
+
+    if choice.extra && f.exempt_from_extra {
+        let mut chain = slot.fallback.iter().copied();
+        let instead = chain.next().unwrap_or(org);
+        channel = instead;
+        fallback = chain.collect();
+        criteria = criteria_for(channel, slots, step_sets);
+        reasons.push(LettingReason::ExtraShareExempt {
+            instead,
+            source: rules
+                .and_then(|r| r.exemption.as_ref())
+                .map_or_else(String::new, |e| e.every_nth_vacancy.source.clone()),
+        });
+    }
+    if channel == Channel::MunicipalAllocation {
+        let redirect = allocation_redirect(f, rules, &key, new_build, org, &taken);
+        if let Some((instead, reason)) = redirect {
+            channel = instead;
+            used_credit = matches!(reason, LettingReason::DisabilityCreditUsed { .. });
+            reasons.push(reason);
+        }
+        if channel == Channel::MunicipalAllocation {
+            if let Some(reason) = shared_kitchen_cap(f, rules, org) {
+                channel = org;
+                reasons.push(reason);
             }
-        } else if let (true, Some(youth), false) = (
-            f.mainly_youth,
-            rules.and_then(|r| r.youth.as_ref()),
-            // Where the step suspends the allocation (area step 2), the step's wheel wins.
-            agreement
-                .step_rule(f.staircase, f.step, f.on)
-                .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
-        ) {
-            pre_reasons.push(LettingReason::YouthDepartment {
-                source: youth.source.clone(),
-            });
-            (WheelKey::Youth, &youth.slots, youth.source.clone())
-        } else {
-            let w = agreement
-                .wheel_rule(f.staircase, f.step, f.on)
-                .ok_or_else(|| WheelError::NoWheel {
-                    staircase: f.staircase.as_str(),
-                    step: f.step.to_string(),
-                    on: f.on,
-                })?;
-            (
-                WheelKey::Staircase {
-                    staircase: f.staircase,
-                    step: f.step.to_string(),
-                },
-                &w.slots,
-                w.source.clone(),
-            )
-        };
+        }
+        if channel == Channel::MunicipalAllocation {
+            if let Some(reason) = new_build_allocation_cap(new_build, org) {
+                channel = org;
+                reasons.push(reason);
+            }
+        }
+        if channel != Channel::MunicipalAllocation {
+            criteria = criteria_for(channel, slots, step_sets);
+            fallback = Vec::new();
+        }
+    }
+    if channel != Channel::MunicipalAllocation && channel != Channel::UrbanRenewal {
+        fallback.clear();
+    }
+    let accessibility_home = home.accessibility;
+    if accessibility_home {
+        reasons.push(LettingReason::AccessibilityHome {
+            source: rules
+                .and_then(|r| r.accessibility.as_ref())
+                .map_or_else(String::new, |a| a.max_share_pct.source.clone()),
+        });
+    }
+    Ok(Assignment {
+        channel: Some(channel),
+        criteria,
+        fallback,
+        wheel: Some(WheelPosition {
+            key: taken.key_text,
+            position: taken.position,
+            slot: taken.index as u32 + 1,
+            round: taken.round + 1,
+            slots: taken.len as u32,
+            source,
+        }),
+        used_disability_credit: used_credit,
+        gives_disability_credit: false,
+        accessibility_home,
+        reasons,
+    })
+}
+
+/// The slot a vacancy takes on its wheel.
+struct SlotTaken<'s> {
+    key_text: String,
+    /// The vacancy is on the wheel of the department's previous one.
+    same: bool,
+    /// 0-based count of vacancies on the wheel before this one.
+    position: u64,
+    len: u64,
+    /// 0-based slot and round.
+    index: usize,
+    round: u64,
+    slot: &'s Slot,
+    choice: SlotChoice,
+}
+
+/// Takes the next slot of a wheel (slot 1 of round 1 when the department changes wheel),
+/// with the reasons that say which, and the organisation's choice for an "or" slot.
+fn take_slot<'s>(
+    f: &VacancyFacts<'_>,
+    key: &WheelKey,
+    slots: &'s [Slot],
+    source: &SourceRef,
+    reasons: &mut Vec<LettingReason>,
+) -> SlotTaken<'s> {
     let key_text = key.to_string();
     let same = f.state.key.as_deref() == Some(key_text.as_str());
-    let mut reasons = pre_reasons;
     if !same && f.state.key.is_some() {
         reasons.push(LettingReason::WheelRestarted {
             previous: f.state.key.clone(),
@@ -873,140 +815,347 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             criteria_not_offered: wanted.filter(|_| choice.channel != Channel::Flexible),
         });
     }
-    let mut channel = choice.channel;
-    let mut criteria = choice.criteria.clone();
-    let mut fallback = slot.fallback.clone();
-    let mut used_credit = false;
-    let org = organisation_channel(slot);
+    SlotTaken {
+        key_text,
+        same,
+        position,
+        len,
+        index,
+        round,
+        slot,
+        choice,
+    }
+}
 
-    if choice.extra && f.exempt_from_extra {
-        let mut chain = slot.fallback.iter().copied();
-        let instead = chain.next().unwrap_or(org);
-        channel = instead;
-        fallback = chain.collect();
-        criteria = criteria_for(channel, slots, step_sets);
-        reasons.push(LettingReason::ExtraShareExempt {
-            instead,
-            source: rules
-                .and_then(|r| r.exemption.as_ref())
-                .map_or_else(String::new, |e| e.every_nth_vacancy.source.clone()),
-        });
+/// Where a home outside the wheel goes when it goes to the allocation: the step's
+/// organisation channel and criteria, and whether the step suspends the allocation.
+struct AllocationOutsideWheel {
+    suspended: bool,
+    org: Channel,
+    org_criteria: Option<String>,
+}
+
+impl AllocationOutsideWheel {
+    /// A home that goes to the allocation outside the wheel: back to the organisation
+    /// when the municipality does not use it; let by the organisation at once where the
+    /// step suspends the allocation.
+    fn assign(&self, mut reasons: Vec<LettingReason>) -> Assignment {
+        if self.suspended {
+            reasons.push(LettingReason::AllocationSuspended { instead: self.org });
+            Assignment {
+                criteria: self.org_criteria.clone(),
+                ..outside_wheel(Some(self.org), reasons)
+            }
+        } else {
+            Assignment {
+                fallback: vec![self.org],
+                ..outside_wheel(Some(Channel::MunicipalAllocation), reasons)
+            }
+        }
     }
-    if channel == Channel::MunicipalAllocation {
-        let mut redirect = |channel: &mut Channel, reason: LettingReason| {
-            *channel = org;
-            reasons.push(reason);
-        };
-        if key == WheelKey::NewBuildFirstLetting {
-            redirect(
-                &mut channel,
-                LettingReason::NewBuildFirstLetting {
-                    instead: org,
-                    source: new_build
-                        .map_or_else(String::new, |(_, r, _)| r.first_letting_step.source.clone()),
-                },
-            );
-        } else if f.state.disability_credits > 0 {
-            used_credit = true;
-            redirect(
-                &mut channel,
-                LettingReason::DisabilityCreditUsed {
-                    instead: org,
-                    source: rules
-                        .and_then(|r| r.disability_fitted.as_ref())
-                        .map_or_else(String::new, |d| d.min_cost_kr.source.clone()),
-                },
-            );
-        } else if let Some(sg) = rules
-            .and_then(|r| r.safeguard.as_ref())
-            .filter(|s| f.safeguard && s.staircase == f.staircase && s.step == f.step && same)
-        {
-            let in_round: Vec<&EpisodeEntry> = f
-                .state
-                .episode
-                .iter()
-                .filter(|e| e.position / len == round && e.position < position)
-                .filter(|e| e.channel == Some(Channel::MunicipalAllocation))
-                .collect();
-            let realised = in_round.iter().filter(|e| e.realised).count() as u32;
-            let nth = sg.nth_allocation.value;
-            if in_round.len() as u32 + 1 == nth && realised + 1 == nth {
-                channel = sg.channel;
-                reasons.push(LettingReason::Safeguard {
-                    nth,
-                    realised,
-                    instead: sg.channel,
-                    source: sg.source.clone(),
+}
+
+/// A special home outside the wheel: a home for a special group, a særbolig or a youth
+/// shared home earmarked until its phase-out, a subsidised home in its subsidy years.
+/// `None` when the wheel lets the home; a særbolig past its phase-out then leaves its
+/// reason in `pre_reasons`.
+fn special_home(
+    f: &VacancyFacts<'_>,
+    rules: Option<&LettingRules>,
+    allocation: &AllocationOutsideWheel,
+    pre_reasons: &mut Vec<LettingReason>,
+) -> Option<Assignment> {
+    let home = f.home;
+    let phase_out = match (rules, &f.start_placement) {
+        (Some(r), Some(start)) => phase_out_start(r, start),
+        _ => None,
+    };
+    let phase_out_source = rules
+        .and_then(|r| r.phase_out.as_ref())
+        .map_or_else(String::new, |p| p.source.clone());
+    match home.special {
+        Some(HomeSpecial::SpecialGroup) => {
+            Some(allocation.assign(vec![LettingReason::SpecialGroupHome]))
+        }
+        Some(HomeSpecial::Saerbolig) => match phase_out {
+            Some(from) if f.on >= from => {
+                pre_reasons.push(LettingReason::SaerboligPhasedOut {
+                    phase_out_from: from,
+                    source: phase_out_source,
                 });
+                None
             }
-        }
-        if channel == Channel::MunicipalAllocation {
-            if let (Some(kitchen), true, Some(youth)) = (
-                &home.shared_kitchen,
-                f.kitchen_has_allocated_tenant,
-                rules.and_then(|r| r.youth.as_ref()),
-            ) {
-                if youth.one_allocated_per_shared_kitchen.value {
-                    channel = org;
-                    reasons.push(LettingReason::SharedKitchenCap {
-                        kitchen: kitchen.clone(),
-                        instead: org,
-                        source: youth.one_allocated_per_shared_kitchen.source.clone(),
-                    });
-                }
-            }
-        }
-        if channel == Channel::MunicipalAllocation {
-            if let Some((nb, rule, _)) = new_build {
-                let allocated = nb.cheap_homes + nb.allocated_others + 1;
-                let (num, den) = rule.max_allocation_share.value;
-                if nb.homes > 0
-                    && u64::from(allocated) * u64::from(den) > u64::from(num) * u64::from(nb.homes)
-                {
-                    channel = org;
-                    reasons.push(LettingReason::NewBuildAllocationCap {
-                        allocated: allocated - 1,
-                        homes: nb.homes,
-                        max_share: format!("{num}/{den}"),
-                        instead: org,
-                        source: rule.max_allocation_share.source.clone(),
-                    });
-                }
-            }
-        }
-        if channel != Channel::MunicipalAllocation {
-            criteria = criteria_for(channel, slots, step_sets);
-            fallback = Vec::new();
-        }
-    }
-    if channel != Channel::MunicipalAllocation && channel != Channel::UrbanRenewal {
-        fallback.clear();
-    }
-    let accessibility_home = home.accessibility;
-    if accessibility_home {
-        reasons.push(LettingReason::AccessibilityHome {
-            source: rules
-                .and_then(|r| r.accessibility.as_ref())
-                .map_or_else(String::new, |a| a.max_share_pct.source.clone()),
-        });
-    }
-    Ok(Assignment {
-        channel: Some(channel),
-        criteria,
-        fallback,
-        wheel: Some(WheelPosition {
-            key: key_text,
-            position,
-            slot: index as u32 + 1,
-            round: round + 1,
-            slots: len as u32,
-            source,
+            _ => Some(allocation.assign(vec![LettingReason::SaerboligEarmarked {
+                phase_out_from: phase_out,
+                source: phase_out_source,
+            }])),
+        },
+        Some(HomeSpecial::YouthShared) => Some(match phase_out {
+            Some(from) if f.on >= from => outside_wheel(
+                None,
+                vec![LettingReason::YouthSharedPhasedOut {
+                    phase_out_from: from,
+                    source: phase_out_source,
+                }],
+            ),
+            _ => allocation.assign(vec![LettingReason::YouthSharedEarmarked {
+                phase_out_from: phase_out,
+                source: phase_out_source,
+            }]),
         }),
-        used_disability_credit: used_credit,
-        gives_disability_credit: false,
-        accessibility_home,
-        reasons,
+        Some(HomeSpecial::Subsidy) => {
+            if let (Some(since), Some(rule)) =
+                (home.special_since, rules.and_then(|r| r.subsidy.as_ref()))
+            {
+                let until = add_years(since, rule.years.value);
+                if f.on < until {
+                    return Some(allocation.assign(vec![LettingReason::SubsidyHome {
+                        since,
+                        until,
+                        source: rule.years.source.clone(),
+                    }]));
+                }
+            }
+            None
+        }
+        None => None,
+    }
+}
+
+/// A home fitted for a disability goes back to the allocation [CPH 8.4].
+fn disability_fitted_home(
+    f: &VacancyFacts<'_>,
+    rules: Option<&LettingRules>,
+    allocation: &AllocationOutsideWheel,
+) -> Option<Assignment> {
+    if let (Some((cost, fitted_on)), Some(rule)) = (
+        f.home.disability_fitted,
+        rules.and_then(|r| r.disability_fitted.as_ref()),
+    ) {
+        if cost > rule.min_cost_kr.value && fitted_on > rule.fitted_after.value {
+            let mut a = allocation.assign(vec![LettingReason::DisabilityFittedHome {
+                cost_kr: cost,
+                fitted_on,
+                source: rule.min_cost_kr.source.clone(),
+            }]);
+            // The organisation takes the next allocation slot only when this home
+            // went back to the allocation.
+            a.gives_disability_credit = !allocation.suspended;
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// The new-build rules in force for a vacancy, with the date they end: they hold for the
+/// new build's own homes (those with a first-use date in the agreement's new-build
+/// period), for the years after their first use.
+fn new_build_in_force<'r>(
+    f: &VacancyFacts<'_>,
+    rules: Option<&'r LettingRules>,
+) -> Option<(NewBuildFacts, &'r NewBuildRule, Date)> {
+    match (
+        f.new_build,
+        rules.and_then(|r| r.new_build.as_ref()),
+        f.home.first_use,
+    ) {
+        (Some(nb), Some(rule), Some(first_use)) if rule.taken_into_use.contains(first_use) => {
+            let until = add_years(first_use, rule.years.value);
+            (f.on < until).then_some((nb, rule, until))
+        }
+        _ => None,
+    }
+}
+
+/// The wheel that lets a vacancy, with its key and source: a new build's (the first
+/// letting's step, or the band of its share of cheap homes), the youth wheel, or the
+/// step's own. The reason for a new-build band or the youth wheel goes to `pre_reasons`.
+fn select_wheel<'a>(
+    agreement: &'a Agreement,
+    f: &VacancyFacts<'_>,
+    rules: Option<&'a LettingRules>,
+    new_build: Option<(NewBuildFacts, &'a NewBuildRule, Date)>,
+    pre_reasons: &mut Vec<LettingReason>,
+) -> Result<(WheelKey, &'a [Slot], SourceRef), WheelError> {
+    let chosen: (WheelKey, &[Slot], SourceRef) = if let Some((nb, rule, until)) = new_build {
+        if f.first_letting {
+            let step = &rule.first_letting_step.value;
+            let w = agreement
+                .wheel_rule(Staircase::Department, step, f.on)
+                .ok_or_else(|| WheelError::NoWheel {
+                    staircase: Staircase::Department.as_str(),
+                    step: step.clone(),
+                    on: f.on,
+                })?;
+            (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
+        } else {
+            let band = rule
+                .bands
+                .iter()
+                .find(|b| {
+                    nb.cheap_share_pct >= b.from_pct
+                        && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
+                })
+                .ok_or_else(|| WheelError::NoWheel {
+                    staircase: "new-build",
+                    step: nb.cheap_share_pct.to_string(),
+                    on: f.on,
+                })?;
+            pre_reasons.push(LettingReason::NewBuildBand {
+                band: band.id.clone(),
+                cheap_share_pct: nb.cheap_share_pct,
+                until,
+                source: band.source.clone(),
+            });
+            (
+                WheelKey::NewBuild {
+                    band: band.id.clone(),
+                },
+                &band.slots,
+                band.source.clone(),
+            )
+        }
+    } else if let (true, Some(youth), false) = (
+        f.mainly_youth,
+        rules.and_then(|r| r.youth.as_ref()),
+        // Where the step suspends the allocation (area step 2), the step's wheel wins.
+        agreement
+            .step_rule(f.staircase, f.step, f.on)
+            .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
+    ) {
+        pre_reasons.push(LettingReason::YouthDepartment {
+            source: youth.source.clone(),
+        });
+        (WheelKey::Youth, &youth.slots, youth.source.clone())
+    } else {
+        let w = agreement
+            .wheel_rule(f.staircase, f.step, f.on)
+            .ok_or_else(|| WheelError::NoWheel {
+                staircase: f.staircase.as_str(),
+                step: f.step.to_string(),
+                on: f.on,
+            })?;
+        (
+            WheelKey::Staircase {
+                staircase: f.staircase,
+                step: f.step.to_string(),
+            },
+            &w.slots,
+            w.source.clone(),
+        )
+    };
+    Ok(chosen)
+}
+
+/// Where an allocation slot goes instead, if elsewhere: to the organisation at a new
+/// build's first letting or while a disability credit is unused [CPH 8.4], or to the
+/// safeguard's channel.
+fn allocation_redirect(
+    f: &VacancyFacts<'_>,
+    rules: Option<&LettingRules>,
+    key: &WheelKey,
+    new_build: Option<(NewBuildFacts, &NewBuildRule, Date)>,
+    org: Channel,
+    taken: &SlotTaken<'_>,
+) -> Option<(Channel, LettingReason)> {
+    if *key == WheelKey::NewBuildFirstLetting {
+        Some((
+            org,
+            LettingReason::NewBuildFirstLetting {
+                instead: org,
+                source: new_build
+                    .map_or_else(String::new, |(_, r, _)| r.first_letting_step.source.clone()),
+            },
+        ))
+    } else if f.state.disability_credits > 0 {
+        Some((
+            org,
+            LettingReason::DisabilityCreditUsed {
+                instead: org,
+                source: rules
+                    .and_then(|r| r.disability_fitted.as_ref())
+                    .map_or_else(String::new, |d| d.min_cost_kr.source.clone()),
+            },
+        ))
+    } else {
+        safeguard(f, rules, taken)
+    }
+}
+
+/// The safeguard [CPH 6.2.1]: where the department has one and stays on its wheel, the
+/// nth allocation slot of a round goes to the safeguard's channel when every allocation
+/// slot before it in the round was realised.
+fn safeguard(
+    f: &VacancyFacts<'_>,
+    rules: Option<&LettingRules>,
+    taken: &SlotTaken<'_>,
+) -> Option<(Channel, LettingReason)> {
+    let sg = rules
+        .and_then(|r| r.safeguard.as_ref())
+        .filter(|s| f.safeguard && s.staircase == f.staircase && s.step == f.step && taken.same)?;
+    let (position, len, round) = (taken.position, taken.len, taken.round);
+    let in_round: Vec<&EpisodeEntry> = f
+        .state
+        .episode
+        .iter()
+        .filter(|e| e.position / len == round && e.position < position)
+        .filter(|e| e.channel == Some(Channel::MunicipalAllocation))
+        .collect();
+    let realised = in_round.iter().filter(|e| e.realised).count() as u32;
+    let nth = sg.nth_allocation.value;
+    (in_round.len() as u32 + 1 == nth && realised + 1 == nth).then(|| {
+        (
+            sg.channel,
+            LettingReason::Safeguard {
+                nth,
+                realised,
+                instead: sg.channel,
+                source: sg.source.clone(),
+            },
+        )
     })
+}
+
+/// One allocated tenant per shared kitchen: an allocation slot of a room whose kitchen
+/// already has one goes to the organisation.
+fn shared_kitchen_cap(
+    f: &VacancyFacts<'_>,
+    rules: Option<&LettingRules>,
+    org: Channel,
+) -> Option<LettingReason> {
+    if let (Some(kitchen), true, Some(youth)) = (
+        &f.home.shared_kitchen,
+        f.kitchen_has_allocated_tenant,
+        rules.and_then(|r| r.youth.as_ref()),
+    ) {
+        if youth.one_allocated_per_shared_kitchen.value {
+            return Some(LettingReason::SharedKitchenCap {
+                kitchen: kitchen.clone(),
+                instead: org,
+                source: youth.one_allocated_per_shared_kitchen.source.clone(),
+            });
+        }
+    }
+    None
+}
+
+/// The new build's cap on allocation: an allocation slot that would take the department
+/// past its maximum share goes to the organisation.
+fn new_build_allocation_cap(
+    new_build: Option<(NewBuildFacts, &NewBuildRule, Date)>,
+    org: Channel,
+) -> Option<LettingReason> {
+    let (nb, rule, _) = new_build?;
+    let allocated = nb.cheap_homes + nb.allocated_others + 1;
+    let (num, den) = rule.max_allocation_share.value;
+    (nb.homes > 0 && u64::from(allocated) * u64::from(den) > u64::from(num) * u64::from(nb.homes))
+        .then(|| LettingReason::NewBuildAllocationCap {
+            allocated: allocated - 1,
+            homes: nb.homes,
+            max_share: format!("{num}/{den}"),
+            instead: org,
+            source: rule.max_allocation_share.source.clone(),
+        })
 }
 
 /// One row of a wheel preview.
