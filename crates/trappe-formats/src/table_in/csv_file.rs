@@ -65,7 +65,7 @@ pub fn decode<'b>(bytes: &'b [u8], file: &str) -> Result<std::borrow::Cow<'b, st
     }
 }
 
-/// [`read_table`] for CSV; also returns the header's line.
+/// [`read_table`](super::table::read_table) for CSV; also returns the header's line.
 pub(super) fn read_csv_table<'a>(
     bytes: &[u8],
     file: &'a str,

@@ -93,7 +93,7 @@ fn too_big(file: &str, size: u64, max: u64) -> InputErrors {
     )
 }
 
-/// The quick half of [`check_zip_expansion`]: only the sizes the zip directory declares.
+/// The quick half of [`check_zip_expansion`](super::check_zip_expansion): only the sizes the zip directory declares.
 fn check_declared_zip_size(bytes: &[u8], file: &str, limit: u64) -> Result<(), InputErrors> {
     // A damaged archive is reported when the workbook is opened.
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {

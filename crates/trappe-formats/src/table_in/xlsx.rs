@@ -153,7 +153,7 @@ fn cell_ref(row: u32, col: u32) -> String {
     format!("{}{}", column_letters(col), u64::from(row) + 1)
 }
 
-/// [`read_table`] for XLSX; also returns the header's line.
+/// [`read_table`](super::table::read_table) for XLSX; also returns the header's line.
 ///
 /// The sheet is streamed cell by cell (never allocated as a rectangle), one row held at a
 /// time: a sheet whose declared dimension or whose cells reach past [`MAX_COLUMNS`]

@@ -314,7 +314,7 @@ fn outcome(
 }
 
 /// Evaluates every criterion for a household and a takeover date. The household must
-/// have passed [`check_household`].
+/// have passed [`check_household`](super::check_household).
 pub fn evaluate(rules: &ApplicantRules, h: &Household, on: Date) -> Vec<CriterionOutcome> {
     let cx = Ctx {
         rules,
