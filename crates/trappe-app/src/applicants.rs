@@ -15,7 +15,7 @@ use trappe_rules::applicant::{
 };
 use trappe_rules::Date;
 use trappe_store::applicants::LettingContext;
-use trappe_store::Store;
+use trappe_store::{Store, StoreError};
 
 use crate::Error;
 
@@ -349,11 +349,15 @@ pub fn internal_areas(
     for (i, h) in households.iter_mut().enumerate() {
         let who = h.id.clone().unwrap_or_else(|| format!("#{}", i + 1));
         if let Some(t) = h.internal.as_mut() {
-            let known = store.department_area(&t.from_department).map_err(|e| {
-                Error::Input(format!(
-                    "{file}: applicant {who}, field internal.from_department: {e}"
-                ))
-            })?;
+            let known = match store.department_area(&t.from_department) {
+                Ok(k) => k,
+                Err(StoreError::NotFound(e)) => {
+                    return Err(Error::Input(format!(
+                        "{file}: applicant {who}, field internal.from_department: {e}"
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            };
             match (&t.from_area, &known) {
                 (Some(given), Some(k)) if given != k => return Err(Error::Input(format!(
                     "{file}: applicant {who}, field internal.from_area: {given:?}, but department {} lies in area {k}",

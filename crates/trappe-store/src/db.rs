@@ -403,6 +403,18 @@ impl Conn {
         }
     }
 
+    /// [`Conn::lock`] on a fixed number (the migration lock, whose number every
+    /// release of trappe shares so that old and new servers starting together wait
+    /// for each other).
+    pub fn lock_id(&mut self, id: i64) -> Result<(), StoreError> {
+        match self.engine() {
+            Engine::Sqlite => Ok(()),
+            Engine::Postgres => self
+                .execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(id)])
+                .map(drop),
+        }
+    }
+
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back
     /// otherwise (and by the engine when the process dies half-way).
     pub fn transaction<T>(

@@ -181,6 +181,10 @@ pub fn migration_hashes() -> Vec<(i64, &'static str, String, String)> {
         .collect()
 }
 
+/// The advisory lock migrations take on PostgreSQL ("trap" in ASCII), the same in
+/// every release.
+const MIGRATION_LOCK: i64 = 74726170;
+
 /// An open database.
 pub struct Store {
     conn: Conn,
@@ -242,7 +246,7 @@ impl Store {
         )?;
         self.conn.transaction(|c| {
             // Several app servers may start at once: one migrates, the others wait.
-            c.lock("trappe-migrate")?;
+            c.lock_id(MIGRATION_LOCK)?;
             let applied = c.query(
                 "SELECT version, name, sha256 FROM schema_migrations ORDER BY version",
                 &[],

@@ -69,7 +69,9 @@ pub fn needs_postgres() -> bool {
 
 /// The store's connection, for the store's own tests that check the schema itself
 /// (triggers, constraints, foreign keys) with SQL. Nothing outside the store's tests
-/// may call this: the architecture test refuses it elsewhere.
+/// may call this: it exists only with the store's `test-support` feature, which only the
+/// store's own dev-dependency turns on, and the architecture test refuses it elsewhere.
+#[cfg(feature = "test-support")]
 pub fn sql(store: &mut crate::Store) -> &mut crate::Conn {
     &mut store.conn
 }

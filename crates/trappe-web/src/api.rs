@@ -135,11 +135,11 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": { "200": { "description": "the vacancy after the outcome" }, "400": error, "401": error, "403": error, "404": error, "413": error, "422": error } } },
             "/api/v1/reports": { "get": { "summary": "a bilag 15 report for a period (an organisation gets its own departments' rows)",
                 "parameters": [
-                    { "name": "report", "in": "query", "schema": { "type": "string", "enum": ["lettings", "allocation", "every_nth_vacancy", "every_third"] } },
+                    { "name": "report", "in": "query", "description": "every_third is the old name of every_nth_vacancy (accepted; the answer's report is every_nth_vacancy)", "schema": { "type": "string", "enum": ["lettings", "allocation", "every_nth_vacancy", "every_third"] } },
                     { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
                     { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } },
                     { "name": "by_organisation", "in": "query", "schema": { "type": "string" } }],
-                "responses": { "200": { "description": "title, column keys and rows" }, "400": error, "401": error } } },
+                "responses": { "200": { "description": "title, column keys and rows" }, "400": error, "401": error, "422": error, "500": error } } },
             "/api/v1/rankings/{id}": { "get": { "summary": "a stored ranking of applicants for a vacancy, with every applicant's outcomes (not for the steering group)",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "the ranking run" }, "401": error, "403": error, "404": error } } },

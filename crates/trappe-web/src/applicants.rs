@@ -129,7 +129,10 @@ pub async fn rank_upload(
                     actor: &s2.user.username,
                 },
             )?;
-            ranking.run.ok_or_else(AppError::internal)
+            ranking.run.ok_or_else(|| {
+                eprintln!("trappe serve: a kept ranking for vacancy {vacancy} has no run id");
+                AppError::internal()
+            })
         })
         .await
     }
@@ -155,11 +158,17 @@ pub async fn show(
         may_see_applicants(&s2)?;
         access::ranking(s, &s2, run)?;
         let r = s.ranking(run)?;
-        let agreement = s.agreement(&r.agreement_sha256)?;
-        let warning = agreement
-            .applicants
-            .as_ref()
-            .and_then(|rules| applicants::old_threshold(rules, r.on));
+        // The warning is a help, not the page: without the agreement, no warning.
+        let warning = match s.agreement(&r.agreement_sha256) {
+            Ok(agreement) => agreement
+                .applicants
+                .as_ref()
+                .and_then(|rules| applicants::old_threshold(rules, r.on)),
+            Err(e) => {
+                eprintln!("trappe serve: ranking {run}: its agreement: {e}");
+                None
+            }
+        };
         Ok((r, warning))
     })
     .await;
@@ -237,6 +246,7 @@ pub async fn check_upload(
     let outcomes = &checked.outcomes;
     // A vacancy's slot is one requirement.
     let Some(req) = checked.requirements.first() else {
+        eprintln!("trappe serve: vacancy {vacancy}: its slot gave no requirement to check");
         return page_error(&state, lang, Some(&session), AppError::internal());
     };
     let met = req.met(outcomes);

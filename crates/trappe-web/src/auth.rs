@@ -211,7 +211,7 @@ pub async fn login(
     let lang = lang_of(&headers);
     let again = |status: StatusCode, message: &str| {
         let csrf = token();
-        let mut res = (
+        let mut res = pages::with_status(
             status,
             pages::render(
                 &state,
@@ -220,8 +220,7 @@ pub async fn login(
                 None,
                 minijinja::context! { csrf => csrf.clone(), error => message },
             ),
-        )
-            .into_response();
+        );
         res.headers_mut().append(
             header::SET_COOKIE,
             set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies),

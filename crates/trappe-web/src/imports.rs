@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Multipart, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use trappe_formats::table_in::TableOptions;
@@ -115,7 +115,7 @@ fn page(
     ctx: minijinja::Value,
 ) -> Response {
     let title = lang.pick("Indlæs data", "Import data");
-    (
+    super::pages::with_status(
         status,
         render(
             state,
@@ -125,7 +125,6 @@ fn page(
             minijinja::context! { title => title, back => "/imports", ..ctx },
         ),
     )
-        .into_response()
 }
 
 async fn snapshots(state: &State) -> Result<Vec<minijinja::Value>, AppError> {

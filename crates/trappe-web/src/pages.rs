@@ -110,10 +110,16 @@ pub fn page_error(state: &State, lang: Lang, session: Option<&Session>, e: AppEr
         session,
         minijinja::context! { code => e.code, message => e.message },
     );
+    with_status(e.status, page)
+}
+
+/// A rendered page answered with `status`, unless the page itself failed (a 500 stays
+/// a 500).
+pub fn with_status(status: StatusCode, page: Response) -> Response {
     if page.status().is_server_error() {
         return page;
     }
-    (e.status, page).into_response()
+    (status, page).into_response()
 }
 
 /// The CSS class of a step ("dept-4", "area-1", "red").
@@ -1078,5 +1084,49 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
         AppError::not_found(format!("no route {}", uri.path())).into_response()
     } else {
         (StatusCode::NOT_FOUND, Html("<!doctype html><title>404</title><p>Siden findes ikke / page not found. <a href=\"/\">trappe</a></p>")).into_response()
+    }
+}
+
+#[cfg(test)]
+mod strings_tests {
+    use std::collections::BTreeSet;
+
+    use super::{STRINGS, TEMPLATES};
+
+    #[test]
+    fn every_key_a_template_names_is_here_once_in_both_languages() {
+        let mut keys = BTreeSet::new();
+        for (k, da, en) in STRINGS {
+            assert!(keys.insert(*k), "{k} twice");
+            assert!(
+                !da.trim().is_empty() && !en.trim().is_empty(),
+                "{k} is empty"
+            );
+        }
+        let mut named = 0;
+        for (name, text) in TEMPLATES {
+            let bytes = text.as_bytes();
+            for (i, _) in text.match_indices("t.") {
+                if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+                    continue;
+                }
+                let key: String = text[i + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if key.is_empty() {
+                    continue;
+                }
+                named += 1;
+                assert!(
+                    keys.contains(key.as_str()),
+                    "{name} names t.{key}, which has no words"
+                );
+            }
+        }
+        assert!(
+            named > 100,
+            "the scan found only {named} keys in the templates"
+        );
     }
 }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use serde::Deserialize;
 use trappe_formats::text::{self, Lang};
+use trappe_rules::ledger::LedgerAction;
 use trappe_rules::wheel::Assignment;
 use trappe_rules::Date;
 use trappe_store::letting::{LetChannel, Outcome, RegisterRequest, VacancyView};
@@ -86,11 +87,18 @@ fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
         })
         .unwrap_or_default();
     let d = v.deadlines.as_ref();
+    let received: Option<Date> = v.registration["received"]
+        .as_str()
+        .and_then(|s| s.parse().ok());
+    let defaulted = v.registration["received_defaulted"].as_bool() == Some(true);
     minijinja::context! {
         id => v.vacancy,
         department => v.department_id.clone(),
         home => v.home_id.clone(),
         vacated => v.vacated.to_string(),
+        received => received.map(|d| d.to_string()),
+        received_defaulted => defaulted,
+        received_late => defaulted && received.is_some_and(|r| r > v.vacated),
         channel => channel_text(assignment.as_ref().and_then(|a| a.channel).map(LetChannel::from), lang),
         criteria => assignment.as_ref().and_then(|a| a.criteria.clone()),
         now => channel_text(v.current_channel.map(LetChannel::from), lang),
@@ -306,9 +314,18 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Result<(), AppError> {
     may_change(session)?;
     vacancy_for(store, session, id)?;
+    let refused = || {
+        AppError::bad_request(format!(
+            "outcome {:?}: allocated, returned, not_used, let or withdrawn",
+            f.outcome
+        ))
+    };
+    let action: LedgerAction = f.outcome.trim().parse().map_err(|_| refused())?;
     // Allocating, returning and "not used" are the municipality's to record [CPH B14].
-    if matches!(f.outcome.as_str(), "allocated" | "returned" | "not_used")
-        && session.user.role != Role::Municipality
+    if matches!(
+        action,
+        LedgerAction::Allocated | LedgerAction::Returned | LedgerAction::NotUsed
+    ) && session.user.role != Role::Municipality
     {
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
@@ -323,14 +340,14 @@ fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Re
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let outcome = match f.outcome.as_str() {
-        "allocated" => Outcome::Allocated {
+    let outcome = match action {
+        LedgerAction::Allocated => Outcome::Allocated {
             on,
             move_in: date("move_in", &nonempty(&f.move_in).ok_or_else(|| AppError::bad_request("an allocation needs the move-in date"))?)?,
         },
-        "returned" => Outcome::Returned { on },
-        "not_used" => Outcome::NotUsed { on },
-        "let" => Outcome::Let {
+        LedgerAction::Returned => Outcome::Returned { on },
+        LedgerAction::NotUsed => Outcome::NotUsed { on },
+        LedgerAction::Let => Outcome::Let {
             on,
             channel: nonempty(&f.channel)
                 .and_then(|c| c.parse::<LetChannel>().ok())
@@ -338,11 +355,11 @@ fn resolve(store: &mut Store, session: &Session, id: i64, f: &ResolveForm) -> Re
             no_qualified_applicant: f.no_qualified_applicant,
             refugee_shared: false,
         },
-        "withdrawn" => Outcome::Withdrawn {
+        LedgerAction::Withdrawn => Outcome::Withdrawn {
             on,
             note: nonempty(&f.note).ok_or_else(|| AppError::bad_request("a withdrawal needs a note saying why"))?,
         },
-        other => return Err(AppError::bad_request(format!("outcome {other:?}: allocated, returned, not_used, let or withdrawn"))),
+        _ => return Err(refused()),
     };
     store.resolve_vacancy(id, &outcome, None, &session.user.username)?;
     Ok(())

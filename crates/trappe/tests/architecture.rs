@@ -95,7 +95,7 @@ fn sql_and_the_connection_live_only_in_the_store() {
         for dir in ["src", "benches"] {
             for (path, text) in sources(&workspace().join("crates").join(c).join(dir)) {
                 let mut needles: Vec<&str> = SQL.to_vec();
-                needles.extend([".conn.", ".conn\n", "test_support::sql"]);
+                needles.extend([".conn.", ".conn\n"]);
                 for (line, l) in hits(&text, &needles) {
                     found.push(format!("{}:{line}: {l}", path.display()));
                 }
@@ -108,11 +108,92 @@ fn sql_and_the_connection_live_only_in_the_store() {
             }
         }
     }
+    // The store's schema tests reach the connection through `test_support::sql`
+    // (only with the store's `test-support` feature); no other crate may, tests too.
+    for c in crates.iter().filter(|c| *c != "trappe-store") {
+        for (path, text) in sources(&workspace().join("crates").join(c)) {
+            if path.ends_with("tests/architecture.rs") {
+                continue; // this file names what it looks for
+            }
+            let uses = text.replace(char::is_whitespace, "");
+            if uses.contains("test_support::sql")
+                || (uses.contains("test_support::{")
+                    && statement_names(&text, "test_support", "sql"))
+            {
+                found.push(format!("{}: uses test_support::sql", path.display()));
+            }
+        }
+    }
+    // Only the store talks to a database engine: no other crate depends on one.
+    for c in crates.iter().filter(|c| *c != "trappe-store") {
+        let direct = direct_dependencies(c);
+        for engine in ["rusqlite", "postgres", "tokio-postgres", "sqlx", "diesel"] {
+            if direct.contains(engine) {
+                found.push(format!("crates/{c}/Cargo.toml: depends on {engine}"));
+            }
+        }
+    }
     assert!(
         found.is_empty(),
         "SQL or the store's connection outside trappe-store:\n{}",
         found.join("\n")
     );
+}
+
+/// Whether a `use` statement of `text` that names `module` also names `item`.
+fn statement_names(text: &str, module: &str, item: &str) -> bool {
+    use_statements(text)
+        .iter()
+        .filter(|u| u.contains(module))
+        .any(|u| {
+            u.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == item)
+        })
+}
+
+/// Every `use …;` statement of a file, on one line, whitespace removed.
+fn use_statements(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("use ") {
+        let before = &rest[..i];
+        let at_start = before.rsplit('\n').next().is_some_and(|l| {
+            l.trim().is_empty() || l.trim() == "pub" || l.trim().starts_with("pub(")
+        });
+        if !at_start {
+            rest = &rest[i + 4..];
+            continue;
+        }
+        let Some(end) = rest[i..].find(';') else {
+            break;
+        };
+        out.push(rest[i + 4..i + end].replace(char::is_whitespace, ""));
+        rest = &rest[i + end + 1..];
+    }
+    out
+}
+
+/// The direct normal dependencies of a workspace crate (`cargo tree --depth 1`).
+fn direct_dependencies(krate: &str) -> BTreeSet<String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree", "-p", krate, "-e", "normal", "--depth", "1", "--prefix", "none",
+        ])
+        .args(["--format", "{p}", "--offline"])
+        .current_dir(workspace())
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != krate)
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -130,6 +211,12 @@ fn the_check_finds_sql_where_it_is() {
         1
     );
     assert!(hits("// \"SELECT in a comment", SQL).is_empty());
+    assert!(direct_dependencies("trappe-store").contains("rusqlite"));
+    assert!(statement_names(
+        "// we use it\nuse trappe_store::test_support::{\n    needs,\n    sql,\n};",
+        "test_support",
+        "sql"
+    ));
 }
 
 /// Every package `root` depends on (normal dependencies, transitively, for this
@@ -195,6 +282,10 @@ fn only_the_binary_parses_a_command_line_and_the_stack_points_one_way() {
 #[test]
 fn the_rules_crate_does_no_io() {
     let forbidden = [
+        "std::{",
+        "Utc::today",
+        "Local::today",
+        "dbg!",
         "std::fs",
         "std::env",
         "std::io",
@@ -210,7 +301,13 @@ fn the_rules_crate_does_no_io() {
         "File::",
     ];
     let mut found = Vec::new();
-    for (path, text) in sources(&workspace().join("crates/trappe-rules/src")) {
+    let files = sources(&workspace().join("crates/trappe-rules/src"));
+    assert!(
+        files.len() > 10,
+        "the rules crate's sources: {}",
+        files.len()
+    );
+    for (path, text) in files {
         for (line, l) in hits(&text, &forbidden) {
             found.push(format!("{}:{line}: {l}", path.display()));
         }
@@ -228,7 +325,10 @@ fn the_rules_crate_does_no_io() {
     }
 }
 
-/// The modules of the web crate each module imports (`super::x`, `crate::x`).
+/// The modules of the web crate each module imports: a `use super::…`/`use crate::…`
+/// statement that names a sibling module at the start of a path (`pages`, `{pages,`,
+/// `pages::render`), or a path `super::pages::…`/`crate::pages::…` in the code. Test
+/// modules count too.
 fn web_imports() -> BTreeMap<String, BTreeSet<String>> {
     let dir = workspace().join("crates/trappe-web/src");
     let files = sources(&dir);
@@ -240,32 +340,41 @@ fn web_imports() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph = BTreeMap::new();
     for (path, text) in &files {
         let me = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
         let mut uses = BTreeSet::new();
-        // A file's own test module (`mod tests { use super::*; }`) is not an import.
-        let code = text.split("#[cfg(test)]").next().unwrap_or(text);
-        for m in &modules {
-            if *m == me {
+        for u in use_statements(&code) {
+            let Some(tree) = u
+                .strip_prefix("super::")
+                .or_else(|| u.strip_prefix("crate::"))
+            else {
                 continue;
+            };
+            // The first segment of every path in the tree: after the start, `{` or `,`.
+            let mut start = true;
+            let mut word = String::new();
+            for c in tree.chars().chain([';']) {
+                if c.is_alphanumeric() || c == '_' {
+                    word.push(c);
+                    continue;
+                }
+                if start && modules.contains(&word) {
+                    uses.insert(word.clone());
+                }
+                word.clear();
+                start = c == '{' || c == ',';
             }
-            let named = [
-                format!("super::{m}::"),
-                format!("crate::{m}::"),
-                format!("super::{{{m}"),
-                format!("super::{{{m},"),
-                format!(", {m},"),
-                format!(", {m}}}"),
-            ];
-            let imports = code.lines().any(|l| {
-                let t = l.trim_start();
-                !t.starts_with("//")
-                    && (named[..2].iter().any(|n| l.contains(n.as_str()))
-                        || (t.starts_with("use super::") || t.starts_with("use crate::"))
-                            && named[2..].iter().any(|n| l.contains(n.as_str())))
-            });
-            if imports {
+        }
+        for m in &modules {
+            let flat = code.replace(char::is_whitespace, "");
+            if flat.contains(&format!("super::{m}::")) || flat.contains(&format!("crate::{m}::")) {
                 uses.insert(m.clone());
             }
         }
+        uses.remove(&me);
         graph.insert(me, uses);
     }
     graph

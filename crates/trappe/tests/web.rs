@@ -2057,6 +2057,11 @@ fn the_command_line_and_the_api_register_and_rank_alike() {
             "home {home}"
         );
         assert_eq!(
+            api["registration"]["received_defaulted"], true,
+            "home {home}"
+        );
+        assert_eq!(line["received_defaulted"], true, "home {home}");
+        assert_eq!(
             api["registration"]["assignment"]["channel"], line["channel"],
             "home {home}"
         );
@@ -2066,6 +2071,18 @@ fn the_command_line_and_the_api_register_and_rank_alike() {
             assert!(line["deadlines"].is_object(), "{line}");
         }
     }
+
+    // The vacancy's page says where its received date came from; vacated 2024-06-03
+    // and registered today (later), so the deadlines run from today.
+    let page = org
+        .get(web.url("/vacancies/3"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("id=\"received\""), "{page}");
+    assert!(page.contains("registreringsdagen"), "{page}");
+    assert!(page.contains("id=\"received-warning\""), "{page}");
 
     // The same applicants file for vacancy 1, ranked in the browser's form and on the
     // command line, is stored alike.

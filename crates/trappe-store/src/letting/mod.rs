@@ -838,6 +838,7 @@ impl Store {
                 "staircase": placement.staircase.as_str(),
                 "step": &placement.step,
                 "received": received,
+                "received_defaulted": req.received.is_none(),
                 "available_from": available_from,
                 "agreement_sha256": &sha,
                 "program_version": env!("CARGO_PKG_VERSION"),

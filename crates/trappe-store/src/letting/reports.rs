@@ -30,8 +30,9 @@ impl Store {
                 name,
                 ..Default::default()
             });
+            let channel: LetChannel = r.code(3)?;
             *row.by_channel
-                .entry(r.opt_text(3)?.unwrap_or_default())
+                .entry(channel.as_str().to_string())
                 .or_default() += 1;
             row.total += 1;
         }

@@ -212,18 +212,14 @@ fn syntax_problem(text: &str, file: &str, e: &toml::de::Error) -> FileProblems {
     }
 }
 
+/// A channel code of the file; `None` names a problem for the caller to report.
 fn parse_channel(s: &str) -> Option<Channel> {
-    Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    s.parse().ok()
 }
 
+/// A staircase code of the file; `None` names a problem for the caller to report.
 fn parse_staircase(s: &str) -> Option<Staircase> {
-    [
-        Staircase::Area,
-        Staircase::Department,
-        Staircase::TrafficLight,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == s)
+    s.parse().ok()
 }
 
 type Note<'n> = dyn FnMut(&str, &str, &Option<String>) + 'n;
