@@ -17,6 +17,7 @@
 pub mod applicants;
 pub mod demo;
 pub mod reports;
+pub mod text;
 
 use trappe_store::StoreError;
 

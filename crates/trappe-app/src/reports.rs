@@ -309,12 +309,12 @@ pub fn changes_report(c: &ChangesReport, lang: Lang) -> Report {
             vec![
                 Cell::Text(ch.department_id.clone()),
                 Cell::Text(ch.name.clone()),
-                Cell::Text(ch.before_label(lang)),
-                Cell::Text(ch.after_label(lang)),
+                Cell::Text(crate::text::placement_before(ch, lang)),
+                Cell::Text(crate::text::placement_after(ch, lang)),
                 Cell::Text(
                     ch.why
                         .iter()
-                        .map(|w| w.describe(lang))
+                        .map(|w| crate::text::change_why(w, lang))
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),

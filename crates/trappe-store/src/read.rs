@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use trappe_formats::text::{self, Lang};
-use trappe_rules::agreement::{Need, Staircase};
+use trappe_rules::agreement::Staircase;
 use trappe_rules::placement::Department;
-use trappe_rules::{Criterion, Date, Designation, Pct};
+use trappe_rules::{Criterion, Date, Designation};
 
 use crate::db::{Conn, Value};
 use crate::import::{department_from_row, inputs_on, Inputs, DEPARTMENT_SELECT};
@@ -315,127 +314,6 @@ fn run_names(c: &mut Conn, run: i64) -> Result<HashMap<String, String>, StoreErr
         .iter()
         .filter_map(|r| Some((r.text(0).ok()?, r.text(1).ok()?)))
         .collect())
-}
-
-fn step_label(p: &StoredPlacement, lang: Lang) -> String {
-    text::step_name(p.staircase, &p.step, lang)
-}
-
-fn num(n: &Option<serde_json::Number>, lang: Lang) -> String {
-    match n {
-        Some(n) => match n.to_string().parse::<Pct>() {
-            Ok(d) => text::pct(d, lang),
-            Err(_) => n.to_string(),
-        },
-        None => "–".into(),
-    }
-}
-
-impl Why {
-    /// One sentence in the user's language.
-    pub fn describe(&self, lang: Lang) -> String {
-        match self {
-            Why::Criterion {
-                criterion,
-                against,
-                before,
-                after,
-                threshold,
-                met_now,
-            } => {
-                let level = match (against.as_str(), lang) {
-                    ("udsat", Lang::Da) => "grænsen for udsatte områder",
-                    ("udsat", Lang::En) => "the disadvantaged-area threshold",
-                    ("risk_zone", Lang::Da) => "risikozonen",
-                    ("risk_zone", Lang::En) => "the risk zone",
-                    (_, Lang::Da) => "grænsen for forebyggelsesområder",
-                    (_, Lang::En) => "the prevention-area threshold",
-                };
-                let state = match (met_now, lang) {
-                    (true, Lang::Da) => "nu opfyldt",
-                    (false, Lang::Da) => "ikke længere opfyldt",
-                    (true, Lang::En) => "now met",
-                    (false, Lang::En) => "no longer met",
-                };
-                format!(
-                    "{} {} → {} ({} {}): {state}",
-                    text::criterion(*criterion, lang),
-                    num(before, lang),
-                    num(after, lang),
-                    level,
-                    num(threshold, lang)
-                )
-            }
-            Why::Designation { before, after } => {
-                let d = |d: &Option<Designation>| {
-                    text::designation(d.unwrap_or(Designation::None), lang).to_string()
-                };
-                match lang {
-                    Lang::Da => format!("områdets udpegning: {} → {}", d(before), d(after)),
-                    Lang::En => format!("the area's designation: {} → {}", d(before), d(after)),
-                }
-            }
-            // The band ids are the agreement's own (e.g. `20_to_25`); the shares say
-            // the same to a reader.
-            Why::AllocatedBand {
-                allocated_before,
-                allocated_after,
-                ..
-            } => {
-                format!(
-                    "{} {} → {} %",
-                    match lang {
-                        Lang::Da => "andel kommunalt anviste",
-                        Lang::En => "share allocated by the municipality",
-                    },
-                    num(allocated_before, lang),
-                    num(allocated_after, lang),
-                )
-            }
-            Why::Need { before, after } => format!(
-                "{} {} → {}",
-                match lang {
-                    Lang::Da => "behov for at styrke beboersammensætningen",
-                    Lang::En => "need to strengthen the resident mix",
-                },
-                need_text(before.as_deref(), lang),
-                need_text(after.as_deref(), lang)
-            ),
-            Why::NewDepartment => match lang {
-                Lang::Da => "ny afdeling i data".into(),
-                Lang::En => "new department in the data".into(),
-            },
-            Why::DepartmentGone => match lang {
-                Lang::Da => "afdelingen er ikke længere i data".into(),
-                Lang::En => "the department is no longer in the data".into(),
-            },
-        }
-    }
-}
-
-fn need_text(need: Option<&str>, lang: Lang) -> String {
-    let known = [Need::High, Need::Medium, Need::Low];
-    match need {
-        Some(n) => known
-            .into_iter()
-            .find(|k| k.as_str() == n)
-            .map_or_else(|| n.to_string(), |k| text::need(k, lang).to_string()),
-        None => "–".into(),
-    }
-}
-
-impl Change {
-    pub fn before_label(&self, lang: Lang) -> String {
-        self.before
-            .as_ref()
-            .map_or_else(|| "–".into(), |p| step_label(p, lang))
-    }
-
-    pub fn after_label(&self, lang: Lang) -> String {
-        self.after
-            .as_ref()
-            .map_or_else(|| "–".into(), |p| step_label(p, lang))
-    }
 }
 
 /// One line of a department's history: the run in force from `on_date`.

@@ -292,7 +292,7 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
     assert!(change
         .why
         .iter()
-        .map(|w| w.describe(trappe_formats::Lang::Da))
+        .map(|w| trappe_app::text::change_why(w, trappe_formats::Lang::Da))
         .any(|s| s.contains("ledighed") && s.contains("60")));
     // Every change is a real move.
     assert!(run

@@ -114,7 +114,7 @@ pub async fn record(
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "outside_period",
-                    out.message(lang),
+                    trappe_app::text::outside_period(&out, lang),
                 ));
             }
             Ok(s.record_decision(&dept, &d, &who)?)

@@ -349,8 +349,8 @@ fn change_row(
 ) -> minijinja::Value {
     minijinja::context! {
         on => on.to_string(), department => c.department_id.clone(), name => c.name.clone(),
-        before => c.before_label(lang), after => c.after_label(lang),
-        why => c.why.iter().map(|w| w.describe(lang)).collect::<Vec<_>>().join("; "),
+        before => trappe_app::text::placement_before(c, lang), after => trappe_app::text::placement_after(c, lang),
+        why => c.why.iter().map(|w| trappe_app::text::change_why(w, lang)).collect::<Vec<_>>().join("; "),
     }
 }
 

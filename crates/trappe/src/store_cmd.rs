@@ -370,13 +370,17 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         // `trappe changes` lists them all.
         const SHOWN: usize = 25;
         for c in run.changes.iter().take(SHOWN) {
-            let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
+            let why: Vec<String> = c
+                .why
+                .iter()
+                .map(|w| trappe_app::text::change_why(w, lang))
+                .collect();
             say!(
                 "  {} {}: {} → {}{}{}",
                 c.department_id,
                 c.name,
-                c.before_label(lang),
-                c.after_label(lang),
+                trappe_app::text::placement_before(c, lang),
+                trappe_app::text::placement_after(c, lang),
                 if why.is_empty() { "" } else { " — " },
                 why.join("; ")
             );
@@ -591,13 +595,17 @@ fn print_withdrawal(r: &WithdrawReport, lang: Lang) {
     }
     const SHOWN: usize = 25;
     for c in r.changes.iter().take(SHOWN) {
-        let why: Vec<String> = c.why.iter().map(|w| w.describe(lang)).collect();
+        let why: Vec<String> = c
+            .why
+            .iter()
+            .map(|w| trappe_app::text::change_why(w, lang))
+            .collect();
         say!(
             "  {} {}: {} → {}{}{}",
             c.department_id,
             c.name,
-            c.before_label(lang),
-            c.after_label(lang),
+            trappe_app::text::placement_before(c, lang),
+            trappe_app::text::placement_after(c, lang),
             if why.is_empty() { "" } else { " — " },
             why.join("; ")
         );

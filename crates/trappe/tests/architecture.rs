@@ -427,3 +427,22 @@ fn no_two_web_modules_import_each_other_round_a_circle() {
         .insert("applicants".into());
     assert!(circle(&g).is_some());
 }
+
+#[test]
+fn the_store_makes_no_sentences() {
+    // Users' sentences about stored things are trappe-app's (`text`), the rest
+    // trappe-formats'; the store keeps only its English error messages.
+    let files = sources(&workspace().join("crates/trappe-store/src"));
+    assert!(files.len() > 5);
+    let mut found = Vec::new();
+    for (path, text) in files {
+        for (line, l) in hits(&text, &["Lang::", "text::Lang", "Lang}", "lang: Lang"]) {
+            found.push(format!("{}:{line}: {l}", path.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the store chooses a language:\n{}",
+        found.join("\n")
+    );
+}

@@ -205,35 +205,25 @@ pub struct OutsidePeriod {
     pub period: trappe_rules::agreement::Period,
 }
 
-impl OutsidePeriod {
-    /// The refusal, naming the value and the allowed period.
-    pub fn message(&self, lang: trappe_formats::text::Lang) -> String {
-        let da = lang == trappe_formats::text::Lang::Da;
-        let what = match (self.field, da) {
-            ("year", true) => "Året",
-            ("year", false) => "The year",
-            ("from", true) => "Fra-datoen",
-            ("from", false) => "The from date",
-            ("to", true) => "Til-datoen",
-            ("to", false) => "The to date",
-            (_, true) => "Beslutningsdatoen",
-            (_, false) => "The decision date",
+impl std::fmt::Display for OutsidePeriod {
+    /// The refusal in English (the command line's error); `trappe_app::text` says it
+    /// in the user's language.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.field {
+            "year" => "The year",
+            "from" => "The from date",
+            "to" => "The to date",
+            _ => "The decision date",
         };
-        let (from, to) = (self.period.from, self.period.to);
-        match (to, da) {
-            (Some(to), true) => format!(
-                "{what} {} ligger uden for aftalens periode, {from} til {to}.",
-                self.value
-            ),
-            (Some(to), false) => format!(
+        let from = self.period.from;
+        match self.period.to {
+            Some(to) => write!(
+                f,
                 "{what} {} is outside the agreement's period, {from} to {to}.",
                 self.value
             ),
-            (None, true) => format!(
-                "{what} {} ligger uden for aftalens periode, fra {from} (et år højst til året efter beslutningen).",
-                self.value
-            ),
-            (None, false) => format!(
+            None => write!(
+                f,
                 "{what} {} is outside the agreement's period, from {from} (a year at most the year after the decision).",
                 self.value
             ),
@@ -391,7 +381,7 @@ fn check_decision(
         )));
     };
     if let Some(out) = agreement.and_then(|a| d.outside(&a.period)) {
-        return Err(rule(out.message(trappe_formats::text::Lang::En)));
+        return Err(rule(out.to_string()));
     }
     match d {
         Decision::ExemptionInAdvance { from, to, .. } if to < from => Err(rule(format!(

@@ -1,0 +1,165 @@
+//! Sentences about what the store holds, in the user's language: why a department
+//! moved between two placement runs, where it stood, and a decision refused for its
+//! date. They live here, not in the store (which keeps only its English error
+//! messages) and not in `trappe-formats::text` (which lies below the store and cannot
+//! see its types); both front-ends call them.
+
+use trappe_formats::text::{self, Lang};
+use trappe_rules::agreement::Need;
+use trappe_rules::{Designation, Pct};
+use trappe_store::letting::OutsidePeriod;
+use trappe_store::read::{Change, StoredPlacement, Why};
+
+fn step_label(p: &StoredPlacement, lang: Lang) -> String {
+    text::step_name(p.staircase, &p.step, lang)
+}
+
+fn num(n: &Option<serde_json::Number>, lang: Lang) -> String {
+    match n {
+        Some(n) => match n.to_string().parse::<Pct>() {
+            Ok(d) => text::pct(d, lang),
+            Err(_) => n.to_string(),
+        },
+        None => "–".into(),
+    }
+}
+
+/// Why a department moved, as one sentence in the user's language.
+pub fn change_why(why: &Why, lang: Lang) -> String {
+    match why {
+        Why::Criterion {
+            criterion,
+            against,
+            before,
+            after,
+            threshold,
+            met_now,
+        } => {
+            let level = match (against.as_str(), lang) {
+                ("udsat", Lang::Da) => "grænsen for udsatte områder",
+                ("udsat", Lang::En) => "the disadvantaged-area threshold",
+                ("risk_zone", Lang::Da) => "risikozonen",
+                ("risk_zone", Lang::En) => "the risk zone",
+                (_, Lang::Da) => "grænsen for forebyggelsesområder",
+                (_, Lang::En) => "the prevention-area threshold",
+            };
+            let state = match (met_now, lang) {
+                (true, Lang::Da) => "nu opfyldt",
+                (false, Lang::Da) => "ikke længere opfyldt",
+                (true, Lang::En) => "now met",
+                (false, Lang::En) => "no longer met",
+            };
+            format!(
+                "{} {} → {} ({} {}): {state}",
+                text::criterion(*criterion, lang),
+                num(before, lang),
+                num(after, lang),
+                level,
+                num(threshold, lang)
+            )
+        }
+        Why::Designation { before, after } => {
+            let d = |d: &Option<Designation>| {
+                text::designation(d.unwrap_or(Designation::None), lang).to_string()
+            };
+            match lang {
+                Lang::Da => format!("områdets udpegning: {} → {}", d(before), d(after)),
+                Lang::En => format!("the area's designation: {} → {}", d(before), d(after)),
+            }
+        }
+        // The band ids are the agreement's own (e.g. `20_to_25`); the shares say
+        // the same to a reader.
+        Why::AllocatedBand {
+            allocated_before,
+            allocated_after,
+            ..
+        } => {
+            format!(
+                "{} {} → {} %",
+                match lang {
+                    Lang::Da => "andel kommunalt anviste",
+                    Lang::En => "share allocated by the municipality",
+                },
+                num(allocated_before, lang),
+                num(allocated_after, lang),
+            )
+        }
+        Why::Need { before, after } => format!(
+            "{} {} → {}",
+            match lang {
+                Lang::Da => "behov for at styrke beboersammensætningen",
+                Lang::En => "need to strengthen the resident mix",
+            },
+            need_text(before.as_deref(), lang),
+            need_text(after.as_deref(), lang)
+        ),
+        Why::NewDepartment => match lang {
+            Lang::Da => "ny afdeling i data".into(),
+            Lang::En => "new department in the data".into(),
+        },
+        Why::DepartmentGone => match lang {
+            Lang::Da => "afdelingen er ikke længere i data".into(),
+            Lang::En => "the department is no longer in the data".into(),
+        },
+    }
+}
+
+fn need_text(need: Option<&str>, lang: Lang) -> String {
+    let known = [Need::High, Need::Medium, Need::Low];
+    match need {
+        Some(n) => known
+            .into_iter()
+            .find(|k| k.as_str() == n)
+            .map_or_else(|| n.to_string(), |k| text::need(k, lang).to_string()),
+        None => "–".into(),
+    }
+}
+
+/// Where a changed department stood before, as a step's name ("–" for none).
+pub fn placement_before(c: &Change, lang: Lang) -> String {
+    c.before
+        .as_ref()
+        .map_or_else(|| "–".into(), |p| step_label(p, lang))
+}
+
+/// Where a changed department stands after, as a step's name ("–" for none).
+pub fn placement_after(c: &Change, lang: Lang) -> String {
+    c.after
+        .as_ref()
+        .map_or_else(|| "–".into(), |p| step_label(p, lang))
+}
+
+/// A decision's date or year outside the agreement's period: the refusal, naming the
+/// value and the allowed period, in the user's language.
+pub fn outside_period(o: &OutsidePeriod, lang: Lang) -> String {
+    let da = lang == Lang::Da;
+    let what = match (o.field, da) {
+        ("year", true) => "Året",
+        ("year", false) => "The year",
+        ("from", true) => "Fra-datoen",
+        ("from", false) => "The from date",
+        ("to", true) => "Til-datoen",
+        ("to", false) => "The to date",
+        (_, true) => "Beslutningsdatoen",
+        (_, false) => "The decision date",
+    };
+    let (from, to) = (o.period.from, o.period.to);
+    match (to, da) {
+            (Some(to), true) => format!(
+                "{what} {} ligger uden for aftalens periode, {from} til {to}.",
+                o.value
+            ),
+            (Some(to), false) => format!(
+                "{what} {} is outside the agreement's period, {from} to {to}.",
+                o.value
+            ),
+            (None, true) => format!(
+                "{what} {} ligger uden for aftalens periode, fra {from} (et år højst til året efter beslutningen).",
+                o.value
+            ),
+            (None, false) => format!(
+                "{what} {} is outside the agreement's period, from {from} (a year at most the year after the decision).",
+                o.value
+            ),
+        }
+}
