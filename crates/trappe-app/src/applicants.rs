@@ -63,10 +63,14 @@ pub fn context(store: &mut Store, t: &Target) -> Result<LettingContext, Error> {
 
 /// The agreement's applicant criteria, or an error naming the agreement.
 pub fn rules(ctx: &LettingContext) -> Result<&applicant::ApplicantRules, Error> {
-    ctx.agreement.applicants.as_ref().ok_or_else(|| {
+    rules_of(&ctx.agreement)
+}
+
+fn rules_of(agreement: &trappe_rules::Agreement) -> Result<&applicant::ApplicantRules, Error> {
+    agreement.applicants.as_ref().ok_or_else(|| {
         Error::NoCriteria(format!(
             "agreement {} has no [applicants] section: its criteria are not defined",
-            ctx.agreement.id
+            agreement.id
         ))
     })
 }
@@ -166,7 +170,10 @@ pub fn rank_applicants(
         });
         ctx.accessibility_home = input.accessibility_home;
     }
-    let rules = rules(&ctx)?.clone();
+    // The agreement is shared (an Arc): the context moves into the answer, the rules
+    // are read through this handle without copying them.
+    let agreement = std::sync::Arc::clone(&ctx.agreement);
+    let rules = rules_of(&agreement)?;
     let channel = ctx.channel.unwrap_or(Channel::WaitingList);
     let requirement = requirement_for(&ctx, channel, ctx.criteria.as_deref())
         .map_err(|e| Error::Refused(e.to_string()))?;
@@ -174,7 +181,7 @@ pub fn rank_applicants(
         read_applicants(input.file, input.text, ctx.on).map_err(|e| Error::Input(e.to_string()))?;
     internal_areas(store, input.file, &mut households)?;
     let ranked = rank(
-        &rules,
+        rules,
         &RankVacancy {
             department: &ctx.department,
             area: ctx.area.as_deref(),
@@ -196,7 +203,7 @@ pub fn rank_applicants(
     } else {
         None
     };
-    let old_threshold = old_threshold(&rules, ctx.on);
+    let old_threshold = old_threshold(rules, ctx.on);
     Ok(Ranking {
         ctx,
         requirement,
