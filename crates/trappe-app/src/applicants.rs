@@ -79,8 +79,11 @@ fn rules_of(agreement: &trappe_rules::Agreement) -> Result<&applicant::Applicant
 /// adjusted yearly, so a newer value belongs in the agreement file. Both front-ends
 /// show it as a warning ([`trappe_formats::applicant_text::old_threshold`]).
 pub fn old_threshold(rules: &applicant::ApplicantRules, on: Date) -> Option<DatedAmount> {
-    applicant::income_threshold(rules, on)
-        .filter(|t| (on - t.from).num_days() > 366)
+    rules
+        .amounts
+        .keys()
+        .filter_map(|id| rules.amount(id, on))
+        .find(|t| (on - t.from).num_days() > 366)
         .cloned()
 }
 
@@ -245,7 +248,9 @@ pub fn requirement_for(
     set: Option<&str>,
 ) -> Result<Requirement, applicant::RequirementError> {
     let (always, source) = ctx.always_tightened();
-    Ok(applicant::requirement(
+    let rules = ctx.agreement.applicants.as_ref();
+    let req = applicant::requirement(
+        rules,
         channel,
         set,
         ctx.staircase,
@@ -253,17 +258,41 @@ pub fn requirement_for(
         &ctx.tightened,
         ctx.accessibility_home,
         &ctx.step_source(),
-    )?
-    .and_tightened(&always, &source))
+    )?;
+    Ok(match rules {
+        Some(r) => req.and_tightened(r, &always, &source),
+        None => req,
+    })
 }
 
 /// Why these criteria apply here: the area's challenges on area step 1, the
 /// development-plan transition.
 pub fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
     let mut out = Vec::new();
-    if ctx.staircase == trappe_rules::agreement::Staircase::Area && ctx.step == "1" {
+    // A set of the step that adds the risk zone's criteria (CPH: tightened:relevant on
+    // area step 1 [CPH 6.1.2]): the lines say what it does here, citing the set.
+    let rules = ctx.agreement.applicants.as_ref();
+    let named: Vec<String> = ctx
+        .criteria
+        .iter()
+        .cloned()
+        .chain(ctx.wheel_criteria_sets())
+        .collect();
+    let risk = rules.and_then(|r| {
+        named
+            .iter()
+            .flat_map(|s| s.split('|'))
+            .find_map(|p| r.set(p.trim()).filter(|d| d.risk_zone))
+    });
+    if let (Some(r), Some(set)) = (rules, risk) {
+        let src = &set.source;
+        let ordinary: Vec<String> = set.any.iter().map(|c| at::criterion(rules, c, l)).collect();
+        let ordinary = ordinary.join(l.pick(" eller ", " or "));
         if ctx.tightened.is_empty() {
-            out.push(l.pick("Området er ikke inden for risikozonen på nogen parameter: de almindelige A-kriterier gælder [CPH 6.1.2]", "The area is inside the risk zone on no parameter: the ordinary A criteria apply [CPH 6.1.2]").to_string());
+            out.push(match l {
+                Lang::Da => format!("Området er ikke inden for risikozonen på nogen parameter: de almindelige kriterier gælder ({ordinary}) [{src}]"),
+                Lang::En => format!("The area is inside the risk zone on no parameter: the ordinary criteria apply ({ordinary}) [{src}]"),
+            });
         } else {
             let names: Vec<&str> = ctx
                 .tightened
@@ -271,14 +300,28 @@ pub fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
                 .map(|c| text::criterion(*c, l))
                 .collect();
             out.push(match l {
-                Lang::Da => format!("Området er inden for risikozonen på: {} – de tilsvarende skærpede kriterier gælder [CPH 6.1.2]", names.join(", ")),
-                Lang::En => format!("The area is inside the risk zone on: {} – the matching tightened criteria apply [CPH 6.1.2]", names.join(", ")),
+                Lang::Da => format!("Området er inden for risikozonen på: {} – de tilsvarende skærpede kriterier gælder [{src}]", names.join(", ")),
+                Lang::En => format!("The area is inside the risk zone on: {} – the matching tightened criteria apply [{src}]", names.join(", ")),
             });
-            if ctx
+            // A required criterion that replaces the ordinary ones, with its age group.
+            let replacing = ctx
                 .tightened
-                .contains(&trappe_rules::criteria::Criterion::Unemployment)
-            {
-                out.push(l.pick("Det skærpede beskæftigelseskriterium erstatter A-kriterierne: alle indflyttere på 18–64 år skal være i arbejde eller under uddannelse [CPH 6.1.2]", "The tightened employment criterion replaces the A criteria: everyone moving in aged 18–64 must work or be in education [CPH 6.1.2]").to_string());
+                .iter()
+                .filter_map(|c| r.mirroring(*c))
+                .find(|d| set.any_dropped_when.contains(&d.id));
+            if let Some(d) = replacing {
+                let name = at::criterion(rules, &d.id, l);
+                let ages = match &d.who {
+                    applicant::Who::EveryMember { ages, .. } => match ages.value.to {
+                        Some(to) => format!("{}–{to}", ages.value.from),
+                        None => format!("{}+", ages.value.from),
+                    },
+                    _ => String::new(),
+                };
+                out.push(match l {
+                    Lang::Da => format!("{name} erstatter de almindelige kriterier ({ordinary}): det gælder alle indflyttere på {ages} år [{src}]"),
+                    Lang::En => format!("{name} replaces the ordinary criteria ({ordinary}): it applies to everyone moving in aged {ages} [{src}]"),
+                });
             }
         }
     }
@@ -299,11 +342,12 @@ pub fn context_lines(ctx: &LettingContext, l: Lang) -> Vec<String> {
 
 /// Why a criteria set is met or not, one line per part of it.
 pub fn requirement_reasons(
+    rules: Option<&applicant::ApplicantRules>,
     req: &Requirement,
     outcomes: &[CriterionOutcome],
     l: Lang,
 ) -> Vec<String> {
-    let name = |c: &applicant::CriterionId| at::criterion(*c, l).to_string();
+    let name = |c: &applicant::CriterionId| at::criterion(rules, c, l);
     let status = |c: &applicant::CriterionId| outcomes.iter().any(|o| o.criterion == *c && o.met);
     let mut out = Vec::new();
     if !req.any_of.is_empty() {

@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 use trappe_rules::applicant::{
-    AreaStatus, Benefit, CriterionId, DocumentKind, EnrolmentKind, Finding, Limit, LimitFact,
-    Pension, RankWhy, Relation, Tier, Why,
+    ApplicantRules, AreaStatus, Benefit, CriterionId, DocumentKind, EnrolmentKind, Finding, Limit,
+    LimitFact, Pension, RankWhy, Relation, Texts, Tier, Why,
 };
 
 use crate::text::Lang;
@@ -30,25 +30,26 @@ fn num(d: Decimal, lang: Lang) -> String {
     crate::text::pct(d, lang)
 }
 
-pub fn criterion(c: CriterionId, lang: Lang) -> &'static str {
-    match c {
-        CriterionId::A1 => pick(lang, "A1 arbejde", "A1 work"),
-        CriterionId::A2 => pick(lang, "A2 uddannelse", "A2 education"),
-        CriterionId::B1 => pick(lang, "B1 skilsmisse/samlivsophævelse", "B1 separation"),
-        CriterionId::C1 => pick(lang, "C1 handicap", "C1 disability"),
-        CriterionId::TightenedEmployment => {
-            pick(lang, "skærpet: beskæftigelse", "tightened: employment")
-        }
-        CriterionId::TightenedConvictions => pick(lang, "skærpet: dømte", "tightened: convictions"),
-        CriterionId::TightenedEducation => {
-            pick(lang, "skærpet: uddannelse", "tightened: education")
-        }
-        CriterionId::TightenedIncome => pick(lang, "skærpet: indkomst", "tightened: income"),
+/// A text of the agreement file in the language.
+pub fn texts(t: &Texts, lang: Lang) -> &str {
+    match lang {
+        Lang::Da => &t.da,
+        Lang::En => &t.en,
     }
 }
 
-/// A slot's criteria set as the user reads it ("A", "A eller B", "skærpede kriterier").
-pub fn criteria_set(set: Option<&str>, lang: Lang) -> String {
+/// A criterion's label as the agreement file writes it ("A1 arbejde" / "A1 work"); the
+/// id where the file has no such criterion.
+pub fn criterion(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lang) -> String {
+    match rules.and_then(|r| r.criterion(c)) {
+        Some(d) => texts(&d.label, lang).to_string(),
+        None => c.as_str().to_string(),
+    }
+}
+
+/// A slot's criteria set as the user reads it, from the labels of the file's sets
+/// ("A (arbejde eller uddannelse) eller B (skilsmisse/samlivsophævelse)").
+pub fn criteria_set(rules: Option<&ApplicantRules>, set: Option<&str>, lang: Lang) -> String {
     let Some(set) = set else {
         return pick(
             lang,
@@ -57,27 +58,14 @@ pub fn criteria_set(set: Option<&str>, lang: Lang) -> String {
         )
         .into();
     };
-    let parts: Vec<&str> = set
+    let parts: Vec<String> = set
         .split('|')
-        .map(|p| match p.trim() {
-            "A" => pick(
-                lang,
-                "A (arbejde eller uddannelse)",
-                "A (work or education)",
-            ),
-            "B" => pick(lang, "B (skilsmisse/samlivsophævelse)", "B (separation)"),
-            "C" => pick(lang, "C (handicap)", "C (disability)"),
-            "tightened:all" => pick(
-                lang,
-                "alle fire skærpede kriterier",
-                "all four tightened criteria",
-            ),
-            "tightened:relevant" => pick(
-                lang,
-                "fleksible kriterier, relevante kriterier skærpet",
-                "flexible criteria, the relevant ones tightened",
-            ),
-            other => other,
+        .map(|p| {
+            let p = p.trim();
+            match rules.and_then(|r| r.set(p)) {
+                Some(d) => texts(&d.label, lang).to_string(),
+                None => p.to_string(),
+            }
         })
         .collect();
     parts.join(pick(lang, " eller ", " or "))
@@ -365,6 +353,13 @@ pub fn why(w: &Why, lang: Lang) -> String {
                 format!("uddannelsen begynder {starts}, efter overtagelsesdatoen")
             } else {
                 format!("the education starts on {starts}, after the takeover date")
+            }
+        }
+        Why::AgeWithin { from, to } => {
+            if da {
+                format!("i aldersgruppen ({})", ages(*from, *to, lang))
+            } else {
+                format!("in the age group ({})", ages(*from, *to, lang))
             }
         }
         Why::NotYoung { from, to } => {
@@ -711,8 +706,8 @@ pub fn limit(l: &Limit, lang: Lang) -> String {
 /// The warning for an income threshold more than a year old (it is adjusted yearly).
 pub fn old_threshold(t: &trappe_rules::applicant::DatedAmount, l: Lang) -> String {
     match l {
-        Lang::Da => format!("advarsel: indkomstgrænsen {} er fra {}; den reguleres årligt – tilføj den nyere værdi i aftalefilens income_thresholds", kr(t.amount, l), t.from),
-        Lang::En => format!("warning: the income threshold {} is from {}; it is adjusted yearly – add the newer value to the agreement file's income_thresholds", kr(t.amount, l), t.from),
+        Lang::Da => format!("advarsel: indkomstgrænsen {} er fra {}; den reguleres årligt – tilføj den nyere værdi under [[applicants.amount]] i aftalefilen", kr(t.amount, l), t.from),
+        Lang::En => format!("warning: the income threshold {} is from {}; it is adjusted yearly – add the newer value under [[applicants.amount]] in the agreement file", kr(t.amount, l), t.from),
     }
 }
 

@@ -19,10 +19,7 @@ use serde_json::{json, Value};
 use trappe_formats::household::{read_applicants, read_household, HouseholdError};
 use trappe_formats::load_builtin;
 use trappe_rules::agreement::{Agreement, Channel, Staircase};
-use trappe_rules::applicant::CriterionId::{
-    self, TightenedConvictions as TC, TightenedEducation as TEd, TightenedEmployment as TE,
-    TightenedIncome as TI, A1, A2, B1, C1,
-};
+use trappe_rules::applicant::CriterionId;
 use trappe_rules::applicant::{
     allocation_limits, consecutive_benefit_months, evaluate, former_omdannelse_applies, rank,
     requirement, ApplicantRules, AreaStatus, Benefit, BenefitPeriod, CriterionOutcome,
@@ -34,6 +31,16 @@ use trappe_rules::Date;
 
 // ---------------------------------------------------------------------------
 // Helpers
+
+// The criteria of the Copenhagen file, by the ids it gives them.
+const A1: CriterionId = CriterionId::of("A1");
+const A2: CriterionId = CriterionId::of("A2");
+const B1: CriterionId = CriterionId::of("B1");
+const C1: CriterionId = CriterionId::of("C1");
+const TE: CriterionId = CriterionId::of("tightened_employment");
+const TC: CriterionId = CriterionId::of("tightened_convictions");
+const TED: CriterionId = CriterionId::of("tightened_education");
+const TI: CriterionId = CriterionId::of("tightened_income");
 
 fn cph() -> &'static Agreement {
     static CPH: OnceLock<Agreement> = OnceLock::new();
@@ -110,9 +117,10 @@ fn outcomes(h: &Household) -> Vec<CriterionOutcome> {
 }
 
 fn outcome(outcomes: &[CriterionOutcome], c: CriterionId) -> &CriterionOutcome {
+    let c = &c;
     outcomes
         .iter()
-        .find(|o| o.criterion == c)
+        .find(|o| &o.criterion == c)
         .unwrap_or_else(|| panic!("no outcome for {c:?}"))
 }
 
@@ -170,10 +178,10 @@ fn failing(relation: &str, born: &str) -> Value {
 #[case::employment_64_the_day_before("1961-06-16", TE, false, Why::NotWorkingOrInEducation)]
 #[case::employment_65_on_the_birthday("1961-06-15", TE, true, Why::OutsideAgeGroup { from: 18, to: Some(64) })]
 // CPH 5.2.4 fig 2; B4 IV.2 3: education, everyone aged 30–59.
-#[case::education_30_on_the_birthday("1996-06-15", TEd, false, Why::NoEducation)]
-#[case::education_29_the_day_before("1996-06-16", TEd, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
-#[case::education_59_the_day_before("1966-06-16", TEd, false, Why::NoEducation)]
-#[case::education_60_on_the_birthday("1966-06-15", TEd, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
+#[case::education_30_on_the_birthday("1996-06-15", TED, false, Why::NoEducation)]
+#[case::education_29_the_day_before("1996-06-16", TED, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
+#[case::education_59_the_day_before("1966-06-16", TED, false, Why::NoEducation)]
+#[case::education_60_on_the_birthday("1966-06-15", TED, true, Why::OutsideAgeGroup { from: 30, to: Some(59) })]
 fn tightened_age_groups(
     #[case] born: &str,
     #[case] c: CriterionId,
@@ -185,7 +193,7 @@ fn tightened_age_groups(
         failing(if born >= "2004" { "child" } else { "other" }, born),
     ]);
     let all = outcomes(&h);
-    let o = outcome(&all, c);
+    let o = outcome(&all, c.clone());
     assert_eq!(finding(o, 2), (met, why), "member 2 born {born}");
     // The applicant meets every criterion, so the member alone decides.
     assert!(finding(o, 1).0);
@@ -217,7 +225,7 @@ fn ordinary_age_edges(
 ) {
     let h = household(vec![person("applicant", born, extra)]);
     let all = outcomes(&h);
-    let o = outcome(&all, c);
+    let o = outcome(&all, c.clone());
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
 }
@@ -278,7 +286,7 @@ fn weekly_hours(#[case] c: CriterionId, #[case] hours: &str, #[case] met: bool) 
         json!({"work": [{"kind": "permanent", "weekly_hours": h}]}),
     );
     let all = outcomes(&household(vec![applicant]));
-    let o = outcome(&all, c);
+    let o = outcome(&all, c.clone());
     let (hours, min_hours) = (dec(hours), dec("25"));
     let why = if met {
         Why::Hours {
@@ -362,7 +370,7 @@ fn completed_education(
         json!({"completed_education": {"level": level, "completed_on": on, "taken_in": taken_in}}),
     );
     let all = outcomes(&household(vec![applicant]));
-    let o = outcome(&all, TEd);
+    let o = outcome(&all, TED);
     assert_eq!(o.met, met);
     assert_eq!(finding(o, 1), (met, why));
     let approval = o
@@ -381,7 +389,7 @@ fn no_completed_education_fails_tightened_education() {
     // CPH B4 IV.2 3.
     let applicant = person("applicant", "1980-01-01", json!({}));
     let all = outcomes(&household(vec![applicant]));
-    let o = outcome(&all, TEd);
+    let o = outcome(&all, TED);
     assert!(!o.met);
     assert_eq!(finding(o, 1), (false, Why::NoEducation));
 }
@@ -549,7 +557,7 @@ fn kinds_of_work(
 ) {
     let all = outcomes(&household(vec![person("applicant", born, extra)]));
     for (c, met, why) in expected {
-        let o = outcome(&all, c);
+        let o = outcome(&all, c.clone());
         assert_eq!(o.met, met, "{c:?}");
         assert_eq!(finding(o, 1), (met, why), "{c:?}");
     }
@@ -650,7 +658,7 @@ fn c1_any_member(#[case] who: u32, #[case] met: bool) {
 #[case::a_or_b("A|B", vec![], vec![A1, A2, B1], vec![])]
 #[case::c("C", vec![], vec![C1], vec![])]
 // CPH 6.1.3 trin 2: 'Skærpede fleksible kriterier – alle fire'.
-#[case::tightened_all("tightened:all", vec![], vec![], vec![TE, TC, TEd, TI])]
+#[case::tightened_all("tightened:all", vec![], vec![], vec![TE, TC, TED, TI])]
 // CPH 6.1.2: only the criteria on which the area is in the risk zone are tightened …
 #[case::tightened_relevant_none("tightened:relevant", vec![], vec![A1, A2], vec![])]
 // … and the tightened employment criterion replaces the A criteria [CPH 5.2.4].
@@ -663,6 +671,7 @@ fn requirement_sets(
     #[case] all_of: Vec<CriterionId>,
 ) {
     let r = requirement(
+        Some(rules()),
         Channel::Flexible,
         Some(set),
         Staircase::Area,
@@ -685,6 +694,7 @@ fn requirement_sets(
 fn requirement_channels() {
     // The ordinary waiting list: no criteria, whatever set is named.
     let r = requirement(
+        Some(rules()),
         Channel::WaitingList,
         Some("A"),
         Staircase::Department,
@@ -700,6 +710,7 @@ fn requirement_channels() {
     );
     // Flexible letting on the department staircase: no employment-first.
     let r = requirement(
+        Some(rules()),
         Channel::Flexible,
         Some("A"),
         Staircase::Department,
@@ -713,6 +724,7 @@ fn requirement_channels() {
     // The municipality allocates: nobody is ranked from the waiting list.
     assert_eq!(
         requirement(
+            Some(rules()),
             Channel::MunicipalAllocation,
             Some("A"),
             Staircase::Area,
@@ -725,6 +737,7 @@ fn requirement_channels() {
     );
     assert_eq!(
         requirement(
+            Some(rules()),
             Channel::UrbanRenewal,
             None,
             Staircase::Area,
@@ -737,6 +750,7 @@ fn requirement_channels() {
     );
     assert_eq!(
         requirement(
+            Some(rules()),
             Channel::Flexible,
             Some("A|D"),
             Staircase::Area,
@@ -776,6 +790,7 @@ fn req(
     accessibility: bool,
 ) -> Requirement {
     requirement(
+        Some(rules()),
         channel,
         set,
         staircase,
@@ -1290,7 +1305,10 @@ fn limits_for(
     area: AreaStatus,
     members: Vec<Value>,
 ) -> Result<trappe_rules::applicant::LimitsOutcome, MissingFact> {
-    let limits = &rules().limits;
+    let limits = rules()
+        .limits
+        .as_ref()
+        .expect("the Copenhagen file restates the limits");
     allocation_limits(limits, area, &household(members), date(ON))
 }
 
@@ -1494,7 +1512,13 @@ fn former_omdannelse(
     #[case] applies: bool,
 ) {
     assert_eq!(
-        former_omdannelse_applies(&rules().limits, since, ever, plan_done, date(on)),
+        former_omdannelse_applies(
+            rules().limits.as_ref().unwrap(),
+            since,
+            ever,
+            plan_done,
+            date(on)
+        ),
         applies
     );
 }
@@ -1673,7 +1697,7 @@ fn an_earlier_education_can_meet_the_education_criterion(
         json!({"completed_education": highest, "earlier_educations": earlier}),
     )]);
     let all = outcomes(&h);
-    let o = outcome(&all, TEd);
+    let o = outcome(&all, TED);
     assert_eq!(o.met, met, "{:?}", o.findings);
     if !met {
         assert!(!o
@@ -1776,10 +1800,15 @@ fn a_ranking_keeps_only_the_outcomes_it_rests_on() {
     let r = flexible("A", Staircase::Department, "4", &[]);
     let v = vacancy(&r);
     let ranked = ranking(&v, vec![worker("w", "2000-01-01")]);
-    let kept: Vec<CriterionId> = ranked[0].outcomes.iter().map(|o| o.criterion).collect();
+    let kept: Vec<CriterionId> = ranked[0]
+        .outcomes
+        .iter()
+        .map(|o| o.criterion.clone())
+        .collect();
     assert_eq!(kept, vec![A1, A2]);
     // The ordinary waiting list rests on nothing.
     let r = requirement(
+        Some(rules()),
         Channel::WaitingList,
         None,
         Staircase::Department,
@@ -1797,6 +1826,7 @@ fn a_ranking_keeps_only_the_outcomes_it_rests_on() {
 fn the_convictions_criterion_of_a_development_plan_area_applies_to_every_slot() {
     // CPH 6.1.6: 'skal boligsøgende i disse områder opfylde dømte-kriteriet'.
     let r = requirement(
+        Some(rules()),
         Channel::WaitingList,
         None,
         Staircase::Department,
@@ -1806,7 +1836,7 @@ fn the_convictions_criterion_of_a_development_plan_area_applies_to_every_slot() 
         "",
     )
     .unwrap()
-    .and_tightened(&[Criterion::Convictions], "CPH 6.1.6");
+    .and_tightened(rules(), &[Criterion::Convictions], "CPH 6.1.6");
     assert_eq!(r.all_of, vec![TC]);
     let convicted = applicant(
         "convicted",
@@ -1834,4 +1864,70 @@ fn development_plan_transition(#[case] lists: &[Option<&str>], #[case] expected:
         trappe_rules::applicant::in_development_plan_transition(rule, lists),
         expected
     );
+}
+
+// ---------------------------------------------------------------------------
+// Sets the parties have not recorded [AAL Fleksibel udlejning].
+
+/// Aalborg's red step names employment and education criteria that Aalborg Kommune sets
+/// and has not published ('kan Aalborg Kommune fastsætte kriterier … Kriterierne skal
+/// bestå af krav til beskæftigelse og uddannelse'): the file declares them pending, and a
+/// slot naming one is refused with the file's reason rather than checked against
+/// invented criteria. The ordinary waiting list asks no criteria and is not refused.
+#[rstest]
+#[case::employment("employment")]
+#[case::education("education")]
+#[case::agreed("agreed")]
+#[case::either("employment|education")]
+fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str) {
+    let aalborg = load_builtin("aalborg-2023").unwrap().agreement;
+    let rules = aalborg
+        .applicants
+        .as_ref()
+        .expect("Aalborg declares its sets");
+    let r = requirement(
+        Some(rules),
+        Channel::Flexible,
+        Some(set),
+        Staircase::TrafficLight,
+        "red",
+        &[],
+        false,
+        "AAL",
+    );
+    let first = set.split('|').next().unwrap();
+    match r {
+        Err(RequirementError::Pending {
+            set: s,
+            reason,
+            source_ref,
+        }) => {
+            assert_eq!(s, first);
+            assert!(reason.contains("ikke registreret"), "{reason}");
+            assert!(
+                source_ref.starts_with("AAL Fleksibel udlejning"),
+                "{source_ref}"
+            );
+        }
+        other => panic!("{set}: {other:?}"),
+    }
+    let w = requirement(
+        Some(rules),
+        Channel::WaitingList,
+        Some(set),
+        Staircase::TrafficLight,
+        "yellow",
+        &[],
+        false,
+        "AAL",
+    )
+    .unwrap();
+    assert!(!w.has_criteria());
+    // Aalborg defines no criteria: a check evaluates none.
+    assert!(evaluate(
+        rules,
+        &household(vec![model("applicant", "1980-01-01")]),
+        date(ON)
+    )
+    .is_empty());
 }

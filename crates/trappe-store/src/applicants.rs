@@ -522,12 +522,17 @@ impl Store {
         let Some(area) = ctx.area.clone() else {
             return Ok((None, AreaStatus::NotDesignated));
         };
-        let rules = ctx.agreement.applicants.as_ref().ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "agreement {} has no [applicants] section: no allocation limits to check",
-                ctx.agreement.id
-            ))
-        })?;
+        let limits = ctx
+            .agreement
+            .applicants
+            .as_ref()
+            .and_then(|a| a.limits.as_ref())
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "agreement {} has no [applicants.allocation_limits]: no allocation limits to check",
+                    ctx.agreement.id
+                ))
+            })?;
         // Every list on or before the date, oldest first, with the area's designation.
         let rows = self.conn.query(
             &format!("SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
@@ -545,7 +550,7 @@ impl Store {
                     .rposition(|d| d.as_deref() == Some("omdannelse"));
                 let since = last_omdannelse.map_or(0, |i| (designations.len() - 1 - i) as u32);
                 if applicant::former_omdannelse_applies(
-                    &rules.limits,
+                    limits,
                     since,
                     last_omdannelse.is_some(),
                     false,

@@ -62,6 +62,7 @@ fn rank_example(
     ctx.criteria = ctx.default_criteria();
     ctx.channel = Some(Channel::Flexible);
     let req = applicant::requirement(
+        ctx.agreement.applicants.as_ref(),
         Channel::Flexible,
         ctx.criteria.as_deref(),
         ctx.staircase,
@@ -161,7 +162,7 @@ fn a_ranking_run_is_stored_read_back_and_audited_without_private_facts(#[case] e
     assert!(req.any_of.is_empty(), "{req:?}");
     assert_eq!(
         req.all_of,
-        [applicant::CriterionId::TightenedEmployment],
+        [applicant::CriterionId::of("tightened_employment")],
         "{req:?}"
     );
     // By tier, then the longest seniority.
@@ -276,6 +277,7 @@ fn a_ranking_run_is_stored_read_back_and_audited_without_private_facts(#[case] e
 /// and criteria set on its step.
 fn vacancy_requirement(ctx: &LettingContext) -> Result<Requirement, RequirementError> {
     applicant::requirement(
+        ctx.agreement.applicants.as_ref(),
         ctx.channel.unwrap(),
         ctx.criteria.as_deref(),
         ctx.staircase,
@@ -419,7 +421,14 @@ fn non_eu_check(store: &mut Store) -> (LettingContext, LimitsOutcome) {
         .department_context("101-0403", date("2024-03-01"))
         .unwrap();
     let (_, status) = store.area_status("101-0403", date("2024-03-01")).unwrap();
-    let rules = &ctx.agreement.applicants.as_ref().unwrap().limits;
+    let rules = ctx
+        .agreement
+        .applicants
+        .as_ref()
+        .unwrap()
+        .limits
+        .as_ref()
+        .unwrap();
     let outcome = allocation_limits(rules, status, &household(NON_EU), ctx.on).unwrap();
     (ctx, outcome)
 }
@@ -514,7 +523,14 @@ fn an_exception_needs_a_note_and_is_recorded_and_audited(#[case] engine: Engine)
 
     // A household without the citizenship the limit needs: the check names the member.
     let missing = household(r#"{"members": [{"relation": "applicant", "age": 30}]}"#);
-    let rules = &ctx.agreement.applicants.as_ref().unwrap().limits;
+    let rules = ctx
+        .agreement
+        .applicants
+        .as_ref()
+        .unwrap()
+        .limits
+        .as_ref()
+        .unwrap();
     let e = allocation_limits(rules, AreaStatus::Udsat, &missing, ctx.on).unwrap_err();
     assert_eq!((e.member, e.field), (1, "eu_eea_swiss_citizen"));
 }
@@ -635,7 +651,14 @@ fn the_area_status_follows_the_lists_and_a_former_omdannelse_keeps_the_limits(
     let ctx = store
         .department_context("101-0403", date("2025-03-01"))
         .unwrap();
-    let rules = &ctx.agreement.applicants.as_ref().unwrap().limits;
+    let rules = ctx
+        .agreement
+        .applicants
+        .as_ref()
+        .unwrap()
+        .limits
+        .as_ref()
+        .unwrap();
     let h = read_household("h.json", NON_EU, date("2025-03-01")).unwrap();
     let outcome = allocation_limits(rules, AreaStatus::FormerOmdannelse, &h, ctx.on).unwrap();
     assert!(!outcome.allowed);

@@ -159,24 +159,25 @@ pub async fn show(
         access::ranking(s, &s2, run)?;
         let r = s.ranking(run)?;
         // The warning is a help, not the page: without the agreement, no warning.
-        let warning = match s.agreement(&r.agreement_sha256) {
-            Ok(agreement) => agreement
-                .applicants
-                .as_ref()
-                .and_then(|rules| applicants::old_threshold(rules, r.on)),
+        let rules = match s.agreement(&r.agreement_sha256) {
+            Ok(agreement) => agreement.applicants.clone(),
             Err(e) => {
                 eprintln!("trappe serve: ranking {run}: its agreement: {e}");
                 None
             }
         };
-        Ok((r, warning))
+        let warning = rules
+            .as_ref()
+            .and_then(|rules| applicants::old_threshold(rules, r.on));
+        Ok((r, warning, rules))
     })
     .await;
-    let (r, warning) = match result {
+    let (r, warning, rules) = match result {
         Ok(r) => r,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let req = &r.requirement;
+    let rules = rules.as_ref();
     let rows: Vec<minijinja::Value> = r
         .ranking
         .iter()
@@ -185,7 +186,7 @@ pub async fn show(
                 .outcomes
                 .iter()
                 .filter(|o| !o.met)
-                .flat_map(|o| o.findings.iter().filter(|f| !f.met).map(move |f| format!("{}: {}", at::criterion(o.criterion, lang), at::finding(f, lang))))
+                .flat_map(|o| o.findings.iter().filter(|f| !f.met).map(move |f| format!("{}: {}", at::criterion(rules, &o.criterion, lang), at::finding(f, lang))))
                 .collect();
             minijinja::context! {
                 position => x.position, applicant => x.applicant.clone(), seniority => x.seniority.to_string(),
@@ -207,7 +208,7 @@ pub async fn show(
             vacancy => r.vacancy,
             department => r.department_id.clone(),
             step => text::step_name(staircase, &r.step, lang),
-            set => at::criteria_set(req.criteria_set.as_deref(), lang),
+            set => at::criteria_set(rules, req.criteria_set.as_deref(), lang),
             on => r.on.to_string(),
             made => format!("{} {}", r.created_at.format("%Y-%m-%d %H:%M"), r.created_by),
             inputs => r.inputs_sha256.chars().take(12).collect::<String>(),
@@ -234,12 +235,13 @@ pub async fn check_upload(
             let ctx = vacancy_context(s, &s2, vacancy)?;
             let checked = applicants::check(&ctx, &name, &text)?;
             let context = applicants::context_lines(&ctx, lang);
-            Ok((ctx.department.clone(), ctx.on, checked, context))
+            let rules = ctx.agreement.applicants.clone();
+            Ok((ctx.department.clone(), ctx.on, checked, context, rules))
         })
         .await
     }
     .await;
-    let (department, on, checked, context) = match result {
+    let (department, on, checked, context, rules) = match result {
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
@@ -252,10 +254,16 @@ pub async fn check_upload(
     let met = req.met(outcomes);
     let criteria: Vec<minijinja::Value> = outcomes
         .iter()
-        .filter(|o| req.concerns(o.criterion) || o.criterion == trappe_rules::applicant::CriterionId::C1)
+        .filter(|o| {
+            req.concerns(&o.criterion)
+                || rules
+                    .as_ref()
+                    .and_then(|r| r.ranking.accessibility_priority.as_ref())
+                    .is_some_and(|a| a.value == o.criterion)
+        })
         .map(|o| {
             minijinja::context! {
-                name => at::criterion(o.criterion, lang), met => o.met, source => o.source.clone(),
+                name => at::criterion(rules.as_ref(), &o.criterion, lang), met => o.met, source => o.source.clone(),
                 findings => o.findings.iter().map(|f| minijinja::context! { met => f.met, text => at::finding(f, lang) }).collect::<Vec<_>>(),
                 documents => o.documents.iter().map(|d| minijinja::context! {
                     member => d.member, name => at::document(d.kind, lang), seen => d.seen_on.map(|x| x.to_string()),
@@ -274,7 +282,7 @@ pub async fn check_upload(
             vacancy => vacancy,
             department => department,
             on => on.to_string(),
-            set => at::criteria_set(req.criteria_set.as_deref(), lang),
+            set => at::criteria_set(rules.as_ref(), req.criteria_set.as_deref(), lang),
             met => met,
             context => context,
             warning => checked.old_threshold.as_ref().map(|t| at::old_threshold(t, lang)),

@@ -655,7 +655,11 @@ pub fn department_view(
             match c.criteria {
                 Some(k) => format!(
                     "{ch} ({})",
-                    trappe_formats::applicant_text::criteria_set(Some(&k), lang)
+                    trappe_formats::applicant_text::criteria_set(
+                        explained.agreement.agreement.applicants.as_ref(),
+                        Some(&k),
+                        lang,
+                    )
                 ),
                 None => ch,
             }
@@ -937,7 +941,7 @@ pub async fn agreement(
             period => format!("{} – {}", r.period.from, r.period.to.map(|d| d.to_string()).unwrap_or_default()),
             channels => r.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
             shares => r.shares.iter().map(|(c, s)| format!("{}: {s}", channel(c))).collect::<Vec<_>>().join("; "),
-            criteria => r.criteria_sets.iter().map(|k| trappe_formats::applicant_text::criteria_set(Some(k), lang)).collect::<Vec<_>>().join("; "),
+            criteria => r.criteria_sets.iter().map(|k| trappe_formats::applicant_text::criteria_set(a.applicants.as_ref(), Some(k), lang)).collect::<Vec<_>>().join("; "),
             source => r.source.clone(),
             interpretation => r.interpretation.clone(),
         })
@@ -950,7 +954,7 @@ pub async fn agreement(
             period => format!("{} – {}", w.period.from, w.period.to.map(|d| d.to_string()).unwrap_or_default()),
             slots => w.slots.iter().map(|s| {
                 let choice = |c: &trappe_rules::agreement::SlotChoice| match &c.criteria {
-                    Some(k) => format!("{} ({})", channel(&c.channel), trappe_formats::applicant_text::criteria_set(Some(k), lang)),
+                    Some(k) => format!("{} ({})", channel(&c.channel), trappe_formats::applicant_text::criteria_set(a.applicants.as_ref(), Some(k), lang)),
                     None => channel(&c.channel),
                 };
                 let sep = if s.organisation_chooses { lang.pick(" eller ", " or ") } else { lang.pick(" / på skift / ", " / alternating / ") };

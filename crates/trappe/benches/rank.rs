@@ -27,6 +27,7 @@ fn bench(c: &mut Criterion) {
         ("rank_a", Staircase::Department, "4", "A"),
     ] {
         let req = requirement(
+            Some(rules),
             Channel::Flexible,
             Some(set),
             staircase,

@@ -15,7 +15,7 @@ use trappe_formats::household::{read_household, schema};
 use trappe_formats::text::{self, Lang};
 use trappe_rules::agreement::{AllocationRule, Channel};
 use trappe_rules::applicant::{
-    allocation_limits, CriterionOutcome, DatedAmount, Ranked, Requirement,
+    allocation_limits, ApplicantRules, CriterionOutcome, DatedAmount, Ranked, Requirement,
 };
 use trappe_rules::Date;
 use trappe_store::applicants::LettingContext;
@@ -239,10 +239,14 @@ fn step_label(ctx: &LettingContext, l: Lang) -> String {
     text::step_name(ctx.staircase, &ctx.step, l)
 }
 
-fn outcome_json(o: &CriterionOutcome, l: Lang) -> serde_json::Value {
+fn outcome_json(
+    rules: Option<&ApplicantRules>,
+    o: &CriterionOutcome,
+    l: Lang,
+) -> serde_json::Value {
     json!({
         "criterion": o.criterion.as_str(),
-        "name": at::criterion(o.criterion, l),
+        "name": at::criterion(rules, &o.criterion, l),
         "met": o.met,
         "reasons": o.findings.iter().map(|f| at::finding(f, l)).collect::<Vec<_>>(),
         "findings": o.findings,
@@ -264,12 +268,17 @@ fn warn_old_threshold(old: Option<&DatedAmount>, l: Lang) {
     }
 }
 
-fn print_outcomes(outcomes: &[CriterionOutcome], l: Lang, indent: &str) {
+fn print_outcomes(
+    rules: Option<&ApplicantRules>,
+    outcomes: &[CriterionOutcome],
+    l: Lang,
+    indent: &str,
+) {
     for o in outcomes {
         let mark = if o.met { "✓" } else { "✗" };
         say!(
             "{indent}{mark} {} [{}]",
-            at::criterion(o.criterion, l),
+            at::criterion(rules, &o.criterion, l),
             o.source
         );
         for f in &o.findings {
@@ -320,6 +329,7 @@ fn check(db: &DbArgs, args: CheckArgs) -> Result<()> {
     let file = household.display().to_string();
     let checked = applicants::check(&ctx, &file, &read_text(&household)?)?;
     let (outcomes, reqs) = (&checked.outcomes, &checked.requirements);
+    let rules = ctx.agreement.applicants.as_ref();
     warn_old_threshold(checked.old_threshold.as_ref(), l);
     if out.format == OutFormat::Json {
         return print_json(&json!({
@@ -337,10 +347,10 @@ fn check(db: &DbArgs, args: CheckArgs) -> Result<()> {
                 "met": r.met(outcomes),
                 "any_of": r.any_of,
                 "all_of": r.all_of,
-                "reasons": applicants::requirement_reasons(r, outcomes, l),
+                "reasons": applicants::requirement_reasons(rules, r, outcomes, l),
                 "source": r.source,
             })).collect::<Vec<_>>(),
-            "criteria": outcomes.iter().map(|o| outcome_json(o, l)).collect::<Vec<_>>(),
+            "criteria": outcomes.iter().map(|o| outcome_json(rules, o, l)).collect::<Vec<_>>(),
         }));
     }
     say!(
@@ -360,19 +370,19 @@ fn check(db: &DbArgs, args: CheckArgs) -> Result<()> {
     }
     say!();
     for r in reqs {
-        let set = at::criteria_set(r.criteria_set.as_deref(), l);
+        let set = at::criteria_set(rules, r.criteria_set.as_deref(), l);
         let met = if r.met(outcomes) {
             l.pick("OPFYLDT", "MET")
         } else {
             l.pick("IKKE OPFYLDT", "NOT MET")
         };
         say!("{} {set}: {met}", l.pick("Kriteriesæt", "Criteria set"));
-        for line in applicants::requirement_reasons(r, outcomes, l) {
+        for line in applicants::requirement_reasons(rules, r, outcomes, l) {
             say!("  {line}");
         }
     }
     say!();
-    print_outcomes(outcomes, l, "");
+    print_outcomes(rules, outcomes, l, "");
     Ok(())
 }
 
@@ -414,6 +424,7 @@ fn rank(db: &DbArgs, args: RankArgs) -> Result<()> {
             actor: &who,
         },
     )?;
+    let rules = ctx.agreement.applicants.as_ref();
     warn_old_threshold(old_threshold.as_ref(), l);
     if out.format == OutFormat::Json {
         return print_json(&json!({
@@ -424,10 +435,11 @@ fn rank(db: &DbArgs, args: RankArgs) -> Result<()> {
             "staircase": ctx.staircase.as_str(),
             "step": ctx.step,
             "requirement": req,
-            "ranking": ranked.iter().map(|r| ranked_json(r, l)).collect::<Vec<_>>(),
+            "ranking": ranked.iter().map(|r| ranked_json(rules, r, l)).collect::<Vec<_>>(),
         }));
     }
     print_ranking(
+        rules,
         &ctx.department,
         ctx.vacancy,
         ctx.on,
@@ -458,6 +470,9 @@ fn explain(db: &DbArgs, args: ExplainArgs) -> Result<()> {
     let l = lang(out.lang);
     let mut store = db.open()?;
     let r = store.ranking(run)?;
+    // The labels come from the agreement the ranking was made under.
+    let agreement = store.agreement(&r.agreement_sha256).ok();
+    let rules = agreement.as_ref().and_then(|a| a.applicants.as_ref());
     let entries: Vec<&Ranked> = match &who {
         Some(id) => {
             let e: Vec<&Ranked> = r.ranking.iter().filter(|x| &x.applicant == id).collect();
@@ -482,7 +497,7 @@ fn explain(db: &DbArgs, args: ExplainArgs) -> Result<()> {
             "created_at": r.created_at,
             "created_by": r.created_by,
             "of": r.applicants,
-            "ranking": entries.iter().map(|x| ranked_json(x, l)).collect::<Vec<_>>(),
+            "ranking": entries.iter().map(|x| ranked_json(rules, x, l)).collect::<Vec<_>>(),
         }));
     }
     let staircase = r.staircase;
@@ -499,6 +514,7 @@ fn explain(db: &DbArgs, args: ExplainArgs) -> Result<()> {
     );
     let owned: Vec<Ranked> = entries.into_iter().cloned().collect();
     print_ranking(
+        rules,
         &r.department_id,
         r.vacancy,
         r.on,
@@ -510,7 +526,7 @@ fn explain(db: &DbArgs, args: ExplainArgs) -> Result<()> {
     if who.is_some() {
         for x in &owned {
             say!();
-            print_outcomes(&x.outcomes, l, "  ");
+            print_outcomes(rules, &x.outcomes, l, "  ");
         }
     }
     Ok(())
@@ -571,9 +587,14 @@ fn limits(db: &DbArgs, args: LimitsArgs) -> Result<()> {
     }
     let file = household.display().to_string();
     let h = read_household(&file, &read_text(&household)?, ctx.on)?;
-    let rules = applicants::rules(&ctx)?;
+    let limits = applicants::rules(&ctx)?.limits.as_ref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "agreement {} has no [applicants.allocation_limits]: no allocation limits to check",
+            ctx.agreement.id
+        )
+    })?;
     let (_, status) = store.area_status(&ctx.department, ctx.on)?;
-    let mut outcome = allocation_limits(&rules.limits, status, &h, ctx.on).map_err(|e| {
+    let mut outcome = allocation_limits(limits, status, &h, ctx.on).map_err(|e| {
         anyhow::anyhow!(
             "{file}: applicant {}, field members[{}].{}: needed for the limit {:?}",
             h.id.as_deref().unwrap_or("#1"),
@@ -624,8 +645,7 @@ fn limits(db: &DbArgs, args: LimitsArgs) -> Result<()> {
         &actor(who.as_deref()),
     )?;
     let limit_text = |lid: &str| {
-        rules
-            .limits
+        limits
             .limits
             .iter()
             .find(|x| x.id == lid)
@@ -700,7 +720,11 @@ fn limits(db: &DbArgs, args: LimitsArgs) -> Result<()> {
             "Allocation not allowed; only as a recorded exception (--exception --note)",
         ),
     };
-    say!("{verdict} [CPH B5] ({} {id})", l.pick("tjek", "check"));
+    say!(
+        "{verdict} [{}] ({} {id})",
+        limits.source,
+        l.pick("tjek", "check")
+    );
     Ok(())
 }
 
@@ -803,7 +827,7 @@ fn purge(db: &DbArgs, args: PurgeArgs) -> Result<()> {
     Ok(())
 }
 
-fn ranked_json(r: &Ranked, l: Lang) -> serde_json::Value {
+fn ranked_json(rules: Option<&ApplicantRules>, r: &Ranked, l: Lang) -> serde_json::Value {
     json!({
         "position": r.position,
         "applicant": r.applicant,
@@ -814,11 +838,13 @@ fn ranked_json(r: &Ranked, l: Lang) -> serde_json::Value {
         "accessibility_priority": r.accessibility_priority,
         "why": r.why,
         "reasons": r.why.iter().map(|w| at::rank_why(w, l)).collect::<Vec<_>>(),
-        "criteria": r.outcomes.iter().map(|o| outcome_json(o, l)).collect::<Vec<_>>(),
+        "criteria": r.outcomes.iter().map(|o| outcome_json(rules, o, l)).collect::<Vec<_>>(),
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print_ranking(
+    rules: Option<&ApplicantRules>,
     department: &str,
     vacancy: Option<i64>,
     on: Date,
@@ -827,7 +853,7 @@ fn print_ranking(
     ranked: &[Ranked],
     l: Lang,
 ) {
-    let set = at::criteria_set(req.criteria_set.as_deref(), l);
+    let set = at::criteria_set(rules, req.criteria_set.as_deref(), l);
     match vacancy {
         Some(v) => say!(
             "{} {v}, {} {department}, {step}: {set} ({} {on})",
@@ -869,7 +895,11 @@ fn print_ranking(
                 })
                 .flat_map(|o| {
                     o.findings.iter().filter(|f| !f.met).map(move |f| {
-                        format!("{}: {}", at::criterion(o.criterion, l), at::finding(f, l))
+                        format!(
+                            "{}: {}",
+                            at::criterion(rules, &o.criterion, l),
+                            at::finding(f, l)
+                        )
                     })
                 })
                 .collect();

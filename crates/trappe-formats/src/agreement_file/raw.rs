@@ -56,32 +56,172 @@ pub(super) struct RawAgreementFile {
     pub(super) applicants: Option<Spanned<RawApplicants>>,
 }
 
-/// `[applicants]`: the criteria's parameters [CPH 5.2, B4 IV–V, B5].
+/// `[applicants]`: the criteria, the sets slots name, the dated amounts, the ranking,
+/// internal transfers and the limits on municipal allocation [CPH 5.2, B4 IV–V, B5].
+/// Every part is optional unless something uses it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawApplicants {
     pub(super) source: String,
-    pub(super) work_min_hours: RawSourced<Num>,
-    pub(super) temporary_min_months: RawSourced<u32>,
-    pub(super) senior_age: RawSourced<u32>,
-    pub(super) cohabitation_years: RawSourced<u32>,
-    pub(super) young: RawSourced<RawAgeGroup>,
-    pub(super) separation_years: RawSourced<u32>,
-    pub(super) separation_cohabitation_years: RawSourced<u32>,
-    pub(super) employment_ages: RawSourced<RawAgeGroup>,
-    pub(super) convictions_ages: RawSourced<RawAgeGroup>,
-    pub(super) convictions_years_back: RawSourced<u32>,
-    pub(super) education_ages: RawSourced<RawAgeGroup>,
-    pub(super) education_completed_by: Spanned<RawSourced<RawMonthDay>>,
-    pub(super) income_ages: RawSourced<RawAgeGroup>,
-    pub(super) income_thresholds: Vec<Spanned<RawDatedAmount>>,
-    pub(super) sources: std::collections::BTreeMap<String, Spanned<String>>,
-    pub(super) internal: RawInternal,
-    pub(super) allocation_limits: Spanned<RawLimits>,
+    #[serde(default)]
+    pub(super) criterion: Vec<Spanned<RawCriterion>>,
+    #[serde(default)]
+    pub(super) set: Vec<Spanned<RawSet>>,
+    #[serde(default)]
+    pub(super) amount: Vec<Spanned<RawAmount>>,
+    pub(super) age_documents: Option<Spanned<RawAgeDocuments>>,
+    pub(super) ranking: Option<Spanned<RawRanking>>,
+    pub(super) internal: Option<RawInternal>,
+    pub(super) allocation_limits: Option<Spanned<RawLimits>>,
     pub(super) development_plan_areas: Option<RawDevelopmentPlan>,
     /// Readings of open points that belong to no single value: key → text.
     #[serde(default)]
     pub(super) interpretations: std::collections::BTreeMap<String, String>,
+}
+
+/// A text in Danish and English.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTexts {
+    pub(super) da: String,
+    pub(super) en: String,
+}
+
+/// `[[applicants.criterion]]`: one criterion.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCriterion {
+    pub(super) id: Spanned<String>,
+    pub(super) label: RawTexts,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
+    pub(super) who: Spanned<String>,
+    pub(super) cohabitation_years: Option<RawSourced<u32>>,
+    #[serde(default)]
+    pub(super) cohabitant_documents: Vec<Spanned<String>>,
+    pub(super) ages: Option<Spanned<RawSourced<RawAgeGroup>>>,
+    #[serde(default)]
+    pub(super) age_documents: bool,
+    pub(super) mirrors: Option<Spanned<String>>,
+    /// All of these (each may be an `any` of others).
+    #[serde(default)]
+    pub(super) condition: Vec<Spanned<RawCondition>>,
+}
+
+/// A document a way needs: a kind, or a kind asked only once a job has run some months.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawDocNeed {
+    Kind(String),
+    Running {
+        kind: String,
+        once_running_months: u32,
+    },
+}
+
+/// One condition: a `kind` and the keys that kind takes (a flat struct, so that every
+/// key keeps its position in the file).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCondition {
+    pub(super) kind: Spanned<String>,
+    // all / any
+    pub(super) of: Option<Vec<Spanned<RawCondition>>>,
+    pub(super) none: Option<Spanned<String>>,
+    // every leaf
+    pub(super) reason: Option<RawTexts>,
+    pub(super) source: Option<String>,
+    pub(super) interpretation: Option<String>,
+    pub(super) documents: Option<Spanned<BTreeMap<String, Vec<RawDocNeed>>>>,
+    // age
+    pub(super) ages: Option<Spanned<RawSourced<RawAgeGroup>>>,
+    // work
+    pub(super) senior_from_age: Option<RawSourced<u32>>,
+    pub(super) pensions: Option<Vec<Spanned<String>>>,
+    pub(super) min_weekly_hours: Option<RawSourced<Num>>,
+    pub(super) hours: Option<Spanned<RawSourced<String>>>,
+    pub(super) without_hours: Option<Vec<Spanned<String>>>,
+    pub(super) temporary: Option<Spanned<RawTemporary>>,
+    pub(super) starts_within_months: Option<RawSourced<u32>>,
+    // enrolled
+    pub(super) student_counts: Option<bool>,
+    // completed_education
+    pub(super) levels: Option<Vec<Spanned<String>>>,
+    pub(super) completed_by: Option<Spanned<RawSourced<RawMonthDay>>>,
+    // income
+    pub(super) period: Option<Spanned<String>>,
+    pub(super) at_least: Option<Spanned<String>>,
+    pub(super) exempt: Option<Vec<Spanned<String>>>,
+    // separation
+    pub(super) within_years: Option<RawSourced<u32>>,
+    pub(super) shared_address_years: Option<RawSourced<u32>>,
+    pub(super) shared_address_married_too: Option<bool>,
+    pub(super) lived_in_municipality: Option<bool>,
+    // no_conviction
+    pub(super) laws: Option<Vec<Spanned<String>>>,
+    pub(super) calendar_years_back: Option<RawSourced<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTemporary {
+    pub(super) min_months: RawSourced<u32>,
+    pub(super) or_income_at_least: Option<Spanned<String>>,
+}
+
+/// `[[applicants.set]]`: a criteria set letting slots name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSet {
+    pub(super) id: Spanned<String>,
+    pub(super) label: RawTexts,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
+    #[serde(default)]
+    pub(super) any: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) all: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) risk_zone: bool,
+    #[serde(default)]
+    pub(super) any_dropped_when: Vec<Spanned<String>>,
+    pub(super) pending: Option<RawSourced<String>>,
+}
+
+/// `[[applicants.amount]]`: a dated amount (an income threshold).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAmount {
+    pub(super) id: Spanned<String>,
+    pub(super) values: Vec<Spanned<RawDatedAmount>>,
+}
+
+/// `[applicants.age_documents]`: what proves a member's age.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAgeDocuments {
+    pub(super) any_of: Vec<Vec<Spanned<String>>>,
+    pub(super) source: String,
+}
+
+/// `[applicants.ranking]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRanking {
+    pub(super) source: String,
+    pub(super) tie_breaks: Option<RawSourced<Vec<Spanned<String>>>>,
+    pub(super) employment_first: Option<Spanned<RawEmploymentFirst>>,
+    pub(super) accessibility_priority: Option<RawSourced<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEmploymentFirst {
+    pub(super) staircases: Vec<Spanned<String>>,
+    pub(super) primary: Spanned<String>,
+    pub(super) otherwise: Vec<Spanned<String>>,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,7 +238,7 @@ pub(super) struct RawAgeGroup {
     pub(super) to: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawMonthDay {
     pub(super) month: u32,
@@ -123,7 +263,6 @@ pub(super) struct RawInternal {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
-    #[allow(dead_code)]
     pub(super) source: String,
     pub(super) former_omdannelse_lists: RawSourced<u32>,
     pub(super) former_omdannelse_until: Spanned<RawSourced<toml::value::Datetime>>,

@@ -21,6 +21,7 @@
 //! limits on municipal allocation (`limits`).
 
 mod bad_input;
+mod definition;
 mod evaluation;
 mod household;
 mod limits;
@@ -30,7 +31,11 @@ mod ranking;
 mod requirement;
 
 pub use bad_input::{check_household, HouseholdProblem};
-pub use evaluation::{add_years, age_on, evaluate, income_threshold};
+pub use definition::{
+    Condition, ConditionKind, CriteriaSetDef, CriterionDef, DocNeed, EmploymentFirst, HoursCount,
+    Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts, TieBreak, Who, WorkRule,
+};
+pub use evaluation::{add_years, age_on, evaluate};
 pub use household::{
     Benefit, BenefitPeriod, CompletedEducation, Conviction, DocumentKind, DocumentSeen,
     EducationLevel, Enrolment, EnrolmentKind, Household, InternalTransfer, Law, Member, Pension,

@@ -1,77 +1,41 @@
 //! Outcomes: the criteria, why a member meets one or not, and the documents that prove it.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{DocumentKind, EnrolmentKind, Pension, Relation};
 use crate::agreement::SourceRef;
-use crate::criteria::Criterion;
 use crate::Date;
 
-/// The criteria a household is checked against.
+/// A criterion's id, as the agreement file names it ("A1", "tightened_income",
+/// "working_mover"). The criteria themselves are data ([`CriterionDef`](super::CriterionDef)).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
-pub enum CriterionId {
-    A1,
-    A2,
-    B1,
-    C1,
-    /// Tightened employment.
-    #[serde(rename = "tightened_employment")]
-    TightenedEmployment,
-    #[serde(rename = "tightened_convictions")]
-    TightenedConvictions,
-    #[serde(rename = "tightened_education")]
-    TightenedEducation,
-    #[serde(rename = "tightened_income")]
-    TightenedIncome,
-}
+#[serde(transparent)]
+pub struct CriterionId(#[schemars(with = "String")] Cow<'static, str>);
 
 impl CriterionId {
-    pub const ALL: [CriterionId; 8] = [
-        CriterionId::A1,
-        CriterionId::A2,
-        CriterionId::B1,
-        CriterionId::C1,
-        CriterionId::TightenedEmployment,
-        CriterionId::TightenedConvictions,
-        CriterionId::TightenedEducation,
-        CriterionId::TightenedIncome,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CriterionId::A1 => "A1",
-            CriterionId::A2 => "A2",
-            CriterionId::B1 => "B1",
-            CriterionId::C1 => "C1",
-            CriterionId::TightenedEmployment => "tightened_employment",
-            CriterionId::TightenedConvictions => "tightened_convictions",
-            CriterionId::TightenedEducation => "tightened_education",
-            CriterionId::TightenedIncome => "tightened_income",
-        }
+    /// An id known when compiling (a test's).
+    pub const fn of(id: &'static str) -> CriterionId {
+        CriterionId(Cow::Borrowed(id))
     }
 
-    /// The tightened criterion that mirrors a designation criterion [CPH 5.2.4 fig 2].
-    pub fn tightened(c: Criterion) -> CriterionId {
-        match c {
-            Criterion::Unemployment => CriterionId::TightenedEmployment,
-            Criterion::Convictions => CriterionId::TightenedConvictions,
-            Criterion::PrimaryEducation => CriterionId::TightenedEducation,
-            Criterion::Income => CriterionId::TightenedIncome,
-        }
+    pub fn new(id: impl Into<String>) -> CriterionId {
+        CriterionId(Cow::Owned(id.into()))
     }
 
-    pub fn is_tightened(self) -> bool {
-        matches!(
-            self,
-            CriterionId::TightenedEmployment
-                | CriterionId::TightenedConvictions
-                | CriterionId::TightenedEducation
-                | CriterionId::TightenedIncome
-        )
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CriterionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -136,6 +100,11 @@ pub enum Why {
         starts: Date,
     },
     NotYoung {
+        from: u32,
+        to: Option<u32>,
+    },
+    /// Aged within the group.
+    AgeWithin {
         from: u32,
         to: Option<u32>,
     },

@@ -7,8 +7,10 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Benefit, CriterionId};
+use super::definition::{CriteriaSetDef, CriterionDef, RankingRules};
+use super::{Benefit, CriterionId, DocumentKind};
 use crate::agreement::{SourceRef, Sourced};
+use crate::criteria::Criterion;
 use crate::Date;
 
 /// An age group, both ends inclusive ("aged 18–64").
@@ -32,44 +34,27 @@ pub struct DatedAmount {
     pub source: SourceRef,
 }
 
-/// The parameters of the criteria [CPH 5.2, B4 IV].
+/// The applicant section of an agreement file: the criteria, the sets letting slots
+/// name, the dated amounts, the ranking, internal transfers and the limits on municipal
+/// allocation.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicantRules {
     pub source: SourceRef,
-    /// A1: weekly hours of work incl. lunch, at least.
-    pub work_min_hours: Sourced<Decimal>,
-    /// A1: months of documented temporary work at `work_min_hours`.
-    pub temporary_min_months: Sourced<u32>,
-    /// A1: seniors from this age count as working.
-    pub senior_age: Sourced<u32>,
-    /// A1, A2: an unmarried partner counts after this many years at a shared address.
-    pub cohabitation_years: Sourced<u32>,
-    /// A2: the young, the group entitled to youth housing.
-    pub young: Sourced<AgeGroup>,
-    /// B1: the priority lasts this many years from the separation date.
-    pub separation_years: Sourced<u32>,
-    /// B1: unmarried partners must have shared an address this many years before.
-    pub separation_cohabitation_years: Sourced<u32>,
-    /// The income threshold per month (55 % of the regional average), by date.
-    pub income_thresholds: Vec<DatedAmount>,
-    /// Tightened employment: everyone in this age group works or is in education.
-    pub employment_ages: Sourced<AgeGroup>,
-    /// Tightened convictions: everyone in this age group …
-    pub convictions_ages: Sourced<AgeGroup>,
-    /// … without a conviction in the current and this many previous calendar years.
-    pub convictions_years_back: Sourced<u32>,
-    /// Tightened education: everyone in this age group …
-    pub education_ages: Sourced<AgeGroup>,
-    /// … completed by this (month, day) of the previous calendar year.
-    pub education_completed_by: Sourced<(u32, u32)>,
-    /// Tightened income: everyone in this age group not in education.
-    pub income_ages: Sourced<AgeGroup>,
-    /// Internal transfers [CPH B4 V].
-    pub internal: InternalTransferRules,
-    /// The law's limits on municipal allocation [CPH B5].
-    pub limits: AllocationLimitRules,
-    /// Where each criterion is written.
-    pub sources: BTreeMap<CriterionId, SourceRef>,
+    /// The criteria, in the file's order (the order of a check's outcomes).
+    pub criteria: Vec<CriterionDef>,
+    /// The criteria sets letting slots name.
+    pub sets: Vec<CriteriaSetDef>,
+    /// Dated amounts by id (an income threshold), each sorted by date.
+    pub amounts: BTreeMap<String, Vec<DatedAmount>>,
+    /// What proves a member's age: the first alternative whose documents were all
+    /// seen, else the last.
+    pub age_documents: Vec<Vec<DocumentKind>>,
+    pub ranking: RankingRules,
+    /// Internal transfers [CPH B4 V]; `None` where the agreement has no such rule.
+    pub internal: Option<InternalTransferRules>,
+    /// The law's limits on municipal allocation, as the agreement restates them
+    /// [CPH B5]; `None` where the agreement restates none.
+    pub limits: Option<AllocationLimitRules>,
     /// Areas once designated omdannelse, under a development plan, no longer udsat
     /// [CPH 6.1.6]; `None` where the agreement has no such rule.
     pub development_plan_areas: Option<DevelopmentPlanRule>,
@@ -104,9 +89,28 @@ pub fn in_development_plan_transition(
 }
 
 impl ApplicantRules {
-    /// The source paragraph of a criterion (the section's source when not listed).
-    pub fn source_of(&self, c: CriterionId) -> &str {
-        self.sources.get(&c).unwrap_or(&self.source)
+    /// A criterion by id.
+    pub fn criterion(&self, id: &CriterionId) -> Option<&CriterionDef> {
+        self.criteria.iter().find(|c| &c.id == id)
+    }
+
+    /// A criteria set by id.
+    pub fn set(&self, id: &str) -> Option<&CriteriaSetDef> {
+        self.sets.iter().find(|s| s.id == id)
+    }
+
+    /// The amount of a series in force on a date: the newest value from on or before it.
+    pub fn amount(&self, id: &str, on: Date) -> Option<&DatedAmount> {
+        self.amounts
+            .get(id)?
+            .iter()
+            .filter(|t| t.from <= on)
+            .max_by_key(|t| t.from)
+    }
+
+    /// The criterion mirroring a designation criterion.
+    pub fn mirroring(&self, c: Criterion) -> Option<&CriterionDef> {
+        self.criteria.iter().find(|d| d.mirrors == Some(c))
     }
 }
 
@@ -174,6 +178,8 @@ pub struct Limit {
 /// The limits and how long a former omdannelsesområde keeps them [CPH B5, ABL §168 b].
 #[derive(Debug, Clone, Serialize)]
 pub struct AllocationLimitRules {
+    /// Where the agreement restates the limits (Copenhagen: bilag 5).
+    pub source: SourceRef,
     pub limits: Vec<Limit>,
     /// Former omdannelsesområder keep the udsat limits until this many consecutive
     /// lists have not designated them omdannelse …

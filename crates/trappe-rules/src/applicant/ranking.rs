@@ -1,13 +1,12 @@
 //! Ranking: checked households in order for one vacancy, internal applicants included.
 
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    evaluate, ApplicantRules, CriterionId, CriterionOutcome, Household, InternalTransfer,
-    Requirement,
-};
+use super::definition::TieBreak;
+use super::{evaluate, ApplicantRules, CriterionOutcome, Household, InternalTransfer, Requirement};
 use crate::agreement::Staircase;
 use crate::Date;
 
@@ -83,7 +82,7 @@ pub struct Ranked {
 
 /// The sort key of one applicant: it depends on that applicant alone, so adding an
 /// applicant never changes the relative order of two others.
-fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>, Date, &str) {
+fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>) {
     let others = r
         .why
         .iter()
@@ -92,20 +91,38 @@ fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>, Date, &str) {
             _ => None,
         })
         .unwrap_or(0);
-    (
-        r.tier,
-        !r.accessibility_priority,
-        std::cmp::Reverse(others),
-        r.seniority,
-        r.applicant.as_str(),
-    )
+    (r.tier, !r.accessibility_priority, std::cmp::Reverse(others))
+}
+
+/// Two applicants of the same standing, by the agreement's tie-breaks in order; the
+/// waiting-list number last of all, so the order is the same every time.
+fn tie_break(breaks: &[TieBreak], a: &Ranked, b: &Ranked) -> Ordering {
+    breaks
+        .iter()
+        .map(|t| match t {
+            TieBreak::Seniority => a.seniority.cmp(&b.seniority),
+            TieBreak::WaitingListNumber => a.applicant.cmp(&b.applicant),
+        })
+        .chain([a.applicant.cmp(&b.applicant)])
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 /// Ranks checked households for a vacancy [CPH B4 IV, V; B4 III notes]: the tier first,
-/// then C1 in an accessibility home, then the longest seniority, then the waiting-list
-/// number (so equal seniority is decided the same way every time).
+/// then the accessibility priority in an accessibility home, then the agreement's
+/// tie-breaks (Copenhagen: the longest seniority, then the waiting-list number).
 pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household]) -> Vec<Ranked> {
     let req = v.requirement;
+    let employment_first = rules
+        .ranking
+        .employment_first
+        .as_ref()
+        .filter(|_| req.employment_first);
+    let accessibility = rules
+        .ranking
+        .accessibility_priority
+        .as_ref()
+        .map(|a| &a.value);
     let mut out: Vec<Ranked> = households
         .iter()
         .map(|h| {
@@ -121,16 +138,18 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
                 Tier::Meets
             } else {
                 why.push(RankWhy::DoesNotMeetRequirement);
-                if req.employment_first && req.employment_met(&outcomes) {
-                    why.push(RankWhy::EmploymentCriterionMet);
-                    Tier::EmploymentOnly
-                } else if req.employment_first && req.others_met(&outcomes) > 0 {
-                    why.push(RankWhy::OtherCriteriaMet {
-                        count: req.others_met(&outcomes),
-                    });
-                    Tier::OtherCriteria
-                } else {
-                    Tier::WithoutPriority
+                match employment_first {
+                    Some(e) if req.employment_met(e, &outcomes) => {
+                        why.push(RankWhy::EmploymentCriterionMet);
+                        Tier::EmploymentOnly
+                    }
+                    Some(e) if req.others_met(e, &outcomes) > 0 => {
+                        why.push(RankWhy::OtherCriteriaMet {
+                            count: req.others_met(e, &outcomes),
+                        });
+                        Tier::OtherCriteria
+                    }
+                    _ => Tier::WithoutPriority,
                 }
             };
             let tier = match &h.internal {
@@ -147,9 +166,8 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             };
             let c1 = req.accessibility_home
                 && matches!(tier, Tier::Meets | Tier::Internal)
-                && outcomes
-                    .iter()
-                    .any(|o| o.criterion == CriterionId::C1 && o.met);
+                && accessibility
+                    .is_some_and(|a| outcomes.iter().any(|o| &o.criterion == a && o.met));
             if c1 {
                 why.push(RankWhy::AccessibilityPriority);
             }
@@ -157,7 +175,9 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             // and C1 where it gave priority.
             let outcomes: Vec<CriterionOutcome> = outcomes
                 .into_iter()
-                .filter(|o| req.concerns(o.criterion) || (c1 && o.criterion == CriterionId::C1))
+                .filter(|o| {
+                    req.concerns(&o.criterion) || (c1 && Some(&o.criterion) == accessibility)
+                })
                 .collect();
             let missing: usize = outcomes
                 .iter()
@@ -182,7 +202,8 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             }
         })
         .collect();
-    out.sort_by(|a, b| key(a).cmp(&key(b)));
+    let breaks = &rules.ranking.tie_breaks.value;
+    out.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| tie_break(breaks, a, b)));
     for (i, r) in out.iter_mut().enumerate() {
         r.position = i as u32 + 1;
     }
@@ -202,17 +223,19 @@ fn internal(
     if i.rehoused_under_helhedsplan {
         return (true, RankWhy::InternalRehoused);
     }
+    // An agreement without internal-transfer rules gives internal applicants no
+    // priority of their own: they rank as everyone else.
+    let Some(internal) = &rules.internal else {
+        return (false, RankWhy::InternalNotThisVacancy);
+    };
     let req = v.requirement;
     let own = i.from_department == v.department;
     let same_area = v.area.is_some() && i.from_area.as_deref() == v.area;
     let needs_criteria = v.internal_criteria_everywhere
         || match req.staircase {
-            Staircase::Area => {
-                !(own || same_area) && rules.internal.area_outside_needs_criteria.value
-            }
+            Staircase::Area => !(own || same_area) && internal.area_outside_needs_criteria.value,
             _ => {
-                !own && rules
-                    .internal
+                !own && internal
                     .criteria_on_department_steps
                     .value
                     .contains(&req.step)

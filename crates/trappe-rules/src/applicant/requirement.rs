@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CriterionId, CriterionOutcome};
+use super::definition::EmploymentFirst;
+use super::{ApplicantRules, CriterionId, CriterionOutcome};
 use crate::agreement::{Channel, SourceRef, Staircase};
 use crate::criteria::Criterion;
 
@@ -28,15 +29,31 @@ pub struct Requirement {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequirementError {
-    #[error("unknown criteria set {0:?}: the agreement's sets are A, B, A|B, C, tightened:relevant and tightened:all")]
+    #[error("unknown criteria set {0:?}: the agreement file's [applicants] defines no such set")]
     UnknownSet(String),
     #[error("the vacancy goes to {0}: the municipality allocates it, nobody is ranked from the waiting list (check the allocation limits instead)")]
     NotWaitingList(&'static str),
+    #[error(
+        "the criteria of set {set:?} are not yet recorded by the parties: {reason} [{source_ref}]"
+    )]
+    Pending {
+        set: String,
+        reason: String,
+        source_ref: String,
+    },
+    #[error(
+        "the agreement file has no [applicants] section: the criteria set {0:?} is not defined"
+    )]
+    NoApplicantRules(String),
 }
 
-/// What a slot requires: its channel and criteria set, and on area step 1 the tightened
-/// criteria on which the area is inside the risk zone [CPH 6.1.2].
+/// What a slot with `channel` and criteria set requires, resolved from the agreement
+/// file's sets (`"A|B"` is the union of sets A and B). A set that adds the risk zone's
+/// criteria adds those mirroring `tightened`, the designation criteria on which the area
+/// is inside the risk zone [CPH 6.1.2].
+#[allow(clippy::too_many_arguments)]
 pub fn requirement(
+    rules: Option<&ApplicantRules>,
     channel: Channel,
     criteria_set: Option<&str>,
     staircase: Staircase,
@@ -59,33 +76,53 @@ pub fn requirement(
     } else {
         criteria_set
     };
-    let mut any_of = Vec::new();
-    let mut all_of = Vec::new();
+    let mut any_of: Vec<CriterionId> = Vec::new();
+    let mut all_of: Vec<CriterionId> = Vec::new();
+    let push = |list: &mut Vec<CriterionId>, c: &CriterionId| {
+        if !list.contains(c) {
+            list.push(c.clone());
+        }
+    };
     if let Some(s) = set {
+        let rules = rules.ok_or_else(|| RequirementError::NoApplicantRules(s.to_string()))?;
         for part in s.split('|') {
-            match part.trim() {
-                "A" => any_of.extend([CriterionId::A1, CriterionId::A2]),
-                "B" => any_of.push(CriterionId::B1),
-                "C" => any_of.push(CriterionId::C1),
-                "tightened:all" => {
-                    all_of.extend(Criterion::ALL.map(CriterionId::tightened));
+            let part = part.trim();
+            let def = rules
+                .set(part)
+                .ok_or_else(|| RequirementError::UnknownSet(part.to_string()))?;
+            if let Some(p) = &def.pending {
+                return Err(RequirementError::Pending {
+                    set: def.id.clone(),
+                    reason: p.value.clone(),
+                    source_ref: p.source.clone(),
+                });
+            }
+            let mut all: Vec<CriterionId> = def.all.clone();
+            if def.risk_zone {
+                let mut t: Vec<Criterion> = tightened.to_vec();
+                t.sort();
+                all.extend(
+                    t.into_iter()
+                        .filter_map(|c| rules.mirroring(c))
+                        .map(|d| d.id.clone()),
+                );
+            }
+            // A criterion that replaces the set's `any` (tightened employment replaces A
+            // [CPH 6.1.2]).
+            if !def.any_dropped_when.iter().any(|c| all.contains(c)) {
+                for c in &def.any {
+                    push(&mut any_of, c);
                 }
-                "tightened:relevant" => {
-                    // The tightened employment criterion replaces A where the area is
-                    // challenged on unemployment; the others are added [CPH 6.1.2].
-                    if !tightened.contains(&Criterion::Unemployment) {
-                        any_of.extend([CriterionId::A1, CriterionId::A2]);
-                    }
-                    let mut t: Vec<Criterion> = tightened.to_vec();
-                    t.sort();
-                    all_of.extend(t.into_iter().map(CriterionId::tightened));
-                }
-                other => return Err(RequirementError::UnknownSet(other.to_string())),
+            }
+            for c in &all {
+                push(&mut all_of, c);
             }
         }
     }
-    let employment_first =
-        staircase == Staircase::Area && (!any_of.is_empty() || !all_of.is_empty());
+    let employment_first = rules
+        .and_then(|r| r.ranking.employment_first.as_ref())
+        .is_some_and(|e| e.staircases.contains(&staircase))
+        && (!any_of.is_empty() || !all_of.is_empty());
     Ok(Requirement {
         criteria_set: set.map(str::to_string),
         any_of,
@@ -103,9 +140,16 @@ impl Requirement {
     /// omdannelse area under its development plan, the convictions criterion while the
     /// area's share of convicted residents is above the forebyggelse threshold
     /// [CPH 6.1.6].
-    pub fn and_tightened(mut self, extra: &[Criterion], source: &str) -> Requirement {
+    pub fn and_tightened(
+        mut self,
+        rules: &ApplicantRules,
+        extra: &[Criterion],
+        source: &str,
+    ) -> Requirement {
         for c in extra {
-            let id = CriterionId::tightened(*c);
+            let Some(id) = rules.mirroring(*c).map(|d| d.id.clone()) else {
+                continue;
+            };
             if !self.all_of.contains(&id) {
                 self.all_of.push(id);
             }
@@ -122,8 +166,8 @@ impl Requirement {
     }
 
     /// Whether a criterion is one the requirement asks for.
-    pub fn concerns(&self, c: CriterionId) -> bool {
-        self.any_of.contains(&c) || self.all_of.contains(&c)
+    pub fn concerns(&self, c: &CriterionId) -> bool {
+        self.any_of.contains(c) || self.all_of.contains(c)
     }
 
     /// Whether a household's outcomes meet the requirement.
@@ -132,21 +176,27 @@ impl Requirement {
         (self.any_of.is_empty() || self.any_of.iter().any(is_met)) && self.all_of.iter().all(is_met)
     }
 
-    /// The employment criterion of the area staircase: tightened employment where it
-    /// applies, else A (the law's mandatory employment or education criterion).
-    pub(super) fn employment_met(&self, outcomes: &[CriterionOutcome]) -> bool {
-        let is_met = |c: CriterionId| outcomes.iter().any(|o| o.criterion == c && o.met);
-        if self.all_of.contains(&CriterionId::TightenedEmployment) {
-            is_met(CriterionId::TightenedEmployment)
+    /// The employment criterion of the ranking: the primary one where the slot requires
+    /// it, else any of the others (on the area staircase: tightened employment, else A,
+    /// the law's mandatory employment or education criterion).
+    pub(super) fn employment_met(
+        &self,
+        e: &EmploymentFirst,
+        outcomes: &[CriterionOutcome],
+    ) -> bool {
+        let is_met = |c: &CriterionId| outcomes.iter().any(|o| &o.criterion == c && o.met);
+        if self.all_of.contains(&e.primary) {
+            is_met(&e.primary)
         } else {
-            is_met(CriterionId::A1) || is_met(CriterionId::A2)
+            e.otherwise.iter().any(is_met)
         }
     }
 
-    pub(super) fn others_met(&self, outcomes: &[CriterionOutcome]) -> usize {
+    /// How many of the required criteria other than the employment criterion are met.
+    pub(super) fn others_met(&self, e: &EmploymentFirst, outcomes: &[CriterionOutcome]) -> usize {
         self.all_of
             .iter()
-            .filter(|c| **c != CriterionId::TightenedEmployment)
+            .filter(|c| **c != e.primary)
             .filter(|c| outcomes.iter().any(|o| o.criterion == **c && o.met))
             .count()
     }

@@ -79,6 +79,7 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         Some(a) => Some(check_applicants(ck, a, &mut note)?),
         None => None,
     };
+    check_set_names(ck, &raw.step, &raw.wheel, applicants.as_ref());
 
     let model = model?;
     let period = period?;
@@ -577,6 +578,41 @@ fn check_coverage<'s>(
                 staircase.as_str()
             ),
         );
+    }
+}
+
+/// Every criteria set a step or a flexible wheel slot names is defined in
+/// `[[applicants.set]]` ("A|B": each part).
+fn check_set_names(
+    ck: &mut Checker<'_>,
+    steps: &[Spanned<RawStep>],
+    wheels: &[Spanned<RawWheel>],
+    applicants: Option<&trappe_rules::applicant::ApplicantRules>,
+) {
+    let sets = applicants.map(|a| a.sets.as_slice()).unwrap_or_default();
+    let mut named: Vec<(Range<usize>, &str)> = Vec::new();
+    for step in steps {
+        for s in &step.get_ref().criteria_sets {
+            named.push((step.span(), s.as_str()));
+        }
+    }
+    for wheel in wheels {
+        for slot in &wheel.get_ref().slots {
+            let r = slot.get_ref();
+            let choices = r.alternate.iter().chain(&r.choose).flatten();
+            for c in r
+                .criteria
+                .iter()
+                .chain(choices.filter_map(|c| c.criteria.as_ref()))
+            {
+                named.push((slot.span(), c.as_str()));
+            }
+        }
+    }
+    for (span, n) in named {
+        if let Some((what, expected)) = super::criteria::set_names_problem(sets, n) {
+            ck.problem(span, what, expected);
+        }
     }
 }
 

@@ -1,103 +1,49 @@
 //! Checking `[applicants]`: the criteria's parameters, internal transfers and the limits
 //! on municipal allocation.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
+use std::collections::BTreeSet;
 
 use toml::Spanned;
 
 use trappe_rules::agreement::Sourced;
 use trappe_rules::applicant::{
-    AgeGroup, AllocationLimitRules, ApplicantRules, Benefit, CriterionId, DatedAmount,
-    DevelopmentPlanRule, InternalTransferRules, Limit, LimitFact,
+    AllocationLimitRules, ApplicantRules, Benefit, DevelopmentPlanRule, InternalTransferRules,
+    Limit, LimitFact,
 };
-use trappe_rules::{Date, Pct};
 
-use super::{Checker, Note};
+use super::{criteria, Checker, Note};
 use crate::agreement_file::raw::{
-    RawAgeGroup, RawApplicants, RawDatedAmount, RawDevelopmentPlan, RawInternal, RawLimit,
-    RawLimits, RawSourced,
+    RawApplicants, RawDevelopmentPlan, RawInternal, RawLimit, RawLimits,
 };
 
-/// Checks `[applicants]`: the criteria's parameters, internal transfers and the limits
-/// on municipal allocation.
+/// Checks `[applicants]`: the criteria, sets, amounts and ranking, internal transfers
+/// and the limits on municipal allocation.
 pub(super) fn check_applicants(
     ck: &mut Checker<'_>,
     raw: &Spanned<RawApplicants>,
     note: &mut Note<'_>,
 ) -> Option<ApplicantRules> {
     let a = raw.get_ref();
-    let mut sourced = |key: &str, r: &RawSourced<u32>| {
-        note(&format!("applicants.{key}"), &r.source, &r.interpretation);
-        Sourced {
-            value: r.value,
-            source: r.source.clone(),
-            interpretation: r.interpretation.clone(),
-        }
-    };
-    let work_min_hours = Sourced {
-        value: a.work_min_hours.value.0,
-        source: a.work_min_hours.source.clone(),
-        interpretation: a.work_min_hours.interpretation.clone(),
-    };
-    let temporary_min_months = sourced("temporary_min_months", &a.temporary_min_months);
-    let senior_age = sourced("senior_age", &a.senior_age);
-    let cohabitation_years = sourced("cohabitation_years", &a.cohabitation_years);
-    let separation_years = sourced("separation_years", &a.separation_years);
-    let separation_cohabitation_years = sourced(
-        "separation_cohabitation_years",
-        &a.separation_cohabitation_years,
+    let amounts = criteria::check_amounts(ck, &a.amount, note);
+    let age_documents = criteria::check_age_documents(ck, a.age_documents.as_ref(), note);
+    let criteria = criteria::check_criteria(
+        ck,
+        &a.criterion,
+        &amounts,
+        !age_documents.is_empty(),
+        raw.span(),
+        note,
     );
-    let convictions_years_back = sourced("convictions_years_back", &a.convictions_years_back);
-    note(
-        "applicants.work_min_hours",
-        &a.work_min_hours.source,
-        &a.work_min_hours.interpretation,
-    );
-    let span = raw.span();
-    let mut group = |ck: &mut Checker<'_>, key: &str, r: &RawSourced<RawAgeGroup>| {
-        note(&format!("applicants.{key}"), &r.source, &r.interpretation);
-        if r.value.to.is_some_and(|to| to < r.value.from) {
-            ck.problem(
-                span.clone(),
-                format!("applicants.{key}: to < from"),
-                "an age group with from ≤ to",
-            );
-        }
-        Sourced {
-            value: AgeGroup {
-                from: r.value.from,
-                to: r.value.to,
-            },
-            source: r.source.clone(),
-            interpretation: r.interpretation.clone(),
-        }
+    let sets = criteria::check_sets(ck, &a.set, &criteria, note);
+    let ranking = criteria::check_ranking(ck, a.ranking.as_ref(), &criteria, note);
+    let internal = a
+        .internal
+        .as_ref()
+        .map(|i| internal_transfer_rules(i, note));
+    let limits = match &a.allocation_limits {
+        Some(l) => Some(check_allocation_limits(ck, l, note)?),
+        None => None,
     };
-    let young = group(ck, "young", &a.young);
-    let employment_ages = group(ck, "employment_ages", &a.employment_ages);
-    let convictions_ages = group(ck, "convictions_ages", &a.convictions_ages);
-    let education_ages = group(ck, "education_ages", &a.education_ages);
-    let income_ages = group(ck, "income_ages", &a.income_ages);
-    let by = a.education_completed_by.get_ref();
-    if Date::from_ymd_opt(2001, by.value.month, by.value.day).is_none() {
-        ck.problem(
-            a.education_completed_by.span(),
-            format!(
-                "education_completed_by = {{ month = {}, day = {} }}",
-                by.value.month, by.value.day
-            ),
-            "a day of the year such as { month = 9, day = 30 }",
-        );
-    }
-    note(
-        "applicants.education_completed_by",
-        &by.source,
-        &by.interpretation,
-    );
-    let income_thresholds = check_income_thresholds(ck, &a.income_thresholds, span.clone());
-    let sources = check_criterion_sources(ck, &a.sources);
-    let internal = internal_transfer_rules(&a.internal, note);
-    let limits = check_allocation_limits(ck, &a.allocation_limits, note);
     for (key, text) in &a.interpretations {
         note(&format!("applicants.{key}"), &a.source, &Some(text.clone()));
     }
@@ -105,96 +51,17 @@ pub(super) fn check_applicants(
         .development_plan_areas
         .as_ref()
         .map(|d| development_plan_rule(d, note));
-    let limits = limits?;
     Some(ApplicantRules {
-        development_plan_areas,
         source: a.source.clone(),
-        work_min_hours,
-        temporary_min_months,
-        senior_age,
-        cohabitation_years,
-        young,
-        separation_years,
-        separation_cohabitation_years,
-        income_thresholds,
-        employment_ages,
-        convictions_ages,
-        convictions_years_back,
-        education_ages,
-        education_completed_by: Sourced {
-            value: (by.value.month, by.value.day),
-            source: by.source.clone(),
-            interpretation: by.interpretation.clone(),
-        },
-        income_ages,
+        criteria,
+        sets,
+        amounts,
+        age_documents,
+        ranking,
         internal,
         limits,
-        sources,
+        development_plan_areas,
     })
-}
-
-/// Checks the income thresholds: positive amounts, at least one, one per date; sorted by
-/// date.
-fn check_income_thresholds(
-    ck: &mut Checker<'_>,
-    raw: &[Spanned<RawDatedAmount>],
-    span: Range<usize>,
-) -> Vec<DatedAmount> {
-    let mut income_thresholds = Vec::new();
-    for t in raw {
-        let r = t.get_ref();
-        if let Some(from) = ck.date(t.span(), &r.from, "income_thresholds.from") {
-            if r.amount.0 <= Pct::ZERO {
-                ck.problem(
-                    t.span(),
-                    format!("amount = {}", r.amount.0),
-                    "a positive amount in kr per month",
-                );
-            }
-            income_thresholds.push(DatedAmount {
-                from,
-                amount: r.amount.0,
-                source: r.source.clone(),
-            });
-        }
-    }
-    if income_thresholds.is_empty() {
-        ck.problem(
-            span.clone(),
-            "no income_thresholds",
-            "at least one { from = DATE, amount = KR, source = \"…\" }",
-        );
-    }
-    income_thresholds.sort_by_key(|t| t.from);
-    if income_thresholds.windows(2).any(|w| w[0].from == w[1].from) {
-        ck.problem(
-            span.clone(),
-            "two income thresholds from the same date",
-            "one amount per date",
-        );
-    }
-    income_thresholds
-}
-
-/// Checks `[applicants.sources]`: where each criterion is written.
-fn check_criterion_sources(
-    ck: &mut Checker<'_>,
-    raw: &BTreeMap<String, Spanned<String>>,
-) -> BTreeMap<CriterionId, String> {
-    let mut sources = BTreeMap::new();
-    for (key, value) in raw {
-        match CriterionId::ALL.into_iter().find(|c| c.as_str() == key) {
-            Some(c) => {
-                sources.insert(c, value.get_ref().clone());
-            }
-            None => ck.problem(
-                value.span(),
-                format!("applicants.sources.{key}"),
-                "one of A1, A2, B1, C1, tightened_employment, tightened_convictions, tightened_education, tightened_income",
-            ),
-        }
-    }
-    sources
 }
 
 /// Internal transfers [CPH B4 V].
@@ -256,6 +123,7 @@ fn check_allocation_limits(
     }
     let until = until?;
     Some(AllocationLimitRules {
+        source: l.source.clone(),
         limits,
         former_omdannelse_lists: Sourced {
             value: l.former_omdannelse_lists.value,

@@ -3,6 +3,7 @@
 
 mod agreement;
 mod applicants;
+mod criteria;
 mod law;
 mod letting;
 mod staircases;
