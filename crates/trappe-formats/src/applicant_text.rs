@@ -581,6 +581,10 @@ pub fn rank_why(w: &RankWhy, lang: Lang) -> String {
             Lang::Da => format!("opfylder {count} af de øvrige skærpede kriterier"),
             Lang::En => format!("meets {count} of the other tightened criteria"),
         },
+        RankWhy::PriorityGroup { group } => match lang {
+            Lang::Da => format!("opfylder {group}. prioritet i aftalens rækkefølge"),
+            Lang::En => format!("meets priority {group} of the agreement's order"),
+        },
         RankWhy::AccessibilityPriority => pick(lang, "tilgængelighedsbolig: C1 går forud for længere anciennitet", "accessibility home: C1 goes before longer seniority").into(),
         RankWhy::InternalOwnDepartment => pick(lang, "intern oprykning i egen afdeling", "internal transfer within the own department").into(),
         RankWhy::InternalSameArea => pick(lang, "intern oprykning inden for samme område", "internal transfer within the same area").into(),

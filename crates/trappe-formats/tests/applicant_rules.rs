@@ -1931,3 +1931,101 @@ fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str) {
     )
     .is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// A priority order among criteria, written in the file only.
+
+/// An agreement that ranks flexible applicants by criteria in a priority order (as
+/// Esbjerg's does: '1. … arbejde på minimum 20 timer om ugen … 2. Nyuddannede …') needs
+/// no code: here a criterion of 20 weekly hours and a set ordering it before A2 are added
+/// to the Copenhagen file as text. A 20-hour worker ranks before a student with longer
+/// seniority, who ranks before those meeting neither (a 19-hour worker, nobody), and
+/// those go by seniority. 20 hours meet ('minimum'), 19 do not.
+#[test]
+fn a_priority_order_among_criteria_is_data() {
+    let text = trappe_formats::agreement_file::BUILTIN_AGREEMENTS[0]
+        .1
+        .replacen(
+            "[applicants.ranking]",
+            r#"[[applicants.criterion]]
+id = "works_20"
+label = { da = "arbejde mindst 20 timer", en = "work at least 20 hours" }
+source = "test"
+who = "applicant_or_partner"
+  [[applicants.criterion.condition]]
+  kind = "work"
+  reason = { da = "mindst 20 timer", en = "at least 20 hours" }
+  source = "test"
+  min_weekly_hours = { value = 20, source = "test: 'minimum 20 timer om ugen'" }
+  hours = { value = "per_position", source = "test" }
+
+[[applicants.set]]
+id = "ordered"
+label = { da = "prioriteret", en = "in priority order" }
+source = "test"
+priority = [["works_20"], ["A2"]]
+
+[applicants.ranking]"#,
+            1,
+        );
+    let agreement = trappe_formats::agreement_file::parse_agreement(&text, "ordered.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rules = agreement.applicants.as_ref().unwrap();
+    let req = requirement(
+        Some(rules),
+        Channel::Flexible,
+        Some("ordered"),
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "test",
+    )
+    .unwrap();
+    assert_eq!(req.any_of, [CriterionId::of("works_20"), A2]);
+    let hours = |h: u32| {
+        person(
+            "applicant",
+            "1980-01-01",
+            json!({"work": [{"kind": "permanent", "weekly_hours": h}]}),
+        )
+    };
+    let student = person(
+        "applicant",
+        "2001-01-01",
+        json!({"education": {"kind": "su_eligible", "starts": "2025-09-01"}}),
+    );
+    let applicants = json!({ "applicants": [
+        applicant("w19", "2010-01-01", hours(19)),
+        applicant("none", "2012-01-01", person("applicant", "1980-01-01", json!({}))),
+        applicant("student", "2015-01-01", student),
+        applicant("w20", "2020-01-01", hours(20)),
+    ]})
+    .to_string();
+    let households = read_applicants("applicants.json", &applicants, date(ON)).unwrap();
+    let ranked = rank(rules, &vacancy(&req), &households);
+    assert_eq!(order(&ranked), ["w20", "student", "w19", "none"]);
+    assert_eq!(
+        ranked.iter().map(|r| r.priority).collect::<Vec<_>>(),
+        [Some(1), Some(2), None, None]
+    );
+    assert_eq!(tiers(&ranked)[..2], [Tier::Meets, Tier::Meets]);
+    assert!(ranked[0].why.contains(&RankWhy::PriorityGroup { group: 1 }));
+    // Both `any` and `priority`, or an empty group, are errors with the set's line.
+    let both = text.replacen(
+        "priority = [[\"works_20\"], [\"A2\"]]",
+        "any = [\"A1\"]\npriority = [[\"works_20\"], []]",
+        1,
+    );
+    let e = trappe_formats::agreement_file::parse_agreement(&both, "ordered.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("set \"ordered\" has both any and priority"),
+        "{e}"
+    );
+    assert!(
+        e.contains("set \"ordered\" has an empty priority group"),
+        "{e}"
+    );
+}

@@ -185,6 +185,8 @@ pub(super) struct RawSet {
     pub(super) risk_zone: bool,
     #[serde(default)]
     pub(super) any_dropped_when: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) priority: Vec<Vec<Spanned<String>>>,
     pub(super) pending: Option<RawSourced<String>>,
 }
 

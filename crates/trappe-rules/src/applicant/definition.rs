@@ -264,6 +264,9 @@ pub struct CriteriaSetDef {
     pub risk_zone: bool,
     /// When one of these is among `all`, `any` is dropped (it replaces them).
     pub any_dropped_when: Vec<CriterionId>,
+    /// Criteria in a priority order: an applicant meeting one of the first group goes
+    /// before one meeting only one of the second, and so on (`any` is their union).
+    pub priority: Vec<Vec<CriterionId>>,
     /// A set the agreement names but whose criteria the parties have not yet recorded:
     /// a slot with it refuses with this reason.
     pub pending: Option<Sourced<String>>,

@@ -53,6 +53,10 @@ pub enum RankWhy {
         count: usize,
     },
     AccessibilityPriority,
+    /// Meets a criterion of this group of the agreement's priority order (1 first).
+    PriorityGroup {
+        group: u32,
+    },
     InternalOwnDepartment,
     InternalSameArea,
     /// From another department of the organisation, on a step where that needs no criteria.
@@ -75,6 +79,9 @@ pub struct Ranked {
     pub tier: Tier,
     /// C1 in an accessibility home.
     pub accessibility_priority: bool,
+    /// The group of the agreement's priority order met first (1 first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
     pub meets: bool,
     pub why: Vec<RankWhy>,
     pub outcomes: Vec<CriterionOutcome>,
@@ -82,7 +89,7 @@ pub struct Ranked {
 
 /// The sort key of one applicant: it depends on that applicant alone, so adding an
 /// applicant never changes the relative order of two others.
-fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>) {
+fn key(r: &Ranked) -> (Tier, bool, u32, std::cmp::Reverse<usize>) {
     let others = r
         .why
         .iter()
@@ -91,7 +98,12 @@ fn key(r: &Ranked) -> (Tier, bool, std::cmp::Reverse<usize>) {
             _ => None,
         })
         .unwrap_or(0);
-    (r.tier, !r.accessibility_priority, std::cmp::Reverse(others))
+    (
+        r.tier,
+        !r.accessibility_priority,
+        r.priority.unwrap_or(u32::MAX),
+        std::cmp::Reverse(others),
+    )
 }
 
 /// Two applicants of the same standing, by the agreement's tie-breaks in order; the
@@ -171,6 +183,10 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
             if c1 {
                 why.push(RankWhy::AccessibilityPriority);
             }
+            let priority = req.priority_met(&outcomes);
+            if let Some(group) = priority {
+                why.push(RankWhy::PriorityGroup { group });
+            }
             // Only what the decision rests on is kept: the criteria the slot asks for,
             // and C1 where it gave priority.
             let outcomes: Vec<CriterionOutcome> = outcomes
@@ -196,6 +212,7 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
                 seniority: h.seniority.unwrap_or(v.on),
                 tier,
                 accessibility_priority: c1,
+                priority,
                 meets: meets || !with_criteria,
                 why,
                 outcomes,

@@ -24,6 +24,9 @@ pub struct Requirement {
     pub employment_first: bool,
     /// An accessibility home: C1 applicants meeting the rest go first [CPH 5.2.3].
     pub accessibility_home: bool,
+    /// Groups of `any_of` in the agreement's priority order (empty: no order among them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority: Vec<Vec<CriterionId>>,
     pub source: SourceRef,
 }
 
@@ -78,6 +81,7 @@ pub fn requirement(
     };
     let mut any_of: Vec<CriterionId> = Vec::new();
     let mut all_of: Vec<CriterionId> = Vec::new();
+    let mut priority: Vec<Vec<CriterionId>> = Vec::new();
     let push = |list: &mut Vec<CriterionId>, c: &CriterionId| {
         if !list.contains(c) {
             list.push(c.clone());
@@ -117,6 +121,7 @@ pub fn requirement(
             for c in &all {
                 push(&mut all_of, c);
             }
+            priority.extend(def.priority.iter().cloned());
         }
     }
     let employment_first = rules
@@ -131,6 +136,7 @@ pub fn requirement(
         step: step.to_string(),
         employment_first,
         accessibility_home,
+        priority,
         source: source.to_string(),
     })
 }
@@ -190,6 +196,15 @@ impl Requirement {
         } else {
             e.otherwise.iter().any(is_met)
         }
+    }
+
+    /// The first priority group (1-based) with a criterion met, when the set has an order.
+    pub(super) fn priority_met(&self, outcomes: &[CriterionOutcome]) -> Option<u32> {
+        let is_met = |c: &CriterionId| outcomes.iter().any(|o| &o.criterion == c && o.met);
+        self.priority
+            .iter()
+            .position(|g| g.iter().any(is_met))
+            .map(|i| i as u32 + 1)
     }
 
     /// How many of the required criteria other than the employment criterion are met.

@@ -835,6 +835,36 @@ pub(super) fn check_sets(
         let any = criterion_refs(ck, &s.any, criteria);
         let all = criterion_refs(ck, &s.all, criteria);
         let any_dropped_when = criterion_refs(ck, &s.any_dropped_when, criteria);
+        let priority: Vec<Vec<CriterionId>> = s
+            .priority
+            .iter()
+            .map(|g| criterion_refs(ck, g, criteria))
+            .collect();
+        if !s.priority.is_empty() && !s.any.is_empty() {
+            ck.problem(
+                rs.span(),
+                format!("set {id:?} has both any and priority"),
+                "priority = [[…], […]] alone: its groups are the criteria of which one is met",
+            );
+        }
+        if s.priority.iter().any(Vec::is_empty) {
+            ck.problem(
+                rs.span(),
+                format!("set {id:?} has an empty priority group"),
+                "at least one criterion in each group",
+            );
+        }
+        let any: Vec<CriterionId> = if priority.is_empty() {
+            any
+        } else {
+            let mut u: Vec<CriterionId> = Vec::new();
+            for c in priority.iter().flatten() {
+                if !u.contains(c) {
+                    u.push(c.clone());
+                }
+            }
+            u
+        };
         if s.risk_zone {
             for c in Criterion::ALL {
                 if !criteria.iter().any(|d| d.mirrors == Some(c)) {
@@ -872,6 +902,7 @@ pub(super) fn check_sets(
             all,
             risk_zone: s.risk_zone,
             any_dropped_when,
+            priority,
             pending: s.pending.as_ref().map(sourced),
         });
     }
