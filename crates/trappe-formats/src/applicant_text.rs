@@ -164,6 +164,7 @@ pub fn document(d: DocumentKind, lang: Lang) -> &'static str {
             "erklæring fra kommunens handicapcenter",
             "statement from the municipality's disability centre",
         ),
+        MedicalCertificate => pick(lang, "lægeerklæring", "medical certificate"),
     }
 }
 
@@ -420,6 +421,69 @@ pub fn why(w: &Why, lang: Lang) -> String {
             "a physical disability needing an accessibility home",
         )
         .into(),
+        Why::LivesIn { municipality } => {
+            if da {
+                format!("husstanden bor i kommunen ({municipality})")
+            } else {
+                format!("the household lives in the municipality ({municipality})")
+            }
+        }
+        Why::LivesOutside { municipality } => {
+            if da {
+                format!("husstanden bor uden for kommunen ({municipality})")
+            } else {
+                format!("the household lives outside the municipality ({municipality})")
+            }
+        }
+        Why::LivesInTooShort {
+            municipality,
+            years,
+        } => {
+            if da {
+                format!("husstanden har ikke boet {years} år i kommunen ({municipality})")
+            } else {
+                format!("the household has not lived {years} years in the municipality ({municipality})")
+            }
+        }
+        Why::ResidenceMissing => pick(
+            lang,
+            "husstandens bopæl er ikke oplyst (bopælsattest)",
+            "the household's residence is not given (residence certificate)",
+        )
+        .into(),
+        Why::SpecialNeed => pick(
+            lang,
+            "særlige behov (sygdom, handicap, gangbesvær, ældrenærhed)",
+            "a special need (illness, disability, walking difficulty, near family)",
+        )
+        .into(),
+        Why::NoSpecialNeed => pick(
+            lang,
+            "intet medlem har særlige behov efter det sociale kriterium",
+            "no member has a special need under the social criterion",
+        )
+        .into(),
+        Why::RecentlyGraduated { since } => {
+            if da {
+                format!("uddannelse afsluttet {since} eller senere")
+            } else {
+                format!("education completed on or after {since}")
+            }
+        }
+        Why::GraduatedTooLongAgo { since } => {
+            if da {
+                format!("ingen uddannelse afsluttet {since} eller senere")
+            } else {
+                format!("no education completed on or after {since}")
+            }
+        }
+        Why::AgeOutside { from, to } => {
+            if da {
+                format!("ikke i aldersgruppen ({})", ages(*from, *to, lang))
+            } else {
+                format!("not in the age group ({})", ages(*from, *to, lang))
+            }
+        }
         Why::NoAccessibleHomeNeed => pick(
             lang,
             "intet medlem har behov for en tilgængelighedsbolig",

@@ -109,8 +109,16 @@ impl Limits {
         };
         Limits {
             bands,
-            small_homes: agreement.small_departments.min_homes.value,
-            small_residents: agreement.small_departments.min_residents.value,
+            // A named list pools nothing; the generator still makes some small
+            // departments, below Copenhagen's limits (synthetic data only).
+            small_homes: agreement
+                .small_departments
+                .as_ref()
+                .map_or(20, |s| s.min_homes.value),
+            small_residents: agreement
+                .small_departments
+                .as_ref()
+                .map_or(40, |s| s.min_residents.value),
             area_min_residents: list.min_residents,
             decision_residents_above: decision,
             forebyggelse_origin: f(list.forebyggelse_origin_above_pct),
@@ -125,7 +133,12 @@ impl<'a> Gen<'a> {
             rng: ChaCha8Rng::seed_from_u64(seed),
             udsat: &list.udsat,
             forebyggelse: &list.forebyggelse,
-            risk: agreement.risk_zone.for_list(list).thresholds,
+            // Without a risk zone (a named list), figures are spread around the
+            // forebyggelse thresholds instead.
+            risk: agreement
+                .risk_zone
+                .as_ref()
+                .map_or(list.forebyggelse, |r| r.for_list(list).thresholds),
             limits: Limits::new(agreement, list),
             deps: "department_id,name,organisation_id,municipality_code,area_id,local_district,family_homes,youth_homes,elderly_homes,residents,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,allocated_pct\n".into(),
             areas: "area_id,name,residents,designation,unemployment_pct,convictions_pct,primary_education_pct,income_pct,non_western_pct,unemployed_count,aged_18_64_count,convicted_count,aged_18_plus_count,primary_education_count,aged_30_59_count,prior_parallelsamfund_lists\n".into(),

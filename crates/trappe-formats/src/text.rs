@@ -67,6 +67,7 @@ pub fn staircase(s: Staircase, lang: Lang) -> &'static str {
         Staircase::Area => lang.pick("Områdetrappen", "Area staircase"),
         Staircase::Department => lang.pick("Afdelingstrappen", "Department staircase"),
         Staircase::TrafficLight => lang.pick("Trafiklys", "Traffic light"),
+        Staircase::List => lang.pick("Aftalens liste", "The agreement's list"),
     }
 }
 
@@ -75,6 +76,10 @@ pub fn step_name(s: Staircase, step: &str, lang: Lang) -> String {
         (Staircase::TrafficLight, "red") => lang.pick("Rød", "Red").into(),
         (Staircase::TrafficLight, "yellow") => lang.pick("Gul", "Yellow").into(),
         (Staircase::TrafficLight, "green") => lang.pick("Grøn", "Green").into(),
+        (Staircase::List, trappe_rules::agreement::NOT_COVERED) => lang
+            .pick("Ikke omfattet af aftalen", "Not covered by the agreement")
+            .into(),
+        (Staircase::List, group) => format!("{}: {group}", staircase(s, lang)),
         _ => format!(
             "{} {} {step}",
             staircase(s, lang),
@@ -174,6 +179,12 @@ pub fn reason(r: &Reason, lang: Lang) -> String {
         (Reason::RedByDesignation { area_id, designation: d, list_date }, En) => format!("Red: area {area_id} is a {} on the list of {list_date}", designation(*d, lang)),
         (Reason::YellowRule { level: l, met, min, yellow }, Da) => format!("{met} af 4 kriterier over {} (gul ved mindst {min}): {}", level(*l, lang), if *yellow { "gul" } else { "grøn" }),
         (Reason::YellowRule { level: l, met, min, yellow }, En) => format!("{met} of 4 criteria beyond {} (yellow from {min}): {}", level(*l, lang), if *yellow { "yellow" } else { "green" }),
+        (Reason::NamedInList { organisation, step, all_except, source }, Da) => format!("Aftalen nævner afdelingen{} under {organisation}: gruppe {step} [{source}]", if *all_except { " (alle organisationens afdelinger på nær de undtagne)" } else { "" }),
+        (Reason::NamedInList { organisation, step, all_except, source }, En) => format!("The agreement names the department{} under {organisation}: group {step} [{source}]", if *all_except { " (all the organisation's departments but those excepted)" } else { "" }),
+        (Reason::NotNamed { organisation }, Da) => format!("Aftalen nævner ikke afdelingen under {organisation}: den er ikke omfattet af aftalen"),
+        (Reason::NotNamed { organisation }, En) => format!("The agreement does not name the department under {organisation}: it is not covered by the agreement"),
+        (Reason::ListDesignatedArea { area_id, designation: d, list_date, step }, Da) => format!("Området {area_id} er {} på listen pr. {list_date}: lovens gruppe {step} gælder før aftalens liste", designation(*d, lang)),
+        (Reason::ListDesignatedArea { area_id, designation: d, list_date, step }, En) => format!("Area {area_id} is a {} on the list of {list_date}: the law's group {step} applies before the agreement's list", designation(*d, lang)),
         (Reason::NoAreaData, Da) => "Ingen områdefil: områdetrappen/udpegning er ikke vurderet".into(),
         (Reason::NoAreaData, En) => "No areas file: the area staircase/designation was not evaluated".into(),
         (Reason::NotMainlyFamilyHomes { family_homes, youth_homes, elderly_homes }, Da) => format!("Bemærk: afdelingen har flere ungdoms- eller ældreboliger ({youth_homes}/{elderly_homes}) end familieboliger ({family_homes}); se afsnit 7.1"),

@@ -1958,6 +1958,7 @@ who = "applicant_or_partner"
   source = "test"
   min_weekly_hours = { value = 20, source = "test: 'minimum 20 timer om ugen'" }
   hours = { value = "per_position", source = "test" }
+  documents = { permanent = [], temporary = [] }
 
 [[applicants.set]]
 id = "ordered"

@@ -60,8 +60,10 @@ pub struct Agreement {
     pub law: String,
     /// SHA-256 of the file's bytes, hex; a placement's receipt names it.
     pub content_sha256: String,
-    pub risk_zone: RiskZoneRule,
-    pub small_departments: SmallDepartmentRule,
+    /// The risk zone; `None` for a named list, which does not use it.
+    pub risk_zone: Option<RiskZoneRule>,
+    /// Small departments' pooling; `None` for a named list, which does not use it.
+    pub small_departments: Option<SmallDepartmentRule>,
     pub model: Model,
     /// What each step means for letting, by period.
     pub steps: Vec<StepRule>,
@@ -97,7 +99,56 @@ pub enum Model {
     },
     /// Aalborg: red, yellow or green for every department.
     TrafficLight(TrafficLight),
+    /// The agreement names its departments, per organisation, each with its group
+    /// (Esbjerg); a department it does not name is not covered.
+    NamedList(NamedList),
 }
+
+/// A named list: the departments the agreement names, per organisation, each with its
+/// step; optionally the law's designated areas before it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedList {
+    pub source: SourceRef,
+    pub groups: Vec<NamedGroup>,
+    /// Departments in areas with these designations go to `step` whatever the list says
+    /// (the law's mandatory flexible letting in designated areas, §60 stk. 4).
+    pub designated: Option<DesignatedFirst>,
+}
+
+/// One entry of a named list.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedGroup {
+    pub organisation: String,
+    /// The departments named (ids as the departments file writes them) …
+    pub departments: Vec<String>,
+    /// … or every department of the organisation except these.
+    pub all_except: Option<Vec<String>>,
+    pub step: String,
+    pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+impl NamedGroup {
+    pub fn names(&self, organisation: &str, department: &str) -> bool {
+        organisation == self.organisation
+            && match &self.all_except {
+                Some(except) => !except.iter().any(|e| e == department),
+                None => self.departments.iter().any(|e| e == department),
+            }
+    }
+}
+
+/// The law's designated areas before a named list.
+#[derive(Debug, Clone, Serialize)]
+pub struct DesignatedFirst {
+    pub designations: Vec<crate::designation::Designation>,
+    pub step: String,
+    pub source: SourceRef,
+}
+
+/// The step of a department an agreement's named list does not name.
+pub const NOT_COVERED: &str = "not-covered";
 
 /// The risk zone: how close to the udsat thresholds counts as "challenged".
 #[derive(Debug, Clone, Serialize)]
@@ -369,13 +420,16 @@ pub enum Staircase {
     Area,
     Department,
     TrafficLight,
+    /// The groups of a named list.
+    List,
 }
 
 impl Staircase {
-    pub const ALL: [Staircase; 3] = [
+    pub const ALL: [Staircase; 4] = [
         Staircase::Area,
         Staircase::Department,
         Staircase::TrafficLight,
+        Staircase::List,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -383,6 +437,7 @@ impl Staircase {
             Staircase::Area => "area",
             Staircase::Department => "department",
             Staircase::TrafficLight => "traffic-light",
+            Staircase::List => "list",
         }
     }
 }
@@ -475,13 +530,72 @@ pub struct Slot {
     pub fallback: Vec<Channel>,
 }
 
+/// One channel's share of the vacancies (an agreement that states percentages instead
+/// of a wheel: "25 % af de ledige familieboliger").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    pub channel: Channel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<String>,
+    pub percent: Pct,
+    pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
+}
+
+/// The rotation that realises shares: at each vacancy the share furthest behind
+/// (share × n − count so far, n counting this vacancy) gets it; a tie goes to the share
+/// listed first. Returns the index of the share for each of the first `n` vacancies.
+/// For every share and every n the count differs from share × n by less than one
+/// (tested). The sequence repeats after the least n at which every share × n is whole.
+pub fn share_rotation(percents: &[Pct], n: usize) -> Vec<usize> {
+    let hundred = Pct::from(100);
+    let mut counts = vec![0i64; percents.len()];
+    let mut out = Vec::with_capacity(n);
+    for k in 1..=n {
+        let k = Pct::from(k as i64);
+        let mut best: Option<(usize, Pct)> = None;
+        for (i, p) in percents.iter().enumerate() {
+            let deficit = *p * k / hundred - Pct::from(counts[i]);
+            if best.is_none_or(|(_, d)| deficit > d) {
+                best = Some((i, deficit));
+            }
+        }
+        let Some((i, _)) = best else { break };
+        counts[i] += 1;
+        out.push(i);
+    }
+    out
+}
+
+/// The length after which a rotation of these shares repeats: the least n ≥ 1 with
+/// every share × n whole (at most 100 for whole percentages; 10,000 for hundredths).
+pub fn rotation_period(percents: &[Pct]) -> usize {
+    let hundred = Pct::from(100);
+    (1..=10_000usize)
+        .find(|n| {
+            percents
+                .iter()
+                .all(|p| (*p * Pct::from(*n as i64) / hundred).fract().is_zero())
+        })
+        .unwrap_or(10_000)
+}
+
 /// The letting wheel of one step during one period [CPH B4 III].
 #[derive(Debug, Clone, Serialize)]
 pub struct WheelRule {
     pub staircase: Staircase,
     pub step: String,
     pub period: Period,
+    /// The slots in turn; for shares, the rotation that realises them (one period).
     pub slots: Vec<Slot>,
+    /// The shares the slots realise, when the agreement states shares (else empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shares: Vec<Share>,
+    /// A share the agreement leaves to the parties ("et antal boliger"): until they
+    /// record it, no vacancy of the step is let by the agreement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Sourced<String>>,
     pub source: SourceRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interpretation: Option<String>,
@@ -513,6 +627,7 @@ mod staircase_codes {
     #[case("area", Some(Staircase::Area))]
     #[case("department", Some(Staircase::Department))]
     #[case("traffic-light", Some(Staircase::TrafficLight))]
+    #[case("list", Some(Staircase::List))]
     #[case("Area", None)]
     #[case("traffic_light", None)]
     #[case("", None)]
@@ -530,6 +645,65 @@ mod staircase_codes {
         }
         for s in Staircase::ALL {
             assert_eq!(s.as_str().parse::<Staircase>(), Ok(s));
+        }
+    }
+}
+
+#[cfg(test)]
+mod shares {
+    use proptest::prelude::*;
+
+    use super::{rotation_period, share_rotation};
+    use crate::Pct;
+
+    fn pct(s: &str) -> Pct {
+        s.parse().unwrap()
+    }
+
+    /// "25 % af de ledige familieboliger" [VB; BOV]: one vacancy in four goes flexible.
+    /// The first goes to the rest (0.75 behind against 0.25); at the second both are 0.5
+    /// behind and the tie goes to the share listed first, flexible; then two to the rest.
+    #[test]
+    fn a_quarter_is_every_fourth_vacancy() {
+        let p = [pct("25"), pct("75")];
+        assert_eq!(rotation_period(&p), 4);
+        assert_eq!(share_rotation(&p, 8), [1, 0, 1, 1, 1, 0, 1, 1]);
+        // Three shares of a flexible letting's target groups (80/10/10): period 10.
+        let q = [pct("80"), pct("10"), pct("10")];
+        assert_eq!(rotation_period(&q), 10);
+        let r = share_rotation(&q, 10);
+        assert_eq!(r.iter().filter(|i| **i == 0).count(), 8);
+        assert_eq!(r.iter().filter(|i| **i == 1).count(), 1);
+    }
+
+    proptest! {
+        /// For every share and every n, the count among the first n vacancies differs
+        /// from share × n by less than one.
+        #[test]
+        fn every_prefix_is_within_one_of_its_shares(
+            cuts in proptest::collection::vec(1u32..100, 1..5),
+            n in 1usize..400,
+        ) {
+            // Shares from cut points of 100: whole percentages adding up to 100.
+            let mut points: Vec<u32> = cuts;
+            points.sort_unstable();
+            points.dedup();
+            let mut percents = Vec::new();
+            let mut last = 0;
+            for p in points.iter().chain([100].iter()) {
+                percents.push(Pct::from(p - last));
+                last = *p;
+            }
+            let order = share_rotation(&percents, n);
+            let mut counts = vec![0i64; percents.len()];
+            for (k, i) in order.iter().enumerate() {
+                counts[*i] += 1;
+                let m = Pct::from(k as i64 + 1);
+                for (j, p) in percents.iter().enumerate() {
+                    let gap = (*p * m / Pct::from(100) - Pct::from(counts[j])).abs();
+                    prop_assert!(gap < Pct::ONE, "share {p} after {m}: count {} (percents {percents:?})", counts[j]);
+                }
+            }
         }
     }
 }

@@ -272,7 +272,9 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
         }]);
     };
     let list = selection.thresholds;
-    let risk_zone = agreement.risk_zone.for_list(list);
+    // A named list needs neither a risk zone nor small departments; the staircases and
+    // the traffic light do, and the agreement check requires them there.
+    let risk_zone = agreement.risk_zone.as_ref().map(|r| r.for_list(list));
 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -361,7 +363,7 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
     let ctx = Ctx {
         agreement,
         list,
-        risk_zone: &risk_zone,
+        risk_zone: risk_zone.as_ref(),
         areas: &areas,
         computed: &computed,
         decisions: input.decisions,
@@ -380,7 +382,7 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
     }
     warnings.dedup();
 
-    let receipt = receipt(&input, &selection, &risk_zone);
+    let receipt = receipt(&input, &selection, risk_zone.as_ref());
     Ok(Classification {
         placements,
         pools,
@@ -402,9 +404,12 @@ fn build_pools(
     members: &[PoolMember<'_>],
     errors: &mut Vec<ClassifyError>,
 ) -> (Vec<PoolUsed>, HashMap<usize, usize>) {
-    let rule = &input.agreement.small_departments;
     let mut pools = Vec::new();
     let mut pool_of = HashMap::new();
+    // Without a small-department rule (a named list) nothing is pooled.
+    let Some(rule) = &input.agreement.small_departments else {
+        return (pools, pool_of);
+    };
     if let Some(official) = input.pools {
         let index: HashMap<&str, usize> = input
             .departments
@@ -491,7 +496,8 @@ fn pool_used(pool: &Pool, members: &[PoolMember<'_>], figures: Option<Figures>) 
 struct Ctx<'a> {
     agreement: &'a Agreement,
     list: &'a ListThresholds,
-    risk_zone: &'a RiskZone,
+    /// `None` only for a named list, which never asks for it.
+    risk_zone: Option<&'a RiskZone>,
     areas: &'a HashMap<&'a str, &'a Area>,
     computed: &'a HashMap<String, DesignationResult>,
     decisions: &'a [AreaDecision],
@@ -500,6 +506,27 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The risk zone: the staircases and the traffic light have one (the agreement check
+    /// requires `[risk_zone]` for them); a named list never asks.
+    fn rz(&self) -> &RiskZone {
+        self.risk_zone
+            .expect("the agreement check requires [risk_zone] for a computed model")
+    }
+
+    fn rz_rule(&self) -> &crate::agreement::RiskZoneRule {
+        self.agreement
+            .risk_zone
+            .as_ref()
+            .expect("the agreement check requires [risk_zone] for a computed model")
+    }
+
+    fn small_rule(&self) -> &crate::agreement::SmallDepartmentRule {
+        self.agreement
+            .small_departments
+            .as_ref()
+            .expect("the agreement check requires [small_departments] for a computed model")
+    }
+
     fn place(
         &self,
         index: usize,
@@ -543,6 +570,7 @@ impl Ctx<'_> {
             Model::TrafficLight(light) => {
                 self.traffic_light(index, d, area, designation, light, reasons)?
             }
+            Model::NamedList(list) => self.named(index, d, area, designation, list, reasons),
         };
         let rule = self
             .agreement
@@ -688,10 +716,10 @@ impl Ctx<'_> {
         figures: &Figures,
         reasons: &mut Vec<Reason>,
     ) -> Vec<Criterion> {
-        let rz = &self.agreement.risk_zone;
+        let rz = self.rz_rule();
         let margin = rz.persons_margin.value;
         let mut out = Vec::new();
-        for check in self.risk_zone.thresholds.check(figures) {
+        for check in self.rz().thresholds.check(figures) {
             let count = match check.criterion {
                 Criterion::Unemployment => area.counts.unemployment,
                 Criterion::Convictions => area.counts.convictions,
@@ -745,7 +773,7 @@ impl Ctx<'_> {
 
     fn pool_reason(&self, pool: usize) -> Reason {
         let p = &self.pools[pool];
-        let rule = &self.agreement.small_departments;
+        let rule = self.small_rule();
         Reason::PoolFigures {
             pool_id: p.id.clone(),
             homes: p.homes,
@@ -773,8 +801,7 @@ impl Ctx<'_> {
             .ok_or_else(|| ClassifyError::MissingAllocatedShare {
                 department: d.id.clone(),
             })?;
-        let (need, udsat, risk) =
-            need_level(&judged.figures, &self.list.udsat, self.risk_zone, stairs);
+        let (need, udsat, risk) = need_level(&judged.figures, &self.list.udsat, self.rz(), stairs);
         push_checks(&mut reasons, CheckedAgainst::Udsat, &udsat);
         push_checks(&mut reasons, CheckedAgainst::RiskZone, &risk);
         reasons.push(Reason::NeedLevel {
@@ -818,6 +845,62 @@ impl Ctx<'_> {
         })
     }
 
+    /// A named list: the law's designated areas first (when the agreement says so), then
+    /// the group naming the department; a department no group names is not covered.
+    fn named(
+        &self,
+        index: usize,
+        d: &Department,
+        area: Option<&Area>,
+        designation: Option<Designation>,
+        list: &crate::agreement::NamedList,
+        mut reasons: Vec<Reason>,
+    ) -> Placement {
+        let place = |step: &str, reasons| Placement {
+            department: index,
+            staircase: Staircase::List,
+            step: step.to_string(),
+            need: None,
+            allocated_band: None,
+            pool_id: None,
+            tightened_criteria: None,
+            step_rule: 0,
+            reasons,
+        };
+        if let (Some(first), Some(a), Some(des)) = (&list.designated, area, designation) {
+            if first.designations.contains(&des) {
+                reasons.push(Reason::ListDesignatedArea {
+                    area_id: a.id.clone(),
+                    designation: des,
+                    list_date: self.list.list_date,
+                    step: first.step.clone(),
+                });
+                return place(&first.step, reasons);
+            }
+        }
+        match list
+            .groups
+            .iter()
+            .find(|g| g.names(&d.organisation_id, &d.id))
+        {
+            Some(g) => {
+                reasons.push(Reason::NamedInList {
+                    organisation: g.organisation.clone(),
+                    step: g.step.clone(),
+                    all_except: g.all_except.is_some(),
+                    source: g.source.clone(),
+                });
+                place(&g.step, reasons)
+            }
+            None => {
+                reasons.push(Reason::NotNamed {
+                    organisation: d.organisation_id.clone(),
+                });
+                place(crate::agreement::NOT_COVERED, reasons)
+            }
+        }
+    }
+
     fn traffic_light(
         &self,
         index: usize,
@@ -855,7 +938,7 @@ impl Ctx<'_> {
         let level = light.yellow_level.value;
         let thresholds = match level {
             crate::agreement::ThresholdLevel::Forebyggelse => &self.list.forebyggelse,
-            crate::agreement::ThresholdLevel::RiskZone => &self.risk_zone.thresholds,
+            crate::agreement::ThresholdLevel::RiskZone => &self.rz().thresholds,
             crate::agreement::ThresholdLevel::Udsat => &self.list.udsat,
         };
         let checks = thresholds.check(&judged.figures);
@@ -929,7 +1012,7 @@ pub fn persons_to_meet(count: Count, threshold: Threshold) -> Option<u32> {
 fn receipt(
     input: &ClassifyInput<'_>,
     selection: &crate::law::ListSelection<'_>,
-    risk_zone: &RiskZone,
+    risk_zone: Option<&RiskZone>,
 ) -> Receipt {
     let a = input.agreement;
     let list = selection.thresholds;
@@ -961,15 +1044,14 @@ fn receipt(
         })
     };
     let fmt = |t: Threshold| format!("{} {}", t.comparison.symbol(), t.value);
-    for (prefix, set, source) in [
+    let mut sets = vec![
         ("udsat", &list.udsat, list.source.as_str()),
         ("forebyggelse", &list.forebyggelse, list.source.as_str()),
-        (
-            "risk_zone",
-            &risk_zone.thresholds,
-            risk_zone.source.as_str(),
-        ),
-    ] {
+    ];
+    if let Some(rz) = risk_zone {
+        sets.push(("risk_zone", &rz.thresholds, rz.source.as_str()));
+    }
+    for (prefix, set, source) in sets {
         for c in Criterion::ALL {
             param(&format!("{prefix}.{}", c.as_str()), fmt(set.get(c)), source);
         }
@@ -984,23 +1066,25 @@ fn receipt(
         list.min_criteria.to_string(),
         &list.source,
     );
-    let rz = &a.risk_zone;
-    param(
-        "risk_zone.persons_margin",
-        rz.persons_margin.value.to_string(),
-        &rz.persons_margin.source,
-    );
-    let sd = &a.small_departments;
-    param(
-        "small_departments.min_homes",
-        sd.min_homes.value.to_string(),
-        &sd.min_homes.source,
-    );
-    param(
-        "small_departments.min_residents",
-        sd.min_residents.value.to_string(),
-        &sd.min_residents.source,
-    );
+    if let Some(rz) = &a.risk_zone {
+        param(
+            "risk_zone.persons_margin",
+            rz.persons_margin.value.to_string(),
+            &rz.persons_margin.source,
+        );
+    }
+    if let Some(sd) = &a.small_departments {
+        param(
+            "small_departments.min_homes",
+            sd.min_homes.value.to_string(),
+            &sd.min_homes.source,
+        );
+        param(
+            "small_departments.min_residents",
+            sd.min_residents.value.to_string(),
+            &sd.min_residents.source,
+        );
+    }
     match &a.model {
         Model::Staircases { area, department } => {
             param(
@@ -1046,6 +1130,32 @@ fn receipt(
                 light.yellow_min_criteria.value.to_string(),
                 &light.yellow_min_criteria.source,
             );
+        }
+        Model::NamedList(list) => {
+            for g in &list.groups {
+                let named = match &g.all_except {
+                    Some(except) if except.is_empty() => "all".to_string(),
+                    Some(except) => format!("all except {}", except.join(",")),
+                    None => g.departments.join(","),
+                };
+                param(
+                    &format!("named_list.{}.{}", g.organisation, g.step),
+                    named,
+                    &g.source,
+                );
+            }
+            if let Some(first) = &list.designated {
+                param(
+                    "named_list.designated",
+                    first
+                        .designations
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    &first.source,
+                );
+            }
         }
     }
     Receipt {

@@ -140,6 +140,23 @@ pub enum Reason {
     },
     /// No areas file was given, so the area staircase / red was not evaluated.
     NoAreaData,
+    /// Named list: the agreement names the department (in its organisation's list, or as
+    /// one of all the organisation's departments but some).
+    NamedInList {
+        organisation: String,
+        step: String,
+        all_except: bool,
+        source: String,
+    },
+    /// Named list: the agreement does not name the department; it is not covered.
+    NotNamed { organisation: String },
+    /// Named list: the department's area is designated, so the law's group applies first.
+    ListDesignatedArea {
+        area_id: String,
+        designation: Designation,
+        list_date: Date,
+        step: String,
+    },
     /// The department is mainly youth or elderly homes [CPH 7.1, footnote 3 of 6].
     NotMainlyFamilyHomes {
         family_homes: u32,

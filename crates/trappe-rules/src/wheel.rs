@@ -499,6 +499,15 @@ pub enum WheelError {
     },
     #[error("{on} is outside the agreement's period ({from} – {to})")]
     OutsideAgreement { on: Date, from: Date, to: String },
+    #[error("the share of {staircase} step {step} is not yet recorded by the parties: {reason} [{source_ref}]")]
+    Pending {
+        staircase: &'static str,
+        step: String,
+        reason: String,
+        source_ref: String,
+    },
+    #[error("the department is not covered by the agreement (its list does not name it): the agreement lets none of its vacancies")]
+    NotCovered,
 }
 
 /// The organisation's channel for a slot: the last of its fallbacks (the waiting list
@@ -1028,6 +1037,9 @@ fn select_wheel<'a>(
         });
         (WheelKey::Youth, &youth.slots, youth.source.clone())
     } else {
+        if f.staircase == Staircase::List && f.step == crate::agreement::NOT_COVERED {
+            return Err(WheelError::NotCovered);
+        }
         let w = agreement
             .wheel_rule(f.staircase, f.step, f.on)
             .ok_or_else(|| WheelError::NoWheel {
@@ -1035,6 +1047,14 @@ fn select_wheel<'a>(
                 step: f.step.to_string(),
                 on: f.on,
             })?;
+        if let Some(p) = &w.pending {
+            return Err(WheelError::Pending {
+                staircase: f.staircase.as_str(),
+                step: f.step.to_string(),
+                reason: p.value.clone(),
+                source_ref: p.source.clone(),
+            });
+        }
         (
             WheelKey::Staircase {
                 staircase: f.staircase,

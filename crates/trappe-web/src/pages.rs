@@ -128,6 +128,7 @@ fn step_class(staircase: Staircase, step: &str) -> String {
         Staircase::Area => format!("area-{step}"),
         Staircase::Department => format!("dept-{step}"),
         Staircase::TrafficLight => step.to_string(),
+        Staircase::List => "list".to_string(),
     }
 }
 
@@ -139,6 +140,8 @@ fn step_rank(staircase: Staircase, step: &str) -> (u8, i64) {
         (Staircase::TrafficLight, "red") => (2, 0),
         (Staircase::TrafficLight, "yellow") => (2, 1),
         (Staircase::TrafficLight, _) => (2, 2),
+        (Staircase::List, trappe_rules::agreement::NOT_COVERED) => (3, 1),
+        (Staircase::List, _) => (3, 0),
     }
 }
 

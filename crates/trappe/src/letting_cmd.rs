@@ -83,6 +83,8 @@ pub enum StaircaseArg {
     Area,
     Department,
     TrafficLight,
+    /// A named list's group.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -829,6 +831,7 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
                 StaircaseArg::Area => Staircase::Area,
                 StaircaseArg::Department => Staircase::Department,
                 StaircaseArg::TrafficLight => Staircase::TrafficLight,
+                StaircaseArg::List => Staircase::List,
             };
             let rows = wheel::preview_with_criteria(
                 &loaded.agreement,

@@ -691,7 +691,13 @@ fn pools_cmd(args: PoolsArgs) -> Result<()> {
         "primary_education_pct",
         "income_pct",
     ])?;
-    for pool in propose_pools(&members, &loaded.agreement.small_departments) {
+    let Some(small) = &loaded.agreement.small_departments else {
+        anyhow::bail!(
+            "agreement {} pools no small departments (it has no [small_departments])",
+            loaded.agreement.id
+        );
+    };
+    for pool in propose_pools(&members, small) {
         let fig = computed_figures(&pool, &members);
         let cell = |v: Option<trappe_rules::Pct>| v.map_or(String::new(), |v| v.to_string());
         w.write_record([

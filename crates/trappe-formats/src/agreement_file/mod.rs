@@ -32,6 +32,10 @@ pub const BUILTIN_AGREEMENTS: &[(&str, &str)] = &[
         "aalborg-2023",
         include_str!("../../../../agreements/aalborg-2023.toml"),
     ),
+    (
+        "esbjerg-2020",
+        include_str!("../../../../agreements/esbjerg-2020.toml"),
+    ),
 ];
 
 /// The law parameter sets shipped with trappe, by id.

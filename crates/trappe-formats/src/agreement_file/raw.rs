@@ -43,8 +43,9 @@ pub(super) struct RawSourced<T> {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAgreementFile {
     pub(super) agreement: Spanned<RawHeader>,
-    pub(super) risk_zone: Spanned<RawRiskZone>,
-    pub(super) small_departments: RawSmall,
+    pub(super) risk_zone: Option<Spanned<RawRiskZone>>,
+    pub(super) small_departments: Option<RawSmall>,
+    pub(super) named_list: Option<Spanned<RawNamedList>>,
     pub(super) area_staircase: Option<Spanned<RawAreaStairs>>,
     pub(super) department_staircase: Option<Spanned<RawDeptStairs>>,
     pub(super) traffic_light: Option<Spanned<RawTraffic>>,
@@ -54,6 +55,36 @@ pub(super) struct RawAgreementFile {
     pub(super) wheel: Vec<Spanned<RawWheel>>,
     pub(super) letting: Option<Spanned<RawLetting>>,
     pub(super) applicants: Option<Spanned<RawApplicants>>,
+}
+
+/// `[named_list]`: the departments the agreement names, per organisation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNamedList {
+    pub(super) source: String,
+    #[serde(default)]
+    pub(super) group: Vec<Spanned<RawNamedGroup>>,
+    pub(super) designated: Option<Spanned<RawDesignated>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNamedGroup {
+    pub(super) organisation: String,
+    #[serde(default)]
+    pub(super) departments: Vec<String>,
+    pub(super) all_except: Option<Vec<String>>,
+    pub(super) step: String,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDesignated {
+    pub(super) designations: Vec<Spanned<String>>,
+    pub(super) step: String,
+    pub(super) source: String,
 }
 
 /// `[applicants]`: the criteria, the sets slots name, the dated amounts, the ranking,
@@ -113,10 +144,15 @@ pub(super) struct RawCriterion {
 #[serde(untagged)]
 pub(super) enum RawDocNeed {
     Kind(String),
-    Running {
-        kind: String,
-        once_running_months: u32,
-    },
+    Running(RawRunning),
+}
+
+/// A document asked only once a job has run some months.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRunning {
+    pub(super) kind: String,
+    pub(super) once_running_months: u32,
 }
 
 /// One condition: a `kind` and the keys that kind takes (a flat struct, so that every
@@ -148,6 +184,11 @@ pub(super) struct RawCondition {
     // completed_education
     pub(super) levels: Option<Vec<Spanned<String>>>,
     pub(super) completed_by: Option<Spanned<RawSourced<RawMonthDay>>>,
+    pub(super) youth_group: Option<bool>,
+    // residence
+    pub(super) municipality: Option<String>,
+    pub(super) inside: Option<bool>,
+    pub(super) min_years: Option<RawSourced<u32>>,
     // income
     pub(super) period: Option<Spanned<String>>,
     pub(super) at_least: Option<Spanned<String>>,
@@ -417,7 +458,7 @@ pub(super) struct RawStep {
     pub(super) municipal_allocation: String,
     pub(super) report_homes_to_allocation: bool,
     pub(super) flexible: String,
-    pub(super) criteria_sets: Vec<String>,
+    pub(super) criteria_sets: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) shares: BTreeMap<String, String>,
     pub(super) source: String,
@@ -433,7 +474,22 @@ pub(super) struct RawWheel {
     pub(super) valid_to: Option<toml::value::Datetime>,
     pub(super) source: String,
     pub(super) interpretation: Option<String>,
+    #[serde(default)]
     pub(super) slots: Vec<Spanned<RawSlot>>,
+    /// Shares instead of slots: realised by a deterministic rotation.
+    pub(super) shares: Option<Vec<Spanned<RawShare>>>,
+    /// A share the parties have not recorded: registration refuses with this reason.
+    pub(super) pending: Option<RawSourced<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawShare {
+    pub(super) channel: String,
+    pub(super) criteria: Option<String>,
+    pub(super) percent: Num,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

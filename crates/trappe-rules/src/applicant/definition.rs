@@ -52,6 +52,8 @@ pub enum Who {
         /// What proves a cohabitant's shared address.
         cohabitant_documents: Vec<DocumentKind>,
     },
+    /// The applicant alone.
+    Applicant,
     /// Met when any member meets the condition.
     AnyMember,
     /// Everyone moving in within the age group must meet the condition; those outside
@@ -148,6 +150,16 @@ pub struct WorkRule {
     pub starts_within_months: Sourced<u32>,
 }
 
+/// When a completed education counts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletedBy {
+    /// Completed by this (month, day) of the previous calendar year.
+    DayOfPreviousYear(Sourced<(u32, u32)>),
+    /// Completed at most this many years before the takeover (newly graduated).
+    WithinYears(Sourced<u32>),
+}
+
 /// Separation (divorce, separation or break-up).
 #[derive(Debug, Clone, Serialize)]
 pub struct SeparationRule {
@@ -165,9 +177,11 @@ pub struct SeparationRule {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConditionKind {
-    /// Aged within the group on the takeover date.
+    /// Aged within the group on the takeover date; `youth_group`: the group entitled to
+    /// youth housing (its reason says so).
     Age {
         ages: Sourced<AgeGroup>,
+        youth_group: bool,
     },
     Work(Box<WorkRule>),
     /// In education (an enrolment, education agreement or apprenticeship that has
@@ -176,11 +190,20 @@ pub enum ConditionKind {
         student_counts: bool,
     },
     /// An education of one of `levels`, not taken abroad unapproved, completed by
-    /// (month, day) of the previous calendar year.
+    /// (month, day) of the previous calendar year, or within years before the takeover.
     CompletedEducation {
         levels: Vec<EducationLevel>,
-        by: Sourced<(u32, u32)>,
+        by: CompletedBy,
     },
+    /// The household lives inside (or outside) the municipality, for at least `min_years`
+    /// when inside.
+    Residence {
+        municipality: String,
+        inside: bool,
+        min_years: Option<Sourced<u32>>,
+    },
+    /// A special need (illness, disability, walking difficulty, near family).
+    SpecialNeed,
     /// A gross income at least the amount in force, unless exempt.
     Income {
         period: Period,
@@ -200,7 +223,7 @@ pub enum ConditionKind {
 
 impl ConditionKind {
     /// The names of the kinds, as the file writes them.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 10] = [
         "age",
         "work",
         "enrolled",
@@ -209,44 +232,9 @@ impl ConditionKind {
         "separation",
         "accessibility_need",
         "no_conviction",
+        "residence",
+        "special_need",
     ];
-
-    /// The ways a condition of this kind can be met, each with its own documents.
-    pub fn ways(kind: &str) -> &'static [&'static str] {
-        const ENROLLED: [&str; 5] = [
-            "su_eligible",
-            "education_agreement",
-            "apprenticeship",
-            "apprentice",
-            "student",
-        ];
-        match kind {
-            "age" => &["age"],
-            "work" => &[
-                "senior",
-                "pension",
-                "permanent",
-                "temporary",
-                "fleksjob",
-                "self_employed",
-            ],
-            "enrolled" => &ENROLLED,
-            "completed_education" => &["denmark", "abroad_approved"],
-            "income" => &[
-                "employed",
-                "self_employed",
-                "su_eligible",
-                "education_agreement",
-                "apprenticeship",
-                "apprentice",
-                "student",
-            ],
-            "separation" => &["married", "unmarried"],
-            "accessibility_need" => &["need"],
-            "no_conviction" => &["record"],
-            _ => &[],
-        }
-    }
 }
 
 /// A criteria set: what a letting slot asks of applicants.

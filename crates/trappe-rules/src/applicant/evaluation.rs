@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Months};
 
 use super::definition::{
-    Condition, ConditionKind, CriterionDef, DocNeed, HoursCount, Node, Period, SeparationRule, Who,
-    WorkRule,
+    CompletedBy, Condition, ConditionKind, CriterionDef, DocNeed, HoursCount, Node, Period,
+    SeparationRule, Who, WorkRule,
 };
 use super::{
     ApplicantRules, CompletedEducation, CriterionOutcome, DocumentKind, DocumentNeed,
@@ -217,33 +217,43 @@ impl Ctx<'_> {
         let Some(m) = m else {
             return match k {
                 ConditionKind::Separation(rule) => self.separation(rule, h),
+                ConditionKind::Residence {
+                    municipality,
+                    inside,
+                    min_years,
+                } => self.residence(h, municipality, *inside, min_years.as_ref()),
                 // A member's condition asked of the household: read by the checker as an
                 // error; here it cannot be met.
                 _ => Out::absent(Why::NoSeparation),
             };
         };
         match k {
-            ConditionKind::Age { ages } => {
-                let g = ages.value;
-                if g.contains(member_age(m, on)) {
-                    Out::met(
-                        Why::AgeWithin {
-                            from: g.from,
-                            to: g.to,
-                        },
-                        "age",
-                    )
+            ConditionKind::Age { ages, youth_group } => {
+                let (from, to) = (ages.value.from, ages.value.to);
+                if ages.value.contains(member_age(m, on)) {
+                    Out::met(Why::AgeWithin { from, to }, "age")
+                } else if *youth_group {
+                    Out::fails(Why::NotYoung { from, to })
                 } else {
-                    Out::fails(Why::NotYoung {
-                        from: g.from,
-                        to: g.to,
-                    })
+                    Out::fails(Why::AgeOutside { from, to })
+                }
+            }
+            ConditionKind::Residence {
+                municipality,
+                inside,
+                min_years,
+            } => self.residence(h, municipality, *inside, min_years.as_ref()),
+            ConditionKind::SpecialNeed => {
+                if m.special_need {
+                    Out::met(Why::SpecialNeed, "need")
+                } else {
+                    Out::absent(Why::NoSpecialNeed)
                 }
             }
             ConditionKind::Work(rule) => self.works(rule, m),
             ConditionKind::Enrolled { student_counts } => self.enrolled(m, *student_counts),
             ConditionKind::CompletedEducation { levels, by } => {
-                self.completed_education(m, levels, by.value)
+                self.completed_education(m, levels, by)
             }
             ConditionKind::Income {
                 period,
@@ -514,9 +524,13 @@ impl Ctx<'_> {
         &self,
         m: &Member,
         levels: &[super::EducationLevel],
-        (month, day): (u32, u32),
+        by: &CompletedBy,
     ) -> Out {
         let on = self.on;
+        let (month, day) = match by {
+            CompletedBy::DayOfPreviousYear(d) => d.value,
+            CompletedBy::WithinYears(y) => return self.recently_graduated(m, levels, y.value),
+        };
         let by = Date::from_ymd_opt(on.year() - 1, month, day).unwrap_or(on);
         let all: Vec<&CompletedEducation> = m
             .completed_education
@@ -544,6 +558,66 @@ impl Ctx<'_> {
                 Out::fails(Why::AbroadNotApproved)
             }
             None => Out::fails(Why::EducationTooLate { by }),
+        }
+    }
+
+    /// Newly graduated: an education of one of `levels` (not abroad unapproved) completed
+    /// on or after the takeover date less `years` and no later than the takeover date.
+    fn recently_graduated(&self, m: &Member, levels: &[super::EducationLevel], years: u32) -> Out {
+        let since = sub_years(self.on, years);
+        let fits = |e: &&CompletedEducation| {
+            levels.contains(&e.level) && e.taken_in != TakenIn::AbroadNotApproved
+        };
+        let all: Vec<&CompletedEducation> = m
+            .completed_education
+            .iter()
+            .chain(&m.earlier_educations)
+            .filter(fits)
+            .collect();
+        match all
+            .iter()
+            .filter(|e| e.completed_on >= since && e.completed_on <= self.on)
+            .max_by_key(|e| e.completed_on)
+        {
+            Some(e) => Out::met(
+                Why::RecentlyGraduated { since },
+                if e.taken_in == TakenIn::AbroadApproved {
+                    "abroad_approved"
+                } else {
+                    "denmark"
+                },
+            ),
+            None if all.is_empty() => Out::absent(Why::NoEducation),
+            None => Out::fails(Why::GraduatedTooLongAgo { since }),
+        }
+    }
+
+    /// Where the household lives: inside or outside the municipality (and since when).
+    fn residence(
+        &self,
+        h: &Household,
+        municipality: &str,
+        inside: bool,
+        min_years: Option<&crate::agreement::Sourced<u32>>,
+    ) -> Out {
+        let Some(r) = &h.residence else {
+            return Out::absent(Why::ResidenceMissing);
+        };
+        let municipality = municipality.to_string();
+        let lives_in = r.municipality_code == municipality;
+        match (inside, lives_in) {
+            (false, false) => Out::met(Why::LivesOutside { municipality }, "outside"),
+            (false, true) => Out::fails(Why::LivesIn { municipality }),
+            (true, false) => Out::fails(Why::LivesOutside { municipality }),
+            (true, true) => match min_years {
+                Some(y) if r.since.is_none_or(|s| s > sub_years(self.on, y.value)) => {
+                    Out::fails(Why::LivesInTooShort {
+                        municipality,
+                        years: y.value,
+                    })
+                }
+                _ => Out::met(Why::LivesIn { municipality }, "inside"),
+            },
         }
     }
 
@@ -655,6 +729,20 @@ impl Ctx<'_> {
                         met = true;
                         let n = i as u32 + 1;
                         needs.extend(r.docs.into_iter().chain(partner_docs).map(|d| (n, d)));
+                    }
+                    findings.push(self.finding(i, m, r.met, r.why));
+                }
+            }
+            Who::Applicant => {
+                for (i, m) in h.members.iter().enumerate() {
+                    if m.relation != Relation::Applicant {
+                        continue;
+                    }
+                    let r = self.node(&c.condition, Some(m), h);
+                    met |= r.met;
+                    if r.met {
+                        let n = i as u32 + 1;
+                        needs.extend(r.docs.into_iter().map(|d| (n, d)));
                     }
                     findings.push(self.finding(i, m, r.met, r.why));
                 }

@@ -23,6 +23,10 @@ pub struct Household {
     /// B1: a separation, divorce or break-up.
     #[serde(default)]
     pub separation: Option<Separation>,
+    /// Where the household lives now (its municipality), documented by a residence
+    /// certificate; for criteria on moving to (or living in) the municipality.
+    #[serde(default)]
+    pub residence: Option<Residence>,
     /// An internal transfer: the applicant gives up a home in the same organisation.
     #[serde(default)]
     pub internal: Option<InternalTransfer>,
@@ -97,6 +101,10 @@ pub struct Member {
     /// C1: a physical disability needing an accessibility home.
     #[serde(default)]
     pub disability_needs_accessible_home: bool,
+    /// A special need because of illness, disability, walking difficulty or the like, or
+    /// to live near family (a social criterion), documented by a medical certificate.
+    #[serde(default)]
+    pub special_need: bool,
     /// The documents the letting officer has seen, with the date.
     #[serde(default)]
     pub documents: Vec<DocumentSeen>,
@@ -271,6 +279,17 @@ pub struct Separation {
     pub lived_in_municipality: bool,
 }
 
+/// The household's current residence.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Residence {
+    /// The municipality's code (Esbjerg: 561).
+    pub municipality_code: String,
+    /// Registered at an address in that municipality since.
+    #[serde(default)]
+    pub since: Option<Date>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InternalTransfer {
@@ -383,6 +402,8 @@ pub enum DocumentKind {
     DivorcePapers,
     /// Statement from the municipality's disability centre.
     DisabilityStatement,
+    /// Medical certificate (lægeerklæring).
+    MedicalCertificate,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]

@@ -32,14 +32,15 @@ mod requirement;
 
 pub use bad_input::{check_household, HouseholdProblem};
 pub use definition::{
-    Condition, ConditionKind, CriteriaSetDef, CriterionDef, DocNeed, EmploymentFirst, HoursCount,
-    Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts, TieBreak, Who, WorkRule,
+    CompletedBy, Condition, ConditionKind, CriteriaSetDef, CriterionDef, DocNeed, EmploymentFirst,
+    HoursCount, Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts, TieBreak, Who,
+    WorkRule,
 };
 pub use evaluation::{add_years, age_on, evaluate};
 pub use household::{
     Benefit, BenefitPeriod, CompletedEducation, Conviction, DocumentKind, DocumentSeen,
     EducationLevel, Enrolment, EnrolmentKind, Household, InternalTransfer, Law, Member, Pension,
-    Relation, Separation, TakenIn, Work, WorkKind,
+    Relation, Residence, Separation, TakenIn, Work, WorkKind,
 };
 pub use limits::{
     allocation_limits, consecutive_benefit_months, former_omdannelse_applies, AreaStatus, LimitHit,

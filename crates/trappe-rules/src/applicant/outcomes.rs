@@ -128,6 +128,35 @@ pub enum Why {
     // C1.
     NeedsAccessibleHome,
     NoAccessibleHomeNeed,
+    // Residence.
+    LivesIn {
+        municipality: String,
+    },
+    LivesOutside {
+        municipality: String,
+    },
+    /// Lives in the municipality, but not for long enough.
+    LivesInTooShort {
+        municipality: String,
+        years: u32,
+    },
+    ResidenceMissing,
+    // A social criterion.
+    SpecialNeed,
+    NoSpecialNeed,
+    /// Completed an education within the years before the takeover (newly graduated).
+    RecentlyGraduated {
+        since: Date,
+    },
+    /// The last education above the levels was completed before this date.
+    GraduatedTooLongAgo {
+        since: Date,
+    },
+    /// Not old enough or too old for a criterion's age condition (not the youth group).
+    AgeOutside {
+        from: u32,
+        to: Option<u32>,
+    },
     // Tightened.
     OutsideAgeGroup {
         from: u32,

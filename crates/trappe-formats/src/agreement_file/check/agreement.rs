@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use trappe_rules::agreement::{
-    AllocationRule, Channel, FlexibleLetting, Interpretation, Model, Period, PublishedRiskZone,
-    RiskZoneRule, SmallDepartmentRule, Staircase, StepRule, WheelRule,
+    AllocationRule, Channel, DesignatedFirst, FlexibleLetting, Interpretation, Model, NamedGroup,
+    NamedList, Period, PublishedRiskZone, RiskZoneRule, SmallDepartmentRule, Staircase, StepRule,
+    WheelRule, NOT_COVERED,
 };
 use trappe_rules::{Agreement, Pct};
 
@@ -16,8 +17,8 @@ use super::staircases::{check_area_stairs, check_dept_stairs, check_traffic};
 use super::wheels::check_wheel;
 use super::{parse_channel, parse_staircase, sourced, syntax_problem, Checker, Note};
 use crate::agreement_file::raw::{
-    RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawRiskZone, RawStep, RawTraffic,
-    RawWheel,
+    RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawNamedList, RawRiskZone, RawStep,
+    RawTraffic, RawWheel,
 };
 use crate::agreement_file::{sha256_hex, FileProblems};
 use toml::Spanned;
@@ -46,17 +47,50 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     let header = raw.agreement.into_inner();
     let period = check_header(ck, header_span, &header);
 
-    let risk_zone = check_risk_zone(ck, raw.risk_zone, &mut note);
-
-    note(
-        "small_departments.min_homes",
-        &raw.small_departments.min_homes.source,
-        &raw.small_departments.min_homes.interpretation,
-    );
-    let small_departments = SmallDepartmentRule {
-        min_homes: sourced(raw.small_departments.min_homes, |n| n),
-        min_residents: sourced(raw.small_departments.min_residents, |n| n),
-    };
+    // The risk zone is needed by the staircases, and by a traffic light whose yellow is
+    // judged at the risk zone; small departments by both computed models.
+    let computed = header.model.get_ref() != "named-list";
+    let needs_risk_zone = header.model.get_ref() == "staircases"
+        || raw
+            .traffic_light
+            .as_ref()
+            .is_some_and(|t| t.get_ref().yellow_level.get_ref().value == "risk_zone");
+    for (needed, present, table) in [
+        (needs_risk_zone, raw.risk_zone.is_some(), "[risk_zone]"),
+        (
+            computed,
+            raw.small_departments.is_some(),
+            "[small_departments]",
+        ),
+    ] {
+        if needed && !present {
+            ck.problem(
+                header.model.span(),
+                format!(
+                    "model = {:?} without a {table} table",
+                    header.model.get_ref()
+                ),
+                format!("a {table} table (this model uses it)"),
+            );
+        }
+    }
+    let risk_zone = raw.risk_zone.map(|r| check_risk_zone(ck, r, &mut note));
+    let small_departments = raw.small_departments.map(|s| {
+        for (key, v) in [
+            ("min_homes", &s.min_homes),
+            ("min_residents", &s.min_residents),
+        ] {
+            note(
+                &format!("small_departments.{key}"),
+                &v.source,
+                &v.interpretation,
+            );
+        }
+        SmallDepartmentRule {
+            min_homes: sourced(s.min_homes, |n| n),
+            min_residents: sourced(s.min_residents, |n| n),
+        }
+    });
 
     let mut used_steps: Vec<(Staircase, String, Range<usize>)> = Vec::new();
     let model = check_model(
@@ -65,10 +99,28 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         raw.area_staircase,
         raw.department_staircase,
         raw.traffic_light,
+        raw.named_list,
         &mut used_steps,
         &mut note,
     );
-    let steps = check_steps(ck, &raw.step, period, &used_steps, &mut note);
+    // A named list's departments it does not name are not covered: the file may say
+    // what that means in a [[step]] of its own; otherwise trappe adds one with no
+    // channel, so nothing is let there by the agreement.
+    let not_covered_written = raw
+        .step
+        .iter()
+        .any(|s| s.get_ref().staircase == "list" && s.get_ref().step == NOT_COVERED);
+    if matches!(model, Some(Model::NamedList(_))) && not_covered_written {
+        used_steps.push((
+            Staircase::List,
+            NOT_COVERED.to_string(),
+            header.model.span(),
+        ));
+    }
+    let mut steps = check_steps(ck, &raw.step, period, &used_steps, &mut note);
+    if let (Some(Model::NamedList(list)), Some(p), false) = (&model, period, not_covered_written) {
+        steps.push(not_covered_step(list, p));
+    }
     let wheels = check_wheels(ck, &raw.wheel, period, &steps, &mut note);
 
     let letting = match &raw.letting {
@@ -198,6 +250,16 @@ fn check_risk_zone(
         &rz.relative_margin_pct.get_ref().interpretation,
     );
     note(
+        "risk_zone.unemployment_margin_points",
+        &rz.unemployment_margin_points.get_ref().source,
+        &rz.unemployment_margin_points.get_ref().interpretation,
+    );
+    note(
+        "risk_zone.persons_margin",
+        &rz.persons_margin.source,
+        &rz.persons_margin.interpretation,
+    );
+    note(
         "risk_zone.persons_margin_applies_to_income",
         &rz.persons_margin_applies_to_income.source,
         &rz.persons_margin_applies_to_income.interpretation,
@@ -221,11 +283,50 @@ fn check_model(
     area: Option<Spanned<RawAreaStairs>>,
     department: Option<Spanned<RawDeptStairs>>,
     traffic: Option<Spanned<RawTraffic>>,
+    named: Option<Spanned<RawNamedList>>,
     used_steps: &mut Vec<(Staircase, String, Range<usize>)>,
     note: &mut Note<'_>,
 ) -> Option<Model> {
     let model_name = model_field.get_ref().as_str();
+    if model_name != "named-list" {
+        if let Some(n) = &named {
+            ck.problem(
+                n.span(),
+                format!("a [named_list] table in a {model_name} agreement"),
+                "[named_list] only with model = \"named-list\"",
+            );
+        }
+    }
     match model_name {
+        "named-list" => {
+            for (present, name) in [
+                (area.as_ref().map(|a| a.span()), "[area_staircase]"),
+                (
+                    department.as_ref().map(|a| a.span()),
+                    "[department_staircase]",
+                ),
+                (traffic.as_ref().map(|a| a.span()), "[traffic_light]"),
+            ] {
+                if let Some(span) = present {
+                    ck.problem(
+                        span,
+                        format!("a {name} table in a named-list agreement"),
+                        "only [named_list] with model = \"named-list\"",
+                    );
+                }
+            }
+            match named {
+                Some(n) => check_named_list(ck, n, used_steps, note).map(Model::NamedList),
+                None => {
+                    ck.problem(
+                        model_field.span(),
+                        "model = \"named-list\" without a [named_list] table",
+                        "a [named_list] table with [[named_list.group]] entries",
+                    );
+                    None
+                }
+            }
+        }
         "staircases" => {
             if let Some(t) = &traffic {
                 ck.problem(
@@ -299,10 +400,159 @@ fn check_model(
             ck.problem(
                 model_field.span(),
                 format!("model = {other:?}"),
-                "\"staircases\" or \"traffic-light\"",
+                "\"staircases\", \"traffic-light\" or \"named-list\"",
             );
             None
         }
+    }
+}
+
+/// Checks `[named_list]`: each group names departments or all of its organisation's but
+/// some, never both; a department is named once; the designated-areas group is optional.
+fn check_named_list(
+    ck: &mut Checker<'_>,
+    raw: Spanned<RawNamedList>,
+    used_steps: &mut Vec<(Staircase, String, Range<usize>)>,
+    note: &mut Note<'_>,
+) -> Option<NamedList> {
+    let span = raw.span();
+    let n = raw.into_inner();
+    note("named_list", &n.source, &None);
+    if n.group.is_empty() {
+        ck.problem(
+            span.clone(),
+            "a [named_list] without groups",
+            "[[named_list.group]] entries naming the departments",
+        );
+    }
+    let mut groups: Vec<NamedGroup> = Vec::new();
+    let mut named: HashSet<(String, String)> = HashSet::new();
+    let mut all_of: HashSet<String> = HashSet::new();
+    for g in &n.group {
+        let gspan = g.span();
+        let r = g.get_ref();
+        match (&r.all_except, r.departments.is_empty()) {
+            (Some(_), false) => ck.problem(
+                gspan.clone(),
+                format!(
+                    "group {:?} of {} has both departments and all_except",
+                    r.step, r.organisation
+                ),
+                "departments = [...] or all_except = [...], not both",
+            ),
+            (None, true) => ck.problem(
+                gspan.clone(),
+                format!(
+                    "group {:?} of {} names no departments",
+                    r.step, r.organisation
+                ),
+                "departments = [\"…\"] or all_except = [] (every department of the organisation)",
+            ),
+            _ => {}
+        }
+        if r.step.trim().is_empty() || r.step == NOT_COVERED {
+            ck.problem(
+                gspan.clone(),
+                format!("group step {:?}", r.step),
+                format!("a step name other than {NOT_COVERED:?}"),
+            );
+        }
+        if r.all_except.is_some() && !all_of.insert(r.organisation.clone()) {
+            ck.problem(
+                gspan.clone(),
+                format!("two groups take all of {}'s departments", r.organisation),
+                "one all_except group per organisation",
+            );
+        }
+        for d in &r.departments {
+            if !named.insert((r.organisation.clone(), d.clone())) {
+                ck.problem(
+                    gspan.clone(),
+                    format!("department {d} of {} is named twice", r.organisation),
+                    "each department in one group",
+                );
+            }
+        }
+        note(
+            &format!("named_list.{}.{}", r.organisation, r.step),
+            &r.source,
+            &r.interpretation,
+        );
+        if !used_steps
+            .iter()
+            .any(|(s, step, _)| *s == Staircase::List && *step == r.step)
+        {
+            used_steps.push((Staircase::List, r.step.clone(), gspan.clone()));
+        }
+        groups.push(NamedGroup {
+            organisation: r.organisation.clone(),
+            departments: r.departments.clone(),
+            all_except: r.all_except.clone(),
+            step: r.step.clone(),
+            source: r.source.clone(),
+            interpretation: r.interpretation.clone(),
+        });
+    }
+    // An all_except group's exceptions must be named by another group of the same
+    // organisation, or they are not covered: that is allowed, but an exception the
+    // organisation's own groups name is the usual case (AB Esbjerg's afdeling 22).
+    let designated = n.designated.map(|d| {
+        let dspan = d.span();
+        let d = d.into_inner();
+        let designations = d
+            .designations
+            .iter()
+            .filter_map(|x| {
+                match x
+                    .get_ref()
+                    .parse::<trappe_rules::designation::Designation>()
+                {
+                    Ok(v) => Some(v),
+                    Err(_) => {
+                        ck.problem(
+                            x.span(),
+                            format!("designation {:?}", x.get_ref()),
+                            "parallelsamfund, omdannelse, udsat or forebyggelse",
+                        );
+                        None
+                    }
+                }
+            })
+            .collect();
+        used_steps.push((Staircase::List, d.step.clone(), dspan));
+        note("named_list.designated", &d.source, &None);
+        DesignatedFirst {
+            designations,
+            step: d.step,
+            source: d.source,
+        }
+    });
+    Some(NamedList {
+        source: n.source,
+        groups,
+        designated,
+    })
+}
+
+/// The step of departments a named list does not name, when the file says nothing of
+/// them: no channel, so the agreement lets nothing there.
+fn not_covered_step(list: &NamedList, period: Period) -> StepRule {
+    StepRule {
+        staircase: Staircase::List,
+        step: NOT_COVERED.to_string(),
+        period,
+        label_da: "Ikke omfattet af aftalen".into(),
+        label_en: "Not covered by the agreement".into(),
+        channels: Vec::new(),
+        municipal_allocation: AllocationRule::Allowed,
+        report_homes_to_allocation: false,
+        flexible: FlexibleLetting::None,
+        criteria_sets: Vec::new(),
+        shares: Vec::new(),
+        source: format!("{}: not named", list.source),
+        interpretation: Some(
+            "A department the agreement's list does not name is not covered by it: the agreement lets nothing there, and the law's own rules apply.".into(),
+        ),
     }
 }
 
@@ -394,11 +644,25 @@ fn check_wheels(
     for w in raw_wheels {
         let span = w.span();
         if let Some(rule) = check_wheel(ck, span.clone(), w.get_ref(), period) {
-            note(
-                &format!("wheel.{}.{}", rule.staircase.as_str(), rule.step),
-                &rule.source,
-                &rule.interpretation,
-            );
+            let key = format!("wheel.{}.{}", rule.staircase.as_str(), rule.step);
+            note(&key, &rule.source, &rule.interpretation);
+            for s in &rule.shares {
+                note(
+                    &format!(
+                        "{key}.{}",
+                        s.criteria.as_deref().unwrap_or(s.channel.as_str())
+                    ),
+                    &s.source,
+                    &s.interpretation,
+                );
+            }
+            if let Some(p) = &rule.pending {
+                let open = match &p.interpretation {
+                    Some(i) => format!("not yet recorded: {} ({i})", p.value),
+                    None => format!("not yet recorded: {}", p.value),
+                };
+                note(&format!("{key}.pending"), &p.source, &Some(open));
+            }
             for (j, other) in wheels.iter().enumerate() {
                 if other.staircase == rule.staircase
                     && other.step == rule.step
@@ -527,7 +791,11 @@ fn check_step(
         municipal_allocation: allocation?,
         report_homes_to_allocation: r.report_homes_to_allocation,
         flexible: flexible?,
-        criteria_sets: r.criteria_sets.clone(),
+        criteria_sets: r
+            .criteria_sets
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect(),
         shares,
         source: r.source.clone(),
         interpretation: r.interpretation.clone(),
@@ -593,7 +861,7 @@ fn check_set_names(
     let mut named: Vec<(Range<usize>, &str)> = Vec::new();
     for step in steps {
         for s in &step.get_ref().criteria_sets {
-            named.push((step.span(), s.as_str()));
+            named.push((s.span(), s.get_ref().as_str()));
         }
     }
     for wheel in wheels {

@@ -51,6 +51,21 @@ pub(super) fn check_applicants(
         .development_plan_areas
         .as_ref()
         .map(|d| development_plan_rule(d, note));
+    // The development-plan rule asks for the convictions criterion: a criterion must
+    // mirror it, or the rule would silently ask nothing [CPH 6.1.6].
+    if development_plan_areas
+        .as_ref()
+        .is_some_and(|d| d.convictions_criterion.value)
+        && !criteria
+            .iter()
+            .any(|c| c.mirrors == Some(trappe_rules::criteria::Criterion::Convictions))
+    {
+        ck.problem(
+            raw.span(),
+            "development_plan_areas.convictions_criterion = true, but no criterion mirrors \"convictions\"",
+            "a [[applicants.criterion]] with mirrors = \"convictions\"",
+        );
+    }
     Some(ApplicantRules {
         source: a.source.clone(),
         criteria,

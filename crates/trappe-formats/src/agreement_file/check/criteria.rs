@@ -11,9 +11,9 @@ use toml::Spanned;
 
 use trappe_rules::agreement::{Sourced, Staircase};
 use trappe_rules::applicant::{
-    AgeGroup, Condition, ConditionKind, CriteriaSetDef, CriterionDef, CriterionId, DatedAmount,
-    DocNeed, DocumentKind, EmploymentFirst, HoursCount, Node, Period, RankingRules, SeparationRule,
-    TemporaryRule, Texts, TieBreak, Who, Why, WorkRule,
+    AgeGroup, CompletedBy, Condition, ConditionKind, CriteriaSetDef, CriterionDef, CriterionId,
+    DatedAmount, DocNeed, DocumentKind, EmploymentFirst, HoursCount, Node, Period, RankingRules,
+    SeparationRule, TemporaryRule, Texts, TieBreak, Who, Why, WorkRule,
 };
 use trappe_rules::criteria::Criterion;
 use trappe_rules::{Date, Pct};
@@ -90,6 +90,8 @@ impl Checker<'_> {
 /// What the conditions may name: the file's amounts.
 struct Names<'a> {
     amounts: &'a BTreeMap<String, Vec<DatedAmount>>,
+    /// Whether `[applicants.age_documents]` says what proves an age ("@age").
+    age_documents: bool,
 }
 
 /// Checks the dated amounts: ids unique, at least one value, positive, one per date.
@@ -101,6 +103,13 @@ pub(super) fn check_amounts(
     let mut out = BTreeMap::new();
     for a in raw {
         let id = a.get_ref().id.get_ref().clone();
+        if id.trim().is_empty() || id != id.trim() {
+            ck.problem(
+                a.get_ref().id.span(),
+                format!("amount id {id:?}"),
+                "a name without spaces at its ends",
+            );
+        }
         let mut values = Vec::new();
         for t in &a.get_ref().values {
             let r = t.get_ref();
@@ -156,11 +165,15 @@ pub(super) fn check_age_documents(
         return Vec::new();
     };
     note("applicants.age_documents", &raw.get_ref().source, &None);
-    raw.get_ref()
-        .any_of
-        .iter()
-        .map(|alt| ck.codes(alt, "document"))
-        .collect()
+    let any_of = &raw.get_ref().any_of;
+    if any_of.is_empty() || any_of.iter().any(Vec::is_empty) {
+        ck.problem(
+            raw.span(),
+            "age_documents with no documents in an alternative",
+            "any_of = [[\"passport\"], [\"photo_id\", \"health_card\"]]: each alternative names documents",
+        );
+    }
+    any_of.iter().map(|alt| ck.codes(alt, "document")).collect()
 }
 
 /// Checks every criterion; returns them in the file's order.
@@ -172,7 +185,10 @@ pub(super) fn check_criteria(
     age_documents_span: Range<usize>,
     note: &mut Note<'_>,
 ) -> Vec<CriterionDef> {
-    let names = Names { amounts };
+    let names = Names {
+        amounts,
+        age_documents: has_age_documents,
+    };
     let mut out: Vec<CriterionDef> = Vec::new();
     for rc in raw {
         let c = rc.get_ref();
@@ -208,6 +224,7 @@ pub(super) fn check_criteria(
                 })
             }
             "any_member" => Some(Who::AnyMember),
+            "applicant" => Some(Who::Applicant),
             "every_member" => match &c.ages {
                 Some(a) => {
                     note(
@@ -241,7 +258,7 @@ pub(super) fn check_criteria(
                 ck.problem(
                     c.who.span(),
                     format!("who = {other:?}"),
-                    "one of applicant_or_partner, any_member, every_member, household",
+                    "one of applicant_or_partner, applicant, any_member, every_member, household",
                 );
                 None
             }
@@ -325,7 +342,7 @@ fn keys_of(kind: &str) -> &'static [&'static str] {
     match kind {
         "all" => &["of"],
         "any" => &["of", "none"],
-        "age" => &["ages"],
+        "age" => &["ages", "youth_group"],
         "work" => &[
             "senior_from_age",
             "pensions",
@@ -336,7 +353,8 @@ fn keys_of(kind: &str) -> &'static [&'static str] {
             "starts_within_months",
         ],
         "enrolled" => &["student_counts"],
-        "completed_education" => &["levels", "completed_by"],
+        "completed_education" => &["levels", "completed_by", "within_years"],
+        "residence" => &["municipality", "inside", "min_years"],
         "income" => &["period", "at_least", "exempt"],
         "separation" => &[
             "within_years",
@@ -364,6 +382,10 @@ fn present_keys(c: &RawCondition) -> Vec<&'static str> {
         ("student_counts", c.student_counts.is_some()),
         ("levels", c.levels.is_some()),
         ("completed_by", c.completed_by.is_some()),
+        ("youth_group", c.youth_group.is_some()),
+        ("municipality", c.municipality.is_some()),
+        ("inside", c.inside.is_some()),
+        ("min_years", c.min_years.is_some()),
         ("period", c.period.is_some()),
         ("at_least", c.at_least.is_some()),
         ("exempt", c.exempt.is_some()),
@@ -424,6 +446,8 @@ fn check_node(
         for (k, present) in [
             ("reason", c.reason.is_some()),
             ("documents", c.documents.is_some()),
+            ("source", c.source.is_some()),
+            ("interpretation", c.interpretation.is_some()),
         ] {
             if present {
                 ck.problem(
@@ -457,12 +481,15 @@ fn check_node(
             None => None,
             Some(s) => {
                 match serde_json::from_value::<Why>(serde_json::json!({ "code": s.get_ref() })) {
-                    Ok(w) => Some(w),
-                    Err(_) => {
+                    // Only a failure: the reason when nobody has the fact at all.
+                    Ok(w) if s.get_ref().starts_with("no_") || s.get_ref().starts_with("not_") => {
+                        Some(w)
+                    }
+                    _ => {
                         ck.problem(
                         s.span(),
                         format!("none = {:?}", s.get_ref()),
-                        "the code of a reason without parameters, such as \"not_working_or_in_education\"",
+                        "the code of a failure reason without parameters, such as \"not_working_or_in_education\"",
                     );
                         return None;
                     }
@@ -471,7 +498,14 @@ fn check_node(
         };
         return Some(Node::Any { of, none });
     }
-    if (kind == "separation") != household {
+    // The household's own facts (separation, residence) may be asked of the household;
+    // a member's facts only of members; residence of either.
+    let wrong = if household {
+        !matches!(kind, "separation" | "residence")
+    } else {
+        kind == "separation"
+    };
+    if wrong {
         ck.problem(
             c.kind.span(),
             format!(
@@ -483,7 +517,7 @@ fn check_node(
                 }
             ),
             if household {
-                "kind = \"separation\" (the household's fact) for who = \"household\""
+                "kind = \"separation\" or \"residence\" (the household's facts) for who = \"household\""
             } else {
                 "kind = \"separation\" only in a criterion with who = \"household\""
             },
@@ -520,6 +554,7 @@ fn check_node(
             sourced_note("ages", &a.get_ref().source, &a.get_ref().interpretation);
             ConditionKind::Age {
                 ages: ck.age_group(a, "ages"),
+                youth_group: c.youth_group.unwrap_or(false),
             }
         }
         "work" => {
@@ -616,9 +651,33 @@ fn check_node(
         "enrolled" => ConditionKind::Enrolled {
             student_counts: c.student_counts.unwrap_or(false),
         },
+        "completed_education" if c.within_years.is_some() => {
+            if c.completed_by.is_some() {
+                ck.problem(
+                    raw.span(),
+                    "a completed_education condition with both completed_by and within_years",
+                    "completed_by (a day of the previous year) or within_years (newly graduated), not both",
+                );
+            }
+            if !required(ck, "levels", c.levels.is_some()) {
+                return None;
+            }
+            let y = c.within_years.as_ref()?;
+            sourced_note("within_years", &y.source, &y.interpretation);
+            ConditionKind::CompletedEducation {
+                levels: non_empty(
+                    ck,
+                    raw.span(),
+                    "levels",
+                    ck_codes(c.levels.as_deref()),
+                    "education level",
+                ),
+                by: CompletedBy::WithinYears(sourced(y)),
+            }
+        }
         "completed_education" => {
             let has = required(ck, "levels", c.levels.is_some())
-                & required(ck, "completed_by", c.completed_by.is_some());
+                & required(ck, "completed_by or within_years", c.completed_by.is_some());
             if !has {
                 return None;
             }
@@ -637,14 +696,44 @@ fn check_node(
                 &by.get_ref().interpretation,
             );
             ConditionKind::CompletedEducation {
-                levels: ck.codes(c.levels.as_deref().unwrap_or_default(), "education level"),
-                by: Sourced {
+                levels: non_empty(
+                    ck,
+                    raw.span(),
+                    "levels",
+                    ck_codes(c.levels.as_deref()),
+                    "education level",
+                ),
+                by: CompletedBy::DayOfPreviousYear(Sourced {
                     value: (month, day),
                     source: by.get_ref().source.clone(),
                     interpretation: by.get_ref().interpretation.clone(),
-                },
+                }),
             }
         }
+        "residence" => {
+            if !required(ck, "municipality", c.municipality.is_some())
+                | !required(ck, "inside", c.inside.is_some())
+            {
+                return None;
+            }
+            let inside = c.inside.unwrap_or(false);
+            if let Some(y) = &c.min_years {
+                sourced_note("min_years", &y.source, &y.interpretation);
+                if !inside {
+                    ck.problem(
+                        raw.span(),
+                        "min_years on a residence outside the municipality",
+                        "min_years only with inside = true",
+                    );
+                }
+            }
+            ConditionKind::Residence {
+                municipality: c.municipality.clone().unwrap_or_default(),
+                inside,
+                min_years: c.min_years.as_ref().map(sourced),
+            }
+        }
+        "special_need" => ConditionKind::SpecialNeed,
         "income" => {
             if !required(ck, "at_least", c.at_least.is_some()) {
                 return None;
@@ -688,6 +777,13 @@ fn check_node(
             if let Some(y) = &c.shared_address_years {
                 sourced_note("shared_address_years", &y.source, &y.interpretation);
             }
+            if c.shared_address_married_too.is_some() && c.shared_address_years.is_none() {
+                ck.problem(
+                    raw.span(),
+                    "shared_address_married_too without shared_address_years",
+                    "shared_address_years = { value = N, source = \"…\" } with it",
+                );
+            }
             ConditionKind::Separation(SeparationRule {
                 within_years: sourced(within),
                 shared_address_years: c.shared_address_years.as_ref().map(sourced),
@@ -705,13 +801,13 @@ fn check_node(
             let back = c.calendar_years_back.as_ref()?;
             sourced_note("calendar_years_back", &back.source, &back.interpretation);
             ConditionKind::NoConviction {
-                laws: ck.codes(c.laws.as_deref().unwrap_or_default(), "law"),
+                laws: non_empty(ck, raw.span(), "laws", ck_codes(c.laws.as_deref()), "law"),
                 calendar_years_back: sourced(back),
             }
         }
         _ => return None,
     };
-    let documents = check_documents(ck, c, kind);
+    let documents = check_documents(ck, raw.span(), c, &kind_value, names);
     if !ok {
         return None;
     }
@@ -722,6 +818,26 @@ fn check_node(
         interpretation: c.interpretation.clone(),
         documents,
     })))
+}
+
+/// The raw codes of an optional list.
+fn ck_codes(raw: Option<&[Spanned<String>]>) -> &[Spanned<String>] {
+    raw.unwrap_or_default()
+}
+
+/// Codes that must name at least one value (an empty list would make a condition no one
+/// can meet, or one that never bites).
+fn non_empty<T: DeserializeOwned>(
+    ck: &mut Checker<'_>,
+    span: Range<usize>,
+    key: &str,
+    raw: &[Spanned<String>],
+    what: &str,
+) -> Vec<T> {
+    if raw.is_empty() {
+        ck.problem(span, format!("{key} = []"), format!("at least one {what}"));
+    }
+    ck.codes(raw, what)
 }
 
 fn check_amount_ref(ck: &mut Checker<'_>, names: &Names<'_>, a: &Spanned<String>) {
@@ -743,20 +859,51 @@ fn check_amount_ref(ck: &mut Checker<'_>, names: &Names<'_>, a: &Spanned<String>
 /// household model's, "@age" the age documents.
 fn check_documents(
     ck: &mut Checker<'_>,
+    span: Range<usize>,
     c: &RawCondition,
-    kind: &str,
+    kind_value: &ConditionKind,
+    names: &Names<'_>,
 ) -> BTreeMap<String, Vec<DocNeed>> {
+    let kind = c.kind.get_ref().as_str();
     let mut out = BTreeMap::new();
+    let ways = ways_of(kind_value);
+    let written: Vec<&str> = c
+        .documents
+        .iter()
+        .flat_map(|d| d.get_ref().keys())
+        .map(String::as_str)
+        .collect();
+    // Every way the condition can be met needs its documents written, if only as [].
+    let missing: Vec<&str> = ways
+        .iter()
+        .copied()
+        .filter(|w| !written.contains(w))
+        .collect();
+    if !missing.is_empty() {
+        ck.problem(
+            c.documents.as_ref().map_or(span, |d| d.span()),
+            format!(
+                "a condition of kind {kind:?} without documents for {}",
+                missing.join(", ")
+            ),
+            format!(
+                "documents = {{ {} }} (write [] where the source asks for none)",
+                ways.iter()
+                    .map(|w| format!("{w} = [...]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
     let Some(docs) = &c.documents else {
         return out;
     };
-    let ways = ConditionKind::ways(kind);
     for (way, needs) in docs.get_ref() {
         if !ways.contains(&way.as_str()) {
             ck.problem(
                 docs.span(),
-                format!("documents for {way:?} in a condition of kind {kind:?}"),
-                format!("documents for the ways of {kind:?}: {}", ways.join(", ")),
+                format!("documents for {way:?} in a condition of kind {kind:?} that cannot be met that way"),
+                format!("documents for the ways of this condition: {}", ways.join(", ")),
             );
             continue;
         }
@@ -764,12 +911,16 @@ fn check_documents(
         for n in needs {
             let (name, months) = match n {
                 RawDocNeed::Kind(k) => (k.as_str(), None),
-                RawDocNeed::Running {
-                    kind,
-                    once_running_months,
-                } => (kind.as_str(), Some(*once_running_months)),
+                RawDocNeed::Running(r) => (r.kind.as_str(), Some(r.once_running_months)),
             };
             if name == "@age" && months.is_none() {
+                if !names.age_documents {
+                    ck.problem(
+                        docs.span(),
+                        format!("\"@age\" (documents.{way}) without [applicants.age_documents]"),
+                        "[applicants.age_documents] saying what proves a member's age",
+                    );
+                }
                 list.push(DocNeed::Age);
                 continue;
             }
@@ -788,6 +939,62 @@ fn check_documents(
         out.insert(way.clone(), list);
     }
     out
+}
+
+/// The ways a condition, as configured, can be met: each needs its documents.
+fn ways_of(k: &ConditionKind) -> Vec<&'static str> {
+    use trappe_rules::applicant::WorkKind;
+    const ENROLLED: [&str; 4] = [
+        "su_eligible",
+        "education_agreement",
+        "apprenticeship",
+        "apprentice",
+    ];
+    match k {
+        ConditionKind::Age { .. } => vec!["age"],
+        ConditionKind::Work(r) => {
+            let mut w = Vec::new();
+            if r.senior_from_age.is_some() {
+                w.push("senior");
+            }
+            if !r.pensions.is_empty() {
+                w.push("pension");
+            }
+            w.extend(["permanent", "temporary"]);
+            if r.without_hours.contains(&WorkKind::Fleksjob) {
+                w.push("fleksjob");
+            }
+            if r.without_hours.contains(&WorkKind::SelfEmployed) {
+                w.push("self_employed");
+            }
+            w
+        }
+        ConditionKind::Enrolled { student_counts } => {
+            let mut w = ENROLLED.to_vec();
+            if *student_counts {
+                w.push("student");
+            }
+            w
+        }
+        ConditionKind::CompletedEducation { .. } => vec!["denmark", "abroad_approved"],
+        ConditionKind::Income {
+            exempt_in_education,
+            ..
+        } => {
+            let mut w = vec!["employed", "self_employed"];
+            if *exempt_in_education {
+                w.extend(ENROLLED);
+                w.push("student");
+            }
+            w
+        }
+        ConditionKind::Separation(_) => vec!["married", "unmarried"],
+        ConditionKind::AccessibilityNeed | ConditionKind::SpecialNeed => vec!["need"],
+        ConditionKind::NoConviction { .. } => vec!["record"],
+        ConditionKind::Residence { inside, .. } => {
+            vec![if *inside { "inside" } else { "outside" }]
+        }
+    }
 }
 
 /// Checks the criteria sets: unique ids, known criteria.
@@ -835,6 +1042,20 @@ pub(super) fn check_sets(
         let any = criterion_refs(ck, &s.any, criteria);
         let all = criterion_refs(ck, &s.all, criteria);
         let any_dropped_when = criterion_refs(ck, &s.any_dropped_when, criteria);
+        for (c, raw_c) in any_dropped_when.iter().zip(&s.any_dropped_when) {
+            let can_be_required = s.all.iter().any(|a| a.get_ref() == c.as_str())
+                || (s.risk_zone && criteria.iter().any(|d| &d.id == c && d.mirrors.is_some()));
+            if !can_be_required {
+                ck.problem(
+                    raw_c.span(),
+                    format!(
+                        "any_dropped_when {:?} can never be required by set {id:?}",
+                        c.as_str()
+                    ),
+                    "a criterion of the set's all, or one the risk zone adds (with mirrors)",
+                );
+            }
+        }
         let priority: Vec<Vec<CriterionId>> = s
             .priority
             .iter()
@@ -965,6 +1186,14 @@ pub(super) fn check_ranking(
                 .value
                 .iter()
                 .filter_map(|s| match s.get_ref().as_str() {
+                    s2 if t.value.iter().filter(|x| x.get_ref() == s2).count() > 1 => {
+                        ck.problem(
+                            s.span(),
+                            format!("tie-break {s2:?} is listed twice"),
+                            "each tie-break once",
+                        );
+                        None
+                    }
                     "seniority" => Some(TieBreak::Seniority),
                     "waiting_list_number" => Some(TieBreak::WaitingListNumber),
                     other => {
@@ -996,6 +1225,13 @@ pub(super) fn check_ranking(
             &e.source,
             &e.interpretation,
         );
+        if e.staircases.is_empty() {
+            ck.problem(
+                e.primary.span(),
+                "employment_first with staircases = []",
+                "the staircases it applies on, such as [\"area\"]",
+            );
+        }
         let staircases: Vec<Staircase> = e
             .staircases
             .iter()

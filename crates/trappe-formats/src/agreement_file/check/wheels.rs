@@ -4,10 +4,13 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use trappe_rules::agreement::{Channel, Period, Slot, SlotChoice, WheelRule};
+use trappe_rules::agreement::{
+    rotation_period, share_rotation, Channel, Period, Share, Slot, SlotChoice, WheelRule,
+};
+use trappe_rules::Pct;
 
 use super::{parse_channel, parse_staircase, Checker};
-use crate::agreement_file::raw::{RawSlot, RawWheel};
+use crate::agreement_file::raw::{RawShare, RawSlot, RawWheel};
 
 pub(super) fn check_wheel(
     ck: &mut Checker<'_>,
@@ -20,7 +23,7 @@ pub(super) fn check_wheel(
         ck.problem(
             span.clone(),
             format!("staircase = {:?}", r.staircase),
-            "\"area\", \"department\" or \"traffic-light\"",
+            "\"area\", \"department\", \"traffic-light\" or \"list\"",
         );
     }
     let period = ck.period(span.clone(), &r.valid_from, r.valid_to.as_ref());
@@ -33,18 +36,108 @@ pub(super) fn check_wheel(
             );
         }
     }
-    if r.slots.is_empty() {
-        ck.problem(span.clone(), "a wheel with no slots", "at least one slot");
+    let ways = [!r.slots.is_empty(), r.shares.is_some(), r.pending.is_some()];
+    if ways.iter().filter(|w| **w).count() != 1 {
+        ck.problem(
+            span.clone(),
+            "a wheel needs exactly one of slots, shares or pending",
+            "slots = [...] (a wheel), shares = [{ channel, percent, source }, …] or pending = { value, source } (a share the parties have not recorded)",
+        );
     }
-    let slots = check_slots(ck, &r.slots);
+    let mut slots = check_slots(ck, &r.slots);
+    let shares = r
+        .shares
+        .as_ref()
+        .map(|s| check_shares(ck, span.clone(), s))
+        .unwrap_or_default();
+    if !shares.is_empty() {
+        let percents: Vec<Pct> = shares.iter().map(|s| s.percent).collect();
+        let period = rotation_period(&percents);
+        slots = share_rotation(&percents, period)
+            .into_iter()
+            .map(|i| Slot {
+                alternate: vec![SlotChoice {
+                    channel: shares[i].channel,
+                    criteria: shares[i].criteria.clone(),
+                    extra: false,
+                }],
+                organisation_chooses: false,
+                fallback: Vec::new(),
+            })
+            .collect();
+    }
     Some(WheelRule {
         staircase: staircase?,
         step: r.step.clone(),
         period: period?,
         slots,
+        shares,
+        pending: r
+            .pending
+            .as_ref()
+            .map(|p| trappe_rules::agreement::Sourced {
+                value: p.value.clone(),
+                source: p.source.clone(),
+                interpretation: p.interpretation.clone(),
+            }),
         source: r.source.clone(),
         interpretation: r.interpretation.clone(),
     })
+}
+
+/// Checks shares: known channels, positive percentages that add up to 100, a criteria
+/// set for flexible letting (and only for it).
+fn check_shares(ck: &mut Checker<'_>, span: Range<usize>, raw: &[Spanned<RawShare>]) -> Vec<Share> {
+    let mut out = Vec::new();
+    for s in raw {
+        let r = s.get_ref();
+        let Some(channel) = parse_channel(&r.channel) else {
+            ck.problem(
+                s.span(),
+                format!("channel = {:?}", r.channel),
+                "waiting_list, flexible, municipal_allocation or urban_renewal",
+            );
+            continue;
+        };
+        if r.percent.0 <= Pct::ZERO || r.percent.0 > Pct::from(100) {
+            ck.problem(
+                s.span(),
+                format!("percent = {}", r.percent.0),
+                "a share above 0 and at most 100",
+            );
+        }
+        if (channel == Channel::Flexible) != r.criteria.is_some() {
+            ck.problem(
+                s.span(),
+                format!(
+                    "a {} share {} criteria",
+                    r.channel,
+                    if r.criteria.is_some() {
+                        "with"
+                    } else {
+                        "without"
+                    }
+                ),
+                "criteria = \"…\" (a set) on flexible shares, and only on them",
+            );
+        }
+        out.push(Share {
+            channel,
+            criteria: r.criteria.clone(),
+            percent: r.percent.0,
+            source: r.source.clone(),
+            interpretation: r.interpretation.clone(),
+        });
+    }
+    let total: Pct = out.iter().map(|s| s.percent).sum();
+    if !out.is_empty() && total != Pct::from(100) {
+        ck.problem(
+            span,
+            format!("the shares add up to {total} %"),
+            "shares that add up to 100 % (write the rest's channel as a share of its own)",
+        );
+    }
+    out
 }
 
 /// Checks the slots of a wheel: each is one channel, alternating choices or the
