@@ -417,8 +417,8 @@ fn write_table(
     let groups = groups(result);
     let traffic = groups.keys().all(|(s, _, _)| *s == Staircase::TrafficLight);
     writeln!(w)?;
-    write_summary(&mut w, lang, departments, &groups)?;
-    write_groups(&mut w, lang, departments, &groups, traffic)?;
+    write_summary(&mut w, lang, agreement, departments, &groups)?;
+    write_groups(&mut w, lang, agreement, departments, &groups, traffic)?;
     write_pools(&mut w, lang, result)?;
     writeln!(w)?;
     writeln!(
@@ -437,6 +437,7 @@ fn write_table(
 fn write_summary(
     w: &mut impl Write,
     lang: Lang,
+    agreement: &Agreement,
     departments: &[Department],
     groups: &BTreeMap<(Staircase, u8, &str), Vec<&Placement>>,
 ) -> io::Result<()> {
@@ -458,7 +459,7 @@ fn write_summary(
         writeln!(
             w,
             "{:<34} {:>11} {:>15}",
-            text::step_name(*staircase, step, lang),
+            text::step_title(Some(agreement), *staircase, step, lang),
             int(ps.len() as u64, lang),
             int(homes, lang)
         )?;
@@ -478,6 +479,7 @@ fn write_summary(
 fn write_groups(
     w: &mut impl Write,
     lang: Lang,
+    agreement: &Agreement,
     departments: &[Department],
     groups: &BTreeMap<(Staircase, u8, &str), Vec<&Placement>>,
     traffic: bool,
@@ -507,7 +509,7 @@ fn write_groups(
         writeln!(
             w,
             "== {} — {} {}, {} {} ==",
-            text::step_name(*staircase, step, lang),
+            text::step_title(Some(agreement), *staircase, step, lang),
             int(ps.len() as u64, lang),
             match (da, ps.len()) {
                 (true, 1) => "afdeling",

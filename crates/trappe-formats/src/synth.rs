@@ -161,6 +161,10 @@ impl<'a> Gen<'a> {
     fn between(&mut self, risk: Threshold, udsat: Threshold) -> f64 {
         let (a, b) = (f(risk.value), f(udsat.value));
         let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        // Without a risk zone (a named list) the limits may coincide.
+        if hi - lo < 0.01 {
+            return lo;
+        }
         self.rng
             .gen_range(lo + (hi - lo) * 0.15..hi - (hi - lo) * 0.15)
     }
@@ -247,6 +251,35 @@ impl<'a> Gen<'a> {
         figures: Option<[Pct; 4]>,
         allocated: Pct,
     ) {
+        let id = format!("{municipality}-{:04}", self.n + 1);
+        let org = format!("org-{org:02}");
+        self.department_named(
+            &id,
+            &org,
+            municipality,
+            area,
+            district,
+            homes,
+            small,
+            figures,
+            allocated,
+        );
+    }
+
+    /// A department with its own id and organisation (a named list's).
+    #[allow(clippy::too_many_arguments)]
+    fn department_named(
+        &mut self,
+        id: &str,
+        org: &str,
+        municipality: &str,
+        area: &str,
+        district: &str,
+        homes: u32,
+        small: bool,
+        figures: Option<[Pct; 4]>,
+        allocated: Pct,
+    ) {
         self.n += 1;
         let residents = if small {
             self.rng
@@ -265,8 +298,8 @@ impl<'a> Gen<'a> {
         });
         let _ = writeln!(
             self.deps,
-            "{municipality}-{:04},Syntetisk afdeling {:04},org-{org:02},{municipality},{area},{district},{homes},{youth},0,{residents},{fig},{},{allocated}",
-            self.n, self.n, dec(nw, 1)
+            "{id},Syntetisk afdeling {:04},{org},{municipality},{area},{district},{homes},{youth},0,{residents},{fig},{},{allocated}",
+            self.n, dec(nw, 1)
         );
     }
 
@@ -557,6 +590,80 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
 pub fn aalborg(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Generated {
     let mut g = Gen::new(seed, agreement, list);
     municipality(&mut g, "851", 220, "AAL-");
+    Generated {
+        departments_csv: g.deps,
+        areas_csv: g.areas,
+        decisions_csv: "area_id,ground,decided_by,decided_on\n".into(),
+    }
+}
+
+/// The Esbjerg example (municipality 561) for a named list: every department the
+/// agreement names, some more of the organisations it takes whole, one department in a
+/// designated area (the law's group before the list) and one organisation the agreement
+/// does not name (not covered).
+pub fn esbjerg(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Generated {
+    const TOWNS: &[&str] = &[
+        "Esbjerg",
+        "Grimstrup",
+        "Gredstedbro",
+        "Ribe",
+        "Gørding",
+        "St. Darum",
+        "Bramming",
+    ];
+    let mut g = Gen::new(seed, agreement, list);
+    // One udsat area, so a department there shows the law's group.
+    let residents = g.limits.area_min_residents + 400;
+    let fb = g.limits.forebyggelse_origin;
+    g.area("ESB-01", residents, "udsat", Some(Need::High), fb + 5.0, 0);
+    let mut ids: Vec<(String, String)> = Vec::new();
+    if let Model::NamedList(named) = &agreement.model {
+        for group in &named.groups {
+            match &group.all_except {
+                None => ids.extend(
+                    group
+                        .departments
+                        .iter()
+                        .map(|d| (d.clone(), group.organisation.clone())),
+                ),
+                // Organisations the list takes whole: a few departments each.
+                Some(except) => {
+                    let count = if group.organisation == "ABE" { 12 } else { 4 };
+                    let mut k = 0;
+                    let mut made = 0;
+                    while made < count {
+                        k += 1;
+                        let id = format!("{}-{k}", group.organisation);
+                        if !except.contains(&id) {
+                            ids.push((id, group.organisation.clone()));
+                            made += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // An organisation the agreement does not name.
+    ids.extend((1..=3).map(|k| (format!("ESBO-{k}"), "ESBO".to_string())));
+    for (i, (id, org)) in ids.iter().enumerate() {
+        let homes = g.rng.gen_range(24..400);
+        let figures = g.figures(Need::Low);
+        let allocated = g.allocated(Band::Low);
+        // The first of AB Esbjerg's whole-organisation departments lies in the area.
+        let area = if id == "ABE-1" { "ESB-01" } else { "" };
+        let town = TOWNS[i % TOWNS.len()];
+        g.department_named(
+            id,
+            org,
+            "561",
+            area,
+            town,
+            homes,
+            false,
+            Some(figures),
+            allocated,
+        );
+    }
     Generated {
         departments_csv: g.deps,
         areas_csv: g.areas,

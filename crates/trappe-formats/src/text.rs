@@ -71,6 +71,25 @@ pub fn staircase(s: Staircase, lang: Lang) -> &'static str {
     }
 }
 
+/// A step's name, with a named list's group by the label the agreement gives it.
+pub fn step_title(
+    agreement: Option<&trappe_rules::Agreement>,
+    s: Staircase,
+    step: &str,
+    lang: Lang,
+) -> String {
+    let label = agreement
+        .filter(|_| s == Staircase::List)
+        .and_then(|a| a.steps.iter().find(|r| r.staircase == s && r.step == step));
+    match label {
+        Some(r) => match lang {
+            Lang::Da => r.label_da.clone(),
+            Lang::En => r.label_en.clone(),
+        },
+        None => step_name(s, step, lang),
+    }
+}
+
 pub fn step_name(s: Staircase, step: &str, lang: Lang) -> String {
     match (s, step) {
         (Staircase::TrafficLight, "red") => lang.pick("Rød", "Red").into(),

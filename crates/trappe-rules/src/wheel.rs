@@ -650,6 +650,14 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
             to: agreement.period.to.map_or("open".into(), |d| d.to_string()),
         });
     }
+    // A department the agreement's list does not name: nothing of it is let by the
+    // agreement, special homes included (unless the file writes a step for it).
+    if f.staircase == Staircase::List
+        && f.step == crate::agreement::NOT_COVERED
+        && agreement.wheel_rule(f.staircase, f.step, f.on).is_none()
+    {
+        return Err(WheelError::NotCovered);
+    }
     let rules = agreement.letting.as_ref();
     let home = f.home;
     let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
@@ -1037,9 +1045,6 @@ fn select_wheel<'a>(
         });
         (WheelKey::Youth, &youth.slots, youth.source.clone())
     } else {
-        if f.staircase == Staircase::List && f.step == crate::agreement::NOT_COVERED {
-            return Err(WheelError::NotCovered);
-        }
         let w = agreement
             .wheel_rule(f.staircase, f.step, f.on)
             .ok_or_else(|| WheelError::NoWheel {

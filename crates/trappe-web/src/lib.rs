@@ -457,27 +457,47 @@ fn templates() -> Result<minijinja::Environment<'static>> {
     Ok(env)
 }
 
-/// Demo users: (name, role, organisation, password). Loopback demo only.
-const DEMO_USERS: &[(&str, &str, Option<&str>, &str)] = &[
+/// A demo user: (name, role, organisation, password).
+type DemoUser = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// Demo users. Loopback demo only.
+const DEMO_USERS: &[DemoUser] = &[
     ("kommune", "municipality", None, "demo-kommune"),
     ("org17", "organisation", Some("org-17"), "demo-org17"),
     ("styregruppe", "steering", None, "demo-styregruppe"),
 ];
 
-fn demo_setup(location: &Location) -> Result<()> {
+/// Loads the example into an empty database and creates the demo users; returns those
+/// created or present (a user whose organisation the database lacks is left out).
+fn demo_setup(location: &Location) -> Result<Vec<&'static DemoUser>> {
     let mut store = Store::open(location).with_context(|| format!("cannot open {location}"))?;
     trappe_app::demo::load_if_empty(
         &mut store,
         &trappe_app::demo::example_dir(),
         chrono::Local::now().date_naive(),
     )?;
-    for (name, role, org, password) in DEMO_USERS {
+    // A database of another municipality (the demo served on it) may lack the demo
+    // organisation: that user is left out, and said so.
+    let organisations: std::collections::HashSet<String> = store.owners()?.into_values().collect();
+    let mut users = Vec::new();
+    for user in DEMO_USERS {
+        let (name, role, org, password) = user;
+        if let Some(o) = org.filter(|o| !organisations.contains(*o)) {
+            eprintln!("trappe serve --demo: no demo user {name}: organisation {o} is not in this database");
+            continue;
+        }
+        users.push(user);
         if store.credentials(name)?.is_none() {
             let role = auth::role(role, *org)?;
             store.add_user(name, &auth::hash_password(password)?, &role, "demo")?;
         }
     }
-    Ok(())
+    Ok(users)
 }
 
 /// The whole application over the database at `location`: the pool (opened once here,
@@ -510,9 +530,11 @@ pub fn router(location: &Location, config: &ServeConfig) -> Result<Router> {
 /// first (when the database is empty) and the demo users are created.
 pub fn serve(location: &Location, args: ServeConfig) -> Result<()> {
     let location = location.clone();
-    if args.demo {
-        demo_setup(&location)?;
-    }
+    let users = if args.demo {
+        demo_setup(&location)?
+    } else {
+        Vec::new()
+    };
     let app = router(&location, &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -525,10 +547,8 @@ pub fn serve(location: &Location, args: ServeConfig) -> Result<()> {
         let addr = listener.local_addr()?;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "trappe: http://{addr}/ ({location})");
-        if args.demo {
-            for (name, role, _, password) in DEMO_USERS {
-                let _ = writeln!(out, "  demo user {name} ({role}), password {password}");
-            }
+        for (name, role, _, password) in users {
+            let _ = writeln!(out, "  demo user {name} ({role}), password {password}");
         }
         let _ = out.flush();
         drop(out);

@@ -220,6 +220,8 @@ pub struct Selected {
     pub organisations: Vec<String>,
     pub areas: Vec<String>,
     pub steps: Vec<(String, Staircase, String)>,
+    /// The agreement, read only when a named list's groups need their labels.
+    pub agreement: Option<trappe_rules::Agreement>,
 }
 
 pub fn select(
@@ -255,6 +257,11 @@ pub fn select(
         .map(|(s, st)| (format!("{}:{st}", s.as_str()), s, st))
         .collect();
     steps.sort_by_key(|(_, s, st)| step_rank(*s, st));
+    let agreement = if steps.iter().any(|(_, s, _)| *s == Staircase::List) {
+        store.agreement_in_force(f.on()).ok().map(|l| l.agreement)
+    } else {
+        None
+    };
     let changed: Option<BTreeSet<String>> = match Filters::nonempty(&f.changed) {
         Some(_) => Some(
             store
@@ -325,6 +332,7 @@ pub fn select(
         organisations,
         areas,
         steps,
+        agreement,
     })
 }
 
@@ -351,14 +359,16 @@ pub async fn overview(
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let t = strings(lang);
-    let mut counts: BTreeMap<(u8, i64), (String, String, u32, u32)> = BTreeMap::new();
+    // Keyed by rank and step: a named list's groups share a rank.
+    type Count = (String, String, u32, u32);
+    let mut counts: BTreeMap<((u8, i64), String), Count> = BTreeMap::new();
     for r in &selected.rows {
         let p = &r.placement;
         let e = counts
-            .entry(step_rank(p.staircase, &p.step))
+            .entry((step_rank(p.staircase, &p.step), p.step.clone()))
             .or_insert_with(|| {
                 (
-                    text::step_name(p.staircase, &p.step, lang),
+                    text::step_title(selected.agreement.as_ref(), p.staircase, &p.step, lang),
                     step_class(p.staircase, &p.step),
                     0,
                     0,
@@ -407,7 +417,7 @@ pub async fn overview(
             minijinja::context! {
                 id => d.id.clone(), name => d.name.clone(), organisation => d.organisation_id.clone(),
                 area => d.area_id.clone(),
-                step_label => text::step_name(r.placement.staircase, &r.placement.step, lang),
+                step_label => text::step_title(selected.agreement.as_ref(), r.placement.staircase, &r.placement.step, lang),
                 class => step_class(r.placement.staircase, &r.placement.step),
                 family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
                 residents => small.text(d.residents, lang),
@@ -417,7 +427,7 @@ pub async fn overview(
     let steps: Vec<minijinja::Value> = selected
         .steps
         .iter()
-        .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_name(*s, st, lang) })
+        .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_title(selected.agreement.as_ref(), *s, st, lang) })
         .collect();
     let o = &selected.overview;
     render(
@@ -940,7 +950,7 @@ pub async fn agreement(
         .iter()
         .map(|r| minijinja::context! {
             label => if lang == Lang::Da { r.label_da.clone() } else { r.label_en.clone() },
-            step => text::step_name(r.staircase, &r.step, lang),
+            step => text::step_title(Some(a), r.staircase, &r.step, lang),
             period => format!("{} – {}", r.period.from, r.period.to.map(|d| d.to_string()).unwrap_or_default()),
             channels => r.channels.iter().map(channel).collect::<Vec<_>>().join(", "),
             shares => r.shares.iter().map(|(c, s)| format!("{}: {s}", channel(c))).collect::<Vec<_>>().join("; "),
@@ -953,7 +963,7 @@ pub async fn agreement(
         .wheels
         .iter()
         .map(|w| minijinja::context! {
-            step => text::step_name(w.staircase, &w.step, lang),
+            step => text::step_title(Some(a), w.staircase, &w.step, lang),
             period => format!("{} – {}", w.period.from, w.period.to.map(|d| d.to_string()).unwrap_or_default()),
             slots => w.slots.iter().map(|s| {
                 let choice = |c: &trappe_rules::agreement::SlotChoice| match &c.criteria {

@@ -236,7 +236,7 @@ fn context(store: &mut Store, t: &Target) -> Result<LettingContext> {
 }
 
 fn step_label(ctx: &LettingContext, l: Lang) -> String {
-    text::step_name(ctx.staircase, &ctx.step, l)
+    text::step_title(Some(&ctx.agreement), ctx.staircase, &ctx.step, l)
 }
 
 fn outcome_json(
@@ -836,6 +836,7 @@ fn ranked_json(rules: Option<&ApplicantRules>, r: &Ranked, l: Lang) -> serde_jso
         "tier_text": at::tier(r.tier, l),
         "meets": r.meets,
         "accessibility_priority": r.accessibility_priority,
+        "priority": r.priority,
         "why": r.why,
         "reasons": r.why.iter().map(|w| at::rank_why(w, l)).collect::<Vec<_>>(),
         "criteria": r.outcomes.iter().map(|o| outcome_json(rules, o, l)).collect::<Vec<_>>(),

@@ -70,6 +70,8 @@ pub(crate) enum LangArg {
 enum Preset {
     Copenhagen,
     Aalborg,
+    /// Esbjerg (municipality 561): the named list, with its named departments.
+    Esbjerg,
     National,
 }
 
@@ -730,6 +732,7 @@ fn generate_cmd(args: GenerateArgs) -> Result<()> {
     } = args;
     let name = match preset {
         Preset::Aalborg => "aalborg-2023",
+        Preset::Esbjerg => "esbjerg-2020",
         _ => "copenhagen-2024",
     };
     let LoadedAgreement { agreement, law, .. } = trappe_formats::load_builtin(name)?;
@@ -740,6 +743,7 @@ fn generate_cmd(args: GenerateArgs) -> Result<()> {
     let generated = match preset {
         Preset::Copenhagen => synth::copenhagen(seed, &agreement, list),
         Preset::Aalborg => synth::aalborg(seed, &agreement, list),
+        Preset::Esbjerg => synth::esbjerg(seed, &agreement, list),
         Preset::National => {
             synth::national(seed, &agreement, list, municipalities, per_municipality)
         }

@@ -815,3 +815,118 @@ fn aalborg_red_refuses_a_check_until_the_municipalitys_criteria_are_recorded() {
         "{err}"
     );
 }
+
+/// Esbjerg's named list end to end [ESB: ../shared/agreements/esbjerg/SOURCE.md]: the
+/// example's departments are placed by the list (VB's named departments on "vb", an
+/// organisation the agreement does not name not covered, a department in a designated
+/// area on the law's group); VB's 25 % is every fourth vacancy (the second of each
+/// four); AB Esbjerg's share ('et antal boliger') and the unnamed organisation refuse
+/// with their reasons; and the flexible applicants rank in VB's priority order — a
+/// working mover with 20 hours before a newly graduated with longer seniority, both
+/// before those meeting neither (a mover with 19 hours, a resident without work), who go
+/// by seniority.
+#[test]
+fn esbjerg_lets_by_its_named_list_shares_and_priority_order() {
+    let db = Db::new("sqlite");
+    for args in [
+        vec![
+            "import",
+            "areas",
+            &example("esbjerg/areas.csv"),
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            "esbjerg-2020",
+        ],
+        vec![
+            "import",
+            "departments",
+            &example("esbjerg/departments.csv"),
+            "--as-of",
+            "2024-03-01",
+        ],
+        vec!["homes", "import", &example("esbjerg/homes.csv")],
+    ] {
+        db.trappe().args(&args).assert().success();
+    }
+    let register = |department: &str, home: &str| {
+        let mut c = db.trappe();
+        c.args([
+            "vacancy",
+            "register",
+            "--department",
+            department,
+            "--home",
+            home,
+            "--vacated",
+            "2024-03-01",
+            "--received",
+            "2024-03-01",
+            "--format",
+            "json",
+        ]);
+        c
+    };
+    let channels: Vec<String> = ["0001", "0002", "0003", "0004", "0005", "0006"]
+        .iter()
+        .map(|h| {
+            let v = stdout_json(&mut register("VB-0107", h));
+            v["channel"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        channels,
+        [
+            "waiting_list",
+            "flexible",
+            "waiting_list",
+            "waiting_list",
+            "waiting_list",
+            "flexible"
+        ]
+    );
+    let abe = failure(&mut register("ABE-2", "0001"));
+    assert!(abe.contains("et antal boliger"), "{abe}");
+    let esbo = failure(&mut register("ESBO-1", "0001"));
+    assert!(esbo.contains("not covered by the agreement"), "{esbo}");
+    let designated = failure(&mut register("ABE-1", "0001"));
+    assert!(designated.contains("udpegede områder"), "{designated}");
+
+    let ranked = stdout_json(db.trappe().args([
+        "applicant",
+        "rank",
+        "--department",
+        "VB-0107",
+        "--on",
+        "2024-03-01",
+        "--criteria",
+        "vb",
+        "--applicants",
+        &example("esbjerg/applicants.json"),
+        "--dry-run",
+        "--format",
+        "json",
+    ]));
+    let order: Vec<&str> = ranked["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["applicant"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["E-3004", "E-3003", "E-3001", "E-3002"]);
+    let priorities: Vec<Value> = ranked["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["priority"].clone())
+        .collect();
+    assert_eq!(
+        priorities,
+        [
+            serde_json::json!(1),
+            serde_json::json!(2),
+            Value::Null,
+            Value::Null
+        ]
+    );
+}

@@ -2150,3 +2150,94 @@ fn the_command_line_and_the_api_register_and_rank_alike() {
     assert_eq!(new_api, old_api);
     assert_eq!(new_api["report"], "every_nth_vacancy");
 }
+
+/// The text of a page without its tags (attribute values included).
+fn regex_free_text(page: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in page.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Esbjerg's named list through the web: an Esbjerg database (imported on the command
+/// line) served as is; the overview shows each group by the agreement's own label,
+/// departments the list does not name as "not covered", and no internal code; the
+/// agreement page cites the published passages; a vacancy of VB's 25 % shows its channel.
+#[test]
+fn esbjerg_is_shown_by_its_groups_labels_and_sources() {
+    let db = common::Db::new("sqlite");
+    for args in [
+        vec![
+            "import",
+            "areas",
+            "examples/esbjerg/areas.csv",
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            "esbjerg-2020",
+        ],
+        vec![
+            "import",
+            "departments",
+            "examples/esbjerg/departments.csv",
+            "--as-of",
+            "2024-03-01",
+        ],
+        vec!["homes", "import", "examples/esbjerg/homes.csv"],
+        vec![
+            "vacancy",
+            "register",
+            "--department",
+            "VB-0107",
+            "--home",
+            "0001",
+            "--vacated",
+            "2024-03-01",
+            "--received",
+            "2024-03-01",
+        ],
+    ] {
+        db.trappe()
+            .current_dir(common::root())
+            .args(&args)
+            .assert()
+            .success();
+    }
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let s = Server::start_logged(&db.url, log.reopen().unwrap());
+    let c = s.signed_in("kommune");
+    let get = |path: &str| {
+        let res = c.get(s.url(path)).send().unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.text().unwrap()
+    };
+    let overview = get(&format!("/?{ON}"));
+    for label in [
+        "Varde Bolig: 25 % fleksibelt",
+        "AB Esbjerg: et antal boliger fleksibelt",
+        "Ikke omfattet af aftalen",
+        "Udpeget område (lovens obligatoriske fleksible udlejning)",
+    ] {
+        assert!(overview.contains(label), "{label} on the overview");
+    }
+    // No internal code where a person reads (attribute values are the form's keys).
+    let visible = regex_free_text(&overview);
+    assert!(
+        !visible.contains("not-covered"),
+        "no internal code on the page"
+    );
+    let agreement = get(&format!("/agreement?{ON}"));
+    assert!(
+        agreement.contains("VB: &#x27;Boligorganisationen anviser 25 %")
+            || agreement.contains("VB: 'Boligorganisationen anviser 25 %")
+    );
+    let vacancy = get("/vacancies/1");
+    assert!(vacancy.contains("VB-0107"), "the vacancy page");
+}

@@ -96,10 +96,12 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     let model = check_model(
         ck,
         &header.model,
-        raw.area_staircase,
-        raw.department_staircase,
-        raw.traffic_light,
-        raw.named_list,
+        ModelTables {
+            area: raw.area_staircase,
+            department: raw.department_staircase,
+            traffic: raw.traffic_light,
+            named: raw.named_list,
+        },
         &mut used_steps,
         &mut note,
     );
@@ -277,16 +279,27 @@ fn check_risk_zone(
 
 /// Checks the staircase model: `staircases` with its two staircase tables, or
 /// `traffic-light` with its table; every step the tables can produce goes to `used_steps`.
-fn check_model(
-    ck: &mut Checker<'_>,
-    model_field: &Spanned<String>,
+/// The tables a model may use; the model's name says which it must have.
+struct ModelTables {
     area: Option<Spanned<RawAreaStairs>>,
     department: Option<Spanned<RawDeptStairs>>,
     traffic: Option<Spanned<RawTraffic>>,
     named: Option<Spanned<RawNamedList>>,
+}
+
+fn check_model(
+    ck: &mut Checker<'_>,
+    model_field: &Spanned<String>,
+    tables: ModelTables,
     used_steps: &mut Vec<(Staircase, String, Range<usize>)>,
     note: &mut Note<'_>,
 ) -> Option<Model> {
+    let ModelTables {
+        area,
+        department,
+        traffic,
+        named,
+    } = tables;
     let model_name = model_field.get_ref().as_str();
     if model_name != "named-list" {
         if let Some(n) = &named {
