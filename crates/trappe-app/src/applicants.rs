@@ -350,7 +350,36 @@ pub fn requirement_reasons(
     let name = |c: &applicant::CriterionId| at::criterion(rules, c, l);
     let status = |c: &applicant::CriterionId| outcomes.iter().any(|o| o.criterion == *c && o.met);
     let mut out = Vec::new();
-    if !req.any_of.is_empty() {
+    if !req.priority.is_empty() {
+        // The agreement's priority order: which group is met first.
+        let groups: Vec<String> = req
+            .priority
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let names: Vec<String> = g.iter().map(name).collect();
+                format!("{}. {}", i + 1, names.join(l.pick(" eller ", " or ")))
+            })
+            .collect();
+        let first = req.priority.iter().position(|g| g.iter().any(status));
+        out.push(match (l, first) {
+            (Lang::Da, Some(i)) => format!(
+                "i prioriteret rækkefølge ({}): opfyldt, {}. prioritet",
+                groups.join("; "),
+                i + 1
+            ),
+            (Lang::Da, None) => format!(
+                "i prioriteret rækkefølge ({}): ingen opfyldt",
+                groups.join("; ")
+            ),
+            (Lang::En, Some(i)) => format!(
+                "in priority order ({}): met, priority {}",
+                groups.join("; "),
+                i + 1
+            ),
+            (Lang::En, None) => format!("in priority order ({}): none met", groups.join("; ")),
+        });
+    } else if !req.any_of.is_empty() {
         let met: Vec<String> = req.any_of.iter().filter(|c| status(c)).map(name).collect();
         let all: Vec<String> = req.any_of.iter().map(name).collect();
         out.push(match (l, met.is_empty()) {

@@ -855,7 +855,14 @@ pub fn wheel_cmd(command: WheelCommand) -> Result<()> {
                             text::channel(r.channel, lang),
                             r.criteria
                                 .as_ref()
-                                .map(|c| format!(" ({c})"))
+                                .map(|c| format!(
+                                    " ({})",
+                                    trappe_formats::applicant_text::criteria_set(
+                                        loaded.agreement.applicants.as_ref(),
+                                        Some(c),
+                                        lang
+                                    )
+                                ))
                                 .unwrap_or_default()
                         );
                     }

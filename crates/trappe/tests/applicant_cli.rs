@@ -819,7 +819,7 @@ fn aalborg_red_refuses_a_check_until_the_municipalitys_criteria_are_recorded() {
 /// Esbjerg's named list end to end [ESB: ../shared/agreements/esbjerg/SOURCE.md]: the
 /// example's departments are placed by the list (VB's named departments on "vb", an
 /// organisation the agreement does not name not covered, a department in a designated
-/// area on the law's group); VB's 25 % is every fourth vacancy (the second of each
+/// area on the law's group); VB's 25 % is every fourth vacancy (the third of each
 /// four); AB Esbjerg's share ('et antal boliger') and the unnamed organisation refuse
 /// with their reasons; and the flexible applicants rank in VB's priority order — a
 /// working mover with 20 hours before a newly graduated with longer seniority, both
@@ -878,11 +878,11 @@ fn esbjerg_lets_by_its_named_list_shares_and_priority_order() {
         channels,
         [
             "waiting_list",
+            "waiting_list",
             "flexible",
             "waiting_list",
             "waiting_list",
-            "waiting_list",
-            "flexible"
+            "waiting_list"
         ]
     );
     let abe = failure(&mut register("ABE-2", "0001"));

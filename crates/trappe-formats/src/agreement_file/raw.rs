@@ -455,7 +455,10 @@ pub(super) struct RawStep {
     pub(super) label_da: String,
     pub(super) label_en: String,
     pub(super) channels: Vec<String>,
-    pub(super) municipal_allocation: String,
+    /// Absent: the agreement does not restrict the municipality's own right ("allowed").
+    pub(super) municipal_allocation: Option<String>,
+    /// Absent: the agreement sets no duty to report homes (false).
+    #[serde(default)]
     pub(super) report_homes_to_allocation: bool,
     pub(super) flexible: String,
     pub(super) criteria_sets: Vec<Spanned<String>>,

@@ -752,7 +752,7 @@ fn check_step(
             None => ck.problem(span.clone(), format!("shares key {k:?}"), "a channel name"),
         }
     }
-    let allocation = match r.municipal_allocation.as_str() {
+    let allocation = match r.municipal_allocation.as_deref().unwrap_or("allowed") {
         "allowed" => Some(AllocationRule::Allowed),
         "limited" => Some(AllocationRule::Limited),
         "suspended" => Some(AllocationRule::Suspended),
