@@ -891,7 +891,7 @@ fn check_set_names(
         }
     }
     for (span, n) in named {
-        if let Some((what, expected)) = super::criteria::set_names_problem(sets, n) {
+        if let Some((what, expected)) = super::sets::set_names_problem(sets, n) {
             ck.problem(span, what, expected);
         }
     }

@@ -11,7 +11,7 @@ use trappe_rules::applicant::{
     Limit, LimitFact,
 };
 
-use super::{criteria, Checker, Note};
+use super::{criteria, sets, Checker, Note};
 use crate::agreement_file::raw::{
     RawApplicants, RawDevelopmentPlan, RawInternal, RawLimit, RawLimits,
 };
@@ -24,8 +24,8 @@ pub(super) fn check_applicants(
     note: &mut Note<'_>,
 ) -> Option<ApplicantRules> {
     let a = raw.get_ref();
-    let amounts = criteria::check_amounts(ck, &a.amount, note);
-    let age_documents = criteria::check_age_documents(ck, a.age_documents.as_ref(), note);
+    let amounts = sets::check_amounts(ck, &a.amount, note);
+    let age_documents = sets::check_age_documents(ck, a.age_documents.as_ref(), note);
     let criteria = criteria::check_criteria(
         ck,
         &a.criterion,
@@ -34,8 +34,8 @@ pub(super) fn check_applicants(
         raw.span(),
         note,
     );
-    let sets = criteria::check_sets(ck, &a.set, &criteria, note);
-    let ranking = criteria::check_ranking(ck, a.ranking.as_ref(), &criteria, note);
+    let sets = sets::check_sets(ck, &a.set, &criteria, note);
+    let ranking = sets::check_ranking(ck, a.ranking.as_ref(), &criteria, note);
     let internal = a
         .internal
         .as_ref()

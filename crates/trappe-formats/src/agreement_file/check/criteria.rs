@@ -1,7 +1,7 @@
-//! Checking the criteria as data: `[[applicants.criterion]]` with its conditions,
-//! `[[applicants.set]]`, `[[applicants.amount]]`, `[applicants.age_documents]` and
-//! `[applicants.ranking]`. Every name the file uses (a condition kind, a key, a fact's
-//! value, a criterion, a set, an amount) is checked here, with its line and column.
+//! Checking the criteria as data: `[[applicants.criterion]]` with its conditions (the
+//! sets, amounts and ranking are in `sets`). Every name a criterion uses (a condition
+//! kind, a key, a fact's value, a way, a document, an amount) is checked here, with its
+//! line and column.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -9,24 +9,23 @@ use std::ops::Range;
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use toml::Spanned;
 
-use trappe_rules::agreement::{Sourced, Staircase};
+use trappe_rules::agreement::Sourced;
 use trappe_rules::applicant::{
-    AgeGroup, CompletedBy, Condition, ConditionKind, CriteriaSetDef, CriterionDef, CriterionId,
-    DatedAmount, DocNeed, DocumentKind, EmploymentFirst, HoursCount, Node, Period, RankingRules,
-    SeparationRule, TemporaryRule, Texts, TieBreak, Who, Why, WorkRule,
+    AgeGroup, CompletedBy, Condition, ConditionKind, CriterionDef, CriterionId, DatedAmount,
+    DocNeed, DocumentKind, HoursCount, Node, Period, SeparationRule, TemporaryRule, Texts, Who,
+    Why, WorkRule,
 };
 use trappe_rules::criteria::Criterion;
-use trappe_rules::{Date, Pct};
+use trappe_rules::Date;
 
-use super::{parse_staircase, Checker, Note};
+use super::{Checker, Note};
 use crate::agreement_file::raw::{
-    RawAgeDocuments, RawAgeGroup, RawAmount, RawCondition, RawCriterion, RawDocNeed, RawMonthDay,
-    RawRanking, RawSet, RawSourced, RawTexts,
+    RawAgeGroup, RawCondition, RawCriterion, RawDocNeed, RawMonthDay, RawSourced, RawTexts,
 };
 
 /// A code of the household model ("payslips", "fleksjob", "criminal_code") read with
 /// the model's own names; the error names every accepted value.
-fn code<T: DeserializeOwned>(s: &str) -> Result<T, String> {
+pub(super) fn code<T: DeserializeOwned>(s: &str) -> Result<T, String> {
     let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = s.into_deserializer();
     T::deserialize(d).map_err(|e| {
         let m = e.to_string();
@@ -35,14 +34,14 @@ fn code<T: DeserializeOwned>(s: &str) -> Result<T, String> {
     })
 }
 
-fn texts(t: &RawTexts) -> Texts {
+pub(super) fn texts(t: &RawTexts) -> Texts {
     Texts {
         da: t.da.clone(),
         en: t.en.clone(),
     }
 }
 
-fn sourced<T: Clone>(r: &RawSourced<T>) -> Sourced<T> {
+pub(super) fn sourced<T: Clone>(r: &RawSourced<T>) -> Sourced<T> {
     Sourced {
         value: r.value.clone(),
         source: r.source.clone(),
@@ -51,7 +50,11 @@ fn sourced<T: Clone>(r: &RawSourced<T>) -> Sourced<T> {
 }
 
 impl Checker<'_> {
-    fn codes<T: DeserializeOwned>(&mut self, raw: &[Spanned<String>], what: &str) -> Vec<T> {
+    pub(super) fn codes<T: DeserializeOwned>(
+        &mut self,
+        raw: &[Spanned<String>],
+        what: &str,
+    ) -> Vec<T> {
         raw.iter()
             .filter_map(|s| match code::<T>(s.get_ref()) {
                 Ok(v) => Some(v),
@@ -92,88 +95,6 @@ struct Names<'a> {
     amounts: &'a BTreeMap<String, Vec<DatedAmount>>,
     /// Whether `[applicants.age_documents]` says what proves an age ("@age").
     age_documents: bool,
-}
-
-/// Checks the dated amounts: ids unique, at least one value, positive, one per date.
-pub(super) fn check_amounts(
-    ck: &mut Checker<'_>,
-    raw: &[Spanned<RawAmount>],
-    note: &mut Note<'_>,
-) -> BTreeMap<String, Vec<DatedAmount>> {
-    let mut out = BTreeMap::new();
-    for a in raw {
-        let id = a.get_ref().id.get_ref().clone();
-        if id.trim().is_empty() || id != id.trim() {
-            ck.problem(
-                a.get_ref().id.span(),
-                format!("amount id {id:?}"),
-                "a name without spaces at its ends",
-            );
-        }
-        let mut values = Vec::new();
-        for t in &a.get_ref().values {
-            let r = t.get_ref();
-            note(&format!("applicants.amount.{id}"), &r.source, &None);
-            if let Some(from) = ck.date(t.span(), &r.from, "from") {
-                if r.amount.0 <= Pct::ZERO {
-                    ck.problem(
-                        t.span(),
-                        format!("amount = {}", r.amount.0),
-                        "a positive amount in kr",
-                    );
-                }
-                values.push(DatedAmount {
-                    from,
-                    amount: r.amount.0,
-                    source: r.source.clone(),
-                });
-            }
-        }
-        if values.is_empty() {
-            ck.problem(
-                a.span(),
-                format!("amount {id:?} has no values"),
-                "at least one { from = DATE, amount = KR, source = \"…\" }",
-            );
-        }
-        values.sort_by_key(|t| t.from);
-        if values.windows(2).any(|w| w[0].from == w[1].from) {
-            ck.problem(
-                a.span(),
-                format!("amount {id:?} has two values from the same date"),
-                "one amount per date",
-            );
-        }
-        if out.insert(id.clone(), values).is_some() {
-            ck.problem(
-                a.get_ref().id.span(),
-                format!("amount {id:?} is defined twice"),
-                "one [[applicants.amount]] per id",
-            );
-        }
-    }
-    out
-}
-
-/// Checks `[applicants.age_documents]`.
-pub(super) fn check_age_documents(
-    ck: &mut Checker<'_>,
-    raw: Option<&Spanned<RawAgeDocuments>>,
-    note: &mut Note<'_>,
-) -> Vec<Vec<DocumentKind>> {
-    let Some(raw) = raw else {
-        return Vec::new();
-    };
-    note("applicants.age_documents", &raw.get_ref().source, &None);
-    let any_of = &raw.get_ref().any_of;
-    if any_of.is_empty() || any_of.iter().any(Vec::is_empty) {
-        ck.problem(
-            raw.span(),
-            "age_documents with no documents in an alternative",
-            "any_of = [[\"passport\"], [\"photo_id\", \"health_card\"]]: each alternative names documents",
-        );
-    }
-    any_of.iter().map(|alt| ck.codes(alt, "document")).collect()
 }
 
 /// Checks every criterion; returns them in the file's order.
@@ -997,309 +918,9 @@ fn ways_of(k: &ConditionKind) -> Vec<&'static str> {
     }
 }
 
-/// Checks the criteria sets: unique ids, known criteria.
-pub(super) fn check_sets(
-    ck: &mut Checker<'_>,
-    raw: &[Spanned<RawSet>],
-    criteria: &[CriterionDef],
-    note: &mut Note<'_>,
-) -> Vec<CriteriaSetDef> {
-    let mut out: Vec<CriteriaSetDef> = Vec::new();
-    for rs in raw {
-        let s = rs.get_ref();
-        let id = s.id.get_ref().clone();
-        if id.trim().is_empty() || id.contains('|') || id != id.trim() {
-            ck.problem(
-                s.id.span(),
-                format!("set id {id:?}"),
-                "a name without spaces at its ends and without '|'",
-            );
-        }
-        if out.iter().any(|d| d.id == id) {
-            ck.problem(
-                s.id.span(),
-                format!("set {id:?} is defined twice"),
-                "one [[applicants.set]] per id",
-            );
-        }
-        note(
-            &format!("applicants.set.{id}"),
-            &s.source,
-            &s.interpretation,
-        );
-        if let Some(p) = &s.pending {
-            // A decision the parties have not recorded is listed like a reading.
-            let open = match &p.interpretation {
-                Some(i) => format!("not yet recorded: {} ({i})", p.value),
-                None => format!("not yet recorded: {}", p.value),
-            };
-            note(
-                &format!("applicants.set.{id}.pending"),
-                &p.source,
-                &Some(open),
-            );
-        }
-        let any = criterion_refs(ck, &s.any, criteria);
-        let all = criterion_refs(ck, &s.all, criteria);
-        let any_dropped_when = criterion_refs(ck, &s.any_dropped_when, criteria);
-        for (c, raw_c) in any_dropped_when.iter().zip(&s.any_dropped_when) {
-            let can_be_required = s.all.iter().any(|a| a.get_ref() == c.as_str())
-                || (s.risk_zone && criteria.iter().any(|d| &d.id == c && d.mirrors.is_some()));
-            if !can_be_required {
-                ck.problem(
-                    raw_c.span(),
-                    format!(
-                        "any_dropped_when {:?} can never be required by set {id:?}",
-                        c.as_str()
-                    ),
-                    "a criterion of the set's all, or one the risk zone adds (with mirrors)",
-                );
-            }
-        }
-        let priority: Vec<Vec<CriterionId>> = s
-            .priority
-            .iter()
-            .map(|g| criterion_refs(ck, g, criteria))
-            .collect();
-        if !s.priority.is_empty() && !s.any.is_empty() {
-            ck.problem(
-                rs.span(),
-                format!("set {id:?} has both any and priority"),
-                "priority = [[…], […]] alone: its groups are the criteria of which one is met",
-            );
-        }
-        if s.priority.iter().any(Vec::is_empty) {
-            ck.problem(
-                rs.span(),
-                format!("set {id:?} has an empty priority group"),
-                "at least one criterion in each group",
-            );
-        }
-        let any: Vec<CriterionId> = if priority.is_empty() {
-            any
-        } else {
-            let mut u: Vec<CriterionId> = Vec::new();
-            for c in priority.iter().flatten() {
-                if !u.contains(c) {
-                    u.push(c.clone());
-                }
-            }
-            u
-        };
-        if s.risk_zone {
-            for c in Criterion::ALL {
-                if !criteria.iter().any(|d| d.mirrors == Some(c)) {
-                    ck.problem(
-                        rs.span(),
-                        format!(
-                            "set {id:?} adds the risk zone's criteria, but no criterion mirrors {:?}",
-                            c.as_str()
-                        ),
-                        "a criterion with mirrors = \"…\" for each designation criterion",
-                    );
-                }
-            }
-        }
-        let empty = any.is_empty() && all.is_empty() && !s.risk_zone;
-        if empty && s.pending.is_none() {
-            ck.problem(
-                rs.span(),
-                format!("set {id:?} names no criteria"),
-                "any = [...], all = [...] or risk_zone = true; or pending = { value = \"…\", source = \"…\" } while the parties have not recorded them",
-            );
-        }
-        if !empty && s.pending.is_some() {
-            ck.problem(
-                rs.span(),
-                format!("set {id:?} is pending but names criteria"),
-                "either the criteria or pending, not both",
-            );
-        }
-        out.push(CriteriaSetDef {
-            id,
-            label: texts(&s.label),
-            source: s.source.clone(),
-            any,
-            all,
-            risk_zone: s.risk_zone,
-            any_dropped_when,
-            priority,
-            pending: s.pending.as_ref().map(sourced),
-        });
-    }
-    out
-}
-
-fn criterion_refs(
-    ck: &mut Checker<'_>,
-    raw: &[Spanned<String>],
-    criteria: &[CriterionDef],
-) -> Vec<CriterionId> {
-    raw.iter()
-        .filter_map(|r| {
-            let found = criteria.iter().find(|c| c.id.as_str() == r.get_ref());
-            if found.is_none() {
-                let known: Vec<&str> = criteria.iter().map(|c| c.id.as_str()).collect();
-                ck.problem(
-                    r.span(),
-                    format!("criterion {:?} is not defined", r.get_ref()),
-                    if known.is_empty() {
-                        "an [[applicants.criterion]] with this id".to_string()
-                    } else {
-                        format!("one of the file's criteria: {}", known.join(", "))
-                    },
-                );
-            }
-            found.map(|c| c.id.clone())
-        })
-        .collect()
-}
-
-/// Checks `[applicants.ranking]`.
-pub(super) fn check_ranking(
-    ck: &mut Checker<'_>,
-    raw: Option<&Spanned<RawRanking>>,
-    criteria: &[CriterionDef],
-    note: &mut Note<'_>,
-) -> RankingRules {
-    let Some(raw) = raw else {
-        return RankingRules {
-            employment_first: None,
-            accessibility_priority: None,
-            tie_breaks: Sourced {
-                value: Vec::new(),
-                source: String::new(),
-                interpretation: None,
-            },
-        };
-    };
-    let r = raw.get_ref();
-    note("applicants.ranking", &r.source, &None);
-    let tie_breaks = match &r.tie_breaks {
-        Some(t) => {
-            note(
-                "applicants.ranking.tie_breaks",
-                &t.source,
-                &t.interpretation,
-            );
-            let value = t
-                .value
-                .iter()
-                .filter_map(|s| match s.get_ref().as_str() {
-                    s2 if t.value.iter().filter(|x| x.get_ref() == s2).count() > 1 => {
-                        ck.problem(
-                            s.span(),
-                            format!("tie-break {s2:?} is listed twice"),
-                            "each tie-break once",
-                        );
-                        None
-                    }
-                    "seniority" => Some(TieBreak::Seniority),
-                    "waiting_list_number" => Some(TieBreak::WaitingListNumber),
-                    other => {
-                        ck.problem(
-                            s.span(),
-                            format!("tie-break {other:?}"),
-                            "seniority or waiting_list_number",
-                        );
-                        None
-                    }
-                })
-                .collect();
-            Sourced {
-                value,
-                source: t.source.clone(),
-                interpretation: t.interpretation.clone(),
-            }
-        }
-        None => Sourced {
-            value: Vec::new(),
-            source: r.source.clone(),
-            interpretation: None,
-        },
-    };
-    let employment_first = r.employment_first.as_ref().and_then(|e| {
-        let e = e.get_ref();
-        note(
-            "applicants.ranking.employment_first",
-            &e.source,
-            &e.interpretation,
-        );
-        if e.staircases.is_empty() {
-            ck.problem(
-                e.primary.span(),
-                "employment_first with staircases = []",
-                "the staircases it applies on, such as [\"area\"]",
-            );
-        }
-        let staircases: Vec<Staircase> = e
-            .staircases
-            .iter()
-            .filter_map(|s| {
-                let v = parse_staircase(s.get_ref());
-                if v.is_none() {
-                    ck.problem(
-                        s.span(),
-                        format!("staircase {:?}", s.get_ref()),
-                        "area, department or traffic-light",
-                    );
-                }
-                v
-            })
-            .collect();
-        let primary = criterion_refs(ck, std::slice::from_ref(&e.primary), criteria);
-        let otherwise = criterion_refs(ck, &e.otherwise, criteria);
-        Some(EmploymentFirst {
-            staircases,
-            primary: primary.into_iter().next()?,
-            otherwise,
-            source: e.source.clone(),
-            interpretation: e.interpretation.clone(),
-        })
-    });
-    let accessibility_priority = r.accessibility_priority.as_ref().and_then(|a| {
-        note(
-            "applicants.ranking.accessibility_priority",
-            &a.source,
-            &a.interpretation,
-        );
-        let c = criterion_refs(ck, std::slice::from_ref(&a.value), criteria);
-        Some(Sourced {
-            value: c.into_iter().next()?,
-            source: a.source.clone(),
-            interpretation: a.interpretation.clone(),
-        })
-    });
-    RankingRules {
-        employment_first,
-        accessibility_priority,
-        tie_breaks,
-    }
-}
-
-/// Every set a step or a wheel slot names (`"A|B"`: each part) must be defined.
-pub(super) fn set_names_problem(sets: &[CriteriaSetDef], named: &str) -> Option<(String, String)> {
-    for part in named.split('|') {
-        let part = part.trim();
-        if !sets.iter().any(|s| s.id == part) {
-            let known: Vec<&str> = sets.iter().map(|s| s.id.as_str()).collect();
-            return Some((
-                format!("criteria set {part:?} is not defined in [applicants]"),
-                if known.is_empty() {
-                    "an [[applicants.set]] with this id".to_string()
-                } else {
-                    format!("one of the file's sets: {}", known.join(", "))
-                },
-            ));
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use crate::agreement_file::test_util::{cph, problems};
-    use crate::agreement_file::BUILTIN_AGREEMENTS;
 
     /// The Copenhagen file with the first `from` replaced by `to`, and the line `to` is on.
     fn edited(from: &str, to: &str) -> (String, usize) {
@@ -1429,59 +1050,5 @@ mod tests {
                     .is_some_and(|n| n.parse::<usize>().is_ok_and(|n| n > 1))),
             "every problem has its line: {p:?}"
         );
-    }
-
-    /// A step or a wheel slot naming a set the file does not define is an error listing
-    /// the file's sets (today's Aalborg wall: `employment` accepted, then refused).
-    #[test]
-    fn a_slot_naming_an_undefined_set_is_an_error() {
-        let (text, _) = edited(
-            "criteria_sets = [\"A\", \"B\"]",
-            "criteria_sets = [\"A\", \"D\"]",
-        );
-        let p = problems(&text);
-        assert!(
-            p.iter().any(
-                |l| l.contains("criteria set \"D\" is not defined in [applicants]")
-                    && l.contains(
-                        "one of the file's sets: A, B, C, tightened:all, tightened:relevant"
-                    )
-            ),
-            "{p:?}"
-        );
-        let (text, _) = edited(
-            "{ channel = \"flexible\", criteria = \"A|B\" }",
-            "{ channel = \"flexible\", criteria = \"A|E\" }",
-        );
-        assert!(problems(&text)
-            .iter()
-            .any(|l| l.contains("criteria set \"E\"")));
-        // Aalborg without its [applicants]: its red step's sets are not defined.
-        let aalborg = BUILTIN_AGREEMENTS[1].1;
-        let cut = aalborg
-            .find("\n[applicants]")
-            .expect("Aalborg has [applicants]");
-        let p = problems(&aalborg[..cut]);
-        assert!(
-            p.iter()
-                .any(|l| l.contains("criteria set \"employment\" is not defined")),
-            "{p:?}"
-        );
-    }
-
-    /// A set is either its criteria or pending, never both nor neither.
-    #[test]
-    fn a_set_names_criteria_or_is_pending() {
-        let (text, _) = edited("any = [\"C1\"]\n", "");
-        assert!(problems(&text)
-            .iter()
-            .any(|l| l.contains("set \"C\" names no criteria")));
-        let (text, _) = edited(
-            "any = [\"C1\"]\n",
-            "any = [\"C1\"]\npending = { value = \"x\", source = \"y\" }\n",
-        );
-        assert!(problems(&text)
-            .iter()
-            .any(|l| l.contains("set \"C\" is pending but names criteria")));
     }
 }

@@ -6,6 +6,7 @@ mod applicants;
 mod criteria;
 mod law;
 mod letting;
+mod sets;
 mod staircases;
 mod wheels;
 
