@@ -451,6 +451,18 @@ pub fn why(w: &Why, lang: Lang) -> String {
             "the household's residence is not given (residence certificate)",
         )
         .into(),
+        Why::ResidenceSinceMissing => pick(
+            lang,
+            "det er ikke oplyst, siden hvornår husstanden har boet i kommunen (bopælsattest)",
+            "since when the household has lived in the municipality is not given (residence certificate)",
+        )
+        .into(),
+        Why::EducationNotOfKind => pick(
+            lang,
+            "ingen afsluttet uddannelse af den art, kriteriet nævner",
+            "no completed education of the kind the criterion names",
+        )
+        .into(),
         Why::SpecialNeed => pick(
             lang,
             "særlige behov (sygdom, handicap, gangbesvær, ældrenærhed)",

@@ -232,6 +232,8 @@ pub fn warning(w: &Warning, lang: Lang) -> String {
         (Warning::DecisionNotApplied { area_id, would_be }, Lang::En) => format!("warning: the decision for area {area_id} was not applied: the area does not meet the conditions (computed: {})", would_be.map_or("unknown", |d| designation(d, lang))),
         (Warning::DesignationDisagrees { area_id, official, computed }, Lang::Da) => format!("advarsel: område {area_id}: officiel udpegning {} afviger fra beregnet {}", official, computed),
         (Warning::DesignationDisagrees { area_id, official, computed }, Lang::En) => format!("warning: area {area_id}: official designation {} differs from computed {}", official, computed),
+        (Warning::NamedDepartmentMissing { organisation, department }, Lang::Da) => format!("advarsel: aftalens liste nævner afdeling {department} under {organisation}, men afdelingsfilen har den ikke"),
+        (Warning::NamedDepartmentMissing { organisation, department }, Lang::En) => format!("warning: the agreement's list names department {department} under {organisation}, but the departments file does not hold it"),
     }
 }
 

@@ -2030,3 +2030,140 @@ priority = [["works_20"], ["A2"]]
         "{e}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Esbjerg's criteria [ESB: ../shared/agreements/esbjerg/SOURCE.md], at their edges.
+
+fn esbjerg() -> &'static ApplicantRules {
+    static ESB: OnceLock<Agreement> = OnceLock::new();
+    ESB.get_or_init(|| load_builtin("esbjerg-2020").unwrap().agreement)
+        .applicants
+        .as_ref()
+        .expect("Esbjerg has [applicants]")
+}
+
+fn esbjerg_outcome(h: Value, on: &str, c: &str) -> CriterionOutcome {
+    let h = read_household("household.json", &h.to_string(), date(on))
+        .unwrap_or_else(|e| panic!("{e}"));
+    evaluate(esbjerg(), &h, date(on))
+        .into_iter()
+        .find(|o| o.criterion.as_str() == c)
+        .unwrap_or_else(|| panic!("no outcome for {c}"))
+}
+
+/// The first finding of a member (1-based) or, with 0, of the household.
+fn why_of(o: &CriterionOutcome, member: u32) -> (bool, Why) {
+    let f = o
+        .findings
+        .iter()
+        .find(|f| f.member == (member > 0).then_some(member))
+        .unwrap_or_else(|| panic!("no finding for member {member}: {o:?}"));
+    (f.met, f.why.clone())
+}
+
+#[rstest]
+// ABE 2: 'Nyuddannede i op til 1 år efter endt videregående uddannelse/fagmæssig
+// erhvervsuddannelse' — one year to the day is within; the day before is not.
+#[case::graduated_a_year_ago_to_the_day("2023-03-01", "bachelor", true, Why::RecentlyGraduated { since: date("2023-03-01") })]
+#[case::graduated_a_year_and_a_day_ago("2023-02-28", "bachelor", false, Why::GraduatedTooLongAgo { since: date("2023-03-01") })]
+// 'fagmæssig erhvervsuddannelse' counts; an upper-secondary exam is neither.
+#[case::vocational("2023-09-01", "vocational", true, Why::RecentlyGraduated { since: date("2023-03-01") })]
+#[case::upper_secondary("2023-09-01", "upper_secondary", false, Why::EducationNotOfKind)]
+fn esbjerg_newly_graduated(
+    #[case] completed: &str,
+    #[case] level: &str,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
+    let h = json!({"members": [person("applicant", "1998-01-01", json!({
+        "completed_education": {"level": level, "completed_on": completed, "taken_in": "denmark"}
+    }))]});
+    let o = esbjerg_outcome(h, "2024-03-01", "newly_graduated");
+    assert_eq!(o.met, met, "{o:?}");
+    assert_eq!(why_of(&o, 1), (met, why));
+}
+
+/// An education completed after the takeover date is not "endt" then: the household
+/// file is refused, naming the field.
+#[test]
+fn esbjerg_education_completed_after_the_takeover_is_refused() {
+    let h = json!({"members": [person("applicant", "1998-01-01", json!({
+        "completed_education": {"level": "master", "completed_on": "2024-06-20", "taken_in": "denmark"}
+    }))]});
+    let e = read_household("household.json", &h.to_string(), date("2024-03-01")).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("members[0].completed_education.completed_on"),
+        "{e}"
+    );
+}
+
+#[rstest]
+// VB 1; BOV 1: 'Boligsøgende skal have bopæl uden for Esbjerg Kommune' and 'arbejde
+// minimum 20 timer om ugen' that starts 'senest 3 måneder efter overtagelse af boligen'.
+#[case::mover_20_hours("573", 20, None, true, Why::Hours { hours: dec("20"), min_hours: dec("20"), parental_leave: false })]
+#[case::mover_19_hours("573", 19, None, false, Why::TooFewHours { hours: dec("19"), min_hours: dec("20"), parental_leave: false })]
+#[case::lives_in_esbjerg("561", 37, None, false, Why::LivesIn { municipality: "561".into() })]
+// "0561" is Esbjerg too.
+#[case::leading_zero("0561", 37, None, false, Why::LivesIn { municipality: "561".into() })]
+// Three months after a takeover on 1 March 2024 is 1 June 2024.
+#[case::starts_on_the_last_day("573", 25, Some("2024-06-01"), true, Why::Hours { hours: dec("25"), min_hours: dec("20"), parental_leave: false })]
+#[case::starts_a_day_later("573", 25, Some("2024-06-02"), false, Why::WorkStartsLater { starts: date("2024-06-02") })]
+fn esbjerg_working_mover(
+    #[case] municipality: &str,
+    #[case] hours: u32,
+    #[case] starts: Option<&str>,
+    #[case] met: bool,
+    #[case] why: Why,
+) {
+    let mut job = json!({"kind": "permanent", "weekly_hours": hours});
+    if let Some(s) = starts {
+        job["starts"] = json!(s);
+    }
+    let h = json!({
+        "residence": {"municipality_code": municipality},
+        "members": [person("applicant", "1985-01-01", json!({"work": [job]}))]
+    });
+    let o = esbjerg_outcome(h, "2024-03-01", "working_mover");
+    assert_eq!(o.met, met, "{o:?}");
+    assert_eq!(why_of(&o, 1), (met, why));
+}
+
+/// BOV 3: 'Boligsøgende +50' — the applicant's age, not a partner's; ABE 3's social
+/// criterion is any member's special need.
+#[test]
+fn esbjerg_applicant_50_and_social_criterion() {
+    let couple = |applicant_born: &str, spouse_born: &str| {
+        json!({"members": [
+            person("applicant", applicant_born, json!({})),
+            person("spouse", spouse_born, json!({"special_need": true})),
+        ]})
+    };
+    // 50 on the takeover date meets it; 49 with a 55-year-old spouse does not.
+    assert!(
+        esbjerg_outcome(
+            couple("1974-03-01", "1980-01-01"),
+            "2024-03-01",
+            "senior_50"
+        )
+        .met
+    );
+    let o = esbjerg_outcome(
+        couple("1974-03-02", "1969-01-01"),
+        "2024-03-01",
+        "senior_50",
+    );
+    assert!(!o.met);
+    assert_eq!(
+        why_of(&o, 1),
+        (false, Why::AgeOutside { from: 50, to: None })
+    );
+    assert_eq!(
+        o.findings.len(),
+        1,
+        "only the applicant is looked at: {o:?}"
+    );
+    let social = esbjerg_outcome(couple("1974-03-02", "1969-01-01"), "2024-03-01", "social");
+    assert!(social.met);
+    assert_eq!(why_of(&social, 2), (true, Why::SpecialNeed));
+}

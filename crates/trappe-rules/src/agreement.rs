@@ -145,6 +145,8 @@ pub struct DesignatedFirst {
     pub designations: Vec<crate::designation::Designation>,
     pub step: String,
     pub source: SourceRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
 }
 
 /// The step of a department an agreement's named list does not name.

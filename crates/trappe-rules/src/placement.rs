@@ -186,6 +186,12 @@ pub enum Warning {
         official: Designation,
         computed: Designation,
     },
+    /// The agreement's list names a department the departments file does not hold (a
+    /// typo in either would leave the real department not covered).
+    NamedDepartmentMissing {
+        organisation: String,
+        department: String,
+    },
 }
 
 /// The result of classifying every department.
@@ -379,6 +385,18 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    if let Model::NamedList(list) = &agreement.model {
+        let held: std::collections::HashSet<&str> =
+            input.departments.iter().map(|d| d.id.as_str()).collect();
+        for g in &list.groups {
+            for d in g.departments.iter().filter(|d| !held.contains(d.as_str())) {
+                warnings.push(Warning::NamedDepartmentMissing {
+                    organisation: g.organisation.clone(),
+                    department: d.clone(),
+                });
+            }
+        }
     }
     warnings.dedup();
 

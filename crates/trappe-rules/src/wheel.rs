@@ -1230,7 +1230,22 @@ pub fn preview_with_criteria(
             step: step.to_string(),
             on,
         })?;
+    if let Some(p) = &w.pending {
+        return Err(WheelError::Pending {
+            staircase: staircase.as_str(),
+            step: step.to_string(),
+            reason: p.value.clone(),
+            source_ref: p.source.clone(),
+        });
+    }
     let len = w.slots.len() as u64;
+    if len == 0 {
+        return Err(WheelError::NoWheel {
+            staircase: staircase.as_str(),
+            step: step.to_string(),
+            on,
+        });
+    }
     Ok((0..vacancies)
         .map(|p| {
             let (index, round) = ((p % len) as usize, p / len);

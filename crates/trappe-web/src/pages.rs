@@ -973,6 +973,14 @@ pub async fn agreement(
                 let sep = if s.organisation_chooses { lang.pick(" eller ", " or ") } else { lang.pick(" / på skift / ", " / alternating / ") };
                 s.alternate.iter().map(choice).collect::<Vec<_>>().join(sep)
             }).collect::<Vec<_>>(),
+            shares => w.shares.iter().map(|s| {
+                let what = match &s.criteria {
+                    Some(k) => format!("{} ({})", channel(&s.channel), trappe_formats::applicant_text::criteria_set(a.applicants.as_ref(), Some(k), lang)),
+                    None => channel(&s.channel),
+                };
+                format!("{} %: {what}", text::pct(s.percent, lang))
+            }).collect::<Vec<_>>(),
+            pending => w.pending.as_ref().map(|p| format!("{} [{}]", p.value, p.source)),
             source => w.source.clone(),
             interpretation => w.interpretation.clone(),
         })

@@ -490,6 +490,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         ("shares", "Andele", "Shares"),
         ("criteria_sets", "Kriteriesæt", "Criteria sets"),
         ("wheels", "Udlejningshjul", "Letting wheels"),
+        ("pending_share", "Ikke fastsat endnu (parterne skal registrere det)", "Not set yet (for the parties to record)"),
+        ("rotation", "Rækkefølgen, der giver andelene", "The rotation that realises the shares"),
         ("slots", "Pladser", "Slots"),
         ("interpretations", "Fortolkninger", "Interpretations"),
         ("thresholds", "Grænseværdier", "Thresholds"),

@@ -2238,6 +2238,12 @@ fn esbjerg_is_shown_by_its_groups_labels_and_sources() {
         agreement.contains("VB: &#x27;Boligorganisationen anviser 25 %")
             || agreement.contains("VB: 'Boligorganisationen anviser 25 %")
     );
+    // A share the parties have not recorded says so, with its reason.
+    assert!(
+        agreement.contains("Ikke fastsat endnu"),
+        "a pending share is shown"
+    );
+    assert!(agreement.contains("et antal boliger"));
     let vacancy = get("/vacancies/1");
     assert!(vacancy.contains("VB-0107"), "the vacancy page");
 }

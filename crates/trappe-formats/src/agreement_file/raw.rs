@@ -85,6 +85,7 @@ pub(super) struct RawDesignated {
     pub(super) designations: Vec<Spanned<String>>,
     pub(super) step: String,
     pub(super) source: String,
+    pub(super) interpretation: Option<String>,
 }
 
 /// `[applicants]`: the criteria, the sets slots name, the dated amounts, the ranking,

@@ -81,6 +81,21 @@ pub fn check_household(
     for (i, m) in h.members.iter().enumerate() {
         check_member(i, m, on, &mut p);
     }
+    if let Some(r) = &h.residence {
+        let c = &r.municipality_code;
+        if c.is_empty() || c.len() > 4 || !c.chars().all(|ch| ch.is_ascii_digit()) {
+            p(
+                "residence.municipality_code".into(),
+                format!("{c:?} is not a municipality code: 3 digits, such as \"561\""),
+            );
+        }
+        if let Some(since) = r.since.filter(|s| *s > on) {
+            p(
+                "residence.since".into(),
+                format!("{since} is after the takeover date {on}"),
+            );
+        }
+    }
     if let Some(s) = &h.separation {
         if s.date > on {
             p(

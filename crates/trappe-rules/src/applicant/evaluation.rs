@@ -568,6 +568,7 @@ impl Ctx<'_> {
         let fits = |e: &&CompletedEducation| {
             levels.contains(&e.level) && e.taken_in != TakenIn::AbroadNotApproved
         };
+        let any = m.completed_education.is_some() || !m.earlier_educations.is_empty();
         let all: Vec<&CompletedEducation> = m
             .completed_education
             .iter()
@@ -587,7 +588,8 @@ impl Ctx<'_> {
                     "denmark"
                 },
             ),
-            None if all.is_empty() => Out::absent(Why::NoEducation),
+            None if !any => Out::absent(Why::NoEducation),
+            None if all.is_empty() => Out::fails(Why::EducationNotOfKind),
             None => Out::fails(Why::GraduatedTooLongAgo { since }),
         }
     }
@@ -604,13 +606,16 @@ impl Ctx<'_> {
             return Out::absent(Why::ResidenceMissing);
         };
         let municipality = municipality.to_string();
-        let lives_in = r.municipality_code == municipality;
+        // "0561" and "561" are the same municipality.
+        let code = |c: &str| c.trim_start_matches('0').to_string();
+        let lives_in = code(&r.municipality_code) == code(&municipality);
         match (inside, lives_in) {
             (false, false) => Out::met(Why::LivesOutside { municipality }, "outside"),
             (false, true) => Out::fails(Why::LivesIn { municipality }),
             (true, false) => Out::fails(Why::LivesOutside { municipality }),
             (true, true) => match min_years {
-                Some(y) if r.since.is_none_or(|s| s > sub_years(self.on, y.value)) => {
+                Some(_) if r.since.is_none() => Out::absent(Why::ResidenceSinceMissing),
+                Some(y) if r.since.is_some_and(|s| s > sub_years(self.on, y.value)) => {
                     Out::fails(Why::LivesInTooShort {
                         municipality,
                         years: y.value,

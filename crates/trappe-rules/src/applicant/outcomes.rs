@@ -141,6 +141,8 @@ pub enum Why {
         years: u32,
     },
     ResidenceMissing,
+    /// Lives in the municipality, but since when is not given.
+    ResidenceSinceMissing,
     // A social criterion.
     SpecialNeed,
     NoSpecialNeed,
@@ -148,6 +150,8 @@ pub enum Why {
     RecentlyGraduated {
         since: Date,
     },
+    /// Completed educations, but none of the kinds the criterion names.
+    EducationNotOfKind,
     /// The last education above the levels was completed before this date.
     GraduatedTooLongAgo {
         since: Date,

@@ -130,7 +130,12 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         None => None,
     };
     let applicants = match &raw.applicants {
-        Some(a) => Some(check_applicants(ck, a, &mut note)?),
+        Some(a) => Some(check_applicants(
+            ck,
+            a,
+            &header.municipality_codes,
+            &mut note,
+        )?),
         None => None,
     };
     check_set_names(ck, &raw.step, &raw.wheel, applicants.as_ref());
@@ -506,9 +511,28 @@ fn check_named_list(
             interpretation: r.interpretation.clone(),
         });
     }
-    // An all_except group's exceptions must be named by another group of the same
-    // organisation, or they are not covered: that is allowed, but an exception the
-    // organisation's own groups name is the usual case (AB Esbjerg's afdeling 22).
+    // A department named by a group of an organisation that another group takes whole
+    // must be among that group's exceptions: otherwise two groups would name it and the
+    // file's order would decide silently (AB Esbjerg's afdeling 22 is excepted).
+    for g in &n.group {
+        let r = g.get_ref();
+        let whole = groups
+            .iter()
+            .find(|w| w.organisation == r.organisation && w.all_except.is_some());
+        if let Some(w) = whole.filter(|_| r.all_except.is_none()) {
+            let except = w.all_except.as_deref().unwrap_or_default();
+            for d in r.departments.iter().filter(|d| !except.contains(d)) {
+                ck.problem(
+                    g.span(),
+                    format!(
+                        "department {d} of {} is named here and by the group {:?}, which takes all of {}'s departments",
+                        r.organisation, w.step, r.organisation
+                    ),
+                    format!("{d} in that group's all_except, or named in one group only"),
+                );
+            }
+        }
+    }
     let designated = n.designated.map(|d| {
         let dspan = d.span();
         let d = d.into_inner();
@@ -532,12 +556,27 @@ fn check_named_list(
                 }
             })
             .collect();
+        if d.designations.is_empty() {
+            ck.problem(
+                dspan.clone(),
+                "[named_list.designated] with designations = []",
+                "the designations whose areas go first, such as [\"udsat\", \"forebyggelse\"]",
+            );
+        }
+        if d.step.trim().is_empty() || d.step == NOT_COVERED {
+            ck.problem(
+                dspan.clone(),
+                format!("designated step {:?}", d.step),
+                format!("a step name other than {NOT_COVERED:?}"),
+            );
+        }
         used_steps.push((Staircase::List, d.step.clone(), dspan));
-        note("named_list.designated", &d.source, &None);
+        note("named_list.designated", &d.source, &d.interpretation);
         DesignatedFirst {
             designations,
             step: d.step,
             source: d.source,
+            interpretation: d.interpretation,
         }
     });
     Some(NamedList {
@@ -717,7 +756,7 @@ fn check_step(
         ck.problem(
             span.clone(),
             format!("staircase = {:?}", r.staircase),
-            "\"area\", \"department\" or \"traffic-light\"",
+            "\"area\", \"department\", \"traffic-light\" or \"list\"",
         );
     }
     let period = ck.period(span.clone(), &r.valid_from, r.valid_to.as_ref());
@@ -889,6 +928,11 @@ fn check_set_names(
                 named.push((slot.span(), c.as_str()));
             }
         }
+        for share in wheel.get_ref().shares.iter().flatten() {
+            if let Some(c) = &share.get_ref().criteria {
+                named.push((share.span(), c.as_str()));
+            }
+        }
     }
     for (span, n) in named {
         if let Some((what, expected)) = super::sets::set_names_problem(sets, n) {
@@ -924,5 +968,82 @@ mod tests {
                 .any(|l| l.contains("department step 4 has no [[step]]")),
             "{p:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod named_list {
+    use crate::agreement_file::test_util::problems;
+    use crate::agreement_file::BUILTIN_AGREEMENTS;
+
+    fn esbjerg() -> &'static str {
+        BUILTIN_AGREEMENTS
+            .iter()
+            .find(|(n, _)| *n == "esbjerg-2020")
+            .expect("Esbjerg is built in")
+            .1
+    }
+
+    /// A wrong named list, share or residence in Esbjerg's file is an error saying what
+    /// was expected, and the shipped file has none.
+    #[rstest::rstest]
+    #[case::shares_not_100(
+        "percent = 75, source = \"VB\"",
+        "percent = 70, source = \"VB\"",
+        "the shares add up to 95 %"
+    )]
+    #[case::three_decimals(
+        "percent = 25, source = \"VB: '25 % af de ledige familieboliger'\"",
+        "percent = 25.125, source = \"x\"",
+        "at most two decimals"
+    )]
+    #[case::unknown_set_in_share(
+        "criteria = \"vb\", percent = 25",
+        "criteria = \"vbx\", percent = 25",
+        "criteria set \"vbx\" is not defined"
+    )]
+    #[case::named_and_taken_whole(
+        "departments = [\"ABE-22\"]",
+        "departments = [\"ABE-23\"]",
+        "department ABE-23 of ABE is named here and by the group \"abe\""
+    )]
+    #[case::no_designations(
+        "designations = [\"parallelsamfund\", \"omdannelse\", \"udsat\", \"forebyggelse\"]",
+        "designations = []",
+        "designations = []"
+    )]
+    #[case::residence_elsewhere(
+        "municipality = \"561\"\n  inside = false",
+        "municipality = \"0561\"\n  inside = false",
+        "residence municipality = \"0561\" is not the agreement's"
+    )]
+    #[case::named_twice(
+        "\"VB-0109\", \"VB-0111\"",
+        "\"VB-0107\", \"VB-0111\"",
+        "department VB-0107 of VB is named twice"
+    )]
+    #[case::wheel_two_ways(
+        "pending = { value = \"Ungdomsbos",
+        "slots = [{ channel = \"waiting_list\" }]\npending = { value = \"Ungdomsbos",
+        "exactly one of slots, shares or pending"
+    )]
+    fn a_wrong_list_or_share_is_an_error(#[case] from: &str, #[case] to: &str, #[case] what: &str) {
+        assert!(problems(esbjerg()).is_empty(), "{:?}", problems(esbjerg()));
+        assert!(esbjerg().contains(from), "{from:?} is not in the file");
+        let p = problems(&esbjerg().replacen(from, to, 1));
+        assert!(p.iter().any(|l| l.contains(what)), "{what:?} not in {p:?}");
+    }
+
+    /// A wheel with an empty list of shares is an error, not a wheel without slots.
+    #[test]
+    fn empty_shares_are_an_error() {
+        let text = esbjerg();
+        let at = text
+            .find("shares = [\n  { channel = \"flexible\", criteria = \"vb\"")
+            .unwrap();
+        let end = at + text[at..].find("\n]\n").unwrap() + 2;
+        let edited = format!("{}shares = []{}", &text[..at], &text[end..]);
+        let p = problems(&edited);
+        assert!(p.iter().any(|l| l.contains("shares = []")), "{p:?}");
     }
 }

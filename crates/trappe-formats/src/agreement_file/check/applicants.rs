@@ -21,6 +21,7 @@ use crate::agreement_file::raw::{
 pub(super) fn check_applicants(
     ck: &mut Checker<'_>,
     raw: &Spanned<RawApplicants>,
+    municipality_codes: &[String],
     note: &mut Note<'_>,
 ) -> Option<ApplicantRules> {
     let a = raw.get_ref();
@@ -31,7 +32,7 @@ pub(super) fn check_applicants(
         &a.criterion,
         &amounts,
         !age_documents.is_empty(),
-        raw.span(),
+        municipality_codes,
         note,
     );
     let sets = sets::check_sets(ck, &a.set, &criteria, note);

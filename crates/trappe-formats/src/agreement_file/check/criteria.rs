@@ -95,6 +95,8 @@ struct Names<'a> {
     amounts: &'a BTreeMap<String, Vec<DatedAmount>>,
     /// Whether `[applicants.age_documents]` says what proves an age ("@age").
     age_documents: bool,
+    /// The agreement's municipality codes (a residence condition names one of them).
+    municipalities: &'a [String],
 }
 
 /// Checks every criterion; returns them in the file's order.
@@ -103,12 +105,13 @@ pub(super) fn check_criteria(
     raw: &[Spanned<RawCriterion>],
     amounts: &BTreeMap<String, Vec<DatedAmount>>,
     has_age_documents: bool,
-    age_documents_span: Range<usize>,
+    municipalities: &[String],
     note: &mut Note<'_>,
 ) -> Vec<CriterionDef> {
     let names = Names {
         amounts,
         age_documents: has_age_documents,
+        municipalities,
     };
     let mut out: Vec<CriterionDef> = Vec::new();
     for rc in raw {
@@ -253,7 +256,6 @@ pub(super) fn check_criteria(
             });
         }
     }
-    let _ = age_documents_span;
     out
 }
 
@@ -638,6 +640,17 @@ fn check_node(
                 return None;
             }
             let inside = c.inside.unwrap_or(false);
+            let municipality = c.municipality.clone().unwrap_or_default();
+            if !names.municipalities.contains(&municipality) {
+                ck.problem(
+                    raw.span(),
+                    format!("residence municipality = {municipality:?} is not the agreement's"),
+                    format!(
+                        "one of the agreement's municipality_codes: {}",
+                        names.municipalities.join(", ")
+                    ),
+                );
+            }
             if let Some(y) = &c.min_years {
                 sourced_note("min_years", &y.source, &y.interpretation);
                 if !inside {

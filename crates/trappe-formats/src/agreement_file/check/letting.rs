@@ -372,7 +372,7 @@ fn staircase_of(ck: &mut Checker<'_>, span: Range<usize>, s: &str) -> Option<Sta
         ck.problem(
             span,
             format!("staircase = {s:?}"),
-            "\"area\", \"department\" or \"traffic-light\"",
+            "\"area\", \"department\", \"traffic-light\" or \"list\"",
         );
     }
     st

@@ -36,6 +36,13 @@ pub(super) fn check_wheel(
             );
         }
     }
+    if r.shares.as_ref().is_some_and(Vec::is_empty) {
+        ck.problem(
+            span.clone(),
+            "shares = []",
+            "at least one share { channel, percent, source }",
+        );
+    }
     let ways = [!r.slots.is_empty(), r.shares.is_some(), r.pending.is_some()];
     if ways.iter().filter(|w| **w).count() != 1 {
         ck.problem(
@@ -99,6 +106,13 @@ fn check_shares(ck: &mut Checker<'_>, span: Range<usize>, raw: &[Spanned<RawShar
             );
             continue;
         };
+        if r.percent.0.normalize().scale() > 2 {
+            ck.problem(
+                s.span(),
+                format!("percent = {}", r.percent.0),
+                "a percentage with at most two decimals",
+            );
+        }
         if r.percent.0 <= Pct::ZERO || r.percent.0 > Pct::from(100) {
             ck.problem(
                 s.span(),
