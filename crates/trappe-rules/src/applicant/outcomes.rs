@@ -1,6 +1,6 @@
 //! Outcomes: the criteria, why a member meets one or not, and the documents that prove it.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -12,30 +12,83 @@ use crate::Date;
 
 /// A criterion's id, as the agreement file names it ("A1", "tightened_income",
 /// "working_mover"). The criteria themselves are data ([`CriterionDef`](super::CriterionDef)).
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(transparent)]
-pub struct CriterionId(#[schemars(with = "String")] Cow<'static, str>);
+/// Cheap to clone (every outcome carries one): a static name or a shared one.
+#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(from = "String", into = "String")]
+#[schemars(with = "String")]
+pub struct CriterionId(Name);
+
+#[derive(Clone)]
+enum Name {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
 
 impl CriterionId {
     /// An id known when compiling (a test's).
     pub const fn of(id: &'static str) -> CriterionId {
-        CriterionId(Cow::Borrowed(id))
+        CriterionId(Name::Static(id))
     }
 
     pub fn new(id: impl Into<String>) -> CriterionId {
-        CriterionId(Cow::Owned(id.into()))
+        CriterionId(Name::Shared(Arc::from(id.into())))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Name::Static(s) => s,
+            Name::Shared(s) => s,
+        }
+    }
+}
+
+impl From<String> for CriterionId {
+    fn from(s: String) -> Self {
+        CriterionId::new(s)
+    }
+}
+
+impl From<CriterionId> for String {
+    fn from(c: CriterionId) -> Self {
+        c.as_str().to_string()
+    }
+}
+
+impl PartialEq for CriterionId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CriterionId {}
+
+impl PartialOrd for CriterionId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CriterionId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for CriterionId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::fmt::Debug for CriterionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
     }
 }
 
 impl std::fmt::Display for CriterionId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
