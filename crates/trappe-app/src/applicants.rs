@@ -397,6 +397,14 @@ pub fn requirement_reasons(
             (Lang::En, true) => format!("at least one of {}: none met", all.join(", ")),
         });
     }
+    for a in &req.at_least {
+        let met = a.of.iter().filter(|c| status(c)).count();
+        let all: Vec<String> = a.of.iter().map(name).collect();
+        out.push(match l {
+            Lang::Da => format!("mindst {} af {}: {met} opfyldt", a.n, all.join(", ")),
+            Lang::En => format!("at least {} of {}: {met} met", a.n, all.join(", ")),
+        });
+    }
     for c in &req.all_of {
         let ok = status(c);
         out.push(match (l, ok) {

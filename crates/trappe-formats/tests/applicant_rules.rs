@@ -2167,3 +2167,41 @@ fn esbjerg_applicant_50_and_social_criterion() {
     assert!(social.met);
     assert_eq!(why_of(&social, 2), (true, Why::SpecialNeed));
 }
+
+/// "At least N of" is data too: a set asking for at least two of A1, A2 and C1 is met by
+/// a worker with an accessibility need, not by a worker alone; n above the list is an
+/// error.
+#[test]
+fn a_set_can_ask_for_at_least_n_criteria() {
+    let text = trappe_formats::agreement_file::BUILTIN_AGREEMENTS[0].1.replacen(
+        "[applicants.ranking]",
+        "[[applicants.set]]\nid = \"two\"\nlabel = { da = \"to af tre\", en = \"two of three\" }\nsource = \"test\"\nat_least = { n = 2, of = [\"A1\", \"A2\", \"C1\"] }\n\n[applicants.ranking]",
+        1,
+    );
+    let agreement = trappe_formats::agreement_file::parse_agreement(&text, "two.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rules = agreement.applicants.as_ref().unwrap();
+    let req = requirement(
+        Some(rules),
+        Channel::Flexible,
+        Some("two"),
+        Staircase::Department,
+        "1",
+        &[],
+        false,
+        "test",
+    )
+    .unwrap();
+    let worker = household(vec![model("applicant", "1980-01-01")]);
+    let with_need = household(vec![with(
+        model("applicant", "1980-01-01"),
+        json!({"disability_needs_accessible_home": true}),
+    )]);
+    assert!(!req.met(&evaluate(rules, &worker, date(ON))));
+    assert!(req.met(&evaluate(rules, &with_need, date(ON))));
+    let bad = text.replacen("at_least = { n = 2,", "at_least = { n = 4,", 1);
+    let e = trappe_formats::agreement_file::parse_agreement(&bad, "two.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at_least n = 4 of 3 criteria"), "{e}");
+}

@@ -229,7 +229,16 @@ pub(super) struct RawSet {
     pub(super) any_dropped_when: Vec<Spanned<String>>,
     #[serde(default)]
     pub(super) priority: Vec<Vec<Spanned<String>>>,
+    pub(super) at_least: Option<Spanned<RawAtLeast>>,
     pub(super) pending: Option<RawSourced<String>>,
+}
+
+/// `at_least = { n = 2, of = [...] }` on a set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAtLeast {
+    pub(super) n: u32,
+    pub(super) of: Vec<Spanned<String>>,
 }
 
 /// `[[applicants.amount]]`: a dated amount (an income threshold).

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CriterionId, DocumentKind, EducationLevel, Law, Pension, Why, WorkKind};
 use crate::agreement::{SourceRef, Sourced};
@@ -252,12 +252,21 @@ pub struct CriteriaSetDef {
     pub risk_zone: bool,
     /// When one of these is among `all`, `any` is dropped (it replaces them).
     pub any_dropped_when: Vec<CriterionId>,
+    /// At least `n` of these criteria.
+    pub at_least: Option<AtLeast>,
     /// Criteria in a priority order: an applicant meeting one of the first group goes
     /// before one meeting only one of the second, and so on (`any` is their union).
     pub priority: Vec<Vec<CriterionId>>,
     /// A set the agreement names but whose criteria the parties have not yet recorded:
     /// a slot with it refuses with this reason.
     pub pending: Option<Sourced<String>>,
+}
+
+/// At least `n` of some criteria ("mindst to af følgende").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtLeast {
+    pub n: u32,
+    pub of: Vec<CriterionId>,
 }
 
 /// On a staircase where applicants meeting the employment criterion go first when

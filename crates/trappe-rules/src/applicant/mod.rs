@@ -32,9 +32,9 @@ mod requirement;
 
 pub use bad_input::{check_household, HouseholdProblem};
 pub use definition::{
-    CompletedBy, Condition, ConditionKind, CriteriaSetDef, CriterionDef, DocNeed, EmploymentFirst,
-    HoursCount, Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts, TieBreak, Who,
-    WorkRule,
+    AtLeast, CompletedBy, Condition, ConditionKind, CriteriaSetDef, CriterionDef, DocNeed,
+    EmploymentFirst, HoursCount, Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts,
+    TieBreak, Who, WorkRule,
 };
 pub use evaluation::{add_years, age_on, evaluate};
 pub use household::{

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::definition::EmploymentFirst;
+use super::definition::{AtLeast, EmploymentFirst};
 use super::{ApplicantRules, CriterionId, CriterionOutcome};
 use crate::agreement::{Channel, SourceRef, Staircase};
 use crate::criteria::Criterion;
@@ -24,6 +24,9 @@ pub struct Requirement {
     pub employment_first: bool,
     /// An accessibility home: C1 applicants meeting the rest go first [CPH 5.2.3].
     pub accessibility_home: bool,
+    /// At least n of these, per set that says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_least: Vec<AtLeast>,
     /// Groups of `any_of` in the agreement's priority order (empty: no order among them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub priority: Vec<Vec<CriterionId>>,
@@ -82,6 +85,7 @@ pub fn requirement(
     let mut any_of: Vec<CriterionId> = Vec::new();
     let mut all_of: Vec<CriterionId> = Vec::new();
     let mut priority: Vec<Vec<CriterionId>> = Vec::new();
+    let mut at_least: Vec<AtLeast> = Vec::new();
     let push = |list: &mut Vec<CriterionId>, c: &CriterionId| {
         if !list.contains(c) {
             list.push(c.clone());
@@ -122,12 +126,13 @@ pub fn requirement(
                 push(&mut all_of, c);
             }
             priority.extend(def.priority.iter().cloned());
+            at_least.extend(def.at_least.iter().cloned());
         }
     }
     let employment_first = rules
         .and_then(|r| r.ranking.employment_first.as_ref())
         .is_some_and(|e| e.staircases.contains(&staircase))
-        && (!any_of.is_empty() || !all_of.is_empty());
+        && (!any_of.is_empty() || !all_of.is_empty() || !at_least.is_empty());
     Ok(Requirement {
         criteria_set: set.map(str::to_string),
         any_of,
@@ -136,6 +141,7 @@ pub fn requirement(
         step: step.to_string(),
         employment_first,
         accessibility_home,
+        at_least,
         priority,
         source: source.to_string(),
     })
@@ -168,18 +174,25 @@ impl Requirement {
 
     /// Whether the requirement asks anything of applicants.
     pub fn has_criteria(&self) -> bool {
-        !self.any_of.is_empty() || !self.all_of.is_empty()
+        !self.any_of.is_empty() || !self.all_of.is_empty() || !self.at_least.is_empty()
     }
 
     /// Whether a criterion is one the requirement asks for.
     pub fn concerns(&self, c: &CriterionId) -> bool {
-        self.any_of.contains(c) || self.all_of.contains(c)
+        self.any_of.contains(c)
+            || self.all_of.contains(c)
+            || self.at_least.iter().any(|a| a.of.contains(c))
     }
 
     /// Whether a household's outcomes meet the requirement.
     pub fn met(&self, outcomes: &[CriterionOutcome]) -> bool {
         let is_met = |c: &CriterionId| outcomes.iter().any(|o| o.criterion == *c && o.met);
-        (self.any_of.is_empty() || self.any_of.iter().any(is_met)) && self.all_of.iter().all(is_met)
+        (self.any_of.is_empty() || self.any_of.iter().any(is_met))
+            && self.all_of.iter().all(is_met)
+            && self
+                .at_least
+                .iter()
+                .all(|a| a.of.iter().filter(|c| is_met(c)).count() >= a.n as usize)
     }
 
     /// The employment criterion of the ranking: the primary one where the slot requires

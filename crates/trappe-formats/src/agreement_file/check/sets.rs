@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use trappe_rules::agreement::{Sourced, Staircase};
 use trappe_rules::applicant::{
-    CriteriaSetDef, CriterionDef, CriterionId, DatedAmount, DocumentKind, EmploymentFirst,
+    AtLeast, CriteriaSetDef, CriterionDef, CriterionId, DatedAmount, DocumentKind, EmploymentFirst,
     RankingRules, TieBreak,
 };
 use trappe_rules::criteria::Criterion;
@@ -203,7 +203,19 @@ pub(super) fn check_sets(
                 }
             }
         }
-        let empty = any.is_empty() && all.is_empty() && !s.risk_zone;
+        let at_least = s.at_least.as_ref().map(|a| {
+            let r = a.get_ref();
+            let of = criterion_refs(ck, &r.of, criteria);
+            if r.n == 0 || r.n as usize > r.of.len() {
+                ck.problem(
+                    a.span(),
+                    format!("at_least n = {} of {} criteria", r.n, r.of.len()),
+                    "n from 1 to the number of criteria listed",
+                );
+            }
+            AtLeast { n: r.n, of }
+        });
+        let empty = any.is_empty() && all.is_empty() && !s.risk_zone && at_least.is_none();
         if empty && s.pending.is_none() {
             ck.problem(
                 rs.span(),
@@ -226,6 +238,7 @@ pub(super) fn check_sets(
             all,
             risk_zone: s.risk_zone,
             any_dropped_when,
+            at_least,
             priority,
             pending: s.pending.as_ref().map(sourced),
         });
