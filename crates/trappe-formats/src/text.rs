@@ -281,6 +281,10 @@ pub fn ledger_action(a: trappe_rules::ledger::LedgerAction, lang: Lang) -> &'sta
         A::ExemptionInAdvance => lang.pick("fritagelse på forhånd", "exemption in advance"),
         A::Safeguard => lang.pick("særlig sikring", "safeguard"),
         A::OrganisationChoice => lang.pick("boligorganisationens valg", "organisation's choice"),
+        A::ShareDecided => lang.pick(
+            "afdelingens andel fastsat",
+            "the department's share decided",
+        ),
     }
 }
 

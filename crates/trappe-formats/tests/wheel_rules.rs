@@ -140,6 +140,7 @@ impl V {
                 kitchen_has_allocated_tenant: self.kitchen_has_allocated_tenant,
                 new_build: self.new_build,
                 start_placement: self.start_placement.clone(),
+                decided_share: None,
             },
         )
     }

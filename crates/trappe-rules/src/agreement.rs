@@ -539,10 +539,62 @@ pub struct Share {
     pub channel: Channel,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub criteria: Option<String>,
+    /// The share; zero for a share decided per department (`range`) or the rest.
     pub percent: Pct,
+    /// A range the parties decide within for each department ("20–30 %"): the
+    /// department's recorded share is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<(Pct, Pct)>,
+    /// What the other shares leave (with a share decided per department).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rest: bool,
     pub source: SourceRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interpretation: Option<String>,
+}
+
+/// The slots of one period of the rotation of these shares with these percentages.
+pub fn share_slots(shares: &[Share], percents: &[Pct]) -> Vec<Slot> {
+    share_rotation(percents, rotation_period(percents))
+        .into_iter()
+        .map(|i| Slot {
+            alternate: vec![SlotChoice {
+                channel: shares[i].channel,
+                criteria: shares[i].criteria.clone(),
+                extra: false,
+            }],
+            organisation_chooses: false,
+            fallback: Vec::new(),
+        })
+        .collect()
+}
+
+/// The percentages of shares with one decided per department: the decided share, the
+/// rest what the fixed ones leave. `None` when the decided share is outside its range.
+pub fn decided_percents(shares: &[Share], decided: Pct) -> Option<Vec<Pct>> {
+    let ranged = shares.iter().find_map(|s| s.range)?;
+    if decided < ranged.0 || decided > ranged.1 {
+        return None;
+    }
+    let fixed: Pct = shares
+        .iter()
+        .filter(|s| s.range.is_none() && !s.rest)
+        .map(|s| s.percent)
+        .sum();
+    Some(
+        shares
+            .iter()
+            .map(|s| {
+                if s.range.is_some() {
+                    decided
+                } else if s.rest {
+                    Pct::from(100) - fixed - decided
+                } else {
+                    s.percent
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The rotation that realises shares, earliest deadline first: a share's k-th vacancy is
@@ -686,6 +738,37 @@ mod shares {
         let r = share_rotation(&q, 10);
         assert_eq!(r.iter().filter(|i| **i == 0).count(), 8);
         assert_eq!(r.iter().filter(|i| **i == 1).count(), 1);
+    }
+
+    /// A share decided per department within a range ("mellem 20 og 30 %"): the
+    /// department's share, the rest what the fixed shares leave; outside the range, none.
+    #[test]
+    fn a_decided_share_within_its_range() {
+        use super::{decided_percents, Channel, Share};
+        let share = |percent: &str, range: Option<(&str, &str)>, rest: bool| Share {
+            channel: Channel::Flexible,
+            criteria: None,
+            percent: pct(percent),
+            range: range.map(|(a, b)| (pct(a), pct(b))),
+            rest,
+            source: String::new(),
+            interpretation: None,
+        };
+        let shares = [
+            share("0", Some(("20", "30")), false),
+            share("10", None, false),
+            share("0", None, true),
+        ];
+        assert_eq!(
+            decided_percents(&shares, pct("20")),
+            Some(vec![pct("20"), pct("10"), pct("70")])
+        );
+        assert_eq!(
+            decided_percents(&shares, pct("30")),
+            Some(vec![pct("30"), pct("10"), pct("60")])
+        );
+        assert_eq!(decided_percents(&shares, pct("19.99")), None);
+        assert_eq!(decided_percents(&shares, pct("30.01")), None);
     }
 
     proptest! {

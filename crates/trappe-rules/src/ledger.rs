@@ -87,6 +87,8 @@ pub enum LedgerAction {
     Safeguard,
     /// The organisation's choice for "or" slots.
     OrganisationChoice,
+    /// The department's share, decided within the agreement's range.
+    ShareDecided,
 }
 
 codes!(LedgerAction, "ledger action", {
@@ -100,6 +102,7 @@ codes!(LedgerAction, "ledger action", {
     ExemptionInAdvance => "exemption_in_advance",
     Safeguard => "safeguard",
     OrganisationChoice => "organisation_choice",
+    ShareDecided => "share_decided",
 });
 
 /// Where a let home went: a channel of the letting wheel, or one of the ways of letting

@@ -12,6 +12,8 @@
 //! from history (the wheel position, realised allocations, recorded decisions) are
 //! derived from the vacancy ledger by the store and handed in as [`VacancyFacts`].
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::agreement::{
@@ -337,6 +339,9 @@ pub struct VacancyFacts<'a> {
     /// The department's placement at the agreement's start: staircase, step and
     /// allocated share, for the phase-out of særboliger [CPH 9].
     pub start_placement: Option<(Staircase, String, Option<Pct>)>,
+    /// The department's recorded share, where the agreement's share is decided per
+    /// department within a range.
+    pub decided_share: Option<Pct>,
 }
 
 /// Where a vacancy sits in its wheel.
@@ -508,6 +513,21 @@ pub enum WheelError {
     },
     #[error("the department is not covered by the agreement (its list does not name it): the agreement lets none of its vacancies")]
     NotCovered,
+    #[error("the department's share of {staircase} step {step} is decided per department, {from}–{to} %, and none is recorded: record it with trappe vacancy decide --decision share [{source_ref}]")]
+    ShareNotDecided {
+        staircase: &'static str,
+        step: String,
+        from: Pct,
+        to: Pct,
+        source_ref: String,
+    },
+    #[error("the department's recorded share {share} % is outside the agreement's range {from}–{to} % [{source_ref}]")]
+    ShareOutsideRange {
+        share: Pct,
+        from: Pct,
+        to: Pct,
+        source_ref: String,
+    },
 }
 
 /// The organisation's channel for a slot: the last of its fallbacks (the waiting list
@@ -694,6 +714,7 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
 
     // The wheel.
     let (key, slots, source) = select_wheel(agreement, f, rules, new_build, &mut pre_reasons)?;
+    let slots: &[Slot] = &slots;
     let mut reasons = pre_reasons;
     let taken = take_slot(f, &key, slots, &source, &mut reasons);
     let (slot, choice) = (taken.slot, &taken.choice);
@@ -993,82 +1014,115 @@ fn select_wheel<'a>(
     rules: Option<&'a LettingRules>,
     new_build: Option<(NewBuildFacts, &'a NewBuildRule, Date)>,
     pre_reasons: &mut Vec<LettingReason>,
-) -> Result<(WheelKey, &'a [Slot], SourceRef), WheelError> {
-    let chosen: (WheelKey, &[Slot], SourceRef) = if let Some((nb, rule, until)) = new_build {
-        if f.first_letting {
-            let step = &rule.first_letting_step.value;
-            let w = agreement
-                .wheel_rule(Staircase::Department, step, f.on)
-                .ok_or_else(|| WheelError::NoWheel {
-                    staircase: Staircase::Department.as_str(),
-                    step: step.clone(),
-                    on: f.on,
-                })?;
-            (WheelKey::NewBuildFirstLetting, &w.slots, w.source.clone())
-        } else {
-            let band = rule
-                .bands
-                .iter()
-                .find(|b| {
-                    nb.cheap_share_pct >= b.from_pct
-                        && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
-                })
-                .ok_or_else(|| WheelError::NoWheel {
-                    staircase: "new-build",
-                    step: nb.cheap_share_pct.to_string(),
-                    on: f.on,
-                })?;
-            pre_reasons.push(LettingReason::NewBuildBand {
-                band: band.id.clone(),
-                cheap_share_pct: nb.cheap_share_pct,
-                until,
-                source: band.source.clone(),
+) -> Result<(WheelKey, Cow<'a, [Slot]>, SourceRef), WheelError> {
+    let chosen: (WheelKey, Cow<'a, [Slot]>, SourceRef) =
+        if let Some((nb, rule, until)) = new_build {
+            if f.first_letting {
+                let step = &rule.first_letting_step.value;
+                let w = agreement
+                    .wheel_rule(Staircase::Department, step, f.on)
+                    .ok_or_else(|| WheelError::NoWheel {
+                        staircase: Staircase::Department.as_str(),
+                        step: step.clone(),
+                        on: f.on,
+                    })?;
+                (
+                    WheelKey::NewBuildFirstLetting,
+                    Cow::Borrowed(w.slots.as_slice()),
+                    w.source.clone(),
+                )
+            } else {
+                let band = rule
+                    .bands
+                    .iter()
+                    .find(|b| {
+                        nb.cheap_share_pct >= b.from_pct
+                            && b.to_pct.is_none_or(|to| nb.cheap_share_pct < to)
+                    })
+                    .ok_or_else(|| WheelError::NoWheel {
+                        staircase: "new-build",
+                        step: nb.cheap_share_pct.to_string(),
+                        on: f.on,
+                    })?;
+                pre_reasons.push(LettingReason::NewBuildBand {
+                    band: band.id.clone(),
+                    cheap_share_pct: nb.cheap_share_pct,
+                    until,
+                    source: band.source.clone(),
+                });
+                (
+                    WheelKey::NewBuild {
+                        band: band.id.clone(),
+                    },
+                    Cow::Borrowed(band.slots.as_slice()),
+                    band.source.clone(),
+                )
+            }
+        } else if let (true, Some(youth), false) = (
+            f.mainly_youth,
+            rules.and_then(|r| r.youth.as_ref()),
+            // Where the step suspends the allocation (area step 2), the step's wheel wins.
+            agreement
+                .step_rule(f.staircase, f.step, f.on)
+                .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
+        ) {
+            pre_reasons.push(LettingReason::YouthDepartment {
+                source: youth.source.clone(),
             });
             (
-                WheelKey::NewBuild {
-                    band: band.id.clone(),
-                },
-                &band.slots,
-                band.source.clone(),
+                WheelKey::Youth,
+                Cow::Borrowed(youth.slots.as_slice()),
+                youth.source.clone(),
             )
-        }
-    } else if let (true, Some(youth), false) = (
-        f.mainly_youth,
-        rules.and_then(|r| r.youth.as_ref()),
-        // Where the step suspends the allocation (area step 2), the step's wheel wins.
-        agreement
-            .step_rule(f.staircase, f.step, f.on)
-            .is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended),
-    ) {
-        pre_reasons.push(LettingReason::YouthDepartment {
-            source: youth.source.clone(),
-        });
-        (WheelKey::Youth, &youth.slots, youth.source.clone())
-    } else {
-        let w = agreement
-            .wheel_rule(f.staircase, f.step, f.on)
-            .ok_or_else(|| WheelError::NoWheel {
-                staircase: f.staircase.as_str(),
-                step: f.step.to_string(),
-                on: f.on,
-            })?;
-        if let Some(p) = &w.pending {
-            return Err(WheelError::Pending {
-                staircase: f.staircase.as_str(),
-                step: f.step.to_string(),
-                reason: p.value.clone(),
-                source_ref: p.source.clone(),
-            });
-        }
-        (
-            WheelKey::Staircase {
-                staircase: f.staircase,
-                step: f.step.to_string(),
-            },
-            &w.slots,
-            w.source.clone(),
-        )
-    };
+        } else {
+            let w = agreement
+                .wheel_rule(f.staircase, f.step, f.on)
+                .ok_or_else(|| WheelError::NoWheel {
+                    staircase: f.staircase.as_str(),
+                    step: f.step.to_string(),
+                    on: f.on,
+                })?;
+            if let Some(p) = &w.pending {
+                return Err(WheelError::Pending {
+                    staircase: f.staircase.as_str(),
+                    step: f.step.to_string(),
+                    reason: p.value.clone(),
+                    source_ref: p.source.clone(),
+                });
+            }
+            // A share decided per department: the department's recorded share.
+            let slots = match w.shares.iter().find(|s| s.range.is_some()) {
+                None => Cow::Borrowed(w.slots.as_slice()),
+                Some(ranged) => {
+                    let (from, to) = ranged.range.unwrap_or_default();
+                    let Some(share) = f.decided_share else {
+                        return Err(WheelError::ShareNotDecided {
+                            staircase: f.staircase.as_str(),
+                            step: f.step.to_string(),
+                            from,
+                            to,
+                            source_ref: ranged.source.clone(),
+                        });
+                    };
+                    let percents = crate::agreement::decided_percents(&w.shares, share)
+                        .ok_or_else(|| WheelError::ShareOutsideRange {
+                            share,
+                            from,
+                            to,
+                            source_ref: ranged.source.clone(),
+                        })?;
+                    Cow::Owned(crate::agreement::share_slots(&w.shares, &percents))
+                }
+            };
+            (
+                WheelKey::Staircase {
+                    staircase: f.staircase,
+                    step: f.step.to_string(),
+                },
+                slots,
+                w.source.clone(),
+            )
+        };
     Ok(chosen)
 }
 
@@ -1236,6 +1290,16 @@ pub fn preview_with_criteria(
             step: step.to_string(),
             reason: p.value.clone(),
             source_ref: p.source.clone(),
+        });
+    }
+    if let Some(ranged) = w.shares.iter().find(|s| s.range.is_some()) {
+        let (from, to) = ranged.range.unwrap_or_default();
+        return Err(WheelError::ShareNotDecided {
+            staircase: staircase.as_str(),
+            step: step.to_string(),
+            from,
+            to,
+            source_ref: ranged.source.clone(),
         });
     }
     let len = w.slots.len() as u64;

@@ -76,6 +76,9 @@ pub enum DecisionArg {
     Safeguard,
     /// The organisation's choice for "or" slots (--channel waiting-list|flexible) from --from.
     OrganisationChoice,
+    /// The department's share (--percent) from --from, where the agreement states a range
+    /// decided per department.
+    Share,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -204,6 +207,9 @@ pub struct DecideArgs {
     /// With organisation-choice and --channel flexible: the criteria set (A or B).
     #[arg(long)]
     criteria: Option<String>,
+    /// With share: the department's share in percent, within the agreement's range.
+    #[arg(long)]
+    percent: Option<trappe_rules::Pct>,
     /// Who decided (Samarbejdsforum, the organisation, …).
     #[arg(long)]
     decided_by: String,
@@ -681,6 +687,7 @@ fn decide(store: &mut trappe_store::Store, args: DecideArgs) -> Result<()> {
         to,
         channel,
         criteria,
+        percent,
         decided_by,
         decided_on,
         actor: who,
@@ -699,6 +706,12 @@ fn decide(store: &mut trappe_store::Store, args: DecideArgs) -> Result<()> {
         },
         DecisionArg::Safeguard => Decision::Safeguard {
             from: from.context("--decision safeguard needs --from")?,
+            decided_by,
+            decided_on,
+        },
+        DecisionArg::Share => Decision::Share {
+            from: from.context("--decision share needs --from")?,
+            percent: percent.context("--decision share needs --percent")?,
             decided_by,
             decided_on,
         },

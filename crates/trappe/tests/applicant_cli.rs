@@ -930,3 +930,108 @@ fn esbjerg_lets_by_its_named_list_shares_and_priority_order() {
         ]
     );
 }
+
+/// A share the agreement leaves to be decided per department within a range: no vacancy
+/// is let until the department's share is recorded, a share outside the range is
+/// refused, and the recorded share gives the rotation (25 %: the third of each four).
+/// Esbjerg's file with AB Esbjerg's "et antal boliger" written as 20–30 % for the test.
+#[test]
+fn a_share_decided_per_department_within_the_agreements_range() {
+    let db = Db::new("sqlite");
+    let text = std::fs::read_to_string(root().join("agreements/esbjerg-2020.toml")).unwrap();
+    let at = text
+        .find("pending = { value = \"AB Esbjerg udlejer")
+        .unwrap();
+    let end = at + text[at..].find('\n').unwrap();
+    let ranged = format!(
+        "{}shares = [\n  {{ channel = \"flexible\", criteria = \"abe\", percent_range = {{ from = 20, to = 30 }}, source = \"test: 20–30 %\" }},\n  {{ channel = \"waiting_list\", rest = true, source = \"test\" }},\n]{}",
+        &text[..at],
+        &text[end..]
+    );
+    let file = db.dir.path().join("esbjerg-ranged.toml");
+    std::fs::write(&file, ranged).unwrap();
+    let agreement = file.display().to_string();
+    for args in [
+        vec![
+            "import",
+            "areas",
+            &example("esbjerg/areas.csv"),
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            &agreement,
+        ],
+        vec![
+            "import",
+            "departments",
+            &example("esbjerg/departments.csv"),
+            "--as-of",
+            "2024-03-01",
+        ],
+        vec!["homes", "import", &example("esbjerg/homes.csv")],
+    ] {
+        db.trappe().args(&args).assert().success();
+    }
+    let register = |home: &str| {
+        let mut c = db.trappe();
+        c.args([
+            "vacancy",
+            "register",
+            "--department",
+            "ABE-2",
+            "--home",
+            home,
+            "--vacated",
+            "2024-03-01",
+            "--received",
+            "2024-03-01",
+            "--format",
+            "json",
+        ]);
+        c
+    };
+    let undecided = failure(&mut register("0001"));
+    assert!(
+        undecided.contains("decided per department, 20–30 %"),
+        "{undecided}"
+    );
+    let decide = |percent: &str| {
+        let mut c = db.trappe();
+        c.args([
+            "vacancy",
+            "decide",
+            "--department",
+            "ABE-2",
+            "--decision",
+            "share",
+            "--percent",
+            percent,
+            "--from",
+            "2024-03-01",
+            "--decided-by",
+            "Boligforum",
+            "--decided-on",
+            "2024-02-01",
+        ]);
+        c
+    };
+    let outside = failure(&mut decide("35"));
+    assert!(
+        outside.contains("outside the agreement's range 20–30 %"),
+        "{outside}"
+    );
+    decide("25").assert().success();
+    let channels: Vec<String> = ["0001", "0002", "0003", "0004"]
+        .iter()
+        .map(|h| {
+            stdout_json(&mut register(h))["channel"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        channels,
+        ["waiting_list", "waiting_list", "flexible", "waiting_list"]
+    );
+}

@@ -241,6 +241,14 @@ pub(super) struct RawAtLeast {
     pub(super) of: Vec<Spanned<String>>,
 }
 
+/// A range of percentages, both ends included.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRange {
+    pub(super) from: Num,
+    pub(super) to: Num,
+}
+
 /// `[[applicants.amount]]`: a dated amount (an income threshold).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -500,7 +508,9 @@ pub(super) struct RawWheel {
 pub(super) struct RawShare {
     pub(super) channel: String,
     pub(super) criteria: Option<String>,
-    pub(super) percent: Num,
+    pub(super) percent: Option<Num>,
+    pub(super) percent_range: Option<RawRange>,
+    pub(super) rest: Option<bool>,
     pub(super) source: String,
     pub(super) interpretation: Option<String>,
 }

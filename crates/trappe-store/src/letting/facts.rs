@@ -91,6 +91,16 @@ fn decision_from_json(v: &serde_json::Value) -> Option<Decision> {
             decided_by: by,
             decided_on: on,
         },
+        "share" => Decision::Share {
+            from: date("from")?,
+            percent: match &v["percent"] {
+                serde_json::Value::String(s) => s.parse().ok()?,
+                serde_json::Value::Number(n) => n.to_string().parse().ok()?,
+                _ => return None,
+            },
+            decided_by: by,
+            decided_on: on,
+        },
         "organisation_choice" => Decision::OrganisationChoice {
             from: date("from")?,
             channel: v["channel"].as_str()?.parse().ok()?,

@@ -172,6 +172,14 @@ pub enum Decision {
         decided_by: String,
         decided_on: Date,
     },
+    /// The department's share of its step's vacancies from `from`, where the agreement
+    /// states a range decided per department ("20–30 %").
+    Share {
+        from: Date,
+        percent: trappe_rules::Pct,
+        decided_by: String,
+        decided_on: Date,
+    },
 }
 
 impl Decision {
@@ -181,6 +189,7 @@ impl Decision {
             Decision::ExemptionInAdvance { .. } => LedgerAction::ExemptionInAdvance,
             Decision::Safeguard { .. } => LedgerAction::Safeguard,
             Decision::OrganisationChoice { .. } => LedgerAction::OrganisationChoice,
+            Decision::Share { .. } => LedgerAction::ShareDecided,
         }
     }
     fn date(&self) -> Date {
@@ -190,7 +199,8 @@ impl Decision {
             }
             Decision::ExemptionInAdvance { from, .. }
             | Decision::Safeguard { from, .. }
-            | Decision::OrganisationChoice { from, .. } => *from,
+            | Decision::OrganisationChoice { from, .. }
+            | Decision::Share { from, .. } => *from,
         }
     }
 }
@@ -255,6 +265,9 @@ impl Decision {
                 from, decided_on, ..
             }
             | Decision::OrganisationChoice {
+                from, decided_on, ..
+            }
+            | Decision::Share {
                 from, decided_on, ..
             } => (*decided_on, vec![("from", *from)]),
         };
@@ -412,6 +425,21 @@ fn check_decision(
             ))),
             None => Err(rule("the agreement has no safeguard")),
         },
+        Decision::Share { percent, from, .. } => {
+            // The step's wheel must state a range decided per department, holding it.
+            let wheel = agreement.and_then(|a| a.wheel_rule(p.staircase, &p.step, *from));
+            match wheel.and_then(|w| w.shares.iter().find_map(|s| s.range.map(|r| (r, &s.source)))) {
+                Some(((lo, hi), _)) if *percent >= lo && *percent <= hi => Ok(()),
+                Some(((lo, hi), source)) => Err(rule(format!(
+                    "the share {percent} % is outside the agreement's range {lo}–{hi} % [{source}]"
+                ))),
+                None => Err(rule(format!(
+                    "department {department} is on {} step {} on {from}, whose share is not decided per department",
+                    p.staircase.as_str(),
+                    p.step
+                ))),
+            }
+        }
         Decision::OrganisationChoice { channel, criteria, .. } => {
             if *channel != Channel::WaitingList && *channel != Channel::Flexible {
                 return Err(rule(
@@ -777,6 +805,13 @@ impl Store {
             let safeguard = decisions
                 .iter()
                 .any(|d| matches!(d, Decision::Safeguard { from, .. } if *from <= req.vacated));
+            let decided_share = decisions
+                .iter()
+                .filter_map(|d| match d {
+                    Decision::Share { from, percent, .. } if *from <= req.vacated => Some(*percent),
+                    _ => None,
+                })
+                .next_back();
             let exempt_from_extra = exempt(c, &agreement, req.department, &placement, req.vacated, &decisions)?;
             let kitchen_has_allocated_tenant = match &home.shared_kitchen {
                 Some(k) => kitchen_has_allocated(c, req.department, &home.id, k)?,
@@ -804,6 +839,7 @@ impl Store {
                 kitchen_has_allocated_tenant,
                 new_build,
                 start_placement: start.clone(),
+                decided_share,
             };
             // Which wheel the vacancy is on decides which history counts: ask the rules
             // with an empty history, then read that wheel's history from the ledger.

@@ -1022,6 +1022,16 @@ mod named_list {
         "\"VB-0107\", \"VB-0111\"",
         "department VB-0107 of VB is named twice"
     )]
+    #[case::range_without_rest(
+        "percent = 75, source = \"VB\"",
+        "percent_range = { from = 70, to = 80 }, source = \"VB\"",
+        "1 shares decided per department and 0 rest shares"
+    )]
+    #[case::share_two_ways(
+        "percent = 75, source = \"VB\"",
+        "percent = 75, rest = true, source = \"VB\"",
+        "exactly one of percent, percent_range or rest = true"
+    )]
     #[case::wheel_two_ways(
         "pending = { value = \"Ungdomsbos",
         "slots = [{ channel = \"waiting_list\" }]\npending = { value = \"Ungdomsbos",

@@ -4,9 +4,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use trappe_rules::agreement::{
-    rotation_period, share_rotation, Channel, Period, Share, Slot, SlotChoice, WheelRule,
-};
+use trappe_rules::agreement::{share_slots, Channel, Period, Share, Slot, SlotChoice, WheelRule};
 use trappe_rules::Pct;
 
 use super::{parse_channel, parse_staircase, Checker};
@@ -57,21 +55,11 @@ pub(super) fn check_wheel(
         .as_ref()
         .map(|s| check_shares(ck, span.clone(), s))
         .unwrap_or_default();
-    if !shares.is_empty() {
+    // Fixed shares give their rotation now; a share decided per department gives it
+    // when the department's share is recorded.
+    if !shares.is_empty() && shares.iter().all(|s| s.range.is_none()) {
         let percents: Vec<Pct> = shares.iter().map(|s| s.percent).collect();
-        let period = rotation_period(&percents);
-        slots = share_rotation(&percents, period)
-            .into_iter()
-            .map(|i| Slot {
-                alternate: vec![SlotChoice {
-                    channel: shares[i].channel,
-                    criteria: shares[i].criteria.clone(),
-                    extra: false,
-                }],
-                organisation_chooses: false,
-                fallback: Vec::new(),
-            })
-            .collect();
+        slots = share_slots(&shares, &percents);
     }
     Some(WheelRule {
         staircase: staircase?,
@@ -96,6 +84,22 @@ pub(super) fn check_wheel(
 /// set for flexible letting (and only for it).
 fn check_shares(ck: &mut Checker<'_>, span: Range<usize>, raw: &[Spanned<RawShare>]) -> Vec<Share> {
     let mut out = Vec::new();
+    let percentage = |ck: &mut Checker<'_>, s: &Spanned<RawShare>, key: &str, p: Pct| {
+        if p.normalize().scale() > 2 {
+            ck.problem(
+                s.span(),
+                format!("{key} = {p}"),
+                "a percentage with at most two decimals",
+            );
+        }
+        if p <= Pct::ZERO || p > Pct::from(100) {
+            ck.problem(
+                s.span(),
+                format!("{key} = {p}"),
+                "a share above 0 and at most 100",
+            );
+        }
+    };
     for s in raw {
         let r = s.get_ref();
         let Some(channel) = parse_channel(&r.channel) else {
@@ -106,20 +110,30 @@ fn check_shares(ck: &mut Checker<'_>, span: Range<usize>, raw: &[Spanned<RawShar
             );
             continue;
         };
-        if r.percent.0.normalize().scale() > 2 {
+        let rest = r.rest.unwrap_or(false);
+        let ways = [r.percent.is_some(), r.percent_range.is_some(), rest];
+        if ways.iter().filter(|w| **w).count() != 1 {
             ck.problem(
                 s.span(),
-                format!("percent = {}", r.percent.0),
-                "a percentage with at most two decimals",
+                "a share needs exactly one of percent, percent_range or rest = true",
+                "percent = N, percent_range = { from = N, to = N } (decided per department) or rest = true (what the others leave)",
             );
         }
-        if r.percent.0 <= Pct::ZERO || r.percent.0 > Pct::from(100) {
-            ck.problem(
-                s.span(),
-                format!("percent = {}", r.percent.0),
-                "a share above 0 and at most 100",
-            );
+        if let Some(p) = &r.percent {
+            percentage(ck, s, "percent", p.0);
         }
+        let range = r.percent_range.as_ref().map(|g| {
+            percentage(ck, s, "percent_range.from", g.from.0);
+            percentage(ck, s, "percent_range.to", g.to.0);
+            if g.to.0 < g.from.0 {
+                ck.problem(
+                    s.span(),
+                    format!("percent_range {}–{}", g.from.0, g.to.0),
+                    "from ≤ to",
+                );
+            }
+            (g.from.0, g.to.0)
+        });
         if (channel == Channel::Flexible) != r.criteria.is_some() {
             ck.problem(
                 s.span(),
@@ -138,16 +152,34 @@ fn check_shares(ck: &mut Checker<'_>, span: Range<usize>, raw: &[Spanned<RawShar
         out.push(Share {
             channel,
             criteria: r.criteria.clone(),
-            percent: r.percent.0,
+            percent: r.percent.map_or(Pct::ZERO, |p| p.0),
+            range,
+            rest,
             source: r.source.clone(),
             interpretation: r.interpretation.clone(),
         });
     }
-    let total: Pct = out.iter().map(|s| s.percent).sum();
-    if !out.is_empty() && total != Pct::from(100) {
+    let ranged = out.iter().filter(|s| s.range.is_some()).count();
+    let rests = out.iter().filter(|s| s.rest).count();
+    let fixed: Pct = out.iter().map(|s| s.percent).sum();
+    if ranged > 1 || rests != ranged {
+        ck.problem(
+            span.clone(),
+            format!("{ranged} shares decided per department and {rests} rest shares"),
+            "at most one percent_range share, and then exactly one rest = true share",
+        );
+    } else if let Some((_, to)) = out.iter().find_map(|s| s.range) {
+        if fixed + to > Pct::from(100) {
+            ck.problem(
+                span,
+                format!("the fixed shares ({fixed} %) and the range's top ({to} %) exceed 100 %"),
+                "shares that leave the rest at least 0 %",
+            );
+        }
+    } else if !out.is_empty() && fixed != Pct::from(100) {
         ck.problem(
             span,
-            format!("the shares add up to {total} %"),
+            format!("the shares add up to {fixed} %"),
             "shares that add up to 100 % (write the rest's channel as a share of its own)",
         );
     }
