@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use trappe_rules::applicant::{
     ApplicantRules, AreaStatus, Benefit, CriterionId, DocumentKind, EnrolmentKind, Finding, Limit,
-    LimitFact, Pension, RankWhy, Relation, Texts, Tier, Why,
+    LimitFact, Node, Pension, RankWhy, Relation, Texts, Tier, Why,
 };
 
 use crate::text::Lang;
@@ -45,6 +45,31 @@ pub fn criterion(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lang) ->
         Some(d) => texts(&d.label, lang).to_string(),
         None => c.as_str().to_string(),
     }
+}
+
+/// What a criterion asks, in the agreement file's own words: the reason text of each
+/// condition ("Ansøger … har arbejde på mindst 20 timer om ugen …"); a choice between
+/// conditions is joined by "or".
+pub fn criterion_rule(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lang) -> String {
+    fn walk(n: &Node, lang: Lang) -> String {
+        match n {
+            Node::Leaf(c) => texts(&c.reason, lang).to_string(),
+            Node::All(of) => of
+                .iter()
+                .map(|n| walk(n, lang))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Node::Any { of, .. } => of
+                .iter()
+                .map(|n| walk(n, lang))
+                .collect::<Vec<_>>()
+                .join(pick(lang, " eller ", " or ")),
+        }
+    }
+    rules
+        .and_then(|r| r.criterion(c))
+        .map(|d| walk(&d.condition, lang))
+        .unwrap_or_default()
 }
 
 /// A slot's criteria set as the user reads it, from the labels of the file's sets

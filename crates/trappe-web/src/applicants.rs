@@ -263,7 +263,8 @@ pub async fn check_upload(
         })
         .map(|o| {
             minijinja::context! {
-                name => at::criterion(rules.as_ref(), &o.criterion, lang), met => o.met, source => o.source.clone(),
+                name => at::criterion(rules.as_ref(), &o.criterion, lang), met => o.met,
+                rule => at::criterion_rule(rules.as_ref(), &o.criterion, lang), source => o.source.clone(),
                 findings => o.findings.iter().map(|f| minijinja::context! { met => f.met, text => at::finding(f, lang) }).collect::<Vec<_>>(),
                 documents => o.documents.iter().map(|d| minijinja::context! {
                     member => d.member, name => at::document(d.kind, lang), seen => d.seen_on.map(|x| x.to_string()),

@@ -247,6 +247,7 @@ fn outcome_json(
     json!({
         "criterion": o.criterion.as_str(),
         "name": at::criterion(rules, &o.criterion, l),
+        "rule": at::criterion_rule(rules, &o.criterion, l),
         "met": o.met,
         "reasons": o.findings.iter().map(|f| at::finding(f, l)).collect::<Vec<_>>(),
         "findings": o.findings,
@@ -281,6 +282,10 @@ fn print_outcomes(
             at::criterion(rules, &o.criterion, l),
             o.source
         );
+        let rule = at::criterion_rule(rules, &o.criterion, l);
+        if !rule.is_empty() {
+            say!("{indent}    {}: {rule}", l.pick("krav", "requires"));
+        }
         for f in &o.findings {
             let m = if f.met { "+" } else { "-" };
             say!("{indent}    {m} {}", at::finding(f, l));

@@ -914,6 +914,17 @@ fn esbjerg_lets_by_its_named_list_shares_and_priority_order() {
         .map(|r| r["applicant"].as_str().unwrap())
         .collect();
     assert_eq!(order, ["E-3004", "E-3003", "E-3001", "E-3002"]);
+    // Each criterion says what it asks in the agreement file's own words.
+    let rules: Vec<&str> = ranked["ranking"][0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["rule"].as_str())
+        .collect();
+    assert!(
+        rules.iter().any(|r| r.contains("mindst 20 timer om ugen")),
+        "{rules:?}"
+    );
     let priorities: Vec<Value> = ranked["ranking"]
         .as_array()
         .unwrap()
