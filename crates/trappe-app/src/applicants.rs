@@ -414,7 +414,7 @@ pub fn requirement_reasons(
             (Lang::En, false) => format!("{}: not met", name(c)),
         });
     }
-    if req.any_of.is_empty() && req.all_of.is_empty() {
+    if !req.has_criteria() {
         out.push(
             l.pick(
                 "ingen kriterier: almindelig venteliste",

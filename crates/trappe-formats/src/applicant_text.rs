@@ -51,24 +51,27 @@ pub fn criterion(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lang) ->
 /// condition ("Ansøger … har arbejde på mindst 20 timer om ugen …"); a choice between
 /// conditions is joined by "or".
 pub fn criterion_rule(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lang) -> String {
-    fn walk(n: &Node, lang: Lang) -> String {
-        match n {
-            Node::Leaf(c) => texts(&c.reason, lang).to_string(),
-            Node::All(of) => of
-                .iter()
-                .map(|n| walk(n, lang))
-                .collect::<Vec<_>>()
-                .join("; "),
-            Node::Any { of, .. } => of
-                .iter()
-                .map(|n| walk(n, lang))
-                .collect::<Vec<_>>()
-                .join(pick(lang, " eller ", " or ")),
+    fn walk(n: &Node, lang: Lang, nested: bool) -> String {
+        let (of, sep) = match n {
+            Node::Leaf(c) => return texts(&c.reason, lang).to_string(),
+            Node::All(of) => (of, "; "),
+            Node::Any { of, .. } => (of, pick(lang, " eller ", " or ")),
+        };
+        let text = of
+            .iter()
+            .map(|n| walk(n, lang, true))
+            .collect::<Vec<_>>()
+            .join(sep);
+        // A group inside another is bracketed, so "a; (b or c)" is not "(a; b) or c".
+        if nested && of.len() > 1 {
+            format!("({text})")
+        } else {
+            text
         }
     }
     rules
         .and_then(|r| r.criterion(c))
-        .map(|d| walk(&d.condition, lang))
+        .map(|d| walk(&d.condition, lang, false))
         .unwrap_or_default()
 }
 

@@ -256,9 +256,21 @@ pub struct Home {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WheelKey {
-    Staircase { staircase: Staircase, step: String },
+    Staircase {
+        staircase: Staircase,
+        step: String,
+    },
+    /// A step whose share is decided per department: each decided share is a rotation
+    /// of its own, which starts afresh when the share changes.
+    DecidedShare {
+        staircase: Staircase,
+        step: String,
+        percent: Pct,
+    },
     Youth,
-    NewBuild { band: String },
+    NewBuild {
+        band: String,
+    },
     NewBuildFirstLetting,
 }
 
@@ -266,6 +278,11 @@ impl std::fmt::Display for WheelKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WheelKey::Staircase { staircase, step } => write!(f, "{}:{step}", staircase.as_str()),
+            WheelKey::DecidedShare {
+                staircase,
+                step,
+                percent,
+            } => write!(f, "{}:{step}@{}%", staircase.as_str(), percent.normalize()),
             WheelKey::Youth => f.write_str("youth"),
             WheelKey::NewBuild { band } => write!(f, "new_build:{band}"),
             WheelKey::NewBuildFirstLetting => f.write_str("new_build:first_letting"),
@@ -1090,7 +1107,12 @@ fn select_wheel<'a>(
                     source_ref: p.source.clone(),
                 });
             }
-            // A share decided per department: the department's recorded share.
+            // A share decided per department: the department's recorded share, a
+            // rotation of its own.
+            let mut key = WheelKey::Staircase {
+                staircase: f.staircase,
+                step: f.step.to_string(),
+            };
             let slots = match w.shares.iter().find(|s| s.range.is_some()) {
                 None => Cow::Borrowed(w.slots.as_slice()),
                 Some(ranged) => {
@@ -1111,17 +1133,15 @@ fn select_wheel<'a>(
                             to,
                             source_ref: ranged.source.clone(),
                         })?;
+                    key = WheelKey::DecidedShare {
+                        staircase: f.staircase,
+                        step: f.step.to_string(),
+                        percent: share,
+                    };
                     Cow::Owned(crate::agreement::share_slots(&w.shares, &percents))
                 }
             };
-            (
-                WheelKey::Staircase {
-                    staircase: f.staircase,
-                    step: f.step.to_string(),
-                },
-                slots,
-                w.source.clone(),
-            )
+            (key, slots, w.source.clone())
         };
     Ok(chosen)
 }

@@ -79,8 +79,14 @@ impl LettingContext {
             .agreement
             .wheel_rule(self.staircase, &self.step, self.on)
         {
-            for c in w.slots.iter().flat_map(|s| s.alternate.iter()) {
-                if let (Channel::Flexible, Some(k)) = (c.channel, &c.criteria) {
+            let slots = w.slots.iter().flat_map(|s| s.alternate.iter());
+            let choices = slots
+                .map(|c| (c.channel, &c.criteria))
+                // A share decided per department has no slots until it is decided: its
+                // shares name the sets.
+                .chain(w.shares.iter().map(|s| (s.channel, &s.criteria)));
+            for (channel, criteria) in choices {
+                if let (Channel::Flexible, Some(k)) = (channel, criteria) {
                     if !sets.contains(k) {
                         sets.push(k.clone());
                     }
@@ -113,6 +119,12 @@ impl LettingContext {
                     .flat_map(|s| s.alternate.iter())
                     .find(|c| c.channel == Channel::Flexible)
                     .and_then(|c| c.criteria.clone())
+                    .or_else(|| {
+                        w.shares
+                            .iter()
+                            .find(|s| s.channel == Channel::Flexible)
+                            .and_then(|s| s.criteria.clone())
+                    })
             })
             .or_else(|| self.step_criteria_sets().into_iter().next())
     }

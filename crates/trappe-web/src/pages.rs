@@ -978,7 +978,11 @@ pub async fn agreement(
                     Some(k) => format!("{} ({})", channel(&s.channel), trappe_formats::applicant_text::criteria_set(a.applicants.as_ref(), Some(k), lang)),
                     None => channel(&s.channel),
                 };
-                format!("{} %: {what}", text::pct(s.percent, lang))
+                match (s.range, s.rest) {
+                    (Some((lo, hi)), _) => format!("{}–{} % ({}): {what}", text::pct(lo, lang), text::pct(hi, lang), lang.pick("fastsættes for hver afdeling", "decided per department")),
+                    (None, true) => format!("{}: {what}", lang.pick("resten", "the rest")),
+                    (None, false) => format!("{} %: {what}", text::pct(s.percent, lang)),
+                }
             }).collect::<Vec<_>>(),
             pending => w.pending.as_ref().map(|p| format!("{} [{}]", p.value, p.source)),
             source => w.source.clone(),

@@ -352,6 +352,7 @@ fn check(db: &DbArgs, args: CheckArgs) -> Result<()> {
                 "met": r.met(outcomes),
                 "any_of": r.any_of,
                 "all_of": r.all_of,
+                "at_least": r.at_least,
                 "reasons": applicants::requirement_reasons(rules, r, outcomes, l),
                 "source": r.source,
             })).collect::<Vec<_>>(),
@@ -895,10 +896,7 @@ fn print_ranking(
             let failed: Vec<String> = r
                 .outcomes
                 .iter()
-                .filter(|o| {
-                    !o.met
-                        && (req.any_of.contains(&o.criterion) || req.all_of.contains(&o.criterion))
-                })
+                .filter(|o| !o.met && req.concerns(&o.criterion))
                 .flat_map(|o| {
                     o.findings.iter().filter(|f| !f.met).map(move |f| {
                         format!(

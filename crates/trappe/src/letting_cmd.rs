@@ -712,6 +712,7 @@ fn decide(store: &mut trappe_store::Store, args: DecideArgs) -> Result<()> {
         DecisionArg::Share => Decision::Share {
             from: from.context("--decision share needs --from")?,
             percent: percent.context("--decision share needs --percent")?,
+            step: None,
             decided_by,
             decided_on,
         },

@@ -1045,4 +1045,19 @@ fn a_share_decided_per_department_within_the_agreements_range() {
         channels,
         ["waiting_list", "waiting_list", "flexible", "waiting_list"]
     );
+    // More than two decimals are refused; a new share (recorded later for the same
+    // date) is a rotation of its own, from its start: 30 % gives the third again.
+    let decimals = failure(&mut decide("25.125"));
+    assert!(decimals.contains("more than two decimals"), "{decimals}");
+    decide("30").assert().success();
+    let next: Vec<Value> = ["0005", "0006", "0008"]
+        .iter()
+        .map(|h| stdout_json(&mut register(h)))
+        .collect();
+    let channels: Vec<&str> = next
+        .iter()
+        .map(|v| v["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["waiting_list", "waiting_list", "flexible"]);
+    assert_eq!(next[0]["wheel"]["key"], "list:abe@30%");
 }

@@ -51,6 +51,8 @@ pub enum RequirementError {
         "the agreement file has no [applicants] section: the criteria set {0:?} is not defined"
     )]
     NoApplicantRules(String),
+    #[error("the criteria set {0:?} asks for at least N and cannot be combined with '|'")]
+    AtLeastInUnion(String),
 }
 
 /// What a slot with `channel` and criteria set requires, resolved from the agreement
@@ -98,6 +100,9 @@ pub fn requirement(
             let def = rules
                 .set(part)
                 .ok_or_else(|| RequirementError::UnknownSet(part.to_string()))?;
+            if def.at_least.is_some() && s.contains('|') {
+                return Err(RequirementError::AtLeastInUnion(def.id.clone()));
+            }
             if let Some(p) = &def.pending {
                 return Err(RequirementError::Pending {
                     set: def.id.clone(),

@@ -98,6 +98,13 @@ fn decision_from_json(v: &serde_json::Value) -> Option<Decision> {
                 serde_json::Value::Number(n) => n.to_string().parse().ok()?,
                 _ => return None,
             },
+            step: match &v["step"] {
+                serde_json::Value::Array(a) => Some((
+                    a.first()?.as_str()?.parse().ok()?,
+                    a.get(1)?.as_str()?.to_string(),
+                )),
+                _ => None,
+            },
             decided_by: by,
             decided_on: on,
         },

@@ -177,6 +177,10 @@ pub enum Decision {
     Share {
         from: Date,
         percent: trappe_rules::Pct,
+        /// The step it was decided for (the placement in force on `from`): on another
+        /// step it does not apply. Filled in when the decision is recorded.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        step: Option<(Staircase, String)>,
         decided_by: String,
         decided_on: Date,
     },
@@ -425,6 +429,9 @@ fn check_decision(
             ))),
             None => Err(rule("the agreement has no safeguard")),
         },
+        Decision::Share { percent, .. } if percent.normalize().scale() > 2 => Err(rule(format!(
+            "the share {percent} % has more than two decimals"
+        ))),
         Decision::Share { percent, from, .. } => {
             // The step's wheel must state a range decided per department, holding it.
             let wheel = agreement.and_then(|a| a.wheel_rule(p.staircase, &p.step, *from));
@@ -805,13 +812,23 @@ impl Store {
             let safeguard = decisions
                 .iter()
                 .any(|d| matches!(d, Decision::Safeguard { from, .. } if *from <= req.vacated));
+            // The share decided for the step the department is on now, the one in force
+            // from the latest date (of two from the same date, the later recorded).
             let decided_share = decisions
                 .iter()
                 .filter_map(|d| match d {
-                    Decision::Share { from, percent, .. } if *from <= req.vacated => Some(*percent),
+                    Decision::Share { from, percent, step: Some((s, st)), .. }
+                        if *from <= req.vacated && *s == placement.staircase && *st == placement.step =>
+                    {
+                        Some((*from, *percent))
+                    }
                     _ => None,
                 })
-                .next_back();
+                .fold(None, |best: Option<(Date, trappe_rules::Pct)>, d| match best {
+                    Some(b) if b.0 > d.0 => Some(b),
+                    _ => Some(d),
+                })
+                .map(|(_, p)| p);
             let exempt_from_extra = exempt(c, &agreement, req.department, &placement, req.vacated, &decisions)?;
             let kitchen_has_allocated_tenant = match &home.shared_kitchen {
                 Some(k) => kitchen_has_allocated(c, req.department, &home.id, k)?,
@@ -1030,6 +1047,30 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = Utc::now();
         let (placement, agreement) = self.decision_basis(department, decision)?;
+        // A share is decided for the step the department is on.
+        let filled;
+        let decision = match (decision, &placement) {
+            (
+                Decision::Share {
+                    from,
+                    percent,
+                    decided_by,
+                    decided_on,
+                    ..
+                },
+                Some(p),
+            ) => {
+                filled = Decision::Share {
+                    from: *from,
+                    percent: *percent,
+                    step: Some((p.staircase, p.step.clone())),
+                    decided_by: decided_by.clone(),
+                    decided_on: *decided_on,
+                };
+                &filled
+            }
+            _ => decision,
+        };
         self.conn.transaction(|c| {
             dept_info(c, department)?;
             check_decision(department, decision, placement.as_ref(), agreement.as_deref())?;

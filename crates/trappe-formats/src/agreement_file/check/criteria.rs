@@ -457,6 +457,32 @@ fn check_node(
     };
     let key = format!("{key}.{kind}");
     note(&key, source, &c.interpretation);
+    let kind_value = leaf_kind(ck, raw, names, &key, source, note)?;
+    let documents = check_documents(ck, raw.span(), c, &kind_value, names);
+    if !ok {
+        return None;
+    }
+    Some(Node::Leaf(Box::new(Condition {
+        kind: kind_value,
+        reason: texts(reason),
+        source: source.clone(),
+        interpretation: c.interpretation.clone(),
+        documents,
+    })))
+}
+
+/// A leaf condition's kind, with the keys its kind needs checked and noted (which keys
+/// belong to the kind at all is checked by the caller).
+fn leaf_kind(
+    ck: &mut Checker<'_>,
+    raw: &Spanned<RawCondition>,
+    names: &Names<'_>,
+    key: &str,
+    source: &str,
+    note: &mut Note<'_>,
+) -> Option<ConditionKind> {
+    let c = raw.get_ref();
+    let kind = c.kind.get_ref().as_str();
     let mut sourced_note = |k: &str, s: &str, i: &Option<String>| note(&format!("{key}.{k}"), s, i);
     let required = |ck: &mut Checker<'_>, k: &str, present: bool| {
         if !present {
@@ -468,7 +494,7 @@ fn check_node(
         }
         present
     };
-    let kind_value = match kind {
+    Some(match kind {
         "age" => {
             if !required(ck, "ages", c.ages.is_some()) {
                 return None;
@@ -480,97 +506,7 @@ fn check_node(
                 youth_group: c.youth_group.unwrap_or(false),
             }
         }
-        "work" => {
-            let has = required(ck, "min_weekly_hours", c.min_weekly_hours.is_some())
-                & required(ck, "hours", c.hours.is_some());
-            if !has {
-                return None;
-            }
-            let min = c.min_weekly_hours.as_ref()?;
-            let hours_raw = c.hours.as_ref()?;
-            let hours = match hours_raw.get_ref().value.as_str() {
-                "per_position" => HoursCount::PerPosition,
-                "summed_permanent" => HoursCount::SummedPermanent,
-                other => {
-                    ck.problem(
-                        hours_raw.span(),
-                        format!("hours = {other:?}"),
-                        "per_position or summed_permanent",
-                    );
-                    return None;
-                }
-            };
-            let without_hours: Vec<trappe_rules::applicant::WorkKind> = ck.codes(
-                c.without_hours.as_deref().unwrap_or_default(),
-                "kind of work",
-            );
-            for (w, s) in without_hours.iter().zip(c.without_hours.iter().flatten()) {
-                if !matches!(
-                    w,
-                    trappe_rules::applicant::WorkKind::Fleksjob
-                        | trappe_rules::applicant::WorkKind::SelfEmployed
-                ) {
-                    ck.problem(
-                        s.span(),
-                        format!("without_hours {:?}", s.get_ref()),
-                        "fleksjob or self_employed (the kinds that count without hours)",
-                    );
-                }
-            }
-            let temporary = c.temporary.as_ref().map(|t| {
-                let t = t.get_ref();
-                sourced_note(
-                    "temporary.min_months",
-                    &t.min_months.source,
-                    &t.min_months.interpretation,
-                );
-                if let Some(a) = &t.or_income_at_least {
-                    check_amount_ref(ck, names, a);
-                }
-                TemporaryRule {
-                    min_months: sourced(&t.min_months),
-                    or_income_at_least: t.or_income_at_least.as_ref().map(|a| a.get_ref().clone()),
-                }
-            });
-            for (k, r) in [
-                ("senior_from_age", c.senior_from_age.as_ref()),
-                ("starts_within_months", c.starts_within_months.as_ref()),
-            ] {
-                if let Some(r) = r {
-                    sourced_note(k, &r.source, &r.interpretation);
-                }
-            }
-            sourced_note("min_weekly_hours", &min.source, &min.interpretation);
-            sourced_note(
-                "hours",
-                &hours_raw.get_ref().source,
-                &hours_raw.get_ref().interpretation,
-            );
-            ConditionKind::Work(Box::new(WorkRule {
-                senior_from_age: c.senior_from_age.as_ref().map(sourced),
-                pensions: ck.codes(c.pensions.as_deref().unwrap_or_default(), "pension"),
-                min_weekly_hours: Sourced {
-                    value: min.value.0,
-                    source: min.source.clone(),
-                    interpretation: min.interpretation.clone(),
-                },
-                hours: Sourced {
-                    value: hours,
-                    source: hours_raw.get_ref().source.clone(),
-                    interpretation: hours_raw.get_ref().interpretation.clone(),
-                },
-                without_hours,
-                temporary,
-                starts_within_months: c.starts_within_months.as_ref().map_or(
-                    Sourced {
-                        value: 0,
-                        source: source.clone(),
-                        interpretation: None,
-                    },
-                    sourced,
-                ),
-            }))
-        }
+        "work" => work_kind(ck, raw, names, source, &mut sourced_note, &required)?,
         "enrolled" => ConditionKind::Enrolled {
             student_counts: c.student_counts.unwrap_or(false),
         },
@@ -740,17 +676,108 @@ fn check_node(
             }
         }
         _ => return None,
-    };
-    let documents = check_documents(ck, raw.span(), c, &kind_value, names);
-    if !ok {
+    })
+}
+
+/// A work condition: hours, how they count, the kinds without hours, temporary work,
+/// the start after the takeover, senior age and pensions.
+fn work_kind(
+    ck: &mut Checker<'_>,
+    raw: &Spanned<RawCondition>,
+    names: &Names<'_>,
+    source: &str,
+    sourced_note: &mut dyn FnMut(&str, &str, &Option<String>),
+    required: &dyn Fn(&mut Checker<'_>, &str, bool) -> bool,
+) -> Option<ConditionKind> {
+    let c = raw.get_ref();
+    let has = required(ck, "min_weekly_hours", c.min_weekly_hours.is_some())
+        & required(ck, "hours", c.hours.is_some());
+    if !has {
         return None;
     }
-    Some(Node::Leaf(Box::new(Condition {
-        kind: kind_value,
-        reason: texts(reason),
-        source: source.clone(),
-        interpretation: c.interpretation.clone(),
-        documents,
+    let min = c.min_weekly_hours.as_ref()?;
+    let hours_raw = c.hours.as_ref()?;
+    let hours = match hours_raw.get_ref().value.as_str() {
+        "per_position" => HoursCount::PerPosition,
+        "summed_permanent" => HoursCount::SummedPermanent,
+        other => {
+            ck.problem(
+                hours_raw.span(),
+                format!("hours = {other:?}"),
+                "per_position or summed_permanent",
+            );
+            return None;
+        }
+    };
+    let without_hours: Vec<trappe_rules::applicant::WorkKind> = ck.codes(
+        c.without_hours.as_deref().unwrap_or_default(),
+        "kind of work",
+    );
+    for (w, s) in without_hours.iter().zip(c.without_hours.iter().flatten()) {
+        if !matches!(
+            w,
+            trappe_rules::applicant::WorkKind::Fleksjob
+                | trappe_rules::applicant::WorkKind::SelfEmployed
+        ) {
+            ck.problem(
+                s.span(),
+                format!("without_hours {:?}", s.get_ref()),
+                "fleksjob or self_employed (the kinds that count without hours)",
+            );
+        }
+    }
+    let temporary = c.temporary.as_ref().map(|t| {
+        let t = t.get_ref();
+        sourced_note(
+            "temporary.min_months",
+            &t.min_months.source,
+            &t.min_months.interpretation,
+        );
+        if let Some(a) = &t.or_income_at_least {
+            check_amount_ref(ck, names, a);
+        }
+        TemporaryRule {
+            min_months: sourced(&t.min_months),
+            or_income_at_least: t.or_income_at_least.as_ref().map(|a| a.get_ref().clone()),
+        }
+    });
+    for (k, r) in [
+        ("senior_from_age", c.senior_from_age.as_ref()),
+        ("starts_within_months", c.starts_within_months.as_ref()),
+    ] {
+        if let Some(r) = r {
+            sourced_note(k, &r.source, &r.interpretation);
+        }
+    }
+    sourced_note("min_weekly_hours", &min.source, &min.interpretation);
+    sourced_note(
+        "hours",
+        &hours_raw.get_ref().source,
+        &hours_raw.get_ref().interpretation,
+    );
+    Some(ConditionKind::Work(Box::new(WorkRule {
+        senior_from_age: c.senior_from_age.as_ref().map(sourced),
+        pensions: ck.codes(c.pensions.as_deref().unwrap_or_default(), "pension"),
+        min_weekly_hours: Sourced {
+            value: min.value.0,
+            source: min.source.clone(),
+            interpretation: min.interpretation.clone(),
+        },
+        hours: Sourced {
+            value: hours,
+            source: hours_raw.get_ref().source.clone(),
+            interpretation: hours_raw.get_ref().interpretation.clone(),
+        },
+        without_hours,
+        temporary,
+        starts_within_months: c.starts_within_months.as_ref().map_or(
+            Sourced {
+                value: 0,
+                source: source.to_string(),
+                interpretation: None,
+            },
+            sourced,
+        ),
     })))
 }
 

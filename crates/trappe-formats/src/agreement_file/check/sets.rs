@@ -206,6 +206,15 @@ pub(super) fn check_sets(
         let at_least = s.at_least.as_ref().map(|a| {
             let r = a.get_ref();
             let of = criterion_refs(ck, &r.of, criteria);
+            for (i, c) in r.of.iter().enumerate() {
+                if r.of[..i].iter().any(|x| x.get_ref() == c.get_ref()) {
+                    ck.problem(
+                        c.span(),
+                        format!("criterion {:?} is listed twice in at_least", c.get_ref()),
+                        "each criterion once",
+                    );
+                }
+            }
             if r.n == 0 || r.n as usize > r.of.len() {
                 ck.problem(
                     a.span(),
@@ -395,8 +404,18 @@ pub(super) fn check_ranking(
 
 /// Every set a step or a wheel slot names (`"A|B"`: each part) must be defined.
 pub(super) fn set_names_problem(sets: &[CriteriaSetDef], named: &str) -> Option<(String, String)> {
+    let union = named.contains('|');
     for part in named.split('|') {
         let part = part.trim();
+        // "A|B" means one set or the other; "at least N" is a set of its own.
+        if let Some(s) = sets.iter().find(|s| s.id == part && s.at_least.is_some()) {
+            if union {
+                return Some((
+                    format!("criteria set {:?} asks for at least N and is combined with '|' in {named:?}", s.id),
+                    "a set with at_least named alone".to_string(),
+                ));
+            }
+        }
         if !sets.iter().any(|s| s.id == part) {
             let known: Vec<&str> = sets.iter().map(|s| s.id.as_str()).collect();
             return Some((
@@ -476,5 +495,32 @@ mod tests {
         assert!(problems(&text)
             .iter()
             .any(|l| l.contains("set \"C\" is pending but names criteria")));
+    }
+
+    /// "At least N" is a set of its own: combined with '|' it is an error, as is a
+    /// criterion listed twice in it.
+    #[test]
+    fn at_least_stands_alone() {
+        let with_set = edited(
+            "[applicants.ranking]",
+            "[[applicants.set]]\nid = \"two\"\nlabel = { da = \"to\", en = \"two\" }\nsource = \"t\"\nat_least = { n = 2, of = [\"A1\", \"A2\", \"A1\"] }\n\n[applicants.ranking]",
+        );
+        let p = problems(&with_set);
+        assert!(
+            p.iter()
+                .any(|l| l.contains("criterion \"A1\" is listed twice in at_least")),
+            "{p:?}"
+        );
+        let union = with_set.replacen(
+            "{ channel = \"flexible\", criteria = \"A|B\" }",
+            "{ channel = \"flexible\", criteria = \"A|two\" }",
+            1,
+        );
+        let p = problems(&union);
+        assert!(
+            p.iter()
+                .any(|l| l.contains("asks for at least N and is combined with '|'")),
+            "{p:?}"
+        );
     }
 }
