@@ -487,3 +487,54 @@ proptest! {
         prop_assert!(s2.parse::<u8>().unwrap() >= s1.parse::<u8>().unwrap(), "{} then {}", s1, s2);
     }
 }
+
+/// "Mindre end … 10 personer" [CPH B4 III fig 4 notes] read strictly is an edit of the
+/// agreement file, not of code: with `persons_margin_counts = "fewer_than"`, 10 persons
+/// away is no longer within, 9 still are. (The shipped file keeps today's reading,
+/// "at_most"; the Copenhagen-to-the-letter issue changes that line.)
+#[rstest]
+#[case::ten_persons_away(1.20, 12, false)]
+#[case::nine_persons_away(1.30, 13, true)]
+fn the_persons_margin_reading_is_the_files(
+    #[case] share: f64,
+    #[case] persons: u32,
+    #[case] expected: bool,
+) {
+    let text = trappe_formats::agreement_file::BUILTIN_AGREEMENTS[0]
+        .1
+        .replacen(
+            "persons_margin_counts = { value = \"at_most\"",
+            "persons_margin_counts = { value = \"fewer_than\"",
+            1,
+        );
+    let agreement = trappe_formats::agreement_file::parse_agreement(&text, "strict.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let law = load_builtin("copenhagen-2024").unwrap().law;
+    let mut a = area(
+        "A",
+        1500,
+        Some(Designation::Forebyggelse),
+        Some(figures("10.0", &format!("{share:.2}"), "20.0", "100.0")),
+        "40",
+    );
+    a.counts.convictions = Some(Count { persons, of: 1000 });
+    let r = classify(ClassifyInput {
+        agreement: &agreement,
+        law: &law,
+        on: date("2024-03-01"),
+        data_reference_date: None,
+        departments: &[in_area("A")],
+        areas: Some(&[a]),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        program_version: "test",
+    })
+    .unwrap();
+    let tightened = r.placements[0].tightened_criteria.clone().unwrap();
+    assert_eq!(
+        tightened.contains(&trappe_rules::Criterion::Convictions),
+        expected,
+        "{tightened:?}"
+    );
+}

@@ -161,6 +161,9 @@ pub struct RiskZoneRule {
     pub unemployment_margin_points: Sourced<Pct>,
     /// The "10 persons" margin, used on the area staircase only.
     pub persons_margin: Sourced<u32>,
+    /// Whether exactly the margin counts as within it ("at most 10 persons"); `false`:
+    /// strictly fewer ("mindre end … 10 personer").
+    pub persons_margin_inclusive: Sourced<bool>,
     /// Whether the persons margin applies to income (an average, not a count).
     pub persons_margin_applies_to_income: Sourced<bool>,
     /// Risk-zone values published for a list; where a list has none, they are derived

@@ -746,7 +746,14 @@ impl Ctx<'_> {
             };
             let persons =
                 count.and_then(|c| persons_to_meet(c, self.list.udsat.get(check.criterion)));
-            let by_persons = persons.is_some_and(|p| p <= margin)
+            let within = |p: u32| {
+                if rz.persons_margin_inclusive.value {
+                    p <= margin
+                } else {
+                    p < margin
+                }
+            };
+            let by_persons = persons.is_some_and(within)
                 && (check.criterion != Criterion::Income
                     || rz.persons_margin_applies_to_income.value);
             let challenged = check.met || by_persons;
@@ -1089,6 +1096,15 @@ fn receipt(
             "risk_zone.persons_margin",
             rz.persons_margin.value.to_string(),
             &rz.persons_margin.source,
+        );
+        param(
+            "risk_zone.persons_margin_counts",
+            if rz.persons_margin_inclusive.value {
+                "at_most".to_string()
+            } else {
+                "fewer_than".to_string()
+            },
+            &rz.persons_margin_inclusive.source,
         );
     }
     if let Some(sd) = &a.small_departments {

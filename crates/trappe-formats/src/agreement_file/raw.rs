@@ -386,6 +386,8 @@ pub(super) struct RawRiskZone {
     pub(super) relative_margin_pct: Spanned<RawSourced<Num>>,
     pub(super) unemployment_margin_points: Spanned<RawSourced<Num>>,
     pub(super) persons_margin: RawSourced<u32>,
+    /// "at_most" (exactly the margin is within) or "fewer_than".
+    pub(super) persons_margin_counts: Spanned<RawSourced<String>>,
     pub(super) persons_margin_applies_to_income: RawSourced<bool>,
     #[serde(default)]
     pub(super) published: Vec<Spanned<RawPublished>>,

@@ -266,6 +266,24 @@ fn check_risk_zone(
         &rz.persons_margin.source,
         &rz.persons_margin.interpretation,
     );
+    let pc = rz.persons_margin_counts.get_ref();
+    note(
+        "risk_zone.persons_margin_counts",
+        &pc.source,
+        &pc.interpretation,
+    );
+    let counts = match pc.value.as_str() {
+        "at_most" => true,
+        "fewer_than" => false,
+        other => {
+            ck.problem(
+                rz.persons_margin_counts.span(),
+                format!("persons_margin_counts = {other:?}"),
+                "\"at_most\" (exactly the margin is within) or \"fewer_than\"",
+            );
+            true
+        }
+    };
     note(
         "risk_zone.persons_margin_applies_to_income",
         &rz.persons_margin_applies_to_income.source,
@@ -275,6 +293,11 @@ fn check_risk_zone(
         relative_margin_pct: sourced(rz.relative_margin_pct.into_inner(), |n| n.0),
         unemployment_margin_points: sourced(rz.unemployment_margin_points.into_inner(), |n| n.0),
         persons_margin: sourced(rz.persons_margin, |n| n),
+        persons_margin_inclusive: trappe_rules::agreement::Sourced {
+            value: counts,
+            source: rz.persons_margin_counts.get_ref().source.clone(),
+            interpretation: rz.persons_margin_counts.get_ref().interpretation.clone(),
+        },
         persons_margin_applies_to_income: sourced(rz.persons_margin_applies_to_income, |b| b),
         published,
     };
