@@ -2,8 +2,6 @@
 //! This is the one place that reads a household's facts for the criteria: each condition
 //! kind of [`ConditionKind`] is read here and nowhere else.
 
-use std::collections::BTreeSet;
-
 use chrono::{Datelike, Months};
 
 use super::definition::{
@@ -868,12 +866,14 @@ fn documents(
     h: &Household,
     needs: impl IntoIterator<Item = (u32, DocumentKind)>,
 ) -> (Vec<DocumentNeed>, bool) {
-    let mut seen = BTreeSet::new();
+    // A criterion needs a handful of documents: a list is cheaper than a set here.
+    let mut seen: Vec<(u32, DocumentKind)> = Vec::new();
     let mut out = Vec::new();
     for (member, kind) in needs {
-        if !seen.insert((member, kind)) {
+        if seen.contains(&(member, kind)) {
             continue;
         }
+        seen.push((member, kind));
         let seen_on = h.members.get(member as usize - 1).and_then(|m| {
             m.documents
                 .iter()
@@ -905,6 +905,22 @@ fn household(met: bool, why: Why) -> Finding {
 /// the file's order. The household must have passed
 /// [`check_household`](super::check_household).
 pub fn evaluate(rules: &ApplicantRules, h: &Household, on: Date) -> Vec<CriterionOutcome> {
+    evaluate_some(rules, h, on, |_| true)
+}
+
+/// Evaluates the criteria `wanted` picks, in the file's order (a ranking needs only
+/// those its requirement and ranking rules look at).
+pub fn evaluate_some(
+    rules: &ApplicantRules,
+    h: &Household,
+    on: Date,
+    wanted: impl Fn(&super::CriterionId) -> bool,
+) -> Vec<CriterionOutcome> {
     let cx = Ctx { rules, on };
-    rules.criteria.iter().map(|c| cx.criterion(h, c)).collect()
+    rules
+        .criteria
+        .iter()
+        .filter(|c| wanted(&c.id))
+        .map(|c| cx.criterion(h, c))
+        .collect()
 }

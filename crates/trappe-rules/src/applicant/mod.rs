@@ -36,7 +36,7 @@ pub use definition::{
     EmploymentFirst, HoursCount, Node, Period, RankingRules, SeparationRule, TemporaryRule, Texts,
     TieBreak, Who, WorkRule,
 };
-pub use evaluation::{add_years, age_on, evaluate};
+pub use evaluation::{add_years, age_on, evaluate, evaluate_some};
 pub use household::{
     Benefit, BenefitPeriod, CompletedEducation, Conviction, DocumentKind, DocumentSeen,
     EducationLevel, Enrolment, EnrolmentKind, Household, InternalTransfer, Law, Member, Pension,

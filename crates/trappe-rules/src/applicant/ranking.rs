@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::definition::TieBreak;
-use super::{evaluate, ApplicantRules, CriterionOutcome, Household, InternalTransfer, Requirement};
+use super::{
+    evaluate_some, ApplicantRules, CriterionOutcome, Household, InternalTransfer, Requirement,
+};
 use crate::agreement::Staircase;
 use crate::Date;
 
@@ -138,7 +140,12 @@ pub fn rank(rules: &ApplicantRules, v: &RankVacancy<'_>, households: &[Household
     let mut out: Vec<Ranked> = households
         .iter()
         .map(|h| {
-            let outcomes = evaluate(rules, h, v.on);
+            // Only the criteria the decision looks at are evaluated.
+            let outcomes = evaluate_some(rules, h, v.on, |c| {
+                req.concerns(c)
+                    || accessibility == Some(c)
+                    || employment_first.is_some_and(|e| &e.primary == c || e.otherwise.contains(c))
+            });
             let meets = req.met(&outcomes);
             let mut why = Vec::new();
             let with_criteria = req.has_criteria();
