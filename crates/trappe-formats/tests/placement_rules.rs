@@ -57,9 +57,21 @@ fn run(
     on: &str,
 ) -> Result<Classification, Vec<ClassifyError>> {
     let loaded = load_builtin(agreement).unwrap();
+    run_with(&loaded.agreement, &loaded.law, deps, areas, decisions, on)
+}
+
+/// `run` with an agreement given (an edited or hand-made one).
+fn run_with(
+    agreement: &trappe_rules::Agreement,
+    law: &trappe_rules::law::LawParams,
+    deps: &[Department],
+    areas: Option<&[Area]>,
+    decisions: &[AreaDecision],
+    on: &str,
+) -> Result<Classification, Vec<ClassifyError>> {
     classify(ClassifyInput {
-        agreement: &loaded.agreement,
-        law: &loaded.law,
+        agreement,
+        law,
         on: date(on),
         data_reference_date: None,
         departments: deps,
@@ -518,18 +530,14 @@ fn the_persons_margin_reading_is_the_files(
         "40",
     );
     a.counts.convictions = Some(Count { persons, of: 1000 });
-    let r = classify(ClassifyInput {
-        agreement: &agreement,
-        law: &law,
-        on: date("2024-03-01"),
-        data_reference_date: None,
-        departments: &[in_area("A")],
-        areas: Some(&[a]),
-        decisions: &[],
-        pools: None,
-        any_municipality: false,
-        program_version: "test",
-    })
+    let r = run_with(
+        &agreement,
+        &law,
+        &[in_area("A")],
+        Some(&[a]),
+        &[],
+        "2024-03-01",
+    )
     .unwrap();
     let tightened = r.placements[0].tightened_criteria.clone().unwrap();
     assert_eq!(
@@ -537,4 +545,35 @@ fn the_persons_margin_reading_is_the_files(
         expected,
         "{tightened:?}"
     );
+}
+
+/// An agreement built in code without the table its model needs is an error naming the
+/// table, not a crash (the file checker requires [risk_zone] for the staircases).
+#[test]
+fn a_model_without_its_table_is_an_error_not_a_crash() {
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    let mut agreement = loaded.agreement.clone();
+    agreement.risk_zone = None;
+    let a = area(
+        "A",
+        1500,
+        Some(Designation::Forebyggelse),
+        Some(figures("10.0", "1.20", "20.0", "100.0")),
+        "40",
+    );
+    let r = run_with(
+        &agreement,
+        &loaded.law,
+        &[in_area("A")],
+        Some(&[a]),
+        &[],
+        "2024-03-01",
+    );
+    match r {
+        Err(errors) => assert!(
+            errors.contains(&ClassifyError::MissingTable { table: "risk_zone" }),
+            "{errors:?}"
+        ),
+        Ok(_) => panic!("classified without a risk zone"),
+    }
 }

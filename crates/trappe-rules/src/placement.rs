@@ -249,6 +249,10 @@ pub enum ClassifyError {
         "allocated share {share} % of department {department} falls in no band of the agreement"
     )]
     NoBand { department: String, share: Pct },
+    /// The agreement checker requires the table for the models that use it; an
+    /// agreement built otherwise gets this error, not a crash.
+    #[error("the agreement's model needs a [{table}] table, and the agreement has none")]
+    MissingTable { table: &'static str },
 }
 
 /// Figures a department is judged on, and where they came from.
@@ -526,23 +530,25 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The risk zone: the staircases and the traffic light have one (the agreement check
     /// requires `[risk_zone]` for them); a named list never asks.
-    fn rz(&self) -> &RiskZone {
+    fn rz(&self) -> Result<&RiskZone, ClassifyError> {
         self.risk_zone
-            .expect("the agreement check requires [risk_zone] for a computed model")
+            .ok_or(ClassifyError::MissingTable { table: "risk_zone" })
     }
 
-    fn rz_rule(&self) -> &crate::agreement::RiskZoneRule {
+    fn rz_rule(&self) -> Result<&crate::agreement::RiskZoneRule, ClassifyError> {
         self.agreement
             .risk_zone
             .as_ref()
-            .expect("the agreement check requires [risk_zone] for a computed model")
+            .ok_or(ClassifyError::MissingTable { table: "risk_zone" })
     }
 
-    fn small_rule(&self) -> &crate::agreement::SmallDepartmentRule {
+    fn small_rule(&self) -> Result<&crate::agreement::SmallDepartmentRule, ClassifyError> {
         self.agreement
             .small_departments
             .as_ref()
-            .expect("the agreement check requires [small_departments] for a computed model")
+            .ok_or(ClassifyError::MissingTable {
+                table: "small_departments",
+            })
     }
 
     fn place(
@@ -580,7 +586,7 @@ impl Ctx<'_> {
                 });
                 match on_area {
                     Some((a, step, would_be)) => {
-                        self.area_placement(index, a, step, would_be, reasons)
+                        self.area_placement(index, a, step, would_be, reasons)?
                     }
                     None => self.department_placement(index, d, department, reasons)?,
                 }
@@ -699,12 +705,12 @@ impl Ctx<'_> {
         step: String,
         designation: Designation,
         mut reasons: Vec<Reason>,
-    ) -> Placement {
+    ) -> Result<Placement, ClassifyError> {
         // Area step 1 (forebyggelse): the tightened criteria on which the area is
         // challenged apply [CPH 6.1.2, B4 III fig 4 notes].
         let tightened = if designation == Designation::Forebyggelse {
             match area.figures {
-                Some(figures) => Some(self.challenged_criteria(area, &figures, &mut reasons)),
+                Some(figures) => Some(self.challenged_criteria(area, &figures, &mut reasons)?),
                 None => {
                     reasons.push(Reason::AreaFiguresMissing {
                         area_id: area.id.clone(),
@@ -715,7 +721,7 @@ impl Ctx<'_> {
         } else {
             None
         };
-        Placement {
+        Ok(Placement {
             department: index,
             staircase: Staircase::Area,
             step,
@@ -725,7 +731,7 @@ impl Ctx<'_> {
             tightened_criteria: tightened,
             step_rule: 0,
             reasons,
-        }
+        })
     }
 
     fn challenged_criteria(
@@ -733,11 +739,11 @@ impl Ctx<'_> {
         area: &Area,
         figures: &Figures,
         reasons: &mut Vec<Reason>,
-    ) -> Vec<Criterion> {
-        let rz = self.rz_rule();
+    ) -> Result<Vec<Criterion>, ClassifyError> {
+        let rz = self.rz_rule()?;
         let margin = rz.persons_margin.value;
         let mut out = Vec::new();
-        for check in self.rz().thresholds.check(figures) {
+        for check in self.rz()?.thresholds.check(figures) {
             let count = match check.criterion {
                 Criterion::Unemployment => area.counts.unemployment,
                 Criterion::Convictions => area.counts.convictions,
@@ -771,7 +777,7 @@ impl Ctx<'_> {
                 out.push(check.criterion);
             }
         }
-        out
+        Ok(out)
     }
 
     fn judged_figures(&self, index: usize, d: &Department) -> Result<JudgedFigures, ClassifyError> {
@@ -796,10 +802,10 @@ impl Ctx<'_> {
         }
     }
 
-    fn pool_reason(&self, pool: usize) -> Reason {
+    fn pool_reason(&self, pool: usize) -> Result<Reason, ClassifyError> {
         let p = &self.pools[pool];
-        let rule = self.small_rule();
-        Reason::PoolFigures {
+        let rule = self.small_rule()?;
+        Ok(Reason::PoolFigures {
             pool_id: p.id.clone(),
             homes: p.homes,
             residents: p.residents,
@@ -807,7 +813,7 @@ impl Ctx<'_> {
             min_residents: rule.min_residents.value,
             members: p.members.len(),
             computed: p.figures_source == "computed",
-        }
+        })
     }
 
     fn department_placement(
@@ -819,14 +825,14 @@ impl Ctx<'_> {
     ) -> Result<Placement, ClassifyError> {
         let judged = self.judged_figures(index, d)?;
         if let Some(p) = judged.pool {
-            reasons.push(self.pool_reason(p));
+            reasons.push(self.pool_reason(p)?);
         }
         let share = d
             .allocated_pct
             .ok_or_else(|| ClassifyError::MissingAllocatedShare {
                 department: d.id.clone(),
             })?;
-        let (need, udsat, risk) = need_level(&judged.figures, &self.list.udsat, self.rz(), stairs);
+        let (need, udsat, risk) = need_level(&judged.figures, &self.list.udsat, self.rz()?, stairs);
         push_checks(&mut reasons, CheckedAgainst::Udsat, &udsat);
         push_checks(&mut reasons, CheckedAgainst::RiskZone, &risk);
         reasons.push(Reason::NeedLevel {
@@ -958,12 +964,12 @@ impl Ctx<'_> {
         }
         let judged = self.judged_figures(index, d)?;
         if let Some(p) = judged.pool {
-            reasons.push(self.pool_reason(p));
+            reasons.push(self.pool_reason(p)?);
         }
         let level = light.yellow_level.value;
         let thresholds = match level {
             crate::agreement::ThresholdLevel::Forebyggelse => &self.list.forebyggelse,
-            crate::agreement::ThresholdLevel::RiskZone => &self.rz().thresholds,
+            crate::agreement::ThresholdLevel::RiskZone => &self.rz()?.thresholds,
             crate::agreement::ThresholdLevel::Udsat => &self.list.udsat,
         };
         let checks = thresholds.check(&judged.figures);

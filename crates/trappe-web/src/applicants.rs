@@ -159,25 +159,27 @@ pub async fn show(
         access::ranking(s, &s2, run)?;
         let r = s.ranking(run)?;
         // The warning is a help, not the page: without the agreement, no warning.
-        let rules = match s.agreement(&r.agreement_sha256) {
-            Ok(agreement) => agreement.applicants.clone(),
+        let agreement = match s.agreement(&r.agreement_sha256) {
+            Ok(agreement) => Some(agreement),
             Err(e) => {
                 eprintln!("trappe serve: ranking {run}: its agreement: {e}");
                 None
             }
         };
-        let warning = rules
+        let warning = agreement
             .as_ref()
+            .and_then(|a| a.applicants.as_ref())
             .and_then(|rules| applicants::old_threshold(rules, r.on));
-        Ok((r, warning, rules))
+        Ok((r, warning, agreement))
     })
     .await;
-    let (r, warning, rules) = match result {
+    let (r, warning, agreement) = match result {
         Ok(r) => r,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
     let req = &r.requirement;
-    let rules = rules.as_ref();
+    let agreement = agreement.as_deref();
+    let rules = agreement.and_then(|a| a.applicants.as_ref());
     let rows: Vec<minijinja::Value> = r
         .ranking
         .iter()
@@ -207,7 +209,7 @@ pub async fn show(
             run => r.id,
             vacancy => r.vacancy,
             department => r.department_id.clone(),
-            step => text::step_name(staircase, &r.step, lang),
+            step => text::step_title(agreement, staircase, &r.step, lang),
             set => at::criteria_set(rules, req.criteria_set.as_deref(), lang),
             on => r.on.to_string(),
             made => format!("{} {}", r.created_at.format("%Y-%m-%d %H:%M"), r.created_by),

@@ -803,8 +803,15 @@ pub async fn department(
     let s2 = session.clone();
     let id2 = id.clone();
     let st = state.clone();
-    let view = match with_store(&state, move |s| {
-        department_view(s, &st.runs, &s2, &id2, on, lang)
+    let (view, agreement) = match with_store(&state, move |s| {
+        let view = department_view(s, &st.runs, &s2, &id2, on, lang)?;
+        // A named list's groups are shown by the agreement's labels.
+        let agreement = if view.staircase == Staircase::List {
+            s.agreement_in_force(on).ok().map(|l| l.agreement)
+        } else {
+            None
+        };
+        Ok((view, agreement))
     })
     .await
     {
@@ -837,7 +844,7 @@ pub async fn department(
         .map(|h| {
             let staircase = h["staircase"].as_str().and_then(|s| s.parse().ok());
             let label = match (staircase, h["step"].as_str()) {
-                (Some(s), Some(st)) => text::step_name(s, st, lang),
+                (Some(s), Some(st)) => text::step_title(agreement.as_ref(), s, st, lang),
                 _ => "–".into(),
             };
             minijinja::context! {
@@ -905,7 +912,7 @@ pub async fn department(
                 area => view.area.clone(),
                 family_homes => trappe_formats::output::int(u64::from(view.family_homes), lang),
                 residents => state.small.text(view.residents, lang),
-                step_label => text::step_name(view.staircase, &view.step, lang),
+                step_label => text::step_title(agreement.as_ref(), view.staircase, &view.step, lang),
                 class => step_class(view.staircase, &view.step),
                 need => view.need.clone(),
             },

@@ -828,27 +828,7 @@ fn aalborg_red_refuses_a_check_until_the_municipalitys_criteria_are_recorded() {
 #[test]
 fn esbjerg_lets_by_its_named_list_shares_and_priority_order() {
     let db = Db::new("sqlite");
-    for args in [
-        vec![
-            "import",
-            "areas",
-            &example("esbjerg/areas.csv"),
-            "--list-date",
-            "2023-12-01",
-            "--agreement",
-            "esbjerg-2020",
-        ],
-        vec![
-            "import",
-            "departments",
-            &example("esbjerg/departments.csv"),
-            "--as-of",
-            "2024-03-01",
-        ],
-        vec!["homes", "import", &example("esbjerg/homes.csv")],
-    ] {
-        db.trappe().args(&args).assert().success();
-    }
+    common::import_esbjerg(&db, "esbjerg-2020");
     let register = |department: &str, home: &str| {
         let mut c = db.trappe();
         c.args([
@@ -962,27 +942,7 @@ fn a_share_decided_per_department_within_the_agreements_range() {
     let file = db.dir.path().join("esbjerg-ranged.toml");
     std::fs::write(&file, ranged).unwrap();
     let agreement = file.display().to_string();
-    for args in [
-        vec![
-            "import",
-            "areas",
-            &example("esbjerg/areas.csv"),
-            "--list-date",
-            "2023-12-01",
-            "--agreement",
-            &agreement,
-        ],
-        vec![
-            "import",
-            "departments",
-            &example("esbjerg/departments.csv"),
-            "--as-of",
-            "2024-03-01",
-        ],
-        vec!["homes", "import", &example("esbjerg/homes.csv")],
-    ] {
-        db.trappe().args(&args).assert().success();
-    }
+    common::import_esbjerg(&db, &agreement);
     let register = |home: &str| {
         let mut c = db.trappe();
         c.args([

@@ -2173,25 +2173,9 @@ fn regex_free_text(page: &str) -> String {
 #[test]
 fn esbjerg_is_shown_by_its_groups_labels_and_sources() {
     let db = common::Db::new("sqlite");
-    for args in [
-        vec![
-            "import",
-            "areas",
-            "examples/esbjerg/areas.csv",
-            "--list-date",
-            "2023-12-01",
-            "--agreement",
-            "esbjerg-2020",
-        ],
-        vec![
-            "import",
-            "departments",
-            "examples/esbjerg/departments.csv",
-            "--as-of",
-            "2024-03-01",
-        ],
-        vec!["homes", "import", "examples/esbjerg/homes.csv"],
-        vec![
+    common::import_esbjerg(&db, "esbjerg-2020");
+    db.trappe()
+        .args([
             "vacancy",
             "register",
             "--department",
@@ -2202,14 +2186,9 @@ fn esbjerg_is_shown_by_its_groups_labels_and_sources() {
             "2024-03-01",
             "--received",
             "2024-03-01",
-        ],
-    ] {
-        db.trappe()
-            .current_dir(common::root())
-            .args(&args)
-            .assert()
-            .success();
-    }
+        ])
+        .assert()
+        .success();
     let log = tempfile::NamedTempFile::new().unwrap();
     let s = Server::start_logged(&db.url, log.reopen().unwrap());
     let c = s.signed_in("kommune");

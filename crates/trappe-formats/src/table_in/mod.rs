@@ -14,7 +14,7 @@
 //! `files` (reading a file from disk with its size limits), `mapping` (column mappings)
 //! and `readers` (one reader per kind of file).
 
-mod chars;
+pub(crate) mod chars;
 mod csv_file;
 mod files;
 mod mapping;

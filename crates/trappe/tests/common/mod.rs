@@ -130,6 +130,37 @@ pub fn import_example(db: &Db) -> Assert {
     import_departments(db)
 }
 
+/// Imports the Esbjerg example under `agreement` (a built-in name or a file): the list of
+/// 2023-12-01, the departments as of 2024-03-01 and the homes; each must succeed.
+pub fn import_esbjerg(db: &Db, agreement: &str) {
+    let (areas, departments, homes) = (
+        example("esbjerg/areas.csv"),
+        example("esbjerg/departments.csv"),
+        example("esbjerg/homes.csv"),
+    );
+    for args in [
+        vec![
+            "import",
+            "areas",
+            &areas,
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            agreement,
+        ],
+        vec![
+            "import",
+            "departments",
+            &departments,
+            "--as-of",
+            "2024-03-01",
+        ],
+        vec!["homes", "import", &homes],
+    ] {
+        db.trappe().args(&args).assert().success();
+    }
+}
+
 /// Imports the example's departments as of 2024-03-01, which must succeed.
 pub fn import_departments(db: &Db) -> Assert {
     db.trappe()

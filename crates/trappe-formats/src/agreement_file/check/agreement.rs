@@ -472,6 +472,20 @@ fn check_named_list(
     for g in &n.group {
         let gspan = g.span();
         let r = g.get_ref();
+        // An id with spaces at its ends, or none at all, would never match the
+        // departments file: the department would be silently not covered.
+        let ids = std::iter::once(&r.organisation)
+            .chain(&r.departments)
+            .chain(r.all_except.iter().flatten());
+        for id in ids {
+            if !super::is_plain_id(id) {
+                ck.problem(
+                    gspan.clone(),
+                    format!("id {id:?} in group {:?}", r.step),
+                    "an organisation or department id as the departments file writes it, without spaces at its ends",
+                );
+            }
+        }
         match (&r.all_except, r.departments.is_empty()) {
             (Some(_), false) => ck.problem(
                 gspan.clone(),
@@ -1039,6 +1053,21 @@ mod named_list {
         "municipality = \"561\"\n  inside = false",
         "municipality = \"0561\"\n  inside = false",
         "residence municipality = \"0561\" is not the agreement's"
+    )]
+    #[case::empty_organisation(
+        "organisation = \"VB\"",
+        "organisation = \"\"",
+        "id \"\" in group \"vb\""
+    )]
+    #[case::id_with_a_space(
+        "\"VB-0109\", \"VB-0111\"",
+        "\"VB-0109 \", \"VB-0111\"",
+        "id \"VB-0109 \" in group \"vb\""
+    )]
+    #[case::invisible_in_an_id(
+        "\"VB-0109\", \"VB-0111\"",
+        "\"VB-01\u{200b}09\", \"VB-0111\"",
+        "in group \"vb\""
     )]
     #[case::named_twice(
         "\"VB-0109\", \"VB-0111\"",

@@ -117,11 +117,11 @@ pub(super) fn check_criteria(
     for rc in raw {
         let c = rc.get_ref();
         let id = c.id.get_ref().clone();
-        if id.trim().is_empty() || id.contains('|') || id != id.trim() {
+        if !super::is_plain_id(&id) || id.contains('|') {
             ck.problem(
                 c.id.span(),
                 format!("criterion id {id:?}"),
-                "a name without spaces at its ends and without '|'",
+                "a name without spaces at its ends, invisible characters or '|'",
             );
         }
         if out.iter().any(|d| d.id.as_str() == id) {
@@ -510,19 +510,45 @@ fn leaf_kind(
         "enrolled" => ConditionKind::Enrolled {
             student_counts: c.student_counts.unwrap_or(false),
         },
-        "completed_education" if c.within_years.is_some() => {
-            if c.completed_by.is_some() {
-                ck.problem(
-                    raw.span(),
-                    "a completed_education condition with both completed_by and within_years",
-                    "completed_by (a day of the previous year) or within_years (newly graduated), not both",
-                );
-            }
+        "completed_education" => {
             if !required(ck, "levels", c.levels.is_some()) {
                 return None;
             }
-            let y = c.within_years.as_ref()?;
-            sourced_note("within_years", &y.source, &y.interpretation);
+            let by = match (&c.completed_by, &c.within_years) {
+                (Some(_), Some(_)) => {
+                    ck.problem(
+                        raw.span(),
+                        "a completed_education condition with both completed_by and within_years",
+                        "completed_by (a day of the previous year) or within_years (newly graduated), not both",
+                    );
+                    return None;
+                }
+                (None, None) => {
+                    required(ck, "completed_by or within_years", false);
+                    return None;
+                }
+                (None, Some(y)) => {
+                    sourced_note("within_years", &y.source, &y.interpretation);
+                    CompletedBy::WithinYears(sourced(y))
+                }
+                (Some(by), None) => {
+                    let RawMonthDay { month, day } = by.get_ref().value;
+                    if Date::from_ymd_opt(2001, month, day).is_none() {
+                        ck.problem(
+                            by.span(),
+                            format!("completed_by = {{ month = {month}, day = {day} }}"),
+                            "a day of the year such as { month = 9, day = 30 }",
+                        );
+                    }
+                    let r = by.get_ref();
+                    sourced_note("completed_by", &r.source, &r.interpretation);
+                    CompletedBy::DayOfPreviousYear(Sourced {
+                        value: (month, day),
+                        source: r.source.clone(),
+                        interpretation: r.interpretation.clone(),
+                    })
+                }
+            };
             ConditionKind::CompletedEducation {
                 levels: non_empty(
                     ck,
@@ -531,42 +557,7 @@ fn leaf_kind(
                     ck_codes(c.levels.as_deref()),
                     "education level",
                 ),
-                by: CompletedBy::WithinYears(sourced(y)),
-            }
-        }
-        "completed_education" => {
-            let has = required(ck, "levels", c.levels.is_some())
-                & required(ck, "completed_by or within_years", c.completed_by.is_some());
-            if !has {
-                return None;
-            }
-            let by = c.completed_by.as_ref()?;
-            let RawMonthDay { month, day } = by.get_ref().value;
-            if Date::from_ymd_opt(2001, month, day).is_none() {
-                ck.problem(
-                    by.span(),
-                    format!("completed_by = {{ month = {month}, day = {day} }}"),
-                    "a day of the year such as { month = 9, day = 30 }",
-                );
-            }
-            sourced_note(
-                "completed_by",
-                &by.get_ref().source,
-                &by.get_ref().interpretation,
-            );
-            ConditionKind::CompletedEducation {
-                levels: non_empty(
-                    ck,
-                    raw.span(),
-                    "levels",
-                    ck_codes(c.levels.as_deref()),
-                    "education level",
-                ),
-                by: CompletedBy::DayOfPreviousYear(Sourced {
-                    value: (month, day),
-                    source: by.get_ref().source.clone(),
-                    interpretation: by.get_ref().interpretation.clone(),
-                }),
+                by,
             }
         }
         "residence" => {

@@ -226,6 +226,17 @@ fn parse_staircase(s: &str) -> Option<Staircase> {
 
 type Note<'n> = dyn FnMut(&str, &str, &Option<String>) + 'n;
 
+/// An id a person would have meant: not empty, no spaces at its ends, no control or
+/// invisible character (two ids that look the same must be the same, as in the input
+/// files' key columns).
+fn is_plain_id(id: &str) -> bool {
+    !id.trim().is_empty()
+        && id == id.trim()
+        && !id
+            .chars()
+            .any(|c| c.is_control() || crate::table_in::chars::is_invisible(c))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::agreement_file::test_util::{cph, problems};

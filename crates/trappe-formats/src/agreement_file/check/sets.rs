@@ -27,11 +27,11 @@ pub(super) fn check_amounts(
     let mut out = BTreeMap::new();
     for a in raw {
         let id = a.get_ref().id.get_ref().clone();
-        if id.trim().is_empty() || id != id.trim() {
+        if !super::is_plain_id(&id) {
             ck.problem(
                 a.get_ref().id.span(),
                 format!("amount id {id:?}"),
-                "a name without spaces at its ends",
+                "a name without spaces at its ends or invisible characters",
             );
         }
         let mut values = Vec::new();
@@ -111,11 +111,11 @@ pub(super) fn check_sets(
     for rs in raw {
         let s = rs.get_ref();
         let id = s.id.get_ref().clone();
-        if id.trim().is_empty() || id.contains('|') || id != id.trim() {
+        if !super::is_plain_id(&id) || id.contains('|') {
             ck.problem(
                 s.id.span(),
                 format!("set id {id:?}"),
-                "a name without spaces at its ends and without '|'",
+                "a name without spaces at its ends, invisible characters or '|'",
             );
         }
         if out.iter().any(|d| d.id == id) {
