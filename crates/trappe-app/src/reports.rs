@@ -85,11 +85,22 @@ fn text_cell(s: Option<&str>) -> Cell {
     s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
 }
 
+/// A step as a table shows it: the staircases' numbers as they are, a colour by its name.
+fn step_cell(staircase: trappe_rules::agreement::Staircase, step: &str, lang: Lang) -> Cell {
+    match staircase {
+        trappe_rules::agreement::Staircase::TrafficLight => Cell::Coded {
+            code: step.to_string(),
+            label: text::step_name(staircase, step, lang),
+        },
+        _ => Cell::Text(step.to_string()),
+    }
+}
+
 fn placement_cells(p: Option<&StoredPlacement>, lang: Lang) -> [Cell; 4] {
     match p {
         Some(p) => [
             Cell::Text(text::staircase(p.staircase, lang).to_string()),
-            Cell::Text(p.step.clone()),
+            step_cell(p.staircase, &p.step, lang),
             text_cell(p.need.as_deref()),
             text_cell(p.allocated_band.as_deref()),
         ],
@@ -199,6 +210,12 @@ pub fn overview_report(o: &Overview, lang: Lang) -> Report {
         en: "Pool",
     });
     columns.extend(FIGURE_COLUMNS);
+    // Where the agreement puts another placement in force (the municipality's
+    // overview), the basis and trappe's computed estimate beside it.
+    let beside = o.rows.iter().any(|r| r.placement.computed.is_some());
+    if beside {
+        columns.extend(IN_FORCE_COLUMNS);
+    }
     let rows = o
         .rows
         .iter()
@@ -215,15 +232,58 @@ pub fn overview_report(o: &Overview, lang: Lang) -> Report {
             row.extend(placement_cells(Some(&r.placement), lang));
             row.push(text_cell(r.placement.pool_id.as_deref()));
             row.extend(figure_cells(d));
+            if beside {
+                row.extend(in_force_cells(&r.placement, lang));
+            }
             row
         })
         .collect();
+    let provisional = o.rows.iter().any(|r| r.placement.basis == "provisional");
+    let (note_da, note_en) = if provisional {
+        (
+            " — foreløbig: beregnet, ikke kommunens (kommunens oversigt er ikke indlæst)",
+            " — provisional: computed, not the municipality's (its overview is not imported)",
+        )
+    } else {
+        ("", "")
+    };
     Report {
-        title_da: format!("Oversigt pr. {}", o.on_date),
-        title_en: format!("Overview on {}", o.on_date),
+        title_da: format!("Oversigt pr. {}{note_da}", o.on_date),
+        title_en: format!("Overview on {}{note_en}", o.on_date),
         columns,
         rows,
     }
+}
+
+const IN_FORCE_COLUMNS: [Column; 3] = [
+    Column {
+        key: "basis",
+        da: "Gældende trin fra",
+        en: "In force by",
+    },
+    Column {
+        key: "computed_step",
+        da: "Trappes skøn (beregnet, ikke kommunens)",
+        en: "trappe's estimate (computed, not the municipality's)",
+    },
+    Column {
+        key: "differs",
+        da: "Skøn afviger",
+        en: "Estimate differs",
+    },
+];
+
+fn in_force_cells(p: &StoredPlacement, lang: Lang) -> [Cell; 3] {
+    [
+        Cell::Coded {
+            code: p.basis.clone(),
+            label: crate::text::basis(&p.basis, lang).to_string(),
+        },
+        p.computed
+            .as_ref()
+            .map_or(Cell::Empty, |c| step_cell(c.staircase, &c.step, lang)),
+        Cell::Bool(p.differs_from_computed()),
+    ]
 }
 
 pub fn history_report(department: &str, h: &[HistoryEntry], lang: Lang) -> Report {

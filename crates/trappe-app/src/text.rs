@@ -10,6 +10,22 @@ use trappe_rules::{Designation, Pct};
 use trappe_store::letting::OutsidePeriod;
 use trappe_store::read::{Change, StoredPlacement, Why};
 
+/// On what basis a placement is in force (`StoredPlacement::basis`).
+pub fn basis(code: &str, lang: Lang) -> &'static str {
+    match code {
+        "provisional" => lang.pick(
+            "foreløbig: beregnet, ikke kommunens",
+            "provisional: computed, not the municipality's",
+        ),
+        "overview" => lang.pick("kommunens oversigt", "the municipality's overview"),
+        "not_in_overview" => lang.pick(
+            "ingen: kommunens oversigt nævner den ikke",
+            "none: the municipality's overview omits it",
+        ),
+        _ => lang.pick("beregnet", "computed"),
+    }
+}
+
 fn step_label(p: &StoredPlacement, lang: Lang) -> String {
     text::step_name(p.staircase, &p.step, lang)
 }
@@ -100,6 +116,14 @@ pub fn change_why(why: &Why, lang: Lang) -> String {
         Why::DepartmentGone => match lang {
             Lang::Da => "afdelingen er ikke længere i data".into(),
             Lang::En => "the department is no longer in the data".into(),
+        },
+        Why::Overview { as_of } => match lang {
+            Lang::Da => format!("kommunens oversigt pr. {as_of}"),
+            Lang::En => format!("the municipality's overview of {as_of}"),
+        },
+        Why::OmittedFromOverview { as_of } => match lang {
+            Lang::Da => format!("kommunens oversigt pr. {as_of} nævner ikke afdelingen"),
+            Lang::En => format!("the municipality's overview of {as_of} omits the department"),
         },
     }
 }

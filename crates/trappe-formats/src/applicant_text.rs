@@ -86,17 +86,38 @@ pub fn criteria_set(rules: Option<&ApplicantRules>, set: Option<&str>, lang: Lan
         )
         .into();
     };
+    let mut marks: Vec<&str> = Vec::new();
     let parts: Vec<String> = set
         .split('|')
         .map(|p| {
             let p = p.trim();
             match rules.and_then(|r| r.set(p)) {
-                Some(d) => texts(&d.label, lang).to_string(),
+                Some(d) => {
+                    if let Some(t) = &d.to_confirm {
+                        let t = texts(t, lang);
+                        if !marks.contains(&t) {
+                            marks.push(t);
+                        }
+                    }
+                    texts(&d.label, lang).to_string()
+                }
                 None => p.to_string(),
             }
         })
         .collect();
-    parts.join(pick(lang, " eller ", " or "))
+    let mut out = parts.join(pick(lang, " eller ", " or "));
+    // Criteria written on the parties' behalf, not yet confirmed: said wherever used.
+    for m in marks {
+        out.push_str(&format!(
+            " [{}: {m}]",
+            pick(
+                lang,
+                "afventer parternes bekræftelse",
+                "awaiting the parties' confirmation"
+            )
+        ));
+    }
+    out
 }
 
 pub fn relation(r: Relation, lang: Lang) -> &'static str {

@@ -28,6 +28,12 @@ pub enum Cell {
     Date(chrono::NaiveDate),
     /// Yes or no: "ja"/"nej" or "yes"/"no" in text, a JSON boolean, an Excel boolean.
     Bool(bool),
+    /// A code shown to people by its label (a traffic-light colour): the label in text,
+    /// CSV and XLSX, the stable code in JSON, so scripts keep reading the code.
+    Coded {
+        code: String,
+        label: String,
+    },
 }
 
 impl From<&str> for Cell {
@@ -159,6 +165,7 @@ fn write_csv(w: &mut impl Write, report: &Report, lang: Lang) -> io::Result<()> 
         csv.write_record(cells(report, row).map(|cell| match cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
+            Cell::Coded { label, .. } => label.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Dec { value, places } => decimal_mark(exact(*value, *places).to_string(), lang),
             Cell::Date(d) => date_text(*d, lang),
@@ -184,6 +191,9 @@ fn write_json(w: &mut impl Write, report: &Report) -> io::Result<()> {
             match cell {
                 Cell::Empty => out.write_all(b"null")?,
                 Cell::Text(s) => serde_json::to_writer(&mut out, s).map_err(io::Error::other)?,
+                Cell::Coded { code, .. } => {
+                    serde_json::to_writer(&mut out, code).map_err(io::Error::other)?
+                }
                 Cell::Int(n) => write!(out, "{n}")?,
                 // Decimal's Display is a valid JSON number: digits, an optional sign and
                 // point, never an exponent.
@@ -239,6 +249,7 @@ pub fn table_text(cell: &Cell, lang: Lang) -> (String, bool) {
     match cell {
         Cell::Empty => (String::new(), false),
         Cell::Text(s) => (s.replace(['\n', '\r', '\t'], " "), false),
+        Cell::Coded { label, .. } => (label.replace(['\n', '\r', '\t'], " "), false),
         Cell::Int(n) => (grouped_int(*n, lang), true),
         Cell::Dec { value, places } => (grouped_dec(*value, *places, lang), true),
         Cell::Date(d) => (date_text(*d, lang), false),
@@ -390,7 +401,7 @@ pub fn report_xlsx(report: &Report, lang: Lang) -> Result<Vec<u8>, rust_xlsxwrit
             let col = c as u16;
             let shown = match cell {
                 Cell::Empty => 0,
-                Cell::Text(s) => {
+                Cell::Text(s) | Cell::Coded { label: s, .. } => {
                     sheet.write_string(r, col, s)?;
                     s.chars().count()
                 }

@@ -530,6 +530,18 @@ fn omdannelse_and_decision_areas(g: &mut Gen<'_>, muni: &str, fb: f64, ps: f64) 
 /// A municipality of `departments` departments with random figures (no baseline), used
 /// for Aalborg-sized and national examples.
 fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &str) {
+    municipality_with(g, muni, departments, area_prefix, true);
+}
+
+/// [`municipality`]; `small_figures: false` leaves small departments without figures, as
+/// Landsbyggefonden publishes none for them.
+fn municipality_with(
+    g: &mut Gen<'_>,
+    muni: &str,
+    departments: usize,
+    area_prefix: &str,
+    small_figures: bool,
+) {
     let (fb, ps) = (
         g.limits.forebyggelse_origin,
         g.limits.parallelsamfund_origin,
@@ -572,7 +584,11 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
             String::new()
         };
         let org = g.rng.gen_range(1..=8);
-        let district = DISTRICTS[g.rng.gen_range(0..4)];
+        let district = if muni == "851" {
+            AALBORG_DISTRICTS[g.rng.gen_range(0..4)]
+        } else {
+            DISTRICTS[g.rng.gen_range(0..4)]
+        };
         g.department(
             muni,
             org,
@@ -580,21 +596,76 @@ fn municipality(g: &mut Gen<'_>, muni: &str, departments: usize, area_prefix: &s
             district,
             homes,
             small,
-            Some(figures),
+            (small_figures || !small).then_some(figures),
             allocated,
         );
     }
 }
 
+/// Parts of Aalborg for the Aalborg example's departments.
+const AALBORG_DISTRICTS: [&str; 4] = ["Aalborg Øst", "Nørresundby", "Vejgaard", "Hasseris"];
+
 /// An Aalborg-sized example (≈ 220 departments) for the traffic light.
 pub fn aalborg(seed: u64, agreement: &Agreement, list: &ListThresholds) -> Generated {
     let mut g = Gen::new(seed, agreement, list);
-    municipality(&mut g, "851", 220, "AAL-");
+    // Aalborg pools no small departments: they come without figures ("no data" until
+    // the municipality's overview gives them a colour).
+    municipality_with(
+        &mut g,
+        "851",
+        220,
+        "AAL-",
+        agreement.small_departments.is_some(),
+    );
     Generated {
         departments_csv: g.deps,
         areas_csv: g.areas,
         decisions_csv: "area_id,ground,decided_by,decided_on\n".into(),
     }
+}
+
+/// The municipality's colour overviews of the Aalborg example, as (date, CSV): the first
+/// update mostly follows trappe's computed colours (`computed`: each department's id and
+/// computed step), with some departments the municipality judged otherwise and every
+/// department without figures given a colour; the second, four months later, changes a
+/// few colours and leaves one department out.
+pub fn aalborg_overviews(seed: u64, computed: &[(String, String)]) -> Vec<(&'static str, String)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0a11_0b06);
+    let mut first: Vec<(String, &'static str)> = Vec::new();
+    for (i, (id, step)) in computed.iter().enumerate() {
+        let colour = match step.as_str() {
+            "red" => "red",
+            // The municipality's own judgement differs now and then from the estimate.
+            "yellow" if i % 9 == 4 => "green",
+            "yellow" => "yellow",
+            "green" if i % 23 == 7 => "yellow",
+            "green" => "green",
+            // No figures: the municipality knows the department all the same.
+            _ if rng.gen_bool(0.1) => "yellow",
+            _ => "green",
+        };
+        first.push((id.clone(), colour));
+    }
+    let mut second = first.clone();
+    let mut changed = 0;
+    for (i, row) in second.iter_mut().enumerate() {
+        if changed < 4 && i % 17 == 3 && row.1 != "red" {
+            row.1 = if row.1 == "green" { "yellow" } else { "green" };
+            changed += 1;
+        }
+    }
+    // A department the second update leaves out (no colour in force from then on).
+    if let Some(pos) = second.iter().rposition(|r| r.1 == "green") {
+        second.remove(pos);
+    }
+    let csv = |rows: &[(String, &str)]| {
+        let mut out = String::from("department_id,colour\n");
+        for (id, colour) in rows {
+            let _ = writeln!(out, "{id},{colour}");
+        }
+        out
+    };
+    vec![("2024-04-01", csv(&first)), ("2024-08-01", csv(&second))]
 }
 
 /// The Esbjerg example (municipality 561) for a named list: every department the

@@ -98,6 +98,15 @@ pub fn step_name(s: Staircase, step: &str, lang: Lang) -> String {
         (Staircase::List, trappe_rules::agreement::NOT_COVERED) => lang
             .pick("Ikke omfattet af aftalen", "Not covered by the agreement")
             .into(),
+        (Staircase::TrafficLight, trappe_rules::agreement::NO_DATA) => {
+            lang.pick("Ingen data", "No data").into()
+        }
+        (Staircase::TrafficLight, trappe_rules::agreement::NOT_IN_OVERVIEW) => lang
+            .pick(
+                "Ingen farve i kommunens oversigt",
+                "No colour in the municipality's overview",
+            )
+            .into(),
         (Staircase::List, group) => format!("{}: {group}", staircase(s, lang)),
         _ => format!(
             "{} {} {step}",
@@ -196,14 +205,22 @@ pub fn reason(r: &Reason, lang: Lang) -> String {
         (Reason::PoolFigures { pool_id, homes, residents, min_homes, min_residents, members, computed }, En) => format!("Small department: the figures of pool {pool_id} are used ({members} departments, {homes} homes, {residents} residents; limit {min_homes} homes and {min_residents} residents){}", if *computed { "; computed from members' figures weighted by residents" } else { "" }),
         (Reason::RedByDesignation { area_id, designation: d, list_date }, Da) => format!("Rød: området {area_id} er {} på listen pr. {list_date}", designation(*d, lang)),
         (Reason::RedByDesignation { area_id, designation: d, list_date }, En) => format!("Red: area {area_id} is a {} on the list of {list_date}", designation(*d, lang)),
-        (Reason::YellowRule { level: l, met, min, yellow }, Da) => format!("{met} af 4 kriterier over {} (gul ved mindst {min}): {}", level(*l, lang), if *yellow { "gul" } else { "grøn" }),
-        (Reason::YellowRule { level: l, met, min, yellow }, En) => format!("{met} of 4 criteria beyond {} (yellow from {min}): {}", level(*l, lang), if *yellow { "yellow" } else { "green" }),
+        (Reason::YellowRule { level: l, met, min, yellow }, Da) => format!("{met} af 4 kriterier over {} (gul ved mindst {min}): {} — trappes skøn efter nøgletallene, ikke kommunens farve (aftalen giver ingen grænser for gul)", level(*l, lang), if *yellow { "gul" } else { "grøn" }),
+        (Reason::YellowRule { level: l, met, min, yellow }, En) => format!("{met} of 4 criteria beyond {} (yellow from {min}): {} — trappe's estimate from the figures, not the municipality's colour (the agreement gives no thresholds for yellow)", level(*l, lang), if *yellow { "yellow" } else { "green" }),
         (Reason::NamedInList { organisation, step, all_except, source }, Da) => format!("Aftalen nævner afdelingen{} under {organisation}: gruppe {step} [{source}]", if *all_except { " (alle organisationens afdelinger på nær de undtagne)" } else { "" }),
         (Reason::NamedInList { organisation, step, all_except, source }, En) => format!("The agreement names the department{} under {organisation}: group {step} [{source}]", if *all_except { " (all the organisation's departments but those excepted)" } else { "" }),
         (Reason::NotNamed { organisation }, Da) => format!("Aftalen nævner ikke afdelingen under {organisation}: den er ikke omfattet af aftalen"),
         (Reason::NotNamed { organisation }, En) => format!("The agreement does not name the department under {organisation}: it is not covered by the agreement"),
         (Reason::ListDesignatedArea { area_id, designation: d, list_date, step }, Da) => format!("Området {area_id} er {} på listen pr. {list_date}: lovens gruppe {step} gælder før aftalens liste", designation(*d, lang)),
         (Reason::ListDesignatedArea { area_id, designation: d, list_date, step }, En) => format!("Area {area_id} is a {} on the list of {list_date}: the law's group {step} applies before the agreement's list", designation(*d, lang)),
+        (Reason::NoFigures, Da) => "Afdelingen har ingen nøgletal, og aftalen puljer ikke små afdelinger: ingen beregnet farve (ingen data)".into(),
+        (Reason::NoFigures, En) => "The department has no figures and the agreement pools no small departments: no computed colour (no data)".into(),
+        (Reason::InForceByOverview { as_of, step }, Da) => format!("Kommunens oversigt pr. {as_of} giver afdelingen farven {}: den gælder for udlejningen", step_name(Staircase::TrafficLight, step, lang).to_lowercase()),
+        (Reason::InForceByOverview { as_of, step }, En) => format!("The municipality's overview of {as_of} gives the department {}: it is in force for letting", step_name(Staircase::TrafficLight, step, lang).to_lowercase()),
+        (Reason::OmittedFromOverview { as_of }, Da) => format!("Kommunens seneste oversigt (pr. {as_of}) nævner ikke afdelingen: den har ingen gældende farve, og aftalen udlejer intet der, før en oversigt giver den en"),
+        (Reason::OmittedFromOverview { as_of }, En) => format!("The municipality's latest overview (of {as_of}) omits the department: it has no colour in force, and the agreement lets nothing there until an overview gives it one"),
+        (Reason::ProvisionalUntilOverview, Da) => "Foreløbig — ikke kommunens: kommunen har endnu ikke indlæst sin oversigt, så den beregnede farve gælder indtil da".into(),
+        (Reason::ProvisionalUntilOverview, En) => "Provisional — not the municipality's: the municipality has not yet imported its overview, so the computed colour is in force until then".into(),
         (Reason::NoAreaData, Da) => "Ingen områdefil: områdetrappen/udpegning er ikke vurderet".into(),
         (Reason::NoAreaData, En) => "No areas file: the area staircase/designation was not evaluated".into(),
         (Reason::NotMainlyFamilyHomes { family_homes, youth_homes, elderly_homes }, Da) => format!("Bemærk: afdelingen har flere ungdoms- eller ældreboliger ({youth_homes}/{elderly_homes}) end familieboliger ({family_homes}); se afsnit 7.1"),
@@ -234,6 +251,8 @@ pub fn warning(w: &Warning, lang: Lang) -> String {
         (Warning::DesignationDisagrees { area_id, official, computed }, Lang::En) => format!("warning: area {area_id}: official designation {} differs from computed {}", official, computed),
         (Warning::NamedDepartmentMissing { organisation, department }, Lang::Da) => format!("advarsel: aftalens liste nævner afdeling {department} under {organisation}, men afdelingsfilen har den ikke"),
         (Warning::NamedDepartmentMissing { organisation, department }, Lang::En) => format!("warning: the agreement's list names department {department} under {organisation}, but the departments file does not hold it"),
+        (Warning::OverviewDepartmentMissing { department, as_of }, Lang::Da) => format!("advarsel: kommunens oversigt pr. {as_of} giver afdeling {department} en farve, men afdelingsdata har den ikke"),
+        (Warning::OverviewDepartmentMissing { department, as_of }, Lang::En) => format!("warning: the municipality's overview of {as_of} gives department {department} a colour, but the departments data does not hold it"),
     }
 }
 
@@ -298,7 +317,11 @@ fn cite(source: &str) -> String {
 }
 
 /// Why a vacancy got its channel, as a sentence, citing the agreement file's source.
-pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> String {
+pub fn letting_reason(
+    r: &trappe_rules::wheel::LettingReason,
+    rules: Option<&trappe_rules::applicant::ApplicantRules>,
+    lang: Lang,
+) -> String {
     use trappe_rules::wheel::LettingReason as R;
     let ch = |c: &trappe_rules::agreement::Channel| channel(*c, lang);
     let da = lang == Lang::Da;
@@ -313,7 +336,7 @@ pub fn letting_reason(r: &trappe_rules::wheel::LettingReason, lang: Lang) -> Str
         R::WheelSlot { wheel, slot, round, channel: c, criteria, alternating, source } => {
             let crit = criteria
                 .as_ref()
-                .map(|k| format!(" ({} {k})", lang.pick("kriterier", "criteria")))
+                .map(|k| format!(" ({})", crate::applicant_text::criteria_set(rules, Some(k), lang)))
                 .unwrap_or_default();
             let alt = if *alternating { lang.pick(", på skift", ", alternating") } else { "" };
             if da {

@@ -1869,17 +1869,15 @@ fn development_plan_transition(#[case] lists: &[Option<&str>], #[case] expected:
 // ---------------------------------------------------------------------------
 // Sets the parties have not recorded [AAL Fleksibel udlejning].
 
-/// Aalborg's red step names employment and education criteria that Aalborg Kommune sets
-/// and has not published ('kan Aalborg Kommune fastsætte kriterier … Kriterierne skal
-/// bestå af krav til beskæftigelse og uddannelse'): the file declares them pending, and a
-/// slot naming one is refused with the file's reason rather than checked against
-/// invented criteria. The ordinary waiting list asks no criteria and is not refused.
+/// Aalborg's yellow and green steps let flexibly only under criteria "the municipality
+/// and the organisation agree" ('Muligheden for anvendelse af almindelig fleksibel
+/// udlejning forudsætter aftale mellem kommune og boligorganisation'): the file declares
+/// that set pending, and a slot naming it is refused with the file's reason rather than
+/// checked against invented criteria. The ordinary waiting list asks no criteria.
 #[rstest]
-#[case::employment("employment")]
-#[case::education("education")]
-#[case::agreed("agreed")]
-#[case::either("employment|education")]
-fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str) {
+#[case::agreed("agreed", "agreed")]
+#[case::red_or_agreed("employment|agreed", "agreed")]
+fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str, #[case] pending: &str) {
     let aalborg = load_builtin("aalborg-2023").unwrap().agreement;
     let rules = aalborg
         .applicants
@@ -1890,19 +1888,18 @@ fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str) {
         Channel::Flexible,
         Some(set),
         Staircase::TrafficLight,
-        "red",
+        "yellow",
         &[],
         false,
         "AAL",
     );
-    let first = set.split('|').next().unwrap();
     match r {
         Err(RequirementError::Pending {
             set: s,
             reason,
             source_ref,
         }) => {
-            assert_eq!(s, first);
+            assert_eq!(s, pending);
             assert!(reason.contains("ikke registreret"), "{reason}");
             assert!(
                 source_ref.starts_with("AAL Fleksibel udlejning"),
@@ -1923,13 +1920,55 @@ fn a_pending_set_refuses_with_the_files_reason(#[case] set: &str) {
     )
     .unwrap();
     assert!(!w.has_criteria());
-    // Aalborg defines no criteria: a check evaluates none.
-    assert!(evaluate(
-        rules,
-        &household(vec![model("applicant", "1980-01-01")]),
-        date(ON)
+}
+
+/// Aalborg's red criteria: "Kriterierne skal bestå af krav til beskæftigelse og
+/// uddannelse", set by Aalborg Kommune and not published. The file writes them on the
+/// parties' behalf and marks the sets `to_confirm`: the requirement carries the mark,
+/// and the criteria are evaluated (employment: 25 hours of permanent work added up;
+/// education: an SU-eligible enrolment), either one meeting the red slot.
+#[rstest]
+#[case::fifteen_plus_ten_hours(&[15.0, 10.0], false, true)]
+#[case::fifteen_plus_nine_and_a_half(&[15.0, 9.5], false, false)]
+#[case::one_job_of_25(&[25.0], false, true)]
+#[case::student_without_work(&[], true, true)]
+#[case::neither(&[], false, false)]
+fn aalborg_red_criteria_are_evaluated_and_marked_to_confirm(
+    #[case] jobs: &[f64],
+    #[case] student: bool,
+    #[case] meets: bool,
+) {
+    let aalborg = load_builtin("aalborg-2023").unwrap().agreement;
+    let rules = aalborg.applicants.as_ref().expect("Aalborg's [applicants]");
+    let r = requirement(
+        Some(rules),
+        Channel::Flexible,
+        Some("employment|education"),
+        Staircase::TrafficLight,
+        "red",
+        &[],
+        false,
+        "AAL",
     )
-    .is_empty());
+    .unwrap();
+    assert_eq!(r.to_confirm, vec!["employment", "education"]);
+    let text = trappe_formats::applicant_text::criteria_set(
+        Some(rules),
+        r.criteria_set.as_deref(),
+        trappe_formats::text::Lang::Da,
+    );
+    assert!(text.contains("afventer parternes bekræftelse"), "{text}");
+    let work: Vec<Value> = jobs
+        .iter()
+        .map(|h| json!({"kind": "permanent", "weekly_hours": h}))
+        .collect();
+    let mut extra = json!({ "work": work });
+    if student {
+        extra["education"] = json!({"kind": "su_eligible", "starts": "2025-08-01"});
+    }
+    let m = person("applicant", "1990-01-01", extra);
+    let outcomes = evaluate(rules, &household(vec![m]), date(ON));
+    assert_eq!(r.met(&outcomes), meets, "{outcomes:#?}");
 }
 
 // ---------------------------------------------------------------------------

@@ -79,6 +79,7 @@ fn run_with(
         decisions,
         pools: None,
         any_municipality: false,
+        overview: None,
         program_version: "test",
     })
 }
@@ -370,6 +371,59 @@ fn aalborg_traffic_light_aal(
     x.area_id = Some("A".into());
     let r = run("aalborg-2023", &[x], Some(&areas), &[], "2024-03-01").unwrap();
     assert_eq!(r.placements[0].step, step);
+}
+
+// AAL Monitorering: "indplaceres samtlige af kommunens boligafdelinger i en
+// trappetrinsmodel med røde, gule eller grønne områder"; "Data/monitoreringsværktøj
+// opdateres 3 gange årligt af Aalborg Kommune". The municipality's overview is the colour
+// in force; before the first one the computed colour is, provisionally; a department the
+// latest overview omits has none; without figures, none is computed ("no data").
+#[rstest]
+#[case::provisional_before_the_first_overview(true, None, "red", "provisional", Some("red"))]
+#[case::the_municipalitys_colour(true, Some(("d", "green")), "green", "overview", Some("red"))]
+#[case::omitted_from_the_overview(true, Some(("other", "green")), "not-in-overview", "not_in_overview", Some("red"))]
+#[case::no_figures_no_overview(false, None, "no-data", "provisional", Some("no-data"))]
+#[case::no_figures_coloured_by_the_overview(false, Some(("d", "yellow")), "yellow", "overview", Some("no-data"))]
+fn aalborg_the_municipalitys_overview_is_in_force_aal(
+    #[case] figures: bool,
+    #[case] overview: Option<(&str, &str)>,
+    #[case] step: &str,
+    #[case] basis: &str,
+    #[case] computed: Option<&str>,
+) {
+    let loaded = load_builtin("aalborg-2023").unwrap();
+    let areas = [area("A", 1500, Some(Designation::Forebyggelse), None, "40")];
+    let mut x = dept("d", with(&[]), "10.0");
+    x.area_id = Some("A".into());
+    if !figures {
+        x.area_id = None;
+        x.figures = None;
+    }
+    let overview = overview.map(|(id, colour)| trappe_rules::placement::OfficialOverview {
+        as_of: date("2024-04-01"),
+        steps: [(id.to_string(), colour.to_string())].into_iter().collect(),
+    });
+    let r = classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on: date("2024-05-01"),
+        data_reference_date: None,
+        departments: &[x],
+        areas: Some(&areas),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        program_version: "test",
+        overview: overview.as_ref(),
+    })
+    .unwrap();
+    let p = &r.placements[0];
+    assert_eq!(p.step, step);
+    assert_eq!(p.in_force.as_str(), basis);
+    assert_eq!(p.computed.as_ref().map(|c| c.step.as_str()), computed);
+    // Every step in force has a rule (the synthetic ones with no channel).
+    let rule = &loaded.agreement.steps[p.step_rule];
+    assert_eq!(rule.step, p.step);
 }
 
 // Almenboligloven §61 a/§61 b via CPH B17 fig 1 and B1 fig 1 note.

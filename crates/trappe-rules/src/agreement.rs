@@ -75,8 +75,33 @@ pub struct Agreement {
     /// The applicant criteria's parameters, internal transfers and the limits on
     /// municipal allocation; `None` for an agreement without them.
     pub applicants: Option<crate::applicant::ApplicantRules>,
+    /// How the placement in force (what letting uses) is decided.
+    pub in_force: InForceRule,
     /// Every open point the file settles, gathered for display.
     pub interpretations: Vec<Interpretation>,
+}
+
+/// How an agreement decides the placement in force, the one letting uses; the
+/// computed placement (monitoring) is shown beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum InForceRule {
+    /// The computed placement is in force as soon as it is computed.
+    Computed,
+    /// The municipality's own overview, imported (`trappe import overview`), is in force;
+    /// until the first one the computed placement is, marked provisional. A department
+    /// the latest overview omits has no placement in force.
+    OfficialOverview {
+        source: SourceRef,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interpretation: Option<String>,
+    },
+}
+
+impl InForceRule {
+    pub fn by_overview(&self) -> bool {
+        matches!(self, InForceRule::OfficialOverview { .. })
+    }
 }
 
 /// A documented reading of an open point in the sources.
@@ -151,6 +176,17 @@ pub struct DesignatedFirst {
 
 /// The step of a department an agreement's named list does not name.
 pub const NOT_COVERED: &str = "not-covered";
+
+/// The traffic light's computed step of a department without figures (and no pool rule
+/// to lend it some): no colour can be computed.
+pub const NO_DATA: &str = "no-data";
+
+/// The step in force of a department the municipality's latest overview omits: it has no
+/// colour in force, and nothing is let by the agreement until an overview gives one.
+pub const NOT_IN_OVERVIEW: &str = "not-in-overview";
+
+/// Steps trappe adds to a model when the file writes none: nothing is let there.
+pub const SYNTHETIC_STEPS: [&str; 3] = [NOT_COVERED, NO_DATA, NOT_IN_OVERVIEW];
 
 /// The risk zone: how close to the udsat thresholds counts as "challenged".
 #[derive(Debug, Clone, Serialize)]

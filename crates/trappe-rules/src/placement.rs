@@ -123,6 +123,8 @@ pub struct ClassifyInput<'a> {
     /// Classify departments of other municipalities by this agreement (what-if).
     pub any_municipality: bool,
     pub program_version: &'a str,
+    /// The municipality's latest overview on `on`, where the agreement puts it in force.
+    pub overview: Option<&'a OfficialOverview>,
 }
 
 /// The placement of one department.
@@ -146,6 +148,46 @@ pub struct Placement {
     #[serde(skip)]
     pub step_rule: usize,
     pub reasons: Vec<Reason>,
+    /// On what basis this placement is the one in force (what letting uses).
+    pub in_force: InForce,
+    /// The computed placement beside it, where the agreement puts another one in force
+    /// (the municipality's overview): trappe's estimate, shown with every difference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<Box<Placement>>,
+}
+
+/// On what basis a placement is the one in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum InForce {
+    /// The agreement puts the computed placement in force.
+    Computed,
+    /// The agreement puts the municipality's overview in force and none is imported yet:
+    /// the computed placement is in force, provisionally — not the municipality's.
+    Provisional,
+    /// The municipality's overview of this date.
+    Overview { as_of: Date },
+    /// The municipality's latest overview (of this date) omits the department.
+    NotInOverview { as_of: Date },
+}
+
+impl InForce {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InForce::Computed => "computed",
+            InForce::Provisional => "provisional",
+            InForce::Overview { .. } => "overview",
+            InForce::NotInOverview { .. } => "not_in_overview",
+        }
+    }
+}
+
+/// The municipality's overview: each department's step (a traffic-light colour) as the
+/// municipality decided it on a date.
+#[derive(Debug, Clone)]
+pub struct OfficialOverview {
+    pub as_of: Date,
+    pub steps: HashMap<String, String>,
 }
 
 /// A pool as used in a classification.
@@ -191,6 +233,12 @@ pub enum Warning {
     NamedDepartmentMissing {
         organisation: String,
         department: String,
+    },
+    /// The municipality's overview gives a colour to a department the departments data
+    /// does not hold.
+    OverviewDepartmentMissing {
+        department: String,
+        as_of: Date,
     },
 }
 
@@ -390,6 +438,31 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
     if !errors.is_empty() {
         return Err(errors);
     }
+    if agreement.in_force.by_overview() {
+        placements = put_in_force(
+            agreement,
+            input.on,
+            input.overview,
+            input.departments,
+            placements,
+        )?;
+        if let Some(o) = input.overview {
+            let held: std::collections::HashSet<&str> =
+                input.departments.iter().map(|d| d.id.as_str()).collect();
+            let mut unknown: Vec<&String> = o
+                .steps
+                .keys()
+                .filter(|k| !held.contains(k.as_str()))
+                .collect();
+            unknown.sort();
+            for d in unknown {
+                warnings.push(Warning::OverviewDepartmentMissing {
+                    department: d.clone(),
+                    as_of: o.as_of,
+                });
+            }
+        }
+    }
     if let Model::NamedList(list) = &agreement.model {
         let held: std::collections::HashSet<&str> =
             input.departments.iter().map(|d| d.id.as_str()).collect();
@@ -412,6 +485,74 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
         receipt,
         computed_designations: computed,
     })
+}
+
+/// The placements in force where the municipality's overview is: each department's
+/// colour from the latest overview (the computed placement kept beside it), none for a
+/// department it omits, and the computed one, provisionally, before the first overview.
+fn put_in_force(
+    agreement: &Agreement,
+    on: Date,
+    overview: Option<&OfficialOverview>,
+    departments: &[Department],
+    placements: Vec<Placement>,
+) -> Result<Vec<Placement>, Vec<ClassifyError>> {
+    let mut out = Vec::with_capacity(placements.len());
+    let mut errors = Vec::new();
+    for computed in placements {
+        let Some(o) = overview else {
+            let mut p = computed.clone();
+            p.in_force = InForce::Provisional;
+            p.reasons.insert(0, Reason::ProvisionalUntilOverview);
+            p.computed = Some(Box::new(computed));
+            out.push(p);
+            continue;
+        };
+        let department = computed.department;
+        let (step, in_force, reason) = match o.steps.get(departments[department].id.as_str()) {
+            Some(step) => (
+                step.clone(),
+                InForce::Overview { as_of: o.as_of },
+                Reason::InForceByOverview {
+                    as_of: o.as_of,
+                    step: step.clone(),
+                },
+            ),
+            None => (
+                crate::agreement::NOT_IN_OVERVIEW.to_string(),
+                InForce::NotInOverview { as_of: o.as_of },
+                Reason::OmittedFromOverview { as_of: o.as_of },
+            ),
+        };
+        let Some(rule) = agreement.steps.iter().position(|s| {
+            s.staircase == Staircase::TrafficLight && s.step == step && s.period.contains(on)
+        }) else {
+            errors.push(ClassifyError::NoStepRule {
+                staircase: Staircase::TrafficLight.as_str(),
+                step,
+                on,
+            });
+            continue;
+        };
+        out.push(Placement {
+            department,
+            staircase: Staircase::TrafficLight,
+            step,
+            need: None,
+            allocated_band: None,
+            pool_id: None,
+            tightened_criteria: None,
+            step_rule: rule,
+            reasons: vec![reason],
+            in_force,
+            computed: Some(Box::new(computed)),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Municipality codes compare without leading zeros ("0101" is "101").
@@ -731,6 +872,8 @@ impl Ctx<'_> {
             tightened_criteria: tightened,
             step_rule: 0,
             reasons,
+            in_force: InForce::Computed,
+            computed: None,
         })
     }
 
@@ -873,6 +1016,8 @@ impl Ctx<'_> {
             tightened_criteria: None,
             step_rule: 0,
             reasons,
+            in_force: InForce::Computed,
+            computed: None,
         })
     }
 
@@ -897,6 +1042,8 @@ impl Ctx<'_> {
             tightened_criteria: None,
             step_rule: 0,
             reasons,
+            in_force: InForce::Computed,
+            computed: None,
         };
         if let (Some(first), Some(a), Some(des)) = (&list.designated, area, designation) {
             if first.designations.contains(&des) {
@@ -951,6 +1098,8 @@ impl Ctx<'_> {
             tightened_criteria: None,
             step_rule: 0,
             reasons,
+            in_force: InForce::Computed,
+            computed: None,
         };
         if let (Some(area), Some(des)) = (area, designation) {
             if light.red_designations.value.contains(&des) {
@@ -961,6 +1110,11 @@ impl Ctx<'_> {
                 });
                 return Ok(place("red", None, reasons));
             }
+        }
+        // Without a pool rule, a department without figures has no computed colour.
+        if self.agreement.small_departments.is_none() && d.figures.is_none() {
+            reasons.push(Reason::NoFigures);
+            return Ok(place(crate::agreement::NO_DATA, None, reasons));
         }
         let judged = self.judged_figures(index, d)?;
         if let Some(p) = judged.pool {

@@ -157,6 +157,17 @@ pub enum Reason {
         list_date: Date,
         step: String,
     },
+    /// Traffic light: the department has no figures and the agreement pools none, so no
+    /// colour can be computed.
+    NoFigures,
+    /// The placement in force is the municipality's overview of this date.
+    InForceByOverview { as_of: Date, step: String },
+    /// The municipality's latest overview (of this date) omits the department: no
+    /// placement is in force.
+    OmittedFromOverview { as_of: Date },
+    /// No overview of the municipality's yet: the computed placement is in force,
+    /// provisionally.
+    ProvisionalUntilOverview,
     /// The department is mainly youth or elderly homes [CPH 7.1, footnote 3 of 6].
     NotMainlyFamilyHomes {
         family_homes: u32,

@@ -530,6 +530,10 @@ pub enum WheelError {
     },
     #[error("the department is not covered by the agreement (its list does not name it): the agreement lets none of its vacancies")]
     NotCovered,
+    #[error("the department has no colour in force: the municipality's latest overview omits it, and the agreement lets none of its vacancies until an overview gives it a colour")]
+    NotInOverview,
+    #[error("the department has no colour: it has no figures, and the municipality has not given it one in an overview; the agreement lets none of its vacancies until then")]
+    NoData,
     #[error("the department's share of {staircase} step {step} is decided per department, {from}–{to} %, and none is recorded: record it with trappe vacancy decide --decision share [{source_ref}]")]
     ShareNotDecided {
         staircase: &'static str,
@@ -694,6 +698,18 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
         && agreement.wheel_rule(f.staircase, f.step, f.on).is_none()
     {
         return Err(WheelError::NotCovered);
+    }
+    // A traffic light without a colour in force: omitted from the municipality's latest
+    // overview, or without figures and no overview yet.
+    if f.staircase == Staircase::TrafficLight
+        && agreement.wheel_rule(f.staircase, f.step, f.on).is_none()
+    {
+        if f.step == crate::agreement::NOT_IN_OVERVIEW {
+            return Err(WheelError::NotInOverview);
+        }
+        if f.step == crate::agreement::NO_DATA {
+            return Err(WheelError::NoData);
+        }
     }
     let rules = agreement.letting.as_ref();
     let home = f.home;

@@ -25,7 +25,8 @@ use trappe_formats::table_in::{self, TableOptions};
 use trappe_formats::{AgreementSource, LoadedAgreement};
 use trappe_rules::designation::{AreaCounts, Count};
 use trappe_rules::placement::{
-    classify, Area, AreaDecision, ClassifyInput, Department, OfficialPool, Warning,
+    classify, Area, AreaDecision, ClassifyInput, Department, OfficialOverview, OfficialPool,
+    Warning,
 };
 use trappe_rules::{Date, Designation, Figures};
 
@@ -41,6 +42,8 @@ pub enum Kind {
     Areas,
     Pools,
     Decisions,
+    /// The municipality's overview: the placement in force where the agreement says so.
+    Overview,
 }
 
 impl Kind {
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Areas => "areas",
             Kind::Pools => "pools",
             Kind::Decisions => "decisions",
+            Kind::Overview => "overview",
         }
     }
 }
@@ -215,6 +219,7 @@ enum Parsed {
     Areas(Vec<Area>),
     Pools(Vec<OfficialPool>),
     Decisions(Vec<AreaDecision>),
+    Overview(Vec<table_in::OverviewRow>),
 }
 
 impl Parsed {
@@ -224,6 +229,7 @@ impl Parsed {
             Parsed::Areas(v) => v.len(),
             Parsed::Pools(v) => v.len(),
             Parsed::Decisions(v) => v.len(),
+            Parsed::Overview(v) => v.len(),
         }
     }
 
@@ -233,6 +239,7 @@ impl Parsed {
             Parsed::Areas(v) => serde_json::to_vec(v),
             Parsed::Pools(v) => serde_json::to_vec(v),
             Parsed::Decisions(v) => serde_json::to_vec(v),
+            Parsed::Overview(v) => serde_json::to_vec(v),
         }
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(sha256_hex(&json))
@@ -264,6 +271,7 @@ fn parse(file: &ImportFile<'_>) -> Result<Parsed, StoreError> {
         Kind::Areas => Parsed::Areas(table_in::read_areas_with(bytes, name, false, opts)?),
         Kind::Pools => Parsed::Pools(table_in::read_pools_with(bytes, name, opts)?),
         Kind::Decisions => Parsed::Decisions(table_in::read_decisions_with(bytes, name, opts)?),
+        Kind::Overview => Parsed::Overview(table_in::read_overview_with(bytes, name, opts)?),
     })
 }
 
@@ -398,6 +406,9 @@ impl Store {
                 .transpose()?
                 .unwrap_or(0);
             let agreement = choose_agreement(c, ctx)?;
+            if let Parsed::Overview(rows) = &parsed {
+                check_overview(c, file, rows, agreement.as_ref())?;
+            }
             let now = Utc::now();
             let id = c
                 .query_opt(
@@ -965,6 +976,25 @@ fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), 
                 &rows,
             )?;
         }
+        Parsed::Overview(overview) => {
+            let rows: Vec<Vec<Value>> = overview
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    vec![
+                        sid.clone(),
+                        Value::Int(i as i64),
+                        o.department_id.clone().into(),
+                        o.step.clone().into(),
+                    ]
+                })
+                .collect();
+            c.insert_many(
+                "overview_row",
+                &["snapshot_id", "position", "department_id", "step"],
+                &rows,
+            )?;
+        }
     }
     Ok(())
 }
@@ -976,6 +1006,7 @@ pub struct Inputs {
     pub areas: Option<(i64, Date)>,
     pub pools: Option<(i64, Date)>,
     pub decisions: Option<(i64, Date)>,
+    pub overview: Option<(i64, Date)>,
 }
 
 pub(crate) fn inputs_on(c: &mut Conn, on: Date) -> Result<Inputs, StoreError> {
@@ -992,6 +1023,7 @@ pub(crate) fn inputs_on(c: &mut Conn, on: Date) -> Result<Inputs, StoreError> {
         areas: latest(Kind::Areas)?,
         pools: latest(Kind::Pools)?,
         decisions: latest(Kind::Decisions)?,
+        overview: latest(Kind::Overview)?,
     })
 }
 
@@ -1027,6 +1059,11 @@ pub struct Explained {
 }
 
 impl Store {
+    /// A stored agreement by its content hash (what a run or a vacancy names).
+    pub fn agreement_by_sha(&mut self, sha: &str) -> Result<LoadedAgreement, StoreError> {
+        load_stored_agreement(&mut self.conn, sha)
+    }
+
     /// The agreement (and law parameters) of the placement in force on a date.
     pub fn agreement_in_force(&mut self, on: Date) -> Result<LoadedAgreement, StoreError> {
         let run = read::current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
@@ -1051,6 +1088,11 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("a run without departments".into()))?;
         let departments = read::load_departments(c, snapshot)?;
         let (areas, pools, decisions) = load_side_inputs(c, &run.inputs)?;
+        let overview = run
+            .inputs
+            .overview
+            .map(|o| load_overview(c, o))
+            .transpose()?;
         let classification = classify(ClassifyInput {
             agreement: &agreement.agreement,
             law: &agreement.law,
@@ -1062,6 +1104,7 @@ impl Store {
             pools: pools.as_deref(),
             any_municipality: run.any_municipality,
             program_version: &run.program_version,
+            overview: overview.as_ref(),
         })
         .map_err(|e| {
             StoreError::Corrupt(format!(
@@ -1105,8 +1148,12 @@ fn recompute(
     let period = &agreement.loaded.agreement.period;
     let mut runs = Vec::new();
     let mut skipped = Vec::new();
+    let by_overview = agreement.loaded.agreement.in_force.by_overview();
     for on in dates {
-        let inputs = inputs_on(c, on)?;
+        let mut inputs = inputs_on(c, on)?;
+        if !by_overview {
+            inputs.overview = None;
+        }
         let Some((dep_snapshot, dep_date)) = inputs.departments else {
             continue;
         };
@@ -1134,6 +1181,7 @@ fn recompute(
             None => &[],
         };
         let (areas, pools, decisions) = load_side_inputs(c, &inputs)?;
+        let overview = inputs.overview.map(|o| load_overview(c, o)).transpose()?;
         let result = classify(ClassifyInput {
             agreement: &agreement.loaded.agreement,
             law: &agreement.loaded.law,
@@ -1145,6 +1193,7 @@ fn recompute(
             pools: pools.as_deref(),
             any_municipality: agreement.any_municipality,
             program_version,
+            overview: overview.as_ref(),
         })
         .map_err(|errors| {
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
@@ -1159,7 +1208,7 @@ fn recompute(
         let warnings = result.warnings;
         let run_id = c
             .query_opt(
-                "INSERT INTO placement_run (on_date, departments_snapshot_id, areas_snapshot_id, pools_snapshot_id, decisions_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                "INSERT INTO placement_run (on_date, departments_snapshot_id, areas_snapshot_id, pools_snapshot_id, decisions_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by, overview_snapshot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                 &[
                     on.into(),
                     Value::Int(dep_snapshot),
@@ -1174,6 +1223,7 @@ fn recompute(
                     serde_json::to_string(&warnings).map_err(|e| StoreError::Invalid(e.to_string()))?.into(),
                     Utc::now().into(),
                     actor.into(),
+                    inputs.overview.map(|(id, _)| id).into(),
                 ],
             )?
             .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
@@ -1192,6 +1242,8 @@ fn recompute(
                     p.allocated_band.clone().into(),
                     p.pool_id.clone().into(),
                     detail.into(),
+                    p.in_force.as_str().into(),
+                    p.computed.as_ref().map(|c| c.step.clone()).into(),
                 ]
             })
             .collect();
@@ -1206,6 +1258,8 @@ fn recompute(
                 "allocated_band",
                 "pool_id",
                 "detail",
+                "basis",
+                "computed_step",
             ],
             &rows,
         )?;
@@ -1318,6 +1372,82 @@ fn load_pools(c: &mut Conn, snapshot: i64) -> Result<Vec<OfficialPool>, StoreErr
             })
         })
         .collect()
+}
+
+pub(crate) fn load_overview(
+    c: &mut Conn,
+    snapshot: (i64, Date),
+) -> Result<OfficialOverview, StoreError> {
+    let steps = c
+        .query(
+            "SELECT department_id, step FROM overview_row WHERE snapshot_id = $1",
+            &[Value::Int(snapshot.0)],
+        )?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .collect::<Result<_, StoreError>>()?;
+    Ok(OfficialOverview {
+        as_of: snapshot.1,
+        steps,
+    })
+}
+
+/// Checks an overview against what is held: an agreement that puts the municipality's
+/// overview in force, a date inside it, and departments trappe holds. Every problem
+/// names the file, line and column.
+fn check_overview(
+    c: &mut Conn,
+    file: &ImportFile<'_>,
+    rows: &[table_in::OverviewRow],
+    agreement: Option<&InUse>,
+) -> Result<(), StoreError> {
+    let Some(a) = agreement else {
+        return Err(StoreError::Invalid(format!(
+            "{}: no agreement is in use yet: import the departments with --agreement first",
+            file.file_name
+        )));
+    };
+    let ag = &a.loaded.agreement;
+    if !ag.in_force.by_overview() {
+        return Err(StoreError::Invalid(format!(
+            "{}: the agreement in use ({}) puts the computed placement in force, not a municipality's overview (its file has no [placement_in_force] by = \"official_overview\")",
+            file.file_name, ag.id
+        )));
+    }
+    if !ag.period.contains(file.reference_date) {
+        return Err(StoreError::Invalid(format!(
+            "{}: the overview's date {} is outside the agreement {} ({} – {})",
+            file.file_name,
+            file.reference_date,
+            ag.id,
+            ag.period.from,
+            ag.period.to.map_or("open".into(), |d| d.to_string())
+        )));
+    }
+    let held: std::collections::HashSet<String> = c
+        .query("SELECT id FROM department", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<_, _>>()?;
+    let errors: Vec<table_in::InputError> = rows
+        .iter()
+        .filter(|r| !held.contains(&r.department_id))
+        .map(|r| table_in::InputError {
+            file: file.file_name.to_string(),
+            line: r.line,
+            column: "department_id".into(),
+            value: r.department_id.clone(),
+            expected: "is not a department trappe holds; expected the id of a department in an imported departments file".into(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Input(table_in::InputErrors {
+            errors,
+            truncated: false,
+        }))
+    }
 }
 
 fn load_decisions(c: &mut Conn, snapshot: i64) -> Result<Vec<AreaDecision>, StoreError> {

@@ -131,6 +131,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_snapshot_withdrawal.sql"),
         postgres: include_str!("../migrations/postgres/0005_snapshot_withdrawal.sql"),
     },
+    Migration {
+        version: 6,
+        name: "overview",
+        sqlite: include_str!("../migrations/sqlite/0006_overview.sql"),
+        postgres: include_str!("../migrations/postgres/0006_overview.sql"),
+    },
 ];
 
 impl Migration {

@@ -24,11 +24,11 @@ pub struct RunInfo {
     pub receipt: serde_json::Value,
 }
 
-const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id";
+const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt, r.overview_snapshot_id, o.reference_date FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id LEFT JOIN snapshot o ON o.id = r.overview_snapshot_id";
 
 /// `WHERE` condition: no input of the run aliased `r` is withdrawn. A run made with a
 /// withdrawn snapshot stays stored, but is never the one in force.
-pub(crate) const RUN_LIVE: &str = "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id IN (r.departments_snapshot_id, r.areas_snapshot_id, r.pools_snapshot_id, r.decisions_snapshot_id))";
+pub(crate) const RUN_LIVE: &str = "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id IN (r.departments_snapshot_id, r.areas_snapshot_id, r.pools_snapshot_id, r.decisions_snapshot_id, r.overview_snapshot_id))";
 
 fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
     let pair = |i: usize| -> Result<Option<(i64, Date)>, StoreError> {
@@ -45,6 +45,7 @@ fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
             areas: pair(4)?,
             pools: pair(6)?,
             decisions: pair(8)?,
+            overview: pair(14)?,
         },
         agreement_sha256: r.text(10)?,
         program_version: r.text(11)?,
@@ -99,31 +100,64 @@ pub(crate) fn load_departments(c: &mut Conn, snapshot: i64) -> Result<Vec<Depart
 /// The placement of one department in one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredPlacement {
+    /// The placement in force (what letting uses).
     pub staircase: Staircase,
     pub step: String,
     pub need: Option<String>,
     pub allocated_band: Option<String>,
     pub pool_id: Option<String>,
+    /// On what basis it is in force: `computed`, `provisional` (computed, until the
+    /// municipality's first overview), `overview` or `not_in_overview`
+    /// (`trappe_rules::placement::InForce`).
+    pub basis: String,
+    /// The computed placement beside it, where another one is in force (an estimate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computed: Option<ComputedStep>,
+}
+
+/// The computed placement where the agreement puts another in force.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputedStep {
+    pub staircase: Staircase,
+    pub step: String,
+}
+
+impl StoredPlacement {
+    /// Whether the computed placement differs from the one in force.
+    pub fn differs_from_computed(&self) -> bool {
+        self.computed
+            .as_ref()
+            .is_some_and(|c| c.staircase != self.staircase || c.step != self.step)
+    }
+}
+
+/// The columns [`stored_placement`] reads, from `placement`.
+const PLACEMENT_COLUMNS: &str =
+    "staircase, step, need, allocated_band, pool_id, basis, computed_step";
+
+/// A placement from [`PLACEMENT_COLUMNS`] starting at column `i`.
+fn stored_placement(r: &crate::Row, i: usize) -> Result<StoredPlacement, StoreError> {
+    let staircase: Staircase = r.code(i)?;
+    Ok(StoredPlacement {
+        staircase,
+        step: r.text(i + 1)?,
+        need: r.opt_text(i + 2)?,
+        allocated_band: r.opt_text(i + 3)?,
+        pool_id: r.opt_text(i + 4)?,
+        basis: r.text(i + 5)?,
+        computed: r
+            .opt_text(i + 6)?
+            .map(|step| ComputedStep { staircase, step }),
+    })
 }
 
 fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>, StoreError> {
     c.query(
-        "SELECT department_id, staircase, step, need, allocated_band, pool_id FROM placement WHERE run_id = $1",
+        &format!("SELECT department_id, {PLACEMENT_COLUMNS} FROM placement WHERE run_id = $1"),
         &[Value::Int(run)],
     )?
     .iter()
-    .map(|r| {
-        Ok((
-            r.text(0)?,
-            StoredPlacement {
-                staircase: r.code(1)?,
-                step: r.text(2)?,
-                need: r.opt_text(3)?,
-                allocated_band: r.opt_text(4)?,
-                pool_id: r.opt_text(5)?,
-            },
-        ))
-    })
+    .map(|r| Ok((r.text(0)?, stored_placement(r, 1)?)))
     .collect()
 }
 
@@ -152,11 +186,19 @@ struct ReasonView {
     criterion: Option<Criterion>,
     value: Option<serde_json::Number>,
     threshold: Option<serde_json::Number>,
+    /// A criterion's `met` (a boolean); other reasons use the name for a count (the
+    /// traffic light's `yellow_rule`), which is not this.
+    #[serde(default, deserialize_with = "only_bool")]
     met: Option<bool>,
     designation: Option<Designation>,
     band: Option<String>,
     allocated_pct: Option<serde_json::Number>,
     need: Option<String>,
+    as_of: Option<Date>,
+}
+
+fn only_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)?.as_bool())
 }
 
 /// One department that moved between two runs.
@@ -198,9 +240,27 @@ pub enum Why {
     },
     NewDepartment,
     DepartmentGone,
+    /// The municipality's overview of this date gives the department its colour.
+    Overview {
+        as_of: Date,
+    },
+    /// The municipality's overview of this date omits the department.
+    OmittedFromOverview {
+        as_of: Date,
+    },
 }
 
 fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
+    // A placement the municipality's overview puts in force moved because of it.
+    if let Some(r) = after.first() {
+        if let Some(as_of) = r.as_of {
+            match r.code.as_str() {
+                "in_force_by_overview" => return vec![Why::Overview { as_of }],
+                "omitted_from_overview" => return vec![Why::OmittedFromOverview { as_of }],
+                _ => {}
+            }
+        }
+    }
     let mut out = Vec::new();
     let key = |r: &ReasonView| (r.against.clone(), r.criterion);
     let old: HashMap<_, &ReasonView> = before
@@ -405,18 +465,10 @@ impl Store {
             let placement = self
                 .conn
                 .query_opt(
-                    "SELECT staircase, step, need, allocated_band, pool_id FROM placement WHERE run_id = $1 AND department_id = $2",
+                    &format!("SELECT {PLACEMENT_COLUMNS} FROM placement WHERE run_id = $1 AND department_id = $2"),
                     &[Value::Int(run.id), department.into()],
                 )?
-                .map(|r| -> Result<StoredPlacement, StoreError> {
-                    Ok(StoredPlacement {
-                        staircase: r.code(0)?,
-                        step: r.text(1)?,
-                        need: r.opt_text(2)?,
-                        allocated_band: r.opt_text(3)?,
-                        pool_id: r.opt_text(4)?,
-                    })
-                })
+                .map(|r| stored_placement(&r, 0))
                 .transpose()?;
             out.push(HistoryEntry {
                 on_date: run.on_date,

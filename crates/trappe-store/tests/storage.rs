@@ -74,6 +74,7 @@ fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine)
         decisions: &decisions,
         pools: None,
         any_municipality: false,
+        overview: None,
         program_version: "test",
     })
     .unwrap();
@@ -492,8 +493,8 @@ fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine:
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
     assert_eq!(
-        newest, 5,
-        "initial, letting, applicants, users, snapshot_withdrawal"
+        newest, 6,
+        "initial, letting, applicants, users, snapshot_withdrawal, overview"
     );
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
@@ -546,6 +547,12 @@ fn migrations_are_never_edited() {
             "snapshot_withdrawal",
             "012de323000f2e4f960e62021fd6d01e46ac182ae0d6508869b256fb298ca724",
             "bf505e741d321d5068eaef9307ac989cfe6725d51c1ea8fb324d664b6f2f4f19",
+        ),
+        (
+            6,
+            "overview",
+            "a8ee9fbd2b2f5a871c2ea5c624b48cc273821d8f623453d7fa9a9aaed19e9a3f",
+            "1211a80a5a09e63395fff26b080b530c863e951d1676cc5eff04c258775ebbef",
         ),
     ];
     let now = trappe_store::migration_hashes();
@@ -1800,7 +1807,12 @@ fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] e
     let f = fresh(engine);
     database_at_version_4(&f);
     let mut store = open(&f);
-    assert_eq!(store.schema_version().unwrap(), 5);
+    // Through version 5 (withdrawals) and 6 (the overview kind: the table rebuilt again).
+    assert_eq!(store.schema_version().unwrap(), 6);
+    // The rebuilt table is still append-only.
+    assert!(trappe_store::test_support::sql(&mut store)
+        .execute("UPDATE snapshot SET file_name = 'x' WHERE id = 7", &[])
+        .is_err());
     // The snapshot kept its id, and what referenced it still does.
     let list = store.snapshots().unwrap();
     assert_eq!(list.len(), 1);

@@ -4,6 +4,7 @@
 //! organisation reaches only its own departments' vacancies.
 
 use std::collections::HashMap;
+use trappe_rules::applicant::ApplicantRules;
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -74,7 +75,31 @@ fn channel_text(c: Option<LetChannel>, lang: Lang) -> String {
     c.map_or("–", |c| text::let_channel(c, lang)).to_string()
 }
 
-fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
+/// The applicant rules of the agreements the vacancies were registered under (by hash),
+/// so a slot's criteria show by their labels (and a mark the file gives them).
+type RulesBySha = std::collections::HashMap<String, Option<ApplicantRules>>;
+
+fn rules_of(store: &mut Store, vs: &[VacancyView]) -> RulesBySha {
+    let mut out = RulesBySha::new();
+    for v in vs {
+        if let Some(sha) = v.registration["agreement_sha256"].as_str() {
+            if !out.contains_key(sha) {
+                let rules = store
+                    .agreement_by_sha(sha)
+                    .ok()
+                    .and_then(|a| a.agreement.applicants);
+                out.insert(sha.to_string(), rules);
+            }
+        }
+    }
+    out
+}
+
+fn view_context(v: &VacancyView, rules: &RulesBySha, lang: Lang) -> minijinja::Value {
+    let rules = v.registration["agreement_sha256"]
+        .as_str()
+        .and_then(|sha| rules.get(sha))
+        .and_then(Option::as_ref);
     let assignment: Option<Assignment> =
         serde_json::from_value(v.registration["assignment"].clone()).ok();
     let reasons: Vec<String> = assignment
@@ -82,7 +107,7 @@ fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
         .map(|a| {
             a.reasons
                 .iter()
-                .map(|r| text::letting_reason(r, lang))
+                .map(|r| text::letting_reason(r, rules, lang))
                 .collect()
         })
         .unwrap_or_default();
@@ -100,7 +125,7 @@ fn view_context(v: &VacancyView, lang: Lang) -> minijinja::Value {
         received_defaulted => defaulted,
         received_late => defaulted && received.is_some_and(|r| r > v.vacated),
         channel => channel_text(assignment.as_ref().and_then(|a| a.channel).map(LetChannel::from), lang),
-        criteria => assignment.as_ref().and_then(|a| a.criteria.clone()),
+        criteria => assignment.as_ref().and_then(|a| a.criteria.as_deref()).map(|k| trappe_formats::applicant_text::criteria_set(rules, Some(k), lang)),
         now => channel_text(v.current_channel.map(LetChannel::from), lang),
         resolved => v.resolved,
         reasons => reasons,
@@ -143,6 +168,7 @@ pub async fn page_list(
     let d2 = department.clone();
     let result = with_store(&state, move |s| {
         let vs = list(s, &s2, d2.as_deref(), open)?;
+        let rules = rules_of(s, &vs);
         let orgs = organisations(s)?;
         let mut departments: Vec<String> = orgs
             .into_iter()
@@ -150,10 +176,10 @@ pub async fn page_list(
             .map(|(d, _)| d)
             .collect();
         departments.sort();
-        Ok((vs, departments))
+        Ok((vs, departments, rules))
     })
     .await;
-    let (vs, departments) = match result {
+    let (vs, departments, rules) = match result {
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
@@ -165,7 +191,7 @@ pub async fn page_list(
         minijinja::context! {
             title => lang.pick("Ledige boliger", "Vacancies"),
             back => "/vacancies",
-            vacancies => vs.iter().map(|v| view_context(v, lang)).collect::<Vec<_>>(),
+            vacancies => vs.iter().map(|v| view_context(v, &rules, lang)).collect::<Vec<_>>(),
             departments => departments,
             department => department,
             open => open,
@@ -184,8 +210,14 @@ pub async fn page_show(
 ) -> Response {
     let lang = lang_of(&headers);
     let s2 = session.clone();
-    match with_store(&state, move |s| vacancy_for(s, &s2, id)).await {
-        Ok(v) => render(
+    match with_store(&state, move |s| {
+        let v = vacancy_for(s, &s2, id)?;
+        let rules = rules_of(s, std::slice::from_ref(&v));
+        Ok((v, rules))
+    })
+    .await
+    {
+        Ok((v, rules)) => render(
             &state,
             "vacancy.html",
             lang,
@@ -193,7 +225,7 @@ pub async fn page_show(
             minijinja::context! {
                 title => format!("{} {id}", lang.pick("Ledig bolig", "Vacancy")),
                 back => format!("/vacancies/{id}"),
-                v => view_context(&v, lang),
+                v => view_context(&v, &rules, lang),
                 can_change => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 can_rank => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 municipality => session.user.role == Role::Municipality,

@@ -39,6 +39,7 @@ fn input<'a>(
         decisions: &[],
         pools: None,
         any_municipality: true,
+        overview: None,
         program_version: "bench",
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use trappe_rules::applicant::ApplicantRules;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -339,7 +340,14 @@ pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
     }
 }
 
-fn print_registered(r: &Registered, lang: Lang) {
+/// The applicant rules of the agreement a vacancy was registered under, so its slot's
+/// criteria show by their labels (and any mark the file gives them).
+fn rules_of(store: &mut trappe_store::Store, v: &VacancyView) -> Option<ApplicantRules> {
+    let sha = v.registration["agreement_sha256"].as_str()?;
+    store.agreement_by_sha(sha).ok()?.agreement.applicants
+}
+
+fn print_registered(r: &Registered, rules: Option<&ApplicantRules>, lang: Lang) {
     print_header(
         r.vacancy,
         &r.department_id,
@@ -347,14 +355,18 @@ fn print_registered(r: &Registered, lang: Lang) {
         &text::step_name(r.staircase, &r.step, lang),
         lang,
     );
-    print_assignment(&r.assignment, lang);
+    print_assignment(&r.assignment, rules, lang);
     if let Some(d) = &r.deadlines {
         print_deadlines(d, None, lang);
     }
 }
 
 /// The channel, criteria, slot, fallbacks and reasons of a vacancy as registered.
-fn print_assignment(a: &wheel::Assignment, lang: Lang) {
+fn print_assignment(
+    a: &wheel::Assignment,
+    rules: Option<&trappe_rules::applicant::ApplicantRules>,
+    lang: Lang,
+) {
     let da = lang == Lang::Da;
     let channel = a
         .channel
@@ -363,7 +375,10 @@ fn print_assignment(a: &wheel::Assignment, lang: Lang) {
         });
     say_part!("  {}: {channel}", if da { "Kanal" } else { "Channel" });
     if let Some(c) = &a.criteria {
-        say_part!(" ({} {c})", if da { "kriterier" } else { "criteria" });
+        say_part!(
+            " ({})",
+            trappe_formats::applicant_text::criteria_set(rules, Some(c), lang)
+        );
     }
     say!();
     match &a.wheel {
@@ -396,7 +411,7 @@ fn print_assignment(a: &wheel::Assignment, lang: Lang) {
         );
     }
     for reason in &a.reasons {
-        say!("  - {}", text::letting_reason(reason, lang));
+        say!("  - {}", text::letting_reason(reason, rules, lang));
     }
 }
 
@@ -515,17 +530,28 @@ fn print_header(vacancy: i64, department: &str, home: &str, then: &str, lang: La
 }
 
 /// A vacancy as JSON or as text.
-fn show_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, out: &Output) -> Result<()> {
+fn show_view(
+    store: &mut trappe_store::Store,
+    v: &VacancyView,
+    rent: Option<rust_decimal::Decimal>,
+    out: &Output,
+) -> Result<()> {
     match out.format {
         OutFormat::Json => json(v),
         OutFormat::Table => {
-            print_view(v, rent, crate::lang(out.lang));
+            let rules = rules_of(store, v);
+            print_view(v, rules.as_ref(), rent, crate::lang(out.lang));
             Ok(())
         }
     }
 }
 
-fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) {
+fn print_view(
+    v: &VacancyView,
+    rules: Option<&ApplicantRules>,
+    rent: Option<rust_decimal::Decimal>,
+    lang: Lang,
+) {
     let da = lang == Lang::Da;
     let vacant = format!(
         "{} {}",
@@ -534,7 +560,7 @@ fn print_view(v: &VacancyView, rent: Option<rust_decimal::Decimal>, lang: Lang) 
     );
     print_header(v.vacancy, &v.department_id, &v.home_id, &vacant, lang);
     match serde_json::from_value::<wheel::Assignment>(v.registration["assignment"].clone()) {
-        Ok(a) => print_assignment(&a, lang),
+        Ok(a) => print_assignment(&a, rules, lang),
         // A registration from an older program may not read back; show what it says.
         Err(_) => say!(
             "  {}: {}",
@@ -614,7 +640,11 @@ fn register(store: &mut trappe_store::Store, args: RegisterArgs) -> Result<()> {
     match out.format {
         OutFormat::Json => json(&r),
         OutFormat::Table => {
-            print_registered(&r, crate::lang(out.lang));
+            let rules = store
+                .vacancy(r.vacancy)
+                .ok()
+                .and_then(|v| rules_of(store, &v));
+            print_registered(&r, rules.as_ref(), crate::lang(out.lang));
             Ok(())
         }
     }
@@ -665,7 +695,7 @@ fn resolve(store: &mut trappe_store::Store, args: ResolveArgs) -> Result<()> {
         correction.as_ref(),
         &actor(who.as_deref()),
     )?;
-    show_view(&v, monthly_rent, &out)
+    show_view(store, &v, monthly_rent, &out)
 }
 
 fn show(store: &mut trappe_store::Store, args: ShowArgs) -> Result<()> {
@@ -675,7 +705,7 @@ fn show(store: &mut trappe_store::Store, args: ShowArgs) -> Result<()> {
         out,
     } = args;
     let v = store.vacancy(vacancy)?;
-    show_view(&v, monthly_rent, &out)
+    show_view(store, &v, monthly_rent, &out)
 }
 
 fn decide(store: &mut trappe_store::Store, args: DecideArgs) -> Result<()> {

@@ -558,6 +558,7 @@ fn classify_cmd(args: ClassifyArgs) -> Result<()> {
         pools: pools.as_deref(),
         any_municipality,
         program_version: VERSION,
+        overview: None,
     });
     let result = match result {
         Ok(r) => r,
@@ -760,6 +761,40 @@ fn generate_cmd(args: GenerateArgs) -> Result<()> {
     ] {
         emit(Some(&out.join(file)), body.as_bytes())?;
     }
+    // Aalborg: the municipality's colour overviews, drawn around trappe's own colours.
+    let mut written = String::new();
+    if matches!(preset, Preset::Aalborg) {
+        let areas = table_in::read_areas(generated.areas_csv.as_bytes(), "areas.csv", false)?;
+        let computed = classify(ClassifyInput {
+            agreement: &agreement,
+            law: &law,
+            on: "2024-03-01".parse()?,
+            data_reference_date: None,
+            departments: &departments,
+            areas: Some(&areas),
+            decisions: &[],
+            pools: None,
+            any_municipality: false,
+            program_version: VERSION,
+            overview: None,
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the generated example does not classify: {} problems",
+                e.len()
+            )
+        })?;
+        let steps: Vec<(String, String)> = computed
+            .placements
+            .iter()
+            .map(|p| (departments[p.department].id.clone(), p.step.clone()))
+            .collect();
+        for (on, body) in synth::aalborg_overviews(seed, &steps) {
+            let file = format!("overview-{on}.csv");
+            emit(Some(&out.join(&file)), body.as_bytes())?;
+            written.push_str(&format!(", {file}"));
+        }
+    }
     for (file, body, sheet) in [
         ("departments.xlsx", &generated.departments_csv, "Afdelinger"),
         ("areas.xlsx", &generated.areas_csv, "Områder"),
@@ -767,7 +802,7 @@ fn generate_cmd(args: GenerateArgs) -> Result<()> {
         emit(Some(&out.join(file)), &synth::csv_to_xlsx(body, sheet)?)?;
     }
     eprintln!(
-        "wrote {}/departments.csv, areas.csv, decisions.csv, homes.csv, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
+        "wrote {}/departments.csv, areas.csv, decisions.csv, homes.csv{written}, departments.xlsx, areas.xlsx (synthetic, seed {seed})",
         out.display()
     );
     Ok(())

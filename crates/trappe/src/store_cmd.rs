@@ -97,6 +97,7 @@ pub enum KindArg {
     Areas,
     Pools,
     Decisions,
+    Overview,
 }
 
 impl From<KindArg> for Kind {
@@ -106,6 +107,7 @@ impl From<KindArg> for Kind {
             KindArg::Areas => Kind::Areas,
             KindArg::Pools => Kind::Pools,
             KindArg::Decisions => Kind::Decisions,
+            KindArg::Overview => Kind::Overview,
         }
     }
 }
@@ -167,6 +169,15 @@ pub enum ImportCommand {
         #[arg(long)]
         as_of: Date,
     },
+    /// The municipality's overview (department_id, colour: red/yellow/green or
+    /// rød/gul/grøn), in force from --as-of where the agreement says so (Aalborg).
+    Overview {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// The date of the municipality's update.
+        #[arg(long)]
+        as_of: Date,
+    },
 }
 
 #[derive(Subcommand, Clone)]
@@ -211,6 +222,7 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
         ImportCommand::Areas { args, list_date } => (Kind::Areas, list_date, args),
         ImportCommand::Pools { args, as_of } => (Kind::Pools, as_of, args),
         ImportCommand::Decisions { args, as_of } => (Kind::Decisions, as_of, args),
+        ImportCommand::Overview { args, as_of } => (Kind::Overview, as_of, args),
     };
     let bytes = table_in::read_input_file(&args.file, args.max_mb.saturating_mul(1024 * 1024))?;
     let mapping: Option<ColumnMapping> = match &args.mapping {
@@ -267,6 +279,8 @@ fn kind_label(kind: Kind, lang: Lang) -> &'static str {
         (Kind::Pools, Lang::En) => "pool figures",
         (Kind::Decisions, Lang::Da) => "beslutninger",
         (Kind::Decisions, Lang::En) => "decisions",
+        (Kind::Overview, Lang::Da) => "kommunens oversigt over farver",
+        (Kind::Overview, Lang::En) => "the municipality's colour overview",
     }
 }
 

@@ -763,59 +763,6 @@ fn rank_refuses_a_criteria_set_the_steps_wheel_does_not_use() {
     c.assert().success();
 }
 
-/// Aalborg's red step lets by employment and education criteria that Aalborg Kommune sets
-/// and has not published [AAL Fleksibel udlejning, Røde områder]: the agreement file
-/// declares the sets pending, and `applicant check` on a red department refuses with the
-/// file's reason instead of checking invented criteria (today's wall: accepted by
-/// `agreement check`, then "unknown criteria set").
-#[test]
-fn aalborg_red_refuses_a_check_until_the_municipalitys_criteria_are_recorded() {
-    let db = Db::new("sqlite");
-    db.trappe()
-        .args([
-            "import",
-            "areas",
-            &example("aalborg/areas.csv"),
-            "--list-date",
-            "2023-12-01",
-            "--agreement",
-            "aalborg-2023",
-        ])
-        .assert()
-        .success();
-    db.trappe()
-        .args([
-            "import",
-            "departments",
-            &example("aalborg/departments.csv"),
-            "--as-of",
-            "2024-03-01",
-        ])
-        .assert()
-        .success();
-    let err = failure(db.trappe().args([
-        "applicant",
-        "check",
-        "--agreement",
-        "aalborg-2023",
-        "--department",
-        "851-0001",
-        "--on",
-        "2024-03-01",
-        "--household",
-        &example("copenhagen/household.json"),
-    ]));
-    assert!(err.contains("\"employment\""), "{err}");
-    assert!(
-        err.contains("Aalborg Kommune fastsætter kriterierne om beskæftigelse; de er ikke registreret i aftalefilen"),
-        "{err}"
-    );
-    assert!(
-        err.contains("AAL Fleksibel udlejning, Røde områder"),
-        "{err}"
-    );
-}
-
 /// Esbjerg's named list end to end [ESB: ../shared/agreements/esbjerg/SOURCE.md]: the
 /// example's departments are placed by the list (VB's named departments on "vb", an
 /// organisation the agreement does not name not covered, a department in a designated

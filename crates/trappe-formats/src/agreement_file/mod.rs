@@ -247,6 +247,15 @@ mod test_util {
         BUILTIN_AGREEMENTS[0].1
     }
 
+    /// A built-in agreement file's text by name.
+    pub(super) fn builtin(name: &str) -> &'static str {
+        BUILTIN_AGREEMENTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("{name} is not built in"))
+            .1
+    }
+
     pub(super) fn problems(text: &str) -> Vec<String> {
         match parse_agreement(text, "x.toml") {
             Ok(_) => vec![],

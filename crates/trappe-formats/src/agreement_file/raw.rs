@@ -49,12 +49,22 @@ pub(super) struct RawAgreementFile {
     pub(super) area_staircase: Option<Spanned<RawAreaStairs>>,
     pub(super) department_staircase: Option<Spanned<RawDeptStairs>>,
     pub(super) traffic_light: Option<Spanned<RawTraffic>>,
+    pub(super) placement_in_force: Option<Spanned<RawInForce>>,
     #[serde(default)]
     pub(super) step: Vec<Spanned<RawStep>>,
     #[serde(default)]
     pub(super) wheel: Vec<Spanned<RawWheel>>,
     pub(super) letting: Option<Spanned<RawLetting>>,
     pub(super) applicants: Option<Spanned<RawApplicants>>,
+}
+
+/// `[placement_in_force]`: how the placement letting uses is decided.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInForce {
+    pub(super) by: Spanned<String>,
+    pub(super) source: String,
+    pub(super) interpretation: Option<String>,
 }
 
 /// `[named_list]`: the departments the agreement names, per organisation.
@@ -231,6 +241,7 @@ pub(super) struct RawSet {
     pub(super) priority: Vec<Vec<Spanned<String>>>,
     pub(super) at_least: Option<Spanned<RawAtLeast>>,
     pub(super) pending: Option<RawSourced<String>>,
+    pub(super) to_confirm: Option<RawTexts>,
 }
 
 /// `at_least = { n = 2, of = [...] }` on a set.

@@ -32,7 +32,8 @@ pub use mapping::{
 };
 pub use readers::{
     read_areas, read_areas_with, read_decisions, read_decisions_with, read_departments,
-    read_departments_with, read_homes, read_pools, read_pools_with,
+    read_departments_with, read_homes, read_overview_with, read_pools, read_pools_with,
+    OverviewRow,
 };
 pub use table::{parse_date, parse_decimal};
 pub use xlsx::{check_zip_expansion, is_xlsx};

@@ -33,15 +33,7 @@ pub fn read_departments_with(
     let mut rows = Vec::with_capacity(bytes.len() / 100);
     let mut seen: HashMap<String, u64> = HashMap::with_capacity(bytes.len() / 100);
     let t = read_table(bytes, file, opts, DEPARTMENT_COLUMNS, |t, line, rec| {
-        let id = t.text(rec, line, "department_id");
-        if let Some(first) = seen.insert(id.clone(), line) {
-            t.push(
-                line,
-                "department_id",
-                &id,
-                format!("is a duplicate id (first on line {first})"),
-            );
-        }
+        let id = t.unique_id(rec, line, "department_id", &mut seen);
         let name = t.cell(rec, "name").to_string();
         let organisation_id = t.text(rec, line, "organisation_id");
         let local_district = t.cell(rec, "local_district").to_string();
@@ -108,15 +100,7 @@ pub fn read_areas_with(
     let mut rows = Vec::with_capacity(bytes.len() / 100);
     let mut seen: HashMap<String, u64> = HashMap::new();
     let t = read_table(bytes, file, opts, &required, |t, line, rec| {
-        let id = t.text(rec, line, "area_id");
-        if let Some(first) = seen.insert(id.clone(), line) {
-            t.push(
-                line,
-                "area_id",
-                &id,
-                format!("is a duplicate id (first on line {first})"),
-            );
-        }
+        let id = t.unique_id(rec, line, "area_id", &mut seen);
         let residents = t.count(rec, line, "residents", true);
         let official = match t.cell(rec, "designation") {
             "" => None,
@@ -443,10 +427,95 @@ pub fn read_decisions_with(
     t.finish(rows)
 }
 
+/// One row of the municipality's overview: a department and the colour it gives it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OverviewRow {
+    pub department_id: String,
+    /// `red`, `yellow` or `green` (the file may write rød, gul, grøn, in any case).
+    pub step: String,
+    /// The row's line in the file (for errors found against the database).
+    #[serde(skip)]
+    pub line: u64,
+}
+
+/// The colours an overview may give, and how a file may write them.
+const COLOURS: [(&str, &[&str]); 3] = [
+    ("red", &["red", "rød"]),
+    ("yellow", &["yellow", "gul"]),
+    ("green", &["green", "grøn"]),
+];
+
+/// Reads the municipality's overview (`department_id`, `colour`), CSV or XLSX.
+pub fn read_overview_with(
+    bytes: &[u8],
+    file: &str,
+    opts: TableOptions<'_>,
+) -> Result<Vec<OverviewRow>, InputErrors> {
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let t = read_table(
+        bytes,
+        file,
+        opts,
+        &["department_id", "colour"],
+        |t, line, rec| {
+            let id = t.unique_id(rec, line, "department_id", &mut seen);
+            let written = t.cell(rec, "colour").to_string();
+            let lower = written.to_lowercase();
+            match COLOURS
+                .iter()
+                .find(|(_, names)| names.contains(&lower.as_str()))
+            {
+                Some((step, _)) => rows.push(OverviewRow {
+                    department_id: id,
+                    step: (*step).to_string(),
+                    line,
+                }),
+                None => t.push(
+                    line,
+                    "colour",
+                    &written,
+                    "is not a colour; expected red, yellow or green (or rød, gul, grøn)",
+                ),
+            }
+        },
+    )?;
+    t.finish(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::table_in::test_util::HEADER;
+
+    /// The overview's colours in both languages and any case; anything else, an empty
+    /// colour and a duplicate department are refused with line, column and value.
+    #[test]
+    fn an_overview_reads_colours_in_both_languages_and_refuses_others() {
+        let ok = "department_id,colour\n851-1,Rød\n851-2,gul\n851-3,GREEN\n";
+        let rows = read_overview_with(ok.as_bytes(), "o.csv", TableOptions::default()).unwrap();
+        let steps: Vec<&str> = rows.iter().map(|r| r.step.as_str()).collect();
+        assert_eq!(steps, ["red", "yellow", "green"]);
+        assert_eq!(rows[2].line, 4);
+        let bad = "department_id,colour\n851-1,orange\n851-2,\n851-1,red\n";
+        let err = read_overview_with(bad.as_bytes(), "o.csv", TableOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("o.csv line 2, column colour: \"orange\" is not a colour"),
+            "{err}"
+        );
+        assert!(
+            err.contains("line 3, column colour: \"\" is not a colour"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "line 4, column department_id: \"851-1\" is a duplicate id (first on line 2)"
+            ),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_bad_number_names_file_line_column_and_value() {

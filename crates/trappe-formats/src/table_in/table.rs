@@ -184,6 +184,26 @@ impl<'a> Table<'a> {
             .is_some_and(|i| self.fraction[i])
     }
 
+    /// The row's id in `column` (required), refused when an earlier row has it.
+    pub(super) fn unique_id(
+        &mut self,
+        rec: &csv::StringRecord,
+        line: u64,
+        column: &str,
+        seen: &mut std::collections::HashMap<String, u64>,
+    ) -> String {
+        let id = self.text(rec, line, column);
+        if let Some(first) = seen.insert(id.clone(), line) {
+            self.push(
+                line,
+                column,
+                &id,
+                format!("is a duplicate id (first on line {first})"),
+            );
+        }
+        id
+    }
+
     pub(super) fn push(
         &mut self,
         line: u64,

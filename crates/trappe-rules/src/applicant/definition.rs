@@ -260,6 +260,10 @@ pub struct CriteriaSetDef {
     /// A set the agreement names but whose criteria the parties have not yet recorded:
     /// a slot with it refuses with this reason.
     pub pending: Option<Sourced<String>>,
+    /// Criteria written in the file on the parties' behalf that they have not yet
+    /// confirmed (the source leaves them to a party): the mark shown wherever the set is
+    /// used.
+    pub to_confirm: Option<Texts>,
 }
 
 /// At least `n` of some criteria ("mindst to af følgende").

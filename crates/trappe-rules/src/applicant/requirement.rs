@@ -30,6 +30,10 @@ pub struct Requirement {
     /// Groups of `any_of` in the agreement's priority order (empty: no order among them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub priority: Vec<Vec<CriterionId>>,
+    /// The sets whose criteria the file writes on the parties' behalf and they have not
+    /// yet confirmed (`to_confirm` in the file): every use shows the mark.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_confirm: Vec<String>,
     pub source: SourceRef,
 }
 
@@ -88,6 +92,7 @@ pub fn requirement(
     let mut all_of: Vec<CriterionId> = Vec::new();
     let mut priority: Vec<Vec<CriterionId>> = Vec::new();
     let mut at_least: Vec<AtLeast> = Vec::new();
+    let mut to_confirm: Vec<String> = Vec::new();
     let push = |list: &mut Vec<CriterionId>, c: &CriterionId| {
         if !list.contains(c) {
             list.push(c.clone());
@@ -109,6 +114,9 @@ pub fn requirement(
                     reason: p.value.clone(),
                     source_ref: p.source.clone(),
                 });
+            }
+            if def.to_confirm.is_some() {
+                to_confirm.push(def.id.clone());
             }
             let mut all: Vec<CriterionId> = def.all.clone();
             if def.risk_zone {
@@ -148,6 +156,7 @@ pub fn requirement(
         accessibility_home,
         at_least,
         priority,
+        to_confirm,
         source: source.to_string(),
     })
 }

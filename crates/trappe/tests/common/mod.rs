@@ -161,6 +161,51 @@ pub fn import_esbjerg(db: &Db, agreement: &str) {
     }
 }
 
+/// Imports the Aalborg example: the list of 2023-12-01 (naming the agreement), the
+/// departments as of 2024-03-01, the homes, and the municipality's colour overviews of
+/// the given dates (each must succeed).
+pub fn import_aalborg(db: &Db, overviews: &[&str]) {
+    let (areas, departments, homes) = (
+        example("aalborg/areas.csv"),
+        example("aalborg/departments.csv"),
+        example("aalborg/homes.csv"),
+    );
+    let mut steps: Vec<Vec<String>> = vec![
+        [
+            "import",
+            "areas",
+            &areas,
+            "--list-date",
+            "2023-12-01",
+            "--agreement",
+            "aalborg-2023",
+        ]
+        .map(String::from)
+        .to_vec(),
+        [
+            "import",
+            "departments",
+            &departments,
+            "--as-of",
+            "2024-03-01",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ["homes", "import", &homes].map(String::from).to_vec(),
+    ];
+    for on in overviews {
+        let file = example(&format!("aalborg/overview-{on}.csv"));
+        steps.push(
+            ["import", "overview", &file, "--as-of", on]
+                .map(String::from)
+                .to_vec(),
+        );
+    }
+    for args in steps {
+        db.trappe().args(&args).assert().success();
+    }
+}
+
 /// Imports the example's departments as of 2024-03-01, which must succeed.
 pub fn import_departments(db: &Db) -> Assert {
     db.trappe()

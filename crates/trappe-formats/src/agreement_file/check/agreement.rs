@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use trappe_rules::agreement::{
-    AllocationRule, Channel, DesignatedFirst, FlexibleLetting, Interpretation, Model, NamedGroup,
-    NamedList, Period, PublishedRiskZone, RiskZoneRule, SmallDepartmentRule, Staircase, StepRule,
-    WheelRule, NOT_COVERED,
+    AllocationRule, Channel, DesignatedFirst, FlexibleLetting, InForceRule, Interpretation, Model,
+    NamedGroup, NamedList, Period, PublishedRiskZone, RiskZoneRule, SmallDepartmentRule, Staircase,
+    StepRule, WheelRule, NOT_COVERED, NOT_IN_OVERVIEW, NO_DATA,
 };
 use trappe_rules::{Agreement, Pct};
 
@@ -17,8 +17,8 @@ use super::staircases::{check_area_stairs, check_dept_stairs, check_traffic};
 use super::wheels::check_wheel;
 use super::{parse_channel, parse_staircase, sourced, syntax_problem, Checker, Note};
 use crate::agreement_file::raw::{
-    RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawNamedList, RawRiskZone, RawStep,
-    RawTraffic, RawWheel,
+    RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawInForce, RawNamedList,
+    RawRiskZone, RawStep, RawTraffic, RawWheel,
 };
 use crate::agreement_file::{sha256_hex, FileProblems};
 use toml::Spanned;
@@ -48,8 +48,9 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
     let period = check_header(ck, header_span, &header);
 
     // The risk zone is needed by the staircases, and by a traffic light whose yellow is
-    // judged at the risk zone; small departments by both computed models.
-    let computed = header.model.get_ref() != "named-list";
+    // judged at the risk zone; small departments by the staircases (a traffic light
+    // without them gives a department without figures no colour: "no data").
+    let computed = header.model.get_ref() == "staircases";
     let needs_risk_zone = header.model.get_ref() == "staircases"
         || raw
             .traffic_light
@@ -119,10 +120,36 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
             header.model.span(),
         ));
     }
-    let mut steps = check_steps(ck, &raw.step, period, &used_steps, &mut note);
+    let in_force = check_in_force(ck, raw.placement_in_force, &header.model, &mut note);
+    // The traffic light's "no data" and, where the municipality's overview is in force,
+    // "not in the overview": trappe adds them with no channel unless the file writes them.
+    let mut synthetic: Vec<StepRule> = Vec::new();
     if let (Some(Model::NamedList(list)), Some(p), false) = (&model, period, not_covered_written) {
-        steps.push(not_covered_step(list, p));
+        synthetic.push(not_covered_step(list, p));
     }
+    if let (Some(Model::TrafficLight(_)), Some(p)) = (&model, period) {
+        let mut wanted = vec![NO_DATA];
+        if in_force.by_overview() {
+            wanted.push(NOT_IN_OVERVIEW);
+        }
+        for step in wanted {
+            let written = raw
+                .step
+                .iter()
+                .any(|s| s.get_ref().staircase == "traffic-light" && s.get_ref().step == step);
+            if written {
+                used_steps.push((
+                    Staircase::TrafficLight,
+                    step.to_string(),
+                    header.model.span(),
+                ));
+            } else {
+                synthetic.push(traffic_light_step(step, p, &header.source));
+            }
+        }
+    }
+    let mut steps = check_steps(ck, &raw.step, period, &used_steps, &mut note);
+    steps.extend(synthetic);
     let wheels = check_wheels(ck, &raw.wheel, period, &steps, &mut note);
 
     let letting = match &raw.letting {
@@ -158,8 +185,83 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         wheels,
         letting,
         applicants,
+        in_force,
         interpretations,
     })
+}
+
+/// Checks `[placement_in_force]`: computed (the default) or the municipality's overview.
+fn check_in_force(
+    ck: &mut Checker<'_>,
+    raw: Option<Spanned<RawInForce>>,
+    model: &Spanned<String>,
+    note: &mut impl FnMut(&str, &str, &Option<String>),
+) -> InForceRule {
+    let Some(raw) = raw else {
+        return InForceRule::Computed;
+    };
+    let span = raw.span();
+    let r = raw.into_inner();
+    note("placement_in_force", &r.source, &r.interpretation);
+    match r.by.get_ref().as_str() {
+        "computed" => InForceRule::Computed,
+        "official_overview" => {
+            if model.get_ref() != "traffic-light" {
+                ck.problem(
+                    span,
+                    format!(
+                        "by = \"official_overview\" with model = {:?}",
+                        model.get_ref()
+                    ),
+                    "model = \"traffic-light\": the municipality's overview gives each department a colour (other models: by = \"computed\")",
+                );
+            }
+            InForceRule::OfficialOverview {
+                source: r.source,
+                interpretation: r.interpretation,
+            }
+        }
+        other => {
+            ck.problem(
+                r.by.span(),
+                format!("by = {other:?}"),
+                "\"computed\" (the computed placement is in force) or \"official_overview\" (the municipality's imported overview is)",
+            );
+            InForceRule::Computed
+        }
+    }
+}
+
+/// A traffic-light step trappe adds when the file writes none: no channel, so nothing is
+/// let there by the agreement.
+fn traffic_light_step(step: &'static str, period: Period, source: &str) -> StepRule {
+    let (da, en, why) = match step {
+        NO_DATA => (
+            "Ingen data",
+            "No data",
+            "A department without figures has no computed colour; unless the municipality's overview gives it one, nothing is let there by the agreement.",
+        ),
+        _ => (
+            "Ingen farve i kommunens oversigt",
+            "No colour in the municipality's overview",
+            "The municipality's latest overview omits the department: it has no colour in force, and nothing is let there by the agreement until an overview gives it one.",
+        ),
+    };
+    StepRule {
+        staircase: Staircase::TrafficLight,
+        step: step.to_string(),
+        period,
+        label_da: da.into(),
+        label_en: en.into(),
+        channels: Vec::new(),
+        municipal_allocation: AllocationRule::Allowed,
+        report_homes_to_allocation: false,
+        flexible: FlexibleLetting::None,
+        criteria_sets: Vec::new(),
+        shares: Vec::new(),
+        source: format!("{source}: {}", en.to_lowercase()),
+        interpretation: Some(why.into()),
+    }
 }
 
 /// Checks `[agreement]`: its period and id.
@@ -1010,15 +1112,10 @@ mod tests {
 
 #[cfg(test)]
 mod named_list {
-    use crate::agreement_file::test_util::problems;
-    use crate::agreement_file::BUILTIN_AGREEMENTS;
+    use crate::agreement_file::test_util::{builtin, problems};
 
     fn esbjerg() -> &'static str {
-        BUILTIN_AGREEMENTS
-            .iter()
-            .find(|(n, _)| *n == "esbjerg-2020")
-            .expect("Esbjerg is built in")
-            .1
+        builtin("esbjerg-2020")
     }
 
     /// A wrong named list, share or residence in Esbjerg's file is an error saying what
@@ -1107,5 +1204,64 @@ mod named_list {
         let edited = format!("{}shares = []{}", &text[..at], &text[end..]);
         let p = problems(&edited);
         assert!(p.iter().any(|l| l.contains("shares = []")), "{p:?}");
+    }
+}
+
+#[cfg(test)]
+mod in_force {
+    use crate::agreement_file::test_util::{builtin, cph, problems};
+
+    fn aalborg() -> &'static str {
+        builtin("aalborg-2023")
+    }
+
+    fn edited(text: &str, from: &str, to: &str) -> String {
+        assert!(text.contains(from), "{from:?} is not in the file");
+        text.replacen(from, to, 1)
+    }
+
+    /// `[placement_in_force]`, a fallback that would never be used, and a set both
+    /// pending and to confirm: each an error saying what was expected; the shipped
+    /// Aalborg file has none.
+    #[rstest::rstest]
+    #[case::unknown_basis(
+        "by = \"official_overview\"",
+        "by = \"municipality\"",
+        "\"computed\" (the computed placement is in force) or \"official_overview\""
+    )]
+    #[case::fallback_on_a_flexible_slot(
+        "{ channel = \"flexible\", criteria = \"employment|education\" }",
+        "{ channel = \"flexible\", criteria = \"employment|education\", fallback = [\"waiting_list\"] }",
+        "a fallback on a slot that never goes to the municipality"
+    )]
+    #[case::pending_and_to_confirm(
+        "pending = { value = \"Kommunen og boligorganisationen",
+        "to_confirm = { da = \"x\", en = \"y\" }\npending = { value = \"Kommunen og boligorganisationen",
+        "set \"agreed\" is both pending and to_confirm"
+    )]
+    fn a_wrong_aalborg_file_says_what_was_expected(
+        #[case] from: &str,
+        #[case] to: &str,
+        #[case] expected: &str,
+    ) {
+        assert!(problems(aalborg()).is_empty(), "{:?}", problems(aalborg()));
+        let p = problems(&edited(aalborg(), from, to));
+        assert!(p.iter().any(|l| l.contains(expected)), "{p:?}");
+    }
+
+    /// Only a traffic light's colours can come from an imported overview.
+    #[test]
+    fn an_overview_in_force_needs_the_traffic_light() {
+        let text = edited(
+            cph(),
+            "[risk_zone]",
+            "[placement_in_force]\nby = \"official_overview\"\nsource = \"x\"\n\n[risk_zone]",
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|l| l.contains("by = \"official_overview\" with model = \"staircases\"")),
+            "{p:?}"
+        );
     }
 }

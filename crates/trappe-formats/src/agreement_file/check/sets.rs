@@ -142,6 +142,14 @@ pub(super) fn check_sets(
                 &Some(open),
             );
         }
+        if let Some(t) = &s.to_confirm {
+            // Criteria written on the parties' behalf are listed like a reading too.
+            note(
+                &format!("applicants.set.{id}.to_confirm"),
+                &s.source,
+                &Some(format!("to be confirmed by the parties: {}", t.en)),
+            );
+        }
         let any = criterion_refs(ck, &s.any, criteria);
         let all = criterion_refs(ck, &s.all, criteria);
         let any_dropped_when = criterion_refs(ck, &s.any_dropped_when, criteria);
@@ -232,6 +240,13 @@ pub(super) fn check_sets(
                 "any = [...], all = [...] or risk_zone = true; or pending = { value = \"…\", source = \"…\" } while the parties have not recorded them",
             );
         }
+        if s.to_confirm.is_some() && s.pending.is_some() {
+            ck.problem(
+                rs.span(),
+                format!("set {id:?} is both pending and to_confirm"),
+                "to_confirm marks criteria that are written but not yet confirmed; a pending set has none",
+            );
+        }
         if !empty && s.pending.is_some() {
             ck.problem(
                 rs.span(),
@@ -250,6 +265,7 @@ pub(super) fn check_sets(
             at_least,
             priority,
             pending: s.pending.as_ref().map(sourced),
+            to_confirm: s.to_confirm.as_ref().map(texts),
         });
     }
     out

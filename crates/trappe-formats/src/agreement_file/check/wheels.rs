@@ -268,6 +268,23 @@ pub(super) fn check_slots(ck: &mut Checker<'_>, raw_slots: &[Spanned<RawSlot>]) 
             }
         }
         let choices: Option<Vec<SlotChoice>> = choices.into_iter().collect();
+        // A fallback is where a home goes when the municipality does not use it: on a
+        // slot that never goes to the municipality it would never be used.
+        if let Some(cs) = &choices {
+            let municipal = cs.iter().any(|c| {
+                matches!(
+                    c.channel,
+                    Channel::MunicipalAllocation | Channel::UrbanRenewal
+                )
+            });
+            if !raw.fallback.is_empty() && !municipal {
+                ck.problem(
+                    s.span(),
+                    "a fallback on a slot that never goes to the municipality (it would never be used)",
+                    "fallback only on a municipal_allocation or urban_renewal slot; a flexible home nobody meeting the criteria takes is recorded as let from the waiting list with no qualified applicant",
+                );
+            }
+        }
         if let Some(alternate) = choices {
             slots.push(Slot {
                 alternate,
