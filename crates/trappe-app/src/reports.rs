@@ -7,7 +7,7 @@
 use trappe_formats::report::{Cell, Column, Report};
 use trappe_formats::text::{self, Lang};
 use trappe_rules::Date;
-use trappe_store::read::{ChangesReport, HistoryEntry, Overview, StoredPlacement};
+use trappe_store::read::{ChangesReport, HistoryEntry, Overview, OverviewUpdate, StoredPlacement};
 use trappe_store::Store;
 
 use crate::Error;
@@ -159,6 +159,44 @@ const FIGURE_COLUMNS: [Column; 5] = [
     },
 ];
 
+/// A department's id, name, organisation and area.
+const DEPARTMENT_COLUMNS: [Column; 4] = [
+    Column {
+        key: "department_id",
+        da: "Afdeling",
+        en: "Department",
+    },
+    Column {
+        key: "name",
+        da: "Navn",
+        en: "Name",
+    },
+    Column {
+        key: "organisation_id",
+        da: "Boligorganisation",
+        en: "Organisation",
+    },
+    Column {
+        key: "area_id",
+        da: "Boligområde",
+        en: "Housing area",
+    },
+];
+
+/// A department's family homes and residents.
+const HOMES_COLUMNS: [Column; 2] = [
+    Column {
+        key: "family_homes",
+        da: "Familieboliger",
+        en: "Family homes",
+    },
+    Column {
+        key: "residents",
+        da: "Beboere",
+        en: "Residents",
+    },
+];
+
 fn figure_cells(d: &trappe_rules::placement::Department) -> [Cell; 5] {
     let f = d.figures;
     [
@@ -171,38 +209,8 @@ fn figure_cells(d: &trappe_rules::placement::Department) -> [Cell; 5] {
 }
 
 pub fn overview_report(o: &Overview, lang: Lang) -> Report {
-    let mut columns = vec![
-        Column {
-            key: "department_id",
-            da: "Afdeling",
-            en: "Department",
-        },
-        Column {
-            key: "name",
-            da: "Navn",
-            en: "Name",
-        },
-        Column {
-            key: "organisation_id",
-            da: "Boligorganisation",
-            en: "Organisation",
-        },
-        Column {
-            key: "area_id",
-            da: "Boligområde",
-            en: "Housing area",
-        },
-        Column {
-            key: "family_homes",
-            da: "Familieboliger",
-            en: "Family homes",
-        },
-        Column {
-            key: "residents",
-            da: "Beboere",
-            en: "Residents",
-        },
-    ];
+    let mut columns = DEPARTMENT_COLUMNS.to_vec();
+    columns.extend(HOMES_COLUMNS);
     columns.extend(PLACEMENT_COLUMNS);
     columns.push(Column {
         key: "pool_id",
@@ -250,6 +258,118 @@ pub fn overview_report(o: &Overview, lang: Lang) -> Report {
     Report {
         title_da: format!("Oversigt pr. {}{note_da}", o.on_date),
         title_en: format!("Overview on {}{note_en}", o.on_date),
+        columns,
+        rows,
+    }
+}
+
+/// "Data sammenholdes - og med udgangspunkt heri, samles røde og gule afdelinger i én
+/// oversigt" [AAL Monitorering]: the red and yellow departments in force with their
+/// figures and trappe's estimate, and — since the municipality's previous update — every
+/// department whose colour changed, also those that left red and yellow.
+pub fn red_yellow_report(o: &Overview, update: Option<&OverviewUpdate>, lang: Lang) -> Report {
+    use trappe_rules::agreement::Staircase;
+    let mut columns = DEPARTMENT_COLUMNS.to_vec();
+    columns.extend([
+        Column {
+            key: "colour",
+            da: "Farve",
+            en: "Colour",
+        },
+        Column {
+            key: "changed",
+            da: "Ændret siden forrige opdatering",
+            en: "Changed since the previous update",
+        },
+    ]);
+    columns.extend(HOMES_COLUMNS);
+    columns.extend(FIGURE_COLUMNS);
+    columns.extend(IN_FORCE_COLUMNS);
+    let changed: std::collections::HashMap<&str, &trappe_store::read::ColourChange> = update
+        .map(|u| {
+            u.changes
+                .iter()
+                .map(|c| (c.department_id.as_str(), c))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rank = |step: &str| match step {
+        "red" => 0,
+        "yellow" => 1,
+        _ => 2,
+    };
+    let mut rows: Vec<(u8, &trappe_store::read::OverviewRow)> = o
+        .rows
+        .iter()
+        .filter(|r| r.placement.staircase == Staircase::TrafficLight)
+        .filter(|r| rank(&r.placement.step) < 2 || changed.contains_key(r.department.id.as_str()))
+        .map(|r| (rank(&r.placement.step), r))
+        .collect();
+    rows.sort_by(|a, b| (a.0, &a.1.department.id).cmp(&(b.0, &b.1.department.id)));
+    let colour = |step: Option<&String>| match step {
+        Some(s) => text::step_name(Staircase::TrafficLight, s, lang).to_lowercase(),
+        None => lang.pick("ikke med", "not in it").to_string(),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|(_, r)| {
+            let d = &r.department;
+            let mut row = vec![
+                Cell::Text(d.id.clone()),
+                Cell::Text(d.name.clone()),
+                Cell::Text(d.organisation_id.clone()),
+                text_cell(d.area_id.as_deref()),
+                step_cell(r.placement.staircase, &r.placement.step, lang),
+                match changed.get(d.id.as_str()) {
+                    Some(c) => Cell::Text(format!(
+                        "{} {} → {}",
+                        lang.pick("ja:", "yes:"),
+                        colour(c.before.as_ref()),
+                        colour(c.after.as_ref())
+                    )),
+                    None => Cell::Empty,
+                },
+                Cell::Int(i64::from(d.family_homes)),
+                Cell::Int(i64::from(d.residents)),
+            ];
+            row.extend(figure_cells(d));
+            row.extend(in_force_cells(&r.placement, lang));
+            row
+        })
+        .collect();
+    let (title_da, title_en) = match update {
+        Some(u) => (
+            format!(
+                "Røde og gule afdelinger pr. {} — kommunens oversigt pr. {}{}",
+                o.on_date,
+                u.as_of,
+                u.previous
+                    .map(|p| format!(", ændringer siden {p}"))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "Red and yellow departments on {} — the municipality's overview of {}{}",
+                o.on_date,
+                u.as_of,
+                u.previous
+                    .map(|p| format!(", changes since {p}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        None => (
+            format!(
+                "Røde og gule afdelinger pr. {} — foreløbig: beregnet, ikke kommunens (kommunens oversigt er ikke indlæst)",
+                o.on_date
+            ),
+            format!(
+                "Red and yellow departments on {} — provisional: computed, not the municipality's (its overview is not imported)",
+                o.on_date
+            ),
+        ),
+    };
+    Report {
+        title_da,
+        title_en,
         columns,
         rows,
     }

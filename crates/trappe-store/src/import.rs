@@ -341,6 +341,20 @@ impl Store {
     pub fn check_file(&mut self, file: &ImportFile<'_>) -> Result<CheckedFile, StoreError> {
         let parsed = parse(file)?;
         let rows = parsed.len();
+        if let Parsed::Overview(overview) = &parsed {
+            // The agreement in use decides (the check step names none of its own).
+            let in_use = choose_agreement(
+                &mut self.conn,
+                &ImportContext {
+                    actor: "",
+                    agreement: None,
+                    any_municipality: None,
+                    program_version: "",
+                    allow_drop: false,
+                },
+            )?;
+            check_overview(&mut self.conn, file, overview, in_use.as_ref())?;
+        }
         let Parsed::Departments(deps) = &parsed else {
             return Ok(CheckedFile { rows, drop: None });
         };

@@ -409,8 +409,30 @@ pub struct Overview {
     pub on_date: Date,
     pub figures_date: Date,
     pub list_date: Option<Date>,
+    /// The municipality's overview in force (its date), where the agreement uses one.
+    pub overview_date: Option<Date>,
     pub agreement: String,
     pub rows: Vec<OverviewRow>,
+}
+
+/// The municipality's overview in force on a date and what it changed against the one
+/// before it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewUpdate {
+    /// The date of the update in force.
+    pub as_of: Date,
+    /// The date of the update before it, if any.
+    pub previous: Option<Date>,
+    /// Departments whose colour differs between the two (`None`: not in that update).
+    pub changes: Vec<ColourChange>,
+}
+
+/// One department's colour in two updates of the municipality's overview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColourChange {
+    pub department_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// One audit log entry.
@@ -581,12 +603,59 @@ impl Store {
             on_date: run.on_date,
             figures_date,
             list_date: run.inputs.areas.map(|(_, d)| d),
+            overview_date: run.inputs.overview.map(|(_, d)| d),
             agreement: run.receipt["agreement"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
             rows,
         })
+    }
+
+    /// The municipality's overview in force on `on` (the newest update on or before it, not
+    /// withdrawn) and what changed since the update before it; `None` before the first.
+    pub fn overview_update(&mut self, on: Date) -> Result<Option<OverviewUpdate>, StoreError> {
+        let updates = self.conn.query(
+            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'overview' AND s.reference_date <= $1 AND {} ORDER BY s.reference_date DESC LIMIT 2", crate::import::SNAPSHOT_LIVE),
+            &[on.into()],
+        )?;
+        let Some(latest) = updates.first() else {
+            return Ok(None);
+        };
+        let colours = |c: &mut Conn, id: i64| -> Result<HashMap<String, String>, StoreError> {
+            c.query(
+                "SELECT department_id, step FROM overview_row WHERE snapshot_id = $1",
+                &[Value::Int(id)],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect()
+        };
+        let now = colours(&mut self.conn, latest.int(0)?)?;
+        let (previous, changes) = match updates.get(1) {
+            Some(p) => {
+                let before = colours(&mut self.conn, p.int(0)?)?;
+                let mut ids: Vec<&String> = before.keys().chain(now.keys()).collect();
+                ids.sort();
+                ids.dedup();
+                let changes = ids
+                    .into_iter()
+                    .filter(|id| before.get(*id) != now.get(*id))
+                    .map(|id| ColourChange {
+                        department_id: id.clone(),
+                        before: before.get(id).cloned(),
+                        after: now.get(id).cloned(),
+                    })
+                    .collect();
+                (Some(p.date(1)?), changes)
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(Some(OverviewUpdate {
+            as_of: latest.date(1)?,
+            previous,
+            changes,
+        }))
     }
 
     /// The receipt of the run in force on a date (every parameter value and source).

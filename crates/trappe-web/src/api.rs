@@ -29,18 +29,28 @@ pub async fn overview(
         "list_date": o.list_date,
         "agreement": o.agreement,
         "run": o.run_id,
-        "departments": sel.rows.iter().map(|r| serde_json::json!({
-            "id": r.department.id,
-            "name": r.department.name,
-            "organisation": r.department.organisation_id,
-            "area": r.department.area_id,
-            "family_homes": r.department.family_homes,
-            // Counts of persons below the threshold are not given out.
-            "residents": state.small.value(r.department.residents),
-            "staircase": r.placement.staircase,
-            "step": r.placement.step,
-            "need": r.placement.need,
-        })).collect::<Vec<_>>(),
+        "overview_date": o.overview_date,
+        "departments": sel.rows.iter().map(|r| {
+            let mut d = serde_json::json!({
+                "id": r.department.id,
+                "name": r.department.name,
+                "organisation": r.department.organisation_id,
+                "area": r.department.area_id,
+                "family_homes": r.department.family_homes,
+                // Counts of persons below the threshold are not given out.
+                "residents": state.small.value(r.department.residents),
+                // The placement in force (what letting uses) …
+                "staircase": r.placement.staircase,
+                "step": r.placement.step,
+                "need": r.placement.need,
+                "basis": r.placement.basis,
+            });
+            // … and, where another is in force, the computed one beside it.
+            if let Some(c) = &r.placement.computed {
+                d["computed"] = serde_json::json!({ "staircase": c.staircase, "step": c.step });
+            }
+            d
+        }).collect::<Vec<_>>(),
     }))
     .into_response())
 }
@@ -95,7 +105,9 @@ pub fn openapi_document() -> serde_json::Value {
                 "OverviewDepartment": { "type": "object", "properties": {
                     "id": { "type": "string" }, "name": { "type": "string" }, "organisation": { "type": "string" }, "area": { "type": ["string", "null"] },
                     "family_homes": { "type": "integer" }, "residents": { "type": "integer" },
-                    "staircase": { "type": "string", "enum": ["area", "department", "traffic-light"] }, "step": { "type": "string" }, "need": { "type": ["string", "null"] } } },
+                    "staircase": { "type": "string", "enum": ["area", "department", "traffic-light", "list"], "description": "the placement in force (what letting uses)" }, "step": { "type": "string" }, "need": { "type": ["string", "null"] },
+                    "basis": { "type": "string", "enum": ["computed", "provisional", "overview", "not_in_overview"], "description": "why this placement is in force: computed; provisional (computed, until the municipality's first overview); the municipality's overview; or none (the latest overview omits the department)" },
+                    "computed": { "type": "object", "description": "the computed placement (trappe's estimate), where the agreement puts the municipality's overview in force", "properties": { "staircase": { "type": "string" }, "step": { "type": "string" } } } } },
             }
         },
         "security": [{ "session": [] }],

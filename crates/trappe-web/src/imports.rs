@@ -101,8 +101,9 @@ fn kind(s: &str) -> Result<Kind, AppError> {
         "areas" => Ok(Kind::Areas),
         "pools" => Ok(Kind::Pools),
         "decisions" => Ok(Kind::Decisions),
+        "overview" => Ok(Kind::Overview),
         other => Err(AppError::bad_request(format!(
-            "kind {other:?}: departments, areas, pools or decisions"
+            "kind {other:?}: departments, areas, pools, decisions or overview"
         ))),
     }
 }

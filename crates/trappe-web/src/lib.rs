@@ -17,6 +17,7 @@ mod access;
 mod api;
 mod applicants;
 mod auth;
+mod colours;
 mod decisions;
 mod imports;
 mod limits;
@@ -386,6 +387,8 @@ fn routes(state: State) -> Router {
         .route("/", get(pages::overview))
         .route("/overview.csv", get(pages::overview_csv))
         .route("/overview.xlsx", get(pages::overview_xlsx))
+        .route("/red-yellow", get(colours::page))
+        .route("/red-yellow/download/{format}", get(colours::download_file))
         .route("/departments/{id}", get(pages::department))
         .route("/departments/{id}/decisions", post(decisions::record))
         .route("/agreement", get(pages::agreement))

@@ -38,6 +38,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("imports.html", include_str!("../templates/imports.html")),
     ("reports.html", include_str!("../templates/reports.html")),
+    (
+        "red_yellow.html",
+        include_str!("../templates/red_yellow.html"),
+    ),
     ("ranking.html", include_str!("../templates/ranking.html")),
     ("check.html", include_str!("../templates/check.html")),
 ];
@@ -139,6 +143,8 @@ fn step_rank(staircase: Staircase, step: &str) -> (u8, i64) {
         (Staircase::Department, s) => (1, -s.parse::<i64>().unwrap_or(0)),
         (Staircase::TrafficLight, "red") => (2, 0),
         (Staircase::TrafficLight, "yellow") => (2, 1),
+        (Staircase::TrafficLight, trappe_rules::agreement::NO_DATA) => (2, 3),
+        (Staircase::TrafficLight, trappe_rules::agreement::NOT_IN_OVERVIEW) => (2, 4),
         (Staircase::TrafficLight, _) => (2, 2),
         (Staircase::List, trappe_rules::agreement::NOT_COVERED) => (3, 1),
         (Staircase::List, _) => (3, 0),
@@ -336,7 +342,7 @@ pub fn select(
     })
 }
 
-fn bad_filters(e: axum::extract::rejection::QueryRejection) -> AppError {
+pub(crate) fn bad_filters(e: axum::extract::rejection::QueryRejection) -> AppError {
     AppError::bad_request(format!("the page's parameters are not valid: {e}"))
 }
 
@@ -421,6 +427,9 @@ pub async fn overview(
                 class => step_class(r.placement.staircase, &r.placement.step),
                 family_homes => trappe_formats::output::int(u64::from(d.family_homes), lang),
                 residents => small.text(d.residents, lang),
+                estimate => r.placement.computed.as_ref().map(|c| text::step_title(selected.agreement.as_ref(), c.staircase, &c.step, lang)),
+                estimate_class => r.placement.computed.as_ref().map(|c| step_class(c.staircase, &c.step)),
+                differs => r.placement.differs_from_computed(),
             }
         })
         .collect();
@@ -430,6 +439,7 @@ pub async fn overview(
         .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_title(selected.agreement.as_ref(), *s, st, lang) })
         .collect();
     let o = &selected.overview;
+    let in_force = in_force_note(o, lang);
     render(
         &state,
         "overview.html",
@@ -452,9 +462,35 @@ pub async fn overview(
             rows => rows,
             query => f.query(None),
             chart => minijinja::Value::from_serialize(&chart),
+            in_force => in_force,
+            estimates => o.rows.iter().any(|r| r.placement.computed.is_some()),
+            differing => o.rows.iter().filter(|r| r.placement.differs_from_computed()).count(),
         },
     )
     .into_response()
+}
+
+/// What the page says of the placement in force where the agreement puts the
+/// municipality's overview in force: provisional before its first one, else its date;
+/// `None` where the computed placement is in force.
+fn in_force_note(o: &trappe_store::read::Overview, lang: Lang) -> Option<minijinja::Value> {
+    let first = o.rows.iter().find(|r| r.placement.computed.is_some())?;
+    let provisional = first.placement.basis == "provisional";
+    Some(minijinja::context! {
+        provisional => provisional,
+        as_of => o.overview_date.map(|d| d.to_string()),
+        text => if provisional {
+            lang.pick(
+                "Foreløbig — ikke kommunens: kommunen har endnu ikke indlæst sin oversigt over farver, så farverne er trappes egen beregning.",
+                "Provisional — not the municipality's: the municipality has not yet imported its colour overview, so the colours are trappe's own computation.",
+            )
+        } else {
+            lang.pick(
+                "Farverne er kommunens oversigt. Trappes beregnede farve står ved siden af som skøn: rød efter statens udpegning, gul og grøn efter nøgletallene er trappes eget bud, ikke kommunens.",
+                "The colours are the municipality's overview. trappe's computed colour is shown beside them as an estimate: red by the state's designation; yellow and green by the figures are trappe's own proxy, not the municipality's.",
+            )
+        },
+    })
 }
 
 async fn export(
@@ -491,6 +527,48 @@ async fn export(
     let name = format!("oversigt-{}", o.on_date);
     download(&report, lang, &name, xlsx)
         .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
+}
+
+/// A report as a page's table: the column headings (with whether the column is numeric)
+/// and the cells as text; a coded cell in `badge_column` (a colour) carries its code as
+/// the CSS class of its badge.
+pub fn report_table(
+    report: &trappe_formats::Report,
+    lang: Lang,
+    badge_column: Option<&str>,
+) -> (Vec<minijinja::Value>, Vec<Vec<minijinja::Value>>) {
+    use trappe_formats::report::{table_text, Cell};
+    let badge = badge_column.and_then(|k| report.columns.iter().position(|c| c.key == k));
+    let columns = report
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let numeric = report
+                .rows
+                .first()
+                .is_some_and(|r| r.get(i).is_some_and(|cell| table_text(cell, lang).1));
+            minijinja::context! { label => if lang == Lang::Da { c.da } else { c.en }, num => numeric }
+        })
+        .collect();
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let (text, num) = table_text(cell, lang);
+                    let class = match cell {
+                        Cell::Coded { code, .. } if Some(i) == badge => Some(code.clone()),
+                        _ => None,
+                    };
+                    minijinja::context! { text => text, num => num, class => class }
+                })
+                .collect()
+        })
+        .collect();
+    (columns, rows)
 }
 
 /// A report as a CSV or XLSX download named `file`.
@@ -572,6 +650,13 @@ pub struct DepartmentView {
     pub staircase: Staircase,
     pub step: String,
     pub need: Option<String>,
+    /// On what basis the placement is in force (`computed`, `provisional`, `overview`,
+    /// `not_in_overview`).
+    pub basis: &'static str,
+    /// The computed placement beside the one in force, where the agreement puts the
+    /// municipality's overview in force (trappe's estimate).
+    pub computed: Option<(Staircase, String)>,
+    /// The reasons of the placement in force, then those of the computed one.
     pub reasons: Vec<Reason>,
     pub reason_text: Vec<String>,
     pub history: Vec<serde_json::Value>,
@@ -721,12 +806,45 @@ pub fn department_view(
         staircase: placement.staircase,
         step: placement.step.clone(),
         need: placement.need.map(|n| text::need(n, lang).to_string()),
-        reason_text: placement
-            .reasons
-            .iter()
-            .map(|r| text::reason(r, lang))
-            .collect(),
-        reasons: placement.reasons.clone(),
+        basis: placement.in_force.as_str(),
+        computed: placement
+            .computed
+            .as_ref()
+            .map(|c| (c.staircase, c.step.clone())),
+        reason_text: {
+            let mut out: Vec<String> = placement
+                .reasons
+                .iter()
+                .map(|r| text::reason(r, lang))
+                .collect();
+            // The computed placement's own reasons, introduced as the estimate they are.
+            if let Some(c) = placement
+                .computed
+                .as_ref()
+                .filter(|_| placement.in_force != trappe_rules::placement::InForce::Provisional)
+            {
+                out.push(
+                    lang.pick(
+                        "Trappes beregning (skøn, ikke kommunens farve):",
+                        "trappe's computation (an estimate, not the municipality's colour):",
+                    )
+                    .to_string(),
+                );
+                out.extend(c.reasons.iter().map(|r| text::reason(r, lang)));
+            }
+            out
+        },
+        reasons: {
+            let mut out = placement.reasons.clone();
+            if let Some(c) = placement
+                .computed
+                .as_ref()
+                .filter(|_| placement.in_force != trappe_rules::placement::InForce::Provisional)
+            {
+                out.extend(c.reasons.iter().cloned());
+            }
+            out
+        },
         history,
         wheel,
         recent,
@@ -915,6 +1033,10 @@ pub async fn department(
                 step_label => text::step_title(agreement.as_ref(), view.staircase, &view.step, lang),
                 class => step_class(view.staircase, &view.step),
                 need => view.need.clone(),
+                basis => (view.basis != "computed").then(|| trappe_app::text::basis(view.basis, lang)),
+                provisional => view.basis == "provisional",
+                estimate => view.computed.as_ref().map(|(sc, st)| text::step_title(agreement.as_ref(), *sc, st, lang)),
+                estimate_class => view.computed.as_ref().map(|(sc, st)| step_class(*sc, st)),
             },
             checks => checks,
             reasons => view.reason_text.clone(),

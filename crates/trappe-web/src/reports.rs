@@ -9,7 +9,6 @@ use axum::Extension;
 use chrono::Datelike;
 use serde::Deserialize;
 use trappe_formats::report::{table_text, Report};
-use trappe_formats::text::Lang;
 use trappe_rules::Date;
 use trappe_store::users::Session;
 
@@ -137,23 +136,7 @@ pub async fn page(
             ""
         }
     );
-    let columns: Vec<(&str, bool)> = report
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let numeric = report
-                .rows
-                .first()
-                .is_some_and(|r| r.get(i).is_some_and(|cell| table_text(cell, lang).1));
-            (if lang == Lang::Da { c.da } else { c.en }, numeric)
-        })
-        .collect();
-    let rows: Vec<Vec<(String, bool)>> = report
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|c| table_text(c, lang)).collect())
-        .collect();
+    let (columns, rows) = super::pages::report_table(&report, lang, None);
     render(
         &state,
         "reports.html",
@@ -167,8 +150,8 @@ pub async fn page(
             from => from.to_string(),
             to => to.to_string(),
             by_organisation => q.by_organisation.as_deref().is_some_and(|v| !v.is_empty()),
-            columns => columns.iter().map(|(l, n)| minijinja::context! { label => l, num => n }).collect::<Vec<_>>(),
-            rows => rows.iter().map(|r| r.iter().map(|(t, n)| minijinja::context! { text => t, num => n }).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            columns => columns,
+            rows => rows,
             query => query,
         },
     )

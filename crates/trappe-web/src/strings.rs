@@ -27,6 +27,43 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
             "Placement of the departments on",
         ),
         ("figures_as_of", "Nøgletal pr.", "Key figures as of"),
+        (
+            "municipality_overview_of",
+            "kommunens oversigt pr.",
+            "the municipality's overview of",
+        ),
+        (
+            "estimates_differ",
+            "afdelinger har et skøn, der afviger fra kommunens farve.",
+            "departments have an estimate that differs from the municipality's colour.",
+        ),
+        (
+            "red_yellow_link",
+            "Røde og gule afdelinger i én oversigt",
+            "Red and yellow departments in one overview",
+        ),
+        (
+            "estimate",
+            "Trappes skøn (beregnet)",
+            "trappe's estimate (computed)",
+        ),
+        ("differs", "afviger", "differs"),
+        ("in_force_by", "gælder på grundlag af", "in force by"),
+        (
+            "estimate_hint",
+            "rød efter statens udpegning; gul og grøn efter nøgletallene er trappes eget bud, ikke kommunens",
+            "red by the state's designation; yellow and green by the figures are trappe's own proxy, not the municipality's",
+        ),
+        (
+            "provisional_note",
+            "Foreløbig — ikke kommunens: kommunen har endnu ikke indlæst sin oversigt over farver, så farven er trappes egen beregning.",
+            "Provisional — not the municipality's: the municipality has not yet imported its colour overview, so the colour is trappe's own computation.",
+        ),
+        (
+            "no_colours",
+            "Aftalen i kraft placerer ikke afdelingerne med farver: listen er tom.",
+            "The agreement in force does not place the departments by colour: the list is empty.",
+        ),
         ("list_of", "statens liste pr.", "state list of"),
         (
             "only_organisation",
@@ -313,6 +350,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         ),
         ("kind_pools", "puljers nøgletal", "pool figures"),
         ("kind_decisions", "beslutninger", "decisions"),
+        (
+            "kind_overview",
+            "kommunens oversigt over farver (afdeling, farve)",
+            "the municipality's colour overview (department, colour)",
+        ),
         (
             "reference_date",
             "Opgørelsesdato / listedato",

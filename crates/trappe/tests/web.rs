@@ -72,6 +72,8 @@ const PROTECTED: &[&str] = &[
     "/?on=2024-03-01",
     "/overview.csv?on=2024-03-01",
     "/overview.xlsx?on=2024-03-01",
+    "/red-yellow?on=2024-03-01",
+    "/red-yellow/download/csv?on=2024-03-01",
     "/departments/101-0001?on=2024-03-01",
     "/api/v1/me",
     "/api/v1/overview?on=2024-03-01",
@@ -2225,4 +2227,147 @@ fn esbjerg_is_shown_by_its_groups_labels_and_sources() {
     assert!(agreement.contains("et antal boliger"));
     let vacancy = get("/vacancies/1");
     assert!(vacancy.contains("VB-0107"), "the vacancy page");
+}
+
+/// Aalborg on the web [AAL Monitorering]: before the municipality's first overview the
+/// colours are marked provisional; its overview is imported on the import page (checked,
+/// then confirmed) and is then in force, with trappe's estimate beside it; red and yellow
+/// departments are gathered in one overview with what changed since the previous update,
+/// printable and downloadable; the API gives the placement in force and the computed one.
+#[test]
+fn aalborg_the_municipalitys_colours_are_in_force_and_gathered_in_one_overview() {
+    let db = common::Db::new("sqlite");
+    common::import_aalborg(&db, &["2024-04-01"]);
+    db.trappe()
+        .args([
+            "user",
+            "add",
+            "org01",
+            "--role",
+            "organisation",
+            "--organisation",
+            "org-01",
+        ])
+        .env("TRAPPE_PASSWORD", "demo-org01")
+        .assert()
+        .success();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let s = Server::start_logged(&db.url, log.reopen().unwrap());
+    let c = s.signed_in("kommune");
+    let get = |path: &str| {
+        let res = c.get(s.url(path)).send().unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.text().unwrap()
+    };
+    // Before the first overview (the departments of March): provisional, not the
+    // municipality's.
+    let march = get("/?on=2024-03-01");
+    assert!(march.contains("Foreløbig — ikke kommunens"), "provisional");
+    // The second update, through the import page: checked, then confirmed.
+    let token = csrf(&s, &c);
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "overview",
+        "2024-08-01",
+        "overview-2024-08-01.csv",
+        common::example_text("aalborg/overview-2024-08-01.csv").into_bytes(),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    let at = page.find("name=\"key\" value=\"").unwrap() + 18;
+    let key = page[at..at + 64].to_string();
+    let res = c
+        .post(s.url("/imports/confirm"))
+        .form(&[("csrf", token.as_str()), ("key", key.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // An overview naming a department trappe does not hold: refused on the check step.
+    let res = upload(
+        &s,
+        &c,
+        &token,
+        "overview",
+        "2024-09-01",
+        "bad.csv",
+        b"department_id,colour\n851-0001,red\n999-9999,gul\n".to_vec(),
+    );
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().unwrap().contains("999-9999"));
+    let overview = get("/?on=2024-09-01");
+    assert!(
+        overview.contains("Farverne er kommunens oversigt"),
+        "in force"
+    );
+    assert!(
+        overview.contains("Trappes skøn (beregnet)"),
+        "the estimate column"
+    );
+    assert!(
+        overview.contains("Ingen farve i kommunens oversigt"),
+        "851-0220 omitted"
+    );
+    let visible = regex_free_text(&overview);
+    for code in [
+        "not-in-overview",
+        "no-data",
+        "not_in_overview",
+        "provisional",
+    ] {
+        assert!(
+            !visible.contains(code),
+            "no internal code {code} on the page"
+        );
+    }
+    let one = get("/red-yellow?on=2024-09-01");
+    assert!(
+        one.contains("kommunens oversigt pr. 2024-08-01, ændringer siden 2024-04-01"),
+        "the update's date"
+    );
+    // 851-0038 went from yellow to green: listed as a change though no longer yellow.
+    let row = one
+        .split("<tr>")
+        .find(|r| r.contains("851-0038"))
+        .expect("851-0038 listed");
+    assert!(row.contains("gul → grøn"), "{row}");
+    let csv = get("/red-yellow/download/csv?on=2024-09-01");
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("Afdeling;Navn;Boligorganisation"));
+    assert!(
+        lines.any(|l| l.starts_with("851-0001;") && l.contains(";Rød;")),
+        "{csv}"
+    );
+    // The API: the placement in force, and the computed one beside it.
+    let (_, v) = s.json(&c, "/api/v1/overview?on=2024-09-01&q=851-0220");
+    let d = &v["departments"][0];
+    assert_eq!(d["step"], "not-in-overview");
+    assert_eq!(d["basis"], "not_in_overview");
+    assert_eq!(d["computed"]["staircase"], "traffic-light");
+    assert_eq!(v["overview_date"], "2024-08-01");
+    // A department's page names the basis and the estimate.
+    let dept = get("/departments/851-0001?on=2024-09-01");
+    assert!(
+        dept.contains("id=\"estimate\""),
+        "the estimate on the department page"
+    );
+    assert!(dept.contains("kommunens oversigt"), "the basis");
+    // An organisation sees only its own departments in the one overview and its export.
+    let org = s.signed_in("org01");
+    for path in [
+        "/red-yellow?on=2024-09-01",
+        "/red-yellow/download/csv?on=2024-09-01",
+    ] {
+        let res = org.get(s.url(path)).send().unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let body = res.text().unwrap();
+        assert!(body.contains("org-01"), "{path}: its own rows");
+        for other in ["org-02", "org-03", "org-04", "org-05"] {
+            assert!(!body.contains(other), "{path}: {other}'s rows");
+        }
+    }
 }
