@@ -76,6 +76,8 @@ pub fn load(
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
                 allow_drop: false,
+                municipality: None,
+                change_agreement: None,
             },
         )?;
     }

@@ -267,7 +267,7 @@ pub fn overview_report(o: &Overview, lang: Lang) -> Report {
 /// oversigt" [AAL Monitorering]: the red and yellow departments in force with their
 /// figures and trappe's estimate, and — since the municipality's previous update — every
 /// department whose colour changed, also those that left red and yellow.
-pub fn red_yellow_report(o: &Overview, update: Option<&OverviewUpdate>, lang: Lang) -> Report {
+pub fn red_yellow_report(o: &Overview, updates: &[OverviewUpdate], lang: Lang) -> Report {
     use trappe_rules::agreement::Staircase;
     let mut columns = DEPARTMENT_COLUMNS.to_vec();
     columns.extend([
@@ -285,14 +285,11 @@ pub fn red_yellow_report(o: &Overview, update: Option<&OverviewUpdate>, lang: La
     columns.extend(HOMES_COLUMNS);
     columns.extend(FIGURE_COLUMNS);
     columns.extend(IN_FORCE_COLUMNS);
-    let changed: std::collections::HashMap<&str, &trappe_store::read::ColourChange> = update
-        .map(|u| {
-            u.changes
-                .iter()
-                .map(|c| (c.department_id.as_str(), c))
-                .collect()
-        })
-        .unwrap_or_default();
+    let changed: std::collections::HashMap<&str, &trappe_store::read::ColourChange> = updates
+        .iter()
+        .flat_map(|u| u.changes.iter())
+        .map(|c| (c.department_id.as_str(), c))
+        .collect();
     let rank = |step: &str| match step {
         "red" => 0,
         "yellow" => 1,
@@ -337,8 +334,8 @@ pub fn red_yellow_report(o: &Overview, update: Option<&OverviewUpdate>, lang: La
             row
         })
         .collect();
-    let (title_da, title_en) = match update {
-        Some(u) => (
+    let (title_da, title_en) = match updates {
+        [u] => (
             format!(
                 "Røde og gule afdelinger pr. {} — kommunens oversigt pr. {}{}",
                 o.on_date,
@@ -356,7 +353,35 @@ pub fn red_yellow_report(o: &Overview, update: Option<&OverviewUpdate>, lang: La
                     .unwrap_or_default()
             ),
         ),
-        None => (
+        [_, _, ..] => {
+            let list = |prev: &str| {
+                updates
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{} {}{}",
+                            u.municipality,
+                            u.as_of,
+                            u.previous.map(|p| format!(" ({prev} {p})")).unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            (
+                format!(
+                    "Røde og gule afdelinger pr. {} — kommunernes oversigter: {}",
+                    o.on_date,
+                    list("ændringer siden")
+                ),
+                format!(
+                    "Red and yellow departments on {} — the municipalities' overviews: {}",
+                    o.on_date,
+                    list("changes since")
+                ),
+            )
+        }
+        [] => (
             format!(
                 "Røde og gule afdelinger pr. {} — foreløbig: beregnet, ikke kommunens (kommunens oversigt er ikke indlæst)",
                 o.on_date

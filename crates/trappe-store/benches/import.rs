@@ -73,6 +73,8 @@ fn import(store: &mut Store, agreement: &LoadedAgreement, name: &str, bytes: &[u
                 any_municipality: Some(true),
                 program_version: "bench",
                 allow_drop: false,
+                municipality: None,
+                change_agreement: None,
             },
         )
         .unwrap();
@@ -141,6 +143,8 @@ fn bench_register(c: &mut Criterion) {
                     any_municipality: None,
                     program_version: "bench",
                     allow_drop: false,
+                    municipality: None,
+                    change_agreement: None,
                 },
             )
             .unwrap();

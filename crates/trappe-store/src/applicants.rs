@@ -210,7 +210,7 @@ fn placement_detail(
     on: Date,
 ) -> Result<Vec<Criterion>, StoreError> {
     let row = c.query_opt(
-        &format!("SELECT p.detail FROM (SELECT r.id FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
+        &format!("SELECT p.detail FROM (SELECT r.id FROM placement_run r WHERE r.on_date <= $1 AND r.municipality = (SELECT d.municipality FROM department d WHERE d.id = $2) AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
         &[on.into(), department.into()],
     )?;
     let Some(row) = row else {

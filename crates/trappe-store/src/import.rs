@@ -18,6 +18,8 @@
 //! late-delivered older file corrects the history after it without touching what
 //! came before.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use serde::Serialize;
 use trappe_formats::agreement_file::sha256_hex;
@@ -85,6 +87,140 @@ pub struct ImportContext<'a> {
     /// municipality's departments (the user said so explicitly; recorded in the audit
     /// entry).
     pub allow_drop: bool,
+    /// The municipality the file is for (its code); `None`: the one the agreement
+    /// given, the file's departments or the database's only municipality names.
+    pub municipality: Option<&'a str>,
+    /// Place the municipality by `agreement` from now on although it is placed by
+    /// another one already: the reason (required; audited).
+    pub change_agreement: Option<&'a str>,
+}
+
+/// Every municipality under one agreement (`--any-municipality`).
+pub const ANY_MUNICIPALITY: &str = "*";
+
+/// A municipality code as the database keeps it: without leading zeros ("0101" → "101").
+pub fn municipality_key(code: &str) -> String {
+    let t = code.trim();
+    if t == ANY_MUNICIPALITY {
+        return t.to_string();
+    }
+    let k = t.trim_start_matches('0');
+    if k.is_empty() {
+        t.to_string()
+    } else {
+        k.to_string()
+    }
+}
+
+/// The municipalities the database holds (with an agreement), in order.
+pub(crate) fn municipalities(c: &mut Conn) -> Result<Vec<String>, StoreError> {
+    c.query("SELECT code FROM municipality ORDER BY code", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+}
+
+/// Which municipality a file is for: every one with `--any-municipality`; else the one
+/// named (`--municipality`); else the agreement's; else the one code of the file's
+/// departments; else the database's only municipality.
+fn resolve_municipality(
+    c: &mut Conn,
+    ctx: &ImportContext<'_>,
+    parsed: &Parsed,
+    file: &str,
+) -> Result<String, StoreError> {
+    let held = municipalities(c)?;
+    if ctx.any_municipality == Some(true) {
+        return Ok(ANY_MUNICIPALITY.into());
+    }
+    if let Some(m) = ctx.municipality {
+        let key = municipality_key(m);
+        if let Some(a) = ctx.agreement {
+            let covers = a
+                .agreement
+                .municipality_codes
+                .iter()
+                .any(|c| municipality_key(c) == key);
+            if !covers && key != ANY_MUNICIPALITY {
+                return Err(StoreError::Invalid(format!(
+                    "--municipality {m}: the agreement {} covers {}, not {m}",
+                    a.agreement.id,
+                    a.agreement.municipality_codes.join(", ")
+                )));
+            }
+        }
+        return Ok(key);
+    }
+    if let Some(a) = ctx.agreement {
+        return Ok(a
+            .agreement
+            .municipality_codes
+            .first()
+            .map_or_else(|| ANY_MUNICIPALITY.to_string(), |c| municipality_key(c)));
+    }
+    if let Parsed::Departments(deps) = parsed {
+        let mut codes: Vec<String> = deps
+            .iter()
+            .filter_map(|d| d.municipality_code.as_deref())
+            .map(municipality_key)
+            .collect();
+        codes.sort();
+        codes.dedup();
+        if let [one] = codes.as_slice() {
+            if held.contains(one) {
+                return Ok(one.clone());
+            }
+        }
+    }
+    // The municipality the file's departments (or areas) belong to, when one.
+    let (column, ids): (&str, Vec<&str>) = match parsed {
+        Parsed::Overview(rows) => (
+            "id",
+            rows.iter().map(|r| r.department_id.as_str()).collect(),
+        ),
+        Parsed::Pools(pools) => (
+            "id",
+            pools
+                .iter()
+                .flat_map(|p| p.members.iter().map(String::as_str))
+                .collect(),
+        ),
+        Parsed::Areas(areas) => ("area_id", areas.iter().map(|a| a.id.as_str()).collect()),
+        Parsed::Decisions(d) => ("area_id", d.iter().map(|x| x.area_id.as_str()).collect()),
+        Parsed::Departments(_) => ("id", Vec::new()),
+    };
+    if held.len() > 1 && !ids.is_empty() {
+        let wanted: std::collections::HashSet<&str> = ids.into_iter().collect();
+        let mut found: Vec<String> = c
+            .query(
+                &format!("SELECT {column}, municipality FROM department"),
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| {
+                let id = r.opt_text(0).ok().flatten()?;
+                wanted
+                    .contains(id.as_str())
+                    .then(|| r.text(1).ok())
+                    .flatten()
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        if let [one] = found.as_slice() {
+            return Ok(one.clone());
+        }
+    }
+    match held.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(StoreError::Invalid(format!(
+            "{file}: no agreement is in use yet: give --agreement NAME|FILE with the first import"
+        ))),
+        many => Err(StoreError::Invalid(format!(
+            "{file}: the database holds several municipalities ({}): say which one the file is for with --municipality CODE",
+            many.join(", ")
+        ))),
+    }
 }
 
 /// A departments file may drop at most this share (per cent) of the departments held
@@ -190,6 +326,8 @@ impl Shrink {
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     pub kind: Kind,
+    /// The municipality the file was imported for (`*`: every one under one agreement).
+    pub municipality: String,
     pub reference_date: Date,
     pub snapshot_id: i64,
     /// True when the same content was already held: nothing was written.
@@ -281,20 +419,30 @@ pub(crate) const SNAPSHOT_LIVE: &str =
 
 /// The snapshot of a kind and date not withdrawn: id, content hash, file name, when and
 /// by whom it was imported.
-fn live_snapshot(c: &mut Conn, kind: Kind, date: Date) -> Result<Option<crate::Row>, StoreError> {
+fn live_snapshot(
+    c: &mut Conn,
+    kind: Kind,
+    municipality: &str,
+    date: Date,
+) -> Result<Option<crate::Row>, StoreError> {
     c.query_opt(
-        &format!("SELECT s.id, s.content_sha256, s.file_name, s.imported_at, s.imported_by, s.row_count FROM snapshot s WHERE s.kind = $1 AND s.reference_date = $2 AND {SNAPSHOT_LIVE}"),
-        &[kind.as_str().into(), date.into()],
+        &format!("SELECT s.id, s.content_sha256, s.file_name, s.imported_at, s.imported_by, s.row_count FROM snapshot s WHERE s.kind = $1 AND s.municipality = $2 AND s.reference_date = $3 AND {SNAPSHOT_LIVE}"),
+        &[kind.as_str().into(), municipality.into(), date.into()],
     )
 }
 
 /// What a departments file would drop, compared with the newest departments snapshot
 /// (not withdrawn) before its date: the municipalities where more than
 /// [`MAX_DROP_PCT`] % of the departments held would leave, or `None`.
-fn shrink(c: &mut Conn, date: Date, deps: &[Department]) -> Result<Option<Shrink>, StoreError> {
+fn shrink(
+    c: &mut Conn,
+    municipality: &str,
+    date: Date,
+    deps: &[Department],
+) -> Result<Option<Shrink>, StoreError> {
     let Some(held) = c.query_opt(
-        &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'departments' AND s.reference_date < $1 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
-        &[date.into()],
+        &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'departments' AND s.municipality = $1 AND s.reference_date < $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
+        &[municipality.into(), date.into()],
     )?
     else {
         return Ok(None);
@@ -338,32 +486,52 @@ impl Store {
     /// step): its rows, or every bad cell as [`StoreError::Input`]; and for a departments
     /// file what it would drop above [`MAX_DROP_PCT`] (`None` for other kinds, for no
     /// drop above the share, and for the content already held on that date).
-    pub fn check_file(&mut self, file: &ImportFile<'_>) -> Result<CheckedFile, StoreError> {
+    pub fn check_file(
+        &mut self,
+        file: &ImportFile<'_>,
+        municipality: Option<&str>,
+    ) -> Result<CheckedFile, StoreError> {
         let parsed = parse(file)?;
         let rows = parsed.len();
-        if let Parsed::Overview(overview) = &parsed {
-            // The agreement in use decides (the check step names none of its own).
-            let in_use = choose_agreement(
+        // The municipality and agreement in use decide (the check step names no
+        // agreement of its own).
+        let ctx = ImportContext {
+            actor: "",
+            agreement: None,
+            any_municipality: None,
+            program_version: "",
+            allow_drop: false,
+            municipality,
+            change_agreement: None,
+        };
+        let held = municipalities(&mut self.conn)?;
+        let scope = if held.is_empty() {
+            None
+        } else {
+            Some(resolve_municipality(
                 &mut self.conn,
-                &ImportContext {
-                    actor: "",
-                    agreement: None,
-                    any_municipality: None,
-                    program_version: "",
-                    allow_drop: false,
-                },
-            )?;
+                &ctx,
+                &parsed,
+                file.file_name,
+            )?)
+        };
+        if let Parsed::Overview(overview) = &parsed {
+            let in_use = match &scope {
+                Some(m) => agreement_of(&mut self.conn, m)?,
+                None => None,
+            };
             check_overview(&mut self.conn, file, overview, in_use.as_ref())?;
         }
-        let Parsed::Departments(deps) = &parsed else {
+        let (Parsed::Departments(deps), Some(scope)) = (&parsed, scope) else {
             return Ok(CheckedFile { rows, drop: None });
         };
-        if let Some(row) = live_snapshot(&mut self.conn, file.kind, file.reference_date)? {
+        check_one_municipality(&mut self.conn, &scope, deps, file.file_name)?;
+        if let Some(row) = live_snapshot(&mut self.conn, file.kind, &scope, file.reference_date)? {
             if row.text(1)? == parsed.content_sha256()? {
                 return Ok(CheckedFile { rows, drop: None });
             }
         }
-        let drop = shrink(&mut self.conn, file.reference_date, deps)?;
+        let drop = shrink(&mut self.conn, &scope, file.reference_date, deps)?;
         Ok(CheckedFile { rows, drop })
     }
 
@@ -379,10 +547,12 @@ impl Store {
         let content_sha = parsed.content_sha256()?;
         let file_sha = sha256_hex(file.bytes);
         self.conn.transaction(|c| {
-            if let Some(row) = live_snapshot(c, file.kind, file.reference_date)? {
+            let scope = resolve_municipality(c, ctx, &parsed, file.file_name)?;
+            if let Some(row) = live_snapshot(c, file.kind, &scope, file.reference_date)? {
                 if row.text(1)? == content_sha {
                     return Ok(ImportReport {
                         kind: file.kind,
+                        municipality: scope,
                         reference_date: file.reference_date,
                         snapshot_id: row.int(0)?,
                         unchanged: true,
@@ -400,8 +570,11 @@ impl Store {
                     date = file.reference_date,
                 )));
             }
+            if let Parsed::Departments(d) = &parsed {
+                check_one_municipality(c, &scope, d, file.file_name)?;
+            }
             let shrink = match &parsed {
-                Parsed::Departments(d) => shrink(c, file.reference_date, d)?,
+                Parsed::Departments(d) => shrink(c, &scope, file.reference_date, d)?,
                 _ => None,
             };
             if let Some(s) = &shrink {
@@ -413,20 +586,20 @@ impl Store {
             // held was found above): this one is the next generation.
             let generation = c
                 .query_opt(
-                    "SELECT COUNT(*) FROM snapshot WHERE kind = $1 AND reference_date = $2",
-                    &[file.kind.as_str().into(), file.reference_date.into()],
+                    "SELECT COUNT(*) FROM snapshot WHERE kind = $1 AND municipality = $2 AND reference_date = $3",
+                    &[file.kind.as_str().into(), scope.as_str().into(), file.reference_date.into()],
                 )?
                 .map(|r| r.int(0))
                 .transpose()?
                 .unwrap_or(0);
-            let agreement = choose_agreement(c, ctx)?;
+            let agreement = choose_agreement(c, &scope, ctx)?;
             if let Parsed::Overview(rows) = &parsed {
                 check_overview(c, file, rows, agreement.as_ref())?;
             }
             let now = Utc::now();
             let id = c
                 .query_opt(
-                    "INSERT INTO snapshot (kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by, generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    "INSERT INTO snapshot (kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by, generation, municipality) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                     &[
                         file.kind.as_str().into(),
                         file.reference_date.into(),
@@ -437,12 +610,14 @@ impl Store {
                         now.into(),
                         ctx.actor.into(),
                         Value::Int(generation),
+                        scope.as_str().into(),
                     ],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
                 .int(0)?;
-            write_rows(c, id, file.reference_date, &parsed)?;
+            write_rows(c, id, file.reference_date, &scope, &parsed)?;
             let mut detail = serde_json::json!({
+                "municipality": scope,
                 "snapshot_id": id,
                 "file": file.file_name,
                 "file_sha256": file_sha,
@@ -471,12 +646,13 @@ impl Store {
             )?;
             hold_for_test();
             let (runs, skipped_dates) =
-                recompute(c, file.reference_date, &agreement, ctx.actor, ctx.program_version, match &parsed {
+                recompute(c, &scope, file.reference_date, &agreement, ctx.actor, ctx.program_version, match &parsed {
                     Parsed::Departments(d) => Some((id, d.as_slice())),
                     _ => None,
                 })?;
             Ok(ImportReport {
                 kind: file.kind,
+                municipality: scope.clone(),
                 reference_date: file.reference_date,
                 snapshot_id: id,
                 unchanged: false,
@@ -497,6 +673,9 @@ pub struct Withdrawal<'a> {
     pub reason: &'a str,
     pub actor: &'a str,
     pub program_version: &'a str,
+    /// The municipality whose snapshot it is; `None`: the one municipality holding a
+    /// snapshot of that kind and date.
+    pub municipality: Option<&'a str>,
 }
 
 /// What a withdrawal did.
@@ -555,20 +734,44 @@ impl Store {
         }
         let (kind, date) = (w.kind, w.reference_date);
         self.conn.transaction(|c| {
-            let row = live_snapshot(c, kind, date)?.ok_or_else(|| {
+            let scope = match w.municipality {
+                Some(m) => municipality_key(m),
+                None => {
+                    let holding: Vec<String> = c
+                        .query(
+                            &format!("SELECT s.municipality FROM snapshot s WHERE s.kind = $1 AND s.reference_date = $2 AND {SNAPSHOT_LIVE} ORDER BY s.municipality"),
+                            &[kind.as_str().into(), date.into()],
+                        )?
+                        .iter()
+                        .map(|r| r.text(0))
+                        .collect::<Result<_, _>>()?;
+                    match holding.as_slice() {
+                        [one] => one.clone(),
+                        [_, _, ..] => {
+                            return Err(StoreError::Invalid(format!(
+                                "several municipalities hold a {} snapshot for {date} ({}): say which with --municipality CODE",
+                                kind.as_str(),
+                                holding.join(", ")
+                            )))
+                        }
+                        [] => String::new(),
+                    }
+                }
+            };
+            let row = live_snapshot(c, kind, &scope, date)?.ok_or_else(|| {
                 StoreError::NotFound(format!(
                     "no {} snapshot for {date} is held (or it is withdrawn already): `trappe snapshots` lists what is held",
                     kind.as_str()
                 ))
             })?;
             let (id, file_name, rows) = (row.int(0)?, row.text(2)?, row.int(5)?);
-            let before = read::current_run_on_or_before(c, date)?;
+            let before = read::current_run_on_or_before(c, &scope, date)?;
             c.execute(
                 "INSERT INTO snapshot_withdrawal (snapshot_id, withdrawn_at, withdrawn_by, reason) VALUES ($1, $2, $3, $4)",
                 &[Value::Int(id), Utc::now().into(), w.actor.into(), reason.into()],
             )?;
             let (master_restored, master_removed) = match kind {
-                Kind::Departments => restore_master(c, id, date)?,
+                Kind::Departments => restore_master(c, id, date, &scope)?,
                 _ => (0, 0),
             };
             Store::audit(
@@ -577,6 +780,7 @@ impl Store {
                 "withdraw",
                 &format!("{} {date}", kind.as_str()),
                 &serde_json::json!({
+                    "municipality": scope,
                     "snapshot_id": id,
                     "file": file_name,
                     "rows": rows,
@@ -585,19 +789,10 @@ impl Store {
                     "master_removed": master_removed,
                 }),
             )?;
-            let agreement = choose_agreement(
-                c,
-                &ImportContext {
-                    actor: w.actor,
-                    agreement: None,
-                    any_municipality: None,
-                    program_version: w.program_version,
-                    allow_drop: false,
-                },
-            )?;
+            let agreement = agreement_of(c, &scope)?;
             let (runs, skipped_dates) =
-                recompute(c, date, &agreement, w.actor, w.program_version, None)?;
-            let after = read::current_run_on_or_before(c, date)?;
+                recompute(c, &scope, date, &agreement, w.actor, w.program_version, None)?;
+            let after = read::current_run_on_or_before(c, &scope, date)?;
             let changes = match (&before, &after) {
                 (Some(b), Some(a)) if b.id != a.id => read::diff_runs(c, b.id, a.id)?,
                 _ => Vec::new(),
@@ -623,7 +818,12 @@ impl Store {
 /// date) is taken again from the newest other snapshot (not withdrawn) holding each
 /// department; a department no such snapshot holds has no master data any more.
 /// Returns (restored, removed).
-fn restore_master(c: &mut Conn, snapshot: i64, date: Date) -> Result<(usize, usize), StoreError> {
+fn restore_master(
+    c: &mut Conn,
+    snapshot: i64,
+    date: Date,
+    municipality: &str,
+) -> Result<(usize, usize), StoreError> {
     let affected = c
         .query(
             "SELECT f.department_id FROM department_figures f JOIN department d ON d.id = f.department_id WHERE f.snapshot_id = $1 AND d.as_of = $2",
@@ -644,7 +844,7 @@ fn restore_master(c: &mut Conn, snapshot: i64, date: Date) -> Result<(usize, usi
         if last.as_deref() == Some(d.id.as_str()) {
             continue;
         }
-        master.push(master_row(&d, r.date(16)?));
+        master.push(master_row(&d, r.date(16)?, municipality));
         last = Some(d.id);
     }
     c.execute(
@@ -676,9 +876,34 @@ pub(crate) struct InUse {
     pub any_municipality: bool,
 }
 
-fn choose_agreement(c: &mut Conn, ctx: &ImportContext<'_>) -> Result<Option<InUse>, StoreError> {
+fn choose_agreement(
+    c: &mut Conn,
+    municipality: &str,
+    ctx: &ImportContext<'_>,
+) -> Result<Option<InUse>, StoreError> {
+    let held = c.query_opt(
+        "SELECT agreement_sha256, any_municipality FROM municipality WHERE code = $1",
+        &[municipality.into()],
+    )?;
     if let Some(a) = ctx.agreement {
         let sha = a.agreement.content_sha256.clone();
+        let held_sha = held.as_ref().map(|r| r.text(0)).transpose()?;
+        if held_sha.as_deref().is_some_and(|h| h != sha) && ctx.change_agreement.is_none() {
+            let name = c
+                .query_opt(
+                    "SELECT agreement_id FROM agreement WHERE sha256 = $1",
+                    &[held_sha.clone().unwrap_or_default().into()],
+                )?
+                .map(|r| r.text(0))
+                .transpose()?
+                .unwrap_or_default();
+            return Err(StoreError::Conflict(format!(
+                "municipality {municipality} is placed by the agreement {name} (sha256 {}); placing it by {} (sha256 {}) instead is an explicit act: repeat with --change-agreement REASON (it is recorded in the audit log)",
+                held_sha.as_deref().map(|h| h.get(..12).unwrap_or(h)).unwrap_or_default(),
+                a.agreement.id,
+                &sha[..12]
+            )));
+        }
         let source = match &a.source {
             AgreementSource::Builtin(n) => format!("builtin:{n}"),
             AgreementSource::File(p) => format!("file:{}", p.display()),
@@ -694,24 +919,118 @@ fn choose_agreement(c: &mut Conn, ctx: &ImportContext<'_>) -> Result<Option<InUs
                 Utc::now().into(),
             ],
         )?;
-        set_setting(c, "agreement_sha256", &sha)?;
+        let any = ctx
+            .any_municipality
+            .or_else(|| held.as_ref().and_then(|r| r.int(1).ok()).map(|v| v != 0))
+            .unwrap_or(municipality == ANY_MUNICIPALITY);
+        c.execute(
+            "INSERT INTO municipality (code, agreement_sha256, any_municipality, named_at, named_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET agreement_sha256 = excluded.agreement_sha256, any_municipality = excluded.any_municipality, named_at = excluded.named_at, named_by = excluded.named_by",
+            &[
+                municipality.into(),
+                sha.clone().into(),
+                Value::Int(i64::from(any)),
+                Utc::now().into(),
+                ctx.actor.into(),
+            ],
+        )?;
+        if held_sha.as_deref() != Some(sha.as_str()) {
+            Store::audit(
+                c,
+                ctx.actor,
+                if held_sha.is_some() {
+                    "change_agreement"
+                } else {
+                    "name_agreement"
+                },
+                &format!("municipality {municipality}"),
+                &serde_json::json!({
+                    "agreement": a.agreement.id,
+                    "sha256": sha,
+                    "before": held_sha,
+                    "reason": ctx.change_agreement,
+                }),
+            )?;
+        }
+        return Ok(Some(InUse {
+            loaded: a.clone(),
+            sha256: sha,
+            any_municipality: any,
+        }));
     }
-    if let Some(any) = ctx.any_municipality {
-        set_setting(c, "any_municipality", if any { "1" } else { "0" })?;
+    if let (Some(any), Some(_)) = (ctx.any_municipality, &held) {
+        c.execute(
+            "UPDATE municipality SET any_municipality = $1 WHERE code = $2",
+            &[Value::Int(i64::from(any)), municipality.into()],
+        )?;
     }
-    let Some(sha) = setting(c, "agreement_sha256")? else {
+    agreement_of(c, municipality)
+}
+
+/// The agreement a municipality is placed by, if it has one.
+pub(crate) fn agreement_of(c: &mut Conn, municipality: &str) -> Result<Option<InUse>, StoreError> {
+    let Some(row) = c.query_opt(
+        "SELECT agreement_sha256, any_municipality FROM municipality WHERE code = $1",
+        &[municipality.into()],
+    )?
+    else {
         return Ok(None);
     };
-    let any_municipality = setting(c, "any_municipality")?.as_deref() == Some("1");
-    let loaded = match ctx.agreement {
-        Some(a) => a.clone(),
-        None => load_stored_agreement(c, &sha)?,
-    };
+    let sha = row.text(0)?;
     Ok(Some(InUse {
-        loaded,
+        loaded: load_stored_agreement(c, &sha)?,
         sha256: sha,
-        any_municipality,
+        any_municipality: row.int(1)? != 0,
     }))
+}
+
+/// Ok for no errors; else the rows refused, as the readers refuse bad cells.
+fn refuse_rows(errors: Vec<table_in::InputError>) -> Result<(), StoreError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Input(table_in::InputErrors {
+            errors,
+            truncated: false,
+        }))
+    }
+}
+
+/// A department belongs to one municipality: a departments file for one may not hold a
+/// department another municipality's data holds.
+fn check_one_municipality(
+    c: &mut Conn,
+    municipality: &str,
+    deps: &[Department],
+    file: &str,
+) -> Result<(), StoreError> {
+    let elsewhere: HashMap<String, String> = c
+        .query(
+            "SELECT id, municipality FROM department WHERE municipality <> $1",
+            &[municipality.into()],
+        )?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .collect::<Result<_, StoreError>>()?;
+    if elsewhere.is_empty() {
+        return Ok(());
+    }
+    let errors: Vec<table_in::InputError> = deps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let other = elsewhere.get(&d.id)?;
+            Some(table_in::InputError {
+                file: file.to_string(),
+                line: i as u64 + 2,
+                column: "department_id".into(),
+                value: d.id.clone(),
+                expected: format!(
+                    "is held for municipality {other}; a department belongs to one municipality (this file is for {municipality})"
+                ),
+            })
+        })
+        .collect();
+    refuse_rows(errors)
 }
 
 /// Rebuilds a stored agreement from its texts.
@@ -735,20 +1054,6 @@ pub(crate) fn load_stored_agreement(
         .map_err(|e| StoreError::Corrupt(format!("stored agreement {sha}: {e}")))
 }
 
-pub(crate) fn setting(c: &mut Conn, key: &str) -> Result<Option<String>, StoreError> {
-    c.query_opt("SELECT value FROM setting WHERE key = $1", &[key.into()])?
-        .map(|r| r.text(0))
-        .transpose()
-}
-
-fn set_setting(c: &mut Conn, key: &str, value: &str) -> Result<(), StoreError> {
-    c.execute(
-        "INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        &[key.into(), value.into()],
-    )?;
-    Ok(())
-}
-
 fn figures_values(f: Option<Figures>) -> [Value; 4] {
     match f {
         Some(f) => [
@@ -769,7 +1074,7 @@ fn count_values(c: Option<Count>) -> [Value; 2] {
 }
 
 /// The columns of a department's master data, in [`master_row`]'s order.
-const MASTER_COLUMNS: [&str; 10] = [
+const MASTER_COLUMNS: [&str; 11] = [
     "id",
     "name",
     "organisation_id",
@@ -780,9 +1085,10 @@ const MASTER_COLUMNS: [&str; 10] = [
     "elderly_homes",
     "municipality_code",
     "as_of",
+    "municipality",
 ];
 
-fn master_row(d: &Department, as_of: Date) -> Vec<Value> {
+fn master_row(d: &Department, as_of: Date, municipality: &str) -> Vec<Value> {
     vec![
         d.id.clone().into(),
         d.name.clone().into(),
@@ -794,6 +1100,7 @@ fn master_row(d: &Department, as_of: Date) -> Vec<Value> {
         d.elderly_homes.into(),
         d.municipality_code.clone().into(),
         as_of.into(),
+        municipality.into(),
     ]
 }
 
@@ -802,6 +1109,7 @@ fn write_departments(
     c: &mut Conn,
     id: i64,
     date: Date,
+    municipality: &str,
     deps: &[Department],
 ) -> Result<(), StoreError> {
     let sid = Value::Int(id);
@@ -864,7 +1172,10 @@ fn write_departments(
     )?;
     // The master data follows the newest snapshot; an older one delivered
     // late does not overwrite it.
-    let master: Vec<Vec<Value>> = deps.iter().map(|d| master_row(d, date)).collect();
+    let master: Vec<Vec<Value>> = deps
+        .iter()
+        .map(|d| master_row(d, date, municipality))
+        .collect();
     c.upsert_many(
         "department",
         &MASTER_COLUMNS,
@@ -874,10 +1185,16 @@ fn write_departments(
     Ok(())
 }
 
-fn write_rows(c: &mut Conn, id: i64, date: Date, parsed: &Parsed) -> Result<(), StoreError> {
+fn write_rows(
+    c: &mut Conn,
+    id: i64,
+    date: Date,
+    municipality: &str,
+    parsed: &Parsed,
+) -> Result<(), StoreError> {
     let sid = Value::Int(id);
     match parsed {
-        Parsed::Departments(deps) => write_departments(c, id, date, deps)?,
+        Parsed::Departments(deps) => write_departments(c, id, date, municipality, deps)?,
         Parsed::Areas(areas) => {
             let rows: Vec<Vec<Value>> = areas
                 .iter()
@@ -1023,11 +1340,11 @@ pub struct Inputs {
     pub overview: Option<(i64, Date)>,
 }
 
-pub(crate) fn inputs_on(c: &mut Conn, on: Date) -> Result<Inputs, StoreError> {
+pub(crate) fn inputs_on(c: &mut Conn, municipality: &str, on: Date) -> Result<Inputs, StoreError> {
     let mut latest = |kind: Kind| -> Result<Option<(i64, Date)>, StoreError> {
         c.query_opt(
-            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = $1 AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
-            &[kind.as_str().into(), on.into()],
+            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = $1 AND s.municipality = $2 AND s.reference_date <= $3 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1"),
+            &[kind.as_str().into(), municipality.into(), on.into()],
         )?
         .map(|r| Ok((r.int(0)?, r.date(1)?)))
         .transpose()
@@ -1079,18 +1396,51 @@ impl Store {
     }
 
     /// The agreement (and law parameters) of the placement in force on a date.
-    pub fn agreement_in_force(&mut self, on: Date) -> Result<LoadedAgreement, StoreError> {
-        let run = read::current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
-            StoreError::NotFound(format!(
-                "no placement is in force on {on}: import a departments file dated on or before it"
-            ))
-        })?;
+    pub fn agreement_in_force(
+        &mut self,
+        municipality: &str,
+        on: Date,
+    ) -> Result<LoadedAgreement, StoreError> {
+        let run = read::current_run_on_or_before(&mut self.conn, municipality, on)?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no placement is in force on {on}: import a departments file dated on or before it"
+                ))
+            })?;
         load_stored_agreement(&mut self.conn, &run.agreement_sha256)
     }
 
-    pub fn explain_run(&mut self, on: Date) -> Result<Explained, StoreError> {
+    /// The municipalities the database holds, each with the agreement it is placed by.
+    pub fn municipalities(&mut self) -> Result<Vec<String>, StoreError> {
+        municipalities(&mut self.conn)
+    }
+
+    /// The municipality a department's data belongs to (`None`: not held).
+    pub fn municipality_of(&mut self, department: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_opt(
+                "SELECT municipality FROM department WHERE id = $1",
+                &[department.into()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()
+    }
+
+    /// The agreement a municipality is placed by (as named by its first import or an
+    /// explicit change).
+    pub fn agreement_of(&mut self, municipality: &str) -> Result<LoadedAgreement, StoreError> {
+        agreement_of(&mut self.conn, municipality)?
+            .map(|a| a.loaded)
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no agreement is in use for municipality {municipality}"
+                ))
+            })
+    }
+
+    pub fn explain_run(&mut self, municipality: &str, on: Date) -> Result<Explained, StoreError> {
         let c = &mut self.conn;
-        let run = read::current_run_on_or_before(c, on)?.ok_or_else(|| {
+        let run = read::current_run_on_or_before(c, municipality, on)?.ok_or_else(|| {
             StoreError::NotFound(format!(
                 "no placement is in force on {on}: import a departments file dated on or before it"
             ))
@@ -1138,6 +1488,7 @@ impl Store {
 /// Recomputes the runs on every run date from `from` on whose inputs changed.
 fn recompute(
     c: &mut Conn,
+    municipality: &str,
     from: Date,
     agreement: &Option<InUse>,
     actor: &str,
@@ -1153,8 +1504,8 @@ fn recompute(
     };
     let dates: Vec<Date> = c
         .query(
-            &format!("SELECT DISTINCT s.reference_date FROM snapshot s WHERE s.reference_date >= $1 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
-            &[from.into()],
+            &format!("SELECT DISTINCT s.reference_date FROM snapshot s WHERE s.municipality = $1 AND s.reference_date >= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
+            &[municipality.into(), from.into()],
         )?
         .iter()
         .map(|r| r.date(0))
@@ -1164,7 +1515,7 @@ fn recompute(
     let mut skipped = Vec::new();
     let by_overview = agreement.loaded.agreement.in_force.by_overview();
     for on in dates {
-        let mut inputs = inputs_on(c, on)?;
+        let mut inputs = inputs_on(c, municipality, on)?;
         if !by_overview {
             inputs.overview = None;
         }
@@ -1175,7 +1526,7 @@ fn recompute(
             skipped.push(on);
             continue;
         }
-        let previous = read::current_run_on_or_before(c, on)?;
+        let previous = read::current_run_on_or_before(c, municipality, on)?;
         if let Some(prev) = &previous {
             if prev.on_date == on
                 && prev.inputs == inputs
@@ -1222,7 +1573,7 @@ fn recompute(
         let warnings = result.warnings;
         let run_id = c
             .query_opt(
-                "INSERT INTO placement_run (on_date, departments_snapshot_id, areas_snapshot_id, pools_snapshot_id, decisions_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by, overview_snapshot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                "INSERT INTO placement_run (on_date, departments_snapshot_id, areas_snapshot_id, pools_snapshot_id, decisions_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by, overview_snapshot_id, municipality) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
                 &[
                     on.into(),
                     Value::Int(dep_snapshot),
@@ -1238,6 +1589,7 @@ fn recompute(
                     Utc::now().into(),
                     actor.into(),
                     inputs.overview.map(|(id, _)| id).into(),
+                    municipality.into(),
                 ],
             )?
             .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
@@ -1454,14 +1806,7 @@ fn check_overview(
             expected: "is not a department trappe holds; expected the id of a department in an imported departments file".into(),
         })
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Input(table_in::InputErrors {
-            errors,
-            truncated: false,
-        }))
-    }
+    refuse_rows(errors)
 }
 
 fn load_decisions(c: &mut Conn, snapshot: i64) -> Result<Vec<AreaDecision>, StoreError> {

@@ -9,7 +9,7 @@ pub mod applicants;
 pub mod db;
 pub mod import;
 pub mod letting;
-mod ownership;
+pub mod ownership;
 pub mod read;
 pub mod test_support;
 pub mod users;
@@ -136,6 +136,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "overview",
         sqlite: include_str!("../migrations/sqlite/0006_overview.sql"),
         postgres: include_str!("../migrations/postgres/0006_overview.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "municipalities",
+        sqlite: include_str!("../migrations/sqlite/0007_municipalities.sql"),
+        postgres: include_str!("../migrations/postgres/0007_municipalities.sql"),
     },
 ];
 

@@ -8,16 +8,28 @@ use std::collections::{BTreeSet, HashMap};
 use crate::db::Value;
 use crate::{Store, StoreError};
 
+/// Who a department belongs to: its organisation and its municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub organisation: String,
+    pub municipality: String,
+}
+
 impl Store {
     /// Today's organisation of a department; `None` for a department the database
     /// does not know.
-    pub fn owner_of(&mut self, department: &str) -> Result<Option<String>, StoreError> {
+    pub fn owner_of(&mut self, department: &str) -> Result<Option<Owner>, StoreError> {
         self.conn
             .query_opt(
-                "SELECT organisation_id FROM department WHERE id = $1",
+                "SELECT organisation_id, municipality FROM department WHERE id = $1",
                 &[department.into()],
             )?
-            .map(|r| r.text(0))
+            .map(|r| {
+                Ok(Owner {
+                    organisation: r.text(0)?,
+                    municipality: r.text(1)?,
+                })
+            })
             .transpose()
     }
 
@@ -34,11 +46,22 @@ impl Store {
     }
 
     /// The organisation of every department, as the newest master data has it.
-    pub fn owners(&mut self) -> Result<HashMap<String, String>, StoreError> {
+    pub fn owners(&mut self) -> Result<HashMap<String, Owner>, StoreError> {
         self.conn
-            .query("SELECT id, organisation_id FROM department", &[])?
+            .query(
+                "SELECT id, organisation_id, municipality FROM department",
+                &[],
+            )?
             .iter()
-            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .map(|r| {
+                Ok((
+                    r.text(0)?,
+                    Owner {
+                        organisation: r.text(1)?,
+                        municipality: r.text(2)?,
+                    },
+                ))
+            })
             .collect()
     }
 

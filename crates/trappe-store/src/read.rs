@@ -16,6 +16,8 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct RunInfo {
     pub id: i64,
+    /// The municipality the run placed (`*`: every one under one agreement).
+    pub municipality: String,
     pub on_date: Date,
     pub inputs: Inputs,
     pub agreement_sha256: String,
@@ -24,7 +26,7 @@ pub struct RunInfo {
     pub receipt: serde_json::Value,
 }
 
-const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt, r.overview_snapshot_id, o.reference_date FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id LEFT JOIN snapshot o ON o.id = r.overview_snapshot_id";
+const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt, r.overview_snapshot_id, o.reference_date, r.municipality FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id LEFT JOIN snapshot o ON o.id = r.overview_snapshot_id";
 
 /// `WHERE` condition: no input of the run aliased `r` is withdrawn. A run made with a
 /// withdrawn snapshot stays stored, but is never the one in force.
@@ -39,6 +41,7 @@ fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
     };
     Ok(RunInfo {
         id: r.int(0)?,
+        municipality: r.text(16)?,
         on_date: r.date(1)?,
         inputs: Inputs {
             departments: pair(2)?,
@@ -58,21 +61,34 @@ fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
 /// The run in force on a date: the newest run of the newest run date on or before it.
 pub(crate) fn current_run_on_or_before(
     c: &mut Conn,
+    municipality: &str,
     on: Date,
 ) -> Result<Option<RunInfo>, StoreError> {
     c.query_opt(
-        &format!("{RUN_SELECT} WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
-        &[on.into()],
+        &format!("{RUN_SELECT} WHERE r.municipality = $1 AND r.on_date <= $2 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+        &[municipality.into(), on.into()],
     )?
     .map(|r| run_from_row(&r))
     .transpose()
 }
 
-/// Every run date with its current run, oldest first.
-fn current_runs(c: &mut Conn) -> Result<Vec<RunInfo>, StoreError> {
+/// The runs in force on a date, one per municipality that has one, in the
+/// municipalities' order.
+pub(crate) fn runs_in_force(c: &mut Conn, on: Date) -> Result<Vec<RunInfo>, StoreError> {
+    let mut out = Vec::new();
+    for m in crate::import::municipalities(c)? {
+        if let Some(r) = current_run_on_or_before(c, &m, on)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Every run date of a municipality with its current run, oldest first.
+fn current_runs(c: &mut Conn, municipality: &str) -> Result<Vec<RunInfo>, StoreError> {
     let all = c.query(
-        &format!("{RUN_SELECT} WHERE {RUN_LIVE} ORDER BY r.on_date, r.id"),
-        &[],
+        &format!("{RUN_SELECT} WHERE r.municipality = $1 AND {RUN_LIVE} ORDER BY r.on_date, r.id"),
+        &[municipality.into()],
     )?;
     let mut out: Vec<RunInfo> = Vec::new();
     for r in &all {
@@ -398,6 +414,8 @@ pub struct ChangesReport {
 /// One department in the overview of a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewRow {
+    /// The municipality whose data and agreement place the department.
+    pub municipality: String,
     pub department: Department,
     pub placement: StoredPlacement,
 }
@@ -405,12 +423,17 @@ pub struct OverviewRow {
 /// The overview in force on a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Overview {
+    /// The first municipality's run (see `parts` for every municipality's).
     pub run_id: i64,
+    /// The newest of the municipalities' run dates, figures dates, list dates and
+    /// overview dates.
     pub on_date: Date,
     pub figures_date: Date,
     pub list_date: Option<Date>,
     /// The municipality's overview in force (its date), where the agreement uses one.
     pub overview_date: Option<Date>,
+    /// Each municipality's run in force, with its dates and agreement.
+    pub parts: Vec<OverviewPart>,
     pub agreement: String,
     pub rows: Vec<OverviewRow>,
 }
@@ -419,6 +442,7 @@ pub struct Overview {
 /// before it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewUpdate {
+    pub municipality: String,
     /// The date of the update in force.
     pub as_of: Date,
     /// The date of the update before it, if any.
@@ -433,6 +457,18 @@ pub struct ColourChange {
     pub department_id: String,
     pub before: Option<String>,
     pub after: Option<String>,
+}
+
+/// One municipality's part of an overview.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewPart {
+    pub municipality: String,
+    pub run_id: i64,
+    pub on_date: Date,
+    pub figures_date: Date,
+    pub list_date: Option<Date>,
+    pub overview_date: Option<Date>,
+    pub agreement: String,
 }
 
 /// One audit log entry.
@@ -451,6 +487,8 @@ pub struct AuditEntry {
 pub struct SnapshotInfo {
     pub id: i64,
     pub kind: String,
+    /// The municipality it is for (`*`: every one under one agreement).
+    pub municipality: String,
     pub reference_date: Date,
     pub file_name: String,
     pub rows: i64,
@@ -471,7 +509,11 @@ pub struct WithdrawalInfo {
 impl Store {
     /// A department's figures and placement on every run date, oldest first.
     pub fn history(&mut self, department: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        let runs = current_runs(&mut self.conn)?;
+        let municipality = self.municipality_of(department)?;
+        let runs = match &municipality {
+            Some(m) => current_runs(&mut self.conn, m)?,
+            None => Vec::new(),
+        };
         let mut out = Vec::new();
         for run in runs {
             let Some((snapshot, figures_date)) = run.inputs.departments else {
@@ -522,15 +564,25 @@ impl Store {
                 "--from {from} is after --to {to}"
             )));
         }
-        let a = current_run_on_or_before(&mut self.conn, from)?;
-        let b = current_run_on_or_before(&mut self.conn, to)?;
-        let changes = match (&a, &b) {
-            (Some(a), Some(b)) if a.id != b.id => diff_runs(&mut self.conn, a.id, b.id)?,
-            _ => Vec::new(),
-        };
+        // Each municipality's runs in force on the two dates, compared.
+        let mut first: Option<(i64, Date)> = None;
+        let mut last: Option<(i64, Date)> = None;
+        let mut changes = Vec::new();
+        for m in crate::import::municipalities(&mut self.conn)? {
+            let a = current_run_on_or_before(&mut self.conn, &m, from)?;
+            let b = current_run_on_or_before(&mut self.conn, &m, to)?;
+            if let (Some(a), Some(b)) = (&a, &b) {
+                if a.id != b.id {
+                    changes.extend(diff_runs(&mut self.conn, a.id, b.id)?);
+                }
+            }
+            first = first.or(a.map(|r| (r.id, r.on_date)));
+            last = last.or(b.map(|r| (r.id, r.on_date)));
+        }
+        changes.sort_by(|x, y| x.department_id.cmp(&y.department_id));
         Ok(ChangesReport {
-            from: a.map(|r| (r.id, r.on_date)),
-            to: b.map(|r| (r.id, r.on_date)),
+            from: first,
+            to: last,
             changes,
         })
     }
@@ -547,8 +599,8 @@ impl Store {
         let from = self
             .conn
             .query_opt(
-                &format!("{RUN_SELECT} WHERE (r.on_date < $1 OR (r.on_date = $2 AND r.id < $3)) AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
-                &[to.on_date.into(), to.on_date.into(), Value::Int(run)],
+                &format!("{RUN_SELECT} WHERE r.municipality = $1 AND (r.on_date < $2 OR (r.on_date = $3 AND r.id < $4)) AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
+                &[to.municipality.clone().into(), to.on_date.into(), to.on_date.into(), Value::Int(run)],
             )?
             .map(|r| run_from_row(&r))
             .transpose()?;
@@ -566,58 +618,100 @@ impl Store {
     /// Every department's placement in force on a date.
     /// The id of the placement run in force on a date (a cheap key for caches: a run never
     /// changes once stored).
-    pub fn run_in_force(&mut self, on: Date) -> Result<Option<i64>, StoreError> {
-        self.conn
-            .query_opt(
-                &format!("SELECT r.id FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1"),
-                &[on.into()],
-            )?
-            .map(|r| r.int(0))
-            .transpose()
+    /// A municipality's run in force on a date.
+    pub fn run_in_force(
+        &mut self,
+        municipality: &str,
+        on: Date,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(current_run_on_or_before(&mut self.conn, municipality, on)?.map(|r| r.id))
+    }
+
+    /// Every municipality's run in force on a date (a cheap key for caches).
+    pub fn runs_in_force(&mut self, on: Date) -> Result<Vec<i64>, StoreError> {
+        Ok(runs_in_force(&mut self.conn, on)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
     }
 
     pub fn overview(&mut self, on: Date) -> Result<Overview, StoreError> {
-        let run = current_run_on_or_before(&mut self.conn, on)?.ok_or_else(|| {
-            StoreError::NotFound(format!(
+        let runs = runs_in_force(&mut self.conn, on)?;
+        if runs.is_empty() {
+            return Err(StoreError::NotFound(format!(
                 "no placement is in force on {on}: import a departments file dated on or before it"
-            ))
-        })?;
-        let (snapshot, figures_date) = run
-            .inputs
-            .departments
-            .ok_or_else(|| StoreError::Corrupt("a run without departments".into()))?;
-        let deps = load_departments(&mut self.conn, snapshot)?;
-        let mut placed = placements(&mut self.conn, run.id)?;
-        let rows = deps
-            .into_iter()
-            .filter_map(|d| {
+            )));
+        }
+        let mut rows = Vec::new();
+        let mut parts = Vec::new();
+        for run in &runs {
+            let (snapshot, figures_date) = run
+                .inputs
+                .departments
+                .ok_or_else(|| StoreError::Corrupt("a run without departments".into()))?;
+            let deps = load_departments(&mut self.conn, snapshot)?;
+            let mut placed = placements(&mut self.conn, run.id)?;
+            rows.extend(deps.into_iter().filter_map(|d| {
                 let placement = placed.remove(&d.id)?;
                 Some(OverviewRow {
+                    municipality: run.municipality.clone(),
                     department: d,
                     placement,
                 })
-            })
-            .collect();
+            }));
+            parts.push(OverviewPart {
+                municipality: run.municipality.clone(),
+                run_id: run.id,
+                on_date: run.on_date,
+                figures_date,
+                list_date: run.inputs.areas.map(|(_, d)| d),
+                overview_date: run.inputs.overview.map(|(_, d)| d),
+                agreement: run.receipt["agreement"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+        }
+        if parts.len() > 1 {
+            rows.sort_by(|a, b| a.department.id.cmp(&b.department.id));
+        }
+        let mut agreements: Vec<String> = parts.iter().map(|p| p.agreement.clone()).collect();
+        agreements.dedup();
         Ok(Overview {
-            run_id: run.id,
-            on_date: run.on_date,
-            figures_date,
-            list_date: run.inputs.areas.map(|(_, d)| d),
-            overview_date: run.inputs.overview.map(|(_, d)| d),
-            agreement: run.receipt["agreement"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+            run_id: parts[0].run_id,
+            on_date: parts.iter().map(|p| p.on_date).max().unwrap_or(on),
+            figures_date: parts.iter().map(|p| p.figures_date).max().unwrap_or(on),
+            list_date: parts.iter().filter_map(|p| p.list_date).max(),
+            overview_date: parts.iter().filter_map(|p| p.overview_date).max(),
+            agreement: agreements.join(", "),
+            parts,
             rows,
         })
     }
 
-    /// The municipality's overview in force on `on` (the newest update on or before it, not
-    /// withdrawn) and what changed since the update before it; `None` before the first.
-    pub fn overview_update(&mut self, on: Date) -> Result<Option<OverviewUpdate>, StoreError> {
+    /// Each municipality's overview in force on `on` (the newest update on or before it,
+    /// not withdrawn) and what it changed against the update before it; municipalities
+    /// without an overview are left out.
+    pub fn overview_updates(&mut self, on: Date) -> Result<Vec<OverviewUpdate>, StoreError> {
+        let mut out = Vec::new();
+        for m in crate::import::municipalities(&mut self.conn)? {
+            if let Some(u) = self.overview_update(&m, on)? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A municipality's overview in force on `on` and what changed since the update
+    /// before it; `None` before its first.
+    pub fn overview_update(
+        &mut self,
+        municipality: &str,
+        on: Date,
+    ) -> Result<Option<OverviewUpdate>, StoreError> {
         let updates = self.conn.query(
-            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'overview' AND s.reference_date <= $1 AND {} ORDER BY s.reference_date DESC LIMIT 2", crate::import::SNAPSHOT_LIVE),
-            &[on.into()],
+            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'overview' AND s.municipality = $1 AND s.reference_date <= $2 AND {} ORDER BY s.reference_date DESC LIMIT 2", crate::import::SNAPSHOT_LIVE),
+            &[municipality.into(), on.into()],
         )?;
         let Some(latest) = updates.first() else {
             return Ok(None);
@@ -652,6 +746,7 @@ impl Store {
             None => (None, Vec::new()),
         };
         Ok(Some(OverviewUpdate {
+            municipality: municipality.to_string(),
             as_of: latest.date(1)?,
             previous,
             changes,
@@ -659,8 +754,12 @@ impl Store {
     }
 
     /// The receipt of the run in force on a date (every parameter value and source).
-    pub fn receipt(&mut self, on: Date) -> Result<serde_json::Value, StoreError> {
-        Ok(current_run_on_or_before(&mut self.conn, on)?
+    pub fn receipt(
+        &mut self,
+        municipality: &str,
+        on: Date,
+    ) -> Result<serde_json::Value, StoreError> {
+        Ok(current_run_on_or_before(&mut self.conn, municipality, on)?
             .ok_or_else(|| StoreError::NotFound(format!("no placement is in force on {on}")))?
             .receipt)
     }
@@ -691,7 +790,7 @@ impl Store {
     pub fn snapshots(&mut self) -> Result<Vec<SnapshotInfo>, StoreError> {
         self.conn
             .query(
-                "SELECT s.id, s.kind, s.reference_date, s.file_name, s.row_count, s.imported_at, s.imported_by, w.withdrawn_at, w.withdrawn_by, w.reason FROM snapshot s LEFT JOIN snapshot_withdrawal w ON w.snapshot_id = s.id ORDER BY s.kind, s.reference_date, s.id",
+                "SELECT s.id, s.kind, s.reference_date, s.file_name, s.row_count, s.imported_at, s.imported_by, w.withdrawn_at, w.withdrawn_by, w.reason, s.municipality FROM snapshot s LEFT JOIN snapshot_withdrawal w ON w.snapshot_id = s.id ORDER BY s.municipality, s.kind, s.reference_date, s.id",
                 &[],
             )?
             .iter()
@@ -708,6 +807,7 @@ impl Store {
                     withdrawn,
                     id: r.int(0)?,
                     kind: r.text(1)?,
+                    municipality: r.text(10)?,
                     reference_date: r.date(2)?,
                     file_name: r.text(3)?,
                     rows: r.int(4)?,
@@ -719,7 +819,7 @@ impl Store {
     }
 
     /// The inputs in force on a date (for messages).
-    pub fn inputs_on(&mut self, on: Date) -> Result<Inputs, StoreError> {
-        inputs_on(&mut self.conn, on)
+    pub fn inputs_on(&mut self, municipality: &str, on: Date) -> Result<Inputs, StoreError> {
+        inputs_on(&mut self.conn, municipality, on)
     }
 }

@@ -51,6 +51,27 @@ pub struct User {
     pub username: String,
     #[serde(flatten)]
     pub role: Role,
+    /// The one municipality a municipality or steering-group user works for (`None`:
+    /// every municipality the database holds). An organisation's user sees its own
+    /// departments in every municipality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub municipality: Option<String>,
+}
+
+impl User {
+    /// Whether the user may see a department of `organisation` in `municipality`.
+    pub fn sees(&self, organisation: &str, municipality: &str) -> bool {
+        self.role.sees(organisation)
+            && self
+                .municipality
+                .as_deref()
+                .is_none_or(|m| m == municipality)
+    }
+
+    /// Whether the user may see a department with this owner.
+    pub fn sees_owner(&self, owner: &crate::ownership::Owner) -> bool {
+        self.sees(&owner.organisation, &owner.municipality)
+    }
 }
 
 /// A user with the stored hash, for signing in.
@@ -80,14 +101,17 @@ fn role_from(role: &str, organisation: Option<String>) -> Result<Role, StoreErro
     }
 }
 
-const USER_SELECT: &str = "id, username, role, organisation_id, password_hash, disabled";
+const USER_SELECT: &str =
+    "id, username, role, organisation_id, password_hash, disabled, municipality";
 
-fn credentials(r: &crate::Row) -> Result<Credentials, StoreError> {
+/// A user's row; the municipality is in column `municipality`.
+fn credentials(r: &crate::Row, municipality: usize) -> Result<Credentials, StoreError> {
     Ok(Credentials {
         user: User {
             id: r.int(0)?,
             username: r.text(1)?,
             role: role_from(&r.text(2)?, r.opt_text(3)?)?,
+            municipality: r.opt_text(municipality)?,
         },
         password_hash: r.text(4)?,
         disabled: r.int(5)? != 0,
@@ -101,8 +125,29 @@ impl Store {
         username: &str,
         password_hash: &str,
         role: &Role,
+        municipality: Option<&str>,
         actor: &str,
     ) -> Result<User, StoreError> {
+        let municipality = municipality.map(crate::import::municipality_key);
+        if let Some(m) = &municipality {
+            if matches!(role, Role::Organisation { .. }) {
+                return Err(StoreError::Invalid(
+                    "an organisation's user sees its own departments in every municipality: give no municipality".into(),
+                ));
+            }
+            let known = self
+                .conn
+                .query_opt(
+                    "SELECT 1 FROM municipality WHERE code = $1",
+                    &[m.as_str().into()],
+                )?
+                .is_some();
+            if !known {
+                return Err(StoreError::Invalid(format!(
+                    "unknown municipality {m}: no file has been imported for it"
+                )));
+            }
+        }
         let name = username.trim();
         if name.is_empty()
             || name.len() > 64
@@ -130,22 +175,30 @@ impl Store {
             }
             let id = c
                 .query_opt(
-                    "INSERT INTO app_user (username, password_hash, role, organisation_id, created_at, disabled) VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
+                    "INSERT INTO app_user (username, password_hash, role, organisation_id, created_at, disabled, municipality) VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
                     &[
                         name.into(),
                         password_hash.into(),
                         role.as_str().into(),
                         role.organisation().map(str::to_string).into(),
                         now.into(),
+                        municipality.clone().into(),
                     ],
                 )?
                 .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".into()))?
                 .int(0)?;
-            Store::audit(c, actor, "add_user", name, &serde_json::json!({ "role": role }))?;
+            Store::audit(
+                c,
+                actor,
+                "add_user",
+                name,
+                &serde_json::json!({ "role": role, "municipality": municipality }),
+            )?;
             Ok(User {
                 id,
                 username: name.to_string(),
                 role: role.clone(),
+                municipality,
             })
         })
     }
@@ -157,7 +210,7 @@ impl Store {
                 &format!("SELECT {USER_SELECT} FROM app_user WHERE username = $1"),
                 &[username.into()],
             )?
-            .map(|r| credentials(&r))
+            .map(|r| credentials(&r, 6))
             .transpose()
     }
 
@@ -169,7 +222,7 @@ impl Store {
                 &[],
             )?
             .iter()
-            .map(credentials)
+            .map(|r| credentials(r, 6))
             .collect()
     }
 
@@ -197,11 +250,11 @@ impl Store {
     /// The session of a cookie token, if it is live and its user is not disabled.
     pub fn session(&mut self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = self.conn.query_opt(
-            "SELECT u.id, u.username, u.role, u.organisation_id, u.password_hash, u.disabled, s.csrf, s.expires_at FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_sha256 = $1",
+            "SELECT u.id, u.username, u.role, u.organisation_id, u.password_hash, u.disabled, s.csrf, s.expires_at, u.municipality FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_sha256 = $1",
             &[sha256_hex(token.as_bytes()).into()],
         )?;
         let Some(r) = row else { return Ok(None) };
-        let c = credentials(&r)?;
+        let c = credentials(&r, 8)?;
         let expires_at = r.time(7)?;
         if c.disabled || expires_at < Utc::now() {
             return Ok(None);

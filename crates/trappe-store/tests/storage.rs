@@ -92,7 +92,7 @@ fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine)
         );
     }
     // The receipt names the agreement by hash, and the agreement is stored under it.
-    let receipt = store.receipt(date("2024-03-01")).unwrap();
+    let receipt = store.receipt("101", date("2024-03-01")).unwrap();
     assert_eq!(
         receipt["agreement_sha256"],
         a.agreement.content_sha256.as_str()
@@ -470,17 +470,21 @@ fn the_audit_log_is_append_only(#[case] engine: Engine) {
     let mut store = open(&f);
     load_example(&mut store);
     let log = store.audit_log(10).unwrap();
-    assert_eq!(log.len(), 3);
+    // The three imports, and the first one naming Copenhagen's agreement.
+    assert_eq!(log.len(), 4);
     assert_eq!(log[0].subject, "departments 2024-03-01");
     assert_eq!(log[0].actor, "test");
     assert_eq!(log[0].detail["rows"], 405);
+    assert_eq!(log[0].detail["municipality"], "101");
+    assert_eq!(log[3].action, "name_agreement");
+    assert_eq!(log[3].subject, "municipality 101");
     assert!(trappe_store::test_support::sql(&mut store)
         .execute("UPDATE audit_log SET actor = 'x'", &[])
         .is_err());
     assert!(trappe_store::test_support::sql(&mut store)
         .execute("DELETE FROM audit_log", &[])
         .is_err());
-    assert_eq!(store.audit_log(10).unwrap().len(), 3);
+    assert_eq!(store.audit_log(10).unwrap().len(), 4);
 }
 
 #[rstest]
@@ -493,8 +497,8 @@ fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine:
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
     assert_eq!(
-        newest, 6,
-        "initial, letting, applicants, users, snapshot_withdrawal, overview"
+        newest, 7,
+        "initial, letting, applicants, users, snapshot_withdrawal, overview, municipalities"
     );
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
@@ -553,6 +557,12 @@ fn migrations_are_never_edited() {
             "overview",
             "a8ee9fbd2b2f5a871c2ea5c624b48cc273821d8f623453d7fa9a9aaed19e9a3f",
             "1211a80a5a09e63395fff26b080b530c863e951d1676cc5eff04c258775ebbef",
+        ),
+        (
+            7,
+            "municipalities",
+            "20dafbcc77826bd8a1640a28658789304dbf55071b94d496b2b91cebef820302",
+            "e450087c3cf3f35c4902ccd2f5f7c269376ac0596183751f7bfa09c882b4a5c4",
         ),
     ];
     let now = trappe_store::migration_hashes();
@@ -1310,6 +1320,8 @@ fn import_allowing_drop(
             any_municipality: None,
             program_version: "test",
             allow_drop: true,
+            municipality: None,
+            change_agreement: None,
         },
     )
 }
@@ -1326,6 +1338,7 @@ fn withdraw(
         reason,
         actor: "kommune",
         program_version: "test",
+        municipality: None,
     })
 }
 
@@ -1372,13 +1385,16 @@ fn a_file_with_only_its_header_is_refused_and_nothing_is_stored(#[case] engine: 
         ),
     ] {
         // The web's check and the import refuse it alike, naming file and line 2.
-        let checked = store.check_file(&trappe_store::import::ImportFile {
-            kind,
-            reference_date: date("2024-09-01"),
-            file_name: name,
-            bytes: &bytes,
-            options: Default::default(),
-        });
+        let checked = store.check_file(
+            &trappe_store::import::ImportFile {
+                kind,
+                reference_date: date("2024-09-01"),
+                file_name: name,
+                bytes: &bytes,
+                options: Default::default(),
+            },
+            None,
+        );
         assert!(
             matches!(&checked, Err(StoreError::Input(_))),
             "{name}: {checked:?}"
@@ -1477,7 +1493,7 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
         options: Default::default(),
     };
     let drop = store
-        .check_file(&file)
+        .check_file(&file, None)
         .unwrap()
         .drop
         .expect("a drop above the share");
@@ -1491,7 +1507,7 @@ fn a_departments_file_dropping_more_than_the_share_is_refused_unless_allowed(
         bytes: &few,
         ..file
     };
-    assert!(store.check_file(&file_few).unwrap().drop.is_none());
+    assert!(store.check_file(&file_few, None).unwrap().drop.is_none());
 
     // Said explicitly: stored, and the audit entry records it.
     let r = import_allowing_drop(&mut store, "2024-09-01", "shrunk.csv", &shrunk).unwrap();
@@ -1720,7 +1736,7 @@ fn withdrawing_the_only_departments_snapshot_leaves_no_placement_in_force(#[case
         store.overview(date("2024-06-01")),
         Err(StoreError::NotFound(_))
     ));
-    assert_eq!(store.run_in_force(date("2024-06-01")).unwrap(), None);
+    assert_eq!(store.run_in_force("101", date("2024-06-01")).unwrap(), None);
     assert_eq!(count(&mut store, "department"), 0);
     // The right file for the date places again.
     let r = import_departments(&mut store).unwrap();
@@ -1777,11 +1793,25 @@ fn database_at_version_4(f: &common::Fresh) {
             "INSERT INTO schema_migrations VALUES ({v}, '{name}', '{sha}', '2024-01-01T00:00:00+00:00');\n"
         ));
     }
+    // The database's agreement as a version-4 import stored it (its text under its
+    // hash, and the settings naming it), with the master data of its one department.
+    let a = copenhagen();
+    let quoted = |t: &str| t.replace('\'', "''");
+    sql.push_str(&format!(
+        "INSERT INTO agreement VALUES ('{sha}', 'copenhagen-2024', 'builtin:copenhagen-2024', '{text}', '{law}', '2024-03-01T10:00:00+00:00');
+INSERT INTO setting VALUES ('agreement_sha256', '{sha}');
+INSERT INTO setting VALUES ('any_municipality', '0');
+INSERT INTO organisation (id) VALUES ('org-17');
+INSERT INTO department (id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, municipality_code, as_of) VALUES ('101-0001', 'A', 'org-17', 'Valby', 10, 0, 0, '0101', '2024-03-01');
+",
+        sha = a.agreement.content_sha256,
+        text = quoted(&a.text),
+        law = quoted(&a.law_text),
+    ));
     sql.push_str(
-        "INSERT INTO agreement VALUES ('a', 'copenhagen-2024', 'builtin:copenhagen-2024', '', '', '2024-03-01T10:00:00+00:00');
-INSERT INTO snapshot (id, kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by) VALUES (7, 'departments', '2024-03-01', 'old.csv', 'f', 'c', 1, '2024-03-01T10:00:00+00:00', 'analyst');
+        "INSERT INTO snapshot (id, kind, reference_date, file_name, file_sha256, content_sha256, row_count, imported_at, imported_by) VALUES (7, 'departments', '2024-03-01', 'old.csv', 'f', 'c', 1, '2024-03-01T10:00:00+00:00', 'analyst');
 INSERT INTO department_figures (snapshot_id, position, department_id, name, organisation_id, local_district, family_homes, youth_homes, elderly_homes, residents, municipality_code) VALUES (7, 0, '101-0001', 'A', 'org-17', 'Valby', 10, 0, 0, 20, '101');
-INSERT INTO placement_run (id, on_date, departments_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES (3, '2024-03-01', 7, 'a', 0, 'old', 'p', '{}', '[]', '2024-03-01T10:00:00+00:00', 'analyst');
+INSERT INTO placement_run (id, on_date, departments_snapshot_id, agreement_sha256, any_municipality, program_version, parameters_sha256, receipt, warnings, created_at, created_by) VALUES (3, '2024-03-01', 7, (SELECT value FROM setting WHERE key = 'agreement_sha256'), 0, 'old', 'p', '{}', '[]', '2024-03-01T10:00:00+00:00', 'analyst');
 ",
     );
     match &f.location {
@@ -1807,8 +1837,15 @@ fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] e
     let f = fresh(engine);
     database_at_version_4(&f);
     let mut store = open(&f);
-    // Through version 5 (withdrawals) and 6 (the overview kind: the table rebuilt again).
-    assert_eq!(store.schema_version().unwrap(), 6);
+    // Through version 5 (withdrawals), 6 (the overview kind: the table rebuilt again) and
+    // 7 (municipalities: the database's one agreement is municipality 101's, the code
+    // its departments have).
+    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.municipalities().unwrap(), ["101"]);
+    assert_eq!(
+        store.municipality_of("101-0001").unwrap().as_deref(),
+        Some("101")
+    );
     // The rebuilt table is still append-only.
     assert!(trappe_store::test_support::sql(&mut store)
         .execute("UPDATE snapshot SET file_name = 'x' WHERE id = 7", &[])

@@ -22,29 +22,43 @@ fn users_sessions_and_failures(#[case] engine: Engine) {
         organisation_id: "org-17".into(),
     };
     let u = store
-        .add_user("org17", "$argon2id$hash", &org, "test")
+        .add_user("org17", "$argon2id$hash", &org, None, "test")
         .unwrap();
     assert_eq!(u.role, org);
     // A name once; an unknown organisation and a name with spaces are refused.
     assert!(matches!(
-        store.add_user("org17", "h", &Role::Steering, "test"),
+        store.add_user("org17", "h", &Role::Steering, None, "test"),
         Err(StoreError::Conflict(_))
     ));
     let unknown = Role::Organisation {
         organisation_id: "org-99".into(),
     };
     assert!(matches!(
-        store.add_user("x", "h", &unknown, "test"),
+        store.add_user("x", "h", &unknown, None, "test"),
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
-        store.add_user("a b", "h", &Role::Steering, "test"),
+        store.add_user("a b", "h", &Role::Steering, None, "test"),
         Err(StoreError::Invalid(_))
     ));
+    // A municipality the database does not hold, and an organisation's user tied to one
+    // municipality, are refused; a steering group of the example's municipality is not.
+    assert!(matches!(
+        store.add_user("s851", "h", &Role::Steering, Some("851"), "test"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.add_user("o101", "h", &org, Some("101"), "test"),
+        Err(StoreError::Invalid(_))
+    ));
+    let s = store
+        .add_user("s101", "h", &Role::Steering, Some("0101"), "test")
+        .unwrap();
+    assert_eq!(s.municipality.as_deref(), Some("101"));
     let c = store.credentials("org17").unwrap().unwrap();
     assert_eq!(c.password_hash, "$argon2id$hash");
     assert!(store.credentials("nobody").unwrap().is_none());
-    assert_eq!(store.users().unwrap().len(), 1);
+    assert_eq!(store.users().unwrap().len(), 2);
 
     // A session is found by its token (the database holds only its hash) until it ends
     // or expires.

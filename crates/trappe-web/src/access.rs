@@ -9,9 +9,11 @@ use trappe_store::Store;
 
 use super::AppError;
 
-/// The answer for an id that does not exist: 404 for the municipality, 403 for others.
+/// The answer for an id that does not exist: 404 for the municipality (of every
+/// municipality the database holds), 403 for others — also for a municipality's user
+/// scoped to one, so another municipality's ids do not show.
 pub fn missing(session: &Session, what: String) -> AppError {
-    if session.user.role == Role::Municipality {
+    if session.user.role == Role::Municipality && session.user.municipality.is_none() {
         AppError::not_found(what)
     } else {
         AppError::forbidden()
@@ -21,7 +23,7 @@ pub fn missing(session: &Session, what: String) -> AppError {
 /// Refuses a department the user may not reach.
 pub fn department(store: &mut Store, session: &Session, department: &str) -> Result<(), AppError> {
     match store.owner_of(department)? {
-        Some(org) if session.user.role.sees(&org) => Ok(()),
+        Some(owner) if session.user.sees_owner(&owner) => Ok(()),
         Some(_) => Err(AppError::forbidden()),
         None => Err(missing(session, format!("unknown department {department}"))),
     }

@@ -26,19 +26,19 @@ async fn report(
 ) -> Result<(Report, bool), AppError> {
     let s2 = session.clone();
     let st = state.clone();
-    let (o, update) = with_store(state, move |s| {
+    let (o, updates) = with_store(state, move |s| {
         let sel = select(s, &st.runs, &s2, &f)?;
         let mut o = (*sel.overview).clone();
         o.rows = sel.rows;
-        let update = s.overview_update(o.on_date)?;
-        Ok((o, update))
+        let updates = s.overview_updates(o.on_date)?;
+        Ok((o, updates))
     })
     .await?;
     let traffic_light = o
         .rows
         .iter()
         .any(|r| r.placement.staircase == trappe_rules::agreement::Staircase::TrafficLight);
-    let mut report = trappe_app::reports::red_yellow_report(&o, update.as_ref(), lang);
+    let mut report = trappe_app::reports::red_yellow_report(&o, &updates, lang);
     if let Some(i) = report.columns.iter().position(|c| c.key == "residents") {
         for row in &mut report.rows {
             if let Some(cell) = row.get_mut(i) {

@@ -128,12 +128,20 @@ fn page(
     )
 }
 
-async fn snapshots(state: &State) -> Result<Vec<minijinja::Value>, AppError> {
-    with_store(state, |s| {
+async fn snapshots(
+    state: &State,
+    session: &Session,
+    lang: Lang,
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let own = session.user.municipality.clone();
+    with_store(state, move |s| {
         Ok(s.snapshots()?
             .into_iter()
+            .filter(|x| own.as_ref().is_none_or(|m| *m == x.municipality))
             .map(|x| {
                 minijinja::context! {
+                    municipality => x.municipality.clone(),
+                    municipality_label => super::pages::municipality_label(&x.municipality, lang),
                     kind => x.kind, date => x.reference_date.to_string(), file => x.file_name,
                     rows => x.rows, at => x.imported_at.format("%Y-%m-%d %H:%M").to_string(), by => x.imported_by,
                     withdrawn => x.withdrawn.map(|w| minijinja::context! {
@@ -155,7 +163,7 @@ pub async fn form(
     if let Err(e) = municipality(&session) {
         return page_error(&state, lang, Some(&session), e);
     }
-    match snapshots(&state).await {
+    match snapshots(&state, &session, lang).await {
         Ok(list) => page(
             &state,
             lang,
@@ -245,14 +253,18 @@ pub async fn upload(
     };
     // The file is parsed once, under the permit, and what a departments file would
     // drop is worked out from that parse.
+    let muni = session.user.municipality.clone();
     let checking = with_store(&state, move |s| {
-        let checked = s.check_file(&ImportFile {
-            kind,
-            reference_date: date,
-            file_name: &name,
-            bytes: &bytes,
-            options: TableOptions::default(),
-        });
+        let checked = s.check_file(
+            &ImportFile {
+                kind,
+                reference_date: date,
+                file_name: &name,
+                bytes: &bytes,
+                options: TableOptions::default(),
+            },
+            muni.as_deref(),
+        );
         drop(permit);
         Ok((checked, name, bytes))
     })
@@ -261,7 +273,7 @@ pub async fn upload(
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
     };
-    let list = snapshots(&state).await.unwrap_or_default();
+    let list = snapshots(&state, &session, lang).await.unwrap_or_default();
     let kind_text = kind.as_str();
     let date_text = date.to_string();
     match checked {
@@ -383,6 +395,7 @@ pub async fn confirm(
         );
     };
     let actor = session.user.username.clone();
+    let muni = session.user.municipality.clone();
     let allow_drop = f.allow_drop.is_some();
     // An import parses the file again: it waits its turn with the checks, so no more
     // than one file is parsed at a time.
@@ -416,6 +429,8 @@ pub async fn confirm(
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
                 allow_drop,
+                municipality: muni.as_deref(),
+                change_agreement: None,
             },
         );
         drop(permit);
@@ -441,7 +456,7 @@ pub async fn confirm(
                 .map(move |c| change_row(r.on_date, c, lang))
         })
         .collect();
-    let list = snapshots(&state).await.unwrap_or_default();
+    let list = snapshots(&state, &session, lang).await.unwrap_or_default();
     page(
         &state,
         lang,
@@ -464,6 +479,9 @@ pub struct WithdrawForm {
     kind: String,
     date: String,
     reason: String,
+    /// The snapshot's municipality (the list of what is held names it).
+    #[serde(default)]
+    municipality: Option<String>,
 }
 
 /// The municipality withdraws a wrong snapshot (with a reason): kept in the history,
@@ -515,6 +533,17 @@ pub async fn withdraw(
     };
     let actor = session.user.username.clone();
     let reason = f.reason;
+    // A municipality's user withdraws its own municipality's snapshots only.
+    let muni = match (
+        &session.user.municipality,
+        f.municipality.filter(|m| !m.is_empty()),
+    ) {
+        (Some(own), Some(asked)) if *own != asked => {
+            return page_error(&state, lang, Some(&session), AppError::forbidden())
+        }
+        (Some(own), _) => Some(own.clone()),
+        (None, asked) => asked,
+    };
     let result = with_store(&state, move |s| {
         Ok(s.withdraw_snapshot(&Withdrawal {
             kind,
@@ -522,6 +551,7 @@ pub async fn withdraw(
             reason: &reason,
             actor: &actor,
             program_version: env!("CARGO_PKG_VERSION"),
+            municipality: muni.as_deref(),
         })?)
     })
     .await;
@@ -534,7 +564,7 @@ pub async fn withdraw(
         .iter()
         .map(|c| change_row(report.reference_date, c, lang))
         .collect();
-    let list = snapshots(&state).await.unwrap_or_default();
+    let list = snapshots(&state, &session, lang).await.unwrap_or_default();
     page(
         &state,
         lang,

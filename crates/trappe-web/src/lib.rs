@@ -69,30 +69,32 @@ impl Default for ServeConfig {
     }
 }
 
-/// What the pages derive from a placement run, kept per run: a run never changes once
-/// stored, and a new import makes a new run, so the run's id is the whole key.
+/// What the pages derive from placement runs, kept per run: a run never changes once
+/// stored, and a new import makes a new run, so the runs' ids are the whole key (the
+/// overview: every municipality's run in force; a classification: one municipality's).
 #[derive(Default)]
 pub(crate) struct RunCache {
-    overview: Mutex<Option<(i64, Arc<trappe_store::read::Overview>)>>,
+    overview: Mutex<Option<(Vec<i64>, Arc<trappe_store::read::Overview>)>>,
     explained: Mutex<Option<(i64, Arc<trappe_store::import::Explained>)>>,
 }
 
-impl RunCache {
-    fn run(store: &mut Store, on: chrono::NaiveDate) -> Result<i64, AppError> {
-        store.run_in_force(on)?.ok_or_else(|| {
-            AppError::not_found(format!(
-                "no placement is in force on {on}: import a departments file dated on or before it"
-            ))
-        })
-    }
+fn no_run(on: chrono::NaiveDate) -> AppError {
+    AppError::not_found(format!(
+        "no placement is in force on {on}: import a departments file dated on or before it"
+    ))
+}
 
+impl RunCache {
     /// The overview in force on a date.
     pub fn overview(
         &self,
         store: &mut Store,
         on: chrono::NaiveDate,
     ) -> Result<Arc<trappe_store::read::Overview>, AppError> {
-        let run = Self::run(store, on)?;
+        let run = store.runs_in_force(on)?;
+        if run.is_empty() {
+            return Err(no_run(on));
+        }
         if let Some((id, o)) = self.overview.lock().ok().and_then(|g| g.clone()) {
             if id == run {
                 return Ok(o);
@@ -105,19 +107,22 @@ impl RunCache {
         Ok(o)
     }
 
-    /// The classification in force on a date, with every reason.
+    /// A municipality's classification in force on a date, with every reason.
     pub fn explained(
         &self,
         store: &mut Store,
+        municipality: &str,
         on: chrono::NaiveDate,
     ) -> Result<Arc<trappe_store::import::Explained>, AppError> {
-        let run = Self::run(store, on)?;
+        let run = store
+            .run_in_force(municipality, on)?
+            .ok_or_else(|| no_run(on))?;
         if let Some((id, e)) = self.explained.lock().ok().and_then(|g| g.clone()) {
             if id == run {
                 return Ok(e);
             }
         }
-        let e = Arc::new(store.explain_run(on)?);
+        let e = Arc::new(store.explain_run(municipality, on)?);
         if let Ok(mut g) = self.explained.lock() {
             *g = Some((run, e.clone()));
         }
@@ -486,7 +491,11 @@ fn demo_setup(location: &Location) -> Result<Vec<&'static DemoUser>> {
     )?;
     // A database of another municipality (the demo served on it) may lack the demo
     // organisation: that user is left out, and said so.
-    let organisations: std::collections::HashSet<String> = store.owners()?.into_values().collect();
+    let organisations: std::collections::HashSet<String> = store
+        .owners()?
+        .into_values()
+        .map(|o| o.organisation)
+        .collect();
     let mut users = Vec::new();
     for user in DEMO_USERS {
         let (name, role, org, password) = user;
@@ -497,7 +506,7 @@ fn demo_setup(location: &Location) -> Result<Vec<&'static DemoUser>> {
         users.push(user);
         if store.credentials(name)?.is_none() {
             let role = auth::role(role, *org)?;
-            store.add_user(name, &auth::hash_password(password)?, &role, "demo")?;
+            store.add_user(name, &auth::hash_password(password)?, &role, None, "demo")?;
         }
     }
     Ok(users)

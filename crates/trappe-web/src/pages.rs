@@ -240,7 +240,11 @@ pub fn select(
     let visible: Vec<OverviewRow> = overview
         .rows
         .iter()
-        .filter(|r| session.user.role.sees(&r.department.organisation_id))
+        .filter(|r| {
+            session
+                .user
+                .sees(&r.department.organisation_id, &r.municipality)
+        })
         .cloned()
         .collect();
     let organisations: Vec<String> = visible
@@ -263,20 +267,32 @@ pub fn select(
         .map(|(s, st)| (format!("{}:{st}", s.as_str()), s, st))
         .collect();
     steps.sort_by_key(|(_, s, st)| step_rank(*s, st));
-    let agreement = if steps.iter().any(|(_, s, _)| *s == Staircase::List) {
-        store.agreement_in_force(f.on()).ok().map(|l| l.agreement)
-    } else {
-        None
+    // A named list's groups are shown by its agreement's labels (the first municipality
+    // placed by a named list).
+    let agreement = match visible
+        .iter()
+        .find(|r| r.placement.staircase == Staircase::List)
+    {
+        Some(r) => store
+            .agreement_in_force(&r.municipality, f.on())
+            .ok()
+            .map(|l| l.agreement),
+        None => None,
     };
     let changed: Option<BTreeSet<String>> = match Filters::nonempty(&f.changed) {
-        Some(_) => Some(
-            store
-                .changes_of_run(overview.run_id)?
-                .changes
-                .into_iter()
-                .map(|c| c.department_id)
-                .collect(),
-        ),
+        Some(_) => {
+            let mut ids = BTreeSet::new();
+            for p in &overview.parts {
+                ids.extend(
+                    store
+                        .changes_of_run(p.run_id)?
+                        .changes
+                        .into_iter()
+                        .map(|c| c.department_id),
+                );
+            }
+            Some(ids)
+        }
         None => None,
     };
     let q = Filters::nonempty(&f.q).map(str::to_lowercase);
@@ -529,6 +545,15 @@ async fn export(
         .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
 }
 
+/// A municipality as a page shows it: its code, or "every municipality" for `*`.
+pub fn municipality_label(code: &str, lang: Lang) -> String {
+    if code == trappe_store::import::ANY_MUNICIPALITY {
+        lang.pick("alle kommuner", "every municipality").to_string()
+    } else {
+        code.to_string()
+    }
+}
+
 /// A report as a page's table: the column headings (with whether the column is numeric)
 /// and the cells as text; a coded cell in `badge_column` (a colour) carries its code as
 /// the CSS class of its badge.
@@ -641,6 +666,8 @@ pub struct RecentEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentView {
     pub id: String,
+    /// The municipality whose data and agreement place it.
+    pub municipality: String,
     pub name: String,
     pub organisation: String,
     pub area: Option<String>,
@@ -673,6 +700,9 @@ pub struct DepartmentView {
 pub struct OnQuery {
     #[serde(default)]
     pub on: Option<Date>,
+    /// The municipality whose agreement a page shows (the agreement page).
+    #[serde(default)]
+    pub municipality: Option<String>,
 }
 
 /// Loads a department for a user: 403 for another organisation's; for an unknown
@@ -689,34 +719,34 @@ pub fn department_view(
     // the run asked for: both must be the user's.
     let current = store.owner_of(id)?;
     if current
-        .as_deref()
-        .is_some_and(|o| !session.user.role.sees(o))
+        .as_ref()
+        .is_some_and(|o| !session.user.sees_owner(o))
     {
         return Err(AppError::forbidden());
     }
     // An unknown id is answered before anything else is looked up, so that no other
     // answer (no placement on that date, say) tells an organisation whether it exists.
-    if current.is_none() && session.user.role != trappe_store::users::Role::Municipality {
+    let Some(owner) = current else {
         return Err(super::access::missing(
             session,
             format!("no department {id}"),
         ));
-    }
-    let explained = cache.explained(store, on)?;
+    };
+    let explained = cache.explained(store, &owner.municipality, on)?;
     let found = explained
         .departments
         .iter()
         .enumerate()
         .find(|(_, d)| d.id == id);
     let Some((index, dept)) = found else {
-        let message = format!("no department {id} in the placement in force on {on}");
-        return Err(if current.is_some() {
-            AppError::not_found(message)
-        } else {
-            super::access::missing(session, message)
-        });
+        return Err(AppError::not_found(format!(
+            "no department {id} in the placement in force on {on}"
+        )));
     };
-    if !session.user.role.sees(&dept.organisation_id) {
+    if !session
+        .user
+        .sees(&dept.organisation_id, &owner.municipality)
+    {
         return Err(AppError::forbidden());
     }
     let placement = explained
@@ -797,6 +827,7 @@ pub fn department_view(
         .collect();
     Ok(DepartmentView {
         id: dept.id.clone(),
+        municipality: owner.municipality.clone(),
         name: dept.name.clone(),
         organisation: dept.organisation_id.clone(),
         area: dept.area_id.clone(),
@@ -925,7 +956,9 @@ pub async fn department(
         let view = department_view(s, &st.runs, &s2, &id2, on, lang)?;
         // A named list's groups are shown by the agreement's labels.
         let agreement = if view.staircase == Staircase::List {
-            s.agreement_in_force(on).ok().map(|l| l.agreement)
+            s.agreement_in_force(&view.municipality, on)
+                .ok()
+                .map(|l| l.agreement)
         } else {
             None
         };
@@ -1064,13 +1097,41 @@ pub async fn agreement(
     query: Result<Query<OnQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let on = match query {
-        Ok(Query(q)) => q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+    let (on, asked) = match query {
+        Ok(Query(q)) => (
+            q.on.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            q.municipality.filter(|m| !m.is_empty()),
+        ),
         Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
     };
-    let loaded = match with_store(&state, move |s| Ok(s.agreement_in_force(on)?)).await {
+    // The user's municipality's agreement; a user of every municipality chooses.
+    let own = session.user.municipality.clone();
+    let loaded = match with_store(&state, move |s| {
+        let all = s.municipalities()?;
+        let m = match (own, asked) {
+            (Some(own), Some(asked)) if own != asked => return Err(AppError::forbidden()),
+            (Some(own), _) => own,
+            (None, Some(asked)) if all.contains(&asked) => asked,
+            (None, Some(asked)) => {
+                return Err(AppError::not_found(format!("no municipality {asked}")))
+            }
+            (None, None) => all.first().cloned().unwrap_or_default(),
+        };
+        let loaded = s.agreement_in_force(&m, on)?;
+        Ok((loaded, m, all))
+    })
+    .await
+    {
         Ok(a) => a,
         Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let (loaded, shown, all) = loaded;
+    let choices: Vec<minijinja::Value> = if session.user.municipality.is_none() && all.len() > 1 {
+        all.iter()
+            .map(|m| minijinja::context! { code => m, label => municipality_label(m, lang), selected => *m == shown })
+            .collect()
+    } else {
+        Vec::new()
     };
     let a = &loaded.agreement;
     let channel = |c: &trappe_rules::agreement::Channel| text::channel(*c, lang).to_string();
@@ -1159,6 +1220,8 @@ pub async fn agreement(
             steps => steps,
             wheels => wheels,
             interpretations => a.interpretations.iter().map(|i| minijinja::context! { key => i.key.clone(), text => i.text.clone(), source => i.source.clone() }).collect::<Vec<_>>(),
+            choices => choices,
+            on => on.to_string(),
         },
     )
     .into_response()

@@ -48,6 +48,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
             "trappe's estimate (computed)",
         ),
         ("differs", "afviger", "differs"),
+        ("municipality", "Kommune", "Municipality"),
         ("in_force_by", "gælder på grundlag af", "in force by"),
         (
             "estimate_hint",

@@ -23,8 +23,11 @@ use super::auth::check_csrf;
 use super::pages::{page_error, render};
 use super::{access, lang_of, with_store, AppError, State};
 
-/// The organisation of every department, as the newest master data has it.
-fn organisations(store: &mut Store) -> Result<HashMap<String, String>, AppError> {
+/// The organisation and municipality of every department, as the newest master data
+/// has them.
+fn organisations(
+    store: &mut Store,
+) -> Result<HashMap<String, trappe_store::ownership::Owner>, AppError> {
     Ok(store.owners()?)
 }
 
@@ -65,7 +68,7 @@ fn list(
         .into_iter()
         .filter(|v| {
             orgs.get(&v.department_id)
-                .is_some_and(|o| session.user.role.sees(o))
+                .is_some_and(|o| session.user.sees_owner(o))
         })
         .collect())
 }
@@ -172,7 +175,7 @@ pub async fn page_list(
         let orgs = organisations(s)?;
         let mut departments: Vec<String> = orgs
             .into_iter()
-            .filter(|(_, o)| s2.user.role.sees(o))
+            .filter(|(_, o)| s2.user.sees_owner(o))
             .map(|(d, _)| d)
             .collect();
         departments.sort();

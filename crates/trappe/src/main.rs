@@ -331,6 +331,10 @@ enum UserCommand {
         /// The housing organisation of an organisation user.
         #[arg(long)]
         organisation: Option<String>,
+        /// The one municipality (code) a municipality or steering-group user works for;
+        /// without it, every municipality the database holds.
+        #[arg(long)]
+        municipality: Option<String>,
         #[arg(long)]
         actor: Option<String>,
     },
@@ -409,6 +413,7 @@ fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
             name,
             role,
             organisation,
+            municipality,
             actor,
         } => {
             let role = trappe_web::role(&role, organisation.as_deref())?;
@@ -424,7 +429,13 @@ fn user(db: &store_cmd::DbArgs, command: UserCommand) -> Result<()> {
                 }
             };
             let hash = trappe_web::hash_password(&password)?;
-            let u = store.add_user(&name, &hash, &role, &store_cmd::actor(actor.as_deref()))?;
+            let u = store.add_user(
+                &name,
+                &hash,
+                &role,
+                municipality.as_deref(),
+                &store_cmd::actor(actor.as_deref()),
+            )?;
             say!("user {} added ({})", u.username, u.role.as_str());
             Ok(())
         }

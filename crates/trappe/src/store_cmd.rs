@@ -65,9 +65,18 @@ pub struct ImportArgs {
     /// Required on the first import into a database.
     #[arg(long)]
     pub agreement: Option<String>,
-    /// Place departments of other municipalities by this agreement too (what-if).
+    /// Place departments of other municipalities by this agreement too (what-if): the
+    /// file is for every municipality under one agreement.
     #[arg(long)]
     pub any_municipality: bool,
+    /// The municipality (code) the file is for; needed only when the database holds
+    /// several and neither the agreement nor the file's departments say which.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Place the municipality by --agreement from now on although another agreement
+    /// places it: why (recorded in the audit log).
+    #[arg(long, requires = "agreement")]
+    pub change_agreement: Option<String>,
     /// XLSX: the sheet to read (default: the mapping's sheet, else the first).
     #[arg(long)]
     pub sheet: Option<String>,
@@ -130,6 +139,10 @@ pub enum SnapshotsCommand {
         /// Who withdraws (for the audit log); defaults to $USER.
         #[arg(long)]
         actor: Option<String>,
+        /// The municipality whose snapshot it is (needed when several hold one of that
+        /// kind and date).
+        #[arg(long)]
+        municipality: Option<String>,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
         /// Print the report as JSON.
@@ -257,6 +270,8 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
             any_municipality: args.any_municipality.then_some(true),
             program_version: VERSION,
             allow_drop: args.allow_drop,
+            municipality: args.municipality.as_deref(),
+            change_agreement: args.change_agreement.as_deref(),
         },
     )?;
     let lang = crate::lang(args.lang);
@@ -266,6 +281,15 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
     }
     print_import(&report, lang, agreement.is_none() && report.runs.is_empty());
     Ok(())
+}
+
+/// A municipality in a sentence: "kommune 101", or every municipality.
+fn municipality_name(code: &str, lang: Lang) -> String {
+    if code == trappe_store::import::ANY_MUNICIPALITY {
+        lang.pick("alle kommuner", "every municipality").to_string()
+    } else {
+        format!("{} {code}", lang.pick("kommune", "municipality"))
+    }
 }
 
 /// What a snapshot holds, in the user's language.
@@ -311,19 +335,21 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         "{}",
         if da {
             format!(
-                "Importeret: {} {}, {} rækker (snapshot {}).",
+                "Importeret: {} {}, {} rækker (snapshot {}, {}).",
                 kind_label(r.kind, lang),
                 r.reference_date,
                 r.rows,
-                r.snapshot_id
+                r.snapshot_id,
+                municipality_name(&r.municipality, lang)
             )
         } else {
             format!(
-                "Imported: {} {}, {} rows (snapshot {}).",
+                "Imported: {} {}, {} rows (snapshot {}, {}).",
                 kind_label(r.kind, lang),
                 r.reference_date,
                 r.rows,
-                r.snapshot_id
+                r.snapshot_id,
+                municipality_name(&r.municipality, lang)
             )
         }
     );
@@ -491,6 +517,7 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
         date,
         reason,
         actor: who,
+        municipality,
         lang,
         json,
     }) = command
@@ -502,6 +529,7 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
             reason: &reason,
             actor: &who,
             program_version: VERSION,
+            municipality: municipality.as_deref(),
         })?;
         if json {
             emit(None, &serde_json::to_vec_pretty(&r)?)?;
@@ -525,14 +553,15 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
             None => String::new(),
         };
         say!(
-            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}{withdrawn}",
+            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}{withdrawn}\tmunicipality {}",
             s.id,
             s.kind,
             s.reference_date,
             s.rows,
             s.imported_at.format("%Y-%m-%d %H:%M:%S"),
             s.imported_by,
-            s.file_name
+            s.file_name,
+            s.municipality
         );
     }
     Ok(())

@@ -31,6 +31,25 @@ fn overview(db: &Db, on: &str) -> std::collections::HashMap<String, Value> {
         .collect()
 }
 
+/// Registers a vacancy of home 0001 of a department (vacated 10 September 2024, received
+/// on the 2nd), as JSON.
+fn register(db: &Db, department: &str) -> Value {
+    json(db.trappe().args([
+        "vacancy",
+        "register",
+        "--department",
+        department,
+        "--home",
+        "0001",
+        "--vacated",
+        "2024-09-10",
+        "--received",
+        "2024-09-02",
+        "--format",
+        "json",
+    ]))
+}
+
 /// A department's colour in a CSV overview file of the example.
 fn colour_in(file: &str, department: &str) -> Option<String> {
     common::example_text(&format!("aalborg/{file}"))
@@ -137,22 +156,7 @@ fn the_colour_decides_the_channel_of_a_vacancy() {
         ids.sort();
         ids[0].clone()
     };
-    let register = |department: &str| -> Value {
-        json(db.trappe().args([
-            "vacancy",
-            "register",
-            "--department",
-            department,
-            "--home",
-            "0001",
-            "--vacated",
-            "2024-09-10",
-            "--received",
-            "2024-09-02",
-            "--format",
-            "json",
-        ]))
-    };
+    let register = |department: &str| register(&db, department);
     let red = register(&of("red"));
     assert_eq!(red["step"], "red");
     assert_eq!(red["channel"], "flexible");
@@ -328,4 +332,159 @@ fn a_bad_overview_is_refused_and_nothing_is_stored() {
         err.contains("puts the computed placement in force"),
         "{err}"
     );
+}
+
+/// Several municipalities in one database: Copenhagen and Aalborg import their lists and
+/// figures for the same dates; each department is placed and let under its own
+/// municipality's agreement; Copenhagen's placements are exactly those of a database of
+/// its own; a department absent from Aalborg's next file leaves Copenhagen's data alone; a
+/// file that says no municipality is placed by its departments or refused with the
+/// choice; a department of one municipality in another's file is refused; and changing a
+/// municipality's agreement is an explicit, audited act.
+#[test]
+fn two_municipalities_live_in_one_database() {
+    let both = Db::new("sqlite");
+    common::import_example(&both).success();
+    both.trappe()
+        .args(["homes", "import", &example("copenhagen/homes.csv")])
+        .assert()
+        .success();
+    import_aalborg(&both, &["2024-04-01"]);
+    let alone = Db::new("sqlite");
+    common::import_example(&alone).success();
+    // Copenhagen exactly as before, beside Aalborg.
+    for on in ["2024-03-01", "2024-05-01", "2026-06-01"] {
+        let mine = overview(&alone, on);
+        let shared = overview(&both, on);
+        assert_eq!(shared.len(), mine.len() + 220, "{on}");
+        for (id, row) in &mine {
+            for key in ["staircase", "step", "need", "allocated_band", "pool_id"] {
+                assert_eq!(shared[id][key], row[key], "{on} {id} {key}");
+            }
+        }
+    }
+    // Each lets under its own agreement.
+    let register = |department: &str| -> Value {
+        json(both.trappe().args([
+            "vacancy",
+            "register",
+            "--department",
+            department,
+            "--home",
+            "0001",
+            "--vacated",
+            "2024-09-10",
+            "--received",
+            "2024-09-02",
+            "--format",
+            "json",
+        ]))
+    };
+    assert_eq!(register("101-0001")["agreement"], "copenhagen-2024");
+    assert_eq!(register("851-0001")["agreement"], "aalborg-2023");
+    // Aalborg's next figures without one department: Copenhagen keeps all of its own.
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::example_text("aalborg/departments.csv");
+    let fewer: String = text
+        .lines()
+        .filter(|l| !l.starts_with("851-0002,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = dir.path().join("aalborg-2024-09.csv");
+    std::fs::write(&file, &fewer).unwrap();
+    let file = file.display().to_string();
+    let out = stdout(
+        both.trappe()
+            .args(["import", "departments", &file, "--as-of", "2024-09-01"]),
+    );
+    assert!(out.contains("kommune 851"), "{out}");
+    let after = overview(&both, "2024-09-15");
+    assert!(!after.contains_key("851-0002"));
+    assert_eq!(after.keys().filter(|k| k.starts_with("101-")).count(), 405);
+    // A file that names no municipality and whose rows do not say: refused, with the choice.
+    let decisions = dir.path().join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        "area_id,ground,decided_by,decided_on\nX9,residents_over_threshold,BR,2024-06-01\n",
+    )
+    .unwrap();
+    let err = failure(both.trappe().args([
+        "import",
+        "decisions",
+        &decisions.display().to_string(),
+        "--as-of",
+        "2024-06-01",
+    ]));
+    assert!(
+        err.contains("several municipalities (101, 851)") && err.contains("--municipality"),
+        "{err}"
+    );
+    // A Copenhagen department in Aalborg's file.
+    let stray = format!(
+        "{fewer}{}",
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .replacen("851-0001", "101-0001", 1)
+    );
+    std::fs::write(dir.path().join("stray.csv"), stray).unwrap();
+    let err = failure(both.trappe().args([
+        "import",
+        "departments",
+        &dir.path().join("stray.csv").display().to_string(),
+        "--as-of",
+        "2024-10-01",
+        "--municipality",
+        "851",
+    ]));
+    assert!(
+        err.contains("column department_id: \"101-0001\" is held for municipality 101"),
+        "{err}"
+    );
+    // Another agreement for Aalborg: refused unless said so, then recorded.
+    let edited = dir.path().join("aalborg-edited.toml");
+    let mut agreement =
+        std::fs::read_to_string(common::root().join("agreements/aalborg-2023.toml")).unwrap();
+    agreement.push_str("\n# edited\n");
+    std::fs::write(&edited, agreement).unwrap();
+    let edited = edited.display().to_string();
+    let args = [
+        "import",
+        "overview",
+        &example("aalborg/overview-2024-08-01.csv"),
+        "--as-of",
+        "2024-08-01",
+        "--agreement",
+        &edited,
+    ];
+    let err = failure(both.trappe().args(args));
+    assert!(
+        err.contains("municipality 851 is placed by the agreement aalborg-2023")
+            && err.contains("--change-agreement"),
+        "{err}"
+    );
+    stdout(
+        both.trappe()
+            .args(args)
+            .args(["--change-agreement", "the parties' revision of 2024"]),
+    );
+    let audit = stdout(both.trappe().args(["audit", "--limit", "5"]));
+    assert!(
+        audit.contains("change_agreement\tmunicipality 851")
+            && audit.contains("the parties' revision of 2024"),
+        "{audit}"
+    );
+    // Copenhagen's agreement cannot be given to Aalborg.
+    let err = failure(both.trappe().args([
+        "import",
+        "overview",
+        &example("aalborg/overview-2024-08-01.csv"),
+        "--as-of",
+        "2024-08-02",
+        "--agreement",
+        "copenhagen-2024",
+        "--municipality",
+        "851",
+    ]));
+    assert!(err.contains("covers 101, not 851"), "{err}");
 }

@@ -626,7 +626,7 @@ pub(crate) fn placement_on(
 ) -> Result<Option<PlacementOn>, StoreError> {
     // One query, without the run's receipt: this runs on every registration.
     let Some(row) = c.query_opt(
-        &format!("SELECT p.staircase, p.step, q.agreement_sha256 FROM (SELECT r.id, r.agreement_sha256 FROM placement_run r WHERE r.on_date <= $1 AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
+        &format!("SELECT p.staircase, p.step, q.agreement_sha256 FROM (SELECT r.id, r.agreement_sha256 FROM placement_run r WHERE r.on_date <= $1 AND r.municipality = (SELECT d.municipality FROM department d WHERE d.id = $2) AND {RUN_LIVE} ORDER BY r.on_date DESC, r.id DESC LIMIT 1) q JOIN placement p ON p.run_id = q.id AND p.department_id = $2"),
         &[on.into(), department.into()],
     )?
     else {
@@ -677,13 +677,31 @@ impl Store {
         if homes.is_empty() {
             return Err(crate::import::no_data_rows(file).into());
         }
-        let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?.ok_or_else(|| {
-            rule("no agreement is stored yet: import a departments file with --agreement first")
-        })?;
-        let agreement = self.agreement(&sha)?;
+        if crate::import::municipalities(&mut self.conn)?.is_empty() {
+            return Err(rule(
+                "no agreement is stored yet: import a departments file with --agreement first",
+            ));
+        }
         let mut by_dept: BTreeMap<&str, Vec<&Home>> = BTreeMap::new();
         for h in homes {
             by_dept.entry(h.department_id.as_str()).or_default().push(h);
+        }
+        // Each department's agreement is its municipality's.
+        let mut by_municipality: BTreeMap<String, Arc<Agreement>> = BTreeMap::new();
+        let mut agreement_of: BTreeMap<&str, Arc<Agreement>> = BTreeMap::new();
+        for dept in by_dept.keys() {
+            let Some(m) = self.municipality_of(dept)? else {
+                continue;
+            };
+            if !by_municipality.contains_key(&m) {
+                if let Some(a) = crate::import::agreement_of(&mut self.conn, &m)? {
+                    let loaded = self.agreement(&a.sha256)?;
+                    by_municipality.insert(m.clone(), loaded);
+                }
+            }
+            if let Some(a) = by_municipality.get(&m) {
+                agreement_of.insert(dept, a.clone());
+            }
         }
         let now = Utc::now();
         let n_depts = by_dept.len();
@@ -696,6 +714,9 @@ impl Store {
                         problems.push(format!("{file}: {e}"));
                         continue;
                     }
+                };
+                let Some(agreement) = agreement_of.get(dept) else {
+                    continue;
                 };
                 if let Some(acc) = agreement.letting.as_ref().and_then(|l| l.accessibility.as_ref()) {
                     let named = list.iter().filter(|h| h.accessibility && h.kind == HomeKind::Family).count();

@@ -45,17 +45,26 @@ impl Store {
         &mut self,
         year: i32,
     ) -> Result<EveryNthVacancyReport, StoreError> {
-        let sha = crate::import::setting(&mut self.conn, "agreement_sha256")?
-            .ok_or_else(|| rule("no agreement is stored yet"))?;
-        let agreement = self.agreement(&sha)?;
-        let Some(ex) = agreement
-            .letting
-            .as_ref()
-            .and_then(|l| l.exemption.as_ref())
-        else {
+        // Each municipality's agreement says which steps its exemption covers; the
+        // report holds the departments of those with one.
+        let mut exemptions = BTreeMap::new();
+        for m in crate::import::municipalities(&mut self.conn)? {
+            let sha = crate::import::agreement_of(&mut self.conn, &m)?
+                .map(|a| a.sha256)
+                .ok_or_else(|| rule("no agreement is stored yet"))?;
+            let agreement = self.agreement(&sha)?;
+            if let Some(ex) = agreement.letting.as_ref().and_then(|l| l.exemption.clone()) {
+                exemptions.insert(m, ex);
+            }
+        }
+        let Some(first) = exemptions.values().next().cloned() else {
+            let names = crate::import::municipalities(&mut self.conn)?;
+            if names.is_empty() {
+                return Err(rule("no agreement is stored yet"));
+            }
             return Err(rule(format!(
-                "the agreement {} has no exemption rule",
-                agreement.id
+                "the agreement in use has no exemption rule (municipalities {})",
+                names.join(", ")
             )));
         };
         let (from, to) = year_bounds(year)?;
@@ -74,6 +83,12 @@ impl Store {
         }
         let mut out = Vec::new();
         for (dept, step) in steps {
+            let Some(m) = self.municipality_of(&dept)? else {
+                continue;
+            };
+            let Some(ex) = exemptions.get(&m) else {
+                continue;
+            };
             if !ex.steps.contains(&step) {
                 continue;
             }
@@ -91,8 +106,8 @@ impl Store {
             });
         }
         Ok(EveryNthVacancyReport {
-            nth: ex.every_nth_vacancy.value,
-            source: ex.every_nth_vacancy.source.clone(),
+            nth: first.every_nth_vacancy.value,
+            source: first.every_nth_vacancy.source.clone(),
             rows: out,
         })
     }

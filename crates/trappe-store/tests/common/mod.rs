@@ -135,6 +135,8 @@ pub fn import(
             any_municipality: None,
             program_version: "test",
             allow_drop: false,
+            municipality: None,
+            change_agreement: None,
         },
     )
 }
