@@ -1,5 +1,8 @@
-//! The Copenhagen example loaded into an empty database, for `trappe serve --demo`:
-//! the state's list of 2023, the decisions, the key figures of 2024-03-01 and the homes.
+//! The bundled examples loaded into an empty database, for `trappe serve --demo`: two
+//! municipalities in one database, each under its own agreement. Copenhagen: the state's
+//! list of 2023, the decisions, the key figures of 2024-03-01 and the homes. Aalborg: its
+//! list, key figures and homes, and the municipality's colour overview updated twice (so
+//! the red and yellow overview shows what changed).
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +12,66 @@ use trappe_store::Store;
 
 use crate::Error;
 
-/// The folder of the bundled Copenhagen example (in the source tree).
+/// The folder of the bundled examples (in the source tree).
 pub fn example_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/copenhagen")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
-/// Loads the example from `dir` (see [`example_dir`]) unless the database already has
-/// a placement in force today; every file is one import, as a user's would be.
+/// One file of the demo: its kind, date, file (under the examples folder), and the
+/// agreement its import names (the first import of each municipality).
+type DemoFile = (Kind, &'static str, &'static str, Option<&'static str>);
+
+/// The demo's imports, in order.
+const FILES: [DemoFile; 7] = [
+    (
+        Kind::Areas,
+        "2023-12-01",
+        "copenhagen/areas.csv",
+        Some("copenhagen-2024"),
+    ),
+    (
+        Kind::Decisions,
+        "2024-01-15",
+        "copenhagen/decisions.csv",
+        None,
+    ),
+    (
+        Kind::Departments,
+        "2024-03-01",
+        "copenhagen/departments.csv",
+        None,
+    ),
+    (
+        Kind::Areas,
+        "2023-12-01",
+        "aalborg/areas.csv",
+        Some("aalborg-2023"),
+    ),
+    (
+        Kind::Departments,
+        "2024-03-01",
+        "aalborg/departments.csv",
+        None,
+    ),
+    (
+        Kind::Overview,
+        "2024-04-01",
+        "aalborg/overview-2024-04-01.csv",
+        None,
+    ),
+    (
+        Kind::Overview,
+        "2024-08-01",
+        "aalborg/overview-2024-08-01.csv",
+        None,
+    ),
+];
+
+/// The homes registers loaded after the imports.
+const HOMES: [&str; 2] = ["copenhagen/homes.csv", "aalborg/homes.csv"];
+
+/// Loads the examples from `dir` (see [`example_dir`]) unless the database already has a
+/// placement in force today; every file is one import, as a user's would be.
 pub fn load_if_empty(
     store: &mut Store,
     dir: &Path,
@@ -24,55 +80,36 @@ pub fn load_if_empty(
     if store.overview(today).is_ok() {
         return Ok(false);
     }
+    load(store, dir)?;
+    Ok(true)
+}
+
+/// Loads the examples' files from `dir` into the store.
+pub fn load(store: &mut Store, dir: &Path) -> Result<(), Error> {
     let read = |f: &str| -> Result<Vec<u8>, Error> {
         let path = dir.join(f);
         std::fs::read(&path)
             .map_err(|e| Error::Input(format!("the demo needs {}: {e}", path.display())))
     };
-    load(
-        store,
-        &read("areas.csv")?,
-        &read("decisions.csv")?,
-        &read("departments.csv")?,
-        &read("homes.csv")?,
-    )?;
-    Ok(true)
-}
-
-/// Loads the example's four files into the store.
-pub fn load(
-    store: &mut Store,
-    areas: &[u8],
-    decisions: &[u8],
-    departments: &[u8],
-    homes: &[u8],
-) -> Result<(), Error> {
-    let agreement =
-        trappe_formats::load_builtin("copenhagen-2024").map_err(|e| Error::Input(e.to_string()))?;
-    let files: [(Kind, &str, &str, &[u8]); 3] = [
-        (Kind::Areas, "2023-12-01", "areas.csv", areas),
-        (Kind::Decisions, "2024-01-15", "decisions.csv", decisions),
-        (
-            Kind::Departments,
-            "2024-03-01",
-            "departments.csv",
-            departments,
-        ),
-    ];
-    for (i, (kind, date, name, bytes)) in files.into_iter().enumerate() {
+    for (kind, date, file, agreement) in FILES {
+        let agreement = agreement
+            .map(trappe_formats::load_builtin)
+            .transpose()
+            .map_err(|e| Error::Input(e.to_string()))?;
+        let bytes = read(file)?;
         store.import(
             &ImportFile {
                 kind,
                 reference_date: date
                     .parse()
                     .map_err(|e| Error::Input(format!("{date}: {e}")))?,
-                file_name: name,
-                bytes,
+                file_name: file,
+                bytes: &bytes,
                 options: TableOptions::default(),
             },
             &ImportContext {
                 actor: "demo",
-                agreement: (i == 0).then_some(&agreement),
+                agreement: agreement.as_ref(),
                 any_municipality: None,
                 program_version: env!("CARGO_PKG_VERSION"),
                 allow_drop: false,
@@ -81,8 +118,10 @@ pub fn load(
             },
         )?;
     }
-    let homes = trappe_formats::table_in::read_homes(homes, "homes.csv")
-        .map_err(|e| Error::Input(e.to_string()))?;
-    store.import_homes(&homes, "homes.csv", "demo")?;
+    for file in HOMES {
+        let homes = trappe_formats::table_in::read_homes(&read(file)?, file)
+            .map_err(|e| Error::Input(e.to_string()))?;
+        store.import_homes(&homes, file, "demo")?;
+    }
     Ok(())
 }

@@ -9,11 +9,11 @@ use trappe_store::Store;
 
 use super::AppError;
 
-/// The answer for an id that does not exist: 404 for the municipality (of every
-/// municipality the database holds), 403 for others — also for a municipality's user
-/// scoped to one, so another municipality's ids do not show.
+/// The answer for an id that does not exist: 404 for a municipality's user (another
+/// municipality's id is a 403 to it, as another organisation's is to an organisation),
+/// 403 for others.
 pub fn missing(session: &Session, what: String) -> AppError {
-    if session.user.role == Role::Municipality && session.user.municipality.is_none() {
+    if session.user.role == Role::Municipality {
         AppError::not_found(what)
     } else {
         AppError::forbidden()

@@ -465,49 +465,89 @@ fn templates() -> Result<minijinja::Environment<'static>> {
     Ok(env)
 }
 
-/// A demo user: (name, role, organisation, password).
+/// A demo user: (name, role, organisation, municipality, password).
 type DemoUser = (
     &'static str,
     &'static str,
     Option<&'static str>,
+    Option<&'static str>,
     &'static str,
 );
 
-/// Demo users. Loopback demo only.
+/// Demo users. Loopback demo only. `kommune` and `styregruppe` are Copenhagen's (every
+/// municipality's on a database without Copenhagen); `org01` has departments in both
+/// municipalities.
 const DEMO_USERS: &[DemoUser] = &[
-    ("kommune", "municipality", None, "demo-kommune"),
-    ("org17", "organisation", Some("org-17"), "demo-org17"),
-    ("styregruppe", "steering", None, "demo-styregruppe"),
+    ("kommune", "municipality", None, Some("101"), "demo-kommune"),
+    ("org17", "organisation", Some("org-17"), None, "demo-org17"),
+    (
+        "styregruppe",
+        "steering",
+        None,
+        Some("101"),
+        "demo-styregruppe",
+    ),
+    ("aalborg", "municipality", None, Some("851"), "demo-aalborg"),
+    (
+        "styregruppe-aalborg",
+        "steering",
+        None,
+        Some("851"),
+        "demo-styregruppe-aalborg",
+    ),
+    ("org01", "organisation", Some("org-01"), None, "demo-org01"),
 ];
 
-/// Loads the example into an empty database and creates the demo users; returns those
-/// created or present (a user whose organisation the database lacks is left out).
-fn demo_setup(location: &Location) -> Result<Vec<&'static DemoUser>> {
+/// Loads the examples into an empty database and creates the demo users; returns those
+/// created or present, each with the municipality it sees (a user whose organisation or
+/// municipality the database lacks is left out; Copenhagen's users see every
+/// municipality of a database without Copenhagen).
+fn demo_setup(location: &Location) -> Result<Vec<(&'static DemoUser, Option<String>)>> {
     let mut store = Store::open(location).with_context(|| format!("cannot open {location}"))?;
     trappe_app::demo::load_if_empty(
         &mut store,
         &trappe_app::demo::example_dir(),
         chrono::Local::now().date_naive(),
     )?;
-    // A database of another municipality (the demo served on it) may lack the demo
-    // organisation: that user is left out, and said so.
     let organisations: std::collections::HashSet<String> = store
         .owners()?
         .into_values()
         .map(|o| o.organisation)
         .collect();
+    let municipalities = store.municipalities()?;
     let mut users = Vec::new();
     for user in DEMO_USERS {
-        let (name, role, org, password) = user;
+        let (name, role, org, muni, password) = user;
         if let Some(o) = org.filter(|o| !organisations.contains(*o)) {
             eprintln!("trappe serve --demo: no demo user {name}: organisation {o} is not in this database");
             continue;
         }
-        users.push(user);
-        if store.credentials(name)?.is_none() {
-            let role = auth::role(role, *org)?;
-            store.add_user(name, &auth::hash_password(password)?, &role, None, "demo")?;
-        }
+        let held = |m: &str| municipalities.iter().any(|x| x == m);
+        let muni = match muni {
+            Some(m) if held(m) => Some(m.to_string()),
+            Some("101") => None,
+            Some(m) => {
+                eprintln!("trappe serve --demo: no demo user {name}: municipality {m} is not in this database");
+                continue;
+            }
+            None => None,
+        };
+        let existing = store.credentials(name)?;
+        let muni = match existing {
+            Some(c) => c.user.municipality,
+            None => {
+                let role = auth::role(role, *org)?;
+                store.add_user(
+                    name,
+                    &auth::hash_password(password)?,
+                    &role,
+                    muni.as_deref(),
+                    "demo",
+                )?;
+                muni
+            }
+        };
+        users.push((user, muni));
     }
     Ok(users)
 }
@@ -559,8 +599,15 @@ pub fn serve(location: &Location, args: ServeConfig) -> Result<()> {
         let addr = listener.local_addr()?;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "trappe: http://{addr}/ ({location})");
-        for (name, role, _, password) in users {
-            let _ = writeln!(out, "  demo user {name} ({role}), password {password}");
+        for ((name, role, _, _, password), muni) in users {
+            let sees = match &muni {
+                Some(m) => format!(", municipality {m}"),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  demo user {name} ({role}{sees}), password {password}"
+            );
         }
         let _ = out.flush();
         drop(out);

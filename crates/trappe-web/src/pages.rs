@@ -455,7 +455,29 @@ pub async fn overview(
         .map(|(key, s, st)| minijinja::context! { key => key, label => text::step_title(selected.agreement.as_ref(), *s, st, lang) })
         .collect();
     let o = &selected.overview;
-    let in_force = in_force_note(o, lang);
+    // What the user sees: the rows of its own municipality or organisation, and the
+    // runs, dates and agreements of the municipalities it may see.
+    let in_force = in_force_note(o, &selected.rows, lang);
+    let parts: Vec<&trappe_store::read::OverviewPart> = o
+        .parts
+        .iter()
+        .filter(|p| {
+            session
+                .user
+                .municipality
+                .as_ref()
+                .is_none_or(|m| *m == p.municipality)
+        })
+        .collect();
+    let on_date = parts.iter().map(|p| p.on_date).max().unwrap_or(o.on_date);
+    let figures_date = parts
+        .iter()
+        .map(|p| p.figures_date)
+        .max()
+        .unwrap_or(o.figures_date);
+    let list_date = parts.iter().filter_map(|p| p.list_date).max();
+    let mut agreements: Vec<&str> = parts.iter().map(|p| p.agreement.as_str()).collect();
+    agreements.dedup();
     render(
         &state,
         "overview.html",
@@ -464,10 +486,10 @@ pub async fn overview(
         minijinja::context! {
             title => t["overview"],
             back => format!("/?{}", f.query(None)),
-            on => o.on_date.to_string(),
-            figures_date => o.figures_date.to_string(),
-            list_date => o.list_date.map(|d| d.to_string()),
-            agreement => o.agreement.clone(),
+            on => on_date.to_string(),
+            figures_date => figures_date.to_string(),
+            list_date => list_date.map(|d| d.to_string()),
+            agreement => agreements.join(", "),
             organisation => session.user.role.organisation().map(str::to_string),
             organisations => selected.organisations,
             areas => selected.areas,
@@ -479,8 +501,8 @@ pub async fn overview(
             query => f.query(None),
             chart => minijinja::Value::from_serialize(&chart),
             in_force => in_force,
-            estimates => o.rows.iter().any(|r| r.placement.computed.is_some()),
-            differing => o.rows.iter().filter(|r| r.placement.differs_from_computed()).count(),
+            estimates => selected.rows.iter().any(|r| r.placement.computed.is_some()),
+            differing => selected.rows.iter().filter(|r| r.placement.differs_from_computed()).count(),
         },
     )
     .into_response()
@@ -489,12 +511,22 @@ pub async fn overview(
 /// What the page says of the placement in force where the agreement puts the
 /// municipality's overview in force: provisional before its first one, else its date;
 /// `None` where the computed placement is in force.
-fn in_force_note(o: &trappe_store::read::Overview, lang: Lang) -> Option<minijinja::Value> {
-    let first = o.rows.iter().find(|r| r.placement.computed.is_some())?;
+fn in_force_note(
+    o: &trappe_store::read::Overview,
+    rows: &[OverviewRow],
+    lang: Lang,
+) -> Option<minijinja::Value> {
+    let first = rows.iter().find(|r| r.placement.computed.is_some())?;
     let provisional = first.placement.basis == "provisional";
+    // The date of that municipality's overview.
+    let as_of = o
+        .parts
+        .iter()
+        .find(|p| p.municipality == first.municipality)
+        .and_then(|p| p.overview_date);
     Some(minijinja::context! {
         provisional => provisional,
-        as_of => o.overview_date.map(|d| d.to_string()),
+        as_of => as_of.map(|d| d.to_string()),
         text => if provisional {
             lang.pick(
                 "Foreløbig — ikke kommunens: kommunen har endnu ikke indlæst sin oversigt over farver, så farverne er trappes egen beregning.",

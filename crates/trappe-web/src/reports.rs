@@ -70,25 +70,28 @@ impl ReportQuery {
     }
 }
 
-/// The report, with only the rows of an organisation user's own departments.
+/// The report, with only the rows of the departments the user may see: an
+/// organisation's own, a municipality's user's municipality's.
 async fn build(
     state: &State,
     session: &Session,
     q: &ReportQuery,
 ) -> Result<(&'static str, Report), AppError> {
     let (name, mut command) = q.command()?;
-    if session.user.role.organisation().is_some() {
+    let scoped = session.user.role.organisation().is_some() || session.user.municipality.is_some();
+    if scoped {
         // Rows by organisation would hold the others' figures: by department instead.
         command = command.by_department();
     }
     let session = session.clone();
     let report = with_store(state, move |s| {
         let mut report = letting_report(s, command).map_err(super::app_error)?;
-        if let Some(org) = session.user.role.organisation() {
-            let own = s.departments_of(org)?;
-            report.rows.retain(
-                |row| matches!(row.first(), Some(trappe_formats::Cell::Text(k)) if own.contains(k)),
-            );
+        if scoped {
+            let owners = s.owners()?;
+            report.rows.retain(|row| {
+                matches!(row.first(), Some(trappe_formats::Cell::Text(k))
+                    if owners.get(k).is_some_and(|o| session.user.sees_owner(o)))
+            });
         }
         Ok(report)
     })

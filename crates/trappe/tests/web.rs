@@ -2371,3 +2371,123 @@ fn aalborg_the_municipalitys_colours_are_in_force_and_gathered_in_one_overview()
         }
     }
 }
+
+/// The demo holds two municipalities, each under its own agreement: every role is scoped
+/// on every route. Copenhagen's municipality and steering group see Copenhagen only,
+/// Aalborg's see Aalborg only, and an organisation with departments in both sees its own
+/// in both; another municipality's department is refused on every route that names one,
+/// and the lists, exports and reports hold only what the user may see.
+#[test]
+fn two_municipalities_every_role_is_scoped_on_every_route() {
+    let s = Server::start();
+    let on = "on=2024-09-01";
+    let ids = |c: &Client| -> Vec<String> {
+        let (status, v) = s.json(c, &format!("/api/v1/overview?{on}"));
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let copenhagen = |v: &[String]| v.iter().filter(|d| d.starts_with("101-")).count();
+    let aalborg = |v: &[String]| v.iter().filter(|d| d.starts_with("851-")).count();
+    for (user, cph, aal) in [
+        ("kommune", true, false),
+        ("styregruppe", true, false),
+        ("aalborg", false, true),
+        ("styregruppe-aalborg", false, true),
+        ("org01", true, true),
+    ] {
+        let c = s.signed_in(user);
+        let seen = ids(&c);
+        assert_eq!(copenhagen(&seen) > 0, cph, "{user} and Copenhagen");
+        assert_eq!(aalborg(&seen) > 0, aal, "{user} and Aalborg");
+        if user == "org01" {
+            let (_, v) = s.json(&c, &format!("/api/v1/overview?{on}"));
+            assert!(v["departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["organisation"] == "org-01"));
+        }
+        // A department of the other municipality: refused on every route naming it.
+        let foreign = if cph { "851-0001" } else { "101-0001" };
+        if !(cph && aal) {
+            for path in [
+                format!("/departments/{foreign}?{on}"),
+                format!("/api/v1/departments/{foreign}?{on}"),
+            ] {
+                let res = c.get(s.url(&path)).send().unwrap();
+                assert_eq!(res.status(), StatusCode::FORBIDDEN, "{user} {path}");
+            }
+        }
+        // The exports and the one overview of colours hold only what the user sees.
+        for path in [
+            format!("/overview.csv?{on}"),
+            format!("/red-yellow/download/csv?{on}"),
+        ] {
+            let res = c.get(s.url(&path)).send().unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{user} {path}");
+            let body = res.text().unwrap();
+            if !cph {
+                assert!(!body.contains("\n101-"), "{user} {path}: Copenhagen's rows");
+            }
+            if !aal {
+                assert!(!body.contains("\n851-"), "{user} {path}: Aalborg's rows");
+            }
+        }
+        // The overview speaks of the municipality's colours only where the user sees them.
+        let page = c
+            .get(s.url(&format!("/?{on}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert_eq!(
+            page.contains("id=\"in-force\""),
+            aal,
+            "{user}: the note on colours"
+        );
+        // The agreement page shows the user's municipality's agreement.
+        let agreement = c
+            .get(s.url(&format!("/agreement?{on}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if cph && !aal {
+            assert!(
+                agreement.contains("København"),
+                "{user}: Copenhagen's agreement"
+            );
+        }
+        if aal && !cph {
+            assert!(agreement.contains("Aalborg"), "{user}: Aalborg's agreement");
+        }
+    }
+    // A municipality's user may not ask for another municipality's agreement.
+    let aal = s.signed_in("aalborg");
+    let res = aal
+        .get(s.url(&format!("/agreement?{on}&municipality=101")))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Its import page lists its own municipality's files only.
+    let imports = aal.get(s.url("/imports")).send().unwrap().text().unwrap();
+    assert!(
+        imports.contains("<td>851</td>") && !imports.contains("<td>101</td>"),
+        "{imports}"
+    );
+    // Vacancies: Aalborg's municipality cannot register one in Copenhagen.
+    let t = csrf(&s, &aal);
+    let res = post_json(
+        &s,
+        &aal,
+        "/api/v1/vacancies",
+        Some(&t),
+        serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
+    );
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
