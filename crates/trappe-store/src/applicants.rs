@@ -293,7 +293,7 @@ impl Store {
         agreement_sha256: &str,
     ) -> Result<Option<DevelopmentPlanState>, StoreError> {
         let rows = self.conn.query(
-            &format!("SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
+            &format!("SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[area.into(), on.into()],
         )?;
         let designations: Vec<Option<String>> = rows
@@ -545,9 +545,10 @@ impl Store {
                     ctx.agreement.id
                 ))
             })?;
-        // Every list on or before the date, oldest first, with the area's designation.
+        // Every list of the area's municipality on or before the date, oldest first, with
+        // the area's designation.
         let rows = self.conn.query(
-            &format!("SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
+            &format!("SELECT s.reference_date, a.designation FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[area.as_str().into(), on.into()],
         )?;
         let designations: Vec<Option<String>> = rows

@@ -112,6 +112,15 @@ pub fn municipality_key(code: &str) -> String {
     }
 }
 
+/// A municipality in an (English) message: "municipality 101", or every municipality.
+fn municipality_words(code: &str) -> String {
+    if code == ANY_MUNICIPALITY {
+        "every municipality (one agreement for all)".into()
+    } else {
+        format!("municipality {code}")
+    }
+}
+
 /// The municipalities the database holds (with an agreement), in order.
 pub(crate) fn municipalities(c: &mut Conn) -> Result<Vec<String>, StoreError> {
     c.query("SELECT code FROM municipality ORDER BY code", &[])?
@@ -148,15 +157,31 @@ fn resolve_municipality(
                     a.agreement.municipality_codes.join(", ")
                 )));
             }
+        } else if !held.contains(&key) {
+            // A municipality is named by its first import, with its agreement.
+            return Err(StoreError::Invalid(format!(
+                "{file}: no agreement is in use for municipality {m}: give --agreement NAME|FILE with its first import"
+            )));
         }
         return Ok(key);
     }
     if let Some(a) = ctx.agreement {
-        return Ok(a
+        let key = a
             .agreement
             .municipality_codes
             .first()
-            .map_or_else(|| ANY_MUNICIPALITY.to_string(), |c| municipality_key(c)));
+            .map_or_else(|| ANY_MUNICIPALITY.to_string(), |c| municipality_key(c));
+        // A database that holds that agreement under another municipality (one placing
+        // every municipality, or from before municipalities were kept apart) keeps it.
+        if !held.contains(&key) {
+            for m in &held {
+                let sha = agreement_of(c, m)?.map(|x| x.sha256);
+                if sha.as_deref() == Some(a.agreement.content_sha256.as_str()) {
+                    return Ok(m.clone());
+                }
+            }
+        }
+        return Ok(key);
     }
     if let Parsed::Departments(deps) = parsed {
         let mut codes: Vec<String> = deps
@@ -520,7 +545,8 @@ impl Store {
                 Some(m) => agreement_of(&mut self.conn, m)?,
                 None => None,
             };
-            check_overview(&mut self.conn, file, overview, in_use.as_ref())?;
+            let m = scope.clone().unwrap_or_default();
+            check_overview(&mut self.conn, &m, file, overview, in_use.as_ref())?;
         }
         let (Parsed::Departments(deps), Some(scope)) = (&parsed, scope) else {
             return Ok(CheckedFile { rows, drop: None });
@@ -548,8 +574,20 @@ impl Store {
         let file_sha = sha256_hex(file.bytes);
         self.conn.transaction(|c| {
             let scope = resolve_municipality(c, ctx, &parsed, file.file_name)?;
+            // The agreement first: a conflicting one is refused, and an explicit change is
+            // recorded (and rolled back with everything else if the import fails).
+            let before = agreement_of(c, &scope)?.map(|a| a.sha256);
+            let agreement = choose_agreement(c, &scope, ctx)?;
+            let changed = before.is_some() && agreement.as_ref().map(|a| &a.sha256) != before.as_ref();
             if let Some(row) = live_snapshot(c, file.kind, &scope, file.reference_date)? {
                 if row.text(1)? == content_sha {
+                    // The same file again: nothing is stored, but a changed agreement
+                    // places from the file's date on.
+                    let (runs, skipped_dates) = if changed {
+                        recompute(c, &scope, file.reference_date, &agreement, ctx.actor, ctx.program_version, None)?
+                    } else {
+                        (Vec::new(), Vec::new())
+                    };
                     return Ok(ImportReport {
                         kind: file.kind,
                         municipality: scope,
@@ -557,8 +595,8 @@ impl Store {
                         snapshot_id: row.int(0)?,
                         unchanged: true,
                         rows: parsed.len(),
-                        runs: Vec::new(),
-                        skipped_dates: Vec::new(),
+                        runs,
+                        skipped_dates,
                     });
                 }
                 return Err(StoreError::Conflict(format!(
@@ -592,9 +630,8 @@ impl Store {
                 .map(|r| r.int(0))
                 .transpose()?
                 .unwrap_or(0);
-            let agreement = choose_agreement(c, &scope, ctx)?;
             if let Parsed::Overview(rows) = &parsed {
-                check_overview(c, file, rows, agreement.as_ref())?;
+                check_overview(c, &scope, file, rows, agreement.as_ref())?;
             }
             let now = Utc::now();
             let id = c
@@ -1025,7 +1062,9 @@ fn check_one_municipality(
                 column: "department_id".into(),
                 value: d.id.clone(),
                 expected: format!(
-                    "is held for municipality {other}; a department belongs to one municipality (this file is for {municipality})"
+                    "is held for {}; a department belongs to one municipality (this file is for {})",
+                    municipality_words(other),
+                    municipality_words(municipality)
                 ),
             })
         })
@@ -1763,6 +1802,7 @@ pub(crate) fn load_overview(
 /// names the file, line and column.
 fn check_overview(
     c: &mut Conn,
+    municipality: &str,
     file: &ImportFile<'_>,
     rows: &[table_in::OverviewRow],
     agreement: Option<&InUse>,
@@ -1790,8 +1830,12 @@ fn check_overview(
             ag.period.to.map_or("open".into(), |d| d.to_string())
         )));
     }
+    // The municipality's own departments (another municipality's are not its to colour).
     let held: std::collections::HashSet<String> = c
-        .query("SELECT id FROM department", &[])?
+        .query(
+            "SELECT id FROM department WHERE municipality = $1",
+            &[municipality.into()],
+        )?
         .iter()
         .map(|r| r.text(0))
         .collect::<Result<_, _>>()?;
@@ -1803,7 +1847,7 @@ fn check_overview(
             line: r.line,
             column: "department_id".into(),
             value: r.department_id.clone(),
-            expected: "is not a department trappe holds; expected the id of a department in an imported departments file".into(),
+            expected: "is not a department trappe holds for this municipality; expected the id of a department in its imported departments file".into(),
         })
         .collect();
     refuse_rows(errors)

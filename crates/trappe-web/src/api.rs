@@ -23,13 +23,26 @@ pub async fn overview(
     let st = state.clone();
     let sel = with_store(&state, move |s| select(s, &st.runs, &session, &f)).await?;
     let o = &sel.overview;
+    // The runs, dates and agreements of the municipalities whose departments the user
+    // sees (each municipality's own in `municipalities`).
+    let seen: std::collections::BTreeSet<&str> =
+        sel.rows.iter().map(|r| r.municipality.as_str()).collect();
+    let parts: Vec<&trappe_store::read::OverviewPart> = o
+        .parts
+        .iter()
+        .filter(|p| seen.contains(p.municipality.as_str()))
+        .collect();
+    let first = parts.first().copied();
+    let mut agreements: Vec<&str> = parts.iter().map(|p| p.agreement.as_str()).collect();
+    agreements.dedup();
     Ok(Json(serde_json::json!({
-        "on": o.on_date,
-        "figures_date": o.figures_date,
-        "list_date": o.list_date,
-        "agreement": o.agreement,
-        "run": o.run_id,
-        "overview_date": o.overview_date,
+        "on": parts.iter().map(|p| p.on_date).max().unwrap_or(o.on_date),
+        "figures_date": parts.iter().map(|p| p.figures_date).max().unwrap_or(o.figures_date),
+        "list_date": parts.iter().filter_map(|p| p.list_date).max(),
+        "agreement": agreements.join(", "),
+        "run": first.map_or(o.run_id, |p| p.run_id),
+        "overview_date": parts.iter().filter_map(|p| p.overview_date).max(),
+        "municipalities": parts,
         "departments": sel.rows.iter().map(|r| {
             let mut d = serde_json::json!({
                 "id": r.department.id,

@@ -30,7 +30,24 @@ async fn report(
         let sel = select(s, &st.runs, &s2, &f)?;
         let mut o = (*sel.overview).clone();
         o.rows = sel.rows;
-        let updates = s.overview_updates(o.on_date)?;
+        // The municipalities' updates whose departments the user sees.
+        let seen: std::collections::BTreeSet<&str> =
+            o.rows.iter().map(|r| r.municipality.as_str()).collect();
+        let updates = s
+            .overview_updates(o.on_date)?
+            .into_iter()
+            .filter(|u| seen.contains(u.municipality.as_str()))
+            .collect::<Vec<_>>();
+        // The date is that of the runs the user sees.
+        if let Some(d) = o
+            .parts
+            .iter()
+            .filter(|p| seen.contains(p.municipality.as_str()))
+            .map(|p| p.on_date)
+            .max()
+        {
+            o.on_date = d;
+        }
         Ok((o, updates))
     })
     .await?;

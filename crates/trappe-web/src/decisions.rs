@@ -107,7 +107,10 @@ pub async fn record(
         let d = decision(&f, lang)?;
         let who = session.user.username.clone();
         let dept = id.clone();
+        let session = session.clone();
         with_store(&state, move |s| {
+            // Another municipality's department is refused, as on every route.
+            super::access::department(s, &session, &dept)?;
             // A year or date outside the agreement's period is refused in the user's
             // language (the store refuses it too, for every front-end).
             if let Some(out) = s.decision_outside_period(&dept, &d)? {

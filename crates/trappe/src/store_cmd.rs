@@ -329,30 +329,34 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                 )
             }
         );
-        return;
-    }
-    say!(
-        "{}",
-        if da {
-            format!(
-                "Importeret: {} {}, {} rækker (snapshot {}, {}).",
-                kind_label(r.kind, lang),
-                r.reference_date,
-                r.rows,
-                r.snapshot_id,
-                municipality_name(&r.municipality, lang)
-            )
-        } else {
-            format!(
-                "Imported: {} {}, {} rows (snapshot {}, {}).",
-                kind_label(r.kind, lang),
-                r.reference_date,
-                r.rows,
-                r.snapshot_id,
-                municipality_name(&r.municipality, lang)
-            )
+        if r.runs.is_empty() {
+            return;
         }
-    );
+    }
+    if !r.unchanged {
+        say!(
+            "{}",
+            if da {
+                format!(
+                    "Importeret: {} {}, {} rækker (snapshot {}, {}).",
+                    kind_label(r.kind, lang),
+                    r.reference_date,
+                    r.rows,
+                    r.snapshot_id,
+                    municipality_name(&r.municipality, lang)
+                )
+            } else {
+                format!(
+                    "Imported: {} {}, {} rows (snapshot {}, {}).",
+                    kind_label(r.kind, lang),
+                    r.reference_date,
+                    r.rows,
+                    r.snapshot_id,
+                    municipality_name(&r.municipality, lang)
+                )
+            }
+        );
+    }
     for d in &r.skipped_dates {
         eprintln!(
             "{}",
@@ -553,7 +557,7 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
             None => String::new(),
         };
         say!(
-            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}{withdrawn}\tmunicipality {}",
+            "{}\t{}\t{}\t{} rows\t{}\t{}\t{}{withdrawn}\t{}",
             s.id,
             s.kind,
             s.reference_date,
@@ -561,7 +565,7 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
             s.imported_at.format("%Y-%m-%d %H:%M:%S"),
             s.imported_by,
             s.file_name,
-            s.municipality
+            municipality_name(&s.municipality, Lang::En)
         );
     }
     Ok(())

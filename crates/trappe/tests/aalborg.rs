@@ -363,6 +363,33 @@ fn two_municipalities_live_in_one_database() {
             }
         }
     }
+    // The law's limits on allocation read Copenhagen's own lists: the same as alone
+    // (a department of A14, udsat on Copenhagen's list of 2023-12-01, the same date as
+    // Aalborg's list).
+    let dir0 = tempfile::tempdir().unwrap();
+    let household = dir0.path().join("non-eu.json");
+    std::fs::write(&household, r#"{"members": [{"relation": "applicant", "birth_date": "1990-01-01", "eu_eea_swiss_citizen": false}]}"#).unwrap();
+    let household = household.display().to_string();
+    let limits = |db: &Db| -> Value {
+        json(db.trappe().args([
+            "applicant",
+            "limits",
+            "--department",
+            "101-0403",
+            "--on",
+            "2024-03-01",
+            "--household",
+            &household,
+            "--citizen",
+            "K-1",
+            "--format",
+            "json",
+        ]))
+    };
+    let (mine, shared) = (limits(&alone), limits(&both));
+    assert_eq!(shared["area_status"], "udsat");
+    assert_eq!(shared["area_status"], mine["area_status"]);
+    assert_eq!(shared["allowed"], mine["allowed"]);
     // Each lets under its own agreement.
     let register = |department: &str| -> Value {
         json(both.trappe().args([
@@ -474,6 +501,44 @@ fn two_municipalities_live_in_one_database() {
             && audit.contains("the parties' revision of 2024"),
         "{audit}"
     );
+    // Aalborg's overview cannot colour Copenhagen's departments.
+    let cph_colours = dir.path().join("cph-colours.csv");
+    std::fs::write(
+        &cph_colours,
+        "department_id,colour\n851-0001,red\n101-0001,gul\n",
+    )
+    .unwrap();
+    let err = failure(both.trappe().args([
+        "import",
+        "overview",
+        &cph_colours.display().to_string(),
+        "--as-of",
+        "2024-08-15",
+        "--municipality",
+        "851",
+    ]));
+    assert!(err.contains("line 3, column department_id: \"101-0001\" is not a department trappe holds for this municipality"), "{err}");
+    // The same file again with another agreement: the change is checked and recorded
+    // (not silently dropped because nothing else changed).
+    let again = [
+        "import",
+        "departments",
+        &file,
+        "--as-of",
+        "2024-09-01",
+        "--agreement",
+        "aalborg-2023",
+    ];
+    let err = failure(both.trappe().args(again));
+    assert!(err.contains("--change-agreement"), "{err}");
+    let out = stdout(
+        both.trappe()
+            .args(again)
+            .args(["--change-agreement", "back to the published file"]),
+    );
+    assert!(out.contains("Uændret") && out.contains("beregnet"), "{out}");
+    let audit = stdout(both.trappe().args(["audit", "--limit", "3"]));
+    assert!(audit.contains("back to the published file"), "{audit}");
     // Copenhagen's agreement cannot be given to Aalborg.
     let err = failure(both.trappe().args([
         "import",

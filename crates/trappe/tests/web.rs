@@ -1006,17 +1006,39 @@ fn reports_show_the_period_and_download_with_an_organisations_own_rows() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
-fn rank_upload(s: &Server, c: &Client, csrf: &str, vacancy: i64, text: String) -> Response {
+/// A file uploaded to a vacancy's form (`check` a household, `rank` applicants).
+fn vacancy_upload(
+    s: &Server,
+    c: &Client,
+    csrf: &str,
+    vacancy: i64,
+    action: &str,
+    text: String,
+) -> Response {
+    let name = if action == "check" {
+        "household.json"
+    } else {
+        "applicants.json"
+    };
     let form = reqwest::blocking::multipart::Form::new()
         .text("csrf", csrf.to_string())
         .part(
             "file",
-            reqwest::blocking::multipart::Part::text(text).file_name("applicants.json"),
+            reqwest::blocking::multipart::Part::text(text).file_name(name),
         );
-    c.post(s.url(&format!("/vacancies/{vacancy}/rank")))
+    c.post(s.url(&format!("/vacancies/{vacancy}/{action}")))
         .multipart(form)
         .send()
         .unwrap()
+}
+
+/// A household file uploaded to a vacancy's check.
+fn check_upload(s: &Server, c: &Client, csrf: &str, vacancy: i64, text: String) -> Response {
+    vacancy_upload(s, c, csrf, vacancy, "check", text)
+}
+
+fn rank_upload(s: &Server, c: &Client, csrf: &str, vacancy: i64, text: String) -> Response {
+    vacancy_upload(s, c, csrf, vacancy, "rank", text)
 }
 
 #[test]
@@ -1074,18 +1096,7 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
         StatusCode::FORBIDDEN
     );
     // One household checked against the vacancy's slot (dept step 4, slot 1: A); nothing stored.
-    let form = reqwest::blocking::multipart::Form::new()
-        .text("csrf", t.clone())
-        .part(
-            "file",
-            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
-                .file_name("household.json"),
-        );
-    let res = org
-        .post(s.url("/vacancies/1/check"))
-        .multipart(form)
-        .send()
-        .unwrap();
+    let res = check_upload(&s, &org, &t, 1, example("copenhagen/household.json"));
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().unwrap();
     assert!(page.contains("id=\"verdict\""), "{page}");
@@ -1094,18 +1105,7 @@ fn applicants_are_ranked_for_a_vacancy_by_its_own_organisation_only() {
         "{page}"
     );
     assert!(page.contains("37 timer om ugen"), "{page}");
-    let form = reqwest::blocking::multipart::Form::new()
-        .text("csrf", st.clone())
-        .part(
-            "file",
-            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
-                .file_name("household.json"),
-        );
-    let res = steering
-        .post(s.url("/vacancies/1/check"))
-        .multipart(form)
-        .send()
-        .unwrap();
+    let res = check_upload(&s, &steering, &st, 1, example("copenhagen/household.json"));
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Without the form token nothing is ranked.
     let res = rank_upload(&s, &org, "forged", 1, example("copenhagen/applicants.json"));
@@ -1686,18 +1686,7 @@ fn applicant_data_rankings_and_exports_are_kept_in_no_cache() {
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert_no_store(&res, path);
     }
-    let form = reqwest::blocking::multipart::Form::new()
-        .text("csrf", t.clone())
-        .part(
-            "file",
-            reqwest::blocking::multipart::Part::text(example("copenhagen/household.json"))
-                .file_name("household.json"),
-        );
-    let res = org
-        .post(s.url("/vacancies/1/check"))
-        .multipart(form)
-        .send()
-        .unwrap();
+    let res = check_upload(&s, &org, &t, 1, example("copenhagen/household.json"));
     assert_eq!(res.status(), StatusCode::OK);
     assert_no_store(&res, "a household's check");
     // Static files stay cacheable.
@@ -2356,6 +2345,70 @@ fn aalborg_the_municipalitys_colours_are_in_force_and_gathered_in_one_overview()
         "the estimate on the department page"
     );
     assert!(dept.contains("kommunens oversigt"), "the basis");
+    // Letting on the web: a red vacancy goes to flexible letting under the red criteria
+    // (marked as the parties' to confirm), where a household is checked and applicants
+    // ranked; a green one to the allocation, which returns it to the waiting list.
+    let res = post_json(
+        &s,
+        &c,
+        "/api/v1/vacancies",
+        Some(&token),
+        serde_json::json!({"department": "851-0001", "home": "0001", "vacated": "2024-09-10", "received": "2024-09-02"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().unwrap();
+    assert_eq!(v["registration"]["assignment"]["channel"], "flexible");
+    let red = v["vacancy"].as_i64().unwrap();
+    let page = get(&format!("/vacancies/{red}"));
+    assert!(
+        page.contains("krav til beskæftigelse eller krav til uddannelse"),
+        "{page}"
+    );
+    assert!(page.contains("afventer parternes bekræftelse"), "{page}");
+    let res = check_upload(&s, &c, &token, red, example("aalborg/household.json"));
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().unwrap();
+    assert!(page.contains("beskæftigelse"), "{page}");
+    assert!(page.contains("afventer parternes bekræftelse"), "{page}");
+    let res = rank_upload(&s, &c, &token, red, example("aalborg/applicants.json"));
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    let ranking = get(&at);
+    let (a, b, last) = (
+        ranking.find("A-5002").unwrap(),
+        ranking.find("A-5003").unwrap(),
+        ranking.find("A-5004").unwrap(),
+    );
+    assert!(a < b && b < last, "work, then study, then neither");
+    let (_, v) = s.json(
+        &c,
+        "/api/v1/overview?on=2024-09-01&step=traffic-light:green",
+    );
+    let green = v["departments"][0]["id"].as_str().unwrap().to_string();
+    let res = post_json(
+        &s,
+        &c,
+        "/api/v1/vacancies",
+        Some(&token),
+        serde_json::json!({"department": green, "home": "0001", "vacated": "2024-09-10", "received": "2024-09-02"}),
+    );
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().unwrap();
+    assert_eq!(
+        v["registration"]["assignment"]["channel"],
+        "municipal_allocation"
+    );
+    let id = v["vacancy"].as_i64().unwrap();
+    let res = post_json(
+        &s,
+        &c,
+        &format!("/api/v1/vacancies/{id}/resolve"),
+        Some(&token),
+        serde_json::json!({"outcome": "returned", "on": "2024-09-04"}),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().unwrap();
+    assert_eq!(v["current_channel"], "waiting_list", "{v}");
     // An organisation sees only its own departments in the one overview and its export.
     let org = s.signed_in("org01");
     for path in [
@@ -2477,7 +2530,8 @@ fn two_municipalities_every_role_is_scoped_on_every_route() {
     // Its import page lists its own municipality's files only.
     let imports = aal.get(s.url("/imports")).send().unwrap().text().unwrap();
     assert!(
-        imports.contains("<td>851</td>") && !imports.contains("<td>101</td>"),
+        imports.contains("<td class=\"municipality\">851</td>")
+            && !imports.contains("<td class=\"municipality\">101</td>"),
         "{imports}"
     );
     // Vacancies: Aalborg's municipality cannot register one in Copenhagen.
@@ -2490,4 +2544,43 @@ fn two_municipalities_every_role_is_scoped_on_every_route() {
         serde_json::json!({"department": "101-0001", "home": "0001", "vacated": "2024-06-03"}),
     );
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Nor record an approval for one.
+    let res = aal
+        .post(s.url("/departments/101-0001/decisions"))
+        .form(&[
+            ("csrf", t.as_str()),
+            ("kind", "exemption"),
+            ("year", "2025"),
+            ("decided_by", "Samarbejdsforum"),
+            ("decided_on", "2024-11-20"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The one overview of colours speaks of Aalborg's updates to Aalborg only.
+    let kommune = s.signed_in("kommune");
+    let page = kommune
+        .get(s.url(&format!("/red-yellow?{on}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        !page.contains("2024-08-01"),
+        "Aalborg's update on Copenhagen's page"
+    );
+    let page = aal
+        .get(s.url(&format!("/red-yellow?{on}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("kommunens oversigt pr. 2024-08-01"),
+        "Aalborg's own update"
+    );
+    // The API's run and agreement are the user's municipality's.
+    let (_, v) = s.json(&aal, &format!("/api/v1/overview?{on}"));
+    assert_eq!(v["agreement"], "aalborg-2023");
+    assert_eq!(v["municipalities"].as_array().unwrap().len(), 1);
 }
