@@ -78,6 +78,7 @@ pub async fn page(
         Err(e) => return page_error(&state, lang, Some(&session), bad_filters(e)),
     };
     let q = f.query(None);
+    let on = f.on().to_string();
     let (report, traffic_light) = match report(&state, &session, f, lang).await {
         Ok(x) => x,
         Err(e) => return page_error(&state, lang, Some(&session), e),
@@ -96,6 +97,7 @@ pub async fn page(
             columns => columns,
             rows => rows,
             query => q,
+            on => on,
         },
     )
     .into_response()

@@ -173,7 +173,7 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn on(&self) -> Date {
+    pub(crate) fn on(&self) -> Date {
         self.on.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 

@@ -815,3 +815,64 @@ async fn register_and_resolve_a_vacancy_and_see_an_upload_error() {
     })
     .await;
 }
+
+/// Aalborg's red and yellow departments in one overview [AAL Monitorering: "samles røde og
+/// gule afdelinger i én oversigt"], as Aalborg's municipality sees it in the demo: an
+/// accessible table of its own departments only, coloured, that prints cleanly (under
+/// print media the navigation, the links and the footer are hidden; the table stays).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aalborg_red_and_yellow_in_one_overview_prints_cleanly() {
+    with_browser("red-yellow", |b| async move {
+        let d = &b.driver;
+        d.goto(b.url("/login")).await?;
+        b.on_page("/login").await?;
+        d.find(By::Id("username")).await?.send_keys("aalborg").await?;
+        d.find(By::Id("password"))
+            .await?
+            .send_keys("demo-aalborg")
+            .await?;
+        let submit = d.find(By::Css("form.login button[type=submit]")).await?;
+        b.leaving(submit.click()).await?;
+        b.on_page("/").await?;
+        // The overview says whose colours these are and links to the one overview.
+        assert!(b.text("#in-force").await?.contains("kommunens oversigt"));
+        let link = d.find(By::Css("#in-force a")).await?;
+        b.leaving(link.click()).await?;
+        b.on_page("/red-yellow").await?;
+        b.assert_accessible("the red and yellow overview", "da").await?;
+        let rows = b.count("#red-yellow tbody tr").await?;
+        assert!(rows > 10, "{rows} red and yellow departments");
+        let ids = b
+            .script("return [...document.querySelectorAll('#red-yellow tbody tr')].map(tr => tr.cells[0].textContent);")
+            .await?;
+        assert!(
+            ids.as_array().unwrap().iter().all(|i| i.as_str().unwrap().starts_with("851-")),
+            "Aalborg's own departments only: {ids}"
+        );
+        assert!(b.count("#red-yellow .step.red").await? > 0, "red shown as a badge");
+        b.assert_no_console_errors("the red and yellow overview").await?;
+        // Printed: the navigation, the links and the footer go; the table stays.
+        let tools = ChromeDevTools::new(d.handle.clone());
+        tools
+            .execute_cdp_with_params("Emulation.setEmulatedMedia", json!({"media": "print"}))
+            .await?;
+        let shown = |css: &'static str| {
+            let b = b.clone();
+            async move {
+                let js = format!(
+                    "const e = document.querySelector('{css}'); return e !== null && getComputedStyle(e).display !== 'none';"
+                );
+                WebDriverResult::Ok(b.script(&js).await? == json!(true))
+            }
+        };
+        assert!(!shown("header nav").await?, "no navigation on paper");
+        assert!(!shown("footer").await?, "no footer on paper");
+        assert!(!shown("p.no-print").await?, "no download links on paper");
+        assert!(shown("#red-yellow").await?, "the table on paper");
+        let pdf = d.print_page(Default::default()).await?;
+        assert!(pdf.starts_with(b"%PDF"), "the page prints");
+        std::fs::write(artifacts().join("red-yellow.pdf"), &pdf).ok();
+        Ok(())
+    })
+    .await;
+}
