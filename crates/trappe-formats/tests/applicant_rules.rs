@@ -211,11 +211,16 @@ fn enrolled_su() -> Value {
 // CPH 5.2.3 A1; B4 IV.1 A.1: 'Seniorer, der er fyldt 65 år … sidestilles hermed'.
 #[case::a1_senior_65_on_the_birthday("1961-06-15", json!({}), A1, true, Why::Senior { senior_age: 65 })]
 #[case::a1_64_the_day_before("1961-06-16", json!({}), A1, false, Why::NoWork)]
-// CPH B4 IV.1 A.2: the youth-housing group, read as 18–29 at the takeover date.
+// CPH B4 IV.1 A.2 'Personer under uddannelse' in the group entitled to youth housing, and
+// the bilag on youth homes: 'Der er ikke i lovgivningen fastsat en aldersgrænse for retten
+// til at bebo en ungdomsbolig' — the municipality's under-30 practice is not a criterion,
+// so no birthday decides A2. (Until issue 18 these read 18–29: 30 and 17 failed.)
 #[case::a2_29_the_day_before_30("1996-06-16", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
-#[case::a2_30_on_the_birthday("1996-06-15", enrolled_su(), A2, false, Why::NotYoung { from: 18, to: Some(29) })]
+#[case::a2_30_on_the_birthday("1996-06-15", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
+#[case::a2_35("1991-01-01", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
 #[case::a2_18_on_the_birthday("2008-06-15", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
-#[case::a2_17_the_day_before("2008-06-16", enrolled_su(), A2, false, Why::NotYoung { from: 18, to: Some(29) })]
+#[case::a2_17_the_day_before("2008-06-16", enrolled_su(), A2, true, Why::Enrolled { kind: EnrolmentKind::SuEligible })]
+#[case::a2_35_not_enrolled("1991-01-01", json!({}), A2, false, Why::NotEnrolled)]
 fn ordinary_age_edges(
     #[case] born: &str,
     #[case] extra: Value,
@@ -513,8 +518,9 @@ fn work(kind: &str, extra: Value) -> Value {
 // kriteriet for uddannelsessøgende' [B4 IV.1 A.1, A.2].
 #[case::apprentice_young("2000-01-01", work("apprentice", json!({"weekly_hours": 37})),
     vec![(A1, false, Why::ApprenticeNotWork), (A2, true, Why::Apprentice), (TE, true, Why::Apprentice)])]
+// No age limit on A2 (the bilag on youth homes): an apprentice of 35 meets it too.
 #[case::apprentice_aged_35("1991-01-01", work("apprentice", json!({"weekly_hours": 37})),
-    vec![(A1, false, Why::ApprenticeNotWork), (A2, false, Why::NotYoung { from: 18, to: Some(29) }), (TE, true, Why::Apprentice)])]
+    vec![(A1, false, Why::ApprenticeNotWork), (A2, true, Why::Apprentice), (TE, true, Why::Apprentice)])]
 // 'Seniorer, der er fyldt 65 år' [CPH 5.2.3 A1].
 #[case::senior_66_without_work("1960-01-01", json!({}), vec![(A1, true, Why::Senior { senior_age: 65 }), (TE, true, Why::OutsideAgeGroup { from: 18, to: Some(64) })])]
 // '… samt yngre personer, som modtager efterløn eller alderspension'.
@@ -560,6 +566,33 @@ fn kinds_of_work(
         let o = outcome(&all, c.clone());
         assert_eq!(o.met, met, "{c:?}");
         assert_eq!(finding(o, 1), (met, why), "{c:?}");
+    }
+}
+
+/// CPH B4 IV.1 A.1: "Beskæftigelsen skal have et omfang på mindst 25 timer inkl. frokost
+/// om ugen" — the employment, not one position: the hours of the documented permanent
+/// positions are added up, for A1 and for the tightened employment criterion, which
+/// applies A.1 'tilsvarende'. (Until issue 18 each position had to have 25 hours: 15 + 12
+/// failed, and on area step 2 refused the whole household.)
+#[rstest]
+#[case::fifteen_plus_twelve(&[15.0, 12.0], true)]
+#[case::fifteen_plus_ten_exactly_25(&[15.0, 10.0], true)]
+#[case::fifteen_plus_nine_and_a_half(&[15.0, 9.5], false)]
+#[case::one_position_of_24_5(&[24.5], false)]
+#[case::one_position_of_25(&[25.0], true)]
+fn a1_counts_the_hours_of_the_employment_cph_b4_iv_1_a_1(#[case] jobs: &[f64], #[case] met: bool) {
+    let work: Vec<Value> = jobs
+        .iter()
+        .map(|h| json!({"kind": "permanent", "weekly_hours": h}))
+        .collect();
+    let h = household(vec![person(
+        "applicant",
+        "1990-01-01",
+        json!({ "work": work }),
+    )]);
+    let all = outcomes(&h);
+    for c in [A1, TE] {
+        assert_eq!(outcome(&all, c.clone()).met, met, "{c:?} {jobs:?}");
     }
 }
 

@@ -269,12 +269,15 @@ fn small_area_by_decision_cph_6_1(
     assert_eq!(r.placements[0].staircase.as_str(), staircase);
 }
 
-// CPH B4 III fig 4 notes: on area step 1 an area is challenged on a criterion within 5 %
-// (5 points for unemployment) or 10 persons of the udsat threshold. Convictions: udsat at
-// ≥ 2.18 % of adults, risk zone ≥ 2.07 %. Of 1,000 adults, 21.8 persons is the threshold.
+// CPH B4 III fig 4 notes: on area step 1 an area is challenged on a criterion "hvis det er
+// mindre end 5 % eller 10 personer fra at opfylde" the udsat threshold: strictly fewer
+// than 10 persons. Convictions: udsat at ≥ 2.18 % of adults, risk zone ≥ 2.07 %. Of 1,000
+// adults, 21.8 persons is the threshold (22 persons). (Until issue 18, exactly 10 persons
+// away counted as within.)
 #[rstest]
 #[case::in_zone_by_share(2.07, 21, true)]
-#[case::ten_persons_away_is_within(1.20, 12, true)]
+#[case::nine_persons_away_is_within(1.30, 13, true)]
+#[case::ten_persons_away_is_not(1.20, 12, false)]
 #[case::eleven_persons_away_is_not(1.10, 11, false)]
 #[case::far_away(0.50, 5, false)]
 fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(
@@ -554,13 +557,13 @@ proptest! {
     }
 }
 
-/// "Mindre end … 10 personer" [CPH B4 III fig 4 notes] read strictly is an edit of the
-/// agreement file, not of code: with `persons_margin_counts = "fewer_than"`, 10 persons
-/// away is no longer within, 9 still are. (The shipped file keeps today's reading,
-/// "at_most"; the Copenhagen-to-the-letter issue changes that line.)
+/// The reading of the persons margin is the agreement file's, not code's: the shipped
+/// file reads "mindre end … 10 personer" [CPH B4 III fig 4 notes] strictly
+/// (`"fewer_than"`); an agreement that counts exactly 10 persons as within says
+/// `persons_margin_counts = "at_most"`, and then 10 persons away is within, 11 not.
 #[rstest]
-#[case::ten_persons_away(1.20, 12, false)]
-#[case::nine_persons_away(1.30, 13, true)]
+#[case::ten_persons_away(1.20, 12, true)]
+#[case::eleven_persons_away(1.10, 11, false)]
 fn the_persons_margin_reading_is_the_files(
     #[case] share: f64,
     #[case] persons: u32,
@@ -569,11 +572,11 @@ fn the_persons_margin_reading_is_the_files(
     let text = trappe_formats::agreement_file::BUILTIN_AGREEMENTS[0]
         .1
         .replacen(
-            "persons_margin_counts = { value = \"at_most\"",
             "persons_margin_counts = { value = \"fewer_than\"",
+            "persons_margin_counts = { value = \"at_most\"",
             1,
         );
-    let agreement = trappe_formats::agreement_file::parse_agreement(&text, "strict.toml")
+    let agreement = trappe_formats::agreement_file::parse_agreement(&text, "at-most.toml")
         .unwrap_or_else(|e| panic!("{e}"));
     let law = load_builtin("copenhagen-2024").unwrap().law;
     let mut a = area(

@@ -1474,3 +1474,24 @@ fn an_assignment_reads_back_from_its_json_as_it_was() {
         assert_eq!(back, a);
     }
 }
+
+/// Copenhagen's file reads bilag 14's on-time days as calendar days that move to the next
+/// working day [CPH B14: "den 2. eller den 16. i en måned"; "dvs. regnet fra den 2. eller
+/// 16. hverdag"]: 2 March 2025 is a Sunday, so a home received on Monday the 3rd must be
+/// moved into by 1 April; one received on Tuesday the 4th by 4 April; 2 June 2025 is a
+/// Monday, so the 3rd is an ordinary day (by 3 July).
+#[rstest]
+#[case::monday_after_a_sunday_2nd("2025-03-03", "2025-04-01")]
+#[case::tuesday_after("2025-03-04", "2025-04-04")]
+#[case::working_2nd("2025-06-02", "2025-07-01")]
+#[case::day_after_a_working_2nd("2025-06-03", "2025-07-03")]
+#[case::monday_after_a_saturday_16th("2025-08-18", "2025-09-15")]
+fn copenhagens_on_time_days_move_to_the_next_working_day(
+    #[case] received: &str,
+    #[case] move_in_by: &str,
+) {
+    let a = load_builtin("copenhagen-2024").unwrap().agreement;
+    let rules = &a.letting.as_ref().unwrap().deadlines;
+    let got = trappe_rules::deadlines::municipality_deadline(rules, received.parse().unwrap());
+    assert_eq!(got, move_in_by.parse::<Date>().unwrap(), "{received}");
+}

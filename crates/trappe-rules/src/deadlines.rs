@@ -37,6 +37,9 @@ pub struct DeadlineRules {
     /// Days of the month on which a home counts as received the day before (CPH B14:
     /// the 2nd and the 16th, for homes given notice on the 1st or 15th).
     pub on_time_days: Sourced<Vec<u32>>,
+    /// When one of `on_time_days` is not a weekday (a weekend or a public holiday), the
+    /// first weekday after it counts as that day.
+    pub on_time_next_weekday: Sourced<bool>,
     /// Least number of days from the allocation of a citizen to move-in that the
     /// organisation is entitled to (CPH B14: 14).
     pub organisation_min_days: Sourced<u32>,
@@ -61,16 +64,37 @@ pub struct DeadlineRules {
 /// short month: received 31 January 2025 → 28 February. The result saturates at
 /// chrono's first/last date.
 pub fn municipality_deadline(rules: &DeadlineRules, received: Date) -> Date {
-    let month_later = received
+    // A home received on the first weekday after an on-time day that was not one counts
+    // as received on that day, where the agreement says so.
+    let counted = on_time_day(rules, received);
+    let month_later = counted
+        .unwrap_or(received)
         .checked_add_months(Months::new(rules.municipality_months.value))
         .unwrap_or(NaiveDate::MAX);
-    if rules.on_time_days.value.contains(&received.day()) {
+    if counted.is_some() {
         month_later
             .checked_sub_days(Days::new(u64::from(rules.short_notice_minus_days.value)))
             .unwrap_or(NaiveDate::MIN)
     } else {
         month_later
     }
+}
+
+/// The on-time day a home received on `received` counts as received on: that day itself
+/// when it is one of `on_time_days`; with `on_time_next_weekday`, also the on-time day of
+/// the same month that was not a weekday when `received` is the first weekday after it.
+pub fn on_time_day(rules: &DeadlineRules, received: Date) -> Option<Date> {
+    if rules.on_time_days.value.contains(&received.day()) {
+        return Some(received);
+    }
+    if !rules.on_time_next_weekday.value || !is_weekday(rules, received) {
+        return None;
+    }
+    rules.on_time_days.value.iter().find_map(|&d| {
+        let day = received.with_day(d)?;
+        (day < received && !is_weekday(rules, day) && add_weekdays(rules, day, 1) == received)
+            .then_some(day)
+    })
 }
 
 /// Whether `date` is a weekday ("hverdag") under CPH B14: Monday–Friday and not one
@@ -422,6 +446,12 @@ mod tests {
                 source: "CPH B14".to_string(),
                 interpretation: None,
             },
+            // The calendar days alone (the weekday reading has its own test).
+            on_time_next_weekday: Sourced {
+                value: false,
+                source: "CPH B14".to_string(),
+                interpretation: None,
+            },
             organisation_min_days: sourced(14),
             free_return_weekdays: sourced(5),
             max_rent_months_after_return: sourced(3),
@@ -448,6 +478,76 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    /// CPH B14: "Kommunen accepterer boliger, som indkommer den 2. eller den 16. i en
+    /// måned, som indkommet i rette tid, så boligorganisationerne kan nå at indsende
+    /// lejemål, som er opsagt den 1. eller 15. efter almindelig kontortid" and "dvs.
+    /// regnet fra den 2. eller 16. hverdag": the 2nd and 16th are calendar days; when one
+    /// is not a working day, the first working day after it is on time too. Both edges:
+    /// the day itself, the first working day after a weekend or holiday, and the day after.
+    #[test]
+    fn an_on_time_day_that_is_no_working_day_moves_to_the_next_working_day() {
+        let mut r = rules();
+        r.on_time_next_weekday.value = true;
+        // (what, received, deadline)
+        let cases = [
+            // 2 March 2025 is a Sunday: Monday the 3rd counts as the 2nd (as the 1st).
+            (
+                "the 2nd on a Sunday: received Monday the 3rd",
+                date(2025, 3, 3),
+                date(2025, 4, 1),
+            ),
+            (
+                "the day after that Monday is late",
+                date(2025, 3, 4),
+                date(2025, 4, 4),
+            ),
+            // 16 March 2025 is a Sunday: Monday the 17th counts as the 16th (as the 15th).
+            (
+                "the 16th on a Sunday: received Monday the 17th",
+                date(2025, 3, 17),
+                date(2025, 4, 15),
+            ),
+            // 2 June 2025 is a Monday: the 2nd itself, and the 3rd is late.
+            (
+                "the 2nd on a working day",
+                date(2025, 6, 2),
+                date(2025, 7, 1),
+            ),
+            (
+                "the 3rd after a working 2nd is late",
+                date(2025, 6, 3),
+                date(2025, 7, 3),
+            ),
+            // 16 August 2025 is a Saturday: Monday the 18th, not Sunday the 17th (no
+            // working day) nor Tuesday the 19th.
+            (
+                "the 16th on a Saturday: Monday the 18th",
+                date(2025, 8, 18),
+                date(2025, 9, 15),
+            ),
+            (
+                "the Tuesday after is late",
+                date(2025, 8, 19),
+                date(2025, 9, 19),
+            ),
+            // 2 November 2025 is a Sunday; a holiday works the same way: 2 January 2026
+            // is a Friday after New Year's Day, so nothing moves there.
+            (
+                "a working 2nd after New Year",
+                date(2026, 1, 2),
+                date(2026, 2, 1),
+            ),
+        ];
+        for (what, received, deadline) in cases {
+            assert_eq!(municipality_deadline(&r, received), deadline, "{what}");
+        }
+        // Without the reading (the calendar days alone) the Monday is an ordinary day.
+        assert_eq!(
+            municipality_deadline(&rules(), date(2025, 3, 3)),
+            date(2025, 4, 3)
+        );
     }
 
     #[test]

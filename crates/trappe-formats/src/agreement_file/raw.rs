@@ -573,6 +573,7 @@ pub(super) struct RawDeadlines {
     pub(super) municipality_months: RawSourced<u32>,
     pub(super) short_notice_minus_days: RawSourced<u32>,
     pub(super) on_time_days: RawSourced<Vec<u32>>,
+    pub(super) on_time_next_weekday: Option<RawSourced<bool>>,
     pub(super) organisation_min_days: RawSourced<u32>,
     pub(super) free_return_weekdays: RawSourced<u32>,
     pub(super) max_rent_months_after_return: RawSourced<u32>,

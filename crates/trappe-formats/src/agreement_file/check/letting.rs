@@ -124,7 +124,26 @@ fn check_deadlines(
             &r.interpretation,
         );
     }
+    if let Some(n) = &d.on_time_next_weekday {
+        note(
+            "letting.deadlines.on_time_next_weekday",
+            &n.source,
+            &n.interpretation,
+        );
+    }
     DeadlineRules {
+        on_time_next_weekday: d.on_time_next_weekday.as_ref().map_or_else(
+            || Sourced {
+                value: false,
+                source: String::new(),
+                interpretation: None,
+            },
+            |n| Sourced {
+                value: n.value,
+                source: n.source.clone(),
+                interpretation: n.interpretation.clone(),
+            },
+        ),
         municipality_months: src(&d.municipality_months),
         short_notice_minus_days: src(&d.short_notice_minus_days),
         on_time_days: Sourced {
