@@ -477,6 +477,13 @@ pub fn letting_reason(
             ),
             cite(source)
         ),
+        R::DevelopmentPlanTransition { instead, source } => {
+            if da {
+                format!("Området er i overgangsperioden efter sin udviklingsplan: den boligsociale anvisning er suspenderet, og boligen udlejes i stedet ved {}{}", ch(instead), cite(source))
+            } else {
+                format!("The area is in the transition after its development plan: municipal allocation is suspended, and the home is let through {} instead{}", ch(instead), cite(source))
+            }
+        }
         R::AllocationSuspended { instead } => {
             if da {
                 format!("Trinnet suspenderer den kommunale anvisning: boligen udlejes i stedet ved {}", ch(instead))

@@ -141,6 +141,7 @@ impl V {
                 new_build: self.new_build,
                 start_placement: self.start_placement.clone(),
                 decided_share: None,
+                allocation_suspended_by: None,
             },
         )
     }

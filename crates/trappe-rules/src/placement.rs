@@ -793,7 +793,12 @@ impl Ctx<'_> {
         }
         // A small area whose figures would qualify it [CPH 6 (1), B17].
         let would_be = self.computed.get(&area.id).map(|r| r.would_be);
-        let decision = self.decisions.iter().find(|x| x.area_id == area.id);
+        // A decision putting the area on the staircase (not one recording that its
+        // development plan is completed, which is about letting).
+        let decision = self
+            .decisions
+            .iter()
+            .find(|x| x.area_id == area.id && x.ground != "development_plan_completed");
         let below_law = area.residents < self.list.min_residents;
         let qualifying_step = would_be.and_then(|w| stairs.step_for(w).map(|s| (w, s)));
         match (decision, qualifying_step) {

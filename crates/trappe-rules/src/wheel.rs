@@ -359,6 +359,9 @@ pub struct VacancyFacts<'a> {
     /// The department's recorded share, where the agreement's share is decided per
     /// department within a range.
     pub decided_share: Option<Pct>,
+    /// The agreement suspends municipal allocation for the department outside its step
+    /// (the passage): a development-plan area in its transition [CPH 6.1.6].
+    pub allocation_suspended_by: Option<SourceRef>,
 }
 
 /// Where a vacancy sits in its wheel.
@@ -505,6 +508,10 @@ pub enum LettingReason {
     /// The step suspends the allocation (area step 2): a home that would go to the
     /// allocation outside the wheel is let by the organisation [CPH 6.1.3, B4 III].
     AllocationSuspended { instead: Channel },
+    /// The department's area is in the transition after its development plan: the
+    /// agreement suspends municipal allocation there, so the organisation lets the home
+    /// [CPH 6.1.6].
+    DevelopmentPlanTransition { instead: Channel, source: SourceRef },
     /// An accessibility home: an applicant meeting C goes first; an allocated citizen
     /// need not need it [CPH 5.2.3, B4 IV].
     AccessibilityHome { source: SourceRef },
@@ -715,7 +722,8 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     let home = f.home;
     let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
     let step_sets: &[String] = step_rule.map_or(&[], |s| s.criteria_sets.as_slice());
-    let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended);
+    let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended)
+        || f.allocation_suspended_by.is_some();
     let staircase_slots: &[Slot] = agreement
         .wheel_rule(f.staircase, f.step, f.on)
         .map_or(&[], |w| w.slots.as_slice());
@@ -769,6 +777,16 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                 .and_then(|r| r.exemption.as_ref())
                 .map_or_else(String::new, |e| e.every_nth_vacancy.source.clone()),
         });
+    }
+    // A development-plan area in its transition: no allocation at all [CPH 6.1.6].
+    if let (Channel::MunicipalAllocation, Some(source)) = (channel, &f.allocation_suspended_by) {
+        channel = org;
+        reasons.push(LettingReason::DevelopmentPlanTransition {
+            instead: org,
+            source: source.clone(),
+        });
+        criteria = criteria_for(channel, slots, step_sets);
+        fallback = Vec::new();
     }
     if channel == Channel::MunicipalAllocation {
         let redirect = allocation_redirect(f, rules, &key, new_build, org, &taken);

@@ -404,12 +404,13 @@ pub fn read_decisions_with(
             if !ground.is_empty()
                 && ground != "residents_over_threshold"
                 && ground != "temporary_rehousing"
+                && ground != "development_plan_completed"
             {
                 t.push(
                     line,
                     "ground",
                     &ground,
-                    "is not a ground; expected residents_over_threshold or temporary_rehousing",
+                    "is not a ground; expected residents_over_threshold, temporary_rehousing or development_plan_completed",
                 );
             }
             let decided_by = t.text(rec, line, "decided_by");

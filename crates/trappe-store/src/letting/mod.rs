@@ -862,6 +862,8 @@ impl Store {
                 .as_ref()
                 .and_then(|l| l.youth.as_ref())
                 .is_some_and(|y| y.mainly_youth(info.family_homes, info.youth_homes));
+            let allocation_suspended_by =
+                crate::applicants::allocation_suspended_by(c, req.department, req.vacated, &agreement)?;
             let mut facts = VacancyFacts {
                 on: req.vacated,
                 staircase: placement.staircase,
@@ -878,6 +880,7 @@ impl Store {
                 new_build,
                 start_placement: start.clone(),
                 decided_share,
+                allocation_suspended_by,
             };
             // Which wheel the vacancy is on decides which history counts: ask the rules
             // with an empty history, then read that wheel's history from the ledger.
