@@ -309,6 +309,42 @@ fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(
     );
 }
 
+// CPH B4 III fig 4 notes: "Et område er tæt på at opfylde ledighedskriteriet, hvis det er
+// 5 procent-point eller 10 personer fra at opfylde kriterieværdien" — no "mindre end" for
+// unemployment: exactly 10 persons away is within. Unemployment: udsat above 40.0 % of
+// those aged 18–64; of 100, 41 persons meet it, so 31 are 10 away (31 % is outside the
+// 35 % risk zone by share).
+#[rstest]
+#[case::ten_persons_away_is_within(31, true)]
+#[case::eleven_persons_away_is_not(30, false)]
+fn area_step_1_unemployment_within_10_persons_cph_b4_iii(
+    #[case] persons: u32,
+    #[case] expected: bool,
+) {
+    let mut a = area(
+        "A",
+        1500,
+        Some(Designation::Forebyggelse),
+        Some(figures(&format!("{persons}.0"), "0.50", "20.0", "100.0")),
+        "40",
+    );
+    a.counts.unemployment = Some(Count { persons, of: 100 });
+    let r = run(
+        "copenhagen-2024",
+        &[in_area("A")],
+        Some(&[a]),
+        &[],
+        "2024-03-01",
+    )
+    .unwrap();
+    let tightened = r.placements[0].tightened_criteria.clone().unwrap();
+    assert_eq!(
+        tightened.contains(&trappe_rules::Criterion::Unemployment),
+        expected,
+        "{tightened:?}"
+    );
+}
+
 #[test]
 fn ten_persons_margin_counts_persons_to_cross_the_threshold() {
     use trappe_rules::criteria::{Comparison, Threshold};

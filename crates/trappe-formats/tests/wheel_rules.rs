@@ -1487,6 +1487,12 @@ fn an_assignment_reads_back_from_its_json_as_it_was() {
 #[case::working_2nd("2025-06-02", "2025-07-01")]
 #[case::day_after_a_working_2nd("2025-06-03", "2025-07-03")]
 #[case::monday_after_a_saturday_16th("2025-08-18", "2025-09-15")]
+// Holidays from the file: 2 April 2026 is Maundy Thursday, then Good Friday, the weekend
+// and Easter Monday: Tuesday the 7th is on time (by 1 May); 16 May 2027 is a Sunday and
+// the 17th Whit Monday: Tuesday the 18th (by 15 June), Wednesday the 19th is late.
+#[case::tuesday_after_easter_2026("2026-04-07", "2026-05-01")]
+#[case::tuesday_after_whit_monday_2027("2027-05-18", "2027-06-15")]
+#[case::wednesday_after_whit_monday_2027("2027-05-19", "2027-06-19")]
 fn copenhagens_on_time_days_move_to_the_next_working_day(
     #[case] received: &str,
     #[case] move_in_by: &str,

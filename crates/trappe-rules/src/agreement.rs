@@ -200,6 +200,9 @@ pub struct RiskZoneRule {
     /// Whether exactly the margin counts as within it ("at most 10 persons"); `false`:
     /// strictly fewer ("mindre end … 10 personer").
     pub persons_margin_inclusive: Sourced<bool>,
+    /// The same for unemployment, where the agreement words it otherwise (`None`: as
+    /// `persons_margin_inclusive`).
+    pub unemployment_persons_margin_inclusive: Option<Sourced<bool>>,
     /// Whether the persons margin applies to income (an average, not a count).
     pub persons_margin_applies_to_income: Sourced<bool>,
     /// Risk-zone values published for a list; where a list has none, they are derived

@@ -58,7 +58,9 @@ pub struct DeadlineRules {
 /// lejemål til indflytning"); for a home received on one of `on_time_days` (the 2nd or
 /// the 16th), minus `short_notice_minus_days` ("efter den første kalendermåned – minus
 /// en dag – dvs. regnet fra den 2. eller 16."), so it counts as received on the 1st or
-/// the 15th: received 1 March → 1 April; 2 March → 1 April; 3 March → 3 April.
+/// the 15th: received 1 March → 1 April; 2 March → 1 April; 3 March → 3 April. With
+/// `on_time_next_weekday`, a home received on the first working day after an on-time day
+/// that was not one counts as received on that day ([`on_time_day`]).
 ///
 /// The month is added with chrono's calendar arithmetic, which clamps at the end of a
 /// short month: received 31 January 2025 → 28 February. The result saturates at

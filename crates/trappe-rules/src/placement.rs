@@ -900,13 +900,11 @@ impl Ctx<'_> {
             };
             let persons =
                 count.and_then(|c| persons_to_meet(c, self.list.udsat.get(check.criterion)));
-            let within = |p: u32| {
-                if rz.persons_margin_inclusive.value {
-                    p <= margin
-                } else {
-                    p < margin
-                }
+            let inclusive = match (check.criterion, &rz.unemployment_persons_margin_inclusive) {
+                (Criterion::Unemployment, Some(u)) => u.value,
+                _ => rz.persons_margin_inclusive.value,
             };
+            let within = |p: u32| if inclusive { p <= margin } else { p < margin };
             let by_persons = persons.is_some_and(within)
                 && (check.criterion != Criterion::Income
                     || rz.persons_margin_applies_to_income.value);

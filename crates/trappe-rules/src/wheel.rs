@@ -722,14 +722,20 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
     let home = f.home;
     let step_rule = agreement.step_rule(f.staircase, f.step, f.on);
     let step_sets: &[String] = step_rule.map_or(&[], |s| s.criteria_sets.as_slice());
-    let suspended = step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended)
-        || f.allocation_suspended_by.is_some();
+    let step_suspends =
+        step_rule.is_some_and(|s| s.municipal_allocation == AllocationRule::Suspended);
+    let suspended = step_suspends || f.allocation_suspended_by.is_some();
     let staircase_slots: &[Slot] = agreement
         .wheel_rule(f.staircase, f.step, f.on)
         .map_or(&[], |w| w.slots.as_slice());
     let (org, org_criteria) = organisation_default(staircase_slots, step_sets);
     let allocation = AllocationOutsideWheel {
         suspended,
+        by_plan: if step_suspends {
+            None
+        } else {
+            f.allocation_suspended_by.clone()
+        },
         org,
         org_criteria,
     };
@@ -778,15 +784,25 @@ pub fn assign(agreement: &Agreement, f: &VacancyFacts<'_>) -> Result<Assignment,
                 .map_or_else(String::new, |e| e.every_nth_vacancy.source.clone()),
         });
     }
-    // A development-plan area in its transition: no allocation at all [CPH 6.1.6].
+    // A development-plan area in its transition: no municipal allocation [CPH 6.1.6]
+    // ('den boligsociale anvisning … suspenderes'); the slot goes on through its
+    // fallbacks as an unused allocation home would (urban-renewal rehousing first, else
+    // the organisation: B4 'Hvis boligen ikke anvendes til boligsocial anvisning, kan den
+    // ved behov anvendes til byfornyelsesgenhusning. Ellers udlejes den …').
     if let (Channel::MunicipalAllocation, Some(source)) = (channel, &f.allocation_suspended_by) {
-        channel = org;
+        let mut chain = slot
+            .fallback
+            .iter()
+            .copied()
+            .filter(|c| *c != Channel::MunicipalAllocation);
+        let instead = chain.next().unwrap_or(org);
+        channel = instead;
+        fallback = chain.collect();
         reasons.push(LettingReason::DevelopmentPlanTransition {
-            instead: org,
+            instead,
             source: source.clone(),
         });
         criteria = criteria_for(channel, slots, step_sets);
-        fallback = Vec::new();
     }
     if channel == Channel::MunicipalAllocation {
         let redirect = allocation_redirect(f, rules, &key, new_build, org, &taken);
@@ -920,6 +936,8 @@ fn take_slot<'s>(
 /// organisation channel and criteria, and whether the step suspends the allocation.
 struct AllocationOutsideWheel {
     suspended: bool,
+    /// The suspension is the development-plan transition's (its passage), not the step's.
+    by_plan: Option<SourceRef>,
     org: Channel,
     org_criteria: Option<String>,
 }
@@ -930,7 +948,13 @@ impl AllocationOutsideWheel {
     /// step suspends the allocation.
     fn assign(&self, mut reasons: Vec<LettingReason>) -> Assignment {
         if self.suspended {
-            reasons.push(LettingReason::AllocationSuspended { instead: self.org });
+            reasons.push(match &self.by_plan {
+                Some(source) => LettingReason::DevelopmentPlanTransition {
+                    instead: self.org,
+                    source: source.clone(),
+                },
+                None => LettingReason::AllocationSuspended { instead: self.org },
+            });
             Assignment {
                 criteria: self.org_criteria.clone(),
                 ..outside_wheel(Some(self.org), reasons)

@@ -226,12 +226,20 @@ pub(crate) fn transition_lists(
         return Ok(None);
     }
     // "… eller til udviklingsplanen er gennemført": the municipality's recorded completion
-    // ends it (the newest decisions file of the area's municipality on or before the date).
-    let completed = c.query_opt(
-        &format!("SELECT 1 FROM area_decision x WHERE x.area_id = $1 AND x.ground = 'development_plan_completed' AND x.decided_on <= $2 AND x.snapshot_id = (SELECT s.id FROM snapshot s WHERE s.kind = 'decisions' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1)"),
-        &[area.into(), on.into()],
-    )?;
-    Ok(completed.is_none().then_some(rows))
+    // ends it.
+    Ok((!plan_completed(c, area, on)?).then_some(rows))
+}
+
+/// Whether the municipality has recorded an area's development plan as completed on or
+/// before a date: a decision `development_plan_completed` in the newest decisions file of
+/// the area's municipality on or before it (each decisions file replaces the one before).
+pub(crate) fn plan_completed(c: &mut Conn, area: &str, on: Date) -> Result<bool, StoreError> {
+    Ok(c
+        .query_opt(
+            &format!("SELECT 1 FROM area_decision x WHERE x.area_id = $1 AND x.ground = 'development_plan_completed' AND x.decided_on <= $2 AND x.snapshot_id = (SELECT s.id FROM snapshot s WHERE s.kind = 'decisions' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1)"),
+            &[area.into(), on.into()],
+        )?
+        .is_some())
 }
 
 /// Whether the agreement suspends municipal allocation for a department on a date because
@@ -613,11 +621,12 @@ impl Store {
                     .iter()
                     .rposition(|d| d.as_deref() == Some("omdannelse"));
                 let since = last_omdannelse.map_or(0, |i| (designations.len() - 1 - i) as u32);
+                let completed = plan_completed(&mut self.conn, &area, on)?;
                 if applicant::former_omdannelse_applies(
                     limits,
                     since,
                     last_omdannelse.is_some(),
-                    false,
+                    completed,
                     on,
                 ) {
                     AreaStatus::FormerOmdannelse

@@ -40,7 +40,7 @@ fn register(db: &Db, home: &str, on: &str) -> (String, u64, Vec<String>) {
 /// indtil området i fire år i træk ikke har været udpeget som udsat boligområde, eller til
 /// udviklingsplanen er gennemført". A14 is an omdannelsesområde on the list of 2023 and on
 /// none on the list of 2024: its departments' allocation slots go to the organisation
-/// (here flexible letting) in the transition — the wheel's slots 3 and 6 on department
+/// (urban-renewal rehousing, else flexible letting) in the transition — the wheel's slots 3 and 6 on department
 /// step 3 — until the municipality records that the development plan is completed (a
 /// decisions file, ground `development_plan_completed`), after which slot 3 goes to the
 /// allocation again.
@@ -81,12 +81,16 @@ fn the_development_plan_transition_suspends_allocation_in_the_wheel_until_comple
             "slot {slot} in the transition"
         );
         if slot % 3 == 0 {
+            // The allocation slot goes on through its fallbacks, as an unused allocation
+            // home would: urban-renewal rehousing, else flexible letting (B4: 'Hvis boligen
+            // ikke anvendes til boligsocial anvisning, kan den ved behov anvendes til
+            // byfornyelsesgenhusning. Ellers udlejes den efter fleksible A-kriterier').
             allocation_slots += 1;
             assert!(
                 reasons.contains(&"development_plan_transition".to_string()),
                 "{reasons:?}"
             );
-            assert_eq!(channel, "flexible");
+            assert_eq!(channel, "urban_renewal");
         }
     }
     assert_eq!(allocation_slots, 2);
@@ -111,6 +115,33 @@ fn the_development_plan_transition_suspends_allocation_in_the_wheel_until_comple
     for home in ["0007", "0008", "0009", "0010", "0011", "0012"] {
         seen.push(register(&db, home, "2025-04-10"));
     }
+    // The completion ends the limits of the former omdannelse area too (B5: 'Indtil
+    // udviklingsplanen er gennemført').
+    let household = dir.path().join("h.json");
+    std::fs::write(
+        &household,
+        r#"{"members": [{"relation": "applicant", "birth_date": "1990-01-01", "eu_eea_swiss_citizen": false}]}"#,
+    )
+    .unwrap();
+    let limits = |on: &str| -> Value {
+        serde_json::from_str(&stdout(db.trappe().args([
+            "applicant",
+            "limits",
+            "--department",
+            "101-0403",
+            "--on",
+            on,
+            "--household",
+            &household.display().to_string(),
+            "--citizen",
+            "K-1",
+            "--format",
+            "json",
+        ])))
+        .unwrap()
+    };
+    assert_eq!(limits("2025-03-03")["area_status"], "former_omdannelse");
+    assert_eq!(limits("2025-04-10")["area_status"], "not_designated");
     let (channel, slot, _) = &seen[5];
     assert_eq!(
         (channel.as_str(), *slot),

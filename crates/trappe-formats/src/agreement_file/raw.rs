@@ -399,6 +399,7 @@ pub(super) struct RawRiskZone {
     pub(super) persons_margin: RawSourced<u32>,
     /// "at_most" (exactly the margin is within) or "fewer_than".
     pub(super) persons_margin_counts: Spanned<RawSourced<String>>,
+    pub(super) unemployment_persons_margin_counts: Option<Spanned<RawSourced<String>>>,
     pub(super) persons_margin_applies_to_income: RawSourced<bool>,
     #[serde(default)]
     pub(super) published: Vec<Spanned<RawPublished>>,

@@ -393,13 +393,15 @@ pub fn read_decisions_with(
     opts: TableOptions<'_>,
 ) -> Result<Vec<AreaDecision>, InputErrors> {
     let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
     let t = read_table(
         bytes,
         file,
         opts,
         &["area_id", "ground", "decided_by", "decided_on"],
         |t, line, rec| {
-            let area_id = t.text(rec, line, "area_id");
+            // One decision per area in a file (the newest file replaces the one before).
+            let area_id = t.unique_id(rec, line, "area_id", &mut seen);
             let ground = t.text(rec, line, "ground");
             if !ground.is_empty()
                 && ground != "residents_over_threshold"

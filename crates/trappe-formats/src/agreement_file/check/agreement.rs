@@ -374,18 +374,39 @@ fn check_risk_zone(
         &pc.source,
         &pc.interpretation,
     );
-    let counts = match pc.value.as_str() {
-        "at_most" => true,
-        "fewer_than" => false,
-        other => {
-            ck.problem(
-                rz.persons_margin_counts.span(),
-                format!("persons_margin_counts = {other:?}"),
-                "\"at_most\" (exactly the margin is within) or \"fewer_than\"",
-            );
-            true
-        }
-    };
+    let mut reading =
+        |raw: &Spanned<crate::agreement_file::raw::RawSourced<String>>, key: &str| match raw
+            .get_ref()
+            .value
+            .as_str()
+        {
+            "at_most" => true,
+            "fewer_than" => false,
+            other => {
+                ck.problem(
+                    raw.span(),
+                    format!("{key} = {other:?}"),
+                    "\"at_most\" (exactly the margin is within) or \"fewer_than\"",
+                );
+                true
+            }
+        };
+    let counts = reading(&rz.persons_margin_counts, "persons_margin_counts");
+    let unemployment_counts =
+        rz.unemployment_persons_margin_counts
+            .as_ref()
+            .map(|u| trappe_rules::agreement::Sourced {
+                value: reading(u, "unemployment_persons_margin_counts"),
+                source: u.get_ref().source.clone(),
+                interpretation: u.get_ref().interpretation.clone(),
+            });
+    if let Some(u) = &rz.unemployment_persons_margin_counts {
+        note(
+            "risk_zone.unemployment_persons_margin_counts",
+            &u.get_ref().source,
+            &u.get_ref().interpretation,
+        );
+    }
     note(
         "risk_zone.persons_margin_applies_to_income",
         &rz.persons_margin_applies_to_income.source,
@@ -400,6 +421,7 @@ fn check_risk_zone(
             source: rz.persons_margin_counts.get_ref().source.clone(),
             interpretation: rz.persons_margin_counts.get_ref().interpretation.clone(),
         },
+        unemployment_persons_margin_inclusive: unemployment_counts,
         persons_margin_applies_to_income: sourced(rz.persons_margin_applies_to_income, |b| b),
         published,
     };
@@ -1107,6 +1129,35 @@ mod tests {
                 .any(|l| l.contains("department step 4 has no [[step]]")),
             "{p:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod readings {
+    use crate::agreement_file::test_util::{cph, problems};
+
+    /// An on-time day some month lacks, and an unknown reading of the persons margin,
+    /// are errors saying what is expected.
+    #[rstest::rstest]
+    #[case::day_31(
+        "on_time_days = { value = [2, 16]",
+        "on_time_days = { value = [2, 31]",
+        "on_time_days holds 31"
+    )]
+    #[case::unknown_reading(
+        "unemployment_persons_margin_counts = { value = \"at_most\"",
+        "unemployment_persons_margin_counts = { value = \"about\"",
+        "unemployment_persons_margin_counts = \"about\""
+    )]
+    fn a_wrong_reading_says_what_was_expected(
+        #[case] from: &str,
+        #[case] to: &str,
+        #[case] expected: &str,
+    ) {
+        let text = cph();
+        assert!(text.contains(from), "{from}");
+        let p = problems(&text.replacen(from, to, 1));
+        assert!(p.iter().any(|l| l.contains(expected)), "{p:?}");
     }
 }
 

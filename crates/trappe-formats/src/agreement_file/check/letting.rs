@@ -124,6 +124,18 @@ fn check_deadlines(
             &r.interpretation,
         );
     }
+    if let Some(bad) = d
+        .on_time_days
+        .value
+        .iter()
+        .find(|&&day| !(1..=28).contains(&day))
+    {
+        ck.problem(
+            raw.span(),
+            format!("on_time_days holds {bad}"),
+            "days of the month from 1 to 28 (a day every month has)",
+        );
+    }
     if let Some(n) = &d.on_time_next_weekday {
         note(
             "letting.deadlines.on_time_next_weekday",
