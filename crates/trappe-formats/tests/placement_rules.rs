@@ -293,6 +293,17 @@ fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(
         "40",
     );
     a.counts.convictions = Some(Count { persons, of: 1000 });
+    let tightened = tightened_on_area_step_1(a);
+    assert_eq!(
+        tightened.contains(&trappe_rules::Criterion::Convictions),
+        expected,
+        "{tightened:?}"
+    );
+}
+
+/// The tightened criteria of a department in area `a` (on area step 1) under Copenhagen's
+/// file on 1 March 2024.
+fn tightened_on_area_step_1(a: Area) -> Vec<trappe_rules::Criterion> {
     let r = run(
         "copenhagen-2024",
         &[in_area("A")],
@@ -301,12 +312,7 @@ fn area_step_1_tightened_convictions_by_risk_zone_or_10_persons_cph_b4_iii(
         "2024-03-01",
     )
     .unwrap();
-    let tightened = r.placements[0].tightened_criteria.clone().unwrap();
-    assert_eq!(
-        tightened.contains(&trappe_rules::Criterion::Convictions),
-        expected,
-        "{tightened:?}"
-    );
+    r.placements[0].tightened_criteria.clone().unwrap()
 }
 
 // CPH B4 III fig 4 notes: "Et område er tæt på at opfylde ledighedskriteriet, hvis det er
@@ -329,15 +335,7 @@ fn area_step_1_unemployment_within_10_persons_cph_b4_iii(
         "40",
     );
     a.counts.unemployment = Some(Count { persons, of: 100 });
-    let r = run(
-        "copenhagen-2024",
-        &[in_area("A")],
-        Some(&[a]),
-        &[],
-        "2024-03-01",
-    )
-    .unwrap();
-    let tightened = r.placements[0].tightened_criteria.clone().unwrap();
+    let tightened = tightened_on_area_step_1(a);
     assert_eq!(
         tightened.contains(&trappe_rules::Criterion::Unemployment),
         expected,
