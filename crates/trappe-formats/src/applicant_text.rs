@@ -75,50 +75,7 @@ pub fn criterion_rule(rules: Option<&ApplicantRules>, c: &CriterionId, lang: Lan
         .unwrap_or_default()
 }
 
-/// A slot's criteria set as the user reads it, from the labels of the file's sets
-/// ("A (arbejde eller uddannelse) eller B (skilsmisse/samlivsophævelse)").
-pub fn criteria_set(rules: Option<&ApplicantRules>, set: Option<&str>, lang: Lang) -> String {
-    let Some(set) = set else {
-        return pick(
-            lang,
-            "almindelig venteliste (ingen kriterier)",
-            "ordinary waiting list (no criteria)",
-        )
-        .into();
-    };
-    let mut marks: Vec<&str> = Vec::new();
-    let parts: Vec<String> = set
-        .split('|')
-        .map(|p| {
-            let p = p.trim();
-            match rules.and_then(|r| r.set(p)) {
-                Some(d) => {
-                    if let Some(t) = &d.to_confirm {
-                        let t = texts(t, lang);
-                        if !marks.contains(&t) {
-                            marks.push(t);
-                        }
-                    }
-                    texts(&d.label, lang).to_string()
-                }
-                None => p.to_string(),
-            }
-        })
-        .collect();
-    let mut out = parts.join(pick(lang, " eller ", " or "));
-    // Criteria written on the parties' behalf, not yet confirmed: said wherever used.
-    for m in marks {
-        out.push_str(&format!(
-            " [{}: {m}]",
-            pick(
-                lang,
-                "afventer parternes bekræftelse",
-                "awaiting the parties' confirmation"
-            )
-        ));
-    }
-    out
-}
+pub use crate::text::criteria_set;
 
 pub fn relation(r: Relation, lang: Lang) -> &'static str {
     match r {

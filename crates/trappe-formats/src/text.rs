@@ -317,6 +317,62 @@ fn cite(source: &str) -> String {
 }
 
 /// Why a vacancy got its channel, as a sentence, citing the agreement file's source.
+/// A slot's criteria set as the user reads it, from the labels of the file's sets
+/// ("A (arbejde eller uddannelse) eller B (skilsmisse/samlivsophævelse)").
+pub fn criteria_set(
+    rules: Option<&trappe_rules::applicant::ApplicantRules>,
+    set: Option<&str>,
+    lang: Lang,
+) -> String {
+    let Some(set) = set else {
+        return lang
+            .pick(
+                "almindelig venteliste (ingen kriterier)",
+                "ordinary waiting list (no criteria)",
+            )
+            .into();
+    };
+    let mut marks: Vec<&str> = Vec::new();
+    let parts: Vec<String> = set
+        .split('|')
+        .map(|p| {
+            let p = p.trim();
+            match rules.and_then(|r| r.set(p)) {
+                Some(d) => {
+                    if let Some(t) = &d.to_confirm {
+                        let t = texts_in(t, lang);
+                        if !marks.contains(&t) {
+                            marks.push(t);
+                        }
+                    }
+                    texts_in(&d.label, lang).to_string()
+                }
+                None => p.to_string(),
+            }
+        })
+        .collect();
+    let mut out = parts.join(lang.pick(" eller ", " or "));
+    // Criteria written on the parties' behalf, not yet confirmed: said wherever used.
+    for m in marks {
+        out.push_str(&format!(
+            " [{}: {m}]",
+            lang.pick(
+                "afventer parternes bekræftelse",
+                "awaiting the parties' confirmation"
+            )
+        ));
+    }
+    out
+}
+
+/// A text of the agreement file in the language.
+fn texts_in(t: &trappe_rules::applicant::Texts, lang: Lang) -> &str {
+    match lang {
+        Lang::Da => &t.da,
+        Lang::En => &t.en,
+    }
+}
+
 pub fn letting_reason(
     r: &trappe_rules::wheel::LettingReason,
     rules: Option<&trappe_rules::applicant::ApplicantRules>,
@@ -336,7 +392,7 @@ pub fn letting_reason(
         R::WheelSlot { wheel, slot, round, channel: c, criteria, alternating, source } => {
             let crit = criteria
                 .as_ref()
-                .map(|k| format!(" ({})", crate::applicant_text::criteria_set(rules, Some(k), lang)))
+                .map(|k| format!(" ({})", criteria_set(rules, Some(k), lang)))
                 .unwrap_or_default();
             let alt = if *alternating { lang.pick(", på skift", ", alternating") } else { "" };
             if da {

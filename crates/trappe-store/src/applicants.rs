@@ -203,74 +203,6 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-/// An area's lists (date, designation, convictions share), oldest first, when it is in
-/// the transition of [CPH 6.1.6] on a date: once omdannelse, off the udsat lists fewer
-/// than the rule's lists, and its development plan not recorded as completed (a decision
-/// `development_plan_completed` decided on or before the date, in the decisions in force).
-pub(crate) fn transition_lists(
-    c: &mut Conn,
-    area: &str,
-    on: Date,
-    rule: &applicant::DevelopmentPlanRule,
-) -> Result<Option<Vec<crate::Row>>, StoreError> {
-    let rows = c.query(
-        &format!("SELECT s.reference_date, a.designation, a.convictions_pct FROM snapshot s LEFT JOIN area_figures a ON a.snapshot_id = s.id AND a.area_id = $1 WHERE s.kind = 'areas' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
-        &[area.into(), on.into()],
-    )?;
-    let designations: Vec<Option<String>> = rows
-        .iter()
-        .map(|r| r.opt_text(1))
-        .collect::<Result<_, _>>()?;
-    let refs: Vec<Option<&str>> = designations.iter().map(|d| d.as_deref()).collect();
-    if !applicant::in_development_plan_transition(rule, &refs) {
-        return Ok(None);
-    }
-    // "… eller til udviklingsplanen er gennemført": the municipality's recorded completion
-    // ends it.
-    Ok((!plan_completed(c, area, on)?).then_some(rows))
-}
-
-/// Whether the municipality has recorded an area's development plan as completed on or
-/// before a date: a decision `development_plan_completed` in the newest decisions file of
-/// the area's municipality on or before it (each decisions file replaces the one before).
-pub(crate) fn plan_completed(c: &mut Conn, area: &str, on: Date) -> Result<bool, StoreError> {
-    Ok(c
-        .query_opt(
-            &format!("SELECT 1 FROM area_decision x WHERE x.area_id = $1 AND x.ground = 'development_plan_completed' AND x.decided_on <= $2 AND x.snapshot_id = (SELECT s.id FROM snapshot s WHERE s.kind = 'decisions' AND s.reference_date <= $2 AND s.municipality IN (SELECT d.municipality FROM department d WHERE d.area_id = $1) AND {SNAPSHOT_LIVE} ORDER BY s.reference_date DESC LIMIT 1)"),
-            &[area.into(), on.into()],
-        )?
-        .is_some())
-}
-
-/// Whether the agreement suspends municipal allocation for a department on a date because
-/// its area is in the transition of [CPH 6.1.6]; the passage, if it does.
-pub(crate) fn allocation_suspended_by(
-    c: &mut Conn,
-    department: &str,
-    on: Date,
-    agreement: &trappe_rules::Agreement,
-) -> Result<Option<String>, StoreError> {
-    let Some(rule) = agreement
-        .applicants
-        .as_ref()
-        .and_then(|a| a.development_plan_areas.as_ref())
-    else {
-        return Ok(None);
-    };
-    let area = c
-        .query_opt(
-            "SELECT area_id FROM department WHERE id = $1",
-            &[department.into()],
-        )?
-        .map(|r| r.opt_text(0))
-        .transpose()?
-        .flatten();
-    let Some(area) = area else {
-        return Ok(None);
-    };
-    Ok(transition_lists(c, &area, on, rule)?.map(|_| rule.lists.source.clone()))
-}
-
 /// The tightened criteria of a department's stored placement on area step 1.
 fn placement_detail(
     c: &mut Conn,
@@ -360,7 +292,7 @@ impl Store {
         rule: &applicant::DevelopmentPlanRule,
         agreement_sha256: &str,
     ) -> Result<Option<DevelopmentPlanState>, StoreError> {
-        let Some(rows) = transition_lists(&mut self.conn, area, on, rule)? else {
+        let Some(rows) = crate::areas::transition_lists(&mut self.conn, area, on, rule)? else {
             return Ok(None);
         };
         let convictions_pct = rows.last().map(|r| r.opt_dec(2)).transpose()?.flatten();
@@ -621,7 +553,7 @@ impl Store {
                     .iter()
                     .rposition(|d| d.as_deref() == Some("omdannelse"));
                 let since = last_omdannelse.map_or(0, |i| (designations.len() - 1 - i) as u32);
-                let completed = plan_completed(&mut self.conn, &area, on)?;
+                let completed = crate::areas::plan_completed(&mut self.conn, &area, on)?;
                 if applicant::former_omdannelse_applies(
                     limits,
                     since,

@@ -6,6 +6,7 @@
 //! leaves the database as it was, and readers see either the old or the new state.
 
 pub mod applicants;
+mod areas;
 pub mod db;
 pub mod import;
 pub mod letting;

@@ -863,7 +863,7 @@ impl Store {
                 .and_then(|l| l.youth.as_ref())
                 .is_some_and(|y| y.mainly_youth(info.family_homes, info.youth_homes));
             let allocation_suspended_by =
-                crate::applicants::allocation_suspended_by(c, req.department, req.vacated, &agreement)?;
+                crate::areas::allocation_suspended_by(c, req.department, req.vacated, &agreement)?;
             let mut facts = VacancyFacts {
                 on: req.vacated,
                 staircase: placement.staircase,
