@@ -263,15 +263,6 @@ pub fn overview_report(o: &Overview, lang: Lang) -> Report {
     }
 }
 
-/// A municipality in a title: "kommune 851", or every municipality.
-fn municipality_name(code: &str, lang: Lang) -> String {
-    if code == trappe_store::import::ANY_MUNICIPALITY {
-        lang.pick("alle kommuner", "every municipality").to_string()
-    } else {
-        format!("{} {code}", lang.pick("kommune", "municipality"))
-    }
-}
-
 /// "Data sammenholdes - og med udgangspunkt heri, samles røde og gule afdelinger i én
 /// oversigt" [AAL Monitorering]: the red and yellow departments in force with their
 /// figures and trappe's estimate, and — since the municipality's previous update — every
@@ -369,7 +360,7 @@ pub fn red_yellow_report(o: &Overview, updates: &[OverviewUpdate], lang: Lang) -
                     .map(|u| {
                         format!(
                             "{} {}{}",
-                            municipality_name(&u.municipality, lang),
+                            crate::text::municipality(&u.municipality, lang),
                             u.as_of,
                             u.previous.map(|p| format!(" ({prev} {p})")).unwrap_or_default()
                         )

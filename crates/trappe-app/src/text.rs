@@ -10,6 +10,24 @@ use trappe_rules::{Designation, Pct};
 use trappe_store::letting::OutsidePeriod;
 use trappe_store::read::{Change, StoredPlacement, Why};
 
+/// A municipality as a list shows it: its code, or every municipality for `*`.
+pub fn municipality_code(code: &str, lang: Lang) -> String {
+    if code == trappe_store::import::ANY_MUNICIPALITY {
+        lang.pick("alle kommuner", "every municipality").to_string()
+    } else {
+        code.to_string()
+    }
+}
+
+/// A municipality in a sentence: "kommune 101", or every municipality for `*`.
+pub fn municipality(code: &str, lang: Lang) -> String {
+    if code == trappe_store::import::ANY_MUNICIPALITY {
+        municipality_code(code, lang)
+    } else {
+        format!("{} {code}", lang.pick("kommune", "municipality"))
+    }
+}
+
 /// On what basis a placement is in force (`StoredPlacement::basis`).
 pub fn basis(code: &str, lang: Lang) -> &'static str {
     match code {

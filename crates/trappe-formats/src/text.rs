@@ -373,6 +373,59 @@ fn texts_in(t: &trappe_rules::applicant::Texts, lang: Lang) -> &str {
     }
 }
 
+/// A letting wheel as people read it, from its key (`WheelKey`'s spelling:
+/// "department:3", "traffic-light:red", "list:abe@25%", "youth", "new_build:below_10",
+/// "new_build:first_letting"); a key of another shape is shown as it is.
+pub fn wheel_name(key: &str, lang: Lang) -> String {
+    let (stairs, rest) = match key.split_once(':') {
+        Some(x) => x,
+        None if key == "youth" => {
+            return lang
+                .pick("ungdomsboligernes hjul", "the youth wheel")
+                .to_string()
+        }
+        None => return key.to_string(),
+    };
+    if stairs == "new_build" {
+        if rest == "first_letting" {
+            return lang
+                .pick(
+                    "nybyggeriets første udlejning",
+                    "the new build's first letting",
+                )
+                .to_string();
+        }
+        // Band ids read "below_10", "10_to_15", "at_least_20" (per cent cheap homes).
+        let band = match (
+            rest.split_once("_to_"),
+            rest.strip_prefix("below_"),
+            rest.strip_prefix("at_least_"),
+        ) {
+            (Some((a, b)), _, _) => format!("{a}–{b} %"),
+            (_, Some(n), _) => format!("{} {n} %", lang.pick("under", "below")),
+            (_, _, Some(n)) => format!("{} {n} %", lang.pick("mindst", "at least")),
+            _ => rest.to_string(),
+        };
+        return format!(
+            "{} ({band} {})",
+            lang.pick("nybyggeriets hjul", "the new build's wheel"),
+            lang.pick("billige boliger", "cheap homes")
+        );
+    }
+    let Ok(staircase) = stairs.parse::<Staircase>() else {
+        return key.to_string();
+    };
+    match rest.split_once('@') {
+        Some((step, pct)) => format!(
+            "{} ({} {})",
+            step_name(staircase, step, lang),
+            pct.trim_end_matches('%').replace('.', lang.pick(",", ".")),
+            "%"
+        ),
+        None => step_name(staircase, rest, lang),
+    }
+}
+
 pub fn letting_reason(
     r: &trappe_rules::wheel::LettingReason,
     rules: Option<&trappe_rules::applicant::ApplicantRules>,
@@ -396,9 +449,9 @@ pub fn letting_reason(
                 .unwrap_or_default();
             let alt = if *alternating { lang.pick(", på skift", ", alternating") } else { "" };
             if da {
-                format!("Udlejningshjul {wheel}: plads {slot} i runde {round}{alt} går til {}{crit}{}", ch(c), cite(source))
+                format!("Udlejningshjul {}: plads {slot} i runde {round}{alt} går til {}{crit}{}", wheel_name(wheel, lang), ch(c), cite(source))
             } else {
-                format!("Letting wheel {wheel}: slot {slot} in round {round}{alt} goes to {}{crit}{}", ch(c), cite(source))
+                format!("Letting wheel {}: slot {slot} in round {round}{alt} goes to {}{crit}{}", wheel_name(wheel, lang), ch(c), cite(source))
             }
         }
         R::OrganisationChoice { chosen, recorded, criteria_not_offered } => {
@@ -412,7 +465,11 @@ pub fn letting_reason(
             }
         }
         R::WheelRestarted { previous, now } => {
-            let p = previous.clone().unwrap_or_default();
+            let p = previous
+                .as_deref()
+                .map(|p| wheel_name(p, lang))
+                .unwrap_or_default();
+            let now = wheel_name(now, lang);
             if da {
                 format!("Afdelingen har ikke brugt hjulet {now} før (senest {p}): det starter på plads 1")
             } else {

@@ -1429,11 +1429,6 @@ pub struct Explained {
 }
 
 impl Store {
-    /// A stored agreement by its content hash (what a run or a vacancy names).
-    pub fn agreement_by_sha(&mut self, sha: &str) -> Result<LoadedAgreement, StoreError> {
-        load_stored_agreement(&mut self.conn, sha)
-    }
-
     /// The agreement (and law parameters) of the placement in force on a date.
     pub fn agreement_in_force(
         &mut self,

@@ -459,6 +459,76 @@ pub struct ColourChange {
     pub after: Option<String>,
 }
 
+/// The runs, dates and agreements of some of an overview's municipalities.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewSummary {
+    /// The first municipality's run.
+    pub run_id: i64,
+    /// The newest of the municipalities' run dates, figures dates, list dates and
+    /// overview dates.
+    pub on_date: Date,
+    pub figures_date: Date,
+    pub list_date: Option<Date>,
+    pub overview_date: Option<Date>,
+    /// Their agreements, in order, each once.
+    pub agreement: String,
+    pub parts: Vec<OverviewPart>,
+}
+
+impl OverviewSummary {
+    /// The summary of `parts` (none: the dates of `fallback`).
+    fn of(parts: Vec<OverviewPart>, fallback: &OverviewSummary) -> OverviewSummary {
+        if parts.is_empty() {
+            return OverviewSummary {
+                parts,
+                ..fallback.clone()
+            };
+        }
+        let mut agreements: Vec<&str> = parts.iter().map(|p| p.agreement.as_str()).collect();
+        agreements.dedup();
+        OverviewSummary {
+            run_id: parts[0].run_id,
+            on_date: parts
+                .iter()
+                .map(|p| p.on_date)
+                .max()
+                .unwrap_or(fallback.on_date),
+            figures_date: parts
+                .iter()
+                .map(|p| p.figures_date)
+                .max()
+                .unwrap_or(fallback.figures_date),
+            list_date: parts.iter().filter_map(|p| p.list_date).max(),
+            overview_date: parts.iter().filter_map(|p| p.overview_date).max(),
+            agreement: agreements.join(", "),
+            parts,
+        }
+    }
+}
+
+impl Overview {
+    /// The runs, dates and agreements of the municipalities `keep` accepts (of every
+    /// municipality where it accepts none).
+    pub fn summary(&self, keep: impl Fn(&str) -> bool) -> OverviewSummary {
+        let all = OverviewSummary {
+            run_id: self.run_id,
+            on_date: self.on_date,
+            figures_date: self.figures_date,
+            list_date: self.list_date,
+            overview_date: self.overview_date,
+            agreement: self.agreement.clone(),
+            parts: self.parts.clone(),
+        };
+        let kept: Vec<OverviewPart> = self
+            .parts
+            .iter()
+            .filter(|p| keep(&p.municipality))
+            .cloned()
+            .collect();
+        OverviewSummary::of(kept, &all)
+    }
+}
+
 /// One municipality's part of an overview.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewPart {
@@ -675,16 +745,24 @@ impl Store {
         if parts.len() > 1 {
             rows.sort_by(|a, b| a.department.id.cmp(&b.department.id));
         }
-        let mut agreements: Vec<String> = parts.iter().map(|p| p.agreement.clone()).collect();
-        agreements.dedup();
+        let empty = OverviewSummary {
+            run_id: 0,
+            on_date: on,
+            figures_date: on,
+            list_date: None,
+            overview_date: None,
+            agreement: String::new(),
+            parts: Vec::new(),
+        };
+        let s = OverviewSummary::of(parts, &empty);
         Ok(Overview {
-            run_id: parts[0].run_id,
-            on_date: parts.iter().map(|p| p.on_date).max().unwrap_or(on),
-            figures_date: parts.iter().map(|p| p.figures_date).max().unwrap_or(on),
-            list_date: parts.iter().filter_map(|p| p.list_date).max(),
-            overview_date: parts.iter().filter_map(|p| p.overview_date).max(),
-            agreement: agreements.join(", "),
-            parts,
+            run_id: s.run_id,
+            on_date: s.on_date,
+            figures_date: s.figures_date,
+            list_date: s.list_date,
+            overview_date: s.overview_date,
+            agreement: s.agreement,
+            parts: s.parts,
             rows,
         })
     }

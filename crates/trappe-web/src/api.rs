@@ -27,22 +27,15 @@ pub async fn overview(
     // sees (each municipality's own in `municipalities`).
     let seen: std::collections::BTreeSet<&str> =
         sel.rows.iter().map(|r| r.municipality.as_str()).collect();
-    let parts: Vec<&trappe_store::read::OverviewPart> = o
-        .parts
-        .iter()
-        .filter(|p| seen.contains(p.municipality.as_str()))
-        .collect();
-    let first = parts.first().copied();
-    let mut agreements: Vec<&str> = parts.iter().map(|p| p.agreement.as_str()).collect();
-    agreements.dedup();
+    let s = o.summary(|m| seen.contains(m));
     Ok(Json(serde_json::json!({
-        "on": parts.iter().map(|p| p.on_date).max().unwrap_or(o.on_date),
-        "figures_date": parts.iter().map(|p| p.figures_date).max().unwrap_or(o.figures_date),
-        "list_date": parts.iter().filter_map(|p| p.list_date).max(),
-        "agreement": agreements.join(", "),
-        "run": first.map_or(o.run_id, |p| p.run_id),
-        "overview_date": parts.iter().filter_map(|p| p.overview_date).max(),
-        "municipalities": parts,
+        "on": s.on_date,
+        "figures_date": s.figures_date,
+        "list_date": s.list_date,
+        "agreement": s.agreement,
+        "run": s.run_id,
+        "overview_date": s.overview_date,
+        "municipalities": s.parts,
         "departments": sel.rows.iter().map(|r| {
             let mut d = serde_json::json!({
                 "id": r.department.id,

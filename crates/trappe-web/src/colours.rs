@@ -39,15 +39,7 @@ async fn report(
             .filter(|u| seen.contains(u.municipality.as_str()))
             .collect::<Vec<_>>();
         // The date is that of the runs the user sees.
-        if let Some(d) = o
-            .parts
-            .iter()
-            .filter(|p| seen.contains(p.municipality.as_str()))
-            .map(|p| p.on_date)
-            .max()
-        {
-            o.on_date = d;
-        }
+        o.on_date = o.summary(|m| seen.contains(m)).on_date;
         Ok((o, updates))
     })
     .await?;

@@ -141,7 +141,7 @@ async fn snapshots(
             .map(|x| {
                 minijinja::context! {
                     municipality => x.municipality.clone(),
-                    municipality_label => super::pages::municipality_label(&x.municipality, lang),
+                    municipality_label => trappe_app::text::municipality_code(&x.municipality, lang),
                     kind => x.kind, date => x.reference_date.to_string(), file => x.file_name,
                     rows => x.rows, at => x.imported_at.format("%Y-%m-%d %H:%M").to_string(), by => x.imported_by,
                     withdrawn => x.withdrawn.map(|w| minijinja::context! {

@@ -458,26 +458,7 @@ pub async fn overview(
     // What the user sees: the rows of its own municipality or organisation, and the
     // runs, dates and agreements of the municipalities it may see.
     let in_force = in_force_note(o, &selected.rows, lang);
-    let parts: Vec<&trappe_store::read::OverviewPart> = o
-        .parts
-        .iter()
-        .filter(|p| {
-            session
-                .user
-                .municipality
-                .as_ref()
-                .is_none_or(|m| *m == p.municipality)
-        })
-        .collect();
-    let on_date = parts.iter().map(|p| p.on_date).max().unwrap_or(o.on_date);
-    let figures_date = parts
-        .iter()
-        .map(|p| p.figures_date)
-        .max()
-        .unwrap_or(o.figures_date);
-    let list_date = parts.iter().filter_map(|p| p.list_date).max();
-    let mut agreements: Vec<&str> = parts.iter().map(|p| p.agreement.as_str()).collect();
-    agreements.dedup();
+    let seen = o.summary(|m| session.user.municipality.as_deref().is_none_or(|u| u == m));
     render(
         &state,
         "overview.html",
@@ -486,10 +467,10 @@ pub async fn overview(
         minijinja::context! {
             title => t["overview"],
             back => format!("/?{}", f.query(None)),
-            on => on_date.to_string(),
-            figures_date => figures_date.to_string(),
-            list_date => list_date.map(|d| d.to_string()),
-            agreement => agreements.join(", "),
+            on => seen.on_date.to_string(),
+            figures_date => seen.figures_date.to_string(),
+            list_date => seen.list_date.map(|d| d.to_string()),
+            agreement => seen.agreement,
             organisation => session.user.role.organisation().map(str::to_string),
             organisations => selected.organisations,
             areas => selected.areas,
@@ -575,15 +556,6 @@ async fn export(
     let name = format!("oversigt-{}", o.on_date);
     download(&report, lang, &name, xlsx)
         .unwrap_or_else(|e| page_error(&state, lang, Some(&session), e))
-}
-
-/// A municipality as a page shows it: its code, or "every municipality" for `*`.
-pub fn municipality_label(code: &str, lang: Lang) -> String {
-    if code == trappe_store::import::ANY_MUNICIPALITY {
-        lang.pick("alle kommuner", "every municipality").to_string()
-    } else {
-        code.to_string()
-    }
 }
 
 /// A report as a page's table: the column headings (with whether the column is numeric)
@@ -1160,7 +1132,7 @@ pub async fn agreement(
     let (loaded, shown, all) = loaded;
     let choices: Vec<minijinja::Value> = if session.user.municipality.is_none() && all.len() > 1 {
         all.iter()
-            .map(|m| minijinja::context! { code => m, label => municipality_label(m, lang), selected => *m == shown })
+            .map(|m| minijinja::context! { code => m, label => trappe_app::text::municipality_code(m, lang), selected => *m == shown })
             .collect()
     } else {
         Vec::new()

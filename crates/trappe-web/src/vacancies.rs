@@ -3,8 +3,10 @@
 //! The municipality and the organisations change; the steering group reads; an
 //! organisation reaches only its own departments' vacancies.
 
+use std::sync::Arc;
+
 use std::collections::HashMap;
-use trappe_rules::applicant::ApplicantRules;
+use trappe_rules::Agreement;
 
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -78,31 +80,18 @@ fn channel_text(c: Option<LetChannel>, lang: Lang) -> String {
     c.map_or("–", |c| text::let_channel(c, lang)).to_string()
 }
 
-/// The applicant rules of the agreements the vacancies were registered under (by hash),
-/// so a slot's criteria show by their labels (and a mark the file gives them).
-type RulesBySha = std::collections::HashMap<String, Option<ApplicantRules>>;
-
-fn rules_of(store: &mut Store, vs: &[VacancyView]) -> RulesBySha {
-    let mut out = RulesBySha::new();
-    for v in vs {
-        if let Some(sha) = v.registration["agreement_sha256"].as_str() {
-            if !out.contains_key(sha) {
-                let rules = store
-                    .agreement_by_sha(sha)
-                    .ok()
-                    .and_then(|a| a.agreement.applicants);
-                out.insert(sha.to_string(), rules);
-            }
-        }
-    }
-    out
+/// The agreement each vacancy was registered under (in the list's order), so a slot's
+/// criteria show by the file's labels and marks.
+fn agreements_of(store: &mut Store, vs: &[VacancyView]) -> Vec<Option<Arc<Agreement>>> {
+    vs.iter().map(|v| store.vacancy_agreement(v)).collect()
 }
 
-fn view_context(v: &VacancyView, rules: &RulesBySha, lang: Lang) -> minijinja::Value {
-    let rules = v.registration["agreement_sha256"]
-        .as_str()
-        .and_then(|sha| rules.get(sha))
-        .and_then(Option::as_ref);
+fn view_context(
+    v: &VacancyView,
+    agreement: Option<&Arc<Agreement>>,
+    lang: Lang,
+) -> minijinja::Value {
+    let rules = agreement.and_then(|a| a.applicants.as_ref());
     let assignment: Option<Assignment> =
         serde_json::from_value(v.registration["assignment"].clone()).ok();
     let reasons: Vec<String> = assignment
@@ -171,7 +160,7 @@ pub async fn page_list(
     let d2 = department.clone();
     let result = with_store(&state, move |s| {
         let vs = list(s, &s2, d2.as_deref(), open)?;
-        let rules = rules_of(s, &vs);
+        let rules = agreements_of(s, &vs);
         let orgs = organisations(s)?;
         let mut departments: Vec<String> = orgs
             .into_iter()
@@ -194,7 +183,7 @@ pub async fn page_list(
         minijinja::context! {
             title => lang.pick("Ledige boliger", "Vacancies"),
             back => "/vacancies",
-            vacancies => vs.iter().map(|v| view_context(v, &rules, lang)).collect::<Vec<_>>(),
+            vacancies => vs.iter().zip(&rules).map(|(v, a)| view_context(v, a.as_ref(), lang)).collect::<Vec<_>>(),
             departments => departments,
             department => department,
             open => open,
@@ -215,12 +204,12 @@ pub async fn page_show(
     let s2 = session.clone();
     match with_store(&state, move |s| {
         let v = vacancy_for(s, &s2, id)?;
-        let rules = rules_of(s, std::slice::from_ref(&v));
-        Ok((v, rules))
+        let agreement = s.vacancy_agreement(&v);
+        Ok((v, agreement))
     })
     .await
     {
-        Ok((v, rules)) => render(
+        Ok((v, agreement)) => render(
             &state,
             "vacancy.html",
             lang,
@@ -228,7 +217,7 @@ pub async fn page_show(
             minijinja::context! {
                 title => format!("{} {id}", lang.pick("Ledig bolig", "Vacancy")),
                 back => format!("/vacancies/{id}"),
-                v => view_context(&v, &rules, lang),
+                v => view_context(&v, agreement.as_ref(), lang),
                 can_change => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 can_rank => !matches!(session.user.role, Role::Steering) && !v.resolved,
                 municipality => session.user.role == Role::Municipality,

@@ -340,13 +340,6 @@ pub fn homes(db: &DbArgs, command: HomesCommand) -> Result<()> {
     }
 }
 
-/// The applicant rules of the agreement a vacancy was registered under, so its slot's
-/// criteria show by their labels (and any mark the file gives them).
-fn rules_of(store: &mut trappe_store::Store, v: &VacancyView) -> Option<ApplicantRules> {
-    let sha = v.registration["agreement_sha256"].as_str()?;
-    store.agreement_by_sha(sha).ok()?.agreement.applicants
-}
-
 fn print_registered(r: &Registered, rules: Option<&ApplicantRules>, lang: Lang) {
     print_header(
         r.vacancy,
@@ -385,7 +378,7 @@ fn print_assignment(
         Some(w) => say!(
             "  {}: {}, {} {} {} {}, {} {}",
             if da { "Hjul" } else { "Wheel" },
-            w.key,
+            text::wheel_name(&w.key, lang),
             if da { "plads" } else { "slot" },
             w.slot,
             if da { "af" } else { "of" },
@@ -539,8 +532,9 @@ fn show_view(
     match out.format {
         OutFormat::Json => json(v),
         OutFormat::Table => {
-            let rules = rules_of(store, v);
-            print_view(v, rules.as_ref(), rent, crate::lang(out.lang));
+            let agreement = store.vacancy_agreement(v);
+            let rules = agreement.as_ref().and_then(|a| a.applicants.as_ref());
+            print_view(v, rules, rent, crate::lang(out.lang));
             Ok(())
         }
     }
@@ -640,11 +634,12 @@ fn register(store: &mut trappe_store::Store, args: RegisterArgs) -> Result<()> {
     match out.format {
         OutFormat::Json => json(&r),
         OutFormat::Table => {
-            let rules = store
+            let agreement = store
                 .vacancy(r.vacancy)
                 .ok()
-                .and_then(|v| rules_of(store, &v));
-            print_registered(&r, rules.as_ref(), crate::lang(out.lang));
+                .and_then(|v| store.vacancy_agreement(&v));
+            let rules = agreement.as_ref().and_then(|a| a.applicants.as_ref());
+            print_registered(&r, rules, crate::lang(out.lang));
             Ok(())
         }
     }

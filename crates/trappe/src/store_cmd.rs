@@ -283,15 +283,6 @@ pub fn import(db: &DbArgs, command: ImportCommand) -> Result<()> {
     Ok(())
 }
 
-/// A municipality in a sentence: "kommune 101", or every municipality.
-fn municipality_name(code: &str, lang: Lang) -> String {
-    if code == trappe_store::import::ANY_MUNICIPALITY {
-        lang.pick("alle kommuner", "every municipality").to_string()
-    } else {
-        format!("{} {code}", lang.pick("kommune", "municipality"))
-    }
-}
-
 /// What a snapshot holds, in the user's language.
 fn kind_label(kind: Kind, lang: Lang) -> &'static str {
     match (kind, lang) {
@@ -343,7 +334,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                     r.reference_date,
                     r.rows,
                     r.snapshot_id,
-                    municipality_name(&r.municipality, lang)
+                    trappe_app::text::municipality(&r.municipality, lang)
                 )
             } else {
                 format!(
@@ -352,7 +343,7 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
                     r.reference_date,
                     r.rows,
                     r.snapshot_id,
-                    municipality_name(&r.municipality, lang)
+                    trappe_app::text::municipality(&r.municipality, lang)
                 )
             }
         );
@@ -565,7 +556,7 @@ pub fn snapshots(db: &DbArgs, command: Option<SnapshotsCommand>) -> Result<()> {
             s.imported_at.format("%Y-%m-%d %H:%M:%S"),
             s.imported_by,
             s.file_name,
-            municipality_name(&s.municipality, Lang::En)
+            trappe_app::text::municipality(&s.municipality, Lang::En)
         );
     }
     Ok(())

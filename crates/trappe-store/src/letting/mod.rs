@@ -687,10 +687,11 @@ impl Store {
             by_dept.entry(h.department_id.as_str()).or_default().push(h);
         }
         // Each department's agreement is its municipality's.
+        let owners = self.owners()?;
         let mut by_municipality: BTreeMap<String, Arc<Agreement>> = BTreeMap::new();
         let mut agreement_of: BTreeMap<&str, Arc<Agreement>> = BTreeMap::new();
         for dept in by_dept.keys() {
-            let Some(m) = self.municipality_of(dept)? else {
+            let Some(m) = owners.get(*dept).map(|o| o.municipality.clone()) else {
                 continue;
             };
             if !by_municipality.contains_key(&m) {

@@ -360,3 +360,12 @@ fn check_refugee_shared(
     }
     Ok(())
 }
+
+impl Store {
+    /// The agreement a vacancy was registered under (from the store's cache of parsed
+    /// agreements), so its slot's criteria can be shown by the file's labels and marks.
+    pub fn vacancy_agreement(&mut self, v: &VacancyView) -> Option<Arc<Agreement>> {
+        let sha = v.registration["agreement_sha256"].as_str()?;
+        self.agreement(sha).ok()
+    }
+}

@@ -232,8 +232,8 @@ fn check_in_force(
     }
 }
 
-/// A traffic-light step trappe adds when the file writes none: no channel, so nothing is
-/// let there by the agreement.
+/// A traffic-light step trappe adds when the file writes none: "no data", or "not in
+/// the municipality's overview".
 fn traffic_light_step(step: &'static str, period: Period, source: &str) -> StepRule {
     let (da, en, why) = match step {
         NO_DATA => (
@@ -247,21 +247,17 @@ fn traffic_light_step(step: &'static str, period: Period, source: &str) -> StepR
             "The municipality's latest overview omits the department: it has no colour in force, and nothing is let there by the agreement until an overview gives it one.",
         ),
     };
-    StepRule {
-        staircase: Staircase::TrafficLight,
-        step: step.to_string(),
+    no_letting_step(
+        NoLetting {
+            staircase: Staircase::TrafficLight,
+            step,
+            da,
+            en,
+            source: format!("{source}: {}", en.to_lowercase()),
+            why,
+        },
         period,
-        label_da: da.into(),
-        label_en: en.into(),
-        channels: Vec::new(),
-        municipal_allocation: AllocationRule::Allowed,
-        report_homes_to_allocation: false,
-        flexible: FlexibleLetting::None,
-        criteria_sets: Vec::new(),
-        shares: Vec::new(),
-        source: format!("{source}: {}", en.to_lowercase()),
-        interpretation: Some(why.into()),
-    }
+    )
 }
 
 /// Checks `[agreement]`: its period and id.
@@ -747,26 +743,49 @@ fn check_named_list(
     })
 }
 
-/// The step of departments a named list does not name, when the file says nothing of
-/// them: no channel, so the agreement lets nothing there.
-fn not_covered_step(list: &NamedList, period: Period) -> StepRule {
+/// A step trappe adds when the file writes none: no channel, so the agreement lets
+/// nothing there.
+struct NoLetting<'a> {
+    staircase: Staircase,
+    step: &'a str,
+    da: &'a str,
+    en: &'a str,
+    source: String,
+    why: &'a str,
+}
+
+fn no_letting_step(n: NoLetting<'_>, period: Period) -> StepRule {
     StepRule {
-        staircase: Staircase::List,
-        step: NOT_COVERED.to_string(),
+        staircase: n.staircase,
+        step: n.step.to_string(),
         period,
-        label_da: "Ikke omfattet af aftalen".into(),
-        label_en: "Not covered by the agreement".into(),
+        label_da: n.da.into(),
+        label_en: n.en.into(),
         channels: Vec::new(),
         municipal_allocation: AllocationRule::Allowed,
         report_homes_to_allocation: false,
         flexible: FlexibleLetting::None,
         criteria_sets: Vec::new(),
         shares: Vec::new(),
-        source: format!("{}: not named", list.source),
-        interpretation: Some(
-            "A department the agreement's list does not name is not covered by it: the agreement lets nothing there, and the law's own rules apply.".into(),
-        ),
+        source: n.source,
+        interpretation: Some(n.why.into()),
     }
+}
+
+/// The step of departments a named list does not name, when the file says nothing of
+/// them.
+fn not_covered_step(list: &NamedList, period: Period) -> StepRule {
+    no_letting_step(
+        NoLetting {
+            staircase: Staircase::List,
+            step: NOT_COVERED,
+            da: "Ikke omfattet af aftalen",
+            en: "Not covered by the agreement",
+            source: format!("{}: not named", list.source),
+            why: "A department the agreement's list does not name is not covered by it: the agreement lets nothing there, and the law's own rules apply.",
+        },
+        period,
+    )
 }
 
 /// Checks the `[[step]]` rules: valid values, no overlap per step, covering the
