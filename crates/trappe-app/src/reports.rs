@@ -412,13 +412,13 @@ const IN_FORCE_COLUMNS: [Column; 3] = [
     },
     Column {
         key: "computed_step",
-        da: "Trappes skøn (beregnet, ikke kommunens)",
-        en: "trappe's estimate (computed, not the municipality's)",
+        da: "Beregnet trin (skøn, ikke gældende)",
+        en: "Computed step (estimate, not in force)",
     },
     Column {
         key: "differs",
-        da: "Skøn afviger",
-        en: "Estimate differs",
+        da: "Beregnet afviger",
+        en: "Computed differs",
     },
 ];
 

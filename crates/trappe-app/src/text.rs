@@ -8,7 +8,7 @@ use trappe_formats::text::{self, Lang};
 use trappe_rules::agreement::Need;
 use trappe_rules::{Designation, Pct};
 use trappe_store::letting::OutsidePeriod;
-use trappe_store::read::{Change, StoredPlacement, Why};
+use trappe_store::read::{Change, Why};
 
 /// A municipality as a list shows it: its code, or every municipality for `*`.
 pub fn municipality_code(code: &str, lang: Lang) -> String {
@@ -28,6 +28,40 @@ pub fn municipality(code: &str, lang: Lang) -> String {
     }
 }
 
+/// The heading of the computed placement's reasons beside a placement in force on
+/// `basis`; `None` where they are the placement in force's own (shown already).
+pub fn computed_heading(basis: &str, lang: Lang) -> Option<&'static str> {
+    match basis {
+        "overview" | "not_in_overview" => Some(lang.pick(
+            "Trappes beregning (skøn, ikke kommunens farve):",
+            "trappe's computation (an estimate, not the municipality's colour):",
+        )),
+        "held" | "approved" => Some(lang.pick(
+            "Trappes beregning på de nyeste data (forslag til omplacering, gælder først når det er godkendt):",
+            "trappe's computation on the newest data (a re-placement proposal, in force only once approved):",
+        )),
+        _ => None,
+    }
+}
+
+/// What the computed step beside a placement in force on `basis` is.
+pub fn estimate_hint(basis: &str, lang: Lang) -> &'static str {
+    match basis {
+        "held" | "approved" => lang.pick(
+            "forslag til omplacering på de nyeste data; det gælder først, når omplaceringen er godkendt",
+            "a re-placement proposal on the newest data; it is in force only once the re-placement is approved",
+        ),
+        "awaiting_decision" | "decided" => lang.pick(
+            "samme trin; risikozonens skærpede kriterier er forslaget, kommunen beslutter",
+            "the same step; the risk zone's tightened criteria are the proposal the municipality decides on",
+        ),
+        _ => lang.pick(
+            "rød efter statens udpegning; gul og grøn efter nøgletallene er trappes eget bud, ikke kommunens",
+            "red by the state's designation; yellow and green by the figures are trappe's own proxy, not the municipality's",
+        ),
+    }
+}
+
 /// On what basis a placement is in force (`StoredPlacement::basis`).
 pub fn basis(code: &str, lang: Lang) -> &'static str {
     match code {
@@ -40,12 +74,25 @@ pub fn basis(code: &str, lang: Lang) -> &'static str {
             "ingen: kommunens oversigt nævner den ikke",
             "none: the municipality's overview omits it",
         ),
+        "held" => lang.pick(
+            "fastholdt: periodens første placering, til en omplacering godkendes",
+            "held: the period's first placement, until a re-placement is approved",
+        ),
+        "approved" => lang.pick("godkendt omplacering", "approved re-placement"),
+        "continued" => lang.pick(
+            "videreført: området er ikke længere udpeget, afdelingens data mangler",
+            "continued: the area is no longer designated, the department's data is missing",
+        ),
+        "awaiting_decision" => lang.pick(
+            "almindelige kriterier, til kommunen beslutter de skærpede",
+            "ordinary criteria, until the municipality decides the tightened ones",
+        ),
+        "decided" => lang.pick(
+            "kommunens beslutning om skærpede kriterier",
+            "the municipality's decision on tightened criteria",
+        ),
         _ => lang.pick("beregnet", "computed"),
     }
-}
-
-fn step_label(p: &StoredPlacement, lang: Lang) -> String {
-    text::step_name(p.staircase, &p.step, lang)
 }
 
 fn num(n: &Option<serde_json::Number>, lang: Lang) -> String {
@@ -143,6 +190,24 @@ pub fn change_why(why: &Why, lang: Lang) -> String {
             Lang::Da => format!("kommunens oversigt pr. {as_of} nævner ikke afdelingen"),
             Lang::En => format!("the municipality's overview of {as_of} omits the department"),
         },
+        Why::Approved { decision } => match lang {
+            Lang::Da => format!(
+                "omplacering godkendt af {} den {} (ref. {}), gældende fra {}",
+                decision.decided_by, decision.decided_on, decision.reference, decision.from
+            ),
+            Lang::En => format!(
+                "re-placement approved by {} on {} (ref. {}), in force from {}",
+                decision.decided_by, decision.decided_on, decision.reference, decision.from
+            ),
+        },
+        Why::Continued { since } => match lang {
+            Lang::Da => format!(
+                "området er ikke længere udpeget: den hidtidige udlejning videreføres fra {since}"
+            ),
+            Lang::En => format!(
+                "the area is no longer designated: the letting of before continues from {since}"
+            ),
+        },
     }
 }
 
@@ -157,18 +222,33 @@ fn need_text(need: Option<&str>, lang: Lang) -> String {
     }
 }
 
-/// Where a changed department stood before, as a step's name ("–" for none).
+/// Where a changed department stood before, as a step's name ("–" for none): the
+/// placement in force, or the computed one where only it moved.
 pub fn placement_before(c: &Change, lang: Lang) -> String {
-    c.before
-        .as_ref()
-        .map_or_else(|| "–".into(), |p| step_label(p, lang))
+    c.moved().0.map_or_else(
+        || "–".into(),
+        |p| text::step_name(p.staircase, &p.step, lang),
+    )
 }
 
-/// Where a changed department stands after, as a step's name ("–" for none).
+/// Where a changed department stands after, as a step's name ("–" for none); a move of
+/// the computed placement only is marked as a proposal, not in force.
 pub fn placement_after(c: &Change, lang: Lang) -> String {
-    c.after
-        .as_ref()
-        .map_or_else(|| "–".into(), |p| step_label(p, lang))
+    let after = c.moved().1.map_or_else(
+        || "–".into(),
+        |p| text::step_name(p.staircase, &p.step, lang),
+    );
+    if c.in_force {
+        after
+    } else {
+        format!(
+            "{after} ({})",
+            lang.pick(
+                "beregnet forslag, ikke gældende",
+                "computed proposal, not in force"
+            )
+        )
+    }
 }
 
 /// A decision's date or year outside the agreement's period: the refusal, naming the

@@ -35,6 +35,23 @@ pub fn pct(value: Pct, lang: Lang) -> String {
     s
 }
 
+/// Criteria by name, comma-separated; none: the ordinary criteria only.
+pub fn criteria_list(criteria: &[Criterion], lang: Lang) -> String {
+    if criteria.is_empty() {
+        return lang
+            .pick(
+                "ingen skærpede (almindelige kriterier)",
+                "none tightened (the ordinary criteria)",
+            )
+            .to_string();
+    }
+    criteria
+        .iter()
+        .map(|c| criterion(*c, lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn criterion(c: Criterion, lang: Lang) -> &'static str {
     match c {
         Criterion::Unemployment => lang.pick("ledighed", "unemployment"),
@@ -219,6 +236,16 @@ pub fn reason(r: &Reason, lang: Lang) -> String {
         (Reason::InForceByOverview { as_of, step }, En) => format!("The municipality's overview of {as_of} gives the department {}: it is in force for letting", step_name(Staircase::TrafficLight, step, lang).to_lowercase()),
         (Reason::OmittedFromOverview { as_of }, Da) => format!("Kommunens seneste oversigt (pr. {as_of}) nævner ikke afdelingen: den har ingen gældende farve, og aftalen udlejer intet der, før en oversigt giver den en"),
         (Reason::OmittedFromOverview { as_of }, En) => format!("The municipality's latest overview (of {as_of}) omits the department: it has no colour in force, and the agreement lets nothing there until an overview gives it one"),
+        (Reason::HeldUntilApproval { since, approved_by }, Da) => format!("Placeringen fra {since} (den første i aftaleperioden) gælder, indtil {approved_by} godkender en omplacering; trappes nye beregning er et forslag"),
+        (Reason::HeldUntilApproval { since, approved_by }, En) => format!("The placement of {since} (the first in the agreement period) is in force until {approved_by} approves a re-placement; trappe's new computation is a proposal"),
+        (Reason::InForceByApproval { decision, step }, Da) => format!("{} godkendte den {} omplacering til trin {step} (ref. {}), gældende fra {}", decision.decided_by, decision.decided_on, decision.reference, decision.from),
+        (Reason::InForceByApproval { decision, step }, En) => format!("{} approved on {} the re-placement to step {step} (ref. {}), in force from {}", decision.decided_by, decision.decided_on, decision.reference, decision.from),
+        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, Da) => format!("Området{} er ikke længere udpeget: den hidtidige udlejning videreføres fra {since}, indtil afdelingens egne data er opgjort ({missing})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default()),
+        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, En) => format!("The area{} is no longer designated: the letting of before continues from {since} until the department's own data is in ({missing})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default()),
+        (Reason::TightenedAwaitDecision { since, proposed }, Da) => format!("Nyudpeget forebyggelsesområde: fra {since} udlejes efter almindelige fleksible kriterier, indtil kommunen beslutter de skærpede; forslag: {}", criteria_list(proposed, lang)),
+        (Reason::TightenedAwaitDecision { since, proposed }, En) => format!("Newly designated prevention area: from {since} the ordinary flexible criteria apply until the municipality decides the tightened ones; proposal: {}", criteria_list(proposed, lang)),
+        (Reason::TightenedByDecision { decision, criteria }, Da) => format!("{} besluttede den {} (ref. {}) skærpede kriterier fra {}: {}", decision.decided_by, decision.decided_on, decision.reference, decision.from, criteria_list(criteria, lang)),
+        (Reason::TightenedByDecision { decision, criteria }, En) => format!("{} decided on {} (ref. {}) the tightened criteria from {}: {}", decision.decided_by, decision.decided_on, decision.reference, decision.from, criteria_list(criteria, lang)),
         (Reason::ProvisionalUntilOverview, Da) => "Foreløbig — ikke kommunens: kommunen har endnu ikke indlæst sin oversigt, så den beregnede farve gælder indtil da".into(),
         (Reason::ProvisionalUntilOverview, En) => "Provisional — not the municipality's: the municipality has not yet imported its overview, so the computed colour is in force until then".into(),
         (Reason::NoAreaData, Da) => "Ingen områdefil: områdetrappen/udpegning er ikke vurderet".into(),

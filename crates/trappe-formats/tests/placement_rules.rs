@@ -80,6 +80,7 @@ fn run_with(
         pools: None,
         any_municipality: false,
         overview: None,
+        standing: None,
         program_version: "test",
     })
 }
@@ -452,6 +453,7 @@ fn aalborg_the_municipalitys_overview_is_in_force_aal(
         any_municipality: false,
         program_version: "test",
         overview: overview.as_ref(),
+        standing: None,
     })
     .unwrap();
     let p = &r.placements[0];
@@ -666,5 +668,344 @@ fn a_model_without_its_table_is_an_error_not_a_crash() {
             "{errors:?}"
         ),
         Ok(_) => panic!("classified without a risk zone"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The placement in force as a decision [CPH 6.2, CPH 6.1.5].
+
+use std::collections::HashMap;
+use trappe_rules::agreement::Staircase;
+use trappe_rules::placement::{
+    DecisionRef, InForce, PlacementDecision, Previous, Standing, StandingPlacement,
+};
+
+/// What stood before, for one department "d".
+#[derive(Clone, Copy, Debug)]
+enum Before {
+    /// Nothing: the first placement of the period.
+    Nothing,
+    /// Held on department step `step` since 1 March 2024.
+    Held(&'static str),
+    /// Approved on department step `step`.
+    Approved(&'static str),
+    /// On area step `step`, computed (with the tightened criteria of then).
+    Area(&'static str),
+    /// On area step 1, awaiting the municipality's decision.
+    Awaiting,
+}
+
+fn samarbejdsforum(from: &str) -> DecisionRef {
+    DecisionRef {
+        from: date(from),
+        decided_by: "Samarbejdsforum".into(),
+        decided_on: date("2026-04-20"),
+        reference: "SF 2026-04, pkt. 5".into(),
+    }
+}
+
+fn standing(before: Before, decision: Option<PlacementDecision>) -> Standing {
+    let placed = |staircase, step: &str, in_force, tightened| StandingPlacement {
+        staircase,
+        step: step.into(),
+        need: None,
+        allocated_band: None,
+        pool_id: None,
+        tightened_criteria: tightened,
+        in_force,
+    };
+    let since = date("2024-03-01");
+    let p = match before {
+        Before::Nothing => None,
+        Before::Held(s) => Some(placed(
+            Staircase::Department,
+            s,
+            InForce::Held { since },
+            None,
+        )),
+        Before::Approved(s) => Some(placed(
+            Staircase::Department,
+            s,
+            InForce::Approved {
+                decision: samarbejdsforum("2026-05-01"),
+            },
+            None,
+        )),
+        Before::Area(s) => Some(placed(
+            Staircase::Area,
+            s,
+            InForce::Computed,
+            Some(vec![trappe_rules::Criterion::Unemployment]),
+        )),
+        Before::Awaiting => Some(placed(
+            Staircase::Area,
+            "1",
+            InForce::AwaitingDecision { since },
+            Some(Vec::new()),
+        )),
+    };
+    Standing {
+        previous: p.map(|p| Previous {
+            on: since,
+            placements: HashMap::from([("d".to_string(), p)]),
+        }),
+        decisions: decision.into_iter().collect(),
+    }
+}
+
+/// High need, allocated share ≥ 25 %: department step 4 (CPH 6.2 fig 5).
+fn step_4_figures() -> Figures {
+    with(&[(0, "45.0"), (2, "65.0")])
+}
+
+/// The department "d": in area "A" when `designation` is given (forebyggelse figures
+/// challenge it on unemployment), on the department staircase otherwise; `figures`
+/// false: the departments file gives it none.
+fn standing_case(
+    before: Before,
+    designation: Option<Designation>,
+    figures: bool,
+    decision: Option<PlacementDecision>,
+) -> trappe_rules::Placement {
+    let mut x = dept("d", step_4_figures(), "30.0");
+    if !figures {
+        x.figures = None;
+        x.allocated_pct = None;
+    }
+    x.area_id = Some("A".into());
+    let a = area(
+        "A",
+        1500,
+        Some(designation.unwrap_or(Designation::None)),
+        Some(figures_for_unemployment_challenge()),
+        "40",
+    );
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    let s = standing(before, decision);
+    let r = classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on: date("2026-05-01"),
+        data_reference_date: None,
+        departments: &[x],
+        areas: Some(&[a]),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        overview: None,
+        standing: Some(&s),
+        program_version: "test",
+    })
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    r.placements.into_iter().next().unwrap()
+}
+
+/// An area inside the risk zone on unemployment only (36 % > 35 %).
+fn figures_for_unemployment_challenge() -> Figures {
+    figures("36.0", "0.50", "20.0", "100.0")
+}
+
+fn approval(step: &str) -> PlacementDecision {
+    PlacementDecision {
+        decision: samarbejdsforum("2026-05-01"),
+        steps: HashMap::from([("d".to_string(), step.to_string())]),
+        criteria: HashMap::new(),
+    }
+}
+
+fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
+    PlacementDecision {
+        decision: DecisionRef {
+            from: date("2026-05-01"),
+            decided_by: "Københavns Kommune".into(),
+            decided_on: date("2026-04-15"),
+            reference: "KK 2026-123".into(),
+        },
+        steps: HashMap::new(),
+        criteria: HashMap::from([("d".to_string(), c)]),
+    }
+}
+
+// CPH 6.2: "De socioøkonomiske nøgletal og anvisningsdata genberegnes midtvejs i
+// aftaleperioden, så der kan ske omplacering på afdelingstrappen i foråret 2026. Forslag
+// til omplacering forelægges Samarbejdsforum til godkendelse." The department staircase
+// holds until an approval; the computation beside it is the proposal. "Omplacering på
+// områdetrappen sker årligt ved den statslige udpegning pr. 1. december" (CPH B17): the
+// area staircase follows the list at once.
+#[rstest]
+#[case::the_first_placement_is_held_from_its_date(
+    Before::Nothing,
+    None,
+    "department",
+    "4",
+    "held",
+    Some("4")
+)]
+#[case::a_held_step_1_stays_while_the_figures_say_4(
+    Before::Held("1"),
+    None,
+    "department",
+    "1",
+    "held",
+    Some("4")
+)]
+#[case::an_approval_moves_it(
+    Before::Held("1"),
+    Some("4"),
+    "department",
+    "4",
+    "approved",
+    Some("4")
+)]
+#[case::samarbejdsforum_may_approve_another_step(
+    Before::Held("1"),
+    Some("3"),
+    "department",
+    "3",
+    "approved",
+    Some("4")
+)]
+#[case::an_approved_step_holds_in_turn(
+    Before::Approved("2"),
+    None,
+    "department",
+    "2",
+    "approved",
+    Some("4")
+)]
+fn the_department_staircase_holds_until_approved_cph_6_2(
+    #[case] before: Before,
+    #[case] approved: Option<&str>,
+    #[case] staircase: &str,
+    #[case] step: &str,
+    #[case] basis: &str,
+    #[case] computed: Option<&str>,
+) {
+    let p = standing_case(before, None, true, approved.map(approval));
+    assert_eq!(
+        (p.staircase.as_str(), p.step.as_str(), p.in_force.as_str()),
+        (staircase, step, basis)
+    );
+    assert_eq!(p.computed.as_ref().map(|c| c.step.as_str()), computed);
+    if let InForce::Held { since } = p.in_force {
+        let expected = match before {
+            Before::Nothing => date("2026-05-01"),
+            _ => date("2024-03-01"),
+        };
+        assert_eq!(since, expected);
+    }
+}
+
+// CPH 6.1.5: "Afdelinger i områder, der nyudpeges som udsatte områder … udlejer straks
+// alle ledige familieboliger efter principperne for trin 2 på områdetrappen": a held
+// department whose area is designated moves to the area staircase at once, approval or not.
+#[rstest]
+#[case::newly_udsat(Designation::Udsat, "2")]
+#[case::newly_omdannelse(Designation::Omdannelse, "2")]
+fn a_designated_area_moves_at_once_cph_6_1_5(#[case] des: Designation, #[case] step: &str) {
+    let p = standing_case(Before::Held("1"), Some(des), true, None);
+    assert_eq!(
+        (p.staircase.as_str(), p.step.as_str(), p.in_force.as_str()),
+        ("area", step, "computed")
+    );
+}
+
+// CPH 6.1.5: "Hvis et område ikke længere er udpeget som udsat boligområde eller
+// forebyggelsesområde videreføres den hidtidige udlejning, indtil de enkelte afdelingers
+// data er opgjort, og en revideret udlejning ud fra afdelingsdata kan træde i kraft."
+#[rstest]
+#[case::left_without_data_continues(Before::Area("2"), false, "area", "2", "continued")]
+#[case::left_from_step_1_without_data_continues(Before::Area("1"), false, "area", "1", "continued")]
+#[case::left_with_data_is_placed_by_it(Before::Area("2"), true, "department", "4", "held")]
+fn an_area_that_leaves_the_lists_keeps_its_letting_until_department_data_cph_6_1_5(
+    #[case] before: Before,
+    #[case] figures: bool,
+    #[case] staircase: &str,
+    #[case] step: &str,
+    #[case] basis: &str,
+) {
+    let p = standing_case(before, None, figures, None);
+    assert_eq!(
+        (p.staircase.as_str(), p.step.as_str(), p.in_force.as_str()),
+        (staircase, step, basis)
+    );
+    if basis == "continued" {
+        // The letting of before: area step 1 keeps its tightened criteria too.
+        let before_criteria = match before {
+            Before::Area("1") | Before::Area("2") => {
+                Some(vec![trappe_rules::Criterion::Unemployment])
+            }
+            _ => None,
+        };
+        assert_eq!(p.tightened_criteria, before_criteria);
+        assert!(p.computed.is_none(), "nothing can be computed without data");
+    }
+}
+
+/// Without a placement before the area left (the first placement of the period), missing
+/// figures are the error they always were.
+#[test]
+fn without_a_placement_before_missing_figures_stay_an_error() {
+    let mut x = dept("d", step_4_figures(), "30.0");
+    x.figures = None;
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    let s = Standing::default();
+    let r = classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on: date("2026-05-01"),
+        data_reference_date: None,
+        departments: &[x],
+        areas: Some(&[]),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        overview: None,
+        standing: Some(&s),
+        program_version: "test",
+    });
+    assert!(
+        matches!(r, Err(ref e) if matches!(e[0], ClassifyError::MissingFigures { .. })),
+        "{r:?}"
+    );
+}
+
+// CPH 6.1.5: "Afdelinger i områder, der nyudpeges som forebyggelsesområder, udlejer straks
+// alle ledige familieboliger efter almindelige fleksible kriterier om beskæftigelse og
+// uddannelse. Det afklares snarest muligt af kommunen, om en afdeling i et
+// forebyggelsesområde skal benytte skærpede kriterier". The areas of the period's start
+// (and those on the step before) apply the risk zone's criteria; a newly designated one
+// lets by the ordinary criteria until the municipality's recorded decision.
+#[rstest]
+#[case::on_step_1_from_the_start(Before::Area("1"), None, "computed", Some(vec![trappe_rules::Criterion::Unemployment]))]
+#[case::first_placement_of_the_period(Before::Nothing, None, "computed", Some(vec![trappe_rules::Criterion::Unemployment]))]
+#[case::newly_designated_from_the_department_staircase(Before::Held("1"), None, "awaiting_decision", Some(vec![]))]
+#[case::newly_designated_from_area_step_2(Before::Area("2"), None, "awaiting_decision", Some(vec![]))]
+#[case::still_awaiting(Before::Awaiting, None, "awaiting_decision", Some(vec![]))]
+#[case::decided_as_proposed(Before::Awaiting, Some(vec![trappe_rules::Criterion::Unemployment]), "decided", Some(vec![trappe_rules::Criterion::Unemployment]))]
+#[case::decided_none(Before::Held("1"), Some(vec![]), "decided", Some(vec![]))]
+fn a_newly_designated_prevention_area_awaits_the_municipality_cph_6_1_5(
+    #[case] before: Before,
+    #[case] decided: Option<Vec<trappe_rules::Criterion>>,
+    #[case] basis: &str,
+    #[case] in_force: Option<Vec<trappe_rules::Criterion>>,
+) {
+    let p = standing_case(
+        before,
+        Some(Designation::Forebyggelse),
+        true,
+        decided.map(criteria_decision),
+    );
+    assert_eq!((p.staircase.as_str(), p.step.as_str()), ("area", "1"));
+    assert_eq!(p.in_force.as_str(), basis);
+    assert_eq!(p.tightened_criteria, in_force);
+    if basis != "computed" {
+        // The risk zone's result is kept beside it as the proposal.
+        assert_eq!(
+            p.computed
+                .as_ref()
+                .and_then(|c| c.tightened_criteria.clone()),
+            Some(vec![trappe_rules::Criterion::Unemployment])
+        );
     }
 }

@@ -77,6 +77,9 @@ pub struct Agreement {
     pub applicants: Option<crate::applicant::ApplicantRules>,
     /// How the placement in force (what letting uses) is decided.
     pub in_force: InForceRule,
+    /// What the placement in force does when an area joins or leaves the state's lists
+    /// [CPH 6.1.5].
+    pub transitions: Transitions,
     /// Every open point the file settles, gathered for display.
     pub interpretations: Vec<Interpretation>,
 }
@@ -96,11 +99,74 @@ pub enum InForceRule {
         #[serde(skip_serializing_if = "Option::is_none")]
         interpretation: Option<String>,
     },
+    /// The placement on the `held` staircases first computed in the agreement period is
+    /// in force until a recorded approval (by `approved_by`) re-places a department; the
+    /// other staircases follow the computation ("Forslag til omplacering forelægges
+    /// Samarbejdsforum til godkendelse" [CPH 6.2]).
+    Approved {
+        held: Vec<Staircase>,
+        approved_by: String,
+        source: SourceRef,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interpretation: Option<String>,
+    },
 }
 
 impl InForceRule {
     pub fn by_overview(&self) -> bool {
         matches!(self, InForceRule::OfficialOverview { .. })
+    }
+
+    /// The staircases whose placement is held until an approved re-placement.
+    pub fn held(&self) -> &[Staircase] {
+        match self {
+            InForceRule::Approved { held, .. } => held,
+            _ => &[],
+        }
+    }
+}
+
+/// What the placement in force does when an area joins or leaves the state's lists;
+/// each rule is off unless the agreement writes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Transitions {
+    /// An area that leaves the lists keeps its departments' letting until their own data
+    /// can place them: "videreføres den hidtidige udlejning, indtil de enkelte afdelingers
+    /// data er opgjort" [CPH 6.1.5].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_leaves_lists: Option<Sourced<String>>,
+    /// The departments of an area newly designated a prevention area let by the ordinary
+    /// flexible criteria until the municipality decides the tightened ones [CPH 6.1.5].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newly_designated_prevention: Option<Sourced<String>>,
+}
+
+impl Transitions {
+    /// The keyword of `area_leaves_lists` that keeps the letting until department data.
+    pub const CONTINUE_UNTIL_DEPARTMENT_DATA: &'static str = "continue_until_department_data";
+    /// The keyword of `newly_designated_prevention` that waits for the municipality.
+    pub const ORDINARY_UNTIL_DECIDED: &'static str = "ordinary_until_decided";
+
+    pub fn continues_until_department_data(&self) -> bool {
+        self.area_leaves_lists
+            .as_ref()
+            .is_some_and(|r| r.value == Self::CONTINUE_UNTIL_DEPARTMENT_DATA)
+    }
+
+    pub fn prevention_awaits_decision(&self) -> bool {
+        self.newly_designated_prevention
+            .as_ref()
+            .is_some_and(|r| r.value == Self::ORDINARY_UNTIL_DECIDED)
+    }
+}
+
+impl Agreement {
+    /// Whether the placement in force on a date depends on the one in force before it
+    /// and on recorded decisions (held placements, the transitions of [CPH 6.1.5]).
+    pub fn needs_standing(&self) -> bool {
+        !self.in_force.held().is_empty()
+            || self.transitions.continues_until_department_data()
+            || self.transitions.prevention_awaits_decision()
     }
 }
 
@@ -309,7 +375,9 @@ impl AreaStaircase {
 }
 
 /// The need to strengthen the resident mix [CPH 6.2 fig 5].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Need {
     Low,

@@ -125,6 +125,66 @@ pub struct ClassifyInput<'a> {
     pub program_version: &'a str,
     /// The municipality's latest overview on `on`, where the agreement puts it in force.
     pub overview: Option<&'a OfficialOverview>,
+    /// What was in force before `on` and the decisions recorded since, where the
+    /// agreement's placement in force depends on them ([`Agreement::needs_standing`]);
+    /// `None`: no history is kept (a one-off classification shows the computed
+    /// placement). An empty `Standing`: the first placement of the period.
+    pub standing: Option<&'a Standing>,
+}
+
+/// What stood before the date placed, for an agreement whose placement in force holds
+/// until a decision or continues after an area leaves the lists.
+#[derive(Debug, Clone, Default)]
+pub struct Standing {
+    /// The placements in force on the previous date placed in the agreement period.
+    pub previous: Option<Previous>,
+    /// The decisions taking effect after the previous date and on or before the date
+    /// placed, oldest first (a later one wins for a department).
+    pub decisions: Vec<PlacementDecision>,
+}
+
+/// The placements in force on an earlier date, by department id.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub on: Date,
+    pub placements: HashMap<String, StandingPlacement>,
+}
+
+/// What a department's placement in force was (read back from a stored placement).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct StandingPlacement {
+    pub staircase: Staircase,
+    pub step: String,
+    #[serde(default)]
+    pub need: Option<Need>,
+    #[serde(default)]
+    pub allocated_band: Option<String>,
+    #[serde(default)]
+    pub pool_id: Option<String>,
+    #[serde(default)]
+    pub tightened_criteria: Option<Vec<Criterion>>,
+    pub in_force: InForce,
+}
+
+/// A recorded decision: who decided, when, under what reference, and from when it is in
+/// force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DecisionRef {
+    pub from: Date,
+    pub decided_by: String,
+    pub decided_on: Date,
+    pub reference: String,
+}
+
+/// A decision on placements in force: approved re-placements (a department's step) and
+/// the tightened criteria decided for departments of a newly designated prevention area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacementDecision {
+    pub decision: DecisionRef,
+    /// Department id → the step approved.
+    pub steps: HashMap<String, String>,
+    /// Department id → the tightened criteria decided (empty: the ordinary criteria).
+    pub criteria: HashMap<String, Vec<Criterion>>,
 }
 
 /// The placement of one department.
@@ -157,7 +217,7 @@ pub struct Placement {
 }
 
 /// On what basis a placement is the one in force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "basis", rename_all = "snake_case")]
 pub enum InForce {
     /// The agreement puts the computed placement in force.
@@ -169,6 +229,19 @@ pub enum InForce {
     Overview { as_of: Date },
     /// The municipality's latest overview (of this date) omits the department.
     NotInOverview { as_of: Date },
+    /// The placement first computed on `since` in the agreement period, held until an
+    /// approved re-placement.
+    Held { since: Date },
+    /// A re-placement approved by a recorded decision.
+    Approved { decision: DecisionRef },
+    /// The area left the lists: the letting of before continues, since `since`, until the
+    /// department's own data can place it.
+    Continued { since: Date },
+    /// A newly designated prevention area: the ordinary criteria apply, since `since`,
+    /// until the municipality decides the tightened ones.
+    AwaitingDecision { since: Date },
+    /// The tightened criteria the municipality decided.
+    Decided { decision: DecisionRef },
 }
 
 impl InForce {
@@ -178,8 +251,26 @@ impl InForce {
             InForce::Provisional => "provisional",
             InForce::Overview { .. } => "overview",
             InForce::NotInOverview { .. } => "not_in_overview",
+            InForce::Held { .. } => "held",
+            InForce::Approved { .. } => "approved",
+            InForce::Continued { .. } => "continued",
+            InForce::AwaitingDecision { .. } => "awaiting_decision",
+            InForce::Decided { .. } => "decided",
         }
     }
+
+    /// Every basis code, for readers that check a stored one.
+    pub const CODES: [&'static str; 9] = [
+        "computed",
+        "provisional",
+        "overview",
+        "not_in_overview",
+        "held",
+        "approved",
+        "continued",
+        "awaiting_decision",
+        "decided",
+    ];
 }
 
 /// The municipality's overview: each department's step (a traffic-light colour) as the
@@ -428,15 +519,25 @@ pub fn classify(input: ClassifyInput<'_>) -> Result<Classification, Vec<Classify
         pools: &pools,
         pool_of: &pool_of,
     };
+    let no_standing = Standing::default();
+    let standing = input.standing.unwrap_or(&no_standing);
     let mut placements = Vec::with_capacity(input.departments.len());
     for (index, d) in input.departments.iter().enumerate() {
         match ctx.place(index, d, input.on, &mut warnings) {
             Ok(p) => placements.push(p),
-            Err(e) => errors.push(e),
+            Err(e) => match continued(agreement, input.on, standing, index, d, &e) {
+                Some(Ok(p)) => placements.push(p),
+                Some(Err(other)) => errors.push(other),
+                None => errors.push(e),
+            },
         }
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    // Without a history (a one-off classification) the computed placement is shown.
+    if agreement.needs_standing() && input.standing.is_some() {
+        placements = stand(agreement, input.on, standing, input.departments, placements)?;
     }
     if agreement.in_force.by_overview() {
         placements = put_in_force(
@@ -547,6 +648,235 @@ fn put_in_force(
             in_force,
             computed: Some(Box::new(computed)),
         });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The placement that continues where a department's area has left the lists and its
+/// own data cannot place it yet ("videreføres den hidtidige udlejning, indtil de enkelte
+/// afdelingers data er opgjort" [CPH 6.1.5]): its placement in force before, on the area
+/// staircase (or already continued). `None`: the error stands.
+fn continued(
+    agreement: &Agreement,
+    on: Date,
+    standing: &Standing,
+    index: usize,
+    d: &Department,
+    error: &ClassifyError,
+) -> Option<Result<Placement, ClassifyError>> {
+    if !agreement.transitions.continues_until_department_data()
+        || !matches!(
+            error,
+            ClassifyError::MissingFigures { .. } | ClassifyError::MissingAllocatedShare { .. }
+        )
+    {
+        return None;
+    }
+    let prev = standing.previous.as_ref()?.placements.get(&d.id)?;
+    let since = match &prev.in_force {
+        InForce::Continued { since } => *since,
+        _ if prev.staircase == Staircase::Area => on,
+        _ => return None,
+    };
+    let rule = agreement.steps.iter().position(|s| {
+        s.staircase == prev.staircase && s.step == prev.step && s.period.contains(on)
+    });
+    let Some(rule) = rule else {
+        return Some(Err(ClassifyError::NoStepRule {
+            staircase: prev.staircase.as_str(),
+            step: prev.step.clone(),
+            on,
+        }));
+    };
+    Some(Ok(Placement {
+        department: index,
+        staircase: prev.staircase,
+        step: prev.step.clone(),
+        need: prev.need,
+        allocated_band: prev.allocated_band.clone(),
+        pool_id: prev.pool_id.clone(),
+        tightened_criteria: prev.tightened_criteria.clone(),
+        step_rule: rule,
+        reasons: vec![Reason::ContinuedUntilDepartmentData {
+            area_id: d.area_id.clone(),
+            since,
+            missing: error.to_string(),
+        }],
+        in_force: InForce::Continued { since },
+        computed: None,
+    }))
+}
+
+/// The placements in force where they depend on what stood before: a placement on a
+/// held staircase stays as first computed in the period until an approved re-placement
+/// [CPH 6.2]; a newly designated prevention area's departments let by the ordinary
+/// criteria until the municipality decides [CPH 6.1.5]. The computed placement is kept
+/// beside each (the re-placement proposal).
+fn stand(
+    agreement: &Agreement,
+    on: Date,
+    standing: &Standing,
+    departments: &[Department],
+    placements: Vec<Placement>,
+) -> Result<Vec<Placement>, Vec<ClassifyError>> {
+    let held = agreement.in_force.held();
+    let approved_by = match &agreement.in_force {
+        crate::agreement::InForceRule::Approved { approved_by, .. } => approved_by.clone(),
+        _ => String::new(),
+    };
+    let awaits = agreement.transitions.prevention_awaits_decision();
+    let mut out = Vec::with_capacity(placements.len());
+    let mut errors = Vec::new();
+    for computed in placements {
+        if matches!(computed.in_force, InForce::Continued { .. }) {
+            out.push(computed);
+            continue;
+        }
+        let id = departments[computed.department].id.as_str();
+        let prev = standing
+            .previous
+            .as_ref()
+            .and_then(|p| p.placements.get(id));
+        let step_decision = standing
+            .decisions
+            .iter()
+            .rev()
+            .find_map(|x| x.steps.get(id).map(|s| (&x.decision, s)));
+        let criteria_decision = standing
+            .decisions
+            .iter()
+            .rev()
+            .find_map(|x| x.criteria.get(id).map(|c| (&x.decision, c)));
+        if held.contains(&computed.staircase) {
+            let (step, in_force, reason, kept) = match (step_decision, prev) {
+                (Some((decision, step)), _) => (
+                    step.clone(),
+                    InForce::Approved {
+                        decision: decision.clone(),
+                    },
+                    Reason::InForceByApproval {
+                        decision: decision.clone(),
+                        step: step.clone(),
+                    },
+                    None,
+                ),
+                (None, Some(p))
+                    if p.staircase == computed.staircase
+                        && matches!(
+                            p.in_force,
+                            InForce::Held { .. } | InForce::Approved { .. }
+                        ) =>
+                {
+                    let reason = match &p.in_force {
+                        InForce::Approved { decision } => Reason::InForceByApproval {
+                            decision: decision.clone(),
+                            step: p.step.clone(),
+                        },
+                        InForce::Held { since } => Reason::HeldUntilApproval {
+                            since: *since,
+                            approved_by: approved_by.clone(),
+                        },
+                        _ => unreachable!("matched above"),
+                    };
+                    (p.step.clone(), p.in_force.clone(), reason, Some(p))
+                }
+                _ => (
+                    computed.step.clone(),
+                    InForce::Held { since: on },
+                    Reason::HeldUntilApproval {
+                        since: on,
+                        approved_by: approved_by.clone(),
+                    },
+                    None,
+                ),
+            };
+            let Some(rule) = agreement.steps.iter().position(|s| {
+                s.staircase == computed.staircase && s.step == step && s.period.contains(on)
+            }) else {
+                errors.push(ClassifyError::NoStepRule {
+                    staircase: computed.staircase.as_str(),
+                    step,
+                    on,
+                });
+                continue;
+            };
+            let same = step == computed.step;
+            // The computation's own reasons stay with it (`computed`), shown as the
+            // proposal.
+            let reasons = vec![reason];
+            out.push(Placement {
+                department: computed.department,
+                staircase: computed.staircase,
+                need: match kept {
+                    Some(p) => p.need,
+                    None if same => computed.need,
+                    None => None,
+                },
+                allocated_band: match kept {
+                    Some(p) => p.allocated_band.clone(),
+                    None if same => computed.allocated_band.clone(),
+                    None => None,
+                },
+                pool_id: kept.map_or_else(|| computed.pool_id.clone(), |p| p.pool_id.clone()),
+                tightened_criteria: None,
+                step,
+                step_rule: rule,
+                reasons,
+                in_force,
+                computed: Some(Box::new(computed)),
+            });
+            continue;
+        }
+        let prevention =
+            computed.staircase == Staircase::Area && computed.tightened_criteria.is_some();
+        if awaits && prevention {
+            let same_step_before =
+                prev.is_some_and(|p| p.staircase == computed.staircase && p.step == computed.step);
+            let decided = match (criteria_decision, prev) {
+                (Some((decision, criteria)), _) => Some((
+                    InForce::Decided {
+                        decision: decision.clone(),
+                    },
+                    criteria.clone(),
+                )),
+                (None, Some(p)) if same_step_before => match &p.in_force {
+                    InForce::AwaitingDecision { .. } | InForce::Decided { .. } => Some((
+                        p.in_force.clone(),
+                        p.tightened_criteria.clone().unwrap_or_default(),
+                    )),
+                    _ => None,
+                },
+                // Newly designated: on the staircase before, not on this step.
+                (None, Some(_)) => Some((InForce::AwaitingDecision { since: on }, Vec::new())),
+                (None, None) => None,
+            };
+            if let Some((in_force, criteria)) = decided {
+                let proposed = computed.tightened_criteria.clone().unwrap_or_default();
+                let reason = match &in_force {
+                    InForce::Decided { decision } => Reason::TightenedByDecision {
+                        decision: decision.clone(),
+                        criteria: criteria.clone(),
+                    },
+                    InForce::AwaitingDecision { since } => Reason::TightenedAwaitDecision {
+                        since: *since,
+                        proposed,
+                    },
+                    _ => unreachable!("built above"),
+                };
+                let mut p = computed.clone();
+                p.tightened_criteria = Some(criteria);
+                p.reasons.insert(0, reason);
+                p.in_force = in_force;
+                p.computed = Some(Box::new(computed));
+                out.push(p);
+                continue;
+            }
+        }
+        out.push(computed);
     }
     if errors.is_empty() {
         Ok(out)

@@ -168,6 +168,32 @@ pub enum Reason {
     /// No overview of the municipality's yet: the computed placement is in force,
     /// provisionally.
     ProvisionalUntilOverview,
+    /// The placement first computed on `since` in the agreement period is in force until
+    /// `approved_by` approves a re-placement [CPH 6.2].
+    HeldUntilApproval { since: Date, approved_by: String },
+    /// A recorded approval re-placed the department on this step.
+    InForceByApproval {
+        decision: crate::placement::DecisionRef,
+        step: String,
+    },
+    /// The area left the lists and the department's own data cannot place it yet (the
+    /// `missing` problem): the letting of before continues since `since` [CPH 6.1.5].
+    ContinuedUntilDepartmentData {
+        area_id: Option<String>,
+        since: Date,
+        missing: String,
+    },
+    /// A newly designated prevention area: the ordinary criteria apply until the
+    /// municipality decides; `proposed` are the criteria the area is challenged on.
+    TightenedAwaitDecision {
+        since: Date,
+        proposed: Vec<Criterion>,
+    },
+    /// The municipality decided the tightened criteria (empty: the ordinary ones).
+    TightenedByDecision {
+        decision: crate::placement::DecisionRef,
+        criteria: Vec<Criterion>,
+    },
     /// The department is mainly youth or elderly homes [CPH 7.1, footnote 3 of 6].
     NotMainlyFamilyHomes {
         family_homes: u32,

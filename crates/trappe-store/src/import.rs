@@ -584,7 +584,7 @@ impl Store {
                     // The same file again: nothing is stored, but a changed agreement
                     // places from the file's date on.
                     let (runs, skipped_dates) = if changed {
-                        recompute(c, &scope, file.reference_date, &agreement, ctx.actor, ctx.program_version, None)?
+                        recompute(c, &scope, file.reference_date, &agreement, ctx.actor, ctx.program_version, None, false)?
                     } else {
                         (Vec::new(), Vec::new())
                     };
@@ -686,7 +686,7 @@ impl Store {
                 recompute(c, &scope, file.reference_date, &agreement, ctx.actor, ctx.program_version, match &parsed {
                     Parsed::Departments(d) => Some((id, d.as_slice())),
                     _ => None,
-                })?;
+                }, false)?;
             Ok(ImportReport {
                 kind: file.kind,
                 municipality: scope.clone(),
@@ -828,7 +828,7 @@ impl Store {
             )?;
             let agreement = agreement_of(c, &scope)?;
             let (runs, skipped_dates) =
-                recompute(c, &scope, date, &agreement, w.actor, w.program_version, None)?;
+                recompute(c, &scope, date, &agreement, w.actor, w.program_version, None, false)?;
             let after = read::current_run_on_or_before(c, &scope, date)?;
             let changes = match (&before, &after) {
                 (Some(b), Some(a)) if b.id != a.id => read::diff_runs(c, b.id, a.id)?,
@@ -1491,6 +1491,8 @@ impl Store {
             .overview
             .map(|o| load_overview(c, o))
             .transpose()?;
+        let standing =
+            crate::standing::standing_on(c, municipality, run.on_date, &agreement.agreement)?;
         let classification = classify(ClassifyInput {
             agreement: &agreement.agreement,
             law: &agreement.law,
@@ -1503,6 +1505,7 @@ impl Store {
             any_municipality: run.any_municipality,
             program_version: &run.program_version,
             overview: overview.as_ref(),
+            standing: standing.as_ref(),
         })
         .map_err(|e| {
             StoreError::Corrupt(format!(
@@ -1519,8 +1522,12 @@ impl Store {
     }
 }
 
-/// Recomputes the runs on every run date from `from` on whose inputs changed.
-fn recompute(
+/// Recomputes the runs on every run date from `from` on whose inputs changed (`force`:
+/// every one, as after a decision on the placement in force). Where the placement in
+/// force depends on the one before ([`trappe_rules::Agreement::needs_standing`]), every
+/// run after one recomputed is recomputed too.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn recompute(
     c: &mut Conn,
     municipality: &str,
     from: Date,
@@ -1528,6 +1535,7 @@ fn recompute(
     actor: &str,
     program_version: &str,
     just_imported: Option<(i64, &[Department])>,
+    force: bool,
 ) -> Result<(Vec<RunReport>, Vec<Date>), StoreError> {
     // Several dates usually share one departments snapshot: read each once, and the
     // one just imported not at all.
@@ -1536,7 +1544,7 @@ fn recompute(
     let Some(agreement) = agreement else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let dates: Vec<Date> = c
+    let mut dates: Vec<Date> = c
         .query(
             &format!("SELECT DISTINCT s.reference_date FROM snapshot s WHERE s.municipality = $1 AND s.reference_date >= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
             &[municipality.into(), from.into()],
@@ -1544,6 +1552,14 @@ fn recompute(
         .iter()
         .map(|r| r.date(0))
         .collect::<Result<_, _>>()?;
+    let standing_needed = agreement.loaded.agreement.needs_standing();
+    if standing_needed {
+        // A decision takes effect on its own date.
+        dates.extend(crate::standing::decision_dates(c, municipality, from)?);
+        dates.sort();
+        dates.dedup();
+    }
+    let mut cascade = force;
     let period = &agreement.loaded.agreement.period;
     let mut runs = Vec::new();
     let mut skipped = Vec::new();
@@ -1562,7 +1578,8 @@ fn recompute(
         }
         let previous = read::current_run_on_or_before(c, municipality, on)?;
         if let Some(prev) = &previous {
-            if prev.on_date == on
+            if !cascade
+                && prev.on_date == on
                 && prev.inputs == inputs
                 && prev.agreement_sha256 == agreement.sha256
                 && prev.program_version == program_version
@@ -1581,6 +1598,9 @@ fn recompute(
         };
         let (areas, pools, decisions) = load_side_inputs(c, &inputs)?;
         let overview = inputs.overview.map(|o| load_overview(c, o)).transpose()?;
+        let standing =
+            crate::standing::standing_on(c, municipality, on, &agreement.loaded.agreement)?;
+        cascade = standing_needed;
         let result = classify(ClassifyInput {
             agreement: &agreement.loaded.agreement,
             law: &agreement.loaded.law,
@@ -1593,6 +1613,7 @@ fn recompute(
             any_municipality: agreement.any_municipality,
             program_version,
             overview: overview.as_ref(),
+            standing: standing.as_ref(),
         })
         .map_err(|errors| {
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();

@@ -12,6 +12,7 @@ pub mod import;
 pub mod letting;
 pub mod ownership;
 pub mod read;
+pub mod standing;
 pub mod test_support;
 pub mod users;
 
@@ -143,6 +144,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "municipalities",
         sqlite: include_str!("../migrations/sqlite/0007_municipalities.sql"),
         postgres: include_str!("../migrations/postgres/0007_municipalities.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "placement_decisions",
+        sqlite: include_str!("../migrations/sqlite/0008_placement_decisions.sql"),
+        postgres: include_str!("../migrations/postgres/0008_placement_decisions.sql"),
     },
 ];
 

@@ -150,9 +150,12 @@ impl StoredPlacement {
 /// The columns [`stored_placement`] reads, from `placement`.
 const PLACEMENT_COLUMNS: &str =
     "staircase, step, need, allocated_band, pool_id, basis, computed_step";
+/// [`PLACEMENT_COLUMNS`] of `placement p`.
+pub(crate) const PLACEMENT_COLUMNS_P: &str =
+    "p.staircase, p.step, p.need, p.allocated_band, p.pool_id, p.basis, p.computed_step";
 
 /// A placement from [`PLACEMENT_COLUMNS`] starting at column `i`.
-fn stored_placement(r: &crate::Row, i: usize) -> Result<StoredPlacement, StoreError> {
+pub(crate) fn stored_placement(r: &crate::Row, i: usize) -> Result<StoredPlacement, StoreError> {
     let staircase: Staircase = r.code(i)?;
     Ok(StoredPlacement {
         staircase,
@@ -167,7 +170,10 @@ fn stored_placement(r: &crate::Row, i: usize) -> Result<StoredPlacement, StoreEr
     })
 }
 
-fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>, StoreError> {
+pub(crate) fn placements(
+    c: &mut Conn,
+    run: i64,
+) -> Result<HashMap<String, StoredPlacement>, StoreError> {
     c.query(
         &format!("SELECT department_id, {PLACEMENT_COLUMNS} FROM placement WHERE run_id = $1"),
         &[Value::Int(run)],
@@ -177,7 +183,14 @@ fn placements(c: &mut Conn, run: i64) -> Result<HashMap<String, StoredPlacement>
     .collect()
 }
 
-fn detail(c: &mut Conn, run: i64, department: &str) -> Result<Vec<ReasonView>, StoreError> {
+/// A stored placement's reasons: of the placement in force, or (`computed`) of the
+/// computed one beside it (the same where none is beside it).
+fn detail(
+    c: &mut Conn,
+    run: i64,
+    department: &str,
+    computed: bool,
+) -> Result<Vec<ReasonView>, StoreError> {
     let Some(row) = c.query_opt(
         "SELECT detail FROM placement WHERE run_id = $1 AND department_id = $2",
         &[Value::Int(run), department.into()],
@@ -186,12 +199,62 @@ fn detail(c: &mut Conn, run: i64, department: &str) -> Result<Vec<ReasonView>, S
         return Ok(Vec::new());
     };
     #[derive(Deserialize)]
+    struct Inner {
+        reasons: Vec<ReasonView>,
+    }
+    #[derive(Deserialize)]
     struct Detail {
         reasons: Vec<ReasonView>,
+        computed: Option<Inner>,
     }
     let d: Detail = serde_json::from_str(&row.text(0)?)
         .map_err(|e| StoreError::Corrupt(format!("placement detail: {e}")))?;
-    Ok(d.reasons)
+    Ok(match (computed, d.computed) {
+        (true, Some(inner)) => inner.reasons,
+        _ => d.reasons,
+    })
+}
+
+/// Why a held placement's computed step differs from it: the need and the allocated
+/// share's band it was held with against the computed ones (from a stored detail).
+pub(crate) fn why_held(detail: &serde_json::Value) -> Vec<Why> {
+    let Some(computed) = detail.get("computed") else {
+        return Vec::new();
+    };
+    let text =
+        |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_string);
+    let mut out = Vec::new();
+    let (nb, na) = (text(detail, "need"), text(computed, "need"));
+    if nb != na {
+        out.push(Why::Need {
+            before: nb,
+            after: na,
+        });
+    }
+    let (bb, ba) = (
+        text(detail, "allocated_band"),
+        text(computed, "allocated_band"),
+    );
+    if bb != ba {
+        let share = |v: &serde_json::Value| {
+            v.get("reasons")
+                .and_then(|r| r.as_array())
+                .and_then(|rs| rs.iter().find(|r| r["code"] == "allocated_band"))
+                .and_then(|r| r.get("allocated_pct"))
+                .and_then(|p| {
+                    p.as_str()
+                        .and_then(|s| s.parse().ok())
+                        .or_else(|| p.as_number().cloned())
+                })
+        };
+        out.push(Why::AllocatedBand {
+            before: bb,
+            after: ba,
+            allocated_before: share(detail),
+            allocated_after: share(computed),
+        });
+    }
+    out
 }
 
 /// The parts of a stored reason that explain a move.
@@ -211,6 +274,8 @@ struct ReasonView {
     allocated_pct: Option<serde_json::Number>,
     need: Option<String>,
     as_of: Option<Date>,
+    since: Option<Date>,
+    decision: Option<trappe_rules::placement::DecisionRef>,
 }
 
 fn only_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -225,6 +290,27 @@ pub struct Change {
     pub before: Option<StoredPlacement>,
     pub after: Option<StoredPlacement>,
     pub why: Vec<Why>,
+    /// Whether the placement in force moved. `false`: only the computed placement moved
+    /// (`before`/`after` hold it beside an unchanged placement in force, e.g. one held
+    /// until an approved re-placement): a proposal, not in force.
+    pub in_force: bool,
+}
+
+impl Change {
+    /// The step that moved, before and after: the placement in force, or the computed one
+    /// where only it moved.
+    pub fn moved(&self) -> (Option<ComputedStep>, Option<ComputedStep>) {
+        let pick = |p: &Option<StoredPlacement>| {
+            p.as_ref().map(|p| match (&p.computed, self.in_force) {
+                (Some(c), false) => c.clone(),
+                _ => ComputedStep {
+                    staircase: p.staircase,
+                    step: p.step.clone(),
+                },
+            })
+        };
+        (pick(&self.before), pick(&self.after))
+    }
 }
 
 /// What changed underneath a move.
@@ -264,6 +350,14 @@ pub enum Why {
     OmittedFromOverview {
         as_of: Date,
     },
+    /// A recorded approval re-placed the department.
+    Approved {
+        decision: trappe_rules::placement::DecisionRef,
+    },
+    /// The area left the lists; the letting of before continues until department data.
+    Continued {
+        since: Date,
+    },
 }
 
 fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
@@ -275,6 +369,14 @@ fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
                 "omitted_from_overview" => return vec![Why::OmittedFromOverview { as_of }],
                 _ => {}
             }
+        }
+        if let (Some(decision), "in_force_by_approval") = (&r.decision, r.code.as_str()) {
+            return vec![Why::Approved {
+                decision: decision.clone(),
+            }];
+        }
+        if let (Some(since), "continued_until_department_data") = (r.since, r.code.as_str()) {
+            return vec![Why::Continued { since }];
         }
     }
     let mut out = Vec::new();
@@ -358,15 +460,28 @@ pub(crate) fn diff_runs(c: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>,
             (Some(b), Some(a)) => b.staircase != a.staircase || b.step != a.step,
             _ => true,
         };
-        if !moved {
+        // Where the placement in force stayed (held until approved), a move of the
+        // computed placement beside it is listed as a proposal.
+        let computed_moved = match (b, a) {
+            (Some(b), Some(a)) if !moved => {
+                let step = |p: &StoredPlacement| {
+                    p.computed
+                        .as_ref()
+                        .map_or_else(|| p.step.clone(), |c| c.step.clone())
+                };
+                step(b) != step(a)
+            }
+            _ => false,
+        };
+        if !moved && !computed_moved {
             continue;
         }
         let why = match (b, a) {
             (None, _) => vec![Why::NewDepartment],
             (_, None) => vec![Why::DepartmentGone],
             _ => {
-                let before = detail(c, from, id)?;
-                let after = detail(c, to, id)?;
+                let before = detail(c, from, id, computed_moved)?;
+                let after = detail(c, to, id, computed_moved)?;
                 why(&before, &after)
             }
         };
@@ -376,6 +491,7 @@ pub(crate) fn diff_runs(c: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>,
             before: b.cloned(),
             after: a.cloned(),
             why,
+            in_force: moved,
         });
     }
     Ok(out)

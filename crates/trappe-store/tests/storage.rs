@@ -75,6 +75,7 @@ fn stored_placements_equal_a_classification_of_the_files(#[case] engine: Engine)
         pools: None,
         any_municipality: false,
         overview: None,
+        standing: None,
         program_version: "test",
     })
     .unwrap();
@@ -276,8 +277,21 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
         .iter()
         .find(|c| c.department_id == target.id)
         .expect("the department moved");
-    assert_eq!(change.before.as_ref().unwrap().step, "1");
-    assert_ne!(change.after.as_ref().unwrap().step, "1");
+    // Copenhagen holds the department staircase until Samarbejdsforum approves a
+    // re-placement [CPH 6.2]: the move is the computed one, listed as not in force.
+    assert!(!change.in_force, "{change:?}");
+    let (before, after) = change.moved();
+    assert_eq!(before.unwrap().step, "1");
+    assert_ne!(after.unwrap().step, "1");
+    let in_force = change.after.as_ref().unwrap();
+    assert_eq!(
+        (in_force.step.as_str(), in_force.basis.as_str()),
+        ("1", "held")
+    );
+    assert!(
+        trappe_app::text::placement_after(change, trappe_formats::Lang::Da)
+            .contains("beregnet forslag, ikke gældende")
+    );
     assert!(
         change.why.iter().any(|w| matches!(
             w,
@@ -295,12 +309,16 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
         .iter()
         .map(|w| trappe_app::text::change_why(w, trappe_formats::Lang::Da))
         .any(|s| s.contains("ledighed") && s.contains("60")));
-    // Every change is a real move.
-    assert!(run
-        .changes
-        .iter()
-        .all(|c| c.before.as_ref().map(|p| (&p.staircase, &p.step))
-            != c.after.as_ref().map(|p| (&p.staircase, &p.step))));
+    // Every change is a real move, of the placement in force or of the computed one.
+    assert!(run.changes.iter().all(|c| {
+        let (b, a) = c.moved();
+        b != a
+    }));
+    // No department-staircase placement in force moved: they are held.
+    assert!(run.changes.iter().all(|c| !c.in_force
+        || c.after
+            .as_ref()
+            .is_none_or(|p| p.staircase != Staircase::Department)));
     // The same answer from `changes` between the two dates, and none within one.
     let c = store
         .changes(date("2024-03-01"), date("2024-12-31"))
@@ -373,10 +391,11 @@ fn an_older_snapshot_delivered_late_corrects_history_without_overwriting_newer(
         None,
     )
     .unwrap();
+    // Copenhagen's department staircase holds from the first placement in the period
+    // [CPH 6.2], which the late file now is: every later run is recomputed on it.
     assert_eq!(
         r.runs.iter().map(|r| r.on_date).collect::<Vec<_>>(),
-        [date("2024-02-01")],
-        "later run dates keep their inputs"
+        [date("2024-02-01"), date("2024-03-01"), date("2024-09-01")],
     );
     let h = store.history("101-0001").unwrap();
     assert_eq!(
@@ -497,8 +516,8 @@ fn reopening_migrates_nothing_and_an_edited_migration_is_refused(#[case] engine:
     let f = fresh(engine);
     let newest = trappe_store::migration_hashes().len() as i64;
     assert_eq!(
-        newest, 7,
-        "initial, letting, applicants, users, snapshot_withdrawal, overview, municipalities"
+        newest, 8,
+        "initial, letting, applicants, users, snapshot_withdrawal, overview, municipalities, placement_decisions"
     );
     let mut store = open(&f);
     assert_eq!(store.schema_version().unwrap(), newest);
@@ -563,6 +582,12 @@ fn migrations_are_never_edited() {
             "municipalities",
             "20dafbcc77826bd8a1640a28658789304dbf55071b94d496b2b91cebef820302",
             "e450087c3cf3f35c4902ccd2f5f7c269376ac0596183751f7bfa09c882b4a5c4",
+        ),
+        (
+            8,
+            "placement_decisions",
+            "8cd5b1ab13ab42d43b53b10cb3477d1b7f8c3d5400dd4c1dc799bc602cf0191b",
+            "85ef7642db40937946b9b17fe94a4aedab549f4c7c8214bc716d80ce1144d964",
         ),
     ];
     let now = trappe_store::migration_hashes();
@@ -1028,7 +1053,8 @@ fn a_disability_fitted_home_gives_the_next_allocation_slot_to_the_organisation(
 }
 
 // Each wheel keeps its own position: a department re-placed from dept step 4 to step 2
-// on 2025-01-01, with vacancies registered on both wheels in turn (one registered late,
+// on 2025-01-01 (the new figures' computed move, approved by Samarbejdsforum [CPH 6.2]),
+// with vacancies registered on both wheels in turn (one registered late,
 // dated before the re-placement), never resets either wheel [docs/letting.md].
 #[rstest]
 #[case::sqlite(Engine::Sqlite)]
@@ -1050,6 +1076,19 @@ fn each_wheel_keeps_its_position_across_a_re_placement(#[case] engine: Engine) {
         None,
     )
     .unwrap();
+    store
+        .record_placement_decision(&trappe_store::standing::NewDecision {
+            municipality: None,
+            from: date("2025-01-01"),
+            decided_by: "Samarbejdsforum",
+            decided_on: date("2024-12-12"),
+            reference: "møde 12.12.2024, pkt. 3",
+            steps: vec![("101-0001".into(), "2".into())],
+            criteria: Vec::new(),
+            actor: "test",
+            program_version: "test",
+        })
+        .unwrap();
     let homes = plain_homes(&mut store, "101-0001");
     let mut got = Vec::new();
     for (i, h) in homes[..6].iter().enumerate() {
@@ -1542,11 +1581,17 @@ fn a_withdrawn_snapshot_is_kept_audited_and_its_date_imported_again(#[case] engi
     let mut store = open(&f);
     load_example(&mut store);
     let right = store.overview(date("2024-03-01")).unwrap();
+    // The computed step (Copenhagen holds the one in force until approved).
     let step_of = |o: &trappe_store::read::Overview, id: &str| {
         o.rows
             .iter()
             .find(|r| r.department.id == id)
-            .map(|r| (r.placement.staircase, r.placement.step.clone()))
+            .map(|r| {
+                r.placement.computed.as_ref().map_or_else(
+                    || (r.placement.staircase, r.placement.step.clone()),
+                    |c| (c.staircase, c.step.clone()),
+                )
+            })
             .unwrap()
     };
 
@@ -1840,7 +1885,7 @@ fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] e
     // Through version 5 (withdrawals), 6 (the overview kind: the table rebuilt again) and
     // 7 (municipalities: the database's one agreement is municipality 101's, the code
     // its departments have).
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     assert_eq!(store.municipalities().unwrap(), ["101"]);
     assert_eq!(
         store.municipality_of("101-0001").unwrap().as_deref(),

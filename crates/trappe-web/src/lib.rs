@@ -22,6 +22,7 @@ mod decisions;
 mod imports;
 mod limits;
 mod pages;
+mod replacement;
 mod reports;
 mod strings;
 mod vacancies;
@@ -393,6 +394,11 @@ fn routes(state: State) -> Router {
         .route("/overview.csv", get(pages::overview_csv))
         .route("/overview.xlsx", get(pages::overview_xlsx))
         .route("/red-yellow", get(colours::page))
+        .route("/replacement", get(replacement::page))
+        .route("/replacement/approve", post(replacement::approve))
+        .route("/replacement/criteria", post(replacement::decide_criteria))
+        .route("/replacement/withdraw", post(replacement::withdraw))
+        .route("/api/v1/replacement", get(replacement::api))
         .route("/red-yellow/download/{format}", get(colours::download_file))
         .route("/departments/{id}", get(pages::department))
         .route("/departments/{id}/decisions", post(decisions::record))

@@ -43,6 +43,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/red_yellow.html"),
     ),
     ("ranking.html", include_str!("../templates/ranking.html")),
+    (
+        "replacement.html",
+        include_str!("../templates/replacement.html"),
+    ),
     ("check.html", include_str!("../templates/check.html")),
 ];
 
@@ -458,6 +462,7 @@ pub async fn overview(
     // What the user sees: the rows of its own municipality or organisation, and the
     // runs, dates and agreements of the municipalities it may see.
     let in_force = in_force_note(o, &selected.rows, lang);
+    let held = held_note(&selected.rows, lang);
     let seen = o.summary(|m| session.user.municipality.as_deref().is_none_or(|u| u == m));
     render(
         &state,
@@ -482,6 +487,7 @@ pub async fn overview(
             query => f.query(None),
             chart => minijinja::Value::from_serialize(&chart),
             in_force => in_force,
+            held => held,
             estimates => selected.rows.iter().any(|r| r.placement.computed.is_some()),
             differing => selected.rows.iter().filter(|r| r.placement.differs_from_computed()).count(),
         },
@@ -497,7 +503,13 @@ fn in_force_note(
     rows: &[OverviewRow],
     lang: Lang,
 ) -> Option<minijinja::Value> {
-    let first = rows.iter().find(|r| r.placement.computed.is_some())?;
+    let first = rows.iter().find(|r| {
+        r.placement.computed.is_some()
+            && matches!(
+                r.placement.basis.as_str(),
+                "provisional" | "overview" | "not_in_overview"
+            )
+    })?;
     let provisional = first.placement.basis == "provisional";
     // The date of that municipality's overview.
     let as_of = o
@@ -520,6 +532,51 @@ fn in_force_note(
             )
         },
     })
+}
+
+/// What the page says where placements are held until an approved re-placement (or a
+/// prevention area awaits the municipality's decision): how many, how many the newest
+/// computation would move, and where the proposal is.
+fn held_note(rows: &[OverviewRow], lang: Lang) -> Option<minijinja::Value> {
+    let held = rows
+        .iter()
+        .filter(|r| matches!(r.placement.basis.as_str(), "held" | "approved"))
+        .count();
+    let awaiting = rows
+        .iter()
+        .filter(|r| r.placement.basis == "awaiting_decision")
+        .count();
+    if held + awaiting == 0 {
+        return None;
+    }
+    let moves = rows
+        .iter()
+        .filter(|r| {
+            matches!(r.placement.basis.as_str(), "held" | "approved")
+                && r.placement.differs_from_computed()
+        })
+        .count();
+    let text = match lang {
+        Lang::Da => format!(
+            "Afdelingstrappens placeringer gælder, til en omplacering er godkendt: {held} afdelinger er fastholdt eller godkendt, og trappes beregning på de nyeste data ville flytte {moves} af dem (forslag, ikke gældende).{}",
+            if awaiting > 0 {
+                format!(" {awaiting} afdelinger i nyudpegede forebyggelsesområder udlejer efter almindelige kriterier, til kommunen beslutter de skærpede.")
+            } else {
+                String::new()
+            }
+        ),
+        Lang::En => format!(
+            "The department staircase's placements are in force until a re-placement is approved: {held} departments are held or approved, and trappe's computation on the newest data would move {moves} of them (a proposal, not in force).{}",
+            if awaiting > 0 {
+                format!(" {awaiting} departments in newly designated prevention areas let by the ordinary criteria until the municipality decides the tightened ones.")
+            } else {
+                String::new()
+            }
+        ),
+    };
+    Some(
+        minijinja::context! { text => text, link => lang.pick("Forslag til omplacering", "Re-placement proposal") },
+    )
 }
 
 async fn export(
@@ -852,30 +909,23 @@ pub fn department_view(
                 .iter()
                 .map(|r| text::reason(r, lang))
                 .collect();
-            // The computed placement's own reasons, introduced as the estimate they are.
-            if let Some(c) = placement
-                .computed
-                .as_ref()
-                .filter(|_| placement.in_force != trappe_rules::placement::InForce::Provisional)
-            {
-                out.push(
-                    lang.pick(
-                        "Trappes beregning (skøn, ikke kommunens farve):",
-                        "trappe's computation (an estimate, not the municipality's colour):",
-                    )
-                    .to_string(),
-                );
+            // The computed placement's own reasons, introduced as the estimate or the
+            // proposal they are.
+            if let (Some(c), Some(heading)) = (
+                placement.computed.as_ref(),
+                trappe_app::text::computed_heading(placement.in_force.as_str(), lang),
+            ) {
+                out.push(heading.to_string());
                 out.extend(c.reasons.iter().map(|r| text::reason(r, lang)));
             }
             out
         },
         reasons: {
             let mut out = placement.reasons.clone();
-            if let Some(c) = placement
-                .computed
-                .as_ref()
-                .filter(|_| placement.in_force != trappe_rules::placement::InForce::Provisional)
-            {
+            if let (Some(c), Some(_)) = (
+                placement.computed.as_ref(),
+                trappe_app::text::computed_heading(placement.in_force.as_str(), lang),
+            ) {
                 out.extend(c.reasons.iter().cloned());
             }
             out
@@ -1074,6 +1124,7 @@ pub async fn department(
                 provisional => view.basis == "provisional",
                 estimate => view.computed.as_ref().map(|(sc, st)| text::step_title(agreement.as_ref(), *sc, st, lang)),
                 estimate_class => view.computed.as_ref().map(|(sc, st)| step_class(*sc, st)),
+                estimate_hint => trappe_app::text::estimate_hint(view.basis, lang),
             },
             checks => checks,
             reasons => view.reason_text.clone(),

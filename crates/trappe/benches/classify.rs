@@ -40,6 +40,7 @@ fn input<'a>(
         pools: None,
         any_municipality: true,
         overview: None,
+        standing: None,
         program_version: "bench",
     }
 }

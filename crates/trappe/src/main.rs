@@ -21,6 +21,7 @@ macro_rules! say_part {
 
 mod applicant_cmd;
 mod letting_cmd;
+mod placement_cmd;
 mod store_cmd;
 
 use std::io::Write;
@@ -121,6 +122,13 @@ enum Command {
         what: store_cmd::ExportCommand,
         #[command(flatten)]
         report: store_cmd::ReportArgs,
+    },
+    /// The placement in force where it is a decision: the re-placement proposal, an
+    /// approved re-placement, the criteria decided for a newly designated prevention
+    /// area; list and withdraw decisions.
+    Placement {
+        #[command(subcommand)]
+        command: placement_cmd::PlacementCommand,
     },
     /// List the snapshots held (key figures, lists, pools, decisions), or withdraw a
     /// wrong one (`snapshots withdraw KIND DATE --reason TEXT`).
@@ -369,7 +377,7 @@ fn format(f: FormatArg) -> Format {
     }
 }
 
-fn lang(l: LangArg) -> Lang {
+pub(crate) fn lang(l: LangArg) -> Lang {
     match l {
         LangArg::Da => Lang::Da,
         LangArg::En => Lang::En,
@@ -386,7 +394,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Writes the output to a file atomically (temporary file, then rename) or to stdout.
-fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+pub(crate) fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(path) => {
             let tmp = path.with_extension("trappe-tmp");
@@ -497,6 +505,7 @@ fn run(cli: Cli) -> Result<()> {
             store_cmd::export(&db, what, &report)
         }
         Command::Snapshots { command } => store_cmd::snapshots(&db, command),
+        Command::Placement { command } => placement_cmd::run(&db, command),
         Command::Homes { command } => letting_cmd::homes(&db, command),
         Command::Applicant { command } => applicant_cmd::run(&db, command),
         Command::Serve { args } => serve(&db, args),
@@ -570,6 +579,7 @@ fn classify_cmd(args: ClassifyArgs) -> Result<()> {
         any_municipality,
         program_version: VERSION,
         overview: None,
+        standing: None,
     });
     let result = match result {
         Ok(r) => r,
@@ -788,6 +798,7 @@ fn generate_cmd(args: GenerateArgs) -> Result<()> {
             any_municipality: false,
             program_version: VERSION,
             overview: None,
+            standing: None,
         })
         .map_err(|e| {
             anyhow::anyhow!(

@@ -152,3 +152,259 @@ fn the_development_plan_transition_suspends_allocation_in_the_wheel_until_comple
         .iter()
         .all(|(_, _, r)| !r.contains(&"development_plan_transition".to_string())));
 }
+
+/// Every department's (step, basis, computed step) in force on a date.
+fn placements(db: &Db, on: &str) -> std::collections::BTreeMap<String, (String, String, String)> {
+    let rows: Value = serde_json::from_str(&stdout(
+        db.trappe()
+            .args(["overview", "--on", on, "--format", "json"]),
+    ))
+    .unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (
+                text("department_id"),
+                (text("step"), text("basis"), text("computed_step")),
+            )
+        })
+        .collect()
+}
+
+/// The departments file of the example with `ids` pushed past every udsat threshold and
+/// a high allocated share: department step 4 by CPH 6.2 fig 5.
+fn with_step_4(ids: &[&str]) -> String {
+    let text = common::example_text("copenhagen/departments.csv");
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(',').collect();
+    let at = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+    let mut out = vec![header.to_string()];
+    for line in lines {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if ids.contains(&f[0].as_str()) {
+            for (name, value) in [
+                ("unemployment_pct", "60.0"),
+                ("convictions_pct", "4.0"),
+                ("primary_education_pct", "75.0"),
+                ("income_pct", "40.0"),
+                ("allocated_pct", "30.0"),
+            ] {
+                f[at(name)] = value.to_string();
+            }
+        }
+        out.push(f.join(","));
+    }
+    out.join("\n") + "\n"
+}
+
+fn wheel_key(db: &Db, department: &str, home: &str, on: &str) -> String {
+    let v: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "vacancy",
+        "register",
+        "--department",
+        department,
+        "--home",
+        home,
+        "--vacated",
+        on,
+        "--received",
+        on,
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    v["wheel"]["key"].as_str().unwrap().to_string()
+}
+
+/// CPH 6.2: "De socioøkonomiske nøgletal og anvisningsdata genberegnes midtvejs i
+/// aftaleperioden, så der kan ske omplacering på afdelingstrappen i foråret 2026. Forslag
+/// til omplacering forelægges Samarbejdsforum til godkendelse." A September 2024 file whose
+/// figures put two step-1 departments on step 4 leaves them on step 1 in force, with the
+/// computed step 4 beside it as the proposal; letting uses step 1. Samarbejdsforum's
+/// recorded approval of one of them moves exactly that one from its date; withdrawing the
+/// approval moves it back.
+#[rstest::rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+fn the_department_staircase_moves_only_by_an_approved_re_placement(#[case] engine: &str) {
+    if !common::available(engine) {
+        return;
+    }
+    let db = Db::new(engine);
+    common::import_example(&db).success();
+    db.trappe()
+        .args(["homes", "import", &example("copenhagen/homes.csv")])
+        .assert()
+        .success();
+    let spring = placements(&db, "2024-04-01");
+    // Two departments on department step 1 with their own figures, outside any area.
+    let rows: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "overview",
+        "--on",
+        "2024-04-01",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let ones: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["step"] == "1"
+                && r["basis"] == "held"
+                && r["pool_id"].is_null()
+                && r["area_id"].is_null()
+                && r["unemployment_pct"].is_number()
+        })
+        .take(2)
+        .map(|r| r["department_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ones.len(), 2, "two held step-1 departments in the example");
+    let (a, b) = (ones[0].as_str(), ones[1].as_str());
+
+    // The September file: computed moves, listed as proposals, none in force.
+    let autumn = db.path("autumn.csv");
+    std::fs::write(&autumn, with_step_4(&[a, b])).unwrap();
+    let out = stdout(db.trappe().args([
+        "import",
+        "departments",
+        &autumn.display().to_string(),
+        "--as-of",
+        "2024-09-01",
+    ]));
+    assert!(
+        out.lines()
+            .any(|l| l.contains(a) && l.contains("beregnet forslag, ikke gældende")),
+        "{out}"
+    );
+    let october = placements(&db, "2024-10-01");
+    for id in [a, b] {
+        assert_eq!(
+            october[id],
+            ("1".to_string(), "held".to_string(), "4".to_string()),
+            "{id}"
+        );
+    }
+    for (id, p) in &october {
+        if id != a && id != b {
+            assert_eq!(
+                (&p.0, &p.1),
+                (&spring[id].0, &spring[id].1),
+                "{id} in force as before"
+            );
+        }
+    }
+    // Letting uses the placement in force.
+    assert_eq!(wheel_key(&db, a, "0001", "2024-10-01"), "department:1");
+
+    // The proposal in spring 2026 names both.
+    let proposal: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "placement",
+        "proposal",
+        "--on",
+        "2026-04-01",
+        "--json",
+    ])))
+    .unwrap();
+    let moves: Vec<&str> = proposal["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["department_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(moves, [a, b]);
+    assert_eq!(proposal["approved_by"], "Samarbejdsforum");
+
+    // Samarbejdsforum approves one of them, in force from 1 May 2026.
+    let out = stdout(db.trappe().args([
+        "placement",
+        "approve",
+        "--from",
+        "2026-05-01",
+        "--decided-on",
+        "2026-04-20",
+        "--reference",
+        "Samarbejdsforum 20.04.2026, pkt. 5",
+        "--department",
+        a,
+    ]));
+    assert!(out.contains("1 gældende flytninger"), "{out}");
+    let before = placements(&db, "2026-04-30");
+    let after = placements(&db, "2026-05-01");
+    assert_eq!(before[a].0, "1");
+    assert_eq!(
+        after[a],
+        ("4".to_string(), "approved".to_string(), "4".to_string())
+    );
+    assert_eq!(after[b], october[b], "not approved: held");
+    let moved: Vec<&String> = after
+        .iter()
+        .filter(|(id, p)| p.0 != october[id.as_str()].0)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(moved, [a], "exactly the approved department moved");
+    assert_eq!(wheel_key(&db, a, "0002", "2026-05-04"), "department:4");
+
+    // A wrong approval is withdrawn: the held step is in force again.
+    let list: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "placement",
+        "decisions",
+        "--json",
+    ])))
+    .unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(list[0]["reference"], "Samarbejdsforum 20.04.2026, pkt. 5");
+    db.trappe()
+        .args([
+            "placement",
+            "withdraw",
+            &id.to_string(),
+            "--reason",
+            "forkert afdeling",
+        ])
+        .assert()
+        .success();
+    assert_eq!(placements(&db, "2026-05-01")[a], october[a]);
+    // An approval of a department on the area staircase, or of a step that does not
+    // exist, is refused with nothing recorded.
+    let area_dept = spring
+        .iter()
+        .find(|(_, p)| p.1 == "computed")
+        .map(|(id, _)| id.clone())
+        .expect("a department on the area staircase");
+    for (dept, why) in [
+        (format!("{area_dept}=4"), "follows the computation"),
+        (
+            format!("{b}=5"),
+            "is not a step of the department staircase",
+        ),
+    ] {
+        db.trappe()
+            .args([
+                "placement",
+                "approve",
+                "--from",
+                "2026-05-01",
+                "--decided-on",
+                "2026-04-20",
+                "--reference",
+                "x",
+                "--department",
+                &dept,
+            ])
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains(why));
+    }
+    let list: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "placement",
+        "decisions",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}

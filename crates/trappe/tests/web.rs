@@ -2291,7 +2291,7 @@ fn aalborg_the_municipalitys_colours_are_in_force_and_gathered_in_one_overview()
         "in force"
     );
     assert!(
-        overview.contains("Trappes skøn (beregnet)"),
+        overview.contains("Beregnet trin (skøn)"),
         "the estimate column"
     );
     assert!(

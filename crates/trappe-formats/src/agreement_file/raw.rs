@@ -65,6 +65,14 @@ pub(super) struct RawInForce {
     pub(super) by: Spanned<String>,
     pub(super) source: String,
     pub(super) interpretation: Option<String>,
+    /// With `by = "approved"`: the staircases whose placement holds until approved.
+    pub(super) held: Option<Spanned<Vec<String>>>,
+    /// With `by = "approved"`: who approves a re-placement.
+    pub(super) approved_by: Option<Spanned<String>>,
+    /// "at_once" (the default) or "continue_until_department_data" [CPH 6.1.5].
+    pub(super) area_leaves_lists: Option<Spanned<RawSourced<String>>>,
+    /// "at_once" (the default) or "ordinary_until_decided" [CPH 6.1.5].
+    pub(super) newly_designated_prevention: Option<Spanned<RawSourced<String>>>,
 }
 
 /// `[named_list]`: the departments the agreement names, per organisation.

@@ -6,8 +6,8 @@ use std::ops::Range;
 
 use trappe_rules::agreement::{
     AllocationRule, Channel, DesignatedFirst, FlexibleLetting, InForceRule, Interpretation, Model,
-    NamedGroup, NamedList, Period, PublishedRiskZone, RiskZoneRule, SmallDepartmentRule, Staircase,
-    StepRule, WheelRule, NOT_COVERED, NOT_IN_OVERVIEW, NO_DATA,
+    NamedGroup, NamedList, Period, PublishedRiskZone, RiskZoneRule, SmallDepartmentRule, Sourced,
+    Staircase, StepRule, Transitions, WheelRule, NOT_COVERED, NOT_IN_OVERVIEW, NO_DATA,
 };
 use trappe_rules::{Agreement, Pct};
 
@@ -18,7 +18,7 @@ use super::wheels::check_wheel;
 use super::{parse_channel, parse_staircase, sourced, syntax_problem, Checker, Note};
 use crate::agreement_file::raw::{
     RawAgreementFile, RawAreaStairs, RawDeptStairs, RawHeader, RawInForce, RawNamedList,
-    RawRiskZone, RawStep, RawTraffic, RawWheel,
+    RawRiskZone, RawSourced, RawStep, RawTraffic, RawWheel,
 };
 use crate::agreement_file::{sha256_hex, FileProblems};
 use toml::Spanned;
@@ -120,7 +120,8 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
             header.model.span(),
         ));
     }
-    let in_force = check_in_force(ck, raw.placement_in_force, &header.model, &mut note);
+    let (in_force, transitions) =
+        check_in_force(ck, raw.placement_in_force, &header.model, &mut note);
     // The traffic light's "no data" and, where the municipality's overview is in force,
     // "not in the overview": trappe adds them with no channel unless the file writes them.
     let mut synthetic: Vec<StepRule> = Vec::new();
@@ -186,29 +187,46 @@ fn check_agreement(ck: &mut Checker<'_>, raw: RawAgreementFile, text: &str) -> O
         letting,
         applicants,
         in_force,
+        transitions,
         interpretations,
     })
 }
 
-/// Checks `[placement_in_force]`: computed (the default) or the municipality's overview.
+/// Checks `[placement_in_force]`: computed (the default), the municipality's overview,
+/// or held until approved; and the transitions when an area joins or leaves the lists.
 fn check_in_force(
     ck: &mut Checker<'_>,
     raw: Option<Spanned<RawInForce>>,
     model: &Spanned<String>,
     note: &mut impl FnMut(&str, &str, &Option<String>),
-) -> InForceRule {
+) -> (InForceRule, Transitions) {
     let Some(raw) = raw else {
-        return InForceRule::Computed;
+        return (InForceRule::Computed, Transitions::default());
     };
     let span = raw.span();
     let r = raw.into_inner();
     note("placement_in_force", &r.source, &r.interpretation);
-    match r.by.get_ref().as_str() {
+    let by = r.by.get_ref().as_str();
+    if by != "approved" {
+        for (key, present) in [
+            ("held", r.held.as_ref().map(Spanned::span)),
+            ("approved_by", r.approved_by.as_ref().map(Spanned::span)),
+        ] {
+            if let Some(at) = present {
+                ck.problem(
+                    at,
+                    format!("{key} with by = {by:?}"),
+                    "held and approved_by only with by = \"approved\"",
+                );
+            }
+        }
+    }
+    let rule = match by {
         "computed" => InForceRule::Computed,
         "official_overview" => {
             if model.get_ref() != "traffic-light" {
                 ck.problem(
-                    span,
+                    span.clone(),
                     format!(
                         "by = \"official_overview\" with model = {:?}",
                         model.get_ref()
@@ -217,19 +235,108 @@ fn check_in_force(
                 );
             }
             InForceRule::OfficialOverview {
-                source: r.source,
-                interpretation: r.interpretation,
+                source: r.source.clone(),
+                interpretation: r.interpretation.clone(),
+            }
+        }
+        "approved" => {
+            let mut held = Vec::new();
+            match &r.held {
+                Some(list) if !list.get_ref().is_empty() => {
+                    for name in list.get_ref() {
+                        match (name.as_str(), model.get_ref().as_str()) {
+                            ("department", "staircases") => held.push(Staircase::Department),
+                            ("area", "staircases") => held.push(Staircase::Area),
+                            _ => ck.problem(
+                                list.span(),
+                                format!("held = [{name:?}] with model = {:?}", model.get_ref()),
+                                "with model = \"staircases\": \"department\" and/or \"area\" (a traffic light's or a named list's placement is held by the municipality's overview or the list itself)",
+                            ),
+                        }
+                    }
+                }
+                _ => ck.problem(
+                    span.clone(),
+                    "by = \"approved\" without held".to_string(),
+                    "held = [\"department\"]: the staircases whose placement holds until approved",
+                ),
+            }
+            let approved_by = match &r.approved_by {
+                Some(a) if !a.get_ref().trim().is_empty() => a.get_ref().trim().to_string(),
+                _ => {
+                    ck.problem(
+                        span.clone(),
+                        "by = \"approved\" without approved_by".to_string(),
+                        "approved_by = \"…\": who approves a re-placement (e.g. \"Samarbejdsforum\")",
+                    );
+                    String::new()
+                }
+            };
+            InForceRule::Approved {
+                held,
+                approved_by,
+                source: r.source.clone(),
+                interpretation: r.interpretation.clone(),
             }
         }
         other => {
             ck.problem(
                 r.by.span(),
                 format!("by = {other:?}"),
-                "\"computed\" (the computed placement is in force) or \"official_overview\" (the municipality's imported overview is)",
+                "\"computed\" (the computed placement is in force), \"official_overview\" (the municipality's imported overview is) or \"approved\" (held until a recorded approval)",
             );
             InForceRule::Computed
         }
-    }
+    };
+    let mut transition = |raw: &Option<Spanned<RawSourced<String>>>,
+                          key: &str,
+                          keyword: &str|
+     -> Option<Sourced<String>> {
+        let raw = raw.as_ref()?;
+        let v = raw.get_ref();
+        note(
+            &format!("placement_in_force.{key}"),
+            &v.source,
+            &v.interpretation,
+        );
+        if v.value == "at_once" {
+            return None;
+        }
+        if v.value != keyword {
+            ck.problem(
+                raw.span(),
+                format!("{key} = {:?}", v.value),
+                format!("\"at_once\" (the default) or \"{keyword}\""),
+            );
+            return None;
+        }
+        if rule.by_overview() || model.get_ref() != "staircases" {
+            ck.problem(
+                raw.span(),
+                format!("{key} with model = {:?} and by = {by:?}", model.get_ref()),
+                "model = \"staircases\" (an area staircase) and by = \"computed\" or \"approved\"",
+            );
+            return None;
+        }
+        Some(Sourced {
+            value: v.value.clone(),
+            source: v.source.clone(),
+            interpretation: v.interpretation.clone(),
+        })
+    };
+    let transitions = Transitions {
+        area_leaves_lists: transition(
+            &r.area_leaves_lists,
+            "area_leaves_lists",
+            Transitions::CONTINUE_UNTIL_DEPARTMENT_DATA,
+        ),
+        newly_designated_prevention: transition(
+            &r.newly_designated_prevention,
+            "newly_designated_prevention",
+            Transitions::ORDINARY_UNTIL_DECIDED,
+        ),
+    };
+    (rule, transitions)
 }
 
 /// A traffic-light step trappe adds when the file writes none: "no data", or "not in
@@ -1297,7 +1404,7 @@ mod in_force {
     #[case::unknown_basis(
         "by = \"official_overview\"",
         "by = \"municipality\"",
-        "\"computed\" (the computed placement is in force) or \"official_overview\""
+        "\"computed\" (the computed placement is in force), \"official_overview\" (the municipality's imported overview is) or \"approved\""
     )]
     #[case::fallback_on_a_flexible_slot(
         "{ channel = \"flexible\", criteria = \"employment|education\" }",
@@ -1322,15 +1429,82 @@ mod in_force {
     /// Only a traffic light's colours can come from an imported overview.
     #[test]
     fn an_overview_in_force_needs_the_traffic_light() {
-        let text = edited(
-            cph(),
-            "[risk_zone]",
-            "[placement_in_force]\nby = \"official_overview\"\nsource = \"x\"\n\n[risk_zone]",
-        );
+        let text = edited(cph(), "by = \"approved\"", "by = \"official_overview\"");
         let p = problems(&text);
         assert!(
             p.iter()
                 .any(|l| l.contains("by = \"official_overview\" with model = \"staircases\"")),
+            "{p:?}"
+        );
+    }
+
+    /// Copenhagen's file holds the department staircase until Samarbejdsforum approves,
+    /// and both transitions of CPH 6.1.5.
+    #[test]
+    fn copenhagen_holds_the_department_staircase_until_approved() {
+        use trappe_rules::agreement::{InForceRule, Staircase};
+        let a = super::parse_agreement(cph(), "copenhagen-2024.toml").unwrap();
+        match &a.in_force {
+            InForceRule::Approved {
+                held, approved_by, ..
+            } => {
+                assert_eq!(held, &[Staircase::Department]);
+                assert_eq!(approved_by, "Samarbejdsforum");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(a.transitions.continues_until_department_data());
+        assert!(a.transitions.prevention_awaits_decision());
+        assert!(a.needs_standing());
+    }
+
+    /// A wrong `[placement_in_force]` of the approved kind, or a transition where it
+    /// cannot apply: each an error saying what was expected.
+    #[rstest::rstest]
+    #[case::held_area_named_wrong(
+        "held = [\"department\"]",
+        "held = [\"departments\"]",
+        "held = [\"departments\"] with model = \"staircases\""
+    )]
+    #[case::no_held("held = [\"department\"]\n", "", "by = \"approved\" without held")]
+    #[case::no_approver(
+        "approved_by = \"Samarbejdsforum\"\n",
+        "",
+        "by = \"approved\" without approved_by"
+    )]
+    #[case::held_with_computed(
+        "by = \"approved\"",
+        "by = \"computed\"",
+        "held with by = \"computed\""
+    )]
+    #[case::unknown_transition(
+        "value = \"continue_until_department_data\"",
+        "value = \"continue\"",
+        "area_leaves_lists = \"continue\"; expected \"at_once\" (the default) or \"continue_until_department_data\""
+    )]
+    fn a_wrong_approved_rule_says_what_was_expected(
+        #[case] from: &str,
+        #[case] to: &str,
+        #[case] expected: &str,
+    ) {
+        assert!(problems(cph()).is_empty(), "{:?}", problems(cph()));
+        let p = problems(&edited(cph(), from, to));
+        assert!(p.iter().any(|l| l.contains(expected)), "{p:?}");
+    }
+
+    /// A traffic light cannot hold its placement until approved, nor continue an area's
+    /// letting: its colours come from the municipality's overview.
+    #[test]
+    fn a_traffic_light_takes_no_transition() {
+        let text = edited(
+            aalborg(),
+            "by = \"official_overview\"",
+            "by = \"official_overview\"\narea_leaves_lists = { value = \"continue_until_department_data\", source = \"x\" }",
+        );
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|l| l.contains("area_leaves_lists with model = \"traffic-light\"")),
             "{p:?}"
         );
     }

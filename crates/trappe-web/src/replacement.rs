@@ -1,0 +1,414 @@
+//! The re-placement proposal and the decisions on the placement in force: "Forslag til
+//! omplacering forelægges Samarbejdsforum til godkendelse" [CPH 6.2]; a newly designated
+//! prevention area lets by the ordinary criteria until "Det afklares … af kommunen" which
+//! tightened criteria apply [CPH 6.1.5]. Every signed-in user sees the proposal rows it
+//! may see; the municipality records (and withdraws) the decisions.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::Extension;
+use serde::Deserialize;
+use trappe_formats::text::{self as ftext, Lang};
+use trappe_rules::Date;
+use trappe_store::standing::{NewDecision, Proposal, ProposalRow};
+use trappe_store::users::{Role, Session};
+use trappe_store::Store;
+
+use super::auth::check_csrf;
+use super::pages::{page_error, render};
+use super::{lang_of, with_store, AppError, State};
+
+#[derive(Deserialize, Default)]
+pub struct ProposalQuery {
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default)]
+    municipality: Option<String>,
+}
+
+fn parse_date(field: &str, v: &str, lang: Lang) -> Result<Date, AppError> {
+    v.trim().parse().map_err(|_| {
+        AppError::bad_request(match lang {
+            Lang::Da => format!("{field}: {v:?} er ikke en dato (ÅÅÅÅ-MM-DD)."),
+            Lang::En => format!("{field}: {v:?} is not a date (YYYY-MM-DD)."),
+        })
+    })
+}
+
+/// The municipalities whose agreement holds placements or awaits decisions, that the
+/// user may see.
+fn municipalities(s: &mut Store, session: &Session) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    for m in s.municipalities()? {
+        if session
+            .user
+            .municipality
+            .as_deref()
+            .is_some_and(|own| own != m)
+        {
+            continue;
+        }
+        if s.agreement_of(&m)?.agreement.needs_standing() {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// The proposal on a date for the municipality asked (or the first the user may see),
+/// with the rows the user may see; `None`: no municipality's agreement has one.
+fn proposal(
+    s: &mut Store,
+    session: &Session,
+    asked: Option<&str>,
+    on: Date,
+) -> Result<(Option<Proposal>, Vec<String>), AppError> {
+    let list = municipalities(s, session)?;
+    let chosen = match asked.filter(|a| !a.is_empty()) {
+        Some(a) if list.iter().any(|m| m == a) => a.to_string(),
+        Some(_) => return Err(AppError::forbidden()),
+        None => match list.first() {
+            Some(m) => m.clone(),
+            None => return Ok((None, list)),
+        },
+    };
+    let mut p = s.replacement_proposal(Some(&chosen), on)?;
+    let m = p.municipality.clone();
+    let visible = |r: &ProposalRow| session.user.sees(&r.organisation, &m);
+    p.moves.retain(visible);
+    p.awaiting.retain(visible);
+    Ok((Some(p), list))
+}
+
+fn row(r: &ProposalRow, lang: Lang) -> minijinja::Value {
+    minijinja::context! {
+        id => r.department_id.clone(),
+        name => r.name.clone(),
+        organisation => r.organisation.clone(),
+        area => r.area_id.clone(),
+        in_force => ftext::step_name(r.placement.staircase, &r.placement.step, lang),
+        basis => trappe_app::text::basis(&r.placement.basis, lang),
+        computed => r.placement.computed.as_ref().map(|c| ftext::step_name(c.staircase, &c.step, lang)),
+        why => r.why.iter().map(|w| trappe_app::text::change_why(w, lang)).collect::<Vec<_>>().join("; "),
+        proposed => ftext::criteria_list(r.criteria_proposed.as_deref().unwrap_or_default(), lang),
+    }
+}
+
+pub async fn page(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let on = match q.on.as_deref().filter(|s| !s.is_empty()) {
+        Some(v) => match parse_date(lang.pick("dato", "date"), v, lang) {
+            Ok(d) => d,
+            Err(e) => return page_error(&state, lang, Some(&session), e),
+        },
+        None => chrono::Local::now().date_naive(),
+    };
+    let s2 = session.clone();
+    let asked = q.municipality.clone();
+    let result = with_store(&state, move |s| {
+        let (p, list) = proposal(s, &s2, asked.as_deref(), on)?;
+        let decisions = match &p {
+            Some(p) => s.placement_decisions(Some(&p.municipality))?,
+            None => Vec::new(),
+        };
+        Ok((p, list, decisions))
+    })
+    .await;
+    let (p, list, decisions) = match result {
+        Ok(x) => x,
+        Err(e) => return page_error(&state, lang, Some(&session), e),
+    };
+    let municipality = session.user.role == Role::Municipality;
+    let decisions: Vec<minijinja::Value> = decisions
+        .iter()
+        .map(|d| {
+            minijinja::context! {
+                id => d.id,
+                from => d.decision.from.to_string(),
+                decided_by => d.decision.decided_by.clone(),
+                decided_on => d.decision.decided_on.to_string(),
+                reference => d.decision.reference.clone(),
+                rows => d.rows.iter().map(|r| match (&r.step, &r.criteria) {
+                    (Some(step), _) => format!("{} → {}", r.department_id, ftext::step_name(trappe_rules::agreement::Staircase::Department, step, lang)),
+                    (None, Some(c)) => format!("{}: {}", r.department_id, ftext::criteria_list(c, lang)),
+                    _ => r.department_id.clone(),
+                }).collect::<Vec<_>>().join(", "),
+                withdrawn => d.withdrawn.as_ref().map(|(at, by, why)| format!("{} {} {by}: {why}", lang.pick("trukket tilbage", "withdrawn"), at.format("%Y-%m-%d"))),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        "replacement.html",
+        lang,
+        Some(&session),
+        minijinja::context! {
+            title => lang.pick("Forslag til omplacering", "Re-placement proposal"),
+            back => format!("/replacement?on={on}"),
+            on => on.to_string(),
+            today => chrono::Local::now().date_naive().to_string(),
+            municipalities => list,
+            p => p.as_ref().map(|p| minijinja::context! {
+                municipality => p.municipality.clone(),
+                municipality_name => trappe_app::text::municipality(&p.municipality, lang),
+                run_date => p.run_date.to_string(),
+                approved_by => p.approved_by.clone(),
+                moves => p.moves.iter().map(|r| row(r, lang)).collect::<Vec<_>>(),
+                awaiting => p.awaiting.iter().map(|r| row(r, lang)).collect::<Vec<_>>(),
+            }),
+            decisions => decisions,
+            may_decide => municipality,
+        },
+    )
+    .into_response()
+}
+
+/// The proposal as JSON (the rows the user may see).
+pub async fn api(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let result = async {
+        let on = match q.on.as_deref().filter(|s| !s.is_empty()) {
+            Some(v) => parse_date("on", v, lang)?,
+            None => chrono::Local::now().date_naive(),
+        };
+        let s2 = session.clone();
+        with_store(&state, move |s| {
+            let (p, _) = proposal(s, &s2, q.municipality.as_deref(), on)?;
+            p.ok_or_else(|| {
+                AppError::not_found("no agreement in use holds placements until approved")
+            })
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(p) => Json(p).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A form's fields, with repeated `department` fields kept in order.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(body: &Bytes) -> Fields {
+        Fields(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    fn one(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+}
+
+fn municipality_only(session: &Session, lang: Lang) -> Result<(), AppError> {
+    if session.user.role == Role::Municipality {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            lang.pick(
+                "Det er kommunen, der registrerer beslutninger om placeringer.",
+                "Decisions on placements are recorded by the municipality.",
+            ),
+        ))
+    }
+}
+
+/// Records an approved re-placement (`criteria` false) or the decided tightened criteria
+/// of the departments ticked.
+async fn record(
+    state: State,
+    headers: HeaderMap,
+    session: Session,
+    body: Bytes,
+    criteria: bool,
+) -> Response {
+    let lang = lang_of(&headers);
+    let f = Fields::parse(&body);
+    let on = f.one("from");
+    let result = async {
+        check_csrf(&session, &f.one("csrf"))?;
+        municipality_only(&session, lang)?;
+        let from = parse_date(lang.pick("gældende fra", "in force from"), &f.one("from"), lang)?;
+        let decided_on = parse_date(lang.pick("besluttet den", "decided on"), &f.one("decided_on"), lang)?;
+        let departments = f.all("department");
+        if departments.is_empty() {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                lang.pick(
+                    "Sæt flueben ved mindst én afdeling.",
+                    "Tick at least one department.",
+                ),
+            ));
+        }
+        let (muni, decided_by, reference, which) = (
+            f.one("municipality"),
+            f.one("decided_by"),
+            f.one("reference"),
+            f.one("criteria"),
+        );
+        let s2 = session.clone();
+        with_store(&state, move |s| {
+            let (p, _) = proposal(s, &s2, Some(&muni), from)?;
+            let p = p.ok_or_else(AppError::forbidden)?;
+            let mut steps = Vec::new();
+            let mut chosen = Vec::new();
+            for id in &departments {
+                if criteria {
+                    let row = p.awaiting.iter().find(|r| &r.department_id == id);
+                    let c = match (which.as_str(), row) {
+                        ("none", _) => Vec::new(),
+                        (_, Some(r)) => r.criteria_proposed.clone().unwrap_or_default(),
+                        (_, None) => return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", match lang {
+                            Lang::Da => format!("Afdeling {id} afventer ingen beslutning om kriterier pr. {from}."),
+                            Lang::En => format!("Department {id} awaits no decision on its criteria on {from}."),
+                        })),
+                    };
+                    chosen.push((id.clone(), c));
+                } else {
+                    let step = p
+                        .moves
+                        .iter()
+                        .find(|r| &r.department_id == id)
+                        .and_then(|r| r.placement.computed.as_ref().map(|c| c.step.clone()))
+                        .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", match lang {
+                            Lang::Da => format!("Afdeling {id} er ikke i forslaget til omplacering pr. {from}."),
+                            Lang::En => format!("Department {id} is not in the re-placement proposal on {from}."),
+                        }))?;
+                    steps.push((id.clone(), step));
+                }
+            }
+            let actor = s2.user.username.clone();
+            Ok(s.record_placement_decision(&NewDecision {
+                municipality: Some(&p.municipality),
+                from,
+                decided_by: &decided_by,
+                decided_on,
+                reference: &reference,
+                steps,
+                criteria: chosen,
+                actor: &actor,
+                program_version: env!("CARGO_PKG_VERSION"),
+            })?)
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(r) => Redirect::to(&format!(
+            "/replacement?on={}&municipality={}#decision-{}",
+            on.trim(),
+            r.municipality,
+            r.id
+        ))
+        .into_response(),
+        Err(e) => page_error(&state, lang, Some(&session), e),
+    }
+}
+
+pub async fn approve(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    body: Bytes,
+) -> Response {
+    record(state, headers, session, body, false).await
+}
+
+pub async fn decide_criteria(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    body: Bytes,
+) -> Response {
+    record(state, headers, session, body, true).await
+}
+
+pub async fn withdraw(
+    AxState(state): AxState<State>,
+    headers: HeaderMap,
+    Extension(session): Extension<Session>,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let f = Fields::parse(&body);
+    let result = async {
+        check_csrf(&session, &f.one("csrf"))?;
+        municipality_only(&session, lang)?;
+        let id: i64 = f.one("id").trim().parse().map_err(|_| {
+            AppError::bad_request(lang.pick(
+                "Beslutningens nummer mangler.",
+                "The decision's number is missing.",
+            ))
+        })?;
+        let reason = f.one("reason");
+        if reason.trim().is_empty() {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                lang.pick(
+                    "Angiv en begrundelse for tilbagetrækningen.",
+                    "Give a reason for the withdrawal.",
+                ),
+            ));
+        }
+        let s2 = session.clone();
+        with_store(&state, move |s| {
+            // Another municipality's decision is refused as if it did not exist.
+            let own = s
+                .placement_decisions(s2.user.municipality.as_deref())?
+                .into_iter()
+                .any(|d| d.id == id);
+            if !own {
+                return Err(AppError::not_found(match lang {
+                    Lang::Da => format!("Beslutning {id} findes ikke."),
+                    Lang::En => format!("Decision {id} does not exist."),
+                }));
+            }
+            Ok(s.withdraw_placement_decision(
+                id,
+                &reason,
+                &s2.user.username,
+                env!("CARGO_PKG_VERSION"),
+            )?)
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(r) => Redirect::to(&format!(
+            "/replacement?on={}&municipality={}",
+            r.from, r.municipality
+        ))
+        .into_response(),
+        Err(e) => page_error(&state, lang, Some(&session), e),
+    }
+}
