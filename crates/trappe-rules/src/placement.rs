@@ -21,6 +21,7 @@ use crate::designation::{
 };
 use crate::law::{LawParams, ListThresholds};
 use crate::pooling::{computed_figures, propose_pools, Pool, PoolMember, PoolStage};
+pub use crate::reason::DecisionRef;
 use crate::reason::{CheckedAgainst, Reason};
 use crate::receipt::{ParameterUsed, Receipt};
 use crate::{Date, Pct};
@@ -164,16 +165,6 @@ pub struct StandingPlacement {
     #[serde(default)]
     pub tightened_criteria: Option<Vec<Criterion>>,
     pub in_force: InForce,
-}
-
-/// A recorded decision: who decided, when, under what reference, and from when it is in
-/// force.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct DecisionRef {
-    pub from: Date,
-    pub decided_by: String,
-    pub decided_on: Date,
-    pub reference: String,
 }
 
 /// A decision on placements in force: approved re-placements (a department's step) and

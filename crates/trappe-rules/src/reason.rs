@@ -10,6 +10,16 @@ use crate::criteria::{Comparison, Criterion, CriterionCheck};
 use crate::designation::Designation;
 use crate::{Date, Pct};
 
+/// A recorded decision: who decided, when, under what reference, and from when it is in
+/// force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DecisionRef {
+    pub from: Date,
+    pub decided_by: String,
+    pub decided_on: Date,
+    pub reference: String,
+}
+
 /// Which set of thresholds a criterion was checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -172,10 +182,7 @@ pub enum Reason {
     /// `approved_by` approves a re-placement [CPH 6.2].
     HeldUntilApproval { since: Date, approved_by: String },
     /// A recorded approval re-placed the department on this step.
-    InForceByApproval {
-        decision: crate::placement::DecisionRef,
-        step: String,
-    },
+    InForceByApproval { decision: DecisionRef, step: String },
     /// The area left the lists and the department's own data cannot place it yet (the
     /// `missing` problem): the letting of before continues since `since` [CPH 6.1.5].
     ContinuedUntilDepartmentData {
@@ -191,7 +198,7 @@ pub enum Reason {
     },
     /// The municipality decided the tightened criteria (empty: the ordinary ones).
     TightenedByDecision {
-        decision: crate::placement::DecisionRef,
+        decision: DecisionRef,
         criteria: Vec<Criterion>,
     },
     /// The department is mainly youth or elderly homes [CPH 7.1, footnote 3 of 6].

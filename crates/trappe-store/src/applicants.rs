@@ -16,9 +16,9 @@ use trappe_rules::criteria::Criterion;
 use trappe_rules::{Agreement, Date};
 
 use crate::db::{Conn, Value};
-use crate::import::SNAPSHOT_LIVE;
 use crate::letting::placement_on;
-use crate::read::RUN_LIVE;
+use crate::live::RUN_LIVE;
+use crate::live::SNAPSHOT_LIVE;
 use crate::{Store, StoreError};
 
 /// The retention period when none is configured.

@@ -6,7 +6,7 @@ use trappe_rules::applicant;
 use trappe_rules::Date;
 
 use crate::db::Conn;
-use crate::import::SNAPSHOT_LIVE;
+use crate::live::SNAPSHOT_LIVE;
 use crate::StoreError;
 
 /// An area's lists (date, designation, convictions share), oldest first, when it is in

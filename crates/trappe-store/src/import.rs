@@ -33,6 +33,7 @@ use trappe_rules::placement::{
 use trappe_rules::{Date, Designation, Figures};
 
 use crate::db::{Conn, Value};
+use crate::live::SNAPSHOT_LIVE;
 use crate::read::{self, Change};
 use crate::{Store, StoreError};
 
@@ -437,10 +438,6 @@ fn parse(file: &ImportFile<'_>) -> Result<Parsed, StoreError> {
         Kind::Overview => Parsed::Overview(table_in::read_overview_with(bytes, name, opts)?),
     })
 }
-
-/// `WHERE` condition: the snapshot aliased `s` is not withdrawn.
-pub(crate) const SNAPSHOT_LIVE: &str =
-    "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id = s.id)";
 
 /// The snapshot of a kind and date not withdrawn: id, content hash, file name, when and
 /// by whom it was imported.

@@ -10,6 +10,7 @@ use trappe_rules::{Criterion, Date, Designation};
 
 use crate::db::{Conn, Value};
 use crate::import::{department_from_row, inputs_on, Inputs, DEPARTMENT_SELECT};
+use crate::live::{RUN_LIVE, SNAPSHOT_LIVE};
 use crate::{Store, StoreError};
 
 /// A stored placement run.
@@ -27,10 +28,6 @@ pub struct RunInfo {
 }
 
 const RUN_SELECT: &str = "SELECT r.id, r.on_date, r.departments_snapshot_id, d.reference_date, r.areas_snapshot_id, a.reference_date, r.pools_snapshot_id, p.reference_date, r.decisions_snapshot_id, x.reference_date, r.agreement_sha256, r.program_version, r.any_municipality, r.receipt, r.overview_snapshot_id, o.reference_date, r.municipality FROM placement_run r JOIN snapshot d ON d.id = r.departments_snapshot_id LEFT JOIN snapshot a ON a.id = r.areas_snapshot_id LEFT JOIN snapshot p ON p.id = r.pools_snapshot_id LEFT JOIN snapshot x ON x.id = r.decisions_snapshot_id LEFT JOIN snapshot o ON o.id = r.overview_snapshot_id";
-
-/// `WHERE` condition: no input of the run aliased `r` is withdrawn. A run made with a
-/// withdrawn snapshot stays stored, but is never the one in force.
-pub(crate) const RUN_LIVE: &str = "NOT EXISTS (SELECT 1 FROM snapshot_withdrawal w WHERE w.snapshot_id IN (r.departments_snapshot_id, r.areas_snapshot_id, r.pools_snapshot_id, r.decisions_snapshot_id, r.overview_snapshot_id))";
 
 fn run_from_row(r: &crate::Row) -> Result<RunInfo, StoreError> {
     let pair = |i: usize| -> Result<Option<(i64, Date)>, StoreError> {
@@ -731,7 +728,7 @@ impl Store {
         }
         if out.is_empty() {
             let known = self.conn.query_opt(
-                &format!("SELECT 1 FROM department_figures f JOIN snapshot s ON s.id = f.snapshot_id WHERE f.department_id = $1 AND {} LIMIT 1", crate::import::SNAPSHOT_LIVE),
+                &format!("SELECT 1 FROM department_figures f JOIN snapshot s ON s.id = f.snapshot_id WHERE f.department_id = $1 AND {} LIMIT 1", SNAPSHOT_LIVE),
                 &[department.into()],
             )?;
             if known.is_none() {
@@ -904,7 +901,7 @@ impl Store {
         on: Date,
     ) -> Result<Option<OverviewUpdate>, StoreError> {
         let updates = self.conn.query(
-            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'overview' AND s.municipality = $1 AND s.reference_date <= $2 AND {} ORDER BY s.reference_date DESC LIMIT 2", crate::import::SNAPSHOT_LIVE),
+            &format!("SELECT s.id, s.reference_date FROM snapshot s WHERE s.kind = 'overview' AND s.municipality = $1 AND s.reference_date <= $2 AND {} ORDER BY s.reference_date DESC LIMIT 2", SNAPSHOT_LIVE),
             &[municipality.into(), on.into()],
         )?;
         let Some(latest) = updates.first() else {

@@ -1077,7 +1077,7 @@ fn each_wheel_keeps_its_position_across_a_re_placement(#[case] engine: Engine) {
     )
     .unwrap();
     store
-        .record_placement_decision(&trappe_store::standing::NewDecision {
+        .record_placement_decision(&trappe_store::placement_decisions::NewDecision {
             municipality: None,
             from: date("2025-01-01"),
             decided_by: "Samarbejdsforum",

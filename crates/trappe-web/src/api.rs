@@ -112,8 +112,8 @@ pub fn openapi_document() -> serde_json::Value {
                     "id": { "type": "string" }, "name": { "type": "string" }, "organisation": { "type": "string" }, "area": { "type": ["string", "null"] },
                     "family_homes": { "type": "integer" }, "residents": { "type": "integer" },
                     "staircase": { "type": "string", "enum": ["area", "department", "traffic-light", "list"], "description": "the placement in force (what letting uses)" }, "step": { "type": "string" }, "need": { "type": ["string", "null"] },
-                    "basis": { "type": "string", "enum": ["computed", "provisional", "overview", "not_in_overview"], "description": "why this placement is in force: computed; provisional (computed, until the municipality's first overview); the municipality's overview; or none (the latest overview omits the department)" },
-                    "computed": { "type": "object", "description": "the computed placement (trappe's estimate), where the agreement puts the municipality's overview in force", "properties": { "staircase": { "type": "string" }, "step": { "type": "string" } } } } },
+                    "basis": { "type": "string", "enum": ["computed", "provisional", "overview", "not_in_overview", "held", "approved", "continued", "awaiting_decision", "decided"], "description": "why this placement is in force: computed; provisional (computed, until the municipality's first overview); the municipality's overview; none (the latest overview omits the department); held (the period's first placement, until an approved re-placement); approved (a recorded re-placement); continued (the area left the lists, the department's data is missing); awaiting_decision (a newly designated prevention area: the ordinary criteria until the municipality decides); decided (the municipality's decision on the tightened criteria)" },
+                    "computed": { "type": "object", "description": "the computed placement beside the one in force (trappe's estimate where the municipality's overview is in force; the re-placement proposal where the placement is held until approved)", "properties": { "staircase": { "type": "string" }, "step": { "type": "string" } } } } },
             }
         },
         "security": [{ "session": [] }],
@@ -161,6 +161,11 @@ pub fn openapi_document() -> serde_json::Value {
             "/api/v1/rankings/{id}": { "get": { "summary": "a stored ranking of applicants for a vacancy, with every applicant's outcomes (not for the steering group)",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "the ranking run" }, "401": error, "403": error, "404": error } } },
+            "/api/v1/replacement": { "get": { "summary": "the re-placement proposal on a date: departments whose computed step differs from the one held until approved, and those of newly designated prevention areas awaiting the municipality's decision (the rows the user may see)",
+                "parameters": [on, { "name": "municipality", "in": "query", "schema": { "type": "string" } }],
+                "responses": {
+                    "200": { "description": "the proposal", "content": { "application/json": { "schema": { "type": "object", "properties": { "municipality": { "type": "string" }, "on": { "type": "string", "format": "date" }, "run_date": { "type": "string", "format": "date" }, "approved_by": { "type": ["string", "null"] }, "moves": { "type": "array" }, "awaiting": { "type": "array" } } } } } },
+                    "400": error, "401": error, "403": error, "404": error } } },
             "/api/v1/departments/{id}": { "get": { "summary": "one department: placement, reasons (codes and text), history",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, on],
                 "responses": { "200": { "description": "the department" }, "400": error, "401": error, "403": error, "404": error } } },

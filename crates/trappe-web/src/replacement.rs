@@ -12,7 +12,7 @@ use axum::Extension;
 use serde::Deserialize;
 use trappe_formats::text::{self as ftext, Lang};
 use trappe_rules::Date;
-use trappe_store::standing::{NewDecision, Proposal, ProposalRow};
+use trappe_store::placement_decisions::{NewDecision, Proposal, ProposalRow};
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 

@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use trappe_formats::{text, Lang};
 use trappe_rules::{Criterion, Date};
-use trappe_store::standing::{DecisionReport, NewDecision, Proposal};
+use trappe_store::placement_decisions::{DecisionReport, NewDecision, Proposal};
 
 use crate::store_cmd::{actor, DbArgs};
 use crate::{emit, LangArg, VERSION};

@@ -36,6 +36,22 @@ fn register(db: &Db, home: &str, on: &str) -> (String, u64, Vec<String>) {
     )
 }
 
+/// Writes `text` to a file in the database's folder and imports it as `kind` of `date`;
+/// returns what the import printed.
+fn import_text(db: &Db, kind: &str, name: &str, text: &str, date: &str) -> String {
+    let file = db.path(name);
+    std::fs::write(&file, text).unwrap();
+    let flag = if kind == "areas" {
+        "--list-date"
+    } else {
+        "--as-of"
+    };
+    stdout(
+        db.trappe()
+            .args(["import", kind, &file.display().to_string(), flag, date]),
+    )
+}
+
 /// CPH 6.1.6: "den boligsociale anvisning fortsat suspenderes i en overgangsperiode …
 /// indtil området i fire år i træk ikke har været udpeget som udsat boligområde, eller til
 /// udviklingsplanen er gennemført". A14 is an omdannelsesområde on the list of 2023 and on
@@ -53,22 +69,13 @@ fn the_development_plan_transition_suspends_allocation_in_the_wheel_until_comple
         .assert()
         .success();
     let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("list-2024.csv");
-    std::fs::write(
-        &list,
-        common::example_text("copenhagen/areas.csv").replace(",omdannelse,", ",none,"),
-    )
-    .unwrap();
-    db.trappe()
-        .args([
-            "import",
-            "areas",
-            &list.display().to_string(),
-            "--list-date",
-            "2024-12-01",
-        ])
-        .assert()
-        .success();
+    import_text(
+        &db,
+        "areas",
+        "list-2024.csv",
+        &common::example_text("copenhagen/areas.csv").replace(",omdannelse,", ",none,"),
+        "2024-12-01",
+    );
     let mut allocation_slots = 0;
     for (i, home) in ["0001", "0002", "0003", "0004", "0005", "0006"]
         .into_iter()
@@ -173,9 +180,8 @@ fn placements(db: &Db, on: &str) -> std::collections::BTreeMap<String, (String, 
         .collect()
 }
 
-/// The departments file of the example with `ids` pushed past every udsat threshold and
-/// a high allocated share: department step 4 by CPH 6.2 fig 5.
-fn with_step_4(ids: &[&str]) -> String {
+/// The example's departments file with the named columns of `ids` set to the values given.
+fn edited_departments(ids: &[&str], cells: &[(&str, &str)]) -> String {
     let text = common::example_text("copenhagen/departments.csv");
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -185,19 +191,28 @@ fn with_step_4(ids: &[&str]) -> String {
     for line in lines {
         let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
         if ids.contains(&f[0].as_str()) {
-            for (name, value) in [
-                ("unemployment_pct", "60.0"),
-                ("convictions_pct", "4.0"),
-                ("primary_education_pct", "75.0"),
-                ("income_pct", "40.0"),
-                ("allocated_pct", "30.0"),
-            ] {
+            for (name, value) in cells {
                 f[at(name)] = value.to_string();
             }
         }
         out.push(f.join(","));
     }
     out.join("\n") + "\n"
+}
+
+/// The example's departments file with `ids` pushed past every udsat threshold and a high
+/// allocated share: department step 4 by CPH 6.2 fig 5.
+fn with_step_4(ids: &[&str]) -> String {
+    edited_departments(
+        ids,
+        &[
+            ("unemployment_pct", "60.0"),
+            ("convictions_pct", "4.0"),
+            ("primary_education_pct", "75.0"),
+            ("income_pct", "40.0"),
+            ("allocated_pct", "30.0"),
+        ],
+    )
 }
 
 fn wheel_key(db: &Db, department: &str, home: &str, on: &str) -> String {
@@ -267,15 +282,13 @@ fn the_department_staircase_moves_only_by_an_approved_re_placement(#[case] engin
     let (a, b) = (ones[0].as_str(), ones[1].as_str());
 
     // The September file: computed moves, listed as proposals, none in force.
-    let autumn = db.path("autumn.csv");
-    std::fs::write(&autumn, with_step_4(&[a, b])).unwrap();
-    let out = stdout(db.trappe().args([
-        "import",
+    let out = import_text(
+        &db,
         "departments",
-        &autumn.display().to_string(),
-        "--as-of",
+        "autumn.csv",
+        &with_step_4(&[a, b]),
         "2024-09-01",
-    ]));
+    );
     assert!(
         out.lines()
             .any(|l| l.contains(a) && l.contains("beregnet forslag, ikke gældende")),
@@ -407,4 +420,198 @@ fn the_department_staircase_moves_only_by_an_approved_re_placement(#[case] engin
     ])))
     .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+/// The example's departments file with `ids` given no figures (the indicator columns and
+/// the allocated share left empty), as a file for departments on the area staircase may.
+fn without_figures(ids: &[&str]) -> String {
+    edited_departments(
+        ids,
+        &[
+            ("unemployment_pct", ""),
+            ("convictions_pct", ""),
+            ("primary_education_pct", ""),
+            ("income_pct", ""),
+            ("allocated_pct", ""),
+        ],
+    )
+}
+
+/// The placement in force of one department on a date: (staircase, step, basis).
+fn in_force(db: &Db, department: &str, on: &str) -> (String, String, String) {
+    let v: Value = serde_json::from_str(&stdout(
+        db.trappe()
+            .args(["overview", "--on", on, "--format", "json"]),
+    ))
+    .unwrap();
+    let r = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department_id"] == department)
+        .unwrap();
+    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+    (text("staircase"), text("step"), text("basis"))
+}
+
+/// The tightened criteria a check applies for a department on a date.
+fn tightened(db: &Db, department: &str, on: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "applicant",
+        "check",
+        "--department",
+        department,
+        "--on",
+        on,
+        "--household",
+        &example("copenhagen/household.json"),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    v["tightened_criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// CPH 6.1.5: "Hvis et område ikke længere er udpeget som udsat boligområde eller
+/// forebyggelsesområde videreføres den hidtidige udlejning, indtil de enkelte afdelingers
+/// data er opgjort, og en revideret udlejning ud fra afdelingsdata kan træde i kraft." and
+/// "Afdelinger i områder, der nyudpeges som forebyggelsesområder, udlejer straks alle
+/// ledige familieboliger efter almindelige fleksible kriterier om beskæftigelse og
+/// uddannelse. Det afklares snarest muligt af kommunen, om … skærpede kriterier".
+/// On the list of 1 December 2024 A01 is no longer designated and A14 (an
+/// omdannelsesområde on area step 2) is newly a prevention area: A01's departments,
+/// without figures of their own, keep area step 1 until a departments file gives them
+/// figures; A14's let by the ordinary criteria until the municipality's recorded decision
+/// puts the risk zone's criteria in force.
+#[rstest::rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+fn areas_joining_and_leaving_the_lists_follow_6_1_5(#[case] engine: &str) {
+    if !common::available(engine) {
+        return;
+    }
+    let db = Db::new(engine);
+    common::import_example(&db).success();
+    import_text(
+        &db,
+        "departments",
+        "autumn.csv",
+        &without_figures(&["101-0365", "101-0366", "101-0367"]),
+        "2024-09-01",
+    );
+    let text = common::example_text("copenhagen/areas.csv")
+        .replace(
+            "A01,Syntetisk område A01,2079,forebyggelse,",
+            "A01,Syntetisk område A01,2079,none,",
+        )
+        .replace(
+            "A14,Syntetisk område A14,1300,omdannelse,",
+            "A14,Syntetisk område A14,1300,forebyggelse,",
+        );
+    import_text(&db, "areas", "list-2024.csv", &text, "2024-12-01");
+
+    // A01 left the lists; its departments have no figures: the letting continues.
+    let area_1 = "Områdetrappen".to_string();
+    assert_eq!(in_force(&db, "101-0365", "2024-11-30").2, "computed");
+    assert_eq!(
+        in_force(&db, "101-0365", "2024-12-02"),
+        (area_1.clone(), "1".into(), "continued".into())
+    );
+    // A14 is newly a prevention area: area step 1 at once, the ordinary criteria.
+    assert_eq!(in_force(&db, "101-0403", "2024-11-30").1, "2");
+    assert_eq!(
+        in_force(&db, "101-0403", "2024-12-02"),
+        (area_1.clone(), "1".into(), "awaiting_decision".into())
+    );
+    assert!(tightened(&db, "101-0403", "2024-12-02").is_empty());
+    // The proposal names A14's department with the risk zone's criteria.
+    let p: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "placement",
+        "proposal",
+        "--on",
+        "2024-12-02",
+        "--json",
+    ])))
+    .unwrap();
+    let awaiting: Vec<(&str, &Value)> = p["awaiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["department_id"].as_str().unwrap(),
+                &r["criteria_proposed"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        awaiting.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        ["101-0403"]
+    );
+    let proposed = awaiting[0].1.clone();
+    assert!(!proposed.as_array().unwrap().is_empty(), "{proposed}");
+
+    // The municipality decides: the proposed criteria from 6 January 2025.
+    db.trappe()
+        .args([
+            "placement",
+            "decide-criteria",
+            "--from",
+            "2025-01-06",
+            "--decided-on",
+            "2025-01-03",
+            "--reference",
+            "KK sag 2025-0001",
+        ])
+        .assert()
+        .success();
+    assert!(tightened(&db, "101-0403", "2025-01-05").is_empty());
+    assert_eq!(
+        serde_json::to_value(tightened(&db, "101-0403", "2025-01-06")).unwrap(),
+        proposed
+    );
+    assert_eq!(in_force(&db, "101-0403", "2025-01-06").2, "decided");
+    // A decision for a department that awaits none is refused.
+    db.trappe()
+        .args([
+            "placement",
+            "decide-criteria",
+            "--from",
+            "2025-01-06",
+            "--decided-on",
+            "2025-01-03",
+            "--reference",
+            "x",
+            "--department",
+            "101-0368",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "not in a newly designated prevention area",
+        ));
+
+    // The departments file of March 2025 gives A01's departments figures: the revised
+    // letting from department data is in force, held from then on.
+    db.trappe()
+        .args([
+            "import",
+            "departments",
+            &example("copenhagen/departments.csv"),
+            "--as-of",
+            "2025-03-01",
+        ])
+        .assert()
+        .success();
+    assert_eq!(in_force(&db, "101-0365", "2025-02-28").2, "continued");
+    let march = in_force(&db, "101-0365", "2025-03-01");
+    assert_eq!(
+        (march.0.as_str(), march.2.as_str()),
+        ("Afdelingstrappen", "held")
+    );
 }

@@ -89,6 +89,8 @@ const PROTECTED: &[&str] = &[
     "/rankings/1",
     "/api/v1/reports",
     "/api/v1/rankings/1",
+    "/replacement?on=2024-03-01",
+    "/api/v1/replacement?on=2024-03-01",
 ];
 
 /// The routes that change something (POST), behind sign-in and a CSRF token.
@@ -103,6 +105,9 @@ const CHANGING: &[&str] = &[
     "/vacancies/1/rank",
     "/vacancies/1/check",
     "/departments/101-0001/decisions",
+    "/replacement/approve",
+    "/replacement/criteria",
+    "/replacement/withdraw",
 ];
 
 #[test]
@@ -2583,4 +2588,180 @@ fn two_municipalities_every_role_is_scoped_on_every_route() {
     let (_, v) = s.json(&aal, &format!("/api/v1/overview?{on}"));
     assert_eq!(v["agreement"], "aalborg-2023");
     assert_eq!(v["municipalities"].as_array().unwrap().len(), 1);
+}
+
+/// CPH 6.2: "Forslag til omplacering forelægges Samarbejdsforum til godkendelse." A
+/// September 2024 file whose figures would move two held departments: the overview says
+/// they are held and how many would move; the proposal page lists them (an organisation
+/// its own only); the steering group sees it without a form; the municipality records the
+/// approval of one ticked department, which is then in force from its date, and withdraws it.
+#[test]
+fn the_re_placement_proposal_is_approved_on_the_web() {
+    let s = Server::start();
+    // Two department-step-1 departments of two organisations get step-4 figures.
+    let (_, v) = s.json(
+        &s.signed_in("kommune"),
+        "/api/v1/overview?on=2024-03-01&step=department:1",
+    );
+    let rows = v["departments"].as_array().unwrap();
+    let a = rows
+        .iter()
+        .find(|r| r["organisation"] == "org-17" && r["area"].is_null())
+        .expect("an org-17 department on step 1");
+    let b = rows
+        .iter()
+        .find(|r| r["organisation"] != "org-17" && r["area"].is_null())
+        .expect("another organisation's department on step 1");
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let text = std::fs::read_to_string(common::example("copenhagen/departments.csv")).unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && (f[0] == a || f[0] == b) {
+            for (col, value) in [
+                (10, "60.0"),
+                (11, "4.0"),
+                (12, "75.0"),
+                (13, "40.0"),
+                (15, "30.0"),
+            ] {
+                f[col] = value.to_string();
+            }
+        }
+        lines.push(f.join(","));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let autumn = dir.path().join("autumn.csv");
+    std::fs::write(&autumn, lines.join("\n") + "\n").unwrap();
+    cli_json(
+        &s.db,
+        &[
+            "import",
+            "departments",
+            &autumn.display().to_string(),
+            "--as-of",
+            "2024-09-01",
+            "--json",
+        ],
+    );
+
+    let kommune = s.signed_in("kommune");
+    let overview = kommune
+        .get(s.url("/?on=2024-10-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        overview.contains("id=\"held\""),
+        "the note on held placements"
+    );
+    assert!(overview.contains("ville flytte 2 af dem"), "{overview}");
+    let page = kommune
+        .get(s.url("/replacement?on=2026-04-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains(&format!("value=\"{a}\"")) && page.contains(&format!("value=\"{b}\"")));
+    assert!(page.contains("Registrér godkendelse"));
+    // An organisation sees its own department only; the steering group no form.
+    let org = s.signed_in("org17");
+    let page = org
+        .get(s.url("/replacement?on=2026-04-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains(&format!(">{a}<")) && !page.contains(&format!(">{b}<")),
+        "{page}"
+    );
+    let (status, api) = s.json(&org, "/api/v1/replacement?on=2026-04-01");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(api["moves"].as_array().unwrap().len(), 1);
+    let steering = s.signed_in("styregruppe");
+    let page = steering
+        .get(s.url("/replacement?on=2026-04-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains(&format!(">{b}<")) && !page.contains("Registrér godkendelse"));
+    let st = csrf(&s, &steering);
+    let res = steering
+        .post(s.url("/replacement/approve"))
+        .form(&[
+            ("csrf", st.as_str()),
+            ("municipality", "101"),
+            ("from", "2026-05-01"),
+            ("decided_on", "2026-04-20"),
+            ("decided_by", "Samarbejdsforum"),
+            ("reference", "x"),
+            ("department", a),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The municipality records the approval of `a` only.
+    let kt = csrf(&s, &kommune);
+    let approve = |reference: &str| {
+        kommune
+            .post(s.url("/replacement/approve"))
+            .form(&[
+                ("csrf", kt.as_str()),
+                ("municipality", "101"),
+                ("from", "2026-05-01"),
+                ("decided_on", "2026-04-20"),
+                ("decided_by", "Samarbejdsforum"),
+                ("reference", reference),
+                ("department", a),
+            ])
+            .send()
+            .unwrap()
+    };
+    let res = approve("");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reference is required"
+    );
+    let res = approve("Samarbejdsforum 20.04.2026, pkt. 5");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let step_of = |id: &str, on: &str| {
+        let (_, d) = s.json(&kommune, &format!("/api/v1/departments/{id}?on={on}"));
+        (
+            d["step"].as_str().unwrap().to_string(),
+            d["basis"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(step_of(a, "2026-04-30"), ("1".into(), "held".into()));
+    assert_eq!(step_of(a, "2026-05-01"), ("4".into(), "approved".into()));
+    assert_eq!(step_of(b, "2026-05-01"), ("1".into(), "held".into()));
+    let page = kommune
+        .get(s.url("/replacement?on=2026-05-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("Samarbejdsforum 20.04.2026, pkt. 5"));
+    assert!(
+        !page.contains(&format!("value=\"{a}\"")),
+        "no longer proposed"
+    );
+    // Withdrawn with a reason: held again.
+    let decisions = cli_json(&s.db, &["placement", "decisions", "--json"]);
+    let id = decisions[0]["id"].as_i64().unwrap().to_string();
+    let res = kommune
+        .post(s.url("/replacement/withdraw"))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("id", id.as_str()),
+            ("reason", "forkert afdeling"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(step_of(a, "2026-05-01"), ("1".into(), "held".into()));
 }

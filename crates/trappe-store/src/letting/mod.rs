@@ -22,7 +22,7 @@ use trappe_rules::{Agreement, Date, Pct};
 
 use crate::db::{Conn, Value};
 use crate::import::load_stored_agreement;
-use crate::read::RUN_LIVE;
+use crate::live::RUN_LIVE;
 use crate::{Store, StoreError};
 
 mod facts;
