@@ -200,6 +200,28 @@ pub fn change_why(why: &Why, lang: Lang) -> String {
                 decision.decided_by, decision.decided_on, decision.reference, decision.from
             ),
         },
+        Why::CriteriaDecided { decision, criteria } => match lang {
+            Lang::Da => format!(
+                "{} besluttede den {} (ref. {}) skærpede kriterier fra {}: {}",
+                decision.decided_by,
+                decision.decided_on,
+                decision.reference,
+                decision.from,
+                text::criteria_list(criteria, lang)
+            ),
+            Lang::En => format!(
+                "{} decided on {} (ref. {}) the tightened criteria from {}: {}",
+                decision.decided_by,
+                decision.decided_on,
+                decision.reference,
+                decision.from,
+                text::criteria_list(criteria, lang)
+            ),
+        },
+        Why::AwaitingCriteria { since } => match lang {
+            Lang::Da => format!("nyudpeget forebyggelsesområde: almindelige kriterier fra {since}, til kommunen beslutter de skærpede"),
+            Lang::En => format!("newly designated prevention area: the ordinary criteria from {since} until the municipality decides the tightened ones"),
+        },
         Why::Continued { since } => match lang {
             Lang::Da => format!(
                 "området er ikke længere udpeget: den hidtidige udlejning videreføres fra {since}"

@@ -35,6 +35,18 @@ pub fn pct(value: Pct, lang: Lang) -> String {
     s
 }
 
+/// What a department lacks for its own placement.
+pub fn missing_data(m: trappe_rules::reason::MissingData, lang: Lang) -> &'static str {
+    use trappe_rules::reason::MissingData;
+    match m {
+        MissingData::Figures => lang.pick("afdelingens nøgletal", "the department's key figures"),
+        MissingData::AllocatedShare => lang.pick(
+            "andelen af kommunalt anviste familieboliger",
+            "the share of municipally allocated family homes",
+        ),
+    }
+}
+
 /// Criteria by name, comma-separated; none: the ordinary criteria only.
 pub fn criteria_list(criteria: &[Criterion], lang: Lang) -> String {
     if criteria.is_empty() {
@@ -240,8 +252,8 @@ pub fn reason(r: &Reason, lang: Lang) -> String {
         (Reason::HeldUntilApproval { since, approved_by }, En) => format!("The placement of {since} (the first in the agreement period) is in force until {approved_by} approves a re-placement; trappe's new computation is a proposal"),
         (Reason::InForceByApproval { decision, step }, Da) => format!("{} godkendte den {} omplacering til trin {step} (ref. {}), gældende fra {}", decision.decided_by, decision.decided_on, decision.reference, decision.from),
         (Reason::InForceByApproval { decision, step }, En) => format!("{} approved on {} the re-placement to step {step} (ref. {}), in force from {}", decision.decided_by, decision.decided_on, decision.reference, decision.from),
-        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, Da) => format!("Området{} er ikke længere udpeget: den hidtidige udlejning videreføres fra {since}, indtil afdelingens egne data er opgjort ({missing})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default()),
-        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, En) => format!("The area{} is no longer designated: the letting of before continues from {since} until the department's own data is in ({missing})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default()),
+        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, Da) => format!("Området{} er ikke længere udpeget: den hidtidige udlejning videreføres fra {since}, indtil afdelingens egne data er opgjort (mangler: {})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default(), missing_data(*missing, lang)),
+        (Reason::ContinuedUntilDepartmentData { area_id, since, missing }, En) => format!("The area{} is no longer designated: the letting of before continues from {since} until the department's own data is in (missing: {})", area_id.as_deref().map(|a| format!(" {a}")).unwrap_or_default(), missing_data(*missing, lang)),
         (Reason::TightenedAwaitDecision { since, proposed }, Da) => format!("Nyudpeget forebyggelsesområde: fra {since} udlejes efter almindelige fleksible kriterier, indtil kommunen beslutter de skærpede; forslag: {}", criteria_list(proposed, lang)),
         (Reason::TightenedAwaitDecision { since, proposed }, En) => format!("Newly designated prevention area: from {since} the ordinary flexible criteria apply until the municipality decides the tightened ones; proposal: {}", criteria_list(proposed, lang)),
         (Reason::TightenedByDecision { decision, criteria }, Da) => format!("{} besluttede den {} (ref. {}) skærpede kriterier fra {}: {}", decision.decided_by, decision.decided_on, decision.reference, decision.from, criteria_list(criteria, lang)),

@@ -693,6 +693,9 @@ enum Before {
     Area(&'static str),
     /// On area step 1, awaiting the municipality's decision.
     Awaiting,
+    /// On department step `step`, in force as computed (stored before the agreement held
+    /// its placements).
+    Computed(&'static str),
 }
 
 fn samarbejdsforum(from: &str) -> DecisionRef {
@@ -737,6 +740,7 @@ fn standing(before: Before, decision: Option<PlacementDecision>) -> Standing {
             InForce::Computed,
             Some(vec![trappe_rules::Criterion::Unemployment]),
         )),
+        Before::Computed(s) => Some(placed(Staircase::Department, s, InForce::Computed, None)),
         Before::Awaiting => Some(placed(
             Staircase::Area,
             "1",
@@ -871,6 +875,14 @@ fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
     "department",
     "2",
     "approved",
+    Some("4")
+)]
+#[case::a_placement_in_force_as_computed_is_held(
+    Before::Computed("1"),
+    None,
+    "department",
+    "1",
+    "held",
     Some("4")
 )]
 fn the_department_staircase_holds_until_approved_cph_6_2(
@@ -1008,4 +1020,65 @@ fn a_newly_designated_prevention_area_awaits_the_municipality_cph_6_1_5(
             Some(vec![trappe_rules::Criterion::Unemployment])
         );
     }
+}
+
+/// "Nyudpeges" is the area's [CPH 6.1.5]: a department new in the data, in an area whose
+/// other departments were on the prevention step before, applies the risk zone's criteria
+/// at once; in an area none of whose departments were, it awaits the decision.
+#[rstest]
+#[case::its_area_was_on_the_step(true, "computed")]
+#[case::its_area_was_not(false, "awaiting_decision")]
+fn a_new_department_is_newly_designated_only_with_its_area_cph_6_1_5(
+    #[case] area_on_step_1_before: bool,
+    #[case] basis: &str,
+) {
+    let mut x = dept("d", step_4_figures(), "30.0");
+    x.area_id = Some("A".into());
+    let mut old = dept("e", step_4_figures(), "30.0");
+    old.area_id = Some("A".into());
+    let a = area(
+        "A",
+        1500,
+        Some(Designation::Forebyggelse),
+        Some(figures_for_unemployment_challenge()),
+        "40",
+    );
+    let before = StandingPlacement {
+        staircase: if area_on_step_1_before {
+            Staircase::Area
+        } else {
+            Staircase::Department
+        },
+        step: "1".into(),
+        need: None,
+        allocated_band: None,
+        pool_id: None,
+        tightened_criteria: area_on_step_1_before
+            .then(|| vec![trappe_rules::Criterion::Unemployment]),
+        in_force: InForce::Computed,
+    };
+    let s = Standing {
+        previous: Some(Previous {
+            on: date("2024-03-01"),
+            placements: HashMap::from([("e".to_string(), before)]),
+        }),
+        decisions: Vec::new(),
+    };
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    let r = classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on: date("2026-05-01"),
+        data_reference_date: None,
+        departments: &[x, old],
+        areas: Some(&[a]),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        overview: None,
+        standing: Some(&s),
+        program_version: "test",
+    })
+    .unwrap();
+    assert_eq!(r.placements[0].in_force.as_str(), basis);
 }

@@ -22,7 +22,7 @@ use crate::designation::{
 use crate::law::{LawParams, ListThresholds};
 use crate::pooling::{computed_figures, propose_pools, Pool, PoolMember, PoolStage};
 pub use crate::reason::DecisionRef;
-use crate::reason::{CheckedAgainst, Reason};
+use crate::reason::{CheckedAgainst, MissingData, Reason};
 use crate::receipt::{ParameterUsed, Receipt};
 use crate::{Date, Pct};
 
@@ -695,7 +695,10 @@ fn continued(
         reasons: vec![Reason::ContinuedUntilDepartmentData {
             area_id: d.area_id.clone(),
             since,
-            missing: error.to_string(),
+            missing: match error {
+                ClassifyError::MissingAllocatedShare { .. } => MissingData::AllocatedShare,
+                _ => MissingData::Figures,
+            },
         }],
         in_force: InForce::Continued { since },
         computed: None,
@@ -759,10 +762,18 @@ fn stand(
                     if p.staircase == computed.staircase
                         && matches!(
                             p.in_force,
-                            InForce::Held { .. } | InForce::Approved { .. }
+                            InForce::Held { .. } | InForce::Approved { .. } | InForce::Computed
                         ) =>
                 {
-                    let reason = match &p.in_force {
+                    // A placement in force as computed (stored before the agreement held
+                    // its placements) is the one held from then on.
+                    let in_force = match &p.in_force {
+                        InForce::Computed => InForce::Held {
+                            since: standing.previous.as_ref().map_or(on, |x| x.on),
+                        },
+                        other => other.clone(),
+                    };
+                    let reason = match &in_force {
                         InForce::Approved { decision } => Reason::InForceByApproval {
                             decision: decision.clone(),
                             step: p.step.clone(),
@@ -773,7 +784,7 @@ fn stand(
                         },
                         _ => unreachable!("matched above"),
                     };
-                    (p.step.clone(), p.in_force.clone(), reason, Some(p))
+                    (p.step.clone(), in_force, reason, Some(p))
                 }
                 _ => (
                     computed.step.clone(),
@@ -825,8 +836,19 @@ fn stand(
         let prevention =
             computed.staircase == Staircase::Area && computed.tightened_criteria.is_some();
         if awaits && prevention {
-            let same_step_before =
-                prev.is_some_and(|p| p.staircase == computed.staircase && p.step == computed.step);
+            let on_step = |p: &StandingPlacement| {
+                p.staircase == computed.staircase && p.step == computed.step
+            };
+            // "Nyudpeges" is the area's: a department new in the data is newly
+            // designated only if no department of its area was on the step before.
+            let area = departments[computed.department].area_id.as_deref();
+            let area_on_step_before = standing.previous.as_ref().is_some_and(|x| {
+                departments.iter().any(|d| {
+                    d.area_id.as_deref() == area
+                        && x.placements.get(d.id.as_str()).is_some_and(on_step)
+                })
+            });
+            let same_step_before = prev.is_some_and(on_step);
             let decided = match (criteria_decision, prev) {
                 (Some((decision, criteria)), _) => Some((
                     InForce::Decided {
@@ -841,9 +863,11 @@ fn stand(
                     )),
                     _ => None,
                 },
-                // Newly designated: on the staircase before, not on this step.
-                (None, Some(_)) => Some((InForce::AwaitingDecision { since: on }, Vec::new())),
-                (None, None) => None,
+                // Newly designated: the area's departments were not on this step before.
+                (None, _) if standing.previous.is_some() && !area_on_step_before => {
+                    Some((InForce::AwaitingDecision { since: on }, Vec::new()))
+                }
+                (None, _) => None,
             };
             if let Some((in_force, criteria)) = decided {
                 let proposed = computed.tightened_criteria.clone().unwrap_or_default();

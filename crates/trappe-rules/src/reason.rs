@@ -20,6 +20,16 @@ pub struct DecisionRef {
     pub reference: String,
 }
 
+/// What a department lacks for its own placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingData {
+    /// Its four key figures.
+    Figures,
+    /// Its share of municipally allocated family homes.
+    AllocatedShare,
+}
+
 /// Which set of thresholds a criterion was checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,7 +198,7 @@ pub enum Reason {
     ContinuedUntilDepartmentData {
         area_id: Option<String>,
         since: Date,
-        missing: String,
+        missing: MissingData,
     },
     /// A newly designated prevention area: the ordinary criteria apply until the
     /// municipality decides; `proposed` are the criteria the area is challenged on.

@@ -1541,6 +1541,9 @@ pub(crate) fn recompute(
     let Some(agreement) = agreement else {
         return Ok((Vec::new(), Vec::new()));
     };
+    // One municipality's chain of runs is made by one writer at a time (each run may
+    // depend on the one before); the dates are read once the lock is held.
+    c.lock(&format!("trappe-placement:{municipality}"))?;
     let mut dates: Vec<Date> = c
         .query(
             &format!("SELECT DISTINCT s.reference_date FROM snapshot s WHERE s.municipality = $1 AND s.reference_date >= $2 AND {SNAPSHOT_LIVE} ORDER BY s.reference_date"),
@@ -1556,7 +1559,10 @@ pub(crate) fn recompute(
         dates.sort();
         dates.dedup();
     }
-    let mut cascade = force;
+    // Where a run depends on the one before, every run from `from` on is redone: a
+    // withdrawn or late file changes what stood before the later ones even where their
+    // own inputs are unchanged.
+    let mut cascade = force || standing_needed;
     let period = &agreement.loaded.agreement.period;
     let mut runs = Vec::new();
     let mut skipped = Vec::new();

@@ -12,7 +12,7 @@ use crate::db::{Conn, Value};
 use crate::import::{agreement_of, municipalities, municipality_key};
 use crate::live::DECISION_LIVE;
 use crate::read::{self, StoredPlacement};
-use crate::standing::{criteria_code, decision_ref, decision_rows};
+use crate::standing::{criteria_text, decision_ref, decision_rows};
 use crate::{Store, StoreError};
 
 /// A decision to record: who decided, when, the reference, from when it is in force, and
@@ -114,10 +114,10 @@ fn clean(what: &str, value: &str) -> Result<String, StoreError> {
             "{what} is longer than {MAX_TEXT_CHARS} characters"
         )));
     }
-    if let Some(ch) = v.chars().find(|ch| {
-        ch.is_control()
-            || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-    }) {
+    if let Some(ch) = v
+        .chars()
+        .find(|ch| ch.is_control() || trappe_formats::table_in::is_invisible(*ch))
+    {
         return Err(StoreError::Invalid(format!(
             "{what} {v:?} holds an invisible or control character (U+{:04X})",
             ch as u32
@@ -167,6 +167,21 @@ impl Store {
         d: &NewDecision<'_>,
     ) -> Result<DecisionReport, StoreError> {
         let decided_by = clean("who decided (--decided-by)", d.decided_by)?;
+        for id in d
+            .steps
+            .iter()
+            .map(|(id, _)| id)
+            .chain(d.criteria.iter().map(|(id, _)| id))
+        {
+            if id.chars().any(|ch| {
+                ch.is_control() || trappe_formats::table_in::is_invisible(ch) || ch == ' '
+            }) || id.is_empty()
+            {
+                return Err(StoreError::Invalid(format!(
+                    "the department id {id:?} is empty or holds a blank, control or invisible character"
+                )));
+            }
+        }
         let reference = clean(
             "a reference (--reference: the minutes' or case's)",
             d.reference,
@@ -302,11 +317,11 @@ impl Store {
                     .criteria
                     .iter()
                     .find(|(x, _)| x == dep)
-                    .map(|(_, c)| c.iter().map(|c| criteria_code(*c)).collect::<Vec<_>>().join("|"));
+                    .map(|(_, c)| criteria_text(c));
                 rows.push(vec![Value::Int(id), dep.as_str().into(), step.as_str().into(), criteria.into()]);
             }
             for (dep, criteria) in d.criteria.iter().filter(|(x, _)| !d.steps.iter().any(|(s, _)| s == x)) {
-                let list = criteria.iter().map(|c| criteria_code(*c)).collect::<Vec<_>>().join("|");
+                let list = criteria_text(criteria);
                 rows.push(vec![Value::Int(id), dep.as_str().into(), Value::Null, list.into()]);
             }
             c.insert_many(

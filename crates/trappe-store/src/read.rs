@@ -119,9 +119,11 @@ pub struct StoredPlacement {
     pub need: Option<String>,
     pub allocated_band: Option<String>,
     pub pool_id: Option<String>,
-    /// On what basis it is in force: `computed`, `provisional` (computed, until the
-    /// municipality's first overview), `overview` or `not_in_overview`
-    /// (`trappe_rules::placement::InForce`).
+    /// On what basis it is in force (`trappe_rules::placement::InForce`): `computed`,
+    /// `provisional` (computed, until the municipality's first overview), `overview`,
+    /// `not_in_overview`, `held` (until an approved re-placement), `approved`, `continued`
+    /// (the area left the lists), `awaiting_decision` or `decided` (a newly designated
+    /// prevention area's criteria).
     pub basis: String,
     /// The computed placement beside it, where another one is in force (an estimate).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,6 +275,7 @@ struct ReasonView {
     as_of: Option<Date>,
     since: Option<Date>,
     decision: Option<trappe_rules::placement::DecisionRef>,
+    criteria: Option<Vec<Criterion>>,
 }
 
 fn only_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
@@ -355,6 +358,17 @@ pub enum Why {
     Continued {
         since: Date,
     },
+    /// The municipality decided the tightened criteria of a newly designated prevention
+    /// area (empty: the ordinary ones).
+    CriteriaDecided {
+        decision: trappe_rules::placement::DecisionRef,
+        criteria: Vec<Criterion>,
+    },
+    /// A newly designated prevention area: the ordinary criteria until the municipality
+    /// decides.
+    AwaitingCriteria {
+        since: Date,
+    },
 }
 
 fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
@@ -374,6 +388,15 @@ fn why(before: &[ReasonView], after: &[ReasonView]) -> Vec<Why> {
         }
         if let (Some(since), "continued_until_department_data") = (r.since, r.code.as_str()) {
             return vec![Why::Continued { since }];
+        }
+        if let (Some(decision), "tightened_by_decision") = (&r.decision, r.code.as_str()) {
+            return vec![Why::CriteriaDecided {
+                decision: decision.clone(),
+                criteria: r.criteria.clone().unwrap_or_default(),
+            }];
+        }
+        if let (Some(since), "tightened_await_decision") = (r.since, r.code.as_str()) {
+            return vec![Why::AwaitingCriteria { since }];
         }
     }
     let mut out = Vec::new();
@@ -470,7 +493,19 @@ pub(crate) fn diff_runs(c: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>,
             }
             _ => false,
         };
-        if !moved && !computed_moved {
+        // A decision on a newly designated prevention area's criteria changes the letting
+        // on the same step.
+        let criteria_decided = match (b, a) {
+            (Some(b), Some(a)) if !moved => {
+                let decides = |p: &StoredPlacement| {
+                    matches!(p.basis.as_str(), "awaiting_decision" | "decided")
+                };
+                b.basis != a.basis && (decides(b) || decides(a))
+            }
+            _ => false,
+        };
+        let computed_moved = computed_moved && !criteria_decided;
+        if !moved && !computed_moved && !criteria_decided {
             continue;
         }
         let why = match (b, a) {
@@ -488,7 +523,7 @@ pub(crate) fn diff_runs(c: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>,
             before: b.cloned(),
             after: a.cloned(),
             why,
-            in_force: moved,
+            in_force: moved || criteria_decided,
         });
     }
     Ok(out)

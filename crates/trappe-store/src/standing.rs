@@ -139,11 +139,18 @@ pub(crate) fn parse_criteria(list: &str) -> Result<Vec<Criterion>, StoreError> {
         .collect()
 }
 
-pub(crate) fn criteria_code(c: Criterion) -> String {
-    serde_json::to_value(c)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+pub(crate) fn criteria_text(criteria: &[Criterion]) -> String {
+    let mut list = criteria.to_vec();
+    list.sort();
+    list.dedup();
+    list.iter()
+        .filter_map(|c| {
+            serde_json::to_value(c)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// The dates from `from` on where a municipality's decisions (live or withdrawn) come

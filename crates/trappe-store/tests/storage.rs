@@ -1951,3 +1951,65 @@ fn migrating_a_database_with_snapshots_keeps_them_and_their_references(#[case] e
     assert!(r.snapshot_id != 7 && r.runs.len() == 1);
     assert_eq!(store.overview(date("2024-06-01")).unwrap().rows.len(), 405);
 }
+
+/// Where the placement in force is held until approved [CPH 6.2], a run depends on the
+/// one before: withdrawing the first departments file of the period redoes the later
+/// runs, whose own inputs are unchanged — the September file becomes the first placement,
+/// held from its date with its own steps.
+#[rstest]
+#[case::sqlite(Engine::Sqlite)]
+#[case::postgres(Engine::Postgres)]
+fn withdrawing_the_first_file_redoes_the_held_placements_after_it(#[case] engine: Engine) {
+    if !common::available(engine) {
+        return;
+    }
+    let f = fresh(engine);
+    let mut store = open(&f);
+    load_example(&mut store);
+    let first = store.overview(date("2024-03-01")).unwrap();
+    let target = first
+        .rows
+        .iter()
+        .find(|r| {
+            r.placement.staircase == Staircase::Department
+                && r.placement.step == "1"
+                && r.department.figures.is_some()
+                && r.placement.pool_id.is_none()
+        })
+        .unwrap()
+        .department
+        .id
+        .clone();
+    let autumn = with_cells(
+        &target,
+        &[
+            ("unemployment_pct", "60.0"),
+            ("convictions_pct", "4.0"),
+            ("primary_education_pct", "75.0"),
+            ("income_pct", "40.0"),
+            ("allocated_pct", "30.0"),
+        ],
+    );
+    import(
+        &mut store,
+        Kind::Departments,
+        "2024-09-01",
+        "autumn.csv",
+        &autumn,
+        None,
+    )
+    .unwrap();
+    let in_force = |store: &mut Store| {
+        let o = store.overview(date("2024-10-01")).unwrap();
+        let r = o.rows.iter().find(|r| r.department.id == target).unwrap();
+        (r.placement.step.clone(), r.placement.basis.clone())
+    };
+    assert_eq!(in_force(&mut store), ("1".into(), "held".into()));
+    let r = withdraw(&mut store, Kind::Departments, "2024-03-01", "wrong file").unwrap();
+    assert!(
+        r.runs.iter().any(|x| x.on_date == date("2024-09-01")),
+        "the September run is redone: {:?}",
+        r.runs.iter().map(|x| x.on_date).collect::<Vec<_>>()
+    );
+    assert_eq!(in_force(&mut store), ("4".into(), "held".into()));
+}

@@ -292,6 +292,9 @@ pub fn select(
                         .changes_of_run(p.run_id)?
                         .changes
                         .into_iter()
+                        // A move of the computed placement only is a proposal, listed
+                        // on the re-placement page, not a change of step in force.
+                        .filter(|c| c.in_force)
                         .map(|c| c.department_id),
                 );
             }

@@ -115,10 +115,23 @@ pub async fn page(
     let asked = q.municipality.clone();
     let result = with_store(&state, move |s| {
         let (p, list) = proposal(s, &s2, asked.as_deref(), on)?;
-        let decisions = match &p {
+        let mut decisions = match &p {
             Some(p) => s.placement_decisions(Some(&p.municipality))?,
             None => Vec::new(),
         };
+        // The departments the user may see (an organisation its own).
+        for d in &mut decisions {
+            let mut kept = Vec::new();
+            for r in std::mem::take(&mut d.rows) {
+                if s.owner_of(&r.department_id)?
+                    .is_some_and(|o| s2.user.sees_owner(&o))
+                {
+                    kept.push(r);
+                }
+            }
+            d.rows = kept;
+        }
+        decisions.retain(|d| !d.rows.is_empty());
         Ok((p, list, decisions))
     })
     .await;
@@ -155,7 +168,8 @@ pub async fn page(
             back => format!("/replacement?on={on}"),
             on => on.to_string(),
             today => chrono::Local::now().date_naive().to_string(),
-            municipalities => list,
+            municipalities => list.iter().map(|m| minijinja::context! { code => m.clone(), name => trappe_app::text::municipality(m, lang) }).collect::<Vec<_>>(),
+            intro => p.as_ref().map(|p| intro(p.approved_by.as_deref(), lang)),
             p => p.as_ref().map(|p| minijinja::context! {
                 municipality => p.municipality.clone(),
                 municipality_name => trappe_app::text::municipality(&p.municipality, lang),
@@ -169,6 +183,15 @@ pub async fn page(
         },
     )
     .into_response()
+}
+
+/// What the page says of the held placements, naming who approves.
+fn intro(approved_by: Option<&str>, lang: Lang) -> String {
+    let by = approved_by.unwrap_or(lang.pick("parterne", "the parties"));
+    match lang {
+        Lang::Da => format!("Afdelingstrappens placeringer fastholdes fra aftaleperiodens første placering, til {by} godkender en omplacering. Trappes beregning på de nyeste data er forslaget; det gælder først, når godkendelsen er registreret. Områdetrappen følger statens lister pr. 1. december."),
+        Lang::En => format!("The department staircase's placements are held from the agreement period's first placement until {by} approves a re-placement. trappe's computation on the newest data is the proposal; it is in force only once the approval is recorded. The area staircase follows the state's lists of 1 December."),
+    }
 }
 
 /// The proposal as JSON (the rows the user may see).
@@ -275,10 +298,53 @@ async fn record(
             f.one("reference"),
             f.one("criteria"),
         );
+        // What a person would mistype, refused in the user's language (the store refuses
+        // it too, for every front-end).
+        let refuse = |da: String, en: String| {
+            Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                if lang == Lang::Da { da } else { en },
+            ))
+        };
+        if decided_by.trim().is_empty() {
+            return refuse("Angiv, hvem der har besluttet.".into(), "Say who decided.".into());
+        }
+        if reference.trim().is_empty() {
+            return refuse(
+                "Angiv en reference (referat eller sagsnummer).".into(),
+                "Give a reference (minutes or case number).".into(),
+            );
+        }
+        if from < decided_on {
+            return refuse(
+                format!("Beslutningen kan ikke gælde fra {from}, før den er truffet ({decided_on})."),
+                format!("The decision cannot be in force from {from}, before it was made ({decided_on})."),
+            );
+        }
+        let today = chrono::Local::now().date_naive();
+        if decided_on > today {
+            return refuse(
+                format!("Beslutningsdatoen {decided_on} ligger efter i dag ({today}): registrér beslutningen, når den er truffet."),
+                format!("The decision date {decided_on} is after today ({today}): record the decision once it is made."),
+            );
+        }
         let s2 = session.clone();
         with_store(&state, move |s| {
             let (p, _) = proposal(s, &s2, Some(&muni), from)?;
             let p = p.ok_or_else(AppError::forbidden)?;
+            let period = s.agreement_of(&p.municipality)?.agreement.period;
+            if !period.contains(from) {
+                let to = period.to.map_or_else(String::new, |t| t.to_string());
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "outside_period",
+                    match lang {
+                        Lang::Da => format!("{from} ligger uden for aftalens periode ({} – {to}).", period.from),
+                        Lang::En => format!("{from} is outside the agreement's period ({} – {to}).", period.from),
+                    },
+                ));
+            }
             let mut steps = Vec::new();
             let mut chosen = Vec::new();
             for id in &departments {

@@ -57,11 +57,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         ),
         ("replacement_run", "placering pr.", "placement of"),
         ("replacement_approved_by", "godkendes af", "approved by"),
-        (
-            "replacement_intro",
-            "Afdelingstrappens placeringer fastholdes fra periodens første placering, til en omplacering er godkendt (aftalens pkt. 6.2). Trappes beregning på de nyeste data er forslaget; det gælder først, når godkendelsen er registreret. Områdetrappen følger statens lister pr. 1. december.",
-            "The department staircase's placements are held from the period's first placement until a re-placement is approved (the agreement's section 6.2). trappe's computation on the newest data is the proposal; it is in force only once the approval is recorded. The area staircase follows the state's lists of 1 December.",
-        ),
         ("replacement_moves", "Afdelinger, beregningen ville flytte", "Departments the computation would move"),
         ("replacement_no_moves", "Beregningen flytter ingen afdeling.", "The computation moves no department."),
         ("replacement_approve_col", "Godkendt", "Approved"),

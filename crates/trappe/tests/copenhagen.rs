@@ -556,20 +556,22 @@ fn areas_joining_and_leaving_the_lists_follow_6_1_5(#[case] engine: &str) {
     let proposed = awaiting[0].1.clone();
     assert!(!proposed.as_array().unwrap().is_empty(), "{proposed}");
 
-    // The municipality decides: the proposed criteria from 6 January 2025.
-    db.trappe()
-        .args([
-            "placement",
-            "decide-criteria",
-            "--from",
-            "2025-01-06",
-            "--decided-on",
-            "2025-01-03",
-            "--reference",
-            "KK sag 2025-0001",
-        ])
-        .assert()
-        .success();
+    // The municipality decides: the proposed criteria from 6 January 2025. The letting
+    // of its department changes then, and the decision says so.
+    let out = stdout(db.trappe().args([
+        "placement",
+        "decide-criteria",
+        "--from",
+        "2025-01-06",
+        "--decided-on",
+        "2025-01-03",
+        "--reference",
+        "KK sag 2025-0001",
+    ]));
+    assert!(
+        out.lines().any(|l| l.contains("2025-01-06 101-0403")),
+        "{out}"
+    );
     assert!(tightened(&db, "101-0403", "2025-01-05").is_empty());
     assert_eq!(
         serde_json::to_value(tightened(&db, "101-0403", "2025-01-06")).unwrap(),

@@ -2727,6 +2727,25 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reference is required"
     );
+    assert!(res.text().unwrap().contains("Angiv en reference"));
+    let res = kommune
+        .post(s.url("/replacement/approve"))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("municipality", "101"),
+            ("from", "2026-04-01"),
+            ("decided_on", "2026-04-20"),
+            ("decided_by", "Samarbejdsforum"),
+            ("reference", "x"),
+            ("department", a),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().unwrap().contains("før den er truffet"),
+        "refused in Danish"
+    );
     let res = approve("Samarbejdsforum 20.04.2026, pkt. 5");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let step_of = |id: &str, on: &str| {
@@ -2750,9 +2769,43 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         !page.contains(&format!("value=\"{a}\"")),
         "no longer proposed"
     );
+    // Another organisation's department approved in a decision of its own: the
+    // organisation sees its own decisions only.
+    let res = kommune
+        .post(s.url("/replacement/approve"))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("municipality", "101"),
+            ("from", "2026-06-01"),
+            ("decided_on", "2026-05-20"),
+            ("decided_by", "Samarbejdsforum"),
+            ("reference", "Samarbejdsforum 20.05.2026, pkt. 2"),
+            ("department", b),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let own = org
+        .get(s.url("/replacement?on=2026-06-01"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        own.contains("pkt. 5") && !own.contains("pkt. 2") && !own.contains(b),
+        "{own}"
+    );
     // Withdrawn with a reason: held again.
     let decisions = cli_json(&s.db, &["placement", "decisions", "--json"]);
-    let id = decisions[0]["id"].as_i64().unwrap().to_string();
+    let id = decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["reference"] == "Samarbejdsforum 20.04.2026, pkt. 5")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
     let res = kommune
         .post(s.url("/replacement/withdraw"))
         .form(&[

@@ -32,7 +32,7 @@ fn is_format_char(c: char) -> bool {
 /// Characters that show as nothing or as a blank though they are not a plain space:
 /// fillers, joiners, variation selectors, line and paragraph separators, and every
 /// white space but U+0020.
-pub(crate) fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     is_format_char(c)
         || (c.is_whitespace() && c != ' ')
         || matches!(c as u32,

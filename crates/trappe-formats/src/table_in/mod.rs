@@ -24,6 +24,7 @@ mod xlsx;
 
 use std::fmt;
 
+pub use chars::is_invisible;
 pub(crate) use chars::{char_name, forbidden_char};
 pub use csv_file::decode;
 pub use files::{read_input_file, DEFAULT_MAX_FILE_BYTES};

@@ -246,11 +246,10 @@ fn check_in_force(
                     for name in list.get_ref() {
                         match (name.as_str(), model.get_ref().as_str()) {
                             ("department", "staircases") => held.push(Staircase::Department),
-                            ("area", "staircases") => held.push(Staircase::Area),
                             _ => ck.problem(
                                 list.span(),
                                 format!("held = [{name:?}] with model = {:?}", model.get_ref()),
-                                "with model = \"staircases\": \"department\" and/or \"area\" (a traffic light's or a named list's placement is held by the municipality's overview or the list itself)",
+                                "held = [\"department\"] with model = \"staircases\" (the area staircase follows the state's lists; a traffic light's or a named list's placement is the municipality's overview or the list itself)",
                             ),
                         }
                     }
@@ -1461,6 +1460,11 @@ mod in_force {
     /// A wrong `[placement_in_force]` of the approved kind, or a transition where it
     /// cannot apply: each an error saying what was expected.
     #[rstest::rstest]
+    #[case::the_area_staircase_is_not_held(
+        "held = [\"department\"]",
+        "held = [\"area\"]",
+        "held = [\"area\"] with model = \"staircases\"; expected held = [\"department\"]"
+    )]
     #[case::held_area_named_wrong(
         "held = [\"department\"]",
         "held = [\"departments\"]",
