@@ -757,6 +757,29 @@ fn standing(before: Before, decision: Option<PlacementDecision>) -> Standing {
     }
 }
 
+/// Copenhagen's classification on 1 May 2026 of `deps` in `areas`, with what stood before.
+fn with_standing(
+    deps: &[Department],
+    areas: &[Area],
+    s: &Standing,
+) -> Result<Classification, Vec<ClassifyError>> {
+    let loaded = load_builtin("copenhagen-2024").unwrap();
+    classify(ClassifyInput {
+        agreement: &loaded.agreement,
+        law: &loaded.law,
+        on: date("2026-05-01"),
+        data_reference_date: None,
+        departments: deps,
+        areas: Some(areas),
+        decisions: &[],
+        pools: None,
+        any_municipality: false,
+        overview: None,
+        standing: Some(s),
+        program_version: "test",
+    })
+}
+
 /// High need, allocated share ≥ 25 %: department step 4 (CPH 6.2 fig 5).
 fn step_4_figures() -> Figures {
     with(&[(0, "45.0"), (2, "65.0")])
@@ -784,23 +807,8 @@ fn standing_case(
         Some(figures_for_unemployment_challenge()),
         "40",
     );
-    let loaded = load_builtin("copenhagen-2024").unwrap();
     let s = standing(before, decision);
-    let r = classify(ClassifyInput {
-        agreement: &loaded.agreement,
-        law: &loaded.law,
-        on: date("2026-05-01"),
-        data_reference_date: None,
-        departments: &[x],
-        areas: Some(&[a]),
-        decisions: &[],
-        pools: None,
-        any_municipality: false,
-        overview: None,
-        standing: Some(&s),
-        program_version: "test",
-    })
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    let r = with_standing(&[x], &[a], &s).unwrap_or_else(|e| panic!("{e:?}"));
     r.placements.into_iter().next().unwrap()
 }
 
@@ -960,22 +968,7 @@ fn an_area_that_leaves_the_lists_keeps_its_letting_until_department_data_cph_6_1
 fn without_a_placement_before_missing_figures_stay_an_error() {
     let mut x = dept("d", step_4_figures(), "30.0");
     x.figures = None;
-    let loaded = load_builtin("copenhagen-2024").unwrap();
-    let s = Standing::default();
-    let r = classify(ClassifyInput {
-        agreement: &loaded.agreement,
-        law: &loaded.law,
-        on: date("2026-05-01"),
-        data_reference_date: None,
-        departments: &[x],
-        areas: Some(&[]),
-        decisions: &[],
-        pools: None,
-        any_municipality: false,
-        overview: None,
-        standing: Some(&s),
-        program_version: "test",
-    });
+    let r = with_standing(&[x], &[], &Standing::default());
     assert!(
         matches!(r, Err(ref e) if matches!(e[0], ClassifyError::MissingFigures { .. })),
         "{r:?}"
@@ -1064,21 +1057,6 @@ fn a_new_department_is_newly_designated_only_with_its_area_cph_6_1_5(
         }),
         decisions: Vec::new(),
     };
-    let loaded = load_builtin("copenhagen-2024").unwrap();
-    let r = classify(ClassifyInput {
-        agreement: &loaded.agreement,
-        law: &loaded.law,
-        on: date("2026-05-01"),
-        data_reference_date: None,
-        departments: &[x, old],
-        areas: Some(&[a]),
-        decisions: &[],
-        pools: None,
-        any_municipality: false,
-        overview: None,
-        standing: Some(&s),
-        program_version: "test",
-    })
-    .unwrap();
+    let r = with_standing(&[x, old], &[a], &s).unwrap();
     assert_eq!(r.placements[0].in_force.as_str(), basis);
 }

@@ -225,6 +225,34 @@ A3;Three;O1;;Nord;100;300;12,5;1,0;40;eighty\n";
     }
 }
 
+/// Every indicator past the udsat thresholds and a high allocated share: department
+/// step 4 (CPH 6.2 fig 5).
+const STEP_4: [(&str, &str); 5] = [
+    ("unemployment_pct", "60.0"),
+    ("convictions_pct", "4.0"),
+    ("primary_education_pct", "75.0"),
+    ("income_pct", "40.0"),
+    ("allocated_pct", "30.0"),
+];
+
+/// A department of the example on department step 1 on 1 March 2024, with figures of its
+/// own.
+fn step_1_department(store: &mut Store) -> trappe_rules::placement::Department {
+    let first = store.overview(date("2024-03-01")).unwrap();
+    first
+        .rows
+        .iter()
+        .find(|r| {
+            r.placement.staircase == Staircase::Department
+                && r.placement.step == "1"
+                && r.department.figures.is_some()
+                && r.placement.pool_id.is_none()
+        })
+        .unwrap()
+        .department
+        .clone()
+}
+
 #[rstest]
 #[case::sqlite(Engine::Sqlite)]
 #[case::postgres(Engine::Postgres)]
@@ -236,30 +264,8 @@ fn a_new_snapshot_lists_who_moved_and_why(#[case] engine: Engine) {
     let mut store = open(&f);
     load_example(&mut store);
     // Pick a department on department step 1 and push its unemployment far up.
-    let first = store.overview(date("2024-03-01")).unwrap();
-    let target = first
-        .rows
-        .iter()
-        .find(|r| {
-            r.placement.staircase == Staircase::Department
-                && r.placement.step == "1"
-                && r.department.figures.is_some()
-                && r.placement.pool_id.is_none()
-        })
-        .unwrap()
-        .department
-        .clone();
-    // Every indicator past the udsat thresholds and a high allocated share: step 4.
-    let moved = with_cells(
-        &target.id,
-        &[
-            ("unemployment_pct", "60.0"),
-            ("convictions_pct", "4.0"),
-            ("primary_education_pct", "75.0"),
-            ("income_pct", "40.0"),
-            ("allocated_pct", "30.0"),
-        ],
-    );
+    let target = step_1_department(&mut store);
+    let moved = with_cells(&target.id, &STEP_4);
     let r = import(
         &mut store,
         Kind::Departments,
@@ -1966,30 +1972,8 @@ fn withdrawing_the_first_file_redoes_the_held_placements_after_it(#[case] engine
     let f = fresh(engine);
     let mut store = open(&f);
     load_example(&mut store);
-    let first = store.overview(date("2024-03-01")).unwrap();
-    let target = first
-        .rows
-        .iter()
-        .find(|r| {
-            r.placement.staircase == Staircase::Department
-                && r.placement.step == "1"
-                && r.department.figures.is_some()
-                && r.placement.pool_id.is_none()
-        })
-        .unwrap()
-        .department
-        .id
-        .clone();
-    let autumn = with_cells(
-        &target,
-        &[
-            ("unemployment_pct", "60.0"),
-            ("convictions_pct", "4.0"),
-            ("primary_education_pct", "75.0"),
-            ("income_pct", "40.0"),
-            ("allocated_pct", "30.0"),
-        ],
-    );
+    let target = step_1_department(&mut store).id;
+    let autumn = with_cells(&target, &STEP_4);
     import(
         &mut store,
         Kind::Departments,

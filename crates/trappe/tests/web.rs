@@ -2590,6 +2590,29 @@ fn two_municipalities_every_role_is_scoped_on_every_route() {
     assert_eq!(v["municipalities"].as_array().unwrap().len(), 1);
 }
 
+/// Posts an approval of `department` (in force `from`, decided `decided_on`) as `c`.
+fn post_approval(
+    s: &Server,
+    c: &Client,
+    csrf: &str,
+    (from, decided_on): (&str, &str),
+    reference: &str,
+    department: &str,
+) -> Response {
+    c.post(s.url("/replacement/approve"))
+        .form(&[
+            ("csrf", csrf),
+            ("municipality", "101"),
+            ("from", from),
+            ("decided_on", decided_on),
+            ("decided_by", "Samarbejdsforum"),
+            ("reference", reference),
+            ("department", department),
+        ])
+        .send()
+        .unwrap()
+}
+
 /// CPH 6.2: "Forslag til omplacering forelægges Samarbejdsforum til godkendelse." A
 /// September 2024 file whose figures would move two held departments: the overview says
 /// they are held and how many would move; the proposal page lists them (an organisation
@@ -2689,37 +2712,27 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         .unwrap();
     assert!(page.contains(&format!(">{b}<")) && !page.contains("Registrér godkendelse"));
     let st = csrf(&s, &steering);
-    let res = steering
-        .post(s.url("/replacement/approve"))
-        .form(&[
-            ("csrf", st.as_str()),
-            ("municipality", "101"),
-            ("from", "2026-05-01"),
-            ("decided_on", "2026-04-20"),
-            ("decided_by", "Samarbejdsforum"),
-            ("reference", "x"),
-            ("department", a),
-        ])
-        .send()
-        .unwrap();
+    let res = post_approval(
+        &s,
+        &steering,
+        st.as_str(),
+        ("2026-05-01", "2026-04-20"),
+        "x",
+        a,
+    );
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The municipality records the approval of `a` only.
     let kt = csrf(&s, &kommune);
     let approve = |reference: &str| {
-        kommune
-            .post(s.url("/replacement/approve"))
-            .form(&[
-                ("csrf", kt.as_str()),
-                ("municipality", "101"),
-                ("from", "2026-05-01"),
-                ("decided_on", "2026-04-20"),
-                ("decided_by", "Samarbejdsforum"),
-                ("reference", reference),
-                ("department", a),
-            ])
-            .send()
-            .unwrap()
+        post_approval(
+            &s,
+            &kommune,
+            kt.as_str(),
+            ("2026-05-01", "2026-04-20"),
+            reference,
+            a,
+        )
     };
     let res = approve("");
     assert_eq!(
@@ -2728,19 +2741,14 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         "a reference is required"
     );
     assert!(res.text().unwrap().contains("Angiv en reference"));
-    let res = kommune
-        .post(s.url("/replacement/approve"))
-        .form(&[
-            ("csrf", kt.as_str()),
-            ("municipality", "101"),
-            ("from", "2026-04-01"),
-            ("decided_on", "2026-04-20"),
-            ("decided_by", "Samarbejdsforum"),
-            ("reference", "x"),
-            ("department", a),
-        ])
-        .send()
-        .unwrap();
+    let res = post_approval(
+        &s,
+        &kommune,
+        kt.as_str(),
+        ("2026-04-01", "2026-04-20"),
+        "x",
+        a,
+    );
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.text().unwrap().contains("før den er truffet"),
@@ -2771,19 +2779,14 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
     );
     // Another organisation's department approved in a decision of its own: the
     // organisation sees its own decisions only.
-    let res = kommune
-        .post(s.url("/replacement/approve"))
-        .form(&[
-            ("csrf", kt.as_str()),
-            ("municipality", "101"),
-            ("from", "2026-06-01"),
-            ("decided_on", "2026-05-20"),
-            ("decided_by", "Samarbejdsforum"),
-            ("reference", "Samarbejdsforum 20.05.2026, pkt. 2"),
-            ("department", b),
-        ])
-        .send()
-        .unwrap();
+    let res = post_approval(
+        &s,
+        &kommune,
+        kt.as_str(),
+        ("2026-06-01", "2026-05-20"),
+        "Samarbejdsforum 20.05.2026, pkt. 2",
+        b,
+    );
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let own = org
         .get(s.url("/replacement?on=2026-06-01"))
