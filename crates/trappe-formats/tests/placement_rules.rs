@@ -841,7 +841,8 @@ fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
 // CPH 6.2: "De socioøkonomiske nøgletal og anvisningsdata genberegnes midtvejs i
 // aftaleperioden, så der kan ske omplacering på afdelingstrappen i foråret 2026. Forslag
 // til omplacering forelægges Samarbejdsforum til godkendelse." The department staircase
-// holds until an approval; the computation beside it is the proposal. "Omplacering på
+// holds until an approval; a computation that differs is kept beside it as the proposal
+// (one that confirms it is the placement's own explanation: `None`). "Omplacering på
 // områdetrappen sker årligt ved den statslige udpegning pr. 1. december" (CPH B17): the
 // area staircase follows the list at once.
 #[rstest]
@@ -851,7 +852,7 @@ fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
     "department",
     "4",
     "held",
-    Some("4")
+    None
 )]
 #[case::a_held_step_1_stays_while_the_figures_say_4(
     Before::Held("1"),
@@ -867,7 +868,7 @@ fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
     "department",
     "4",
     "approved",
-    Some("4")
+    None
 )]
 #[case::samarbejdsforum_may_approve_another_step(
     Before::Held("1"),

@@ -723,6 +723,19 @@ fn stand(
         _ => String::new(),
     };
     let awaits = agreement.transitions.prevention_awaits_decision();
+    // (area, step) of every area-staircase placement in force before, by the departments'
+    // areas now.
+    let area_steps_before: std::collections::HashSet<(&str, &str)> = match &standing.previous {
+        Some(x) if awaits => departments
+            .iter()
+            .filter_map(|d| {
+                let p = x.placements.get(d.id.as_str())?;
+                (p.staircase == Staircase::Area)
+                    .then_some((d.area_id.as_deref()?, p.step.as_str()))
+            })
+            .collect(),
+        _ => std::collections::HashSet::new(),
+    };
     let mut out = Vec::with_capacity(placements.len());
     let mut errors = Vec::new();
     for computed in placements {
@@ -806,31 +819,39 @@ fn stand(
                 });
                 continue;
             };
+            // Where the computation gives the step held, it is the placement's own
+            // explanation (fresh need and band, its reasons after the held one) and
+            // nothing is kept beside it; where it differs, it is kept beside it as the
+            // re-placement proposal, with its reasons.
             let same = step == computed.step;
-            // The computation's own reasons stay with it (`computed`), shown as the
-            // proposal.
-            let reasons = vec![reason];
-            out.push(Placement {
-                department: computed.department,
-                staircase: computed.staircase,
-                need: match kept {
-                    Some(p) => p.need,
-                    None if same => computed.need,
-                    None => None,
-                },
-                allocated_band: match kept {
-                    Some(p) => p.allocated_band.clone(),
-                    None if same => computed.allocated_band.clone(),
-                    None => None,
-                },
-                pool_id: kept.map_or_else(|| computed.pool_id.clone(), |p| p.pool_id.clone()),
-                tightened_criteria: None,
-                step,
-                step_rule: rule,
-                reasons,
-                in_force,
-                computed: Some(Box::new(computed)),
-            });
+            let placement = if same {
+                let mut reasons = Vec::with_capacity(computed.reasons.len() + 1);
+                reasons.push(reason);
+                reasons.extend(computed.reasons);
+                Placement {
+                    step,
+                    step_rule: rule,
+                    reasons,
+                    in_force,
+                    computed: None,
+                    ..computed
+                }
+            } else {
+                Placement {
+                    department: computed.department,
+                    staircase: computed.staircase,
+                    need: kept.and_then(|p| p.need),
+                    allocated_band: kept.and_then(|p| p.allocated_band.clone()),
+                    pool_id: kept.map_or_else(|| computed.pool_id.clone(), |p| p.pool_id.clone()),
+                    tightened_criteria: None,
+                    step,
+                    step_rule: rule,
+                    reasons: vec![reason],
+                    in_force,
+                    computed: Some(Box::new(computed)),
+                }
+            };
+            out.push(placement);
             continue;
         }
         let prevention =
@@ -841,13 +862,10 @@ fn stand(
             };
             // "Nyudpeges" is the area's: a department new in the data is newly
             // designated only if no department of its area was on the step before.
-            let area = departments[computed.department].area_id.as_deref();
-            let area_on_step_before = standing.previous.as_ref().is_some_and(|x| {
-                departments.iter().any(|d| {
-                    d.area_id.as_deref() == area
-                        && x.placements.get(d.id.as_str()).is_some_and(on_step)
-                })
-            });
+            let area_on_step_before = departments[computed.department]
+                .area_id
+                .as_deref()
+                .is_some_and(|a| area_steps_before.contains(&(a, computed.step.as_str())));
             let same_step_before = prev.is_some_and(on_step);
             let decided = match (criteria_decision, prev) {
                 (Some((decision, criteria)), _) => Some((

@@ -27,7 +27,7 @@ use trappe_formats::table_in::{self, TableOptions};
 use trappe_formats::{AgreementSource, LoadedAgreement};
 use trappe_rules::designation::{AreaCounts, Count};
 use trappe_rules::placement::{
-    classify, Area, AreaDecision, ClassifyInput, Department, OfficialOverview, OfficialPool,
+    classify, Area, AreaDecision, ClassifyInput, Department, InForce, OfficialOverview, OfficialPool,
     Warning,
 };
 use trappe_rules::{Date, Designation, Figures};
@@ -1667,7 +1667,16 @@ pub(crate) fn recompute(
                     p.pool_id.clone().into(),
                     detail.into(),
                     p.in_force.as_str().into(),
-                    p.computed.as_ref().map(|c| c.step.clone()).into(),
+                    // A held placement the computation confirms keeps no copy beside it:
+                    // its computed step is its own.
+                    p.computed
+                        .as_ref()
+                        .map(|c| c.step.clone())
+                        .or_else(|| {
+                            matches!(p.in_force, InForce::Held { .. } | InForce::Approved { .. })
+                                .then(|| p.step.clone())
+                        })
+                        .into(),
                 ]
             })
             .collect();
