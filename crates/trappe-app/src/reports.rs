@@ -460,6 +460,14 @@ pub fn history_report(department: &str, h: &[HistoryEntry], lang: Lang) -> Repor
     ];
     columns.extend(FIGURE_COLUMNS);
     columns.extend(PLACEMENT_COLUMNS);
+    // Where another placement is in force (the municipality's overview, a placement held
+    // until approved), the basis and the computed step beside it.
+    let beside = h
+        .iter()
+        .any(|e| e.placement.as_ref().is_some_and(|p| p.computed.is_some()));
+    if beside {
+        columns.extend(IN_FORCE_COLUMNS);
+    }
     let rows = h
         .iter()
         .map(|e| {
@@ -471,6 +479,12 @@ pub fn history_report(department: &str, h: &[HistoryEntry], lang: Lang) -> Repor
             ];
             row.extend(figure_cells(&e.department));
             row.extend(placement_cells(e.placement.as_ref(), lang));
+            if beside {
+                match &e.placement {
+                    Some(p) => row.extend(in_force_cells(p, lang)),
+                    None => row.extend([Cell::Empty, Cell::Empty, Cell::Empty]),
+                }
+            }
             row
         })
         .collect();
@@ -510,6 +524,11 @@ pub fn changes_report(c: &ChangesReport, lang: Lang) -> Report {
             da: "Hvorfor",
             en: "Why",
         },
+        Column {
+            key: "in_force",
+            da: "Gældende",
+            en: "In force",
+        },
     ];
     let rows = c
         .changes
@@ -527,6 +546,7 @@ pub fn changes_report(c: &ChangesReport, lang: Lang) -> Report {
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
+                Cell::Bool(ch.in_force),
             ]
         })
         .collect();

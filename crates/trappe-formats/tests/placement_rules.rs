@@ -862,14 +862,7 @@ fn criteria_decision(c: Vec<trappe_rules::Criterion>) -> PlacementDecision {
     "held",
     Some("4")
 )]
-#[case::an_approval_moves_it(
-    Before::Held("1"),
-    Some("4"),
-    "department",
-    "4",
-    "approved",
-    None
-)]
+#[case::an_approval_moves_it(Before::Held("1"), Some("4"), "department", "4", "approved", None)]
 #[case::samarbejdsforum_may_approve_another_step(
     Before::Held("1"),
     Some("3"),

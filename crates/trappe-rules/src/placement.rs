@@ -730,8 +730,7 @@ fn stand(
             .iter()
             .filter_map(|d| {
                 let p = x.placements.get(d.id.as_str())?;
-                (p.staircase == Staircase::Area)
-                    .then_some((d.area_id.as_deref()?, p.step.as_str()))
+                (p.staircase == Staircase::Area).then_some((d.area_id.as_deref()?, p.step.as_str()))
             })
             .collect(),
         _ => std::collections::HashSet::new(),

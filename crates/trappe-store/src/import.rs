@@ -27,8 +27,8 @@ use trappe_formats::table_in::{self, TableOptions};
 use trappe_formats::{AgreementSource, LoadedAgreement};
 use trappe_rules::designation::{AreaCounts, Count};
 use trappe_rules::placement::{
-    classify, Area, AreaDecision, ClassifyInput, Department, InForce, OfficialOverview, OfficialPool,
-    Warning,
+    classify, Area, AreaDecision, ClassifyInput, Department, InForce, OfficialOverview,
+    OfficialPool, Warning,
 };
 use trappe_rules::{Date, Designation, Figures};
 

@@ -311,6 +311,48 @@ fn the_department_staircase_moves_only_by_an_approved_re_placement(#[case] engin
             );
         }
     }
+    // The changes and the history say which is in force.
+    let changes: Value = serde_json::from_str(&stdout(db.trappe().args([
+        "changes",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-12-31",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let row = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department_id"] == a)
+        .unwrap();
+    assert_eq!(row["in_force"], false, "{row}");
+    assert!(
+        row["after"].as_str().unwrap().contains("ikke gældende"),
+        "{row}"
+    );
+    let history: Value = serde_json::from_str(&stdout(
+        db.trappe().args(["history", a, "--format", "json"]),
+    ))
+    .unwrap();
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (
+            &last["step"],
+            &last["basis"],
+            &last["computed_step"],
+            &last["differs"]
+        ),
+        (
+            &Value::from("1"),
+            &Value::from("held"),
+            &Value::from("4"),
+            &Value::from(true)
+        ),
+        "{last}"
+    );
     // Letting uses the placement in force.
     assert_eq!(wheel_key(&db, a, "0001", "2024-10-01"), "department:1");
 
