@@ -1,6 +1,8 @@
 //! The bundled examples loaded into an empty database, for `trappe serve --demo`: two
 //! municipalities in one database, each under its own agreement. Copenhagen: the state's
-//! list of 2023, the decisions, the key figures of 2024-03-01 and the homes. Aalborg: its
+//! list of 2023, the decisions, the key figures of 2024-03-01 and of the mid-term status
+//! of 2026-03-01 (six departments whose computed step moved: the re-placement proposal),
+//! and the homes. Aalborg: its
 //! list, key figures and homes, and the municipality's colour overview updated twice (so
 //! the red and yellow overview shows what changed).
 
@@ -22,7 +24,7 @@ pub fn example_dir() -> PathBuf {
 type DemoFile = (Kind, &'static str, &'static str, Option<&'static str>);
 
 /// The demo's imports, in order.
-const FILES: [DemoFile; 7] = [
+const FILES: [DemoFile; 8] = [
     (
         Kind::Areas,
         "2023-12-01",
@@ -39,6 +41,15 @@ const FILES: [DemoFile; 7] = [
         Kind::Departments,
         "2024-03-01",
         "copenhagen/departments.csv",
+        None,
+    ),
+    // The mid-term status of spring 2026 [CPH 6.2]: six departments' figures moved; the
+    // department staircase holds until Samarbejdsforum approves, so they are the
+    // re-placement proposal.
+    (
+        Kind::Departments,
+        "2026-03-01",
+        "copenhagen/departments-2026-03-01.csv",
         None,
     ),
     (

@@ -371,18 +371,28 @@ fn print_import(r: &ImportReport, lang: Lang, maybe_no_agreement: bool) {
         );
     }
     for run in &r.runs {
+        // Moves of the computed placement only (held until approved) are proposals.
+        let proposals = run.changes.iter().filter(|c| !c.in_force).count();
+        let moved = run.changes.len() - proposals;
+        let (da_proposals, en_proposals) = if proposals > 0 {
+            (
+                format!(" og {proposals} har et andet beregnet trin (forslag, ikke gældende)"),
+                format!(" and {proposals} have another computed step (a proposal, not in force)"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         match run.compared_with {
             Some((_, d)) => say!(
                 "{}",
                 if da {
-                    format!("Placering pr. {} beregnet for {} afdelinger (kørsel {}); {} har skiftet trin siden {d}:", run.on_date, run.departments, run.run_id, run.changes.len())
+                    format!("Placering pr. {} beregnet for {} afdelinger (kørsel {}); {moved} har skiftet trin siden {d}{da_proposals}:", run.on_date, run.departments, run.run_id)
                 } else {
                     format!(
-                        "Placement on {} computed for {} departments (run {}); {} moved since {d}:",
+                        "Placement on {} computed for {} departments (run {}); {moved} moved since {d}{en_proposals}:",
                         run.on_date,
                         run.departments,
                         run.run_id,
-                        run.changes.len()
                     )
                 }
             ),

@@ -1179,7 +1179,8 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
     let token = csrf(&s, &c);
     let page_of = |c: &Client| c.get(s.url("/imports")).send().unwrap().text().unwrap();
     let held = |c: &Client| page_of(c).matches("<td data-kind=\"departments\">").count();
-    assert_eq!(held(&c), 1, "the demo's figures");
+    // The demo's figures: 2024-03-01 and the mid-term status of 2026-03-01.
+    assert_eq!(held(&c), 2, "the demo's figures");
     let full = example("copenhagen/departments.csv");
     let lines: Vec<&str> = full.lines().collect();
 
@@ -1239,7 +1240,7 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().unwrap().contains("would drop 100 departments"));
-    assert_eq!(held(&c), 1);
+    assert_eq!(held(&c), 2);
     // Ticked: imported — the same checked file, which waited on after the refusal.
     let res = c
         .post(s.url("/imports/confirm"))
@@ -1252,7 +1253,7 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().unwrap().contains("id=\"import-done\""));
-    assert_eq!(held(&c), 2);
+    assert_eq!(held(&c), 3);
     let count_on = |c: &Client| {
         s.json(c, "/api/v1/overview?on=2024-10-01").1["departments"]
             .as_array()
@@ -1299,7 +1300,7 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
             && page.contains("af kommune: filen manglede 100 afdelinger"),
         "the list shows who, when and why: {page}"
     );
-    assert_eq!(held(&c), 2, "the original stays in the list");
+    assert_eq!(held(&c), 3, "the original stays in the list");
     assert_eq!(count_on(&c), 405, "the spring's figures are in force again");
     // In English too.
     c.get(s.url("/lang/en?back=/imports")).send().unwrap();
@@ -1330,7 +1331,7 @@ fn a_shrinking_file_needs_a_confirmation_and_a_wrong_snapshot_is_withdrawn_with_
         .send()
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(held(&c), 3);
+    assert_eq!(held(&c), 4);
     assert_eq!(count_on(&c), 405);
 }
 
@@ -1972,11 +1973,11 @@ fn hostile_uploads_are_refused_and_the_server_stays_up_and_small() {
         Some(kb) => assert!(kb < 300 * 1024, "the server peaked at {kb} KB"),
         None => eprintln!("SKIPPED the memory bound: no /proc/PID/status (not Linux)"),
     }
-    // Nothing was stored: the demo's one departments file is all there is.
+    // Nothing was stored: the demo's two departments files are all there is.
     let page = c.get(s.url("/imports")).send().unwrap().text().unwrap();
     assert_eq!(
         page.matches("<td data-kind=\"departments\">").count(),
-        1,
+        2,
         "{page}"
     );
     // The kinds of file read as words, never as codes.
@@ -2613,64 +2614,20 @@ fn post_approval(
         .unwrap()
 }
 
-/// CPH 6.2: "Forslag til omplacering forelægges Samarbejdsforum til godkendelse." A
-/// September 2024 file whose figures would move two held departments: the overview says
+/// CPH 6.2: "Forslag til omplacering forelægges Samarbejdsforum til godkendelse." The
+/// demo's mid-term status (2026-03-01) would move six held departments: the overview says
 /// they are held and how many would move; the proposal page lists them (an organisation
 /// its own only); the steering group sees it without a form; the municipality records the
 /// approval of one ticked department, which is then in force from its date, and withdraws it.
 #[test]
 fn the_re_placement_proposal_is_approved_on_the_web() {
     let s = Server::start();
-    // Two department-step-1 departments of two organisations get step-4 figures.
-    let (_, v) = s.json(
-        &s.signed_in("kommune"),
-        "/api/v1/overview?on=2024-03-01&step=department:1",
-    );
-    let rows = v["departments"].as_array().unwrap();
-    let a = rows
-        .iter()
-        .find(|r| r["organisation"] == "org-17" && r["area"].is_null())
-        .expect("an org-17 department on step 1");
-    let b = rows
-        .iter()
-        .find(|r| r["organisation"] != "org-17" && r["area"].is_null())
-        .expect("another organisation's department on step 1");
-    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-    let text = std::fs::read_to_string(common::example("copenhagen/departments.csv")).unwrap();
-    let mut lines: Vec<String> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
-        if i > 0 && (f[0] == a || f[0] == b) {
-            for (col, value) in [
-                (10, "60.0"),
-                (11, "4.0"),
-                (12, "75.0"),
-                (13, "40.0"),
-                (15, "30.0"),
-            ] {
-                f[col] = value.to_string();
-            }
-        }
-        lines.push(f.join(","));
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let autumn = dir.path().join("autumn.csv");
-    std::fs::write(&autumn, lines.join("\n") + "\n").unwrap();
-    cli_json(
-        &s.db,
-        &[
-            "import",
-            "departments",
-            &autumn.display().to_string(),
-            "--as-of",
-            "2024-09-01",
-            "--json",
-        ],
-    );
-
+    // The demo's mid-term status of 2026-03-01 moves six departments' computed steps,
+    // among them org-17's 101-0084 (1 → 2) and org-25's 101-0060 (1 → 3).
+    let (a, b) = ("101-0084", "101-0060");
     let kommune = s.signed_in("kommune");
     let overview = kommune
-        .get(s.url("/?on=2024-10-01"))
+        .get(s.url("/?on=2026-03-01"))
         .send()
         .unwrap()
         .text()
@@ -2679,7 +2636,7 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         overview.contains("id=\"held\""),
         "the note on held placements"
     );
-    assert!(overview.contains("ville flytte 2 af dem"), "{overview}");
+    assert!(overview.contains("ville flytte 6 af dem"), "{overview}");
     let page = kommune
         .get(s.url("/replacement?on=2026-04-01"))
         .send()
@@ -2764,7 +2721,7 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         )
     };
     assert_eq!(step_of(a, "2026-04-30"), ("1".into(), "held".into()));
-    assert_eq!(step_of(a, "2026-05-01"), ("4".into(), "approved".into()));
+    assert_eq!(step_of(a, "2026-05-01"), ("2".into(), "approved".into()));
     assert_eq!(step_of(b, "2026-05-01"), ("1".into(), "held".into()));
     let page = kommune
         .get(s.url("/replacement?on=2026-05-01"))
