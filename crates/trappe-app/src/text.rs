@@ -151,6 +151,18 @@ pub fn change_why(why: &Why, lang: Lang) -> String {
         // The band ids are the agreement's own (e.g. `20_to_25`); the shares say
         // the same to a reader.
         Why::AllocatedBand {
+            allocated_before: None,
+            allocated_after: Some(after),
+            ..
+        } => format!(
+            "{} {} %",
+            match lang {
+                Lang::Da => "andel kommunalt anviste nu",
+                Lang::En => "share allocated by the municipality now",
+            },
+            num(&Some(after.clone()), lang),
+        ),
+        Why::AllocatedBand {
             allocated_before,
             allocated_after,
             ..

@@ -465,7 +465,7 @@ pub async fn overview(
     // What the user sees: the rows of its own municipality or organisation, and the
     // runs, dates and agreements of the municipalities it may see.
     let in_force = in_force_note(o, &selected.rows, lang);
-    let held = held_note(&selected.rows, lang);
+    let held = held_note(&selected.rows, f.on(), lang);
     let seen = o.summary(|m| session.user.municipality.as_deref().is_none_or(|u| u == m));
     render(
         &state,
@@ -540,7 +540,7 @@ fn in_force_note(
 /// What the page says where placements are held until an approved re-placement (or a
 /// prevention area awaits the municipality's decision): how many, how many the newest
 /// computation would move, and where the proposal is.
-fn held_note(rows: &[OverviewRow], lang: Lang) -> Option<minijinja::Value> {
+fn held_note(rows: &[OverviewRow], on: trappe_rules::Date, lang: Lang) -> Option<minijinja::Value> {
     let held = rows
         .iter()
         .filter(|r| matches!(r.placement.basis.as_str(), "held" | "approved"))
@@ -577,9 +577,11 @@ fn held_note(rows: &[OverviewRow], lang: Lang) -> Option<minijinja::Value> {
             }
         ),
     };
-    Some(
-        minijinja::context! { text => text, link => lang.pick("Forslag til omplacering", "Re-placement proposal") },
-    )
+    Some(minijinja::context! {
+        text => text,
+        link => lang.pick("Forslag til omplacering", "Re-placement proposal"),
+        on => on.to_string(),
+    })
 }
 
 async fn export(

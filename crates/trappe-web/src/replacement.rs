@@ -26,6 +26,9 @@ pub struct ProposalQuery {
     on: Option<String>,
     #[serde(default)]
     municipality: Option<String>,
+    /// The decision just recorded (after the form's redirect).
+    #[serde(default)]
+    recorded: Option<i64>,
 }
 
 fn parse_date(field: &str, v: &str, lang: Lang) -> Result<Date, AppError> {
@@ -68,6 +71,17 @@ fn proposal(
     let list = municipalities(s, session)?;
     let chosen = match asked.filter(|a| !a.is_empty()) {
         Some(a) if list.iter().any(|m| m == a) => a.to_string(),
+        // The user's own municipality, whose agreement holds nothing: no proposal.
+        Some(a)
+            if session
+                .user
+                .municipality
+                .as_deref()
+                .is_none_or(|own| own == a)
+                && s.municipalities()?.iter().any(|m| m == a) =>
+        {
+            return Ok((None, list))
+        }
         Some(_) => return Err(AppError::forbidden()),
         None => match list.first() {
             Some(m) => m.clone(),
@@ -113,6 +127,10 @@ pub async fn page(
     };
     let s2 = session.clone();
     let asked = q.municipality.clone();
+    let q = ProposalQuery {
+        recorded: q.recorded,
+        ..Default::default()
+    };
     let result = with_store(&state, move |s| {
         let (p, list) = proposal(s, &s2, asked.as_deref(), on)?;
         let mut decisions = match &p {
@@ -179,6 +197,7 @@ pub async fn page(
                 awaiting => p.awaiting.iter().map(|r| row(r, lang)).collect::<Vec<_>>(),
             }),
             decisions => decisions,
+            recorded => q.recorded,
             may_decide => municipality,
         },
     )
@@ -281,8 +300,9 @@ async fn record(
         municipality_only(&session, lang)?;
         let from = parse_date(lang.pick("gældende fra", "in force from"), &f.one("from"), lang)?;
         let decided_on = parse_date(lang.pick("besluttet den", "decided on"), &f.one("decided_on"), lang)?;
+        let whole = !criteria && f.one("all") == "1";
         let departments = f.all("department");
-        if departments.is_empty() {
+        if departments.is_empty() && !whole {
             return Err(AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
@@ -347,6 +367,12 @@ async fn record(
             }
             let mut steps = Vec::new();
             let mut chosen = Vec::new();
+            // The whole proposal: every move the user sees (the municipality: all).
+            let departments = if whole {
+                p.moves.iter().map(|r| r.department_id.clone()).collect()
+            } else {
+                departments
+            };
             for id in &departments {
                 if criteria {
                     let row = p.awaiting.iter().find(|r| &r.department_id == id);
@@ -390,9 +416,10 @@ async fn record(
     .await;
     match result {
         Ok(r) => Redirect::to(&format!(
-            "/replacement?on={}&municipality={}#decision-{}",
+            "/replacement?on={}&municipality={}&recorded={}#decision-{}",
             on.trim(),
             r.municipality,
+            r.id,
             r.id
         ))
         .into_response(),

@@ -68,6 +68,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         ("replacement_decided_by", "Besluttet af", "Decided by"),
         ("replacement_reference", "Reference (referat, sagsnummer)", "Reference (minutes, case number)"),
         ("replacement_approve", "Registrér godkendelse", "Record approval"),
+        (
+            "replacement_whole",
+            "Hele forslaget er godkendt (alle afdelinger ovenfor)",
+            "The whole proposal is approved (every department above)",
+        ),
+        (
+            "replacement_dates_hint",
+            "Besluttet den: datoen for mødet, hvor det blev godkendt. Gældende fra: datoen, hvorfra det godkendte trin bruges i udlejningen (samme dag eller senere).",
+            "Decided on: the date of the meeting that approved it. In force from: the date from which the approved step is used in letting (the same day or later).",
+        ),
+        (
+            "replacement_recorded",
+            "Beslutningen er registreret, og placeringerne er genberegnet fra dens dato.",
+            "The decision is recorded, and the placements are recomputed from its date.",
+        ),
         ("replacement_awaiting", "Nyudpegede forebyggelsesområder: almindelige kriterier, til kommunen beslutter", "Newly designated prevention areas: ordinary criteria until the municipality decides"),
         ("replacement_none_awaiting", "Ingen afdeling afventer en beslutning om skærpede kriterier.", "No department awaits a decision on tightened criteria."),
         ("replacement_decide_col", "Omfattet", "Included"),

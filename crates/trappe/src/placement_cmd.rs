@@ -92,6 +92,8 @@ pub enum PlacementCommand {
     Decisions {
         #[arg(long)]
         municipality: Option<String>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
         #[arg(long)]
         json: bool,
     },
@@ -110,6 +112,24 @@ pub enum PlacementCommand {
     },
 }
 
+/// The municipality asked for, else the only one whose agreement holds placements until
+/// approved (or awaits decisions), else `None` (the store asks for it).
+fn holding(store: &mut trappe_store::Store, given: Option<String>) -> Result<Option<String>> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    let mut holding = Vec::new();
+    for m in store.municipalities()? {
+        if store.agreement_of(&m)?.agreement.needs_standing() {
+            holding.push(m);
+        }
+    }
+    Ok(match holding.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
+}
+
 pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
     let mut store = db.open()?;
     match command {
@@ -120,6 +140,7 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
             json,
         } => {
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let municipality = holding(&mut store, municipality)?;
             let p = store.replacement_proposal(municipality.as_deref(), on)?;
             if json {
                 emit(None, &serde_json::to_vec_pretty(&p)?)?;
@@ -139,6 +160,7 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
             lang,
             json,
         } => {
+            let municipality = holding(&mut store, municipality)?;
             let p = store.replacement_proposal(municipality.as_deref(), from)?;
             let mut steps = Vec::new();
             if all {
@@ -192,7 +214,7 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
                 actor: &who,
                 program_version: VERSION,
             })?;
-            report(&r, json, crate::lang(lang))?;
+            report(&r, json, crate::lang(lang), false)?;
         }
         PlacementCommand::DecideCriteria {
             from,
@@ -206,6 +228,7 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
             lang,
             json,
         } => {
+            let municipality = holding(&mut store, municipality)?;
             let p = store.replacement_proposal(municipality.as_deref(), from)?;
             let ids: Vec<String> = if department.is_empty() {
                 p.awaiting.iter().map(|r| r.department_id.clone()).collect()
@@ -242,9 +265,14 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
                 actor: &who,
                 program_version: VERSION,
             })?;
-            report(&r, json, crate::lang(lang))?;
+            report(&r, json, crate::lang(lang), false)?;
         }
-        PlacementCommand::Decisions { municipality, json } => {
+        PlacementCommand::Decisions {
+            municipality,
+            lang,
+            json,
+        } => {
+            let lang = crate::lang(lang);
             let list = store.placement_decisions(municipality.as_deref())?;
             if json {
                 emit(None, &serde_json::to_vec_pretty(&list)?)?;
@@ -260,18 +288,24 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
                     .map(|r| match (&r.step, &r.criteria) {
                         (Some(s), _) => format!("{}={s}", r.department_id),
                         (None, Some(c)) => {
-                            format!("{}:{}", r.department_id, text::criteria_list(c, Lang::En))
+                            format!("{}: {}", r.department_id, text::criteria_list(c, lang))
                         }
                         _ => r.department_id.clone(),
                     })
                     .collect();
                 let withdrawn = d.withdrawn.as_ref().map_or(String::new(), |(at, by, why)| {
-                    format!("\twithdrawn {} by {by}: {why}", at.format("%Y-%m-%d %H:%M"))
+                    format!(
+                        "\t{} {} {} {by}: {why}",
+                        lang.pick("trukket tilbage", "withdrawn"),
+                        at.format("%Y-%m-%d %H:%M"),
+                        lang.pick("af", "by")
+                    )
                 });
                 say!(
-                    "{}\t{}\tfrom {}\t{} {} (ref. {})\t{}{}",
+                    "{}\t{}\t{} {}\t{} {} (ref. {})\t{}{}",
                     d.id,
                     d.municipality,
+                    lang.pick("gældende fra", "in force from"),
                     d.decision.from,
                     d.decision.decided_by,
                     d.decision.decided_on,
@@ -290,7 +324,7 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
         } => {
             let who = actor(who.as_deref());
             let r = store.withdraw_placement_decision(id, &reason, &who, VERSION)?;
-            report(&r, json, crate::lang(lang))?;
+            report(&r, json, crate::lang(lang), true)?;
         }
     }
     Ok(())
@@ -314,50 +348,70 @@ fn parse_criteria(s: &str) -> Result<Option<Vec<Criterion>>> {
     }
 }
 
-fn report(r: &DecisionReport, json: bool, lang: Lang) -> Result<()> {
+fn report(r: &DecisionReport, json: bool, lang: Lang, withdrawn: bool) -> Result<()> {
     if json {
         emit(None, &serde_json::to_vec_pretty(r)?)?;
         return Ok(());
     }
-    let moved: usize = r
+    // Each department's move in force, at the first date it shows (a later run is
+    // compared with the one it replaces, which shows the same move again).
+    let mut seen = std::collections::HashSet::new();
+    let moves: Vec<(Date, &trappe_store::read::Change)> = r
         .runs
         .iter()
-        .map(|x| x.changes.iter().filter(|c| c.in_force).count())
-        .sum();
+        .flat_map(|run| {
+            run.changes
+                .iter()
+                .filter(|c| c.in_force)
+                .map(move |c| (run.on_date, c))
+        })
+        .filter(|(_, c)| seen.insert(c.department_id.clone()))
+        .collect();
+    let municipality = trappe_app::text::municipality(&r.municipality, lang);
     say!(
         "{}",
-        match lang {
-            Lang::Da => format!(
-                "Beslutning {} (kommune {}, {} afdelinger) gælder fra {}: {} placeringer genberegnet, {} gældende flytninger.",
+        match (lang, withdrawn) {
+            (Lang::Da, false) => format!(
+                "Beslutning {} ({municipality}, {} afdeling(er)) gælder fra {}: {} placeringer genberegnet, {} afdeling(er) flyttet.",
                 r.id,
-                r.municipality,
                 r.departments,
                 r.from,
                 r.runs.len(),
-                moved
+                moves.len()
             ),
-            Lang::En => format!(
-                "Decision {} (municipality {}, {} departments) in force from {}: {} placements recomputed, {} moves in force.",
+            (Lang::En, false) => format!(
+                "Decision {} ({municipality}, {} department(s)) in force from {}: {} placements recomputed, {} department(s) moved.",
                 r.id,
-                r.municipality,
                 r.departments,
                 r.from,
                 r.runs.len(),
-                moved
+                moves.len()
+            ),
+            (Lang::Da, true) => format!(
+                "Beslutning {} ({municipality}, gjaldt fra {}) er trukket tilbage: {} placeringer genberegnet, {} afdeling(er) flyttet tilbage.",
+                r.id,
+                r.from,
+                r.runs.len(),
+                moves.len()
+            ),
+            (Lang::En, true) => format!(
+                "Decision {} ({municipality}, in force from {}) is withdrawn: {} placements recomputed, {} department(s) moved back.",
+                r.id,
+                r.from,
+                r.runs.len(),
+                moves.len()
             ),
         }
     );
-    for run in &r.runs {
-        for c in run.changes.iter().filter(|c| c.in_force) {
-            say!(
-                "  {} {} {}: {} → {}",
-                run.on_date,
-                c.department_id,
-                c.name,
-                trappe_app::text::placement_before(c, lang),
-                trappe_app::text::placement_after(c, lang)
-            );
-        }
+    for (on, c) in moves {
+        say!(
+            "  {} {} {}: {} → {}",
+            on,
+            c.department_id,
+            c.name,
+            trappe_app::text::placement_before(c, lang),
+            trappe_app::text::placement_after(c, lang)
+        );
     }
     Ok(())
 }

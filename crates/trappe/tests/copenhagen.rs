@@ -387,7 +387,7 @@ fn the_department_staircase_moves_only_by_an_approved_re_placement(#[case] engin
         "--department",
         a,
     ]));
-    assert!(out.contains("1 gældende flytninger"), "{out}");
+    assert!(out.contains("1 afdeling(er) flyttet"), "{out}");
     let before = placements(&db, "2026-04-30");
     let after = placements(&db, "2026-05-01");
     assert_eq!(before[a].0, "1");

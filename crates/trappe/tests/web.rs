@@ -2777,4 +2777,26 @@ fn the_re_placement_proposal_is_approved_on_the_web() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(step_of(a, "2026-05-01"), ("1".into(), "held".into()));
+    // The whole proposal at once: every move of the proposal in force then.
+    let res = kommune
+        .post(s.url("/replacement/approve"))
+        .form(&[
+            ("csrf", kt.as_str()),
+            ("municipality", "101"),
+            ("from", "2026-07-01"),
+            ("decided_on", "2026-06-20"),
+            ("decided_by", "Samarbejdsforum"),
+            ("reference", "Samarbejdsforum 20.06.2026, pkt. 1"),
+            ("all", "1"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("recorded="));
+    assert_eq!(step_of(a, "2026-07-01"), ("2".into(), "approved".into()));
+    let (_, p) = s.json(&kommune, "/api/v1/replacement?on=2026-07-01");
+    assert_eq!(p["moves"].as_array().unwrap().len(), 0, "{p}");
 }
