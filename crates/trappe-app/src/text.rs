@@ -62,6 +62,17 @@ pub fn estimate_hint(basis: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// A department a decision names that the proposal does not hold, in a sentence.
+pub fn not_proposed(e: &trappe_store::placement_decisions::NotProposed, lang: Lang) -> String {
+    let (d, on) = (&e.department, e.on);
+    match (e.criteria, lang) {
+        (false, Lang::Da) => format!("Afdeling {d} er ikke i forslaget til omplacering pr. {on} (dens beregnede trin er det gældende); angiv trinnet, der er godkendt."),
+        (false, Lang::En) => format!("Department {d} is not in the re-placement proposal on {on} (its computed step is the one in force); give the step approved."),
+        (true, Lang::Da) => format!("Afdeling {d} afventer ingen beslutning om kriterier pr. {on}: den ligger ikke i et nyudpeget forebyggelsesområde, der afventer en."),
+        (true, Lang::En) => format!("Department {d} awaits no decision on its criteria on {on}: it is not in a newly designated prevention area awaiting one."),
+    }
+}
+
 /// On what basis a placement is in force (`StoredPlacement::basis`).
 pub fn basis(code: &str, lang: Lang) -> &'static str {
     match code {

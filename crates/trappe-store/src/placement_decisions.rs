@@ -99,6 +99,103 @@ pub struct Proposal {
     pub awaiting: Vec<ProposalRow>,
 }
 
+/// A department a decision names that the proposal does not hold: not among its moves
+/// (`criteria` false) or not awaiting a decision on its criteria (`criteria` true).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotProposed {
+    pub department: String,
+    pub on: Date,
+    pub criteria: bool,
+}
+
+/// Which tightened criteria a decision puts in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CriteriaChoice {
+    /// The risk zone's, as proposed.
+    Proposed,
+    /// None: the ordinary criteria only.
+    Ordinary,
+    /// These.
+    These(Vec<Criterion>),
+}
+
+impl Proposal {
+    /// The steps a decision approves: every move of the proposal (`whole`), and each
+    /// department named — with the step given, or else the step the proposal computes for
+    /// it (it must then be among the moves).
+    pub fn approved_steps(
+        &self,
+        whole: bool,
+        named: &[(String, Option<String>)],
+    ) -> Result<Vec<(String, String)>, NotProposed> {
+        let proposed = |id: &str| {
+            self.moves
+                .iter()
+                .find(|r| r.department_id == id)
+                .and_then(|r| r.placement.computed.as_ref().map(|c| c.step.clone()))
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        if whole {
+            for r in &self.moves {
+                if let Some(step) = proposed(&r.department_id) {
+                    out.push((r.department_id.clone(), step));
+                }
+            }
+        }
+        for (id, step) in named {
+            let step = match step {
+                Some(s) => s.clone(),
+                None => proposed(id).ok_or_else(|| NotProposed {
+                    department: id.clone(),
+                    on: self.on,
+                    criteria: false,
+                })?,
+            };
+            match out.iter_mut().find(|(x, _)| x == id) {
+                Some(existing) => existing.1 = step,
+                None => out.push((id.clone(), step)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The criteria a decision puts in force for the departments named (none named: every
+    /// department awaiting a decision); each must await one.
+    pub fn decided_criteria(
+        &self,
+        named: &[String],
+        choice: &CriteriaChoice,
+    ) -> Result<Vec<(String, Vec<Criterion>)>, NotProposed> {
+        let ids: Vec<&str> = if named.is_empty() {
+            self.awaiting
+                .iter()
+                .map(|r| r.department_id.as_str())
+                .collect()
+        } else {
+            named.iter().map(String::as_str).collect()
+        };
+        ids.into_iter()
+            .map(|id| {
+                let row = self
+                    .awaiting
+                    .iter()
+                    .find(|r| r.department_id == id)
+                    .ok_or_else(|| NotProposed {
+                        department: id.to_string(),
+                        on: self.on,
+                        criteria: true,
+                    })?;
+                let criteria = match choice {
+                    CriteriaChoice::Proposed => row.criteria_proposed.clone().unwrap_or_default(),
+                    CriteriaChoice::Ordinary => Vec::new(),
+                    CriteriaChoice::These(c) => c.clone(),
+                };
+                Ok((id.to_string(), criteria))
+            })
+            .collect()
+    }
+}
+
 /// The longest text kept in a decision's fields.
 const MAX_TEXT_CHARS: usize = 1000;
 
@@ -158,6 +255,18 @@ fn resolve(c: &mut Conn, municipality: Option<&str>) -> Result<String, StoreErro
 }
 
 impl Store {
+    /// The municipalities whose agreement holds placements until approved or leaves
+    /// criteria to the municipality's decision (those with a re-placement proposal).
+    pub fn municipalities_holding(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for m in municipalities(&mut self.conn)? {
+            if self.agreement_of(&m)?.agreement.needs_standing() {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records a decision on the placement in force — a re-placement approved, or the
     /// tightened criteria decided for departments of a newly designated prevention area —
     /// in one transaction with its audit entry and the placements recomputed from its

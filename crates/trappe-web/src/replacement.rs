@@ -12,7 +12,9 @@ use axum::Extension;
 use serde::Deserialize;
 use trappe_formats::text::{self as ftext, Lang};
 use trappe_rules::Date;
-use trappe_store::placement_decisions::{NewDecision, Proposal, ProposalRow};
+use trappe_store::placement_decisions::{
+    CriteriaChoice, NewDecision, NotProposed, Proposal, ProposalRow,
+};
 use trappe_store::users::{Role, Session};
 use trappe_store::Store;
 
@@ -40,23 +42,16 @@ fn parse_date(field: &str, v: &str, lang: Lang) -> Result<Date, AppError> {
     })
 }
 
-/// The municipalities whose agreement holds placements or awaits decisions, that the
-/// user may see.
+/// The municipalities with a re-placement proposal that the user may see.
 fn municipalities(s: &mut Store, session: &Session) -> Result<Vec<String>, AppError> {
-    let mut out = Vec::new();
-    for m in s.municipalities()? {
-        if session
+    let mut out = s.municipalities_holding()?;
+    out.retain(|m| {
+        session
             .user
             .municipality
             .as_deref()
-            .is_some_and(|own| own != m)
-        {
-            continue;
-        }
-        if s.agreement_of(&m)?.agreement.needs_standing() {
-            out.push(m);
-        }
-    }
+            .is_none_or(|own| own == m)
+    });
     Ok(out)
 }
 
@@ -365,39 +360,25 @@ async fn record(
                     },
                 ));
             }
-            let mut steps = Vec::new();
-            let mut chosen = Vec::new();
-            // The whole proposal: every move the user sees (the municipality: all).
-            let departments = if whole {
-                p.moves.iter().map(|r| r.department_id.clone()).collect()
-            } else {
-                departments
+            let not_proposed = |e: NotProposed| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    trappe_app::text::not_proposed(&e, lang),
+                )
             };
-            for id in &departments {
-                if criteria {
-                    let row = p.awaiting.iter().find(|r| &r.department_id == id);
-                    let c = match (which.as_str(), row) {
-                        ("none", _) => Vec::new(),
-                        (_, Some(r)) => r.criteria_proposed.clone().unwrap_or_default(),
-                        (_, None) => return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", match lang {
-                            Lang::Da => format!("Afdeling {id} afventer ingen beslutning om kriterier pr. {from}."),
-                            Lang::En => format!("Department {id} awaits no decision on its criteria on {from}."),
-                        })),
-                    };
-                    chosen.push((id.clone(), c));
+            let (steps, chosen) = if criteria {
+                let choice = if which == "none" {
+                    CriteriaChoice::Ordinary
                 } else {
-                    let step = p
-                        .moves
-                        .iter()
-                        .find(|r| &r.department_id == id)
-                        .and_then(|r| r.placement.computed.as_ref().map(|c| c.step.clone()))
-                        .ok_or_else(|| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", match lang {
-                            Lang::Da => format!("Afdeling {id} er ikke i forslaget til omplacering pr. {from}."),
-                            Lang::En => format!("Department {id} is not in the re-placement proposal on {from}."),
-                        }))?;
-                    steps.push((id.clone(), step));
-                }
-            }
+                    CriteriaChoice::Proposed
+                };
+                (Vec::new(), p.decided_criteria(&departments, &choice).map_err(not_proposed)?)
+            } else {
+                let named: Vec<(String, Option<String>)> =
+                    departments.into_iter().map(|d| (d, None)).collect();
+                (p.approved_steps(whole, &named).map_err(not_proposed)?, Vec::new())
+            };
             let actor = s2.user.username.clone();
             Ok(s.record_placement_decision(&NewDecision {
                 municipality: Some(&p.municipality),

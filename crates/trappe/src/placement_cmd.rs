@@ -7,8 +7,8 @@ use std::io::Write;
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use trappe_formats::{text, Lang};
-use trappe_rules::{Criterion, Date};
-use trappe_store::placement_decisions::{DecisionReport, NewDecision, Proposal};
+use trappe_rules::Date;
+use trappe_store::placement_decisions::{CriteriaChoice, DecisionReport, NewDecision, Proposal};
 
 use crate::store_cmd::{actor, DbArgs};
 use crate::{emit, LangArg, VERSION};
@@ -112,19 +112,13 @@ pub enum PlacementCommand {
     },
 }
 
-/// The municipality asked for, else the only one whose agreement holds placements until
-/// approved (or awaits decisions), else `None` (the store asks for it).
+/// The municipality asked for, else the only one with a re-placement proposal, else
+/// `None` (the store asks for it).
 fn holding(store: &mut trappe_store::Store, given: Option<String>) -> Result<Option<String>> {
     if given.is_some() {
         return Ok(given);
     }
-    let mut holding = Vec::new();
-    for m in store.municipalities()? {
-        if store.agreement_of(&m)?.agreement.needs_standing() {
-            holding.push(m);
-        }
-    }
-    Ok(match holding.as_slice() {
+    Ok(match store.municipalities_holding()?.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
     })
@@ -162,44 +156,21 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
         } => {
             let municipality = holding(&mut store, municipality)?;
             let p = store.replacement_proposal(municipality.as_deref(), from)?;
-            let mut steps = Vec::new();
-            if all {
-                steps = p
-                    .moves
-                    .iter()
-                    .filter_map(|r| {
-                        r.placement
-                            .computed
-                            .as_ref()
-                            .map(|c| (r.department_id.clone(), c.step.clone()))
-                    })
-                    .collect();
-                if steps.is_empty() {
-                    bail!(
-                        "the proposal in force on {from} moves no department: nothing to approve"
-                    );
-                }
-            } else if department.is_empty() {
+            if !all && department.is_empty() {
                 bail!("say what was approved: --all (the whole proposal) or --department ID[=STEP] for each department");
             }
-            for d in &department {
-                let (id, step) = match d.split_once('=') {
-                    Some((id, step)) => (id.trim().to_string(), step.trim().to_string()),
-                    None => {
-                        let id = d.trim().to_string();
-                        let Some(row) = p.moves.iter().find(|r| r.department_id == id) else {
-                            bail!("department {id} is not in the proposal in force on {from} (its computed step is the one in force): give its step as {id}=STEP");
-                        };
-                        let step = row
-                            .placement
-                            .computed
-                            .as_ref()
-                            .map(|c| c.step.clone())
-                            .unwrap_or_default();
-                        (id, step)
-                    }
-                };
-                steps.push((id, step));
+            let named: Vec<(String, Option<String>)> = department
+                .iter()
+                .map(|d| match d.split_once('=') {
+                    Some((id, step)) => (id.trim().to_string(), Some(step.trim().to_string())),
+                    None => (d.trim().to_string(), None),
+                })
+                .collect();
+            let steps = p
+                .approved_steps(all, &named)
+                .map_err(|e| anyhow::anyhow!(trappe_app::text::not_proposed(&e, Lang::En)))?;
+            if steps.is_empty() {
+                bail!("the proposal in force on {from} moves no department: nothing to approve");
             }
             let decided_by = decided_by.or(p.approved_by.clone()).unwrap_or_default();
             let who = actor(who.as_deref());
@@ -230,27 +201,12 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
         } => {
             let municipality = holding(&mut store, municipality)?;
             let p = store.replacement_proposal(municipality.as_deref(), from)?;
-            let ids: Vec<String> = if department.is_empty() {
-                p.awaiting.iter().map(|r| r.department_id.clone()).collect()
-            } else {
-                department.iter().map(|d| d.trim().to_string()).collect()
-            };
-            if ids.is_empty() {
+            let named: Vec<String> = department.iter().map(|d| d.trim().to_string()).collect();
+            let list = p
+                .decided_criteria(&named, &parse_criteria(&criteria)?)
+                .map_err(|e| anyhow::anyhow!(trappe_app::text::not_proposed(&e, Lang::En)))?;
+            if list.is_empty() {
                 bail!("no department awaits a decision on its criteria on {from}");
-            }
-            let chosen = parse_criteria(&criteria)?;
-            let mut list = Vec::new();
-            for id in ids {
-                let c = match &chosen {
-                    Some(c) => c.clone(),
-                    None => p
-                        .awaiting
-                        .iter()
-                        .find(|r| r.department_id == id)
-                        .and_then(|r| r.criteria_proposed.clone())
-                        .unwrap_or_default(),
-                };
-                list.push((id, c));
             }
             let who = actor(who.as_deref());
             let decided_by = decided_by.unwrap_or_else(|| "Kommunen".into());
@@ -330,11 +286,11 @@ pub fn run(db: &DbArgs, command: PlacementCommand) -> Result<()> {
     Ok(())
 }
 
-/// `proposed` (`None`), `none` (empty) or a comma-separated list of criteria.
-fn parse_criteria(s: &str) -> Result<Option<Vec<Criterion>>> {
+/// `proposed`, `none` or a comma-separated list of criteria.
+fn parse_criteria(s: &str) -> Result<CriteriaChoice> {
     match s.trim() {
-        "proposed" => Ok(None),
-        "none" => Ok(Some(Vec::new())),
+        "proposed" => Ok(CriteriaChoice::Proposed),
+        "none" => Ok(CriteriaChoice::Ordinary),
         list => list
             .split(',')
             .map(|c| {
@@ -344,7 +300,7 @@ fn parse_criteria(s: &str) -> Result<Option<Vec<Criterion>>> {
                 })
             })
             .collect::<Result<Vec<_>>>()
-            .map(Some),
+            .map(CriteriaChoice::These),
     }
 }
 

@@ -6,14 +6,14 @@ mod common;
 use common::{example, stdout, Db};
 use serde_json::Value;
 
-/// Registers a vacancy of a home of 101-0403 (area A14), vacated and received on `on`;
-/// returns (channel, slot, reason codes).
-fn register(db: &Db, home: &str, on: &str) -> (String, u64, Vec<String>) {
-    let v: Value = serde_json::from_str(&stdout(db.trappe().args([
+/// Registers a vacancy of a department's home, vacated and received on `on`: the JSON
+/// the command prints.
+fn register_vacancy(db: &Db, department: &str, home: &str, on: &str) -> Value {
+    serde_json::from_str(&stdout(db.trappe().args([
         "vacancy",
         "register",
         "--department",
-        "101-0403",
+        department,
         "--home",
         home,
         "--vacated",
@@ -23,7 +23,13 @@ fn register(db: &Db, home: &str, on: &str) -> (String, u64, Vec<String>) {
         "--format",
         "json",
     ])))
-    .unwrap();
+    .unwrap()
+}
+
+/// Registers a vacancy of a home of 101-0403 (area A14), vacated and received on `on`;
+/// returns (channel, slot, reason codes).
+fn register(db: &Db, home: &str, on: &str) -> (String, u64, Vec<String>) {
+    let v = register_vacancy(db, "101-0403", home, on);
     (
         v["channel"].as_str().unwrap().to_string(),
         v["wheel"]["slot"].as_u64().unwrap(),
@@ -216,22 +222,10 @@ fn with_step_4(ids: &[&str]) -> String {
 }
 
 fn wheel_key(db: &Db, department: &str, home: &str, on: &str) -> String {
-    let v: Value = serde_json::from_str(&stdout(db.trappe().args([
-        "vacancy",
-        "register",
-        "--department",
-        department,
-        "--home",
-        home,
-        "--vacated",
-        on,
-        "--received",
-        on,
-        "--format",
-        "json",
-    ])))
-    .unwrap();
-    v["wheel"]["key"].as_str().unwrap().to_string()
+    register_vacancy(db, department, home, on)["wheel"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// CPH 6.2: "De socioøkonomiske nøgletal og anvisningsdata genberegnes midtvejs i
